@@ -1,0 +1,181 @@
+//! Server functions: stable endpoints under /api (listed in docs/API.md).
+//! Each one gets the services and the actor from context, calls one service
+//! method and maps the error. JSON in, JSON out.
+
+use crate::error::ApiError;
+use domain::KdfParams;
+use domain::api::*;
+use domain::member::ProviderUserType;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::error::ApiError;
+    use leptos::prelude::*;
+    use service::{Actor, RequestMeta, Services};
+
+    /// Everything the server functions need, provided as context.
+    #[derive(Clone)]
+    pub struct ServerCtx {
+        pub services: Services,
+        pub secure_cookies: bool,
+    }
+
+    /// Put into each request's extensions by the session middleware.
+    #[derive(Clone, Debug)]
+    pub struct CurrentActor(pub Option<Actor>);
+
+    #[derive(Clone, Debug)]
+    pub struct ClientIp(pub Option<String>);
+
+    pub const SESSION_COOKIE: &str = "pp_session";
+
+    pub fn ctx() -> Result<ServerCtx, ApiError> {
+        use_context::<ServerCtx>().ok_or(ApiError::Internal)
+    }
+
+    fn parts() -> Option<axum::http::request::Parts> {
+        use_context::<axum::http::request::Parts>()
+    }
+
+    pub fn actor() -> Result<Actor, ApiError> {
+        parts()
+            .and_then(|p| p.extensions.get::<CurrentActor>().cloned())
+            .and_then(|a| a.0)
+            .ok_or(ApiError::Unauthenticated)
+    }
+
+    pub fn meta() -> RequestMeta {
+        RequestMeta { ip: parts().and_then(|p| p.extensions.get::<ClientIp>().cloned()).and_then(|i| i.0) }
+    }
+
+    pub fn set_cookie(value: &str, max_age: i64, secure: bool) {
+        use axum::http::{HeaderValue, header::SET_COOKIE};
+        let cookie = format!(
+            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+            if secure { "; Secure" } else { "" }
+        );
+        if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+            res.append_header(SET_COOKIE, v);
+        }
+    }
+
+    pub fn services() -> Result<Services, ApiError> {
+        Ok(ctx()?.services)
+    }
+}
+
+#[cfg(feature = "ssr")]
+use ssr::*;
+
+#[server(prefix = "/api", endpoint = "accounts/prelogin", input = Json)]
+pub async fn prelogin(email: String) -> Result<KdfParams, ApiError> {
+    Ok(services()?.prelogin(&email).await?)
+}
+
+#[server(prefix = "/api", endpoint = "accounts/register", input = Json)]
+pub async fn register(input: RegisterInput) -> Result<(), ApiError> {
+    Ok(services()?.register(input).await?)
+}
+
+#[server(prefix = "/api", endpoint = "accounts/login", input = Json)]
+pub async fn login(input: LoginInput) -> Result<Me, ApiError> {
+    let ctx = ctx()?;
+    let (token, me) = ctx.services.login(input, &meta()).await?;
+    set_cookie(&token, ctx.services.settings.session_ttl.as_secs() as i64, ctx.secure_cookies);
+    Ok(me)
+}
+
+#[server(prefix = "/api", endpoint = "accounts/logout", input = Json)]
+pub async fn logout() -> Result<(), ApiError> {
+    let ctx = ctx()?;
+    if let Ok(actor) = actor() {
+        ctx.services.logout(&actor).await?;
+    }
+    set_cookie("", 0, ctx.secure_cookies);
+    Ok(())
+}
+
+/// The signed-in user, or None.
+#[server(prefix = "/api", endpoint = "accounts/me", input = Json)]
+pub async fn get_me() -> Result<Option<Me>, ApiError> {
+    let Ok(actor) = actor() else { return Ok(None) };
+    Ok(Some(services()?.me(&actor).await?))
+}
+
+#[server(prefix = "/api", endpoint = "providers/create", input = Json)]
+pub async fn setup_provider(input: SetupProviderInput) -> Result<ProviderSummary, ApiError> {
+    Ok(services()?.create_provider(&actor()?, input, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "vault/list", input = Json)]
+pub async fn list_items() -> Result<Vec<VaultItem>, ApiError> {
+    Ok(services()?.list_items(&actor()?).await?)
+}
+
+#[server(prefix = "/api", endpoint = "vault/save", input = Json)]
+pub async fn save_item(id: Option<String>, data: String) -> Result<VaultItem, ApiError> {
+    Ok(services()?.save_item(&actor()?, id, data).await?)
+}
+
+#[server(prefix = "/api", endpoint = "vault/delete", input = Json)]
+pub async fn delete_item(id: String) -> Result<(), ApiError> {
+    Ok(services()?.delete_item(&actor()?, &id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/list", input = Json)]
+pub async fn list_members(provider_id: String) -> Result<Vec<MemberListItem>, ApiError> {
+    Ok(services()?.list_members(&actor()?, &provider_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/invite", input = Json)]
+pub async fn invite_members(input: InviteInput) -> Result<Vec<InviteEntry>, ApiError> {
+    Ok(services()?.invite(&actor()?, input, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/resend", input = Json)]
+pub async fn resend_invitations(provider_id: String, member_ids: Vec<String>) -> Result<Vec<MemberResult>, ApiError> {
+    Ok(services()?.resend(&actor()?, &provider_id, &member_ids, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/confirm-candidates", input = Json)]
+pub async fn confirm_candidates(provider_id: String, member_ids: Vec<String>) -> Result<Vec<ConfirmCandidate>, ApiError> {
+    Ok(services()?.confirm_candidates(&actor()?, &provider_id, &member_ids).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/confirm", input = Json)]
+pub async fn confirm_members(provider_id: String, keys: Vec<WrappedKey>) -> Result<Vec<MemberResult>, ApiError> {
+    Ok(services()?.confirm(&actor()?, &provider_id, keys, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/remove", input = Json)]
+pub async fn remove_members(provider_id: String, member_ids: Vec<String>) -> Result<Vec<MemberResult>, ApiError> {
+    Ok(services()?.remove(&actor()?, &provider_id, &member_ids, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/suspend", input = Json)]
+pub async fn suspend_members(provider_id: String, member_ids: Vec<String>, suspended: bool) -> Result<Vec<MemberResult>, ApiError> {
+    Ok(services()?.set_suspended(&actor()?, &provider_id, &member_ids, suspended, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "members/user-type", input = Json)]
+pub async fn change_user_type(provider_id: String, member_id: String, user_type: ProviderUserType) -> Result<(), ApiError> {
+    Ok(services()?.set_user_type(&actor()?, &provider_id, &member_id, user_type, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "invitations/info", input = Json)]
+pub async fn get_invitation(token: String) -> Result<InvitationInfo, ApiError> {
+    Ok(services()?.invitation_info(&token).await?)
+}
+
+#[server(prefix = "/api", endpoint = "invitations/accept", input = Json)]
+pub async fn accept_invitation(token: String) -> Result<String, ApiError> {
+    Ok(services()?.accept(&actor()?, &token, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "providers/events", input = Json)]
+pub async fn provider_events(provider_id: String, from: Option<i64>, to: Option<i64>, offset: i64, limit: i64) -> Result<EventPage, ApiError> {
+    let q = db::EventQuery { from, to, offset, limit };
+    Ok(services()?.events(&actor()?, &provider_id, q).await?)
+}

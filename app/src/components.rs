@@ -1,0 +1,258 @@
+//! Shared components: the app layout with the product switcher, form fields,
+//! the error view, the strength meter and the modal dialog.
+
+use crate::api::logout;
+use crate::error::ApiError;
+use crate::session::{unlock_with_password, use_session};
+use domain::api::Me;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Outlet, Redirect};
+use leptos_router::hooks::{use_location, use_navigate};
+
+/// Signed-in pages: header with the product switcher and account menu.
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let s = use_session();
+    let location = use_location();
+    view! {
+        <Transition fallback=|| view! { <div class="boot">"Loading…"</div> }>
+            {move || Suspend::new(async move {
+                match s.me.await {
+                    Ok(Some(me)) => {
+                        let in_portal = move || location.pathname.get().starts_with("/providers");
+                        view! {
+                            <div class="app">
+                                <header class="topbar">
+                                    <A href="/vault" attr:class="brand">
+                                        <span class="logo" aria-hidden="true">"◆"</span>
+                                        <span>{move || if in_portal() { "Provider Portal" } else { "Password Manager" }}</span>
+                                    </A>
+                                    <nav class="switcher" aria-label="Product switcher">
+                                        <A href="/vault" attr:class=move || if in_portal() { "product" } else { "product current" }>"Password Manager"</A>
+                                        <A href="/providers" attr:class=move || if in_portal() { "product current" } else { "product" }>"Provider Portal"</A>
+                                    </nav>
+                                    <AccountMenu me=me.clone() />
+                                </header>
+                                <main class="content" id="main">
+                                    <Outlet />
+                                </main>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Ok(None) => {
+                        let next = location.pathname.get_untracked();
+                        view! { <Redirect path=format!("/login?next={}", urlencode(&next)) /> }.into_any()
+                    }
+                    Err(e) => view! { <ErrorView err=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
+}
+
+#[component]
+fn AccountMenu(me: Me) -> impl IntoView {
+    let s = use_session();
+    let navigate = use_navigate();
+    let open = RwSignal::new(false);
+    let do_logout = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let _ = logout().await;
+            s.lock();
+            s.refresh();
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <div class="account">
+            <Show when=move || s.unlocked()>
+                <button class="btn ghost" on:click=move |_| s.lock()>"Lock"</button>
+            </Show>
+            <button
+                class="avatar-btn"
+                aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string()
+                aria-label="Account menu"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu" role="menu">
+                    <div class="menu-head">
+                        <strong>{me.name.clone()}</strong>
+                        <span class="muted">{me.email.clone()}</span>
+                    </div>
+                    <A href="/settings/account" attr:role="menuitem" on:click=move |_| open.set(false)>"My account"</A>
+                    <button role="menuitem" on:click=do_logout.clone()>"Log out"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// Shown where a page needs the keys but the vault is locked (e.g. after a reload).
+#[component]
+pub fn UnlockPanel(me: Me) -> impl IntoView {
+    let s = use_session();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let email = me.email.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let me = me.clone();
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            yield_to_browser().await;
+            match unlock_with_password(&me, &password.get_untracked()) {
+                Ok(k) => {
+                    password.set(String::new());
+                    s.set_keys(k);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card narrow unlock">
+            <h1>"Your vault is locked"</h1>
+            <p class="muted">"Enter your master password to unlock. Logged in as " <strong>{email}</strong> "."</p>
+            <form on:submit=submit>
+                <Field label="Master password" error=Signal::derive(move || error.get())>
+                    <input type="password" name="master_password" autocomplete="current-password" required bind:value=password />
+                </Field>
+                <button class="btn primary" type="submit" disabled=move || busy.get()>
+                    {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// Lets the browser paint (e.g. a "working…" label) before a long computation.
+pub async fn yield_to_browser() {
+    #[cfg(feature = "hydrate")]
+    {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30);
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
+}
+
+/// A labelled form field with its message.
+#[component]
+pub fn Field(
+    label: &'static str,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+    #[prop(optional)] help: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <label class="field" class:invalid=move || error.get().is_some()>
+            <span class="label">{label}</span>
+            {children()}
+            {help.map(|h| view! { <span class="help">{h}</span> })}
+            <span class="error" role="alert">{move || error.get()}</span>
+        </label>
+    }
+}
+
+#[component]
+pub fn ErrorView(err: ApiError) -> impl IntoView {
+    let title = match &err {
+        ApiError::Unauthenticated => "Please log in",
+        ApiError::Forbidden(_) => "Not allowed",
+        ApiError::NotFound(_) => "Not found",
+        _ => "Something went wrong",
+    };
+    #[cfg(feature = "ssr")]
+    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+        r.set_status(axum::http::StatusCode::from_u16(err.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR));
+    }
+    view! {
+        <section class="card narrow error-view" role="alert">
+            <h1>{title}</h1>
+            <p>{err.to_string()}</p>
+            <p><A href="/">"Go to the start page"</A></p>
+        </section>
+    }
+}
+
+/// The live strength meter (zxcvbn, in the browser only).
+#[component]
+pub fn StrengthMeter(#[prop(into)] password: Signal<String>, #[prop(into)] inputs: Signal<Vec<String>>) -> impl IntoView {
+    let score = Memo::new(move |_| {
+        let p = password.get();
+        if p.is_empty() { None } else { Some(crate::pages::auth::strength(&p, &inputs.get())) }
+    });
+    let label = move || match score.get() {
+        None => "",
+        Some(0) | Some(1) => "Weak",
+        Some(2) => "Fair",
+        Some(3) => "Good",
+        _ => "Strong",
+    };
+    view! {
+        <div class="meter" aria-live="polite">
+            <div class="bar" data-score=move || score.get().map(|s| s.to_string()).unwrap_or_default()>
+                <span style=move || format!("width: {}%", score.get().map(|s| (s as u32 + 1) * 20).unwrap_or(0))></span>
+            </div>
+            <span class="meter-label">{move || if label().is_empty() { String::new() } else { format!("Strength: {}", label()) }}</span>
+        </div>
+    }
+}
+
+/// A modal dialog on the native <dialog> element: focus is trapped inside,
+/// Escape closes it, and focus returns to where it was.
+#[component]
+pub fn Modal(
+    #[prop(into)] open: Signal<bool>,
+    on_close: Callback<()>,
+    title: String,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    Effect::new(move |_| {
+        if let Some(d) = dialog.get() {
+            if open.get() {
+                if !d.open() {
+                    let _ = d.show_modal();
+                }
+            } else if d.open() {
+                d.close();
+            }
+        }
+    });
+    let title_id = format!("dlg-{}", title.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
+    let title_ref = title_id.clone();
+    view! {
+        <dialog node_ref=dialog class="modal" aria-labelledby=title_ref on:close=move |_| on_close.run(())>
+            <div class="modal-head">
+                <h2 id=title_id>{title.clone()}</h2>
+                <button class="icon-btn" aria-label="Close" on:click=move |_| on_close.run(())>"×"</button>
+            </div>
+            <Show when=move || open.get()>{children()}</Show>
+        </dialog>
+    }
+}

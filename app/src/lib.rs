@@ -1,0 +1,63 @@
+//! The Provider Portal UI: components, routes and server functions. Renders on
+//! the server for the first load (feature `ssr`) and hydrates into a reactive
+//! single-page app in the browser (feature `hydrate`).
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+pub use error::ApiError;
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    session::provide_session();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Provider Portal".to_string() } else { format!("{t} | Provider Portal") } />
+        <Router>
+            <Routes fallback=|| view! { <pages::NotFound /> }>
+                <Route path=path!("/") view=pages::Home />
+                <Route path=path!("/login") view=pages::auth::LoginPage />
+                <Route path=path!("/register") view=pages::auth::RegisterPage />
+                <Route path=path!("/accept-invite") view=pages::invite::AcceptInvitePage />
+                <ParentRoute path=path!("") view=components::AppLayout>
+                    <Route path=path!("/vault") view=pages::vault::VaultPage />
+                    <Route path=path!("/settings/account") view=pages::account::MyAccountPage />
+                    <Route path=path!("/providers") view=pages::providers::ProvidersPage />
+                    <Route path=path!("/providers/setup") view=pages::providers::SetupProviderPage />
+                    <Route path=path!("/providers/:id") view=pages::providers::ProviderOverviewPage />
+                    <Route path=path!("/providers/:id/members") view=pages::members::MembersPage />
+                    <Route path=path!("/providers/:id/events") view=pages::events::EventsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

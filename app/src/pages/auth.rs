@@ -1,0 +1,220 @@
+//! Create account, Log in. All key derivation happens here, in the browser:
+//! the server receives only the authentication hash and encrypted keys.
+
+use crate::api::{login, prelogin, register};
+use crate::components::{Field, StrengthMeter, yield_to_browser};
+use crate::error::ApiError;
+use crate::pages::safe_next;
+use crate::session::use_session;
+use domain::api::{LoginInput, RegisterInput};
+use domain::crypto;
+use domain::{Email, KdfParams};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// zxcvbn score 0–4 (in the browser; the server never sees the password).
+pub fn strength(password: &str, inputs: &[String]) -> u8 {
+    #[cfg(feature = "hydrate")]
+    {
+        let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        u8::from(zxcvbn::zxcvbn(password, &refs).score())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (password, inputs);
+        0
+    }
+}
+
+/// Logs in: pre-login → Argon2id in the browser → authentication hash → session.
+pub async fn do_login(email: &str, password: &str) -> Result<(), String> {
+    let s = use_session();
+    let parsed = Email::parse(email).map_err(|e| e.to_string())?;
+    let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
+    yield_to_browser().await;
+    let master = crypto::master_key(password, &parsed, kdf).map_err(|e| e.to_string())?;
+    let me = login(LoginInput { email: parsed.to_string(), auth_hash: crypto::auth_hash(&master) })
+        .await
+        .map_err(|e| e.to_string())?;
+    let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key)
+        .map_err(|_| "Your keys could not be decrypted.".to_string())?;
+    s.set_keys(keys);
+    s.refresh();
+    Ok(())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let next = move || safe_next(query.with_untracked(|q| q.get("next")));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match do_login(&email.get_untracked(), &password.get_untracked()).await {
+                Ok(()) => {
+                    password.set(String::new());
+                    navigate(&next(), Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let register_href = move || {
+        let mut h = format!("/register?next={}", crate::components::urlencode(&next()));
+        let e = email.get();
+        if !e.is_empty() {
+            h.push_str(&format!("&email={}", crate::components::urlencode(&e)));
+        }
+        h
+    };
+    view! {
+        <Title text="Log in" />
+        <main class="centered auth">
+            <div class="auth-brand"><span class="logo" aria-hidden="true">"◆"</span>" Provider Portal"</div>
+            <section class="card narrow">
+                <h1>"Log in"</h1>
+                <form on:submit=submit novalidate>
+                    <Field label="Email address">
+                        <input type="email" name="email" autocomplete="username" required bind:value=email />
+                    </Field>
+                    <Field label="Master password">
+                        <input type="password" name="master_password" autocomplete="current-password" required bind:value=password />
+                    </Field>
+                    <p class="form-error" role="alert">{move || error.get()}</p>
+                    <button class="btn primary wide" type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Logging in…" } else { "Log in" }}
+                    </button>
+                </form>
+                <p class="muted center">"New here? " <A href=register_href>"Create account"</A></p>
+            </section>
+        </main>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let hint = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let form_error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let next = move || safe_next(query.with_untracked(|q| q.get("next")));
+    let field = move |f: &'static str| Signal::derive(move || {
+        let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
+        (!m.is_empty()).then(|| m.join(" "))
+    });
+    let validate = move || {
+        let mut errs = vec![];
+        if let Err(e) = Email::parse(&email.get_untracked()) {
+            errs.push(domain::FieldError::new("email", e.to_string()));
+        }
+        if let Err(e) = domain::text::person_name(&name.get_untracked()) {
+            errs.push(e);
+        }
+        errs.extend(domain::text::new_master_password(&password.get_untracked(), &confirm.get_untracked(), &hint.get_untracked()));
+        if let Err(e) = domain::text::hint(&hint.get_untracked()) {
+            errs.push(e);
+        }
+        errs
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form_error.set(None);
+        let errs = validate();
+        errors.set(errs.clone());
+        if !errs.is_empty() {
+            return;
+        }
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            yield_to_browser().await;
+            let parsed = Email::parse(&email.get_untracked()).expect("validated");
+            let pw = password.get_untracked();
+            let kdf = KdfParams::default();
+            let result: Result<(), String> = async {
+                let keys = crypto::new_account(&pw, &parsed, kdf).map_err(|e| e.to_string())?;
+                register(RegisterInput {
+                    email: parsed.to_string(),
+                    name: name.get_untracked(),
+                    hint: hint.get_untracked(),
+                    kdf,
+                    auth_hash: keys.auth_hash.clone(),
+                    protected_user_key: keys.protected_user_key.clone(),
+                    protected_private_key: keys.protected_private_key.clone(),
+                    public_key: crypto::b64(&keys.public_key_spki),
+                })
+                .await
+                .map_err(|e| match e {
+                    ApiError::Validation(v) => {
+                        errors.set(v);
+                        "Please correct the fields above.".to_string()
+                    }
+                    other => other.to_string(),
+                })?;
+                crate::pages::auth::do_login(parsed.as_str(), &pw).await
+            }
+            .await;
+            match result {
+                Ok(()) => {
+                    password.set(String::new());
+                    confirm.set(String::new());
+                    navigate(&next(), Default::default());
+                }
+                Err(e) => form_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let login_href = move || format!("/login?next={}", crate::components::urlencode(&next()));
+    view! {
+        <Title text="Create account" />
+        <main class="centered auth">
+            <div class="auth-brand"><span class="logo" aria-hidden="true">"◆"</span>" Provider Portal"</div>
+            <section class="card narrow">
+                <h1>"Create account"</h1>
+                <form on:submit=submit novalidate>
+                    <Field label="Email address" error=field("email")>
+                        <input type="email" name="email" autocomplete="email" required bind:value=email />
+                    </Field>
+                    <Field label="Name" error=field("name")>
+                        <input type="text" name="name" autocomplete="name" required bind:value=name />
+                    </Field>
+                    <Field label="Master password" error=field("password")
+                        help="At least 12 characters. We cannot recover it if you forget it.">
+                        <input type="password" name="master_password" autocomplete="new-password" required bind:value=password />
+                    </Field>
+                    <StrengthMeter password=password inputs=Signal::derive(move || vec![email.get(), name.get()]) />
+                    <Field label="Confirm master password" error=field("confirm")>
+                        <input type="password" name="confirm_master_password" autocomplete="new-password" required bind:value=confirm />
+                    </Field>
+                    <Field label="Master password hint (optional)" error=field("hint")>
+                        <input type="text" name="hint" bind:value=hint />
+                    </Field>
+                    <p class="form-error" role="alert">{move || form_error.get()}</p>
+                    <button class="btn primary wide" type="submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Creating account…" } else { "Create account" }}
+                    </button>
+                </form>
+                <p class="muted center">"Already have an account? " <A href=login_href>"Log in"</A></p>
+            </section>
+        </main>
+    }
+}

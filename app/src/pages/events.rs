@@ -1,0 +1,90 @@
+//! The provider event log: Provider admins only.
+
+use crate::api::provider_events;
+use crate::components::ErrorView;
+use crate::error::ApiError;
+use crate::pages::fmt_time;
+use crate::pages::providers::{ProviderNav, provider_of};
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+const PAGE: i64 = 50;
+
+use domain::time::day_start;
+
+#[component]
+pub fn EventsPage() -> impl IntoView {
+    let s = use_session();
+    let params = use_params_map();
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let offset = RwSignal::new(0i64);
+    let pid = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let page = Resource::new(
+        move || (pid(), from.get(), to.get(), offset.get()),
+        |(pid, f, t, o)| provider_events(pid, day_start(&f), day_start(&t).map(|x| x + 86_400), o, PAGE),
+    );
+    view! {
+        <Title text="Event logs" />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(Some(me)) = s.me.await else { return ().into_any() };
+                let Some(p) = provider_of(&me, &pid()) else {
+                    return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
+                };
+                let csv_href = format!("/api/providers/{}/events.csv", p.id);
+                view! {
+                    <div class="with-sidenav">
+                        <ProviderNav provider=p.clone() />
+                        <div class="main-col">
+                            <div class="page-head">
+                                <div><h1>"Event logs"</h1><p class="muted">"Everything that happened to this provider's members."</p></div>
+                                <a class="btn" href=csv_href download="provider-events.csv">"Export CSV"</a>
+                            </div>
+                            <div class="toolbar">
+                                <label class="inline">"From" <input type="date" bind:value=from on:change=move |_| offset.set(0) /></label>
+                                <label class="inline">"To" <input type="date" bind:value=to on:change=move |_| offset.set(0) /></label>
+                            </div>
+                            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                                {move || Suspend::new(async move {
+                                    match page.await {
+                                        Err(e) => view! { <ErrorView err=e /> }.into_any(),
+                                        Ok(pg) => {
+                                            let total = pg.total;
+                                            view! {
+                                                <table class="table">
+                                                    <thead><tr><th>"Time (UTC)"</th><th>"Event"</th><th>"By"</th><th>"Member"</th><th>"Details"</th><th>"IP"</th></tr></thead>
+                                                    <tbody>
+                                                        {pg.items.into_iter().map(|e| view! {
+                                                            <tr>
+                                                                <td>{fmt_time(e.at)}</td>
+                                                                <td>{e.kind.replace('_', " ")}</td>
+                                                                <td>{e.actor.unwrap_or_default()}</td>
+                                                                <td>{e.target.unwrap_or_default()}</td>
+                                                                <td class="detail">{e.detail}</td>
+                                                                <td>{e.ip.unwrap_or_default()}</td>
+                                                            </tr>
+                                                        }).collect_view()}
+                                                    </tbody>
+                                                </table>
+                                                <div class="pager">
+                                                    <span class="muted">{move || format!("{}–{} of {}", (offset.get() + 1).min(total), (offset.get() + PAGE).min(total), total)}</span>
+                                                    <button class="btn small" disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>"Previous"</button>
+                                                    <button class="btn small" disabled=move || offset.get() + PAGE >= total on:click=move |_| offset.update(|o| *o += PAGE)>"Next"</button>
+                                                </div>
+                                            }.into_any()
+                                        }
+                                    }
+                                })}
+                            </Transition>
+                        </div>
+                    </div>
+                }
+                    .into_any()
+            })}
+        </Transition>
+    }
+}
+

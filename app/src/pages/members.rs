@@ -1,0 +1,671 @@
+//! Provider Portal → Manage → Members: the members table with search, tabs,
+//! multi-select, bulk and row menus, and the invite / confirm / remove dialogs.
+
+use crate::api::*;
+use crate::components::{ErrorView, Field, Modal, UnlockPanel};
+use crate::error::ApiError;
+use crate::pages::fmt_time;
+use crate::pages::providers::{ProviderNav, badge_class, provider_of};
+use crate::session::use_session;
+use domain::api::*;
+use domain::member::{ProviderUserType, StatusBadge};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use std::collections::HashSet;
+
+const ROWS_PER_PAGE: usize = 100;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    All,
+    Invited,
+    NeedsConfirmation,
+}
+
+impl Tab {
+    fn from_query(s: Option<String>) -> Tab {
+        match s.as_deref() {
+            Some("invited") => Tab::Invited,
+            Some("needs-confirmation") => Tab::NeedsConfirmation,
+            _ => Tab::All,
+        }
+    }
+    fn code(self) -> &'static str {
+        match self {
+            Tab::All => "all",
+            Tab::Invited => "invited",
+            Tab::NeedsConfirmation => "needs-confirmation",
+        }
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Tab::All => "All",
+            Tab::Invited => "Invited",
+            Tab::NeedsConfirmation => "Needs confirmation",
+        }
+    }
+    fn admits(self, m: &MemberListItem) -> bool {
+        match self {
+            Tab::All => true,
+            Tab::Invited => matches!(m.badge, StatusBadge::Invited | StatusBadge::Expired),
+            Tab::NeedsConfirmation => m.badge == StatusBadge::NeedsConfirmation,
+        }
+    }
+}
+
+fn matches_search(m: &MemberListItem, q: &str) -> bool {
+    let q = q.trim().to_lowercase();
+    q.is_empty() || m.email.contains(&q) || m.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&q))
+}
+
+/// What a bulk or row action is about to do.
+#[derive(Clone, PartialEq)]
+enum Pending {
+    Remove(Vec<MemberListItem>),
+    Suspend(Vec<MemberListItem>, bool),
+}
+
+#[component]
+pub fn MembersPage() -> impl IntoView {
+    let s = use_session();
+    let params = use_params_map();
+    let pid = move || params.with(|p| p.get("id")).unwrap_or_default();
+    view! {
+        <Title text="Members" />
+        <Transition fallback=|| ()>
+            {move || {
+                let unlocked = s.unlocked();
+                Suspend::new(async move {
+                    let Ok(Some(me)) = s.me.await else { return ().into_any() };
+                    let Some(p) = provider_of(&me, &pid()) else {
+                        return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
+                    };
+                    if p.user_type != ProviderUserType::ProviderAdmin || p.badge != StatusBadge::Confirmed {
+                        return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can manage members.".into()) /> }.into_any();
+                    }
+                    view! {
+                        <div class="with-sidenav">
+                            <ProviderNav provider=p.clone() />
+                            <div class="main-col">
+                                {if unlocked { view! { <MembersTable provider=p /> }.into_any() } else { view! { <UnlockPanel me=me /> }.into_any() }}
+                            </div>
+                        </div>
+                    }
+                        .into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn MembersTable(provider: ProviderSummary) -> impl IntoView {
+    let provider_name = provider.name.clone();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let pid = provider.id.clone();
+    let version = RwSignal::new(0u32);
+    let members = {
+        let pid = pid.clone();
+        Resource::new(move || version.get(), move |_| list_members(pid.clone()))
+    };
+    live_updates(pid.clone(), version);
+
+    let search = RwSignal::new(query.with_untracked(|q| q.get("q")).unwrap_or_default());
+    let tab = Signal::derive(move || Tab::from_query(query.with(|q| q.get("tab"))));
+    let set_query = {
+        let navigate = navigate.clone();
+        move |q: String, t: Tab| {
+            let mut url = format!("?tab={}", t.code());
+            if !q.is_empty() {
+                url.push_str(&format!("&q={}", crate::components::urlencode(&q)));
+            }
+            navigate(&url, leptos_router::NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    };
+    let selected = RwSignal::new(HashSet::<String>::new());
+    let anchor = RwSignal::new(None::<usize>);
+    let shown_rows = RwSignal::new(ROWS_PER_PAGE);
+    let invite_open = RwSignal::new(false);
+    let confirm_ids = RwSignal::new(None::<Vec<String>>);
+    let pending = RwSignal::new(None::<Pending>);
+    let results = RwSignal::new(None::<(String, Vec<MemberResult>)>);
+    let notice = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let all = Memo::new(move |_| members.get().and_then(Result::ok).unwrap_or_default());
+    let filtered = Memo::new(move |_| {
+        let q = search.get();
+        let t = tab.get();
+        all.with(|a| a.iter().filter(|m| t.admits(m) && matches_search(m, &q)).cloned().collect::<Vec<_>>())
+    });
+    let count = move |t: Tab| all.with(|a| a.iter().filter(|m| t.admits(m)).count());
+    let selection = Memo::new(move |_| {
+        let sel = selected.get();
+        all.with(|a| a.iter().filter(|m| sel.contains(&m.id)).cloned().collect::<Vec<_>>())
+    });
+    let single_admin = Memo::new(move |_| {
+        all.with(|a| a.iter().filter(|m| m.user_type == ProviderUserType::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1)
+    });
+
+    // Bulk actions, each enabled only when it applies to the selection.
+    let any_sel = move |f: fn(&MemberListItem) -> bool| selection.with(|v| v.iter().any(f));
+    let can_resend = move || any_sel(|m| matches!(m.badge, StatusBadge::Invited | StatusBadge::Expired));
+    let can_confirm = move || any_sel(|m| m.badge == StatusBadge::NeedsConfirmation);
+    let can_suspend = move || any_sel(|m| m.badge != StatusBadge::Suspended && !m.is_me);
+    let can_restore = move || any_sel(|m| m.badge == StatusBadge::Suspended);
+    let can_remove = move || any_sel(|m| !m.is_me);
+
+    let after = move |title: &str, r: Result<Vec<MemberResult>, ApiError>| {
+        match r {
+            Ok(list) => {
+                results.set(Some((title.to_string(), list)));
+                selected.set(HashSet::new());
+            }
+            Err(e) => notice.set(Some(e.to_string())),
+        }
+        version.update(|v| *v += 1);
+        busy.set(false);
+    };
+
+    let resend = {
+        let pid = pid.clone();
+        Callback::new(move |ids: Vec<String>| {
+            let pid = pid.clone();
+            busy.set(true);
+            spawn_local(async move { after("Resend invitations", resend_invitations(pid, ids).await) });
+        })
+    };
+    let run_pending = {
+        let pid = pid.clone();
+        move |_| {
+            let Some(p) = pending.get_untracked() else { return };
+            pending.set(None);
+            busy.set(true);
+            let pid = pid.clone();
+            spawn_local(async move {
+                match p {
+                    Pending::Remove(list) => after("Remove", remove_members(pid, list.into_iter().map(|m| m.id).collect()).await),
+                    Pending::Suspend(list, on) => after(
+                        if on { "Suspend" } else { "Restore" },
+                        suspend_members(pid, list.into_iter().map(|m| m.id).collect(), on).await,
+                    ),
+                }
+            });
+        }
+    };
+    let change_type = {
+        let pid = pid.clone();
+        Callback::new(move |(id, t): (String, ProviderUserType)| {
+            let pid = pid.clone();
+            spawn_local(async move {
+                match change_user_type(pid, id, t).await {
+                    Ok(()) => notice.set(Some(format!("User type changed to {}.", t.label()))),
+                    Err(e) => notice.set(Some(e.to_string())),
+                }
+                version.update(|v| *v += 1);
+            });
+        })
+    };
+
+    let toggle_all = move |_| {
+        let ids: Vec<String> = filtered.with(|f| f.iter().map(|m| m.id.clone()).collect());
+        let all_on = selected.with(|s| !ids.is_empty() && ids.iter().all(|i| s.contains(i)));
+        selected.update(|s| {
+            if all_on {
+                for i in &ids {
+                    s.remove(i);
+                }
+            } else {
+                s.extend(ids);
+            }
+        });
+    };
+    let header_checked = move || {
+        let sel = selected.get();
+        filtered.with(|f| !f.is_empty() && f.iter().all(|m| sel.contains(&m.id)))
+    };
+    let on_row_check = Callback::new(move |(idx, shift): (usize, bool)| {
+        let rows = filtered.get_untracked();
+        let id = rows[idx].id.clone();
+        let on = !selected.with_untracked(|s| s.contains(&id));
+        match (shift, anchor.get_untracked()) {
+            (true, Some(a)) => {
+                let (lo, hi) = (a.min(idx), a.max(idx));
+                selected.update(|s| {
+                    for m in &rows[lo..=hi.min(rows.len() - 1)] {
+                        if on { s.insert(m.id.clone()); } else { s.remove(&m.id); }
+                    }
+                });
+            }
+            _ => selected.update(|s| {
+                if on { s.insert(id); } else { s.remove(&id); }
+            }),
+        }
+        anchor.set(Some(idx));
+    });
+    let bulk_open = RwSignal::new(false);
+    let visible_rows = move || filtered.get().into_iter().take(shown_rows.get()).enumerate().collect::<Vec<_>>();
+    let has_more = move || filtered.with(|f| f.len()) > shown_rows.get();
+
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>"Members"</h1>
+                <p class="muted">"Invite provider staff, confirm them after checking their fingerprint phrase, and manage their user types."</p>
+            </div>
+            <button class="btn primary" on:click=move |_| invite_open.set(true)>"+ Invite member"</button>
+        </div>
+        <Show when=move || single_admin.get()>
+            <p class="notice warn">"This provider has a single Provider admin. Add a second Provider admin for failover."</p>
+        </Show>
+        <p class="notice" role="status">{move || notice.get()}</p>
+        <div class="toolbar">
+            <div class="tabs" role="tablist" aria-label="Filter members">
+                {[Tab::All, Tab::Invited, Tab::NeedsConfirmation].into_iter().map(|t| {
+                    let set_query = set_query.clone();
+                    view! {
+                        <button role="tab" class="tab" aria-selected=move || (tab.get() == t).to_string()
+                            on:click=move |_| { shown_rows.set(ROWS_PER_PAGE); set_query(search.get_untracked(), t) }>
+                            {t.label()} <span class="count">{move || count(t)}</span>
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+            <input class="search" type="search" placeholder="Search members" aria-label="Search members" bind:value=search
+                on:input={ let set_query = set_query.clone(); move |_| set_query(search.get_untracked(), tab.get_untracked()) } />
+            <span class="muted selcount" aria-live="polite">{move || { let n = selected.with(|s| s.len()); if n == 0 { String::new() } else { format!("{n} selected") } }}</span>
+            <div class="menu-wrap">
+                <button class="btn" aria-label="Bulk actions" aria-haspopup="menu" aria-expanded=move || bulk_open.get().to_string()
+                    disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| bulk_open.update(|o| *o = !*o)>"⋮"</button>
+                <Show when=move || bulk_open.get()>
+                    <div class="menu" role="menu" on:click=move |_| bulk_open.set(false)>
+                        <button role="menuitem" disabled=move || !can_resend() on:click=move |_| {
+                            resend.run(selection.get_untracked().into_iter().filter(|m| matches!(m.badge, StatusBadge::Invited | StatusBadge::Expired)).map(|m| m.id).collect())
+                        }>"Resend invitations"</button>
+                        <button role="menuitem" disabled=move || !can_confirm() on:click=move |_| {
+                            confirm_ids.set(Some(selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::NeedsConfirmation).map(|m| m.id).collect()))
+                        }>"Confirm selected"</button>
+                        <button role="menuitem" disabled=move || !can_suspend() on:click=move |_| {
+                            pending.set(Some(Pending::Suspend(selection.get_untracked().into_iter().filter(|m| m.badge != StatusBadge::Suspended && !m.is_me).collect(), true)))
+                        }>"Suspend"</button>
+                        <button role="menuitem" disabled=move || !can_restore() on:click=move |_| {
+                            pending.set(Some(Pending::Suspend(selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::Suspended).collect(), false)))
+                        }>"Restore"</button>
+                        <button role="menuitem" class="danger" disabled=move || !can_remove() on:click=move |_| {
+                            pending.set(Some(Pending::Remove(selection.get_untracked().into_iter().filter(|m| !m.is_me).collect())))
+                        }>"Remove"</button>
+                    </div>
+                </Show>
+            </div>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading members…"</p> }>
+            {move || Suspend::new(async move {
+                if let Err(e) = members.await {
+                    return view! { <ErrorView err=e /> }.into_any();
+                }
+                view! {
+                    <table class="table members">
+                        <thead>
+                            <tr>
+                                <th class="check"><input type="checkbox" aria-label="Select all" prop:checked=header_checked on:change=toggle_all /></th>
+                                <th>"Member"</th>
+                                <th>"User type"</th>
+                                <th>"Status"</th>
+                                <th>"Invited / expires"</th>
+                                <th class="actions"><span class="sr-only">"Options"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For
+                                each=visible_rows
+                                key=|(i, m)| (*i, m.id.clone(), m.badge, m.user_type)
+                                let:row
+                            >
+                                <MemberRow idx=row.0 m=row.1 selected=selected on_check=on_row_check change_type=change_type
+                                    confirm_ids=confirm_ids pending=pending resend=resend />
+                            </For>
+                        </tbody>
+                    </table>
+                    <Show when=move || filtered.with(|f| f.is_empty())>
+                        <p class="empty muted">"No members match."</p>
+                    </Show>
+                    <Show when=has_more>
+                        <div class="pager">
+                            <span class="muted">{move || format!("Showing {} of {}", shown_rows.get(), filtered.with(|f| f.len()))}</span>
+                            <button class="btn small" on:click=move |_| shown_rows.update(|n| *n += ROWS_PER_PAGE * 5)>"Show more"</button>
+                        </div>
+                    </Show>
+                }
+                    .into_any()
+            })}
+        </Transition>
+
+        <Modal open=invite_open on_close=Callback::new(move |_| invite_open.set(false)) title="Invite member".to_string()>
+            <InviteForm provider_id=pid.clone() open=invite_open version=version />
+        </Modal>
+        <Modal open=Signal::derive(move || confirm_ids.get().is_some()) on_close=Callback::new(move |_| confirm_ids.set(None)) title="Confirm members".to_string()>
+            <ConfirmDialog provider=provider.clone() ids=confirm_ids results=results version=version />
+        </Modal>
+        <Modal open=Signal::derive(move || pending.get().is_some()) on_close=Callback::new(move |_| pending.set(None)) title="Are you sure?".to_string()>
+            {
+                let run_pending = run_pending.clone();
+                let provider_name = provider_name.clone();
+                move || {
+                    let (verb, list, consequence) = match pending.get() {
+                        Some(Pending::Remove(l)) => ("Remove", l, format!("They lose access to {provider_name} at once.")),
+                        Some(Pending::Suspend(l, true)) => ("Suspend", l, format!("They keep their membership but cannot open {provider_name} until restored.")),
+                        Some(Pending::Suspend(l, false)) => ("Restore", l, format!("They can open {provider_name} again.")),
+                        None => return ().into_any(),
+                    };
+                    let run_pending = run_pending.clone();
+                    view! {
+                        <p>{format!("{verb} {} member(s)? {consequence}", list.len())}</p>
+                        <ul class="plain-list">{list.into_iter().map(|m| view! { <li>{m.name.clone().unwrap_or_default()} " " <span class="muted">{m.email.clone()}</span></li> }).collect_view()}</ul>
+                        <div class="modal-actions">
+                            <button class="btn ghost" on:click=move |_| pending.set(None)>"Cancel"</button>
+                            <button class=if verb == "Restore" { "btn primary" } else { "btn danger-fill" } on:click=run_pending>{verb}</button>
+                        </div>
+                    }.into_any()
+                }
+            }
+        </Modal>
+        <Modal open=Signal::derive(move || results.get().is_some()) on_close=Callback::new(move |_| results.set(None)) title="Results".to_string()>
+            {move || results.get().map(|(title, list)| view! {
+                <p><strong>{title}</strong>": " {format!("{} done, {} skipped", list.iter().filter(|r| r.skipped.is_none()).count(), list.iter().filter(|r| r.skipped.is_some()).count())}</p>
+                <ul class="plain-list results">
+                    {list.into_iter().map(|r| view! {
+                        <li class=if r.skipped.is_some() { "skipped" } else { "done" }>
+                            {r.email.clone()} " — " {r.skipped.clone().map(|w| format!("skipped: {w}")).unwrap_or_else(|| "done".into())}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <div class="modal-actions"><button class="btn primary" on:click=move |_| results.set(None)>"Close"</button></div>
+            })}
+        </Modal>
+        <Show when=move || busy.get()><div class="progress" role="progressbar" aria-label="Working"></div></Show>
+    }
+}
+
+#[component]
+fn MemberRow(
+    idx: usize,
+    m: MemberListItem,
+    selected: RwSignal<HashSet<String>>,
+    on_check: Callback<(usize, bool)>,
+    change_type: Callback<(String, ProviderUserType)>,
+    confirm_ids: RwSignal<Option<Vec<String>>>,
+    pending: RwSignal<Option<Pending>>,
+    resend: Callback<Vec<String>>,
+) -> impl IntoView {
+    let params = use_params_map();
+    let menu_open = RwSignal::new(false);
+    let id = m.id.clone();
+    let checked = { let id = id.clone(); move || selected.with(|s| s.contains(&id)) };
+    let row_checked = { let id = id.clone(); move || selected.with(|s| s.contains(&id)) };
+    let display = m.name.clone().unwrap_or_else(|| m.email.clone());
+    let initials: String = display.split(|c: char| c.is_whitespace() || c == '@' || c == '.').filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase();
+    let dates = match m.badge {
+        StatusBadge::Invited | StatusBadge::Expired => format!("Invited {}, expires {}", fmt_time(m.invited_at), m.expires_at.map(fmt_time).unwrap_or_default()),
+        _ => String::new(),
+    };
+    let badge = m.badge;
+    let email = m.email.clone();
+    let m_for_menu = m.clone();
+    view! {
+        <tr class:selected=row_checked>
+            <td class="check">
+                <input type="checkbox" aria-label=format!("Select {}", email) prop:checked=checked
+                    on:click=move |ev| { ev.prevent_default(); on_check.run((idx, ev.shift_key())) } />
+            </td>
+            <td>
+                <div class="who">
+                    <span class="avatar small" aria-hidden="true">{initials}</span>
+                    <div>
+                        <div class="strong">{m.name.clone().unwrap_or_else(|| "—".into())} {m.is_me.then_some(" (you)")}</div>
+                        <div class="muted">{m.email.clone()}</div>
+                    </div>
+                </div>
+            </td>
+            <td>{m.user_type.label()}</td>
+            <td><span class=format!("badge {}", badge_class(badge))>{badge.label()}</span></td>
+            <td class="muted small">{dates}</td>
+            <td class="actions">
+                <div class="menu-wrap">
+                    <button class="icon-btn" aria-label=format!("Options for {}", email) aria-haspopup="menu"
+                        aria-expanded=move || menu_open.get().to_string() on:click=move |_| menu_open.update(|o| *o = !*o)>"⋮"</button>
+                    <Show when=move || menu_open.get()>
+                        {
+                            let m = m_for_menu.clone();
+                            let pid = params.with_untracked(|p| p.get("id")).unwrap_or_default();
+                            let other_type = if m.user_type == ProviderUserType::ProviderAdmin { ProviderUserType::ServiceUser } else { ProviderUserType::ProviderAdmin };
+                            let (m1, m2, m3, m4, m5) = (m.clone(), m.clone(), m.clone(), m.clone(), m.clone());
+                            view! {
+                                <div class="menu right" role="menu" on:click=move |_| menu_open.set(false)>
+                                    <Show when=move || matches!(badge, StatusBadge::Invited | StatusBadge::Expired)>
+                                        <button role="menuitem" on:click={ let id = m1.id.clone(); move |_| resend.run(vec![id.clone()]) }>"Resend invitation"</button>
+                                    </Show>
+                                    <Show when=move || badge == StatusBadge::NeedsConfirmation>
+                                        <button role="menuitem" on:click={ let id = m2.id.clone(); move |_| confirm_ids.set(Some(vec![id.clone()])) }>"Confirm"</button>
+                                    </Show>
+                                    <button role="menuitem" on:click={ let id = m3.id.clone(); move |_| change_type.run((id.clone(), other_type)) }>
+                                        {format!("Change user type to {}", other_type.label())}
+                                    </button>
+                                    <A href=format!("/providers/{pid}/events") attr:role="menuitem">"Event logs"</A>
+                                    <Show when=move || !m4.is_me>
+                                        {
+                                            let m4 = m4.clone();
+                                            move || if m4.badge == StatusBadge::Suspended {
+                                                let m = m4.clone();
+                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>"Restore"</button> }.into_any()
+                                            } else {
+                                                let m = m4.clone();
+                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>"Suspend"</button> }.into_any()
+                                            }
+                                        }
+                                        <button role="menuitem" class="danger" on:click={ let m = m5.clone(); move |_| pending.set(Some(Pending::Remove(vec![m.clone()]))) }>"Remove"</button>
+                                    </Show>
+                                </div>
+                            }
+                        }
+                    </Show>
+                </div>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn InviteForm(provider_id: String, open: RwSignal<bool>, version: RwSignal<u32>) -> impl IntoView {
+    let emails = RwSignal::new(String::new());
+    let user_type = RwSignal::new("service_user".to_string());
+    let error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(None::<Vec<InviteEntry>>);
+    let busy = RwSignal::new(false);
+    // The same parser the server runs, for instant feedback.
+    let preview = move || match domain::InviteList::parse(&emails.get()) {
+        Ok(l) => {
+            let bad = l.entries.iter().filter(|e| matches!(e, domain::InviteOutcome::Invalid { .. })).count();
+            let n = l.entries.len();
+            if bad > 0 { format!("{n} address(es), {bad} invalid") } else { format!("{n} address(es)") }
+        }
+        Err(domain::InviteListError::Empty) => String::new(),
+        Err(e) => e.to_string(),
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Err(e) = domain::InviteList::parse(&emails.get_untracked()) {
+            error.set(Some(e.to_string()));
+            return;
+        }
+        error.set(None);
+        busy.set(true);
+        let input = InviteInput {
+            provider_id: provider_id.clone(),
+            emails: emails.get_untracked(),
+            user_type: ProviderUserType::from_code(&user_type.get_untracked()).unwrap_or(ProviderUserType::ServiceUser),
+        };
+        spawn_local(async move {
+            match invite_members(input).await {
+                Ok(list) => {
+                    outcome.set(Some(list));
+                    emails.set(String::new());
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit>
+            <Field label="Email" help="Up to 20 addresses, separated by commas.">
+                <textarea rows="3" name="emails" bind:value=emails></textarea>
+            </Field>
+            <p class="muted small" aria-live="polite">{preview}</p>
+            <fieldset class="radios">
+                <legend>"User type"</legend>
+                <label><input type="radio" name="user_type" value="service_user" bind:group=user_type />" Service user"</label>
+                <label><input type="radio" name="user_type" value="provider_admin" bind:group=user_type />" Provider admin"</label>
+            </fieldset>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            {move || outcome.get().map(|list| view! {
+                <ul class="plain-list results" aria-label="Invitation results">
+                    {list.into_iter().map(|e| {
+                        let (cls, text) = match &e.outcome {
+                            InviteEntryOutcome::Invited => ("done", "invited".to_string()),
+                            InviteEntryOutcome::AlreadyMember => ("skipped", "already a member (skipped)".to_string()),
+                            InviteEntryOutcome::Repeated => ("skipped", "listed twice (skipped)".to_string()),
+                            InviteEntryOutcome::Invalid(r) => ("invalid", format!("invalid: {r}")),
+                        };
+                        view! { <li class=cls>{e.input.clone()} " — " {text}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| { outcome.set(None); open.set(false) }>"Close"</button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>"Save"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn ConfirmDialog(
+    provider: ProviderSummary,
+    ids: RwSignal<Option<Vec<String>>>,
+    results: RwSignal<Option<(String, Vec<MemberResult>)>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let s = use_session();
+    let pid = provider.id.clone();
+    let candidates = {
+        let pid = pid.clone();
+        Resource::new(move || ids.get(), move |ids| {
+            let pid = pid.clone();
+            async move {
+                match ids {
+                    Some(ids) if !ids.is_empty() => confirm_candidates(pid, ids).await,
+                    _ => Ok(vec![]),
+                }
+            }
+        })
+    };
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let progress = RwSignal::new(String::new());
+    let wrapped = provider.wrapped_key.clone();
+    let confirm = move |list: Vec<ConfirmCandidate>| {
+        let Some(wrapped) = wrapped.clone() else {
+            error.set(Some("You do not hold the provider key.".into()));
+            return;
+        };
+        // Unwrap the provider key here and seal it to each member's public key.
+        let key = match s.provider_key(&wrapped) {
+            Ok(k) => k,
+            Err(_) => {
+                error.set(Some("Unlock your vault to confirm members.".into()));
+                return;
+            }
+        };
+        let mut keys = Vec::with_capacity(list.len());
+        for c in &list {
+            match domain::crypto::unb64(&c.public_key).and_then(|pk| domain::crypto::seal_to(&pk, key.expose())) {
+                Ok(w) => keys.push(WrappedKey { member_id: c.member_id.clone(), wrapped_key: w }),
+                Err(_) => {
+                    error.set(Some(format!("The public key of {} is malformed.", c.email)));
+                    return;
+                }
+            }
+        }
+        busy.set(true);
+        progress.set(format!("Confirming {} member(s)…", keys.len()));
+        let pid = pid.clone();
+        spawn_local(async move {
+            match confirm_members(pid, keys).await {
+                Ok(r) => {
+                    ids.set(None);
+                    results.set(Some(("Confirm selected".into(), r)));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            version.update(|v| *v += 1);
+            busy.set(false);
+            progress.set(String::new());
+        });
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let confirm = confirm.clone();
+                Suspend::new(async move {
+                    match candidates.await {
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                        Ok(list) => {
+                            let n = list.len();
+                            let l2 = list.clone();
+                            view! {
+                                <p>"Check that each member's fingerprint phrase matches the one they see in Settings → My account. If they match, select Confirm."</p>
+                                <ul class="plain-list fingerprints">
+                                    {list.into_iter().map(|c| view! {
+                                        <li>
+                                            <div class="strong">{c.name.clone().unwrap_or_default()} " " <span class="muted">{c.email.clone()}</span></div>
+                                            <div class="fingerprint" aria-label=format!("Fingerprint phrase of {}", c.email)>{c.fingerprint.clone()}</div>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                                <Show when=move || n == 0><p class="muted">"None of the selected members is waiting for confirmation."</p></Show>
+                                <p class="form-error" role="alert">{move || error.get()}</p>
+                                <p class="muted" aria-live="polite">{move || progress.get()}</p>
+                                <div class="modal-actions">
+                                    <button class="btn ghost" on:click=move |_| ids.set(None)>"Cancel"</button>
+                                    <button class="btn primary" disabled=move || busy.get() || n == 0 on:click=move |_| confirm(l2.clone())>"Confirm"</button>
+                                </div>
+                            }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// Server-sent events: an accept (or any change) elsewhere refreshes the table.
+fn live_updates(provider_id: String, version: RwSignal<u32>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let Ok(es) = web_sys::EventSource::new(&format!("/api/providers/{provider_id}/stream")) else { return };
+        let on_msg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| version.update(|v| *v += 1));
+        es.set_onmessage(Some(on_msg.as_ref().unchecked_ref()));
+        on_msg.forget();
+        let es = send_wrapper::SendWrapper::new(es);
+        on_cleanup(move || es.close());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (provider_id, version);
+}

@@ -1,0 +1,67 @@
+pub mod account;
+pub mod auth;
+pub mod events;
+pub mod invite;
+pub mod members;
+pub mod providers;
+pub mod vault;
+
+use crate::components::ErrorView;
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{A, Redirect};
+
+/// `/`: the vault when signed in, otherwise the log-in page.
+#[component]
+pub fn Home() -> impl IntoView {
+    let s = use_session();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match s.me.await {
+                    Ok(Some(_)) => view! { <Redirect path="/vault" /> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(e) => view! { <ErrorView err=e /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+        r.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found" />
+        <main class="centered">
+            <section class="card narrow">
+                <h1>"Page not found"</h1>
+                <p class="muted">"The page you asked for does not exist or has moved."</p>
+                <p><A href="/">"Go to the start page"</A></p>
+            </section>
+        </main>
+    }
+}
+
+/// Only same-site paths may be a `next` target (no open redirects).
+pub fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/vault".into())
+}
+
+
+pub use domain::time::fmt_minutes as fmt_time;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_is_same_site_only() {
+        assert_eq!(super::safe_next(Some("/providers".into())), "/providers");
+        assert_eq!(super::safe_next(Some("//evil.com".into())), "/vault");
+        assert_eq!(super::safe_next(Some("https://evil.com".into())), "/vault");
+        assert_eq!(super::safe_next(None), "/vault");
+    }
+}

@@ -1,0 +1,60 @@
+//! The signed-in user as the browser knows it: the profile (from the server,
+//! rendered on the first load) and the unlocked keys, which live only in this
+//! page's memory — never in storage, never on the wire.
+
+use crate::api::get_me;
+use crate::error::ApiError;
+use domain::api::Me;
+use domain::crypto::{CryptoError, SymmetricKey, UnlockedKeys};
+use leptos::prelude::*;
+use std::sync::Arc;
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub me: Resource<Result<Option<Me>, ApiError>>,
+    version: RwSignal<u32>,
+    pub keys: RwSignal<Option<Arc<UnlockedKeys>>>,
+}
+
+impl Session {
+    /// Reloads the profile (after log in, log out, provider changes).
+    pub fn refresh(&self) {
+        self.version.update(|v| *v += 1);
+    }
+    pub fn lock(&self) {
+        self.keys.set(None);
+    }
+    pub fn unlocked(&self) -> bool {
+        self.keys.with(Option::is_some)
+    }
+    pub fn set_keys(&self, k: UnlockedKeys) {
+        self.keys.set(Some(Arc::new(k)));
+    }
+    /// Opens a provider key sealed to this user (needs the keys unlocked).
+    pub fn provider_key(&self, wrapped: &str) -> Result<SymmetricKey, CryptoError> {
+        let keys = self.keys.get_untracked().ok_or(CryptoError::Decrypt)?;
+        SymmetricKey::from_bytes(&keys.key_pair.unseal(wrapped)?)
+    }
+    pub fn key_pair_public(&self) -> Option<Vec<u8>> {
+        self.keys.with(|k| k.as_ref().map(|k| k.key_pair.public_spki()))
+    }
+}
+
+pub fn provide_session() {
+    let version = RwSignal::new(0u32);
+    let me = Resource::new(move || version.get(), |_| get_me());
+    provide_context(Session { me, version, keys: RwSignal::new(None) });
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+/// Derives the master key and unlocks the user's keys (all in the browser).
+pub fn unlock_with_password(me: &Me, password: &str) -> Result<UnlockedKeys, String> {
+    let email = domain::Email::parse(&me.email).map_err(|e| e.to_string())?;
+    let master = domain::crypto::master_key(password, &email, me.kdf).map_err(|e| e.to_string())?;
+    domain::crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key)
+        .map_err(|_| "Invalid master password.".to_string())
+}
+

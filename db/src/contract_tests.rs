@@ -1,0 +1,327 @@
+//! The contract every Store implementation must honour, run on SQLite always
+//! and on PostgreSQL (a fresh database per test).
+
+use crate::testing;
+use crate::*;
+
+fn id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn user(email: &str) -> UserRow {
+    UserRow {
+        id: id(),
+        email: email.into(),
+        name: format!("Name of {email}"),
+        hint: None,
+        kdf_memory: 65536,
+        kdf_iterations: 3,
+        kdf_parallelism: 4,
+        auth_hash: "$argon2id$v=19$...".into(),
+        protected_user_key: "x1.key".into(),
+        protected_private_key: "x1.priv".into(),
+        public_key: vec![1, 2, 3],
+        created_at: 1000,
+    }
+}
+
+fn member(provider_id: &str, email: &str, user_id: Option<&str>, user_type: &str, status: &str) -> MemberRow {
+    MemberRow {
+        id: id(),
+        provider_id: provider_id.into(),
+        user_id: user_id.map(Into::into),
+        email: email.into(),
+        user_type: user_type.into(),
+        status: status.into(),
+        suspended: false,
+        wrapped_key: (status == "confirmed").then(|| "sealed".to_string()),
+        invited_at: 1000,
+        expires_at: (status == "invited").then_some(5000),
+        accepted_at: None,
+        confirmed_at: None,
+    }
+}
+
+fn event(provider_id: &str, kind: &str, at: i64) -> EventRow {
+    EventRow {
+        id: id(),
+        provider_id: provider_id.into(),
+        actor_user_id: None,
+        actor_email: Some("admin@x.com".into()),
+        target_email: None,
+        kind: kind.into(),
+        detail: String::new(),
+        ip: Some("127.0.0.1".into()),
+        at,
+    }
+}
+
+fn mail(provider_id: &str, to: &str, at: i64) -> MailRow {
+    MailRow {
+        id: id(),
+        provider_id: Some(provider_id.into()),
+        to_addr: to.into(),
+        subject: "Join".into(),
+        text_body: "text".into(),
+        html_body: "<p>html</p>".into(),
+        created_at: at,
+        attempts: 0,
+        next_attempt_at: at,
+        sent_at: None,
+        last_error: None,
+    }
+}
+
+/// A provider with one confirmed admin; returns (provider id, admin user, admin member).
+async fn provider_with_admin(s: &DynStore, email: &str) -> (String, UserRow, MemberRow) {
+    let u = user(email);
+    s.create_user(&u).await.unwrap();
+    let p = ProviderRow { id: id(), name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), created_at: 1000 };
+    let m = member(&p.id, email, Some(&u.id), "provider_admin", "confirmed");
+    s.create_provider(&p, &m, &event(&p.id, "provider_created", 1000)).await.unwrap();
+    (p.id, u, m)
+}
+
+fn batch(provider_id: &str, actor: &str, changes: Vec<MemberChange>) -> MemberBatch {
+    MemberBatch { provider_id: provider_id.into(), actor_user_id: actor.into(), changes, events: vec![], mails: vec![] }
+}
+
+async fn users_and_sessions(s: DynStore) {
+    let u = user("a@x.com");
+    s.create_user(&u).await.unwrap();
+    assert!(matches!(s.create_user(&user("a@x.com")).await, Err(Error::Conflict(Conflict::EmailTaken))));
+    assert_eq!(s.user_by_email("a@x.com").await.unwrap().unwrap(), u);
+    assert_eq!(s.user_by_id(&u.id).await.unwrap().unwrap().public_key, vec![1, 2, 3]);
+    assert!(s.user_by_email("b@x.com").await.unwrap().is_none());
+
+    let sess = SessionRow { token_hash: "h1".into(), user_id: u.id.clone(), created_at: 10, expires_at: 100, ip: None };
+    s.create_session(&sess).await.unwrap();
+    assert_eq!(s.session("h1", 99).await.unwrap(), Some(sess));
+    assert_eq!(s.session("h1", 100).await.unwrap(), None, "expired sessions are not returned");
+    s.delete_session("h1").await.unwrap();
+    assert_eq!(s.session("h1", 50).await.unwrap(), None);
+}
+
+async fn invite_accept_confirm(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let inv = member(&pid, "new@x.com", None, "service_user", "invited");
+    let mut b = batch(&pid, &admin.id, vec![MemberChange::Invite { member: inv.clone(), token_hash: "t1".into() }]);
+    b.events.push(event(&pid, "invited", 1001));
+    b.mails.push(mail(&pid, "new@x.com", 1001));
+    s.change_members(&b).await.unwrap();
+
+    // The same email again conflicts and the whole batch changes nothing.
+    let other = member(&pid, "other@x.com", None, "service_user", "invited");
+    let again = member(&pid, "new@x.com", None, "service_user", "invited");
+    let bad = batch(
+        &pid,
+        &admin.id,
+        vec![
+            MemberChange::Invite { member: other, token_hash: "t2".into() },
+            MemberChange::Invite { member: again, token_hash: "t3".into() },
+        ],
+    );
+    assert!(matches!(s.change_members(&bad).await, Err(Error::Conflict(Conflict::AlreadyMember))));
+    let list = s.list_members(&pid).await.unwrap();
+    assert_eq!(list.iter().map(|m| m.member.email.as_str()).collect::<Vec<_>>(), ["admin@x.com", "new@x.com"]);
+    assert_eq!(list[0].name.as_deref(), Some("Name of admin@x.com"));
+    assert_eq!(list[1].name, None);
+
+    let (m, p, exp) = s.invitation("t1").await.unwrap().unwrap();
+    assert_eq!((m.id.as_str(), p.id.as_str(), exp), (inv.id.as_str(), pid.as_str(), 5000));
+
+    // Expired token refused; a live one is single use.
+    let invitee = user("new@x.com");
+    s.create_user(&invitee).await.unwrap();
+    let ev = event(&pid, "accepted", 1002);
+    assert!(matches!(
+        s.accept_invitation("t1", &inv.id, &invitee.id, 5000, &ev).await,
+        Err(Error::Conflict(Conflict::TokenGone))
+    ));
+    s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &ev).await.unwrap();
+    assert!(matches!(
+        s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &event(&pid, "accepted", 1003)).await,
+        Err(Error::Conflict(Conflict::TokenGone))
+    ));
+    let m = s.member_by_user(&pid, &invitee.id).await.unwrap().unwrap();
+    assert_eq!((m.status.as_str(), m.expires_at), ("accepted", None));
+
+    // Confirm stores the wrapped key; confirming twice is stale.
+    let confirm = |k: &str| batch(&pid, &admin.id, vec![MemberChange::Confirm { member_id: inv.id.clone(), wrapped_key: k.into(), now: 1005 }]);
+    s.change_members(&confirm("sealed-for-new")).await.unwrap();
+    assert!(matches!(s.change_members(&confirm("again")).await, Err(Error::Conflict(Conflict::Stale))));
+    let m = s.member(&pid, &inv.id).await.unwrap().unwrap();
+    assert_eq!((m.status.as_str(), m.wrapped_key.as_deref()), ("confirmed", Some("sealed-for-new")));
+    let mine = s.memberships_of_user(&invitee.id).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].0.name, "Acme MSP");
+
+    let by_ids = s.members_by_ids(&pid, &[inv.id.clone(), "nope".into()]).await.unwrap();
+    assert_eq!(by_ids.len(), 1);
+    assert_eq!(by_ids[0].public_key, Some(vec![1, 2, 3]));
+}
+
+async fn resend_kills_old_token_and_remove_kills_all(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let inv = member(&pid, "new@x.com", None, "service_user", "invited");
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Invite { member: inv.clone(), token_hash: "old".into() }]))
+        .await
+        .unwrap();
+    s.change_members(&batch(
+        &pid,
+        &admin.id,
+        vec![MemberChange::ReplaceToken { member_id: inv.id.clone(), token_hash: "new".into(), expires_at: 9000 }],
+    ))
+    .await
+    .unwrap();
+    assert!(s.invitation("old").await.unwrap().is_none());
+    assert_eq!(s.invitation("new").await.unwrap().unwrap().2, 9000);
+    assert_eq!(s.member(&pid, &inv.id).await.unwrap().unwrap().expires_at, Some(9000));
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Remove { member_id: inv.id.clone() }])).await.unwrap();
+    assert!(s.invitation("new").await.unwrap().is_none());
+    assert!(s.member(&pid, &inv.id).await.unwrap().is_none());
+}
+
+async fn last_admin_and_actor_rules(s: DynStore) {
+    let (pid, admin, admin_m) = provider_with_admin(&s, "admin@x.com").await;
+    for change in [
+        MemberChange::Remove { member_id: admin_m.id.clone() },
+        MemberChange::SetUserType { member_id: admin_m.id.clone(), user_type: "service_user".into() },
+        MemberChange::SetSuspended { member_id: admin_m.id.clone(), suspended: true },
+    ] {
+        assert!(
+            matches!(s.change_members(&batch(&pid, &admin.id, vec![change])).await, Err(Error::Conflict(Conflict::LastAdmin))),
+            "the last admin must stay"
+        );
+    }
+    assert_eq!(s.member(&pid, &admin_m.id).await.unwrap().unwrap().user_type, "provider_admin");
+
+    // A service user is no actor for a batch.
+    let su = user("su@x.com");
+    s.create_user(&su).await.unwrap();
+    let sm = member(&pid, "su@x.com", Some(&su.id), "service_user", "confirmed");
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Invite { member: sm.clone(), token_hash: "x".into() }]))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.change_members(&batch(&pid, &su.id, vec![MemberChange::Remove { member_id: admin_m.id.clone() }])).await,
+        Err(Error::Conflict(Conflict::ActorNotAdmin))
+    ));
+    assert!(matches!(s.change_members(&batch("nope", &admin.id, vec![])).await, Err(Error::NotFound)));
+}
+
+/// Two admins demote each other at the same moment, many times over, in real
+/// parallel transactions: the provider is never left without an admin.
+async fn last_admin_race(s: DynStore) {
+    for round in 0..25 {
+        let (pid, a, am) = provider_with_admin(&s, &format!("a{round}@x.com")).await;
+        let b = user(&format!("b{round}@x.com"));
+        s.create_user(&b).await.unwrap();
+        let bm = member(&pid, &b.email, Some(&b.id), "provider_admin", "confirmed");
+        s.change_members(&batch(&pid, &a.id, vec![MemberChange::Invite { member: bm.clone(), token_hash: format!("t{round}") }]))
+            .await
+            .unwrap();
+        let demote_b = batch(&pid, &a.id, vec![MemberChange::SetUserType { member_id: bm.id.clone(), user_type: "service_user".into() }]);
+        let remove_a = batch(&pid, &b.id, vec![MemberChange::Remove { member_id: am.id.clone() }]);
+        let (s1, s2) = (s.clone(), s.clone());
+        let (r1, r2) = tokio::join!(
+            tokio::spawn(async move { s1.change_members(&demote_b).await }),
+            tokio::spawn(async move { s2.change_members(&remove_a).await })
+        );
+        let ok = [r1.unwrap().is_ok(), r2.unwrap().is_ok()];
+        assert_eq!(ok.iter().filter(|o| **o).count(), 1, "round {round}: exactly one may win, got {ok:?}");
+        let admins = s
+            .list_members(&pid)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.member.user_type == "provider_admin" && m.member.status == "confirmed" && !m.member.suspended)
+            .count();
+        assert_eq!(admins, 1, "round {round}");
+    }
+}
+
+async fn events_paging(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let mut b = batch(&pid, &admin.id, vec![]);
+    b.events = (0..30).map(|i| event(&pid, "invited", 2000 + i)).collect();
+    s.change_members(&b).await.unwrap();
+    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2000), to: Some(2030), offset: 0, limit: 10 }).await.unwrap();
+    assert_eq!((page.len(), total), (10, 30));
+    assert_eq!(page[0].at, 2029, "newest first");
+    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2010), to: Some(2020), offset: 5, limit: 10 }).await.unwrap();
+    assert_eq!((page.len(), total), (5, 10));
+    let (_, all) = s.list_events(&pid, &EventQuery { limit: 1, ..Default::default() }).await.unwrap();
+    assert_eq!(all, 31, "the provider_created event counts too");
+}
+
+async fn outbox_lease(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let mut b = batch(&pid, &admin.id, vec![]);
+    b.mails = (0..3).map(|i| mail(&pid, &format!("m{i}@x.com"), 100 + i)).collect();
+    s.change_members(&b).await.unwrap();
+    let first = s.due_mails(200, 2).await.unwrap();
+    assert_eq!(first.len(), 2);
+    assert!(first.iter().all(|m| m.attempts == 1));
+    let second = s.due_mails(200, 10).await.unwrap();
+    assert_eq!(second.len(), 1, "leased mails are not handed out twice");
+    s.mark_mail_sent(&first[0].id, 201).await.unwrap();
+    s.mark_mail_failed(&first[1].id, "connection refused", 250).await.unwrap();
+    assert_eq!(s.failed_mails(&pid).await.unwrap().len(), 1);
+    assert!(s.due_mails(249, 10).await.unwrap().is_empty());
+    let retry = s.due_mails(250, 10).await.unwrap();
+    assert_eq!((retry.len(), retry[0].attempts), (1, 2));
+}
+
+async fn vault_items(s: DynStore) {
+    let a = user("a@x.com");
+    let b = user("b@x.com");
+    s.create_user(&a).await.unwrap();
+    s.create_user(&b).await.unwrap();
+    let item = ItemRow { id: id(), user_id: a.id.clone(), data: "x1.one".into(), created_at: 1, updated_at: 1 };
+    s.put_item(&item).await.unwrap();
+    s.put_item(&ItemRow { data: "x1.two".into(), updated_at: 2, ..item.clone() }).await.unwrap();
+    assert_eq!(s.list_items(&a.id).await.unwrap()[0].data, "x1.two");
+    // Another user cannot overwrite or delete it.
+    assert!(matches!(s.put_item(&ItemRow { user_id: b.id.clone(), data: "x1.evil".into(), ..item.clone() }).await, Err(Error::NotFound)));
+    assert!(!s.delete_item(&b.id, &item.id).await.unwrap());
+    assert_eq!(s.list_items(&a.id).await.unwrap()[0].data, "x1.two");
+    assert!(s.delete_item(&a.id, &item.id).await.unwrap());
+    assert!(s.list_items(&a.id).await.unwrap().is_empty());
+}
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = super::testing::sqlite().await;
+                    assert_eq!(db.store.backend(), "sqlite");
+                    super::$name(db.store.clone()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = super::testing::postgres().await else { return };
+                    assert_eq!(db.store.backend(), "postgres");
+                    super::$name(db.store.clone()).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    users_and_sessions,
+    invite_accept_confirm,
+    resend_kills_old_token_and_remove_kills_all,
+    last_admin_and_actor_rules,
+    last_admin_race,
+    events_paging,
+    outbox_lease,
+    vault_items,
+);

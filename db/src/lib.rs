@@ -1,0 +1,131 @@
+//! Storage. One `Store` trait, two implementations (SQLite and PostgreSQL)
+//! chosen at run time from `DATABASE_URL`. Both are generated from one body of
+//! code by `store_impl!`: the SQL is written once in the dialect the two share
+//! (`$n` parameters, `ON CONFLICT`, `RETURNING`), so the two backends cannot
+//! drift apart. Every multi-row change runs in one transaction.
+//!
+//! The store knows nothing of roles; it enforces only the invariants that must
+//! hold under concurrency (at least one confirmed Provider admin; the actor is
+//! still an admin when the change commits), inside the same transaction.
+
+mod rows;
+mod store_impl;
+
+pub use rows::*;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or state conflict that the caller can explain.
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("the provider would be left without a confirmed Provider admin")]
+    LastAdmin,
+    #[error("the actor is no longer an active Provider admin")]
+    ActorNotAdmin,
+    #[error("a member changed meanwhile")]
+    Stale,
+    #[error("this email is already a member")]
+    AlreadyMember,
+    #[error("the invitation link is no longer valid")]
+    TokenGone,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> &'static str;
+
+    // Accounts
+    async fn create_user(&self, user: &UserRow) -> Result<()>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>>;
+    async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>>;
+
+    // Sessions
+    async fn create_session(&self, s: &SessionRow) -> Result<()>;
+    /// The live session for a token hash (expired ones are not returned).
+    async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    // Providers and their members
+    async fn create_provider(&self, p: &ProviderRow, first_admin: &MemberRow, event: &EventRow) -> Result<()>;
+    async fn provider(&self, id: &str) -> Result<Option<ProviderRow>>;
+    async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<(ProviderRow, MemberRow)>>;
+    async fn member(&self, provider_id: &str, member_id: &str) -> Result<Option<MemberRow>>;
+    async fn member_by_user(&self, provider_id: &str, user_id: &str) -> Result<Option<MemberRow>>;
+    /// Every member with name and public key joined in: one query, no per-member queries.
+    async fn list_members(&self, provider_id: &str) -> Result<Vec<MemberView>>;
+    async fn members_by_ids(&self, provider_id: &str, ids: &[String]) -> Result<Vec<MemberView>>;
+    /// Applies admin changes in one transaction (see `MemberChange`).
+    async fn change_members(&self, batch: &MemberBatch) -> Result<()>;
+    async fn invitation(&self, token_hash: &str) -> Result<Option<(MemberRow, ProviderRow, i64)>>;
+    /// Accepts: consumes the token (single use) and marks the member Accepted.
+    async fn accept_invitation(&self, token_hash: &str, member_id: &str, user_id: &str, now: i64, event: &EventRow) -> Result<()>;
+
+    // Events
+    async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)>;
+
+    // Outbox
+    async fn due_mails(&self, now: i64, limit: i64) -> Result<Vec<MailRow>>;
+    async fn mark_mail_sent(&self, id: &str, now: i64) -> Result<()>;
+    async fn mark_mail_failed(&self, id: &str, error: &str, next_attempt_at: i64) -> Result<()>;
+    async fn failed_mails(&self, provider_id: &str) -> Result<Vec<MailRow>>;
+
+    // Vault
+    async fn list_items(&self, user_id: &str) -> Result<Vec<ItemRow>>;
+    async fn put_item(&self, item: &ItemRow) -> Result<()>;
+    async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool>;
+
+    // Change notifications between server instances (PostgreSQL LISTEN/NOTIFY).
+    /// Sends a notification to every instance listening (a no-op on SQLite,
+    /// where only one server instance can use the file).
+    async fn notify(&self, _payload: &str) -> Result<()> {
+        Ok(())
+    }
+    /// Starts listening; None where the backend has no notifications.
+    async fn listen(&self) -> Result<Option<tokio::sync::mpsc::Receiver<String>>> {
+        Ok(None)
+    }
+}
+
+/// The LISTEN/NOTIFY channel of membership changes.
+pub const CHANGES_CHANNEL: &str = "provider_changes";
+
+pub type DynStore = Arc<dyn Store>;
+
+pub use store_impl::{PgStore, SqliteStore};
+
+/// Opens (and migrates) the store named by a `DATABASE_URL`:
+/// `sqlite://path?mode=rwc` or `postgres://…`.
+pub async fn open(url: &str) -> Result<DynStore> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(Error::Database(sqlx::Error::Configuration(
+            "DATABASE_URL must start with sqlite: or postgres://".into(),
+        )))
+    }
+}
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+#[cfg(test)]
+mod contract_tests;

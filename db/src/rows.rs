@@ -1,0 +1,129 @@
+//! Plain rows as stored; the service turns them into read models.
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub hint: Option<String>,
+    pub kdf_memory: i64,
+    pub kdf_iterations: i64,
+    pub kdf_parallelism: i64,
+    /// PHC string of Argon2id over the client's authentication hash.
+    pub auth_hash: String,
+    pub protected_user_key: String,
+    pub protected_private_key: String,
+    pub public_key: Vec<u8>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ProviderRow {
+    pub id: String,
+    pub name: String,
+    pub billing_email: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MemberRow {
+    pub id: String,
+    pub provider_id: String,
+    pub user_id: Option<String>,
+    pub email: String,
+    pub user_type: String,
+    pub status: String,
+    pub suspended: bool,
+    pub wrapped_key: Option<String>,
+    pub invited_at: i64,
+    pub expires_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub confirmed_at: Option<i64>,
+}
+
+/// A member with the account's name and public key.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MemberView {
+    #[sqlx(flatten)]
+    pub member: MemberRow,
+    pub name: Option<String>,
+    pub public_key: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub provider_id: String,
+    pub actor_user_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub target_email: Option<String>,
+    pub kind: String,
+    pub detail: String,
+    pub ip: Option<String>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventQuery {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct MailRow {
+    pub id: String,
+    pub provider_id: Option<String>,
+    pub to_addr: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub created_at: i64,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ItemRow {
+    pub id: String,
+    pub user_id: String,
+    pub data: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One change to a provider's membership. Updates name the state they expect
+/// to find; if the row moved on meanwhile the whole batch fails with `Stale`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MemberChange {
+    Invite { member: MemberRow, token_hash: String },
+    /// Resend: kills every earlier token of the member and stores a new one.
+    ReplaceToken { member_id: String, token_hash: String, expires_at: i64 },
+    Confirm { member_id: String, wrapped_key: String, now: i64 },
+    SetUserType { member_id: String, user_type: String },
+    SetSuspended { member_id: String, suspended: bool },
+    Remove { member_id: String },
+}
+
+/// Everything one admin action writes, applied atomically.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberBatch {
+    pub provider_id: String,
+    /// The acting user; must still be a confirmed, active Provider admin at commit.
+    pub actor_user_id: String,
+    pub changes: Vec<MemberChange>,
+    pub events: Vec<EventRow>,
+    pub mails: Vec<MailRow>,
+}

@@ -1,0 +1,587 @@
+use crate::*;
+use async_trait::async_trait;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    pub pool: SqlitePool,
+}
+
+pub struct PgStore {
+    pub pool: PgPool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<Self> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+}
+
+fn unique_to(e: sqlx::Error, c: Conflict) -> Error {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict(c),
+        _ => Error::Database(e),
+    }
+}
+
+const MEMBER_COLS: &str = "m.id, m.provider_id, m.user_id, m.email, m.user_type, m.status, m.suspended, m.wrapped_key, \
+     m.invited_at, m.expires_at, m.accepted_at, m.confirmed_at";
+
+macro_rules! store_impl {
+    ($name:ident, $backend:literal, { $($extra:tt)* }) => {
+        #[async_trait]
+        impl Store for $name {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn create_user(&self, u: &UserRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO users (id, email, name, hint, kdf_memory, kdf_iterations, kdf_parallelism, auth_hash, \
+                     protected_user_key, protected_private_key, public_key, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(&u.id)
+                .bind(&u.email)
+                .bind(&u.name)
+                .bind(&u.hint)
+                .bind(u.kdf_memory)
+                .bind(u.kdf_iterations)
+                .bind(u.kdf_parallelism)
+                .bind(&u.auth_hash)
+                .bind(&u.protected_user_key)
+                .bind(&u.protected_private_key)
+                .bind(&u.public_key)
+                .bind(u.created_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| unique_to(e, Conflict::EmailTaken))?;
+                Ok(())
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
+                Ok(sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE email = $1")
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>> {
+                Ok(sqlx::query_as::<_, UserRow>("SELECT * FROM users WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn create_session(&self, s: &SessionRow) -> Result<()> {
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&s.token_hash)
+                    .bind(&s.user_id)
+                    .bind(s.created_at)
+                    .bind(s.expires_at)
+                    .bind(&s.ip)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
+                Ok(sqlx::query_as::<_, SessionRow>("SELECT * FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<()> {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn create_provider(&self, p: &ProviderRow, admin: &MemberRow, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("INSERT INTO providers (id, name, billing_email, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(&p.id)
+                    .bind(&p.name)
+                    .bind(&p.billing_email)
+                    .bind(p.created_at)
+                    .execute(&mut *tx)
+                    .await?;
+                insert_member(&mut tx, admin).await?;
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn provider(&self, id: &str) -> Result<Option<ProviderRow>> {
+                Ok(sqlx::query_as::<_, ProviderRow>("SELECT id, name, billing_email, created_at FROM providers WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<(ProviderRow, MemberRow)>> {
+                let members = sqlx::query_as::<_, MemberRow>(&format!(
+                    "SELECT {MEMBER_COLS} FROM provider_users m WHERE m.user_id = $1 ORDER BY m.invited_at"
+                ))
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out = Vec::with_capacity(members.len());
+                for m in members {
+                    if let Some(p) = self.provider(&m.provider_id).await? {
+                        out.push((p, m));
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn member(&self, provider_id: &str, member_id: &str) -> Result<Option<MemberRow>> {
+                Ok(sqlx::query_as::<_, MemberRow>(&format!(
+                    "SELECT {MEMBER_COLS} FROM provider_users m WHERE m.provider_id = $1 AND m.id = $2"
+                ))
+                .bind(provider_id)
+                .bind(member_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn member_by_user(&self, provider_id: &str, user_id: &str) -> Result<Option<MemberRow>> {
+                Ok(sqlx::query_as::<_, MemberRow>(&format!(
+                    "SELECT {MEMBER_COLS} FROM provider_users m WHERE m.provider_id = $1 AND m.user_id = $2"
+                ))
+                .bind(provider_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn list_members(&self, provider_id: &str) -> Result<Vec<MemberView>> {
+                Ok(sqlx::query_as::<_, MemberView>(&format!(
+                    "SELECT {MEMBER_COLS}, u.name, u.public_key FROM provider_users m \
+                     LEFT JOIN users u ON u.id = m.user_id WHERE m.provider_id = $1 ORDER BY m.email"
+                ))
+                .bind(provider_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn members_by_ids(&self, provider_id: &str, ids: &[String]) -> Result<Vec<MemberView>> {
+                // Chunked IN lists keep every statement well under both backends' parameter limits.
+                let mut out = Vec::with_capacity(ids.len());
+                for chunk in ids.chunks(500) {
+                    let params: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+                    let sql = format!(
+                        "SELECT {MEMBER_COLS}, u.name, u.public_key FROM provider_users m \
+                         LEFT JOIN users u ON u.id = m.user_id WHERE m.provider_id = $1 AND m.id IN ({})",
+                        params.join(", ")
+                    );
+                    let mut q = sqlx::query_as::<_, MemberView>(&sql).bind(provider_id);
+                    for id in chunk {
+                        q = q.bind(id);
+                    }
+                    out.extend(q.fetch_all(&self.pool).await?);
+                }
+                Ok(out)
+            }
+
+            async fn change_members(&self, b: &MemberBatch) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                // Writing first takes the provider's row lock (PostgreSQL) or the
+                // database write lock (SQLite): concurrent batches of one
+                // provider are serialised from here on.
+                let locked = sqlx::query("UPDATE providers SET version = version + 1 WHERE id = $1")
+                    .bind(&b.provider_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if locked.rows_affected() == 0 {
+                    return Err(Error::NotFound);
+                }
+                if active_admins(&mut tx, &b.provider_id, Some(&b.actor_user_id)).await? == 0 {
+                    return Err(Error::Conflict(Conflict::ActorNotAdmin));
+                }
+                for c in &b.changes {
+                    let affected = match c {
+                        MemberChange::Invite { member, token_hash } => {
+                            insert_member(&mut tx, member).await?;
+                            sqlx::query("INSERT INTO invite_tokens (token_hash, member_id, expires_at) VALUES ($1, $2, $3)")
+                                .bind(token_hash)
+                                .bind(&member.id)
+                                .bind(member.expires_at.unwrap_or(0))
+                                .execute(&mut *tx)
+                                .await?;
+                            1
+                        }
+                        MemberChange::ReplaceToken { member_id, token_hash, expires_at } => {
+                            sqlx::query("DELETE FROM invite_tokens WHERE member_id = $1").bind(member_id).execute(&mut *tx).await?;
+                            let n = sqlx::query(
+                                "UPDATE provider_users SET expires_at = $1 WHERE id = $2 AND provider_id = $3 AND status = 'invited'",
+                            )
+                            .bind(expires_at)
+                            .bind(member_id)
+                            .bind(&b.provider_id)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                            sqlx::query("INSERT INTO invite_tokens (token_hash, member_id, expires_at) VALUES ($1, $2, $3)")
+                                .bind(token_hash)
+                                .bind(member_id)
+                                .bind(expires_at)
+                                .execute(&mut *tx)
+                                .await?;
+                            n
+                        }
+                        MemberChange::Confirm { member_id, wrapped_key, now } => sqlx::query(
+                            "UPDATE provider_users SET status = 'confirmed', wrapped_key = $1, confirmed_at = $2 \
+                             WHERE id = $3 AND provider_id = $4 AND status = 'accepted' AND suspended = $5",
+                        )
+                        .bind(wrapped_key)
+                        .bind(now)
+                        .bind(member_id)
+                        .bind(&b.provider_id)
+                        .bind(false)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected(),
+                        MemberChange::SetUserType { member_id, user_type } => {
+                            sqlx::query("UPDATE provider_users SET user_type = $1 WHERE id = $2 AND provider_id = $3")
+                                .bind(user_type)
+                                .bind(member_id)
+                                .bind(&b.provider_id)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected()
+                        }
+                        MemberChange::SetSuspended { member_id, suspended } => {
+                            sqlx::query("UPDATE provider_users SET suspended = $1 WHERE id = $2 AND provider_id = $3")
+                                .bind(suspended)
+                                .bind(member_id)
+                                .bind(&b.provider_id)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected()
+                        }
+                        MemberChange::Remove { member_id } => {
+                            sqlx::query("DELETE FROM invite_tokens WHERE member_id = $1").bind(member_id).execute(&mut *tx).await?;
+                            sqlx::query("DELETE FROM provider_users WHERE id = $1 AND provider_id = $2")
+                                .bind(member_id)
+                                .bind(&b.provider_id)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected()
+                        }
+                    };
+                    if affected == 0 {
+                        return Err(Error::Conflict(Conflict::Stale));
+                    }
+                }
+                if active_admins(&mut tx, &b.provider_id, None).await? == 0 {
+                    return Err(Error::Conflict(Conflict::LastAdmin));
+                }
+                for e in &b.events {
+                    insert_event(&mut tx, e).await?;
+                }
+                for m in &b.mails {
+                    insert_mail(&mut tx, m).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn invitation(&self, token_hash: &str) -> Result<Option<(MemberRow, ProviderRow, i64)>> {
+                let Some((member_id, expires_at)) = sqlx::query_as::<_, (String, i64)>(
+                    "SELECT member_id, expires_at FROM invite_tokens WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?
+                else {
+                    return Ok(None);
+                };
+                let Some(m) = sqlx::query_as::<_, MemberRow>(&format!("SELECT {MEMBER_COLS} FROM provider_users m WHERE m.id = $1"))
+                    .bind(&member_id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let Some(p) = self.provider(&m.provider_id).await? else { return Ok(None) };
+                Ok(Some((m, p, expires_at)))
+            }
+
+            async fn accept_invitation(&self, token_hash: &str, member_id: &str, user_id: &str, now: i64, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let used = sqlx::query("DELETE FROM invite_tokens WHERE token_hash = $1 AND member_id = $2 AND expires_at > $3")
+                    .bind(token_hash)
+                    .bind(member_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                if used.rows_affected() == 0 {
+                    return Err(Error::Conflict(Conflict::TokenGone));
+                }
+                let n = sqlx::query(
+                    "UPDATE provider_users SET status = 'accepted', user_id = $1, accepted_at = $2, expires_at = NULL \
+                     WHERE id = $3 AND status = 'invited'",
+                )
+                .bind(user_id)
+                .bind(now)
+                .bind(member_id)
+                .execute(&mut *tx)
+                .await?;
+                if n.rows_affected() == 0 {
+                    return Err(Error::Conflict(Conflict::Stale));
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)> {
+                let from = q.from.unwrap_or(i64::MIN);
+                let to = q.to.unwrap_or(i64::MAX);
+                let rows = sqlx::query_as::<_, EventRow>(
+                    "SELECT * FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3 ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5",
+                )
+                .bind(provider_id)
+                .bind(from)
+                .bind(to)
+                .bind(q.limit)
+                .bind(q.offset)
+                .fetch_all(&self.pool)
+                .await?;
+                let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3")
+                    .bind(provider_id)
+                    .bind(from)
+                    .bind(to)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok((rows, total))
+            }
+
+            async fn due_mails(&self, now: i64, limit: i64) -> Result<Vec<MailRow>> {
+                // Claim with a lease so that several workers never take the same mail.
+                Ok(sqlx::query_as::<_, MailRow>(
+                    "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
+                     WHERE sent_at IS NULL AND next_attempt_at <= $1 AND id IN \
+                     (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at LIMIT $3) \
+                     RETURNING *",
+                )
+                .bind(now)
+                .bind(now + 120)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn mark_mail_sent(&self, id: &str, now: i64) -> Result<()> {
+                sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2").bind(now).bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn mark_mail_failed(&self, id: &str, error: &str, next_attempt_at: i64) -> Result<()> {
+                sqlx::query("UPDATE outbox SET last_error = $1, next_attempt_at = $2 WHERE id = $3")
+                    .bind(error)
+                    .bind(next_attempt_at)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn failed_mails(&self, provider_id: &str) -> Result<Vec<MailRow>> {
+                Ok(sqlx::query_as::<_, MailRow>(
+                    "SELECT * FROM outbox WHERE provider_id = $1 AND sent_at IS NULL AND last_error IS NOT NULL ORDER BY created_at",
+                )
+                .bind(provider_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn list_items(&self, user_id: &str) -> Result<Vec<ItemRow>> {
+                Ok(sqlx::query_as::<_, ItemRow>("SELECT * FROM vault_items WHERE user_id = $1 ORDER BY created_at")
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn put_item(&self, i: &ItemRow) -> Result<()> {
+                let n = sqlx::query(
+                    "INSERT INTO vault_items (id, user_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at \
+                     WHERE vault_items.user_id = excluded.user_id",
+                )
+                .bind(&i.id)
+                .bind(&i.user_id)
+                .bind(&i.data)
+                .bind(i.created_at)
+                .bind(i.updated_at)
+                .execute(&self.pool)
+                .await?;
+                if n.rows_affected() == 0 {
+                    return Err(Error::NotFound);
+                }
+                Ok(())
+            }
+
+            async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool> {
+                let n = sqlx::query("DELETE FROM vault_items WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(n.rows_affected() > 0)
+            }
+
+            $($extra)*
+        }
+    };
+}
+
+macro_rules! tx_helpers {
+    ($modname:ident, $db:ty) => {
+        mod $modname {
+            use crate::*;
+            type Tx<'a> = sqlx::Transaction<'a, $db>;
+
+            pub async fn insert_member(tx: &mut Tx<'_>, m: &MemberRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO provider_users (id, provider_id, user_id, email, user_type, status, suspended, wrapped_key, \
+                     invited_at, expires_at, accepted_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(&m.id)
+                .bind(&m.provider_id)
+                .bind(&m.user_id)
+                .bind(&m.email)
+                .bind(&m.user_type)
+                .bind(&m.status)
+                .bind(m.suspended)
+                .bind(&m.wrapped_key)
+                .bind(m.invited_at)
+                .bind(m.expires_at)
+                .bind(m.accepted_at)
+                .bind(m.confirmed_at)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| super::unique_to(e, Conflict::AlreadyMember))?;
+                Ok(())
+            }
+
+            pub async fn insert_event(tx: &mut Tx<'_>, e: &EventRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO events (id, provider_id, actor_user_id, actor_email, target_email, kind, detail, ip, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&e.id)
+                .bind(&e.provider_id)
+                .bind(&e.actor_user_id)
+                .bind(&e.actor_email)
+                .bind(&e.target_email)
+                .bind(&e.kind)
+                .bind(&e.detail)
+                .bind(&e.ip)
+                .bind(e.at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            pub async fn insert_mail(tx: &mut Tx<'_>, m: &MailRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO outbox (id, provider_id, to_addr, subject, text_body, html_body, created_at, attempts, next_attempt_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+                )
+                .bind(&m.id)
+                .bind(&m.provider_id)
+                .bind(&m.to_addr)
+                .bind(&m.subject)
+                .bind(&m.text_body)
+                .bind(&m.html_body)
+                .bind(m.created_at)
+                .bind(m.next_attempt_at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Confirmed, active Provider admins (optionally: only this user).
+            pub async fn active_admins(tx: &mut Tx<'_>, provider_id: &str, only_user: Option<&str>) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM provider_users WHERE provider_id = $1 AND status = 'confirmed' \
+                     AND suspended = $2 AND user_type = 'provider_admin' AND ($3 IS NULL OR user_id = $3)",
+                )
+                .bind(provider_id)
+                .bind(false)
+                .bind(only_user)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(n)
+            }
+        }
+    };
+}
+
+tx_helpers!(sqlite_tx, sqlx::Sqlite);
+tx_helpers!(pg_tx, sqlx::Postgres);
+
+mod sqlite_impl {
+    use super::sqlite_tx::*;
+    use super::*;
+    store_impl!(SqliteStore, "sqlite", {});
+}
+
+mod pg_impl {
+    use super::pg_tx::*;
+    use super::*;
+    store_impl!(PgStore, "postgres", {
+        async fn notify(&self, payload: &str) -> Result<()> {
+            sqlx::query("SELECT pg_notify($1, $2)").bind(CHANGES_CHANNEL).bind(payload).execute(&self.pool).await?;
+            Ok(())
+        }
+
+        async fn listen(&self) -> Result<Option<tokio::sync::mpsc::Receiver<String>>> {
+            let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+            listener.listen(CHANGES_CHANNEL).await?;
+            let (tx, rx) = tokio::sync::mpsc::channel(256);
+            tokio::spawn(async move {
+                loop {
+                    match listener.recv().await {
+                        Ok(n) => {
+                            if tx.send(n.payload().to_string()).await.is_err() {
+                                break;
+                            }
+                        }
+                        // PgListener reconnects by itself on the next recv.
+                        Err(e) => {
+                            tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            });
+            Ok(Some(rx))
+        }
+    });
+}

@@ -1,0 +1,78 @@
+//! Small validated text values: names, hints, provider names.
+
+use crate::FieldError;
+
+fn bounded(field: &str, label: &str, input: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    let s = input.trim();
+    let n = s.chars().count();
+    if n < min {
+        return Err(FieldError::new(field, format!("{label} is required.")));
+    }
+    if n > max {
+        return Err(FieldError::new(field, format!("{label} can be at most {max} characters.")));
+    }
+    if s.chars().any(|c| c.is_control()) {
+        return Err(FieldError::new(field, format!("{label} cannot contain control characters.")));
+    }
+    Ok(s.to_string())
+}
+
+pub fn person_name(input: &str) -> Result<String, FieldError> {
+    bounded("name", "Name", input, 1, 100)
+}
+
+pub fn provider_name(input: &str) -> Result<String, FieldError> {
+    bounded("name", "Provider name", input, 1, 100)
+}
+
+/// The optional master password hint; it must not contain the password, which
+/// the browser checks (the server never sees the password).
+pub fn hint(input: &str) -> Result<Option<String>, FieldError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    bounded("hint", "Hint", s, 1, 50).map(Some)
+}
+
+/// Minimum length of a master password.
+pub const MIN_MASTER_PASSWORD: usize = 12;
+
+/// The browser-side checks of a new master password (length, confirmation,
+/// hint). Strength is scored with zxcvbn in the browser as well.
+pub fn new_master_password(password: &str, confirm: &str, hint: &str) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    if password.chars().count() < MIN_MASTER_PASSWORD {
+        errs.push(FieldError::new("password", format!("Master password must be at least {MIN_MASTER_PASSWORD} characters long.")));
+    }
+    if password != confirm {
+        errs.push(FieldError::new("confirm", "Master password confirmation does not match."));
+    }
+    if !hint.trim().is_empty() && !password.is_empty() && hint.contains(password) {
+        errs.push(FieldError::new("hint", "Your hint cannot contain your master password."));
+    }
+    errs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(person_name("  Ann  ").unwrap(), "Ann");
+        assert!(person_name("  ").is_err());
+        assert!(person_name(&"x".repeat(101)).is_err());
+        assert!(provider_name("Acme\u{7}").is_err());
+        assert_eq!(hint(" ").unwrap(), None);
+        assert!(hint(&"h".repeat(51)).is_err());
+    }
+
+    #[test]
+    fn master_password_rules() {
+        assert!(new_master_password("correct horse battery", "correct horse battery", "").is_empty());
+        let e = new_master_password("short", "other", "my short pw");
+        let fields: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["password", "confirm", "hint"]);
+    }
+}

@@ -1,0 +1,70 @@
+//! Calendar conversions for UTC unix seconds (Howard Hinnant's civil
+//! algorithms) — no clock, no time zone database.
+
+/// (year, month, day) of a unix day number.
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `2026-11-22 14:03`
+pub fn fmt_minutes(secs: i64) -> String {
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, (rem % 3600) / 60)
+}
+
+/// `2026-11-22T14:03:09Z`
+pub fn fmt_rfc3339(secs: i64) -> String {
+    let (y, m, d) = civil(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
+/// `yyyy-mm-dd` → unix seconds at 00:00 UTC.
+pub fn day_start(date: &str) -> Option<i64> {
+    let mut it = date.trim().split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, d) = (it.next()??, it.next()??, it.next()??);
+    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn known_dates() {
+        assert_eq!(fmt_minutes(0), "1970-01-01 00:00");
+        assert_eq!(fmt_minutes(1_795_000_000), "2026-11-18 11:06");
+        assert_eq!(fmt_rfc3339(951_782_400 + 61), "2000-02-29T00:01:01Z");
+        assert_eq!(day_start("2000-02-29"), Some(951_782_400));
+        assert_eq!(day_start("2026-13-01"), None);
+        assert_eq!(day_start(""), None);
+    }
+
+    proptest! {
+        #[test]
+        fn day_start_inverts_formatting(days in -100_000i64..100_000) {
+            let s = days * 86_400;
+            let date = &fmt_minutes(s)[..10];
+            prop_assert_eq!(day_start(date), Some(s));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The axum server: settings, the router (Leptos SSR + server functions + a
+//! few plain routes), the middleware that resolves the session once per
+//! request, CSRF and security headers, and the background workers.
+
+pub mod cli;
+pub mod settings;
+mod web;
+
+pub use settings::Settings;
+pub use web::{build_router, start_background};

@@ -1,0 +1,69 @@
+use clap::Parser;
+use leptos::config::get_configuration;
+use server::cli::{Cli, Command, ProviderCommand};
+use server::{Settings, build_router, start_background};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = dotenvy_load();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Fingerprint { user_id, public_key } => {
+            println!("{}", server::cli::fingerprint(user_id, &public_key)?);
+            Ok(())
+        }
+        Command::Provider { command: ProviderCommand::Create { .. } } => {
+            eprintln!("{}", server::cli::PROVIDER_CREATE_EXPLAINED);
+            std::process::exit(2);
+        }
+        Command::Serve => serve().await,
+    }
+}
+
+fn dotenvy_load() -> Option<()> {
+    let text = std::fs::read_to_string(".env").ok()?;
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        if let Some((k, v)) = line.split_once('=') {
+            if std::env::var_os(k.trim()).is_none() {
+                // SAFETY: called before any other thread starts.
+                unsafe { std::env::set_var(k.trim(), v.trim().trim_matches('"')) };
+            }
+        }
+    }
+    Some(())
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json");
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    if json {
+        tracing_subscriber::fmt().with_env_filter(filter).json().init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let started = std::time::Instant::now();
+    let settings = Settings::from_env()?;
+    let conf = get_configuration(None)?;
+    let leptos_options = conf.leptos_options;
+    let addr = leptos_options.site_addr;
+    let store = db::open(&settings.database_url).await?;
+    tracing::info!(backend = store.backend(), "database ready");
+    let services = service::Services::new(
+        store,
+        service::ServiceSettings { base_url: settings.public_url.clone(), invite_ttl: settings.invite_ttl, ..Default::default() },
+        Arc::new(service::SystemClock),
+    );
+    start_background(&services, settings.mailer()?).await?;
+    let app = build_router(services, leptos_options, settings.secure_cookies());
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
+    tracing::info!("listening on http://{addr} (ready in {} ms)", started.elapsed().as_millis());
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! One `Settings` struct from the environment (with a `.env` in development).
+//! The embedded default needs no configuration at all.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub public_url: String,
+    pub smtp: Option<Smtp>,
+    pub mail_from: String,
+    pub mail_dir: PathBuf,
+    pub invite_ttl: Duration,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Settings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let data = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match var("DATABASE_URL") {
+            Some(u) => u,
+            None => {
+                std::fs::create_dir_all(&data)?;
+                format!("sqlite://{}?mode=rwc", data.join("portal.db").display())
+            }
+        };
+        let smtp = match var("SMTP_HOST") {
+            Some(host) => Some(Smtp {
+                host,
+                port: var("SMTP_PORT").map(|p| p.parse()).transpose()?.unwrap_or(587),
+                tls: var("SMTP_TLS").map(|v| v != "false" && v != "0").unwrap_or(true),
+                username: var("SMTP_USERNAME"),
+                password: var("SMTP_PASSWORD"),
+            }),
+            None => None,
+        };
+        let hours: u64 = var("INVITE_TTL_HOURS").map(|h| h.parse()).transpose()?.unwrap_or(120);
+        Ok(Settings {
+            database_url,
+            public_url: var("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()),
+            smtp,
+            mail_from: var("SMTP_FROM").unwrap_or_else(|| "Provider Portal <no-reply@provider-portal.local>".into()),
+            mail_dir: var("MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data.join("mail")),
+            invite_ttl: Duration::from_secs(hours * 3600),
+        })
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn mailer(&self) -> anyhow::Result<service::mail::Mailer> {
+        match &self.smtp {
+            Some(s) => {
+                let creds = s.username.clone().zip(s.password.clone());
+                service::mail::Mailer::smtp(&s.host, s.port, s.tls, creds, &self.mail_from)
+            }
+            None => service::mail::Mailer::dir(self.mail_dir.clone(), &self.mail_from),
+        }
+    }
+}

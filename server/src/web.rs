@@ -1,0 +1,208 @@
+use app::ApiError;
+use app::api::ssr::{ClientIp, CurrentActor, SESSION_COOKIE, ServerCtx};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Extension, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures::StreamExt;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use service::Services;
+use std::net::SocketAddr;
+use tokio_stream::wrappers::BroadcastStream;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole HTTP surface.
+pub fn build_router(services: Services, leptos_options: LeptosOptions, secure_cookies: bool) -> Router {
+    let routes = generate_route_list(app::App);
+    let ctx = ServerCtx { services: services.clone(), secure_cookies };
+    Router::new()
+        .route("/api/providers/{id}/stream", get(member_stream))
+        .route("/api/providers/{id}/events.csv", get(events_csv))
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            move || provide_context(ctx.clone()),
+            {
+                let o = leptos_options.clone();
+                move || app::shell(o.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .with_state(leptos_options)
+        .layer(middleware::from_fn(error_status))
+        .layer(middleware::from_fn_with_state(services.clone(), session))
+        .layer(middleware::from_fn(csrf))
+        .layer(middleware::from_fn(move |req, next| security_headers(req, next, secure_cookies)))
+        .layer(Extension(services))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// The outbox worker and, on PostgreSQL, the relay of other instances' changes.
+pub async fn start_background(services: &Services, mailer: service::mail::Mailer) -> anyhow::Result<()> {
+    tokio::spawn(service::mail::run_outbox(services.clone(), mailer));
+    services.relay_notifications().await?;
+    Ok(())
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Resolves the session once per request and hands the actor on.
+async fn session(State(services): State<Services>, mut req: Request, next: Next) -> Response {
+    let actor = match cookie(req.headers(), SESSION_COOKIE).filter(|t| !t.is_empty()) {
+        Some(token) => match services.resolve_session(&token).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!(error = ?e, "session lookup failed");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        },
+        None => None,
+    };
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    if let Some(a) = &actor {
+        tracing::Span::current().record("user_id", a.user_id());
+    }
+    req.extensions_mut().insert(CurrentActor(actor));
+    req.extensions_mut().insert(ClientIp(ip));
+    next.run(req).await
+}
+
+/// Refuses state-changing requests that a browser sent from another site.
+async fn csrf(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let cross_site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site");
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
+    let bad_origin = match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
+        _ => false,
+    };
+    if cross_site || bad_origin {
+        let body = serde_json::to_string(&ApiError::Forbidden("Cross-site request refused.".into())).unwrap_or_default();
+        return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    }
+    next.run(req).await
+}
+
+/// Gives server-function errors their real HTTP status (401/403/404/409/422…).
+async fn error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<ApiError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+             img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+             script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:3001",
+        ),
+    );
+    if hsts {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    res
+}
+
+fn api_error(e: ApiError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(e)).into_response()
+}
+
+fn actor_of(req_actor: Option<Extension<CurrentActor>>) -> Result<service::Actor, Response> {
+    req_actor.and_then(|Extension(a)| a.0).ok_or_else(|| api_error(ApiError::Unauthenticated))
+}
+
+/// Server-sent events: one message per membership change of the provider.
+async fn member_stream(
+    Extension(services): Extension<Services>,
+    actor: Option<Extension<CurrentActor>>,
+    Path(id): Path<String>,
+) -> Response {
+    let actor = match actor_of(actor) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let rx = match services.subscribe(&actor, &id).await {
+        Ok(rx) => rx,
+        Err(e) => return api_error(e.into()),
+    };
+    let stream = BroadcastStream::new(rx).filter_map(move |msg| {
+        let id = id.clone();
+        async move {
+            match msg {
+                Ok(c) if c.provider_id == id => Some(Ok::<_, std::convert::Infallible>(Event::default().event("message").data(c.kind))),
+                // A lagging subscriber just refreshes.
+                Err(_) => Some(Ok(Event::default().event("message").data("lagged"))),
+                _ => None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct CsvQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn events_csv(
+    Extension(services): Extension<Services>,
+    actor: Option<Extension<CurrentActor>>,
+    Path(id): Path<String>,
+    Query(q): Query<CsvQuery>,
+) -> Response {
+    let actor = match actor_of(actor) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let from = q.from.as_deref().and_then(domain::time::day_start);
+    let to = q.to.as_deref().and_then(domain::time::day_start).map(|t| t + 86_400);
+    match services.events_csv(&actor, &id, from, to).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"provider-events.csv\""),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => api_error(e.into()),
+    }
+}

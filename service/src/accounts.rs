@@ -1,0 +1,209 @@
+//! Accounts and sessions (zero knowledge: the server sees only the client's
+//! authentication hash and stores an Argon2id hash of it).
+
+use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, token_hash};
+use anyhow::Context;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use domain::api::{LoginInput, Me, ProviderSummary, RegisterInput};
+use domain::crypto;
+use domain::member::{MemberFacts, MemberStatus, ProviderUserType};
+use domain::{Email, FieldError, KdfParams};
+use std::sync::OnceLock;
+
+const LOGIN_FAILED: &str = "Invalid email or master password.";
+
+fn hasher(params: (u32, u32, u32)) -> argon2::Argon2<'static> {
+    let p = argon2::Params::new(params.0, params.1, params.2, None).expect("valid server hash params");
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p)
+}
+
+/// A hash to verify against when the account does not exist, so that the
+/// answer takes as long as for a real account.
+fn dummy_hash(params: (u32, u32, u32)) -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| {
+        let salt = SaltString::generate(&mut rand_core::OsRng);
+        hasher(params).hash_password(b"not-an-account", &salt).expect("hash").to_string()
+    })
+}
+
+pub(crate) fn member_facts(m: &db::MemberRow) -> MemberFacts {
+    MemberFacts {
+        user_type: ProviderUserType::from_code(&m.user_type).unwrap_or(ProviderUserType::ServiceUser),
+        status: MemberStatus::from_code(&m.status).unwrap_or(MemberStatus::Invited),
+        suspended: m.suspended,
+        expires_at: m.expires_at,
+    }
+}
+
+fn decode_auth_hash(s: &str) -> Result<Vec<u8>> {
+    let b = crypto::unb64(s).map_err(|_| ServiceError::field("auth_hash", "Malformed authentication hash."))?;
+    if b.len() != 32 {
+        return Err(ServiceError::field("auth_hash", "Malformed authentication hash."));
+    }
+    Ok(b)
+}
+
+impl Services {
+    /// KDF parameters for any email, without telling whether the account exists.
+    pub async fn prelogin(&self, email: &str) -> Result<KdfParams> {
+        let Ok(email) = Email::parse(email) else { return Ok(KdfParams::default()) };
+        Ok(match self.store.user_by_email(email.as_str()).await? {
+            Some(u) => KdfParams {
+                memory_kib: u.kdf_memory as u32,
+                iterations: u.kdf_iterations as u32,
+                parallelism: u.kdf_parallelism as u32,
+            },
+            None => KdfParams::default(),
+        })
+    }
+
+    pub async fn register(&self, input: RegisterInput) -> Result<()> {
+        let mut errors: Vec<FieldError> = vec![];
+        let email = Email::parse(&input.email).map_err(|e| FieldError::new("email", e.to_string()));
+        let name = domain::text::person_name(&input.name);
+        let hint = domain::text::hint(&input.hint);
+        let kdf = input.kdf.validate();
+        let auth = decode_auth_hash(&input.auth_hash);
+        let public_key = crypto::unb64(&input.public_key)
+            .ok()
+            .filter(|pk| crypto::public_key_from_spki(pk).is_ok())
+            .ok_or_else(|| FieldError::new("public_key", "The public key is not an X25519 SPKI key."));
+        if !crypto::looks_encrypted(&input.protected_user_key) || !crypto::looks_encrypted(&input.protected_private_key) {
+            errors.push(FieldError::new("keys", "The protected keys are not encrypted values."));
+        }
+        for e in [email.as_ref().err(), name.as_ref().err(), hint.as_ref().err(), kdf.as_ref().err(), public_key.as_ref().err()]
+            .into_iter()
+            .flatten()
+        {
+            errors.push(e.clone());
+        }
+        if let Err(ServiceError::Validation(v)) = &auth {
+            errors.extend(v.iter().cloned());
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors));
+        }
+        let (email, name, hint, kdf, auth, public_key) =
+            (email.unwrap(), name.unwrap(), hint.unwrap(), kdf.unwrap(), auth?, public_key.unwrap());
+        let params = self.settings.server_hash_params;
+        let phc = tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut rand_core::OsRng);
+            hasher(params).hash_password(&auth, &salt).map(|h| h.to_string())
+        })
+        .await
+        .context("hash task")?
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+        let user = db::UserRow {
+            id: new_id(),
+            email: email.to_string(),
+            name,
+            hint,
+            kdf_memory: kdf.memory_kib.into(),
+            kdf_iterations: kdf.iterations.into(),
+            kdf_parallelism: kdf.parallelism.into(),
+            auth_hash: phc,
+            protected_user_key: input.protected_user_key,
+            protected_private_key: input.protected_private_key,
+            public_key,
+            created_at: self.now(),
+        };
+        match self.store.create_user(&user).await {
+            Err(db::Error::Conflict(db::Conflict::EmailTaken)) => {
+                Err(ServiceError::field("email", "An account with this email already exists. Log in instead."))
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Verifies the client's authentication hash; returns a new session token.
+    pub async fn login(&self, input: LoginInput, meta: &RequestMeta) -> Result<(String, Me)> {
+        let now = self.now();
+        let email = Email::parse(&input.email).map_err(|_| ServiceError::Forbidden(LOGIN_FAILED.into()))?;
+        if let Some(wait) = self.throttle.blocked(email.as_str(), meta.ip.as_deref(), now) {
+            return Err(ServiceError::RateLimited(format!(
+                "Too many failed log-in attempts. Try again in {} minute(s).",
+                (wait + 59) / 60
+            )));
+        }
+        let auth = decode_auth_hash(&input.auth_hash)?;
+        let user = self.store.user_by_email(email.as_str()).await?;
+        let params = self.settings.server_hash_params;
+        let phc = user.as_ref().map(|u| u.auth_hash.clone()).unwrap_or_else(|| dummy_hash(params).to_string());
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&phc).map(|h| hasher(params).verify_password(&auth, &h).is_ok()).unwrap_or(false)
+        })
+        .await
+        .context("verify task")?;
+        let Some(user) = user.filter(|_| ok) else {
+            self.throttle.fail(email.as_str(), meta.ip.as_deref(), now);
+            return Err(ServiceError::Forbidden(LOGIN_FAILED.into()));
+        };
+        self.throttle.succeed(email.as_str());
+        let (token, hash) = new_token();
+        self.store
+            .create_session(&db::SessionRow {
+                token_hash: hash,
+                user_id: user.id.clone(),
+                created_at: now,
+                expires_at: now + self.settings.session_ttl.as_secs() as i64,
+                ip: meta.ip.clone(),
+            })
+            .await?;
+        let me = self.me_of(user).await?;
+        Ok((token, me))
+    }
+
+    /// The one way to obtain an `Actor`.
+    pub async fn resolve_session(&self, token: &str) -> Result<Option<Actor>> {
+        let hash = token_hash(token);
+        let Some(s) = self.store.session(&hash, self.now()).await? else { return Ok(None) };
+        let Some(u) = self.store.user_by_id(&s.user_id).await? else { return Ok(None) };
+        Ok(Some(Actor { user_id: u.id, email: u.email, session_hash: hash }))
+    }
+
+    pub async fn logout(&self, actor: &Actor) -> Result<()> {
+        Ok(self.store.delete_session(&actor.session_hash).await?)
+    }
+
+    pub async fn me(&self, actor: &Actor) -> Result<Me> {
+        let user = self.store.user_by_id(&actor.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        self.me_of(user).await
+    }
+
+    async fn me_of(&self, user: db::UserRow) -> Result<Me> {
+        let now = self.now();
+        let providers = self
+            .store
+            .memberships_of_user(&user.id)
+            .await?
+            .into_iter()
+            .map(|(p, m)| {
+                let facts = member_facts(&m);
+                ProviderSummary {
+                    id: p.id,
+                    name: p.name,
+                    user_type: facts.user_type,
+                    badge: facts.badge(now),
+                    wrapped_key: m.wrapped_key.filter(|_| facts.is_active()),
+                }
+            })
+            .collect();
+        let uid = uuid::Uuid::parse_str(&user.id).context("user id is a uuid")?;
+        Ok(Me {
+            fingerprint: domain::fingerprint::phrase(uid, &user.public_key),
+            user_id: user.id,
+            email: user.email,
+            name: user.name,
+            kdf: KdfParams {
+                memory_kib: user.kdf_memory as u32,
+                iterations: user.kdf_iterations as u32,
+                parallelism: user.kdf_parallelism as u32,
+            },
+            protected_user_key: user.protected_user_key,
+            protected_private_key: user.protected_private_key,
+            public_key: crypto::b64(&user.public_key),
+            providers,
+        })
+    }
+}

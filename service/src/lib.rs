@@ -1,0 +1,176 @@
+//! Use cases. Every method that acts for somebody takes an `&Actor` (which only
+//! `Services::resolve_session` can build), loads the facts, calls
+//! `domain::authz::authorize` first, then does its work in one transaction.
+
+mod accounts;
+mod error;
+pub mod mail;
+mod members;
+mod providers;
+mod throttle;
+mod vault;
+
+pub use error::ServiceError;
+pub use throttle::Throttle;
+
+use db::DynStore;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// Time, passed in so that expiry can be tested.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> i64;
+}
+
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    }
+}
+
+/// A clock for tests that moves only when told.
+#[derive(Default)]
+pub struct ManualClock(AtomicI64);
+impl ManualClock {
+    pub fn new(t: i64) -> Self {
+        ManualClock(AtomicI64::new(t))
+    }
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// Public base URL used in mail links, e.g. http://127.0.0.1:3000
+    pub base_url: String,
+    pub invite_ttl: Duration,
+    pub session_ttl: Duration,
+    /// Argon2 parameters for the server-side hash of the client's auth hash.
+    pub server_hash_params: (u32, u32, u32),
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
+            base_url: "http://127.0.0.1:3000".into(),
+            invite_ttl: Duration::from_secs(5 * 24 * 3600),
+            session_ttl: Duration::from_secs(14 * 24 * 3600),
+            server_hash_params: (19 * 1024, 2, 1),
+        }
+    }
+}
+
+/// Something changed in a provider's membership (for live tables).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderChanged {
+    pub provider_id: String,
+    pub kind: String,
+}
+
+#[derive(Clone)]
+pub struct Services {
+    pub store: DynStore,
+    pub settings: Arc<ServiceSettings>,
+    pub clock: Arc<dyn Clock>,
+    pub throttle: Arc<Throttle>,
+    pub changes: broadcast::Sender<ProviderChanged>,
+    /// Tells this instance's own notifications apart from other instances'.
+    pub instance_id: String,
+}
+
+/// The signed-in person a request acts for. Only `Services::resolve_session`
+/// builds one, so holding an `Actor` means the session was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    user_id: String,
+    email: String,
+    session_hash: String,
+}
+
+impl Actor {
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+}
+
+/// Facts about the request that the event log records.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// 256 random bits, base64url, and the SHA-256 hex under which it is stored.
+pub fn new_token() -> (String, String) {
+    use base64::Engine;
+    use rand_core::RngCore;
+    let mut b = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut b);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> String {
+    let d = Sha256::digest(token.as_bytes());
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Services {
+    pub fn new(store: DynStore, settings: ServiceSettings, clock: Arc<dyn Clock>) -> Self {
+        let (changes, _) = broadcast::channel(256);
+        Services { store, settings: Arc::new(settings), clock, throttle: Arc::new(Throttle::default()), changes, instance_id: new_id() }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Tells open Members tables that something changed.
+    /// Other server instances hear of it through the store (LISTEN/NOTIFY).
+    pub fn publish(&self, provider_id: &str, kind: &str) {
+        let _ = self.changes.send(ProviderChanged { provider_id: provider_id.into(), kind: kind.into() });
+        let store = self.store.clone();
+        let payload = format!("{}|{provider_id}|{kind}", self.instance_id);
+        tokio::spawn(async move {
+            if let Err(e) = store.notify(&payload).await {
+                tracing::warn!(error = %e, "could not notify other instances");
+            }
+        });
+    }
+
+    /// Forwards other instances' notifications to this instance's subscribers.
+    pub async fn relay_notifications(&self) -> Result<()> {
+        let Some(mut rx) = self.store.listen().await? else { return Ok(()) };
+        let me = self.clone();
+        tokio::spawn(async move {
+            while let Some(payload) = rx.recv().await {
+                let mut parts = payload.splitn(3, '|');
+                if let (Some(instance), Some(pid), Some(kind)) = (parts.next(), parts.next(), parts.next()) {
+                    if instance != me.instance_id {
+                        let _ = me.changes.send(ProviderChanged { provider_id: pid.into(), kind: kind.into() });
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+}

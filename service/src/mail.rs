@@ -1,0 +1,176 @@
+//! Outgoing mail: rendered into the outbox inside the same transaction as the
+//! change it reports, then delivered by a background worker with retries and
+//! exponential backoff — a slow or failing SMTP server never fails a request
+//! and never loses a mail.
+
+use crate::{Services, new_id};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub enum MailKind<'a> {
+    Invitation { token: &'a str },
+    Confirmed,
+    Removed,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind<'_>) -> db::MailRow {
+    let base = s.settings.base_url.trim_end_matches('/');
+    let days = s.settings.invite_ttl.as_secs() / 86_400;
+    let name = &provider.name;
+    let (subject, text, html) = match kind {
+        MailKind::Invitation { token } => {
+            let link = format!("{base}/accept-invite?token={token}");
+            (
+                format!("Join {name} on Provider Portal"),
+                format!(
+                    "You have been invited to join the provider {name}.\n\n\
+                     Open this link to accept the invitation by logging in or creating an account:\n{link}\n\n\
+                     The invitation expires in {days} days."
+                ),
+                format!(
+                    "<p>You have been invited to join the provider <strong>{}</strong>.</p>\
+                     <p><a href=\"{}\">Accept the invitation</a> by logging in or creating an account.</p>\
+                     <p>The invitation expires in {days} days.</p>",
+                    escape(name),
+                    escape(&link)
+                ),
+            )
+        }
+        MailKind::Confirmed => (
+            format!("You have been confirmed in {name}"),
+            format!("A Provider admin of {name} confirmed your membership. You can now open the Provider Portal:\n{base}/providers"),
+            format!("<p>A Provider admin of <strong>{}</strong> confirmed your membership.</p><p><a href=\"{base}/providers\">Open the Provider Portal</a></p>", escape(name)),
+        ),
+        MailKind::Removed => (
+            format!("You have been removed from {name}"),
+            format!("You are no longer a member of the provider {name}."),
+            format!("<p>You are no longer a member of the provider <strong>{}</strong>.</p>", escape(name)),
+        ),
+    };
+    let now = s.now();
+    db::MailRow {
+        id: new_id(),
+        provider_id: Some(provider.id.clone()),
+        to_addr: to.into(),
+        subject,
+        text_body: text,
+        html_body: html,
+        created_at: now,
+        attempts: 0,
+        next_attempt_at: now,
+        sent_at: None,
+        last_error: None,
+    }
+}
+
+/// Where mail goes: a real SMTP server, or (the embedded default) a folder of .eml files.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Dir { dir: PathBuf, from: Mailbox },
+}
+
+impl Mailer {
+    pub fn smtp(host: &str, port: u16, tls: bool, credentials: Option<(String, String)>, from: &str) -> anyhow::Result<Self> {
+        let mut b = if tls {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?.port(port)
+        } else {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port)
+        };
+        if let Some((u, p)) = credentials {
+            b = b.credentials(lettre::transport::smtp::authentication::Credentials::new(u, p));
+        }
+        Ok(Mailer::Smtp { transport: b.timeout(Some(Duration::from_secs(20))).build(), from: from.parse()? })
+    }
+
+    pub fn dir(dir: PathBuf, from: &str) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir)?;
+        Ok(Mailer::Dir { dir, from: from.parse()? })
+    }
+
+    fn message(from: &Mailbox, m: &db::MailRow) -> anyhow::Result<Message> {
+        Ok(Message::builder()
+            .from(from.clone())
+            .to(m.to_addr.parse()?)
+            .subject(&m.subject)
+            .message_id(Some(format!("<{}@provider-portal>", m.id)))
+            .multipart(MultiPart::alternative_plain_html(m.text_body.clone(), m.html_body.clone()))?)
+    }
+
+    pub async fn send(&self, m: &db::MailRow) -> anyhow::Result<()> {
+        match self {
+            Mailer::Smtp { transport, from } => {
+                transport.send(Self::message(from, m)?).await?;
+            }
+            Mailer::Dir { dir, from } => {
+                let bytes = Self::message(from, m)?.formatted();
+                let path = dir.join(format!("{}.eml", m.id));
+                tokio::fs::write(&path, bytes).await?;
+                if let Some(link) = m.text_body.lines().find(|l| l.contains("/accept-invite?token=")) {
+                    tracing::info!(to = %m.to_addr, link = %link.trim(), "invitation written to {}", path.display());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Seconds to wait before attempt `n+1` after `n` failures: 10 s doubling, at most an hour.
+pub fn backoff(attempts: i64) -> i64 {
+    (10i64 << attempts.clamp(0, 9)).min(3600)
+}
+
+/// Delivers due mails once; returns how many were sent.
+pub async fn drain_once(s: &Services, mailer: &Mailer) -> usize {
+    let now = s.now();
+    let due = match s.store.due_mails(now, 50).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "outbox: cannot read due mails");
+            return 0;
+        }
+    };
+    let mut sent = 0;
+    for m in due {
+        match mailer.send(&m).await {
+            Ok(()) => {
+                sent += 1;
+                if let Err(e) = s.store.mark_mail_sent(&m.id, s.now()).await {
+                    tracing::warn!(error = %e, "outbox: cannot mark mail sent");
+                }
+            }
+            Err(e) => {
+                let next = s.now() + backoff(m.attempts);
+                tracing::warn!(to = %m.to_addr, attempts = m.attempts, error = %e, "outbox: delivery failed, will retry");
+                let _ = s.store.mark_mail_failed(&m.id, &e.to_string(), next).await;
+            }
+        }
+    }
+    sent
+}
+
+/// The background worker.
+pub async fn run_outbox(s: Services, mailer: Mailer) {
+    loop {
+        if drain_once(&s, &mailer).await == 0 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(super::backoff(0), 10);
+        assert_eq!(super::backoff(1), 20);
+        assert_eq!(super::backoff(20), 3600);
+        assert_eq!(super::escape("<a&\">"), "&lt;a&amp;&quot;&gt;");
+    }
+}

@@ -1,0 +1,348 @@
+//! Provider members: invite → accept → confirm, resend, remove, suspend,
+//! user types, and the provider event log.
+
+use crate::accounts::member_facts;
+use crate::mail::{self, MailKind};
+use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, token_hash};
+use db::{EventQuery, MemberBatch, MemberChange};
+use domain::api::*;
+use domain::authz::Action;
+use domain::member::{MemberFacts, ProviderUserType};
+use domain::{InviteList, InviteOutcome};
+
+impl Services {
+    fn batch(&self, provider_id: &str, actor: &Actor) -> MemberBatch {
+        MemberBatch { provider_id: provider_id.into(), actor_user_id: actor.user_id().into(), changes: vec![], events: vec![], mails: vec![] }
+    }
+
+    fn expiry(&self) -> i64 {
+        self.now() + self.settings.invite_ttl.as_secs() as i64
+    }
+
+    pub async fn list_members(&self, actor: &Actor, provider_id: &str) -> Result<Vec<MemberListItem>> {
+        self.authorize(actor, provider_id, Action::ListMembers).await?;
+        let now = self.now();
+        Ok(self
+            .store
+            .list_members(provider_id)
+            .await?
+            .into_iter()
+            .map(|v| {
+                let f = member_facts(&v.member);
+                MemberListItem {
+                    is_me: v.member.user_id.as_deref() == Some(actor.user_id()),
+                    id: v.member.id,
+                    email: v.member.email,
+                    name: v.name,
+                    user_type: f.user_type,
+                    badge: f.badge(now),
+                    invited_at: v.member.invited_at,
+                    expires_at: v.member.expires_at,
+                    user_id: v.member.user_id,
+                }
+            })
+            .collect())
+    }
+
+    /// Invites up to 20 addresses; every address gets its own result. All
+    /// valid, new addresses are invited in one transaction with their mails.
+    pub async fn invite(&self, actor: &Actor, input: InviteInput, meta: &RequestMeta) -> Result<Vec<InviteEntry>> {
+        self.authorize(actor, &input.provider_id, Action::InviteMembers).await?;
+        let list = InviteList::parse(&input.emails).map_err(|e| ServiceError::field("emails", e.to_string()))?;
+        let provider = self.store.provider(&input.provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let existing: std::collections::HashSet<String> =
+            self.store.list_members(&input.provider_id).await?.into_iter().map(|m| m.member.email).collect();
+        let now = self.now();
+        let mut batch = self.batch(&input.provider_id, actor);
+        let mut out = vec![];
+        for entry in list.entries {
+            match entry {
+                InviteOutcome::Valid(email) if existing.contains(email.as_str()) => {
+                    out.push(InviteEntry { input: email.to_string(), outcome: InviteEntryOutcome::AlreadyMember })
+                }
+                InviteOutcome::Valid(email) => {
+                    let (token, hash) = new_token();
+                    let member = db::MemberRow {
+                        id: new_id(),
+                        provider_id: input.provider_id.clone(),
+                        user_id: None,
+                        email: email.to_string(),
+                        user_type: input.user_type.code().into(),
+                        status: "invited".into(),
+                        suspended: false,
+                        wrapped_key: None,
+                        invited_at: now,
+                        expires_at: Some(self.expiry()),
+                        accepted_at: None,
+                        confirmed_at: None,
+                    };
+                    batch.mails.push(mail::render(self, &provider, email.as_str(), MailKind::Invitation { token: &token }));
+                    batch.events.push(self.event(&input.provider_id, Some(actor), "member_invited", Some(email.as_str()), input.user_type.label().into(), meta));
+                    batch.changes.push(MemberChange::Invite { member, token_hash: hash });
+                    out.push(InviteEntry { input: email.to_string(), outcome: InviteEntryOutcome::Invited });
+                }
+                InviteOutcome::Repeated(email) => out.push(InviteEntry { input: email.to_string(), outcome: InviteEntryOutcome::Repeated }),
+                InviteOutcome::Invalid { input, reason } => {
+                    out.push(InviteEntry { input, outcome: InviteEntryOutcome::Invalid(reason.to_string()) })
+                }
+            }
+        }
+        if !batch.changes.is_empty() {
+            self.store.change_members(&batch).await?;
+            self.publish(&input.provider_id, "invited");
+        }
+        Ok(out)
+    }
+
+    /// Loads the named members, in the order given, refusing ids of other providers.
+    async fn targets(&self, provider_id: &str, ids: &[String]) -> Result<Vec<db::MemberView>> {
+        if ids.is_empty() {
+            return Err(ServiceError::field("members", "Select at least one member."));
+        }
+        let found = self.store.members_by_ids(provider_id, ids).await?;
+        if found.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
+            return Err(ServiceError::NotFound("One or more members do not exist.".into()));
+        }
+        Ok(found)
+    }
+
+    fn skipped(v: &db::MemberView, why: impl Into<String>) -> MemberResult {
+        MemberResult { member_id: v.member.id.clone(), email: v.member.email.clone(), skipped: Some(why.into()) }
+    }
+    fn done(v: &db::MemberView) -> MemberResult {
+        MemberResult { member_id: v.member.id.clone(), email: v.member.email.clone(), skipped: None }
+    }
+
+    pub async fn resend(&self, actor: &Actor, provider_id: &str, ids: &[String], meta: &RequestMeta) -> Result<Vec<MemberResult>> {
+        self.authorize(actor, provider_id, Action::ResendInvitations).await?;
+        let provider = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let mut batch = self.batch(provider_id, actor);
+        let mut out = vec![];
+        for v in self.targets(provider_id, ids).await? {
+            if let Err(e) = member_facts(&v.member).can_resend() {
+                out.push(Self::skipped(&v, e.to_string()));
+                continue;
+            }
+            let (token, hash) = new_token();
+            batch.changes.push(MemberChange::ReplaceToken { member_id: v.member.id.clone(), token_hash: hash, expires_at: self.expiry() });
+            batch.mails.push(mail::render(self, &provider, &v.member.email, MailKind::Invitation { token: &token }));
+            batch.events.push(self.event(provider_id, Some(actor), "invitation_resent", Some(&v.member.email), String::new(), meta));
+            out.push(Self::done(&v));
+        }
+        if !batch.changes.is_empty() {
+            self.store.change_members(&batch).await?;
+            self.publish(provider_id, "resent");
+        }
+        Ok(out)
+    }
+
+    /// For the confirm dialog: each accepted member's public key and fingerprint phrase.
+    pub async fn confirm_candidates(&self, actor: &Actor, provider_id: &str, ids: &[String]) -> Result<Vec<ConfirmCandidate>> {
+        self.authorize(actor, provider_id, Action::ConfirmMembers).await?;
+        let mut out = vec![];
+        for v in self.targets(provider_id, ids).await? {
+            if member_facts(&v.member).can_confirm().is_err() {
+                continue;
+            }
+            let (Some(uid), Some(pk)) = (v.member.user_id.clone(), v.public_key.clone()) else { continue };
+            let parsed = uuid::Uuid::parse_str(&uid).map_err(|e| anyhow::anyhow!("user id: {e}"))?;
+            out.push(ConfirmCandidate {
+                member_id: v.member.id,
+                email: v.member.email,
+                name: v.name,
+                fingerprint: domain::fingerprint::phrase(parsed, &pk),
+                user_id: uid,
+                public_key: domain::crypto::b64(&pk),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Confirms with provider keys the admin's browser sealed to each member.
+    /// The server cannot confirm anyone by itself: it has no key to give.
+    pub async fn confirm(&self, actor: &Actor, provider_id: &str, keys: Vec<WrappedKey>, meta: &RequestMeta) -> Result<Vec<MemberResult>> {
+        self.authorize(actor, provider_id, Action::ConfirmMembers).await?;
+        let provider = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let ids: Vec<String> = keys.iter().map(|k| k.member_id.clone()).collect();
+        let targets = self.targets(provider_id, &ids).await?;
+        let now = self.now();
+        let mut batch = self.batch(provider_id, actor);
+        let mut out = vec![];
+        for k in keys {
+            let v = targets.iter().find(|t| t.member.id == k.member_id).expect("targets holds every id");
+            if let Err(e) = member_facts(&v.member).can_confirm() {
+                out.push(Self::skipped(v, e.to_string()));
+                continue;
+            }
+            if domain::crypto::unb64(&k.wrapped_key).map(|b| b.len()).unwrap_or(0) != 80 {
+                return Err(ServiceError::field("wrapped_key", "Each wrapped key must be a sealed 32-byte key."));
+            }
+            let phrase = match (&v.member.user_id, &v.public_key) {
+                (Some(uid), Some(pk)) => uuid::Uuid::parse_str(uid).map(|u| domain::fingerprint::phrase(u, pk)).unwrap_or_default(),
+                _ => String::new(),
+            };
+            batch.changes.push(MemberChange::Confirm { member_id: k.member_id.clone(), wrapped_key: k.wrapped_key, now });
+            batch.mails.push(mail::render(self, &provider, &v.member.email, MailKind::Confirmed));
+            batch.events.push(self.event(
+                provider_id,
+                Some(actor),
+                "member_confirmed",
+                Some(&v.member.email),
+                format!("Fingerprint phrase shown: {phrase}"),
+                meta,
+            ));
+            out.push(Self::done(v));
+        }
+        if !batch.changes.is_empty() {
+            self.store.change_members(&batch).await?;
+            self.publish(provider_id, "confirmed");
+        }
+        Ok(out)
+    }
+
+    pub async fn remove(&self, actor: &Actor, provider_id: &str, ids: &[String], meta: &RequestMeta) -> Result<Vec<MemberResult>> {
+        self.authorize(actor, provider_id, Action::RemoveMembers).await?;
+        let provider = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let mut batch = self.batch(provider_id, actor);
+        let mut out = vec![];
+        for v in self.targets(provider_id, ids).await? {
+            if v.member.user_id.as_deref() == Some(actor.user_id()) {
+                out.push(Self::skipped(&v, "You cannot remove yourself."));
+                continue;
+            }
+            batch.changes.push(MemberChange::Remove { member_id: v.member.id.clone() });
+            if v.member.status != "invited" {
+                batch.mails.push(mail::render(self, &provider, &v.member.email, MailKind::Removed));
+            }
+            batch.events.push(self.event(provider_id, Some(actor), "member_removed", Some(&v.member.email), String::new(), meta));
+            out.push(Self::done(&v));
+        }
+        if !batch.changes.is_empty() {
+            self.store.change_members(&batch).await?;
+            self.publish(provider_id, "removed");
+        }
+        Ok(out)
+    }
+
+    pub async fn set_suspended(&self, actor: &Actor, provider_id: &str, ids: &[String], suspended: bool, meta: &RequestMeta) -> Result<Vec<MemberResult>> {
+        self.authorize(actor, provider_id, Action::SuspendMembers).await?;
+        let mut batch = self.batch(provider_id, actor);
+        let mut out = vec![];
+        for v in self.targets(provider_id, ids).await? {
+            if v.member.user_id.as_deref() == Some(actor.user_id()) {
+                out.push(Self::skipped(&v, "You cannot suspend yourself."));
+                continue;
+            }
+            if v.member.suspended == suspended {
+                out.push(Self::skipped(&v, if suspended { "Already suspended." } else { "Not suspended." }));
+                continue;
+            }
+            batch.changes.push(MemberChange::SetSuspended { member_id: v.member.id.clone(), suspended });
+            let kind = if suspended { "member_suspended" } else { "member_restored" };
+            batch.events.push(self.event(provider_id, Some(actor), kind, Some(&v.member.email), String::new(), meta));
+            out.push(Self::done(&v));
+        }
+        if !batch.changes.is_empty() {
+            self.store.change_members(&batch).await?;
+            self.publish(provider_id, "suspended");
+        }
+        Ok(out)
+    }
+
+    pub async fn set_user_type(&self, actor: &Actor, provider_id: &str, member_id: &str, user_type: ProviderUserType, meta: &RequestMeta) -> Result<()> {
+        self.authorize(actor, provider_id, Action::ChangeUserType).await?;
+        let v = self.targets(provider_id, &[member_id.to_string()]).await?.remove(0);
+        let mut batch = self.batch(provider_id, actor);
+        batch.changes.push(MemberChange::SetUserType { member_id: member_id.into(), user_type: user_type.code().into() });
+        batch.events.push(self.event(provider_id, Some(actor), "user_type_changed", Some(&v.member.email), user_type.label().into(), meta));
+        self.store.change_members(&batch).await?;
+        self.publish(provider_id, "user_type");
+        Ok(())
+    }
+
+    /// What the invitation page shows; needs no sign-in.
+    pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo> {
+        let gone = InvitationInfo { state: InvitationState::Gone, provider_name: None, email: None };
+        let Some((m, p, expires_at)) = self.store.invitation(&token_hash(token)).await? else { return Ok(gone) };
+        let state = if expires_at <= self.now() { InvitationState::Expired } else { InvitationState::Open };
+        Ok(InvitationInfo { state, provider_name: Some(p.name), email: Some(m.email) })
+    }
+
+    /// Accepting needs the signed-in account's email to equal the invited one.
+    pub async fn accept(&self, actor: &Actor, token: &str, meta: &RequestMeta) -> Result<String> {
+        let hash = token_hash(token);
+        let gone = || ServiceError::Conflict("This invitation is no longer valid. Ask a Provider admin to send you a new invitation.".into());
+        let (m, p, expires_at) = self.store.invitation(&hash).await?.ok_or_else(gone)?;
+        let facts: MemberFacts = member_facts(&m);
+        if expires_at <= self.now() {
+            return Err(ServiceError::Conflict("This invitation has expired. Ask a Provider admin to send you a new invitation.".into()));
+        }
+        facts.can_accept(self.now()).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        if m.email != actor.email() {
+            return Err(ServiceError::Forbidden(format!(
+                "This invitation was sent to {}. Log in with that email to accept it.",
+                m.email
+            )));
+        }
+        let ev = self.event(&p.id, Some(actor), "member_accepted", Some(&m.email), String::new(), meta);
+        self.store.accept_invitation(&hash, &m.id, actor.user_id(), self.now(), &ev).await?;
+        self.publish(&p.id, "accepted");
+        Ok(p.id)
+    }
+
+    pub async fn events(&self, actor: &Actor, provider_id: &str, query: EventQuery) -> Result<EventPage> {
+        self.authorize(actor, provider_id, Action::ViewProviderEvents).await?;
+        let q = EventQuery { limit: query.limit.clamp(1, 10_000), offset: query.offset.max(0), ..query };
+        let (rows, total) = self.store.list_events(provider_id, &q).await?;
+        Ok(EventPage {
+            items: rows
+                .into_iter()
+                .map(|e| EventItem { at: e.at, kind: e.kind, actor: e.actor_email, target: e.target_email, detail: e.detail, ip: e.ip })
+                .collect(),
+            total,
+        })
+    }
+
+    /// Mails to this provider's people that could not be delivered yet.
+    pub async fn failed_mails(&self, actor: &Actor, provider_id: &str) -> Result<Vec<(String, String, String)>> {
+        self.authorize(actor, provider_id, Action::ListMembers).await?;
+        Ok(self
+            .store
+            .failed_mails(provider_id)
+            .await?
+            .into_iter()
+            .map(|m| (m.to_addr, m.subject, m.last_error.unwrap_or_default()))
+            .collect())
+    }
+}
+
+impl Services {
+    /// Live changes of a provider's membership, for Provider admins.
+    pub async fn subscribe(&self, actor: &Actor, provider_id: &str) -> Result<tokio::sync::broadcast::Receiver<crate::ProviderChanged>> {
+        self.authorize(actor, provider_id, Action::ListMembers).await?;
+        Ok(self.changes.subscribe())
+    }
+
+    /// Every event of the range, oldest first, as CSV (for export).
+    pub async fn events_csv(&self, actor: &Actor, provider_id: &str, from: Option<i64>, to: Option<i64>) -> Result<String> {
+        let page = self.events(actor, provider_id, EventQuery { from, to, offset: 0, limit: 10_000 }).await?;
+        fn cell(s: &str) -> String {
+            let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+            format!("\"{}\"", s.replace('"', "\"\""))
+        }
+        let mut out = String::from("time_utc,unix_time,event,actor,member,detail,ip\n");
+        for e in page.items.iter().rev() {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                cell(&domain::time::fmt_rfc3339(e.at)),
+                e.at,
+                cell(&e.kind),
+                cell(e.actor.as_deref().unwrap_or("")),
+                cell(e.target.as_deref().unwrap_or("")),
+                cell(&e.detail),
+                cell(e.ip.as_deref().unwrap_or(""))
+            ));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,81 @@
+//! Provider bootstrap and the membership facts every provider action needs.
+
+use crate::accounts::member_facts;
+use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
+use domain::api::{ProviderSummary, SetupProviderInput};
+use domain::authz::{Action, authorize};
+use domain::member::{MemberFacts, ProviderUserType, StatusBadge};
+use domain::{Email, FieldError};
+
+impl Services {
+    /// The actor's own membership facts in a provider (None for outsiders).
+    pub(crate) async fn facts(&self, actor: &Actor, provider_id: &str) -> Result<Option<(db::MemberRow, MemberFacts)>> {
+        Ok(self.store.member_by_user(provider_id, actor.user_id()).await?.map(|m| {
+            let f = member_facts(&m);
+            (m, f)
+        }))
+    }
+
+    /// Checks the authorization table for the actor in this provider.
+    pub(crate) async fn authorize(&self, actor: &Actor, provider_id: &str, action: Action) -> Result<db::MemberRow> {
+        let found = self.facts(actor, provider_id).await?;
+        authorize(found.as_ref().map(|(_, f)| f), action)?;
+        Ok(found.expect("authorize refuses outsiders").0)
+    }
+
+    pub(crate) fn event(&self, provider_id: &str, actor: Option<&Actor>, kind: &str, target: Option<&str>, detail: String, meta: &RequestMeta) -> db::EventRow {
+        db::EventRow {
+            id: new_id(),
+            provider_id: provider_id.into(),
+            actor_user_id: actor.map(|a| a.user_id().to_string()),
+            actor_email: actor.map(|a| a.email().to_string()),
+            target_email: target.map(Into::into),
+            kind: kind.into(),
+            detail,
+            ip: meta.ip.clone(),
+            at: self.now(),
+        }
+    }
+
+    /// A signed-in user sets up a provider and becomes its first confirmed
+    /// Provider admin. The provider key was made in the browser and arrives
+    /// sealed to the user's own public key.
+    pub async fn create_provider(&self, actor: &Actor, input: SetupProviderInput, meta: &RequestMeta) -> Result<ProviderSummary> {
+        let mut errs = vec![];
+        let name = domain::text::provider_name(&input.name).map_err(|e| errs.push(e)).ok();
+        let billing = Email::parse(&input.billing_email).map_err(|e| errs.push(FieldError::new("billing_email", e.to_string()))).ok();
+        let raw = domain::crypto::unb64(&input.wrapped_key).unwrap_or_default();
+        // crypto_box sealed box of a 32-byte key: 32 (ephemeral pk) + 16 (tag) + 32.
+        if raw.len() != 80 {
+            errs.push(FieldError::new("wrapped_key", "The provider key must be a sealed 32-byte key."));
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Validation(errs));
+        }
+        let now = self.now();
+        let p = db::ProviderRow { id: new_id(), name: name.unwrap(), billing_email: billing.unwrap().to_string(), created_at: now };
+        let m = db::MemberRow {
+            id: new_id(),
+            provider_id: p.id.clone(),
+            user_id: Some(actor.user_id().into()),
+            email: actor.email().into(),
+            user_type: ProviderUserType::ProviderAdmin.code().into(),
+            status: "confirmed".into(),
+            suspended: false,
+            wrapped_key: Some(input.wrapped_key.clone()),
+            invited_at: now,
+            expires_at: None,
+            accepted_at: Some(now),
+            confirmed_at: Some(now),
+        };
+        let ev = self.event(&p.id, Some(actor), "provider_created", Some(actor.email()), format!("Provider \"{}\" set up", p.name), meta);
+        self.store.create_provider(&p, &m, &ev).await?;
+        Ok(ProviderSummary {
+            id: p.id,
+            name: p.name,
+            user_type: ProviderUserType::ProviderAdmin,
+            badge: StatusBadge::Confirmed,
+            wrapped_key: Some(input.wrapped_key),
+        })
+    }
+}
