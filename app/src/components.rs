@@ -169,12 +169,14 @@ pub fn Field(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <label class="field" class:invalid=move || error.get().is_some()>
-            <span class="label">{label}</span>
-            {children()}
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label>
+                <span class="label">{label}</span>
+                {children()}
+            </label>
             {help.map(|h| view! { <span class="help">{h}</span> })}
             <span class="error" role="alert">{move || error.get()}</span>
-        </label>
+        </div>
     }
 }
 

@@ -1,0 +1,86 @@
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { createAccount, logIn, hydrated, expectNoAxeViolations, callApi, uniqueEmail, PASSWORD } from './helpers.mjs';
+
+test('sign up, vault, log out, log in, reload and unlock, set up a provider, fingerprint phrase', async ({ page }) => {
+  const email = uniqueEmail('founder');
+  await createAccount(page, { email, name: 'Ada Founder' });
+  await expect(page).toHaveURL(/\/vault$/);
+  await expect(page.getByRole('heading', { name: 'Vault', exact: true })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  // A login item, encrypted in the browser.
+  await page.getByRole('button', { name: 'New item' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Item' });
+  await dialog.getByLabel('Name').fill('Router admin');
+  await dialog.getByLabel('Username').fill('admin');
+  await dialog.getByRole('button', { name: 'Generate password' }).click();
+  await expect(dialog.getByLabel('Password', { exact: true })).not.toHaveValue('');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+  await page.getByLabel('Search vault').fill('nothing-like-this');
+  await expect(page.getByRole('button', { name: 'Router admin' })).toBeHidden();
+  await page.getByLabel('Search vault').fill('router');
+  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+
+  // Log out, log in.
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await logIn(page, email);
+  await expect(page).toHaveURL(/\/vault$/);
+  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+
+  // A reload forgets the keys: the page asks for the master password again.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Your vault is locked' })).toBeVisible();
+  await page.getByLabel('Master password').fill('wrong password entirely');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByText('Invalid master password.')).toBeVisible();
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+
+  // Provider Portal via the product switcher; set up a provider.
+  await page.getByRole('navigation', { name: 'Product switcher' }).getByRole('link', { name: 'Provider Portal' }).click();
+  await expect(page.getByRole('heading', { name: 'Provider Portal' })).toBeVisible();
+  await page.getByRole('link', { name: 'Set up a provider' }).click();
+  await page.getByLabel('Provider name').fill('Acme IT Services');
+  await page.getByRole('button', { name: 'Set up provider' }).click();
+  await expect(page.getByRole('heading', { name: 'Acme IT Services' })).toBeVisible();
+  await expect(page.getByTestId('provider-key-state')).toHaveText('Provider key unlocked in this browser.');
+  await expectNoAxeViolations(page);
+
+  // My account shows the fingerprint phrase; the admin command prints the same.
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'My account' }).click();
+  const phrase = (await page.getByTestId('fingerprint-phrase').textContent()).trim();
+  expect(phrase.split('-')).toHaveLength(5);
+  await expectNoAxeViolations(page);
+  const me = await callApi(page, 'accounts/me');
+  expect(me.status).toBe(200);
+  const cli = execFileSync(process.env.PORTAL_SERVER_BIN, ['fingerprint', '--user-id', me.body.user_id, '--public-key', me.body.public_key]).toString().trim();
+  expect(cli).toBe(phrase);
+});
+
+test('bad sign-up input gets field messages and creates nothing', async ({ page }) => {
+  await page.goto('/register');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill('not-an-email');
+  await page.getByLabel('Master password', { exact: true }).fill('short');
+  await page.getByLabel('Confirm master password').fill('different');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.getByText('An email address needs exactly one @.')).toBeVisible();
+  await expect(page.getByText('Master password must be at least 12 characters long.')).toBeVisible();
+  await expect(page.getByText('Master password confirmation does not match.')).toBeVisible();
+  await expect(page.getByText('Name is required.')).toBeVisible();
+  await expect(page).toHaveURL(/\/register/);
+  await expectNoAxeViolations(page);
+});
+
+test('unknown pages answer 404 with a page a person can use', async ({ page }) => {
+  const res = await page.goto('/no/such/page');
+  expect(res.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+});
