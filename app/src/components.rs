@@ -123,14 +123,16 @@ pub fn UnlockPanel(me: Me) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             yield_to_browser().await;
-            match unlock_with_password(&me, &password.get_untracked()) {
+            let result = unlock_with_password(&me, &password.get_untracked());
+            busy.set(false);
+            match result {
                 Ok(k) => {
                     password.set(String::new());
+                    // Last: this replaces the panel (and disposes its signals).
                     s.set_keys(k);
                 }
                 Err(e) => error.set(Some(e)),
             }
-            busy.set(false);
         });
     };
     view! {

@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { createAccount, logIn, hydrated, expectNoAxeViolations, callApi, uniqueEmail, PASSWORD } from './helpers.mjs';
+import { test, expect, createAccount, logIn, hydrated, expectNoAxeViolations, callApi, uniqueEmail, PASSWORD } from './helpers.mjs';
 
 test('sign up, vault, log out, log in, reload and unlock, set up a provider, fingerprint phrase', async ({ page }) => {
   const email = uniqueEmail('founder');
@@ -12,16 +11,16 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   // A login item, encrypted in the browser.
   await page.getByRole('button', { name: 'New item' }).click();
   const dialog = page.getByRole('dialog', { name: 'Item' });
-  await dialog.getByLabel('Name').fill('Router admin');
+  await dialog.getByLabel('Name', { exact: true }).fill('Router admin');
   await dialog.getByLabel('Username').fill('admin');
   await dialog.getByRole('button', { name: 'Generate password' }).click();
   await expect(dialog.getByLabel('Password', { exact: true })).not.toHaveValue('');
   await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeVisible();
   await page.getByLabel('Search vault').fill('nothing-like-this');
-  await expect(page.getByRole('button', { name: 'Router admin' })).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeHidden();
   await page.getByLabel('Search vault').fill('router');
-  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeVisible();
 
   // Log out, log in.
   await page.getByRole('button', { name: 'Account menu' }).click();
@@ -29,7 +28,7 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await expect(page).toHaveURL(/\/login/);
   await logIn(page, email);
   await expect(page).toHaveURL(/\/vault$/);
-  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeVisible();
 
   // A reload forgets the keys: the page asks for the master password again.
   await page.reload();
@@ -40,7 +39,7 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await expect(page.getByText('Invalid master password.')).toBeVisible();
   await page.getByLabel('Master password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Unlock' }).click();
-  await expect(page.getByRole('button', { name: 'Router admin' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeVisible();
 
   // Provider Portal via the product switcher; set up a provider.
   await page.getByRole('navigation', { name: 'Product switcher' }).getByRole('link', { name: 'Provider Portal' }).click();

@@ -1,4 +1,14 @@
-import { expect } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
+
+/** `test` that echoes browser errors into the test output. */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    page.on('console', (m) => { if (m.type() === 'error') console.log(`[browser] ${m.text()}`); });
+    page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+    await use(page);
+  },
+});
+export { expect };
 import AxeBuilder from '@axe-core/playwright';
 
 export const PASSWORD = 'correct horse battery staple 42';

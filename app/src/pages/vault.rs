@@ -74,7 +74,7 @@ fn VaultView() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let list = items.await;
-                let Some(keys) = s.keys.get() else { return ().into_any() };
+                let Some(keys) = s.keys.get_untracked() else { return ().into_any() };
                 match list {
                     Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                     Ok(list) => {
@@ -242,7 +242,7 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
                 </Field>
                 <Field label="Password">
                     <div class="input-row">
-                        <input type=move || if show_pw.get() { "text" } else { "password" } autocomplete="new-password" bind:value=password />
+                        <input type=move || if show_pw.get() { "text" } else { "password" } aria-label="Password" autocomplete="new-password" bind:value=password />
                         <button type="button" class="btn ghost small" on:click=move |_| show_pw.update(|v| *v = !*v)>
                             {move || if show_pw.get() { "Hide" } else { "Show" }}
                         </button>
