@@ -1,0 +1,331 @@
+//! Service tests of the members use cases on SQLite and PostgreSQL: the role
+//! matrix, expiry, single use, resend, removal, and the last-admin rule.
+
+use db::testing;
+use domain::api::*;
+use domain::crypto::{self, SymmetricKey, UnlockedKeys};
+use domain::member::{ProviderUserType, StatusBadge};
+use domain::{Email, KdfParams};
+use service::{Actor, ManualClock, RequestMeta, ServiceError, ServiceSettings, Services};
+use std::sync::Arc;
+
+const PW: &str = "correct horse battery staple";
+const DAY: i64 = 86_400;
+
+struct World {
+    s: Services,
+    clock: Arc<ManualClock>,
+    _db: testing::TestDb,
+}
+
+/// A person with a browser: their keys never reach the service.
+struct Person {
+    actor: Actor,
+    keys: UnlockedKeys,
+}
+
+async fn world(db: testing::TestDb) -> World {
+    let clock = Arc::new(ManualClock::new(1_800_000_000));
+    let s = Services::new(db.store.clone(), ServiceSettings::default(), clock.clone());
+    World { s, clock, _db: db }
+}
+
+fn meta() -> RequestMeta {
+    RequestMeta { ip: Some("127.0.0.1".into()) }
+}
+
+impl World {
+    async fn person(&self, email: &str) -> Person {
+        let e = Email::parse(email).unwrap();
+        let kdf = KdfParams::MIN;
+        let acct = crypto::new_account(PW, &e, kdf).unwrap();
+        self.s
+            .register(RegisterInput {
+                email: email.into(),
+                name: format!("Person {email}"),
+                hint: String::new(),
+                kdf,
+                auth_hash: acct.auth_hash.clone(),
+                protected_user_key: acct.protected_user_key.clone(),
+                protected_private_key: acct.protected_private_key.clone(),
+                public_key: crypto::b64(&acct.public_key_spki),
+            })
+            .await
+            .unwrap();
+        let (token, me) = self.s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash.clone() }, &meta()).await.unwrap();
+        let actor = self.s.resolve_session(&token).await.unwrap().unwrap();
+        let master = crypto::master_key(PW, &e, kdf).unwrap();
+        let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).unwrap();
+        Person { actor, keys }
+    }
+
+    /// A provider whose key only `admin`'s browser made and holds.
+    async fn provider(&self, admin: &Person) -> (String, SymmetricKey) {
+        let key = SymmetricKey::generate();
+        let wrapped = crypto::seal_to(&admin.keys.key_pair.public_spki(), key.expose()).unwrap();
+        let p = self
+            .s
+            .create_provider(&admin.actor, SetupProviderInput { name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), wrapped_key: wrapped }, &meta())
+            .await
+            .unwrap();
+        (p.id, key)
+    }
+
+    async fn invite(&self, admin: &Person, pid: &str, emails: &str, t: ProviderUserType) -> Vec<InviteEntry> {
+        self.s.invite(&admin.actor, InviteInput { provider_id: pid.into(), emails: emails.into(), user_type: t }, &meta()).await.unwrap()
+    }
+
+    /// The token from the newest invitation mail to `email`.
+    async fn token_for(&self, email: &str) -> String {
+        let mails = self.s.store.due_mails(i64::MAX / 2, 1000).await.unwrap();
+        let m = mails.iter().filter(|m| m.to_addr == email).last().expect("an invitation mail");
+        let line = m.text_body.lines().find(|l| l.contains("token=")).unwrap();
+        line.split("token=").nth(1).unwrap().trim().to_string()
+    }
+
+    async fn member_id(&self, admin: &Person, pid: &str, email: &str) -> String {
+        self.s.list_members(&admin.actor, pid).await.unwrap().into_iter().find(|m| m.email == email).unwrap().id
+    }
+
+    /// The admin's browser confirms `who`: opens the provider key and seals it to the member.
+    async fn confirm(&self, admin: &Person, pid: &str, key: &SymmetricKey, ids: Vec<String>) -> Vec<MemberResult> {
+        let cands = self.s.confirm_candidates(&admin.actor, pid, &ids).await.unwrap();
+        let keys = cands
+            .iter()
+            .map(|c| WrappedKey { member_id: c.member_id.clone(), wrapped_key: crypto::seal_to(&crypto::unb64(&c.public_key).unwrap(), key.expose()).unwrap() })
+            .collect();
+        self.s.confirm(&admin.actor, pid, keys, &meta()).await.unwrap()
+    }
+
+    /// A confirmed member of the given type.
+    async fn joined(&self, admin: &Person, pid: &str, key: &SymmetricKey, email: &str, t: ProviderUserType) -> Person {
+        let p = self.person(email).await;
+        self.invite(admin, pid, email, t).await;
+        let token = self.token_for(email).await;
+        self.s.accept(&p.actor, &token, &meta()).await.unwrap();
+        let id = self.member_id(admin, pid, email).await;
+        self.confirm(admin, pid, key, vec![id]).await;
+        p
+    }
+}
+
+fn badge_of(list: &[MemberListItem], email: &str) -> Option<StatusBadge> {
+    list.iter().find(|m| m.email == email).map(|m| m.badge)
+}
+
+async fn invite_accept_confirm_flow(w: World) {
+    let admin = w.person("admin@acme.com").await;
+    let (pid, key) = w.provider(&admin).await;
+    let r = w.invite(&admin, &pid, "new@acme.com, not-an-email, NEW@acme.com, admin@acme.com", ProviderUserType::ServiceUser).await;
+    let outcomes: Vec<_> = r.iter().map(|e| e.outcome.clone()).collect();
+    assert_eq!(outcomes[0], InviteEntryOutcome::Invited);
+    assert!(matches!(outcomes[1], InviteEntryOutcome::Invalid(_)));
+    assert_eq!(outcomes[2], InviteEntryOutcome::Repeated);
+    assert_eq!(outcomes[3], InviteEntryOutcome::AlreadyMember);
+    assert!(matches!(
+        w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: (0..21).map(|i| format!("u{i}@x.com")).collect::<Vec<_>>().join(","), user_type: ProviderUserType::ServiceUser }, &meta()).await,
+        Err(ServiceError::Validation(_))
+    ));
+
+    let token = w.token_for("new@acme.com").await;
+    let info = w.s.invitation_info(&token).await.unwrap();
+    assert_eq!((info.state, info.provider_name.as_deref()), (InvitationState::Open, Some("Acme MSP")));
+
+    // Someone else's account cannot accept it.
+    let other = w.person("other@acme.com").await;
+    assert!(matches!(w.s.accept(&other.actor, &token, &meta()).await, Err(ServiceError::Forbidden(_))));
+    let new = w.person("new@acme.com").await;
+    w.s.accept(&new.actor, &token, &meta()).await.unwrap();
+    assert!(matches!(w.s.accept(&new.actor, &token, &meta()).await, Err(ServiceError::Conflict(_))), "single use");
+    assert_eq!(w.s.invitation_info(&token).await.unwrap().state, InvitationState::Gone);
+    let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
+    assert_eq!(badge_of(&list, "new@acme.com"), Some(StatusBadge::NeedsConfirmation));
+
+    // Not yet confirmed: no provider for them.
+    assert!(w.s.list_members(&new.actor, &pid).await.is_err());
+    let me = w.s.me(&new.actor).await.unwrap();
+    assert_eq!(me.providers[0].wrapped_key, None);
+
+    // The dialog's phrase is the one the member sees in My account.
+    let id = w.member_id(&admin, &pid, "new@acme.com").await;
+    let cands = w.s.confirm_candidates(&admin.actor, &pid, &[id.clone()]).await.unwrap();
+    assert_eq!(cands[0].fingerprint, me.fingerprint);
+    let results = w.confirm(&admin, &pid, &key, vec![id.clone()]).await;
+    assert_eq!(results[0].skipped, None);
+
+    // The member's browser opens the provider key.
+    let me = w.s.me(&new.actor).await.unwrap();
+    let wrapped = me.providers[0].wrapped_key.clone().expect("confirmed members get the key");
+    assert_eq!(new.keys.key_pair.unseal(&wrapped).unwrap(), key.expose());
+    assert_eq!(me.providers[0].badge, StatusBadge::Confirmed);
+
+    // Confirm mail went out, and the event log recorded the phrase.
+    let ev = w.s.events(&admin.actor, &pid, db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
+    let confirmed = ev.items.iter().find(|e| e.kind == "member_confirmed").unwrap();
+    assert!(confirmed.detail.contains(&me.fingerprint));
+    assert_eq!(confirmed.actor.as_deref(), Some("admin@acme.com"));
+
+    // Removal: access ends at once, the wrapped key is gone.
+    let r = w.s.remove(&admin.actor, &pid, &[id], &meta()).await.unwrap();
+    assert_eq!(r[0].skipped, None);
+    assert!(w.s.me(&new.actor).await.unwrap().providers.is_empty());
+    assert!(w.s.list_members(&new.actor, &pid).await.is_err());
+}
+
+async fn expiry_resend_and_remove_kill_tokens(w: World) {
+    let admin = w.person("admin@acme.com").await;
+    let (pid, _) = w.provider(&admin).await;
+    w.invite(&admin, &pid, "late@acme.com", ProviderUserType::ServiceUser).await;
+    let first = w.token_for("late@acme.com").await;
+    let late = w.person("late@acme.com").await;
+    w.clock.advance(5 * DAY);
+    assert_eq!(w.s.invitation_info(&first).await.unwrap().state, InvitationState::Expired);
+    assert!(matches!(w.s.accept(&late.actor, &first, &meta()).await, Err(ServiceError::Conflict(m)) if m.contains("expired")));
+    let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
+    assert_eq!(badge_of(&list, "late@acme.com"), Some(StatusBadge::Expired));
+
+    let id = w.member_id(&admin, &pid, "late@acme.com").await;
+    let r = w.s.resend(&admin.actor, &pid, &[id.clone()], &meta()).await.unwrap();
+    assert_eq!(r[0].skipped, None);
+    let second = w.token_for("late@acme.com").await;
+    assert_ne!(first, second);
+    assert_eq!(w.s.invitation_info(&first).await.unwrap().state, InvitationState::Gone, "resend kills the old token");
+    let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
+    assert_eq!(badge_of(&list, "late@acme.com"), Some(StatusBadge::Invited));
+
+    w.s.remove(&admin.actor, &pid, &[id], &meta()).await.unwrap();
+    assert_eq!(w.s.invitation_info(&second).await.unwrap().state, InvitationState::Gone, "removal kills the token");
+    assert!(w.s.accept(&late.actor, &second, &meta()).await.is_err());
+}
+
+async fn last_admin_rules(w: World) {
+    let admin = w.person("admin@acme.com").await;
+    let (pid, key) = w.provider(&admin).await;
+    let me_id = w.member_id(&admin, &pid, "admin@acme.com").await;
+    let r = w.s.remove(&admin.actor, &pid, &[me_id.clone()], &meta()).await.unwrap();
+    assert_eq!(r[0].skipped.as_deref(), Some("You cannot remove yourself."));
+    assert!(matches!(
+        w.s.set_user_type(&admin.actor, &pid, &me_id, ProviderUserType::ServiceUser, &meta()).await,
+        Err(ServiceError::Conflict(m)) if m.contains("at least one confirmed Provider admin")
+    ));
+    let second = w.joined(&admin, &pid, &key, "second@acme.com", ProviderUserType::ProviderAdmin).await;
+    // With two admins, one may step down.
+    w.s.set_user_type(&admin.actor, &pid, &me_id, ProviderUserType::ServiceUser, &meta()).await.unwrap();
+    // The demoted admin can no longer manage members; the second can.
+    assert!(matches!(w.s.list_members(&admin.actor, &pid).await, Err(ServiceError::Forbidden(_))));
+    assert!(w.s.list_members(&second.actor, &pid).await.is_ok());
+}
+
+/// Every members action × every kind of actor: only a confirmed, active
+/// Provider admin may act, and a refused call changes nothing.
+async fn role_matrix(w: World) {
+    let admin = w.person("admin@acme.com").await;
+    let (pid, key) = w.provider(&admin).await;
+    let service_user = w.joined(&admin, &pid, &key, "service@acme.com", ProviderUserType::ServiceUser).await;
+    let invited = w.person("invited@acme.com").await;
+    w.invite(&admin, &pid, "invited@acme.com", ProviderUserType::ProviderAdmin).await;
+    let accepted = w.person("accepted@acme.com").await;
+    w.invite(&admin, &pid, "accepted@acme.com", ProviderUserType::ProviderAdmin).await;
+    let t = w.token_for("accepted@acme.com").await;
+    w.s.accept(&accepted.actor, &t, &meta()).await.unwrap();
+    let suspended = w.joined(&admin, &pid, &key, "suspended@acme.com", ProviderUserType::ProviderAdmin).await;
+    let sid = w.member_id(&admin, &pid, "suspended@acme.com").await;
+    w.s.set_suspended(&admin.actor, &pid, &[sid], true, &meta()).await.unwrap();
+    let removed = w.joined(&admin, &pid, &key, "removed@acme.com", ProviderUserType::ProviderAdmin).await;
+    let rid = w.member_id(&admin, &pid, "removed@acme.com").await;
+    w.s.remove(&admin.actor, &pid, &[rid], &meta()).await.unwrap();
+    let outsider = w.person("outsider@elsewhere.com").await;
+
+    let target = w.member_id(&admin, &pid, "invited@acme.com").await;
+    let acc_id = w.member_id(&admin, &pid, "accepted@acme.com").await;
+    let before = w.s.list_members(&admin.actor, &pid).await.unwrap();
+    let events_before = w.s.events(&admin.actor, &pid, db::EventQuery { limit: 1000, ..Default::default() }).await.unwrap().total;
+
+    for (who, p) in [
+        ("service user", &service_user),
+        ("invited", &invited),
+        ("accepted", &accepted),
+        ("suspended admin", &suspended),
+        ("removed", &removed),
+        ("outsider", &outsider),
+    ] {
+        let a = &p.actor;
+        let ids = vec![target.clone()];
+        let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), key.expose()).unwrap();
+        let results: Vec<(&str, bool)> = vec![
+            ("list", matches!(w.s.list_members(a, &pid).await, Err(ServiceError::Forbidden(_)))),
+            ("invite", matches!(w.s.invite(a, InviteInput { provider_id: pid.clone(), emails: "x@acme.com".into(), user_type: ProviderUserType::ProviderAdmin }, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("resend", matches!(w.s.resend(a, &pid, &ids, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("candidates", matches!(w.s.confirm_candidates(a, &pid, &[acc_id.clone()]).await, Err(ServiceError::Forbidden(_)))),
+            ("confirm", matches!(w.s.confirm(a, &pid, vec![WrappedKey { member_id: acc_id.clone(), wrapped_key: sealed }], &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("remove", matches!(w.s.remove(a, &pid, &ids, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("suspend", matches!(w.s.set_suspended(a, &pid, &ids, true, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("user type", matches!(w.s.set_user_type(a, &pid, &target, ProviderUserType::ServiceUser, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("events", matches!(w.s.events(a, &pid, db::EventQuery { limit: 10, ..Default::default() }).await, Err(ServiceError::Forbidden(_)))),
+            ("subscribe", w.s.subscribe(a, &pid).await.is_err()),
+        ];
+        for (action, refused) in results {
+            assert!(refused, "{who} must be refused: {action}");
+        }
+    }
+    assert_eq!(w.s.list_members(&admin.actor, &pid).await.unwrap(), before, "refused calls change nothing");
+    let events_after = w.s.events(&admin.actor, &pid, db::EventQuery { limit: 1000, ..Default::default() }).await.unwrap().total;
+    assert_eq!(events_before, events_after);
+    // And the admin may do each of them.
+    assert!(w.s.resend(&admin.actor, &pid, &[target.clone()], &meta()).await.is_ok());
+    assert!(w.s.set_user_type(&admin.actor, &pid, &target, ProviderUserType::ServiceUser, &meta()).await.is_ok());
+    assert!(w.s.set_suspended(&admin.actor, &pid, &[target.clone()], true, &meta()).await.is_ok());
+    assert!(w.s.remove(&admin.actor, &pid, &[target], &meta()).await.is_ok());
+}
+
+/// The server cannot confirm anyone by itself: a wrapped key must come from a client.
+async fn confirm_needs_a_sealed_key(w: World) {
+    let admin = w.person("admin@acme.com").await;
+    let (pid, _) = w.provider(&admin).await;
+    let p = w.person("p@acme.com").await;
+    w.invite(&admin, &pid, "p@acme.com", ProviderUserType::ServiceUser).await;
+    let t = w.token_for("p@acme.com").await;
+    w.s.accept(&p.actor, &t, &meta()).await.unwrap();
+    let id = w.member_id(&admin, &pid, "p@acme.com").await;
+    for bad in ["", "not base64!", &crypto::b64(&[0u8; 10])] {
+        assert!(matches!(
+            w.s.confirm(&admin.actor, &pid, vec![WrappedKey { member_id: id.clone(), wrapped_key: bad.into() }], &meta()).await,
+            Err(ServiceError::Validation(_))
+        ));
+    }
+    let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
+    assert_eq!(badge_of(&list, "p@acme.com"), Some(StatusBadge::NeedsConfirmation));
+}
+
+async fn login_and_prelogin(w: World) {
+    let p = w.person("someone@acme.com").await;
+    assert_eq!(w.s.prelogin("someone@acme.com").await.unwrap(), KdfParams::MIN);
+    assert_eq!(w.s.prelogin("nobody@acme.com").await.unwrap(), KdfParams::default(), "unknown emails look like defaults");
+    let wrong = crypto::auth_hash(&SymmetricKey::generate());
+    let a = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
+    let b = w.s.login(LoginInput { email: "nobody@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
+    assert_eq!(a.to_string(), b.to_string(), "no user enumeration through messages");
+    for _ in 0..10 {
+        let _ = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await;
+    }
+    assert!(matches!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong }, &meta()).await, Err(ServiceError::RateLimited(_))));
+    w.s.logout(&p.actor).await.unwrap();
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::world(super::testing::sqlite().await).await).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = super::testing::postgres().await else { return };
+                super::$name(super::world(db).await).await
+            } )*
+        }
+    };
+}
+
+both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin);
