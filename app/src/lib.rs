@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The Provider Portal UI: components, routes and server functions. Renders on
 //! the server for the first load (feature `ssr`) and hydrates into a reactive
 //! single-page app in the browser (feature `hydrate`).

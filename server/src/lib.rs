@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The axum server: settings, the router (Leptos SSR + server functions + a
 //! few plain routes), the middleware that resolves the session once per
 //! request, CSRF and security headers, and the background workers.

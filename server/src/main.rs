@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::cli::{Cli, Command, ProviderCommand};

@@ -15,6 +15,7 @@ use service::Services;
 use std::net::SocketAddr;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// The whole HTTP surface.
@@ -41,7 +42,8 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, secure_co
         .layer(middleware::from_fn(csrf))
         .layer(middleware::from_fn(move |req, next| security_headers(req, next, secure_cookies)))
         .layer(Extension(services))
-        .layer(CompressionLayer::new())
+        // Event streams must not be buffered by a compressor.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))))
         .layer(TraceLayer::new_for_http())
 }
 

@@ -1,0 +1,368 @@
+//! HTTP tests against the real router on port 0: server functions as a
+//! browser calls them, the status codes, cookies, CSRF, the forbidden walk,
+//! live updates, two instances on one PostgreSQL, and a database dump that
+//! must hold no secret.
+
+use db::testing;
+use domain::api::*;
+use domain::crypto::{self, SymmetricKey, UnlockedKeys};
+use domain::member::ProviderUserType;
+use domain::{Email, KdfParams};
+use leptos::config::LeptosOptions;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use service::{ServiceSettings, Services, SystemClock};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+const PW: &str = "correct horse battery staple";
+
+struct App {
+    base: String,
+    services: Services,
+}
+
+async fn spawn(store: db::DynStore) -> App {
+    let services = Services::new(store, ServiceSettings::default(), Arc::new(SystemClock));
+    services.relay_notifications().await.unwrap();
+    let opts = LeptosOptions::builder().output_name("portal").site_root("target/site").build();
+    let router = server::build_router(services.clone(), opts, false);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap() });
+    App { base: format!("http://{addr}"), services }
+}
+
+/// A browser: a cookie jar, and keys that stay on this side.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    email: String,
+    keys: Option<UnlockedKeys>,
+    auth_hash: String,
+}
+
+impl Browser {
+    fn new(app: &App, email: &str) -> Self {
+        Browser {
+            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            base: app.base.clone(),
+            email: email.into(),
+            keys: None,
+            auth_hash: String::new(),
+        }
+    }
+
+    async fn call(&self, endpoint: &str, body: Value) -> (StatusCode, Value) {
+        let r = self.http.post(format!("{}/api/{endpoint}", self.base)).json(&body).send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn sign_up(mut self) -> Self {
+        let e = Email::parse(&self.email).unwrap();
+        let kdf = KdfParams::MIN;
+        let acct = crypto::new_account(PW, &e, kdf).unwrap();
+        let input = RegisterInput {
+            email: self.email.clone(),
+            name: format!("Name {}", self.email),
+            hint: "my hint".into(),
+            kdf,
+            auth_hash: acct.auth_hash.clone(),
+            protected_user_key: acct.protected_user_key.clone(),
+            protected_private_key: acct.protected_private_key.clone(),
+            public_key: crypto::b64(&acct.public_key_spki),
+        };
+        let (s, body) = self.call("accounts/register", json!({ "input": input })).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        self.auth_hash = acct.auth_hash;
+        self.log_in().await;
+        self
+    }
+
+    async fn log_in(&mut self) {
+        let (s, me) = self.call("accounts/login", json!({ "input": { "email": self.email, "auth_hash": self.auth_hash } })).await;
+        assert_eq!(s, StatusCode::OK, "{me}");
+        let me: Me = serde_json::from_value(me).unwrap();
+        let master = crypto::master_key(PW, &Email::parse(&self.email).unwrap(), me.kdf).unwrap();
+        self.keys = Some(crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).unwrap());
+    }
+
+    async fn me(&self) -> Me {
+        let (s, v) = self.call("accounts/me", json!({})).await;
+        assert_eq!(s, StatusCode::OK);
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn public(&self) -> Vec<u8> {
+        self.keys.as_ref().unwrap().key_pair.public_spki()
+    }
+}
+
+async fn provider(admin: &Browser) -> (String, SymmetricKey) {
+    let key = SymmetricKey::generate();
+    let wrapped = crypto::seal_to(&admin.public(), key.expose()).unwrap();
+    let (s, v) = admin.call("providers/create", json!({ "input": { "name": "Acme MSP", "billing_email": "b@acme.com", "wrapped_key": wrapped } })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    (v["id"].as_str().unwrap().to_string(), key)
+}
+
+async fn members(admin: &Browser, pid: &str) -> Vec<MemberListItem> {
+    let (s, v) = admin.call("members/list", json!({ "provider_id": pid })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    serde_json::from_value(v).unwrap()
+}
+
+async fn token_for(app: &App, email: &str) -> String {
+    let mails = app.services.store.due_mails(i64::MAX / 2, 1000).await.unwrap();
+    let m = mails.iter().filter(|m| m.to_addr == email).last().expect("invitation mail");
+    m.text_body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
+}
+
+/// Invite → accept → confirm, through HTTP only.
+async fn join(app: &App, admin: &Browser, pid: &str, key: &SymmetricKey, email: &str, t: ProviderUserType) -> Browser {
+    let b = Browser::new(app, email).sign_up().await;
+    let (s, _) = admin.call("members/invite", json!({ "input": { "provider_id": pid, "emails": email, "user_type": t } })).await;
+    assert_eq!(s, StatusCode::OK);
+    let token = token_for(app, email).await;
+    let (s, v) = b.call("invitations/accept", json!({ "token": token })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let id = members(admin, pid).await.into_iter().find(|m| m.email == email).unwrap().id;
+    let (s, cands) = admin.call("members/confirm-candidates", json!({ "provider_id": pid, "member_ids": [id] })).await;
+    assert_eq!(s, StatusCode::OK);
+    let cands: Vec<ConfirmCandidate> = serde_json::from_value(cands).unwrap();
+    let keys: Vec<WrappedKey> = cands
+        .iter()
+        .map(|c| WrappedKey { member_id: c.member_id.clone(), wrapped_key: crypto::seal_to(&crypto::unb64(&c.public_key).unwrap(), key.expose()).unwrap() })
+        .collect();
+    let (s, v) = admin.call("members/confirm", json!({ "provider_id": pid, "keys": keys })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    b
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_cookies_statuses_and_csrf() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let anon = Browser::new(&app, "anon@x.com");
+    let (s, v) = anon.call("accounts/me", json!({})).await;
+    assert_eq!((s, v), (StatusCode::OK, Value::Null));
+    let (s, v) = anon.call("vault/list", json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    assert_eq!(v, json!("Unauthenticated"));
+
+    // Malformed input is a 400, never a 500 or a panic.
+    let r = anon.http.post(format!("{}/api/accounts/register", app.base)).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Bad values get field messages (422) and create nothing.
+    let (s, v) = anon
+        .call("accounts/register", json!({ "input": { "email": "nope", "name": "", "hint": "", "kdf": { "memory_kib": 1024, "iterations": 1, "parallelism": 1 },
+            "auth_hash": "x", "protected_user_key": "plain", "protected_private_key": "plain", "public_key": "AAAA" } }))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = v["Validation"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in ["email", "name", "kdf", "public_key", "keys", "auth_hash"] {
+        assert!(fields.contains(&f), "missing {f} in {fields:?}");
+    }
+    assert!(app.services.store.user_by_email("nope").await.unwrap().is_none());
+
+    // Log in sets an HttpOnly, SameSite=Lax session cookie.
+    let b = Browser::new(&app, "ann@x.com").sign_up().await;
+    let r = b.http.post(format!("{}/api/accounts/login", app.base)).json(&json!({ "input": { "email": "ann@x.com", "auth_hash": b.auth_hash } })).send().await.unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.starts_with("pp_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http has no Secure flag");
+    let (s, _) = b.call("accounts/login", json!({ "input": { "email": "ann@x.com", "auth_hash": crypto::b64(&[1u8; 32]) } })).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Vault: ciphertext only; plaintext is refused.
+    let uk = &b.keys.as_ref().unwrap().user_key;
+    let (s, _) = b.call("vault/save", json!({ "id": null, "data": "my password is hunter2" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, item) = b.call("vault/save", json!({ "id": null, "data": uk.encrypt(b"{\"name\":\"x\"}") })).await;
+    assert_eq!(s, StatusCode::OK);
+    let other = Browser::new(&app, "eve@x.com").sign_up().await;
+    let (s, _) = other.call("vault/delete", json!({ "id": item["id"] })).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another user's item is invisible");
+
+    // CSRF: a state-changing call from another origin is refused.
+    let r = b.http.post(format!("{}/api/vault/delete", app.base)).header("origin", "http://evil.example").json(&json!({ "id": item["id"] })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = b.http.post(format!("{}/api/vault/delete", app.base)).header("sec-fetch-site", "cross-site").json(&json!({ "id": item["id"] })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (s, list) = b.call("vault/list", json!({})).await;
+    assert_eq!((s, list.as_array().unwrap().len()), (StatusCode::OK, 1));
+
+    // Log out ends the session server-side.
+    let (s, _) = b.call("accounts/logout", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = b.call("vault/list", json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    // Pages carry security headers; SSR sets real statuses.
+    let r = reqwest::get(format!("{}/login", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(r.headers().get("x-content-type-options").unwrap(), "nosniff");
+    assert!(r.text().await.unwrap().contains("Log in"));
+    assert_eq!(reqwest::get(format!("{}/no-such-page", app.base)).await.unwrap().status(), StatusCode::NOT_FOUND);
+}
+
+/// Every members endpoint as anonymous, as an outsider and as a service user:
+/// refused, and nothing changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_walk_changes_nothing() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let admin = Browser::new(&app, "admin@acme.com").sign_up().await;
+    let (pid, key) = provider(&admin).await;
+    let service_user = join(&app, &admin, &pid, &key, "su@acme.com", ProviderUserType::ServiceUser).await;
+    let outsider = Browser::new(&app, "out@else.com").sign_up().await;
+    let anon = Browser::new(&app, "anon@x.com");
+    let (s, _) = admin.call("members/invite", json!({ "input": { "provider_id": pid, "emails": "inv@acme.com", "user_type": "ServiceUser" } })).await;
+    assert_eq!(s, StatusCode::OK);
+    let before = members(&admin, &pid).await;
+    let target = before.iter().find(|m| m.email == "inv@acme.com").unwrap().id.clone();
+    let sealed = crypto::seal_to(&outsider.public(), key.expose()).unwrap();
+    let calls: Vec<(&str, Value)> = vec![
+        ("members/list", json!({ "provider_id": pid })),
+        ("members/invite", json!({ "input": { "provider_id": pid, "emails": "x@acme.com", "user_type": "ProviderAdmin" } })),
+        ("members/resend", json!({ "provider_id": pid, "member_ids": [target] })),
+        ("members/confirm-candidates", json!({ "provider_id": pid, "member_ids": [target] })),
+        ("members/confirm", json!({ "provider_id": pid, "keys": [{ "member_id": target, "wrapped_key": sealed }] })),
+        ("members/remove", json!({ "provider_id": pid, "member_ids": [target] })),
+        ("members/suspend", json!({ "provider_id": pid, "member_ids": [target], "suspended": true })),
+        ("members/user-type", json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin" })),
+        ("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10 })),
+    ];
+    for (who, b, expect) in [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN), ("service user", &service_user, StatusCode::FORBIDDEN)] {
+        for (endpoint, body) in &calls {
+            let (s, v) = b.call(endpoint, body.clone()).await;
+            assert_eq!(s, expect, "{who} → {endpoint}: {v}");
+        }
+        for path in [format!("/api/providers/{pid}/events.csv"), format!("/api/providers/{pid}/stream")] {
+            let r = b.http.get(format!("{}{path}", app.base)).send().await.unwrap();
+            assert_eq!(r.status(), expect, "{who} → {path}");
+        }
+    }
+    assert_eq!(members(&admin, &pid).await, before, "nothing changed");
+    // The admin's CSV export works and names the events.
+    let csv = admin.http.get(format!("{}/api/providers/{pid}/events.csv", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(csv.starts_with("time_utc,") && csv.contains("member_confirmed") && csv.contains("su@acme.com"), "{csv}");
+}
+
+/// After the whole members flow, no table holds a master password or any
+/// unwrapped key — in any encoding the code uses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_dump_holds_no_secret() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let admin = Browser::new(&app, "admin@acme.com").sign_up().await;
+    let (pid, key) = provider(&admin).await;
+    let member = join(&app, &admin, &pid, &key, "member@acme.com", ProviderUserType::ServiceUser).await;
+    let uk = &admin.keys.as_ref().unwrap().user_key;
+    let (s, _) = admin.call("vault/save", json!({ "id": null, "data": uk.encrypt(b"{\"name\":\"Router\",\"password\":\"s3cret-router-pw\"}") })).await;
+    assert_eq!(s, StatusCode::OK);
+    // The member opens the provider key: the flow really worked.
+    let wrapped = member.me().await.providers[0].wrapped_key.clone().unwrap();
+    assert_eq!(member.keys.as_ref().unwrap().key_pair.unseal(&wrapped).unwrap(), key.expose());
+
+    // Dump every table as text.
+    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+    let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'").fetch_all(&pool).await.unwrap();
+    let mut dump = Vec::<u8>::new();
+    for (t,) in tables {
+        let rows = sqlx::query(&format!("SELECT * FROM \"{t}\"")).fetch_all(&pool).await.unwrap();
+        for row in rows {
+            use sqlx::{Row, ValueRef};
+            for (i, _) in row.columns().iter().enumerate() {
+                let raw = row.try_get_raw(i).unwrap();
+                if raw.is_null() {
+                    continue;
+                }
+                if let Ok(s) = row.try_get::<String, _>(i) {
+                    dump.extend_from_slice(s.as_bytes());
+                } else if let Ok(b) = row.try_get::<Vec<u8>, _>(i) {
+                    dump.extend_from_slice(&b);
+                }
+                dump.push(b'\n');
+            }
+        }
+    }
+    assert!(dump.len() > 1000, "the dump is not empty");
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut secrets: Vec<(String, Vec<u8>)> = vec![("master password".into(), PW.as_bytes().to_vec()), ("vault item password".into(), b"s3cret-router-pw".to_vec())];
+    for (who, b) in [("admin", &admin), ("member", &member)] {
+        let k = b.keys.as_ref().unwrap();
+        let master = crypto::master_key(PW, &Email::parse(&b.email).unwrap(), KdfParams::MIN).unwrap();
+        for (what, bytes) in [
+            ("master key", master.expose().to_vec()),
+            ("stretched key", crypto::stretched_key(&master).expose().to_vec()),
+            ("user key", k.user_key.expose().to_vec()),
+            ("private key", k.key_pair.secret_bytes().to_vec()),
+        ] {
+            secrets.push((format!("{who} {what} (raw)"), bytes.clone()));
+            secrets.push((format!("{who} {what} (base64)"), crypto::b64(&bytes).into_bytes()));
+            secrets.push((format!("{who} {what} (hex)"), hex(&bytes).into_bytes()));
+        }
+        // The auth hash itself is only ever stored hashed.
+        secrets.push((format!("{who} auth hash"), b.auth_hash.clone().into_bytes()));
+    }
+    for (what, bytes) in [("provider key (raw)", key.expose().to_vec()), ("provider key (base64)", crypto::b64(key.expose()).into_bytes()), ("provider key (hex)", hex(key.expose()).into_bytes())] {
+        secrets.push((what.into(), bytes));
+    }
+    for (what, needle) in secrets {
+        assert!(!dump.windows(needle.len()).any(|w| w == needle.as_slice()), "the database holds the {what}");
+    }
+}
+
+/// An accept shows up live on the admin's event stream.
+async fn live_accept(a: &App, b: &App) {
+    let admin = Browser::new(a, "admin@acme.com").sign_up().await;
+    let (pid, _) = provider(&admin).await;
+    // A session made on one instance works on the other (shared store).
+    let mut on_b = Browser { http: admin.http.clone(), base: b.base.clone(), email: admin.email.clone(), keys: None, auth_hash: String::new() };
+    on_b.base = b.base.clone();
+    assert_eq!(members(&on_b, &pid).await.len(), 1);
+    let (s, _) = admin.call("members/invite", json!({ "input": { "provider_id": pid, "emails": "new@acme.com", "user_type": "ServiceUser" } })).await;
+    assert_eq!(s, StatusCode::OK);
+    let token = token_for(a, "new@acme.com").await;
+    // The admin watches instance B; the invitee accepts through instance A.
+    let mut stream = on_b.http.get(format!("{}/api/providers/{pid}/stream", b.base)).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let invitee = Browser::new(a, "new@acme.com").sign_up().await;
+    let (s, _) = invitee.call("invitations/accept", json!({ "token": token })).await;
+    assert_eq!(s, StatusCode::OK);
+    let got = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut seen = String::new();
+        while let Some(chunk) = stream.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("data: accepted") {
+                return seen;
+            }
+        }
+        seen
+    })
+    .await
+    .expect("the accept arrives within 10 s");
+    assert!(got.contains("data: accepted"), "{got}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_accept_sqlite_one_instance() {
+    // SQLite serves one instance; the stream and the accept share it.
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    live_accept(&app, &app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_accept_postgres_two_instances() {
+    let Some(db) = testing::postgres().await else { return };
+    // Two separate pools = two server instances on one database.
+    let second: db::DynStore = Arc::new(db::PgStore::connect(&db.url).await.unwrap());
+    let (a, b) = (spawn(db.store.clone()).await, spawn(second).await);
+    live_accept(&a, &b).await;
+}
