@@ -254,7 +254,7 @@ pub fn Modal(
         <dialog node_ref=dialog class="modal" aria-labelledby=title_ref on:close=move |_| on_close.run(())>
             <div class="modal-head">
                 <h2 id=title_id>{title.clone()}</h2>
-                <button class="icon-btn" aria-label="Close" on:click=move |_| on_close.run(())>"×"</button>
+                <button class="icon-btn" aria-label="Close dialog" on:click=move |_| on_close.run(())>"×"</button>
             </div>
             <Show when=move || open.get()>{children()}</Show>
         </dialog>

@@ -4,7 +4,7 @@ use crate::api::provider_events;
 use crate::components::ErrorView;
 use crate::error::ApiError;
 use crate::pages::fmt_time;
-use crate::pages::providers::{ProviderNav, provider_of};
+use crate::pages::providers::{fresh_me, ProviderNav, provider_of};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +17,7 @@ use domain::time::day_start;
 #[component]
 pub fn EventsPage() -> impl IntoView {
     let s = use_session();
+    let fresh = fresh_me();
     let params = use_params_map();
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
@@ -30,7 +31,7 @@ pub fn EventsPage() -> impl IntoView {
         <Title text="Event logs" />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let Ok(Some(me)) = s.me.await else { return ().into_any() };
+                let Ok(Some(me)) = fresh.await else { return ().into_any() };
                 let Some(p) = provider_of(&me, &pid()) else {
                     return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
                 };

@@ -5,7 +5,7 @@ use crate::api::*;
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
 use crate::pages::fmt_time;
-use crate::pages::providers::{ProviderNav, badge_class, provider_of};
+use crate::pages::providers::{fresh_me, ProviderNav, badge_class, provider_of};
 use crate::session::use_session;
 use domain::api::*;
 use domain::member::{ProviderUserType, StatusBadge};
@@ -71,6 +71,7 @@ enum Pending {
 #[component]
 pub fn MembersPage() -> impl IntoView {
     let s = use_session();
+    let fresh = fresh_me();
     let params = use_params_map();
     let pid = move || params.with(|p| p.get("id")).unwrap_or_default();
     view! {
@@ -79,7 +80,7 @@ pub fn MembersPage() -> impl IntoView {
             {move || {
                 let unlocked = s.unlocked();
                 Suspend::new(async move {
-                    let Ok(Some(me)) = s.me.await else { return ().into_any() };
+                    let Ok(Some(me)) = fresh.await else { return ().into_any() };
                     let Some(p) = provider_of(&me, &pid()) else {
                         return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
                     };
@@ -228,10 +229,9 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
         let sel = selected.get();
         filtered.with(|f| !f.is_empty() && f.iter().all(|m| sel.contains(&m.id)))
     };
-    let on_row_check = Callback::new(move |(idx, shift): (usize, bool)| {
+    let on_row_check = Callback::new(move |(idx, shift, on): (usize, bool, bool)| {
         let rows = filtered.get_untracked();
-        let id = rows[idx].id.clone();
-        let on = !selected.with_untracked(|s| s.contains(&id));
+        let Some(id) = rows.get(idx).map(|m| m.id.clone()) else { return };
         match (shift, anchor.get_untracked()) {
             (true, Some(a)) => {
                 let (lo, hi) = (a.min(idx), a.max(idx));
@@ -395,7 +395,7 @@ fn MemberRow(
     idx: usize,
     m: MemberListItem,
     selected: RwSignal<HashSet<String>>,
-    on_check: Callback<(usize, bool)>,
+    on_check: Callback<(usize, bool, bool)>,
     change_type: Callback<(String, ProviderUserType)>,
     confirm_ids: RwSignal<Option<Vec<String>>>,
     pending: RwSignal<Option<Pending>>,
@@ -419,7 +419,7 @@ fn MemberRow(
         <tr class:selected=row_checked>
             <td class="check">
                 <input type="checkbox" aria-label=format!("Select {}", email) prop:checked=checked
-                    on:click=move |ev| { ev.prevent_default(); on_check.run((idx, ev.shift_key())) } />
+                    on:click=move |ev| on_check.run((idx, ev.shift_key(), event_target_checked(&ev))) />
             </td>
             <td>
                 <div class="who">

@@ -12,6 +12,12 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
+/// The signed-in user's memberships, fetched afresh each time a provider page
+/// opens (a confirmation or removal elsewhere shows on the next navigation).
+pub fn fresh_me() -> Resource<Result<Option<Me>, ApiError>> {
+    Resource::new(|| (), |_| crate::api::get_me())
+}
+
 /// The provider named in the route, from the signed-in user's memberships.
 pub fn provider_of(me: &Me, id: &str) -> Option<ProviderSummary> {
     me.providers.iter().find(|p| p.id == id).cloned()
@@ -36,12 +42,12 @@ pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
 
 #[component]
 pub fn ProvidersPage() -> impl IntoView {
-    let s = use_session();
+    let me = fresh_me();
     view! {
         <Title text="Providers" />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let Ok(Some(me)) = s.me.await else { return ().into_any() };
+                let Ok(Some(me)) = me.await else { return ().into_any() };
                 let list = me.providers.clone();
                 let empty = list.is_empty();
                 view! {
@@ -160,6 +166,7 @@ fn SetupForm(me: Me) -> impl IntoView {
 #[component]
 pub fn ProviderOverviewPage() -> impl IntoView {
     let s = use_session();
+    let fresh = fresh_me();
     let params = use_params_map();
     view! {
         <Title text="Provider" />
@@ -168,7 +175,7 @@ pub fn ProviderOverviewPage() -> impl IntoView {
                 let id = params.with(|p| p.get("id")).unwrap_or_default();
                 let unlocked = s.unlocked();
                 Suspend::new(async move {
-                    let Ok(Some(me)) = s.me.await else { return ().into_any() };
+                    let Ok(Some(me)) = fresh.await else { return ().into_any() };
                     let Some(p) = provider_of(&me, &id) else {
                         return view! { <crate::components::ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
                     };

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build in release mode and serve
+# the portal at http://127.0.0.1:3000 on an embedded SQLite file (data/portal.db,
+# created and migrated on start). No other configuration is needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
+exec cargo leptos serve --release

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# README command 2: runs every test — unit and property tests, the store
+# contract suite on SQLite and PostgreSQL, service and HTTP tests, and the
+# Playwright suite in Debian's Chromium. Fails when any part fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+
+step "PostgreSQL at $TEST_POSTGRES_URL"
+if pg_isready -q -d "$TEST_POSTGRES_URL" 2>/dev/null || (command -v psql >/dev/null && psql "$TEST_POSTGRES_URL" -Atc 'select 1' >/dev/null 2>&1); then
+  echo "reachable: the PostgreSQL tests run (a fresh database per test)"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is unreachable and CI=true: failing." >&2
+  exit 1
+else
+  printf '\n\033[1;31m!!!!! PostgreSQL is UNREACHABLE: its tests will be SKIPPED (never under CI=true) !!!!!\033[0m\n\n'
+fi
+
+step "Rust tests (domain, db contract, service, HTTP)"
+cargo test --locked -p domain -p db -p service -p server
+cargo test --locked -p app --features ssr
+
+step "Building the portal (server + wasm) for the browser tests"
+cargo leptos build
+
+step "Playwright in Debian's Chromium"
+export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
+(cd end2end && npx playwright test)
