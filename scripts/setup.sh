@@ -27,10 +27,11 @@ if [ "$have" != "$want" ]; then
   CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
-# Debian packages: Chromium for the browser tests, binaryen (wasm-opt) for
-# release builds, wrk for the benchmarks.
+# Debian packages: Chromium for the browser tests, wrk and brotli for the
+# benchmarks. (wasm-opt comes from npm's binaryen: Debian's 108 corrupts the
+# reference-types tables that rustc 1.95 and wasm-bindgen 0.2.130 emit.)
 missing=()
-for pkg in chromium binaryen wrk; do
+for pkg in chromium wrk brotli; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -179,3 +179,9 @@ pub async fn provider_events(provider_id: String, from: Option<i64>, to: Option<
     let q = db::EventQuery { from, to, offset, limit };
     Ok(services()?.events(&actor()?, &provider_id, q).await?)
 }
+
+/// Mails to this provider's people that could not be delivered yet: (to, subject, last error).
+#[server(prefix = "/api", endpoint = "members/failed-mails", input = Json)]
+pub async fn failed_mails(provider_id: String) -> Result<Vec<(String, String, String)>, ApiError> {
+    Ok(services()?.failed_mails(&actor()?, &provider_id).await?)
+}

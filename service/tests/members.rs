@@ -312,6 +312,31 @@ async fn login_and_prelogin(w: World) {
     w.s.logout(&p.actor).await.unwrap();
 }
 
+/// A failing SMTP server never fails the request and never loses the mail:
+/// the failure is visible to the admin and the mail goes out on a later try.
+async fn outbox_retries_until_delivered(w: World) {
+    let admin = w.person("admin@acme.com").await;
+    let (pid, _) = w.provider(&admin).await;
+    w.invite(&admin, &pid, "slow@acme.com", ProviderUserType::ServiceUser).await;
+    let refused = service::mail::Mailer::smtp("127.0.0.1", 1, false, None, "Portal <p@acme.com>").unwrap();
+    assert_eq!(service::mail::drain_once(&w.s, &refused).await, 0);
+    let failed = w.s.failed_mails(&admin.actor, &pid).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].0, "slow@acme.com");
+    assert!(!failed[0].2.is_empty(), "the error is recorded");
+    let dir = std::env::temp_dir().join(format!("portal-mail-{}", service::new_id()));
+    let files = service::mail::Mailer::dir(dir.clone(), "Portal <p@acme.com>").unwrap();
+    assert_eq!(service::mail::drain_once(&w.s, &files).await, 0, "not before the backoff");
+    w.clock.advance(service::mail::backoff(1) + 1);
+    assert_eq!(service::mail::drain_once(&w.s, &files).await, 1);
+    assert_eq!(service::mail::drain_once(&w.s, &files).await, 0, "sent exactly once");
+    assert!(w.s.failed_mails(&admin.actor, &pid).await.unwrap().is_empty());
+    let eml = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(eml).unwrap();
+    assert!(text.contains("To: slow@acme.com") && text.contains("multipart/alternative") && text.contains("text/html"));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -328,4 +353,4 @@ macro_rules! both {
     };
 }
 
-both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin);
+both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered);

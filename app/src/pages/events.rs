@@ -5,7 +5,7 @@ use crate::components::ErrorView;
 use crate::error::ApiError;
 use crate::pages::fmt_time;
 use crate::pages::providers::{fresh_me, ProviderNav, provider_of};
-use crate::session::use_session;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -16,7 +16,6 @@ use domain::time::day_start;
 
 #[component]
 pub fn EventsPage() -> impl IntoView {
-    let s = use_session();
     let fresh = fresh_me();
     let params = use_params_map();
     let from = RwSignal::new(String::new());

@@ -114,6 +114,10 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
         Resource::new(move || version.get(), move |_| list_members(pid.clone()))
     };
     live_updates(pid.clone(), version);
+    let undelivered = {
+        let pid = pid.clone();
+        Resource::new(move || version.get(), move |_| failed_mails(pid.clone()))
+    };
 
     let search = RwSignal::new(query.with_untracked(|q| q.get("q")).unwrap_or_default());
     let tab = Signal::derive(move || Tab::from_query(query.with(|q| q.get("tab"))));
@@ -262,6 +266,19 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
         <Show when=move || single_admin.get()>
             <p class="notice warn">"This provider has a single Provider admin. Add a second Provider admin for failover."</p>
         </Show>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = undelivered.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <div class="notice warn" role="alert">
+                        <strong>{format!("{} mail(s) could not be delivered yet; they are retried automatically.", list.len())}</strong>
+                        <ul class="plain-list small">
+                            {list.into_iter().map(|(to, subject, err)| view! { <li>{format!("{subject} → {to}: {err}")}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                })
+            })}
+        </Transition>
         <p class="notice" role="status">{move || notice.get()}</p>
         <div class="toolbar">
             <div class="tabs" role="tablist" aria-label="Filter members">
@@ -278,7 +295,7 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
             <input class="search" type="search" placeholder="Search members" aria-label="Search members" bind:value=search
                 on:input={ let set_query = set_query.clone(); move |_| set_query(search.get_untracked(), tab.get_untracked()) } />
             <span class="muted selcount" aria-live="polite">{move || { let n = selected.with(|s| s.len()); if n == 0 { String::new() } else { format!("{n} selected") } }}</span>
-            <div class="menu-wrap">
+            <div class="menu-wrap" on:keydown=move |ev| if ev.key() == "Escape" { bulk_open.set(false) }>
                 <button class="btn" aria-label="Bulk actions" aria-haspopup="menu" aria-expanded=move || bulk_open.get().to_string()
                     disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| bulk_open.update(|o| *o = !*o)>"⋮"</button>
                 <Show when=move || bulk_open.get()>
@@ -425,8 +442,8 @@ fn MemberRow(
                 <div class="who">
                     <span class="avatar small" aria-hidden="true">{initials}</span>
                     <div>
-                        <div class="strong">{m.name.clone().unwrap_or_else(|| "—".into())} {m.is_me.then_some(" (you)")}</div>
-                        <div class="muted">{m.email.clone()}</div>
+                        <div class="strong">{m.name.clone().unwrap_or_else(|| m.email.clone())} {m.is_me.then_some(" (you)")}</div>
+                        {m.name.is_some().then(|| view! { <div class="muted">{m.email.clone()}</div> })}
                     </div>
                 </div>
             </td>
@@ -434,7 +451,7 @@ fn MemberRow(
             <td><span class=format!("badge {}", badge_class(badge))>{badge.label()}</span></td>
             <td class="muted small">{dates}</td>
             <td class="actions">
-                <div class="menu-wrap">
+                <div class="menu-wrap" on:keydown=move |ev| if ev.key() == "Escape" { menu_open.set(false) }>
                     <button class="icon-btn" aria-label=format!("Options for {}", email) aria-haspopup="menu"
                         aria-expanded=move || menu_open.get().to_string() on:click=move |_| menu_open.update(|o| *o = !*o)>"⋮"</button>
                     <Show when=move || menu_open.get()>

@@ -150,7 +150,7 @@ fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSi
     };
     view! {
         <li class="item">
-            <span class="item-icon" aria-hidden="true">{if is_login { "🔑" } else { "📝" }}</span>
+            <span class=if is_login { "item-icon login" } else { "item-icon note" } aria-hidden="true">{name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()}</span>
             <div class="item-main">
                 <button class="link strong" on:click=edit.clone()>{name.clone()}</button>
                 <span class="muted">{sub}</span>

@@ -1,0 +1,19 @@
+//! Argon2id master-key derivation at the default parameters, native.
+//! `cargo run --release -p domain --example kdf_bench`
+use domain::{Email, KdfParams, crypto};
+use std::time::Instant;
+
+fn main() {
+    let email = Email::parse("bench@example.com").unwrap();
+    let mut times = vec![];
+    for _ in 0..6 {
+        let t = Instant::now();
+        let k = crypto::master_key("correct horse battery staple", &email, KdfParams::default()).unwrap();
+        std::hint::black_box(k);
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let warm: Vec<f64> = times[1..].to_vec();
+    let mut sorted = warm.clone();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!("argon2id 64 MiB / t=3 / p=4 native: first {:.0} ms, warm median {:.0} ms (runs: {:?})", times[0], sorted[sorted.len() / 2], times.iter().map(|t| t.round()).collect::<Vec<_>>());
+}
