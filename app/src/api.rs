@@ -185,3 +185,14 @@ pub async fn provider_events(provider_id: String, from: Option<i64>, to: Option<
 pub async fn failed_mails(provider_id: String) -> Result<Vec<(String, String, String)>, ApiError> {
     Ok(services()?.failed_mails(&actor()?, &provider_id).await?)
 }
+
+/// (name, billing email) of the provider.
+#[server(prefix = "/api", endpoint = "providers/settings", input = Json)]
+pub async fn provider_settings(provider_id: String) -> Result<(String, String), ApiError> {
+    Ok(services()?.provider_settings(&actor()?, &provider_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "providers/update", input = Json)]
+pub async fn update_provider(provider_id: String, name: String, billing_email: String) -> Result<ProviderSummary, ApiError> {
+    Ok(services()?.update_provider(&actor()?, &provider_id, &name, &billing_email, &meta()).await?)
+}

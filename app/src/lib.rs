@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/providers/:id") view=pages::providers::ProviderOverviewPage />
                     <Route path=path!("/providers/:id/members") view=pages::members::MembersPage />
                     <Route path=path!("/providers/:id/events") view=pages::events::EventsPage />
+                    <Route path=path!("/providers/:id/settings") view=pages::providers::ProviderSettingsPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -65,6 +65,8 @@ pub trait Store: Send + Sync + 'static {
     // Providers and their members
     async fn create_provider(&self, p: &ProviderRow, first_admin: &MemberRow, event: &EventRow) -> Result<()>;
     async fn provider(&self, id: &str) -> Result<Option<ProviderRow>>;
+    /// Renames / changes the billing email, with its event, in one transaction.
+    async fn update_provider(&self, id: &str, name: &str, billing_email: &str, event: &EventRow) -> Result<()>;
     async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<(ProviderRow, MemberRow)>>;
     async fn member(&self, provider_id: &str, member_id: &str) -> Result<Option<MemberRow>>;
     async fn member_by_user(&self, provider_id: &str, user_id: &str) -> Result<Option<MemberRow>>;

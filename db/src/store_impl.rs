@@ -142,6 +142,22 @@ macro_rules! store_impl {
                     .await?)
             }
 
+            async fn update_provider(&self, id: &str, name: &str, billing_email: &str, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("UPDATE providers SET name = $1, billing_email = $2, version = version + 1 WHERE id = $3")
+                    .bind(name)
+                    .bind(billing_email)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if n.rows_affected() == 0 {
+                    return Err(Error::NotFound);
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<(ProviderRow, MemberRow)>> {
                 let members = sqlx::query_as::<_, MemberRow>(&format!(
                     "SELECT {MEMBER_COLS} FROM provider_users m WHERE m.user_id = $1 ORDER BY m.invited_at"

@@ -51,6 +51,19 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await expect(page.getByTestId('provider-key-state')).toHaveText('Provider key unlocked in this browser.');
   await expectNoAxeViolations(page);
 
+  // Provider settings, and the event log that records the change.
+  const side = page.getByRole('complementary', { name: 'Provider' });
+  await side.getByRole('link', { name: 'Settings' }).click();
+  await expect(page.getByLabel('Provider name')).toHaveValue('Acme IT Services');
+  await page.getByLabel('Provider name').fill('Acme Managed IT');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Provider settings saved.')).toBeVisible();
+  await side.getByRole('link', { name: 'Event logs' }).click();
+  await expect(page.getByRole('heading', { name: 'Event logs' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'provider settings changed' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'provider created' })).toBeVisible();
+  await expectNoAxeViolations(page);
+
   // My account shows the fingerprint phrase; the admin command prints the same.
   await page.getByRole('button', { name: 'Account menu' }).click();
   await page.getByRole('menuitem', { name: 'My account' }).click();

@@ -236,6 +236,9 @@ async fn forbidden_walk_changes_nothing() {
         ("members/suspend", json!({ "provider_id": pid, "member_ids": [target], "suspended": true })),
         ("members/user-type", json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin" })),
         ("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10 })),
+        ("providers/settings", json!({ "provider_id": pid })),
+        ("providers/update", json!({ "provider_id": pid, "name": "Hijacked", "billing_email": "evil@x.com" })),
+        ("members/failed-mails", json!({ "provider_id": pid })),
     ];
     for (who, b, expect) in [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN), ("service user", &service_user, StatusCode::FORBIDDEN)] {
         for (endpoint, body) in &calls {
@@ -248,9 +251,14 @@ async fn forbidden_walk_changes_nothing() {
         }
     }
     assert_eq!(members(&admin, &pid).await, before, "nothing changed");
+    let (_, settings) = admin.call("providers/settings", json!({ "provider_id": pid })).await;
+    assert_eq!(settings, json!(["Acme MSP", "b@acme.com"]), "settings unchanged");
+    let (s, _) = admin.call("providers/update", json!({ "provider_id": pid, "name": "Acme Managed IT", "billing_email": "billing@acme.com" })).await;
+    assert_eq!(s, StatusCode::OK);
     // The admin's CSV export works and names the events.
     let csv = admin.http.get(format!("{}/api/providers/{pid}/events.csv", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(csv.starts_with("time_utc,") && csv.contains("member_confirmed") && csv.contains("su@acme.com"), "{csv}");
+    assert!(csv.contains("provider_settings_changed") && csv.contains("Acme Managed IT"), "{csv}");
 }
 
 /// After the whole members flow, no table holds a master password or any

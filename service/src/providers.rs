@@ -37,6 +37,36 @@ impl Services {
         }
     }
 
+    /// Provider settings (Provider admins only).
+    pub async fn update_provider(&self, actor: &Actor, provider_id: &str, name: &str, billing_email: &str, meta: &RequestMeta) -> Result<ProviderSummary> {
+        let m = self.authorize(actor, provider_id, Action::EditProviderSettings).await?;
+        let mut errs = vec![];
+        let name = domain::text::provider_name(name).map_err(|e| errs.push(e)).ok();
+        let billing = Email::parse(billing_email).map_err(|e| errs.push(FieldError::new("billing_email", e.to_string()))).ok();
+        if !errs.is_empty() {
+            return Err(ServiceError::Validation(errs));
+        }
+        let (name, billing) = (name.unwrap(), billing.unwrap());
+        let old = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let mut changed = vec![];
+        if old.name != name {
+            changed.push(format!("name \"{}\" → \"{}\"", old.name, name));
+        }
+        if old.billing_email != billing.as_str() {
+            changed.push(format!("billing email {} → {}", old.billing_email, billing));
+        }
+        let ev = self.event(provider_id, Some(actor), "provider_settings_changed", None, changed.join("; "), meta);
+        self.store.update_provider(provider_id, &name, billing.as_str(), &ev).await?;
+        let f = crate::accounts::member_facts(&m);
+        Ok(ProviderSummary { id: provider_id.into(), name, user_type: f.user_type, badge: f.badge(self.now()), wrapped_key: m.wrapped_key })
+    }
+
+    pub async fn provider_settings(&self, actor: &Actor, provider_id: &str) -> Result<(String, String)> {
+        self.authorize(actor, provider_id, Action::EditProviderSettings).await?;
+        let p = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        Ok((p.name, p.billing_email))
+    }
+
     /// A signed-in user sets up a provider and becomes its first confirmed
     /// Provider admin. The provider key was made in the browser and arrives
     /// sealed to the user's own public key.

@@ -263,6 +263,8 @@ async fn role_matrix(w: World) {
             ("user type", matches!(w.s.set_user_type(a, &pid, &target, ProviderUserType::ServiceUser, &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("events", matches!(w.s.events(a, &pid, db::EventQuery { limit: 10, ..Default::default() }).await, Err(ServiceError::Forbidden(_)))),
             ("subscribe", w.s.subscribe(a, &pid).await.is_err()),
+            ("settings", matches!(w.s.update_provider(a, &pid, "Hijacked", "evil@x.com", &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("failed mails", matches!(w.s.failed_mails(a, &pid).await, Err(ServiceError::Forbidden(_)))),
         ];
         for (action, refused) in results {
             assert!(refused, "{who} must be refused: {action}");

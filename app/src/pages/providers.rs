@@ -35,6 +35,7 @@ pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
                 <div class="sidenav-group">"Manage"</div>
                 <A href=format!("/providers/{}/members", provider.id)>"Members"</A>
                 <A href=format!("/providers/{}/events", provider.id)>"Event logs"</A>
+                <A href=format!("/providers/{}/settings", provider.id)>"Settings"</A>
             </Show>
         </aside>
     }
@@ -209,6 +210,69 @@ pub fn ProviderOverviewPage() -> impl IntoView {
                         .into_any()
                 })
             }}
+        </Transition>
+    }
+}
+
+/// Provider settings: name and billing email (Provider admins).
+#[component]
+pub fn ProviderSettingsPage() -> impl IntoView {
+    let params = use_params_map();
+    let fresh = fresh_me();
+    let pid = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let current = Resource::new(pid, crate::api::provider_settings);
+    view! {
+        <Title text="Provider settings" />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(Some(me)) = fresh.await else { return ().into_any() };
+                let Some(p) = provider_of(&me, &pid()) else {
+                    return view! { <crate::components::ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
+                };
+                let (name0, billing0) = match current.await {
+                    Ok(v) => v,
+                    Err(e) => return view! { <crate::components::ErrorView err=e /> }.into_any(),
+                };
+                let name = RwSignal::new(name0);
+                let billing = RwSignal::new(billing0);
+                let error = RwSignal::new(None::<ApiError>);
+                let saved = RwSignal::new(false);
+                let id = p.id.clone();
+                let submit = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    saved.set(false);
+                    let id = id.clone();
+                    spawn_local(async move {
+                        match crate::api::update_provider(id, name.get_untracked(), billing.get_untracked()).await {
+                            Ok(_) => { error.set(None); saved.set(true); }
+                            Err(e) => error.set(Some(e)),
+                        }
+                    });
+                };
+                let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+                view! {
+                    <div class="with-sidenav">
+                        <ProviderNav provider=p.clone() />
+                        <div class="main-col">
+                            <div class="page-head"><div><h1>"Provider settings"</h1></div></div>
+                            <section class="card">
+                                <form on:submit=submit novalidate>
+                                    <Field label="Provider name" error=field("name")>
+                                        <input type="text" required bind:value=name />
+                                    </Field>
+                                    <Field label="Billing email" error=field("billing_email")>
+                                        <input type="email" required bind:value=billing />
+                                    </Field>
+                                    <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+                                    <p class="notice" role="status">{move || saved.get().then_some("Provider settings saved.")}</p>
+                                    <div><button class="btn primary" type="submit">"Save"</button></div>
+                                </form>
+                            </section>
+                        </div>
+                    </div>
+                }
+                    .into_any()
+            })}
         </Transition>
     }
 }
