@@ -24,7 +24,7 @@ done
 
 run() { # backend url members
   local name=$1 url=$2 n=$3
-  read -r token pid < <(DATABASE_URL="$url" "$SEED" "$n")
+  read -r token pid _ < <(DATABASE_URL="$url" "$SEED" "$n")
   DATABASE_URL="$url" LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:$PORT RUST_LOG=warn "$BIN" & local spid=$!
   for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
@@ -51,3 +51,32 @@ for n in 50 10000; do
   run postgres "postgres://postgres@127.0.0.1:5432/$db" "$n"
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
 done
+
+echo "== browser (Chromium, release bundle)"
+start() { # url
+  DATABASE_URL="$1" LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:$PORT RUST_LOG=warn "$BIN" & SPID=$!
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+}
+url="sqlite:///tmp/portal-bench-sqlite/browser-table.db?mode=rwc"
+read -r _ pid email < <(DATABASE_URL="$url" "$SEED" 10000)
+start "$url"
+(cd end2end && BASE="http://127.0.0.1:$PORT" node bench-argon2.mjs && BASE="http://127.0.0.1:$PORT" PID=$pid EMAIL=$email MODE=table node bench-members.mjs)
+kill $SPID; wait $SPID 2>/dev/null || true
+url="sqlite:///tmp/portal-bench-sqlite/browser-confirm.db?mode=rwc"
+read -r _ pid email < <(DATABASE_URL="$url" SEED_ACCEPTED=1 "$SEED" 501)
+start "$url"
+(cd end2end && BASE="http://127.0.0.1:$PORT" PID=$pid EMAIL=$email MODE=confirm node bench-members.mjs)
+kill $SPID; wait $SPID 2>/dev/null || true
+
+echo "== invite of 20 addresses (one request, SQLite)"
+url="sqlite:///tmp/portal-bench-sqlite/invite.db?mode=rwc"
+read -r token pid _ < <(DATABASE_URL="$url" "$SEED" 1)
+start "$url"
+for round in 1 2 3 4 5; do
+  emails=$(for i in $(seq 20); do printf 'r%s-%s@example.com,' "$round" "$i"; done)
+  curl -s -o /dev/null -w "invite 20: %{http_code} in %{time_total} s\n" -X POST -H 'content-type: application/json' \
+    -H "cookie: pp_session=$token" -d "{\"input\":{\"provider_id\":\"$pid\",\"emails\":\"$emails\",\"user_type\":\"ServiceUser\"}}" \
+    "http://127.0.0.1:$PORT/api/members/invite"
+done
+kill $SPID; wait $SPID 2>/dev/null || true

@@ -175,8 +175,8 @@ pub async fn accept_invitation(token: String) -> Result<String, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "providers/events", input = Json)]
-pub async fn provider_events(provider_id: String, from: Option<i64>, to: Option<i64>, offset: i64, limit: i64) -> Result<EventPage, ApiError> {
-    let q = db::EventQuery { from, to, offset, limit };
+pub async fn provider_events(provider_id: String, from: Option<i64>, to: Option<i64>, offset: i64, limit: i64, member: Option<String>) -> Result<EventPage, ApiError> {
+    let q = db::EventQuery { from, to, offset, limit, target: member.filter(|m| !m.is_empty()) };
     Ok(services()?.events(&actor()?, &provider_id, q).await?)
 }
 

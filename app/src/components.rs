@@ -227,6 +227,33 @@ pub fn StrengthMeter(#[prop(into)] password: Signal<String>, #[prop(into)] input
     }
 }
 
+/// Keeps Tab and Shift+Tab cycling inside the dialog (the native modal lets
+/// focus leave to the browser's own controls after the last element).
+fn trap_tab(ev: &leptos::ev::KeyboardEvent, dialog: NodeRef<html::Dialog>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if ev.key() != "Tab" {
+            return;
+        }
+        let Some(d) = dialog.get_untracked() else { return };
+        let Ok(list) = d.query_selector_all("button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])") else { return };
+        let items: Vec<web_sys::HtmlElement> = (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
+        let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+        let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+        let is = |e: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>());
+        if ev.shift_key() && is(first) {
+            ev.prevent_default();
+            let _ = last.focus();
+        } else if !ev.shift_key() && is(last) {
+            ev.prevent_default();
+            let _ = first.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, dialog);
+}
+
 /// A modal dialog on the native <dialog> element: focus is trapped inside,
 /// Escape closes it, and focus returns to where it was.
 #[component]
@@ -251,7 +278,8 @@ pub fn Modal(
     let title_id = format!("dlg-{}", title.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
     let title_ref = title_id.clone();
     view! {
-        <dialog node_ref=dialog class="modal" aria-labelledby=title_ref on:close=move |_| on_close.run(())>
+        <dialog node_ref=dialog class="modal" aria-labelledby=title_ref on:close=move |_| on_close.run(())
+            on:keydown=move |ev| trap_tab(&ev, dialog)>
             <div class="modal-head">
                 <h2 id=title_id>{title.clone()}</h2>
                 <button class="icon-btn" aria-label="Close dialog" on:click=move |_| on_close.run(())>"×"</button>

@@ -246,13 +246,18 @@ async fn events_paging(s: DynStore) {
     let mut b = batch(&pid, &admin.id, vec![]);
     b.events = (0..30).map(|i| event(&pid, "invited", 2000 + i)).collect();
     s.change_members(&b).await.unwrap();
-    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2000), to: Some(2030), offset: 0, limit: 10 }).await.unwrap();
+    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2000), to: Some(2030), offset: 0, limit: 10, target: None }).await.unwrap();
     assert_eq!((page.len(), total), (10, 30));
     assert_eq!(page[0].at, 2029, "newest first");
-    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2010), to: Some(2020), offset: 5, limit: 10 }).await.unwrap();
+    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2010), to: Some(2020), offset: 5, limit: 10, target: None }).await.unwrap();
     assert_eq!((page.len(), total), (5, 10));
     let (_, all) = s.list_events(&pid, &EventQuery { limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!(all, 31, "the provider_created event counts too");
+    let mut b = batch(&pid, &admin.id, vec![]);
+    b.events = vec![EventRow { target_email: Some("t@x.com".into()), ..event(&pid, "member_removed", 3000) }];
+    s.change_members(&b).await.unwrap();
+    let (rows, n) = s.list_events(&pid, &EventQuery { limit: 10, target: Some("t@x.com".into()), ..Default::default() }).await.unwrap();
+    assert_eq!((n, rows[0].kind.as_str()), (1, "member_removed"));
 }
 
 async fn outbox_lease(s: DynStore) {

@@ -78,6 +78,8 @@ pub struct EventQuery {
     pub to: Option<i64>,
     pub offset: i64,
     pub limit: i64,
+    /// Only events about this member (by email).
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

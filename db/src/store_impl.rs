@@ -379,19 +379,24 @@ macro_rules! store_impl {
                 let from = q.from.unwrap_or(i64::MIN);
                 let to = q.to.unwrap_or(i64::MAX);
                 let rows = sqlx::query_as::<_, EventRow>(
-                    "SELECT * FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3 ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5",
+                    "SELECT * FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3 AND ($6 IS NULL OR target_email = $6) \
+                     ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5",
                 )
                 .bind(provider_id)
                 .bind(from)
                 .bind(to)
                 .bind(q.limit)
                 .bind(q.offset)
+                .bind(&q.target)
                 .fetch_all(&self.pool)
                 .await?;
-                let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3")
+                let (total,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3 AND ($4 IS NULL OR target_email = $4)",
+                )
                     .bind(provider_id)
                     .bind(from)
                     .bind(to)
+                    .bind(&q.target)
                     .fetch_one(&self.pool)
                     .await?;
                 Ok((rows, total))

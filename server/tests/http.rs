@@ -235,7 +235,7 @@ async fn forbidden_walk_changes_nothing() {
         ("members/remove", json!({ "provider_id": pid, "member_ids": [target] })),
         ("members/suspend", json!({ "provider_id": pid, "member_ids": [target], "suspended": true })),
         ("members/user-type", json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin" })),
-        ("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10 })),
+        ("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
         ("providers/settings", json!({ "provider_id": pid })),
         ("providers/update", json!({ "provider_id": pid, "name": "Hijacked", "billing_email": "evil@x.com" })),
         ("members/failed-mails", json!({ "provider_id": pid })),

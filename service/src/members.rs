@@ -325,7 +325,7 @@ impl Services {
 
     /// Every event of the range, oldest first, as CSV (for export).
     pub async fn events_csv(&self, actor: &Actor, provider_id: &str, from: Option<i64>, to: Option<i64>) -> Result<String> {
-        let page = self.events(actor, provider_id, EventQuery { from, to, offset: 0, limit: 10_000 }).await?;
+        let page = self.events(actor, provider_id, EventQuery { from, to, offset: 0, limit: 10_000, target: None }).await?;
         fn cell(s: &str) -> String {
             let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
             format!("\"{}\"", s.replace('"', "\"\""))

@@ -8,7 +8,8 @@ use crate::pages::providers::{fresh_me, ProviderNav, provider_of};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 const PAGE: i64 = 50;
 
@@ -18,13 +19,15 @@ use domain::time::day_start;
 pub fn EventsPage() -> impl IntoView {
     let fresh = fresh_me();
     let params = use_params_map();
+    let query = use_query_map();
+    let member = move || query.with(|q| q.get("member"));
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let offset = RwSignal::new(0i64);
     let pid = move || params.with(|p| p.get("id")).unwrap_or_default();
     let page = Resource::new(
-        move || (pid(), from.get(), to.get(), offset.get()),
-        |(pid, f, t, o)| provider_events(pid, day_start(&f), day_start(&t).map(|x| x + 86_400), o, PAGE),
+        move || (pid(), from.get(), to.get(), offset.get(), member()),
+        |(pid, f, t, o, m)| provider_events(pid, day_start(&f), day_start(&t).map(|x| x + 86_400), o, PAGE, m),
     );
     view! {
         <Title text="Event logs" />
@@ -43,6 +46,9 @@ pub fn EventsPage() -> impl IntoView {
                                 <div><h1>"Event logs"</h1><p class="muted">"Everything that happened to this provider's members."</p></div>
                                 <a class="btn" href=csv_href download="provider-events.csv">"Export CSV"</a>
                             </div>
+                            {member().map(|m| view! {
+                                <p class="notice">"Showing events about " <strong>{m}</strong> ". " <A href=format!("/providers/{}/events", pid())>"Show all"</A></p>
+                            })}
                             <div class="toolbar">
                                 <label class="inline">"From" <input type="date" bind:value=from on:change=move |_| offset.set(0) /></label>
                                 <label class="inline">"To" <input type="date" bind:value=to on:change=move |_| offset.set(0) /></label>

@@ -471,7 +471,7 @@ fn MemberRow(
                                     <button role="menuitem" on:click={ let id = m3.id.clone(); move |_| change_type.run((id.clone(), other_type)) }>
                                         {format!("Change user type to {}", other_type.label())}
                                     </button>
-                                    <A href=format!("/providers/{pid}/events") attr:role="menuitem">"Event logs"</A>
+                                    <A href=format!("/providers/{pid}/events?member={}", crate::components::urlencode(&m.email)) attr:role="menuitem">"Event logs"</A>
                                     <Show when=move || !m4.is_me>
                                         {
                                             let m4 = m4.clone();
