@@ -16,8 +16,28 @@ use leptos_router::path;
 
 pub use error::ApiError;
 
+/// The Content-Security-Policy of an HTML page: scripts only from this origin
+/// or carrying this response's nonce (Leptos puts it on its hydration script).
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let script = match nonce {
+        Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "script-src 'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    format!(
+        "default-src 'self'; {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         connect-src 'self' ws://127.0.0.1:3001; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+    )
+}
+
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+        if let Ok(v) = axum::http::HeaderValue::from_str(&content_security_policy(nonce.as_deref())) {
+            res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

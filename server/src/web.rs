@@ -129,14 +129,13 @@ async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; \
-             img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-             script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; connect-src 'self' ws://127.0.0.1:3001",
-        ),
-    );
+    // HTML pages set their own policy with the response's nonce (app::shell);
+    // everything else gets the strict one.
+    if !h.contains_key("content-security-policy") {
+        if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None)) {
+            h.insert("content-security-policy", v);
+        }
+    }
     if hsts {
         h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }

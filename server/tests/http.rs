@@ -205,8 +205,14 @@ async fn accounts_cookies_statuses_and_csrf() {
     assert_eq!(r.status(), StatusCode::OK);
     let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'") && !csp.split(';').any(|d| d.contains("script-src") && d.contains("unsafe-inline")), "{csp}");
+    let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a script nonce").to_string();
     assert_eq!(r.headers().get("x-content-type-options").unwrap(), "nosniff");
-    assert!(r.text().await.unwrap().contains("Log in"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Log in"));
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the header's nonce");
+    let api = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
+    assert!(api.headers().get("content-security-policy").unwrap().to_str().unwrap().contains("script-src 'self' 'wasm-unsafe-eval'"));
     assert_eq!(reqwest::get(format!("{}/no-such-page", app.base)).await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 

@@ -144,6 +144,13 @@ impl Services {
         self.clock.now()
     }
 
+    /// Applies a rate limit with a clear message.
+    pub(crate) fn limit(&self, key: &str, max: usize, window: i64, what: &str) -> Result<()> {
+        self.throttle.hit(key, max, window, self.now()).map_err(|wait| {
+            ServiceError::RateLimited(format!("Too many {what}. Try again in {} minute(s).", (wait + 59) / 60))
+        })
+    }
+
     /// Tells open Members tables that something changed.
     /// Other server instances hear of it through the store (LISTEN/NOTIFY).
     pub fn publish(&self, provider_id: &str, kind: &str) {

@@ -48,6 +48,7 @@ impl Services {
     /// valid, new addresses are invited in one transaction with their mails.
     pub async fn invite(&self, actor: &Actor, input: InviteInput, meta: &RequestMeta) -> Result<Vec<InviteEntry>> {
         self.authorize(actor, &input.provider_id, Action::InviteMembers).await?;
+        self.limit(&format!("invite:{}", actor.user_id()), 60, 600, "invitations in a short time")?;
         let list = InviteList::parse(&input.emails).map_err(|e| ServiceError::field("emails", e.to_string()))?;
         let provider = self.store.provider(&input.provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
         let existing: std::collections::HashSet<String> =
@@ -270,6 +271,7 @@ impl Services {
 
     /// Accepting needs the signed-in account's email to equal the invited one.
     pub async fn accept(&self, actor: &Actor, token: &str, meta: &RequestMeta) -> Result<String> {
+        self.limit(&format!("accept:{}", meta.ip.as_deref().unwrap_or(actor.user_id())), 50, 600, "attempts to accept invitations")?;
         let hash = token_hash(token);
         let gone = || ServiceError::Conflict("This invitation is no longer valid. Ask a Provider admin to send you a new invitation.".into());
         let (m, p, expires_at) = self.store.invitation(&hash).await?.ok_or_else(gone)?;

@@ -38,6 +38,19 @@ impl Throttle {
         }
     }
 
+    /// A general rate limit: records a hit under `key` unless `max` hits in
+    /// the last `window` seconds were already made; then returns the wait.
+    pub fn hit(&self, key: &str, max: usize, window: i64, now: i64) -> Result<(), i64> {
+        let mut m = self.failures.lock().expect("throttle lock");
+        let v = m.entry(format!("hit:{key}")).or_default();
+        v.retain(|t| *t > now - window);
+        if v.len() >= max {
+            return Err(v[0] + window - now);
+        }
+        v.push(now);
+        Ok(())
+    }
+
     pub fn succeed(&self, account: &str) {
         self.failures.lock().expect("throttle lock").remove(&format!("acct:{account}"));
     }
@@ -46,6 +59,16 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn general_limit() {
+        let t = Throttle::default();
+        assert!(t.hit("k", 2, 60, 0).is_ok());
+        assert!(t.hit("k", 2, 60, 1).is_ok());
+        assert_eq!(t.hit("k", 2, 60, 2), Err(58));
+        assert!(t.hit("other", 2, 60, 2).is_ok());
+        assert!(t.hit("k", 2, 60, 61).is_ok());
+    }
 
     #[test]
     fn blocks_after_limit_and_recovers() {

@@ -314,6 +314,24 @@ async fn login_and_prelogin(w: World) {
     w.s.logout(&p.actor).await.unwrap();
 }
 
+/// Invite and accept are rate limited with a clear message.
+async fn rate_limits(w: World) {
+    let admin = w.person("admin@acme.com").await;
+    let (pid, _) = w.provider(&admin).await;
+    for i in 0..60 {
+        w.invite(&admin, &pid, &format!("u{i}@acme.com"), ProviderUserType::ServiceUser).await;
+    }
+    let r = w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: "late@acme.com".into(), user_type: ProviderUserType::ServiceUser }, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::RateLimited(ref m)) if m.contains("Try again")), "{r:?}");
+    let guesser = w.person("guess@acme.com").await;
+    for _ in 0..50 {
+        assert!(matches!(w.s.accept(&guesser.actor, "no-such-token", &meta()).await, Err(ServiceError::Conflict(_))));
+    }
+    assert!(matches!(w.s.accept(&guesser.actor, "no-such-token", &meta()).await, Err(ServiceError::RateLimited(_))));
+    w.clock.advance(601);
+    assert!(w.s.invite(&admin.actor, InviteInput { provider_id: pid, emails: "late@acme.com".into(), user_type: ProviderUserType::ServiceUser }, &meta()).await.is_ok());
+}
+
 /// A failing SMTP server never fails the request and never loses the mail:
 /// the failure is visible to the admin and the mail goes out on a later try.
 async fn outbox_retries_until_delivered(w: World) {
@@ -355,4 +373,4 @@ macro_rules! both {
     };
 }
 
-both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered);
+both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered, rate_limits);
