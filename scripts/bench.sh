@@ -9,6 +9,7 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 DUR="${1:-30s}"
 cargo leptos build --release >/dev/null
+bash scripts/build-strength.sh --release
 cargo build --release -p server --example seed -q
 cargo build --release -p domain --example kdf_bench -q
 BIN="$CARGO_TARGET_DIR/release/server"

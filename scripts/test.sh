@@ -22,11 +22,12 @@ else
 fi
 
 step "Rust tests (domain, db contract, service, HTTP)"
-cargo test --locked -p domain -p db -p service -p server
+cargo test --locked -p domain -p db -p service -p server -p strength
 cargo test --locked -p app --features ssr
 
 step "Building the portal (server + wasm) for the browser tests"
 cargo leptos build
+bash scripts/build-strength.sh
 
 step "Playwright in Debian's Chromium"
 export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"

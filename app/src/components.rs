@@ -206,9 +206,21 @@ pub fn ErrorView(err: ApiError) -> impl IntoView {
 /// The live strength meter (zxcvbn, in the browser only).
 #[component]
 pub fn StrengthMeter(#[prop(into)] password: Signal<String>, #[prop(into)] inputs: Signal<Vec<String>>) -> impl IntoView {
-    let score = Memo::new(move |_| {
+    let score = RwSignal::new(None::<u8>);
+    Effect::new(move |_| {
         let p = password.get();
-        if p.is_empty() { None } else { Some(crate::pages::auth::strength(&p, &inputs.get())) }
+        let inputs = inputs.get();
+        if p.is_empty() {
+            score.set(None);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let s = crate::pages::auth::strength(&p, &inputs).await;
+            // Only the answer for the password still in the field counts.
+            if password.try_with_untracked(|now| *now == p).unwrap_or(false) {
+                let _ = score.try_set(s);
+            }
+        });
     });
     let label = move || match score.get() {
         None => "",

@@ -96,3 +96,19 @@ test('unknown pages answer 404 with a page a person can use', async ({ page }) =
   expect(res.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
+
+test('the strength meter loads its own module only where a master password is chosen', async ({ page }) => {
+  const loaded = [];
+  page.on('request', (r) => { if (r.url().includes('/pkg/strength/')) loaded.push(r.url()); });
+  await page.goto('/login');
+  await hydrated(page);
+  await page.getByLabel('Email address').fill('someone@example.com');
+  expect(loaded, 'the log-in page does not download the strength module').toEqual([]);
+  await page.goto('/register');
+  await hydrated(page);
+  await page.getByLabel('Master password', { exact: true }).fill('password1234');
+  await expect(page.getByText('Strength: Weak')).toBeVisible();
+  await page.getByLabel('Master password', { exact: true }).fill('violet tractor sings under 42 moons');
+  await expect(page.getByText('Strength: Strong')).toBeVisible();
+  expect(loaded.some((u) => u.endsWith('strength_bg.wasm'))).toBe(true);
+});
