@@ -70,7 +70,8 @@ pub trait Store: Send + Sync + 'static {
     async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<(ProviderRow, MemberRow)>>;
     async fn member(&self, provider_id: &str, member_id: &str) -> Result<Option<MemberRow>>;
     async fn member_by_user(&self, provider_id: &str, user_id: &str) -> Result<Option<MemberRow>>;
-    /// Every member with name and public key joined in: one query, no per-member queries.
+    /// Every member with the account name joined in, ordered by email: one
+    /// query, no per-member queries (public keys are left out: `members_by_ids` has them).
     async fn list_members(&self, provider_id: &str) -> Result<Vec<MemberView>>;
     async fn members_by_ids(&self, provider_id: &str, ids: &[String]) -> Result<Vec<MemberView>>;
     /// Applies admin changes in one transaction (see `MemberChange`).

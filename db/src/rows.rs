@@ -34,7 +34,7 @@ pub struct ProviderRow {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct MemberRow {
     pub id: String,
     pub provider_id: String,
