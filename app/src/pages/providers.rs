@@ -97,6 +97,21 @@ pub fn badge_class(b: StatusBadge) -> &'static str {
     }
 }
 
+/// Provider name and billing email with their messages (set-up and settings forms).
+#[component]
+fn ProviderFields(name: RwSignal<String>, billing: RwSignal<String>, error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    view! {
+        <Field label="Provider name" error=field("name")>
+            <input type="text" required bind:value=name />
+        </Field>
+        <Field label="Billing email" error=field("billing_email")>
+            <input type="email" required bind:value=billing />
+        </Field>
+        <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+    }
+}
+
 #[component]
 pub fn SetupProviderPage() -> impl IntoView {
     let s = use_session();
@@ -145,19 +160,12 @@ fn SetupForm(me: Me) -> impl IntoView {
             busy.set(false);
         });
     };
-    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
     view! {
         <section class="card narrow">
             <h1>"Set up a provider"</h1>
             <p class="muted">"You become its first Provider admin. The provider key is generated in this browser; the server only ever stores it encrypted."</p>
             <form on:submit=submit novalidate>
-                <Field label="Provider name" error=field("name")>
-                    <input type="text" required bind:value=name />
-                </Field>
-                <Field label="Billing email" error=field("billing_email")>
-                    <input type="email" required bind:value=billing />
-                </Field>
-                <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+                <ProviderFields name=name billing=billing error=error />
                 <button class="btn primary" type="submit" disabled=move || busy.get()>"Set up provider"</button>
             </form>
         </section>
@@ -249,7 +257,6 @@ pub fn ProviderSettingsPage() -> impl IntoView {
                         }
                     });
                 };
-                let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
                 view! {
                     <div class="with-sidenav">
                         <ProviderNav provider=p.clone() />
@@ -257,13 +264,7 @@ pub fn ProviderSettingsPage() -> impl IntoView {
                             <div class="page-head"><div><h1>"Provider settings"</h1></div></div>
                             <section class="card">
                                 <form on:submit=submit novalidate>
-                                    <Field label="Provider name" error=field("name")>
-                                        <input type="text" required bind:value=name />
-                                    </Field>
-                                    <Field label="Billing email" error=field("billing_email")>
-                                        <input type="email" required bind:value=billing />
-                                    </Field>
-                                    <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+                                    <ProviderFields name=name billing=billing error=error />
                                     <p class="notice" role="status">{move || saved.get().then_some("Provider settings saved.")}</p>
                                     <div><button class="btn primary" type="submit">"Save"</button></div>
                                 </form>
