@@ -8,5 +8,9 @@ bash scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 cargo leptos build --release
+# After cargo-leptos, which replaces target/site/pkg on every build.
 bash scripts/build-strength.sh --release
-exec cargo leptos serve --release
+export LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" LEPTOS_ENV=PROD
+echo "Provider Portal: http://$LEPTOS_SITE_ADDR (data in ./data; Ctrl-C stops)"
+exec "$CARGO_TARGET_DIR/release/server"

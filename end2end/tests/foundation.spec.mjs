@@ -62,6 +62,9 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await expect(page.getByRole('heading', { name: 'Event logs' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'provider settings changed' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'provider created' })).toBeVisible();
+  await expect(page.getByText('1–2 of 2')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Next', exact: true })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Previous', exact: true })).toBeDisabled();
   await expectNoAxeViolations(page);
 
   // My account shows the fingerprint phrase; the admin command prints the same.

@@ -59,13 +59,15 @@ pub fn EventsPage() -> impl IntoView {
                                         Err(e) => view! { <ErrorView err=e /> }.into_any(),
                                         Ok(pg) => {
                                             let total = pg.total;
+                                            let no_next = move || offset.get() + PAGE >= total;
+                                            let no_prev = move || offset.get() == 0;
                                             view! {
                                                 <table class="table">
                                                     <thead><tr><th>"Time (UTC)"</th><th>"Event"</th><th>"By"</th><th>"Member"</th><th>"Details"</th><th>"IP"</th></tr></thead>
                                                     <tbody>
                                                         {pg.items.into_iter().map(|e| view! {
                                                             <tr>
-                                                                <td>{fmt_time(e.at)}</td>
+                                                                <td class="nowrap">{fmt_time(e.at)}</td>
                                                                 <td>{e.kind.replace('_', " ")}</td>
                                                                 <td>{e.actor.unwrap_or_default()}</td>
                                                                 <td>{e.target.unwrap_or_default()}</td>
@@ -77,8 +79,8 @@ pub fn EventsPage() -> impl IntoView {
                                                 </table>
                                                 <div class="pager">
                                                     <span class="muted">{move || format!("{}–{} of {}", (offset.get() + 1).min(total), (offset.get() + PAGE).min(total), total)}</span>
-                                                    <button class="btn small" disabled=move || offset.get() == 0 on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>"Previous"</button>
-                                                    <button class="btn small" disabled=move || offset.get() + PAGE >= total on:click=move |_| offset.update(|o| *o += PAGE)>"Next"</button>
+                                                    <button class="btn small" disabled=no_prev on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>"Previous"</button>
+                                                    <button class="btn small" disabled=no_next on:click=move |_| offset.update(|o| *o += PAGE)>"Next"</button>
                                                 </div>
                                             }.into_any()
                                         }
