@@ -10,6 +10,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 cargo leptos build --release
 # After cargo-leptos, which replaces target/site/pkg on every build.
 bash scripts/build-strength.sh --release
+# Precompressed copies, served as they are (brotli 11 beats on-the-fly compression).
+for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/strength/*; do
+  case "$f" in *.br|*.gz) continue ;; esac
+  brotli -f -k -q 11 "$f" && gzip -f -k -9 "$f"
+done
 export LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" LEPTOS_ENV=PROD
 echo "Provider Portal: http://$LEPTOS_SITE_ADDR (data in ./data; Ctrl-C stops)"
