@@ -71,7 +71,7 @@ use ssr::*;
 
 #[server(prefix = "/api", endpoint = "accounts/prelogin", input = Json)]
 pub async fn prelogin(email: String) -> Result<KdfParams, ApiError> {
-    Ok(services()?.prelogin(&email).await?)
+    Ok(services()?.prelogin(&email, &meta()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "accounts/register", input = Json)]

@@ -46,7 +46,10 @@ fn decode_auth_hash(s: &str) -> Result<Vec<u8>> {
 
 impl Services {
     /// KDF parameters for any email, without telling whether the account exists.
-    pub async fn prelogin(&self, email: &str) -> Result<KdfParams> {
+    pub async fn prelogin(&self, email: &str, meta: &RequestMeta) -> Result<KdfParams> {
+        if let Some(ip) = &meta.ip {
+            self.limit(&format!("prelogin:{ip}"), 120, 60, "log-in attempts from your network")?;
+        }
         let Ok(email) = Email::parse(email) else { return Ok(KdfParams::default()) };
         Ok(match self.store.user_by_email(email.as_str()).await? {
             Some(u) => KdfParams {

@@ -301,8 +301,8 @@ async fn confirm_needs_a_sealed_key(w: World) {
 
 async fn login_and_prelogin(w: World) {
     let p = w.person("someone@acme.com").await;
-    assert_eq!(w.s.prelogin("someone@acme.com").await.unwrap(), KdfParams::MIN);
-    assert_eq!(w.s.prelogin("nobody@acme.com").await.unwrap(), KdfParams::default(), "unknown emails look like defaults");
+    assert_eq!(w.s.prelogin("someone@acme.com", &meta()).await.unwrap(), KdfParams::MIN);
+    assert_eq!(w.s.prelogin("nobody@acme.com", &meta()).await.unwrap(), KdfParams::default(), "unknown emails look like defaults");
     let wrong = crypto::auth_hash(&SymmetricKey::generate());
     let a = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
     let b = w.s.login(LoginInput { email: "nobody@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
@@ -312,6 +312,13 @@ async fn login_and_prelogin(w: World) {
     }
     assert!(matches!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong }, &meta()).await, Err(ServiceError::RateLimited(_))));
     w.s.logout(&p.actor).await.unwrap();
+    // Pre-login is limited per IP (120 a minute), with a clear message.
+    for _ in 0..118 {
+        w.s.prelogin("someone@acme.com", &meta()).await.unwrap();
+    }
+    assert!(matches!(w.s.prelogin("someone@acme.com", &meta()).await, Err(ServiceError::RateLimited(ref m)) if m.contains("Try again")));
+    w.clock.advance(61);
+    assert!(w.s.prelogin("someone@acme.com", &meta()).await.is_ok());
 }
 
 /// Invite and accept are rate limited with a clear message.
