@@ -127,6 +127,11 @@ async fn invite_accept_confirm(s: DynStore) {
     assert_eq!(list[0].name.as_deref(), Some("Name of admin@x.com"));
     assert_eq!(list[1].name, None);
 
+    let found = s.existing_emails(&pid, &["new@x.com".into(), "other@x.com".into(), "admin@x.com".into()]).await.unwrap();
+    let mut found = found;
+    found.sort();
+    assert_eq!(found, ["admin@x.com", "new@x.com"]);
+    assert!(s.existing_emails(&pid, &[]).await.unwrap().is_empty());
     let (m, p, exp) = s.invitation("t1").await.unwrap().unwrap();
     assert_eq!((m.id.as_str(), p.id.as_str(), exp), (inv.id.as_str(), pid.as_str(), 5000));
 

@@ -74,6 +74,8 @@ pub trait Store: Send + Sync + 'static {
     /// query, no per-member queries (public keys are left out: `members_by_ids` has them).
     async fn list_members(&self, provider_id: &str) -> Result<Vec<MemberView>>;
     async fn members_by_ids(&self, provider_id: &str, ids: &[String]) -> Result<Vec<MemberView>>;
+    /// Which of these (normalised, at most 20) emails are already members.
+    async fn existing_emails(&self, provider_id: &str, emails: &[String]) -> Result<Vec<String>>;
     /// Applies admin changes in one transaction (see `MemberChange`).
     async fn change_members(&self, batch: &MemberBatch) -> Result<()>;
     async fn invitation(&self, token_hash: &str) -> Result<Option<(MemberRow, ProviderRow, i64)>>;

@@ -176,19 +176,29 @@ macro_rules! store_impl {
             }
 
             async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<(ProviderRow, MemberRow)>> {
-                let members = sqlx::query_as::<_, MemberRow>(&format!(
-                    "SELECT {MEMBER_COLS} FROM provider_users m WHERE m.user_id = $1 ORDER BY m.invited_at"
+                // One join, not a provider query per membership (this runs on every page load).
+                #[derive(sqlx::FromRow)]
+                struct Joined {
+                    #[sqlx(flatten)]
+                    member: MemberRow,
+                    p_name: String,
+                    p_billing_email: String,
+                    p_created_at: i64,
+                }
+                let rows = sqlx::query_as::<_, Joined>(&format!(
+                    "SELECT {MEMBER_COLS}, p.name AS p_name, p.billing_email AS p_billing_email, p.created_at AS p_created_at \
+                     FROM provider_users m JOIN providers p ON p.id = m.provider_id WHERE m.user_id = $1 ORDER BY m.invited_at"
                 ))
                 .bind(user_id)
                 .fetch_all(&self.pool)
                 .await?;
-                let mut out = Vec::with_capacity(members.len());
-                for m in members {
-                    if let Some(p) = self.provider(&m.provider_id).await? {
-                        out.push((p, m));
-                    }
-                }
-                Ok(out)
+                Ok(rows
+                    .into_iter()
+                    .map(|r| {
+                        let p = ProviderRow { id: r.member.provider_id.clone(), name: r.p_name, billing_email: r.p_billing_email, created_at: r.p_created_at };
+                        (p, r.member)
+                    })
+                    .collect())
             }
 
             async fn member(&self, provider_id: &str, member_id: &str) -> Result<Option<MemberRow>> {
@@ -209,6 +219,19 @@ macro_rules! store_impl {
                 .bind(user_id)
                 .fetch_optional(&self.pool)
                 .await?)
+            }
+
+            async fn existing_emails(&self, provider_id: &str, emails: &[String]) -> Result<Vec<String>> {
+                if emails.is_empty() {
+                    return Ok(vec![]);
+                }
+                let params: Vec<String> = (0..emails.len()).map(|i| format!("${}", i + 2)).collect();
+                let sql = format!("SELECT email FROM provider_users WHERE provider_id = $1 AND email IN ({})", params.join(", "));
+                let mut q = sqlx::query_as::<_, (String,)>(&sql).bind(provider_id);
+                for e in emails {
+                    q = q.bind(e);
+                }
+                Ok(q.fetch_all(&self.pool).await?.into_iter().map(|(e,)| e).collect())
             }
 
             async fn members_by_ids(&self, provider_id: &str, ids: &[String]) -> Result<Vec<MemberView>> {

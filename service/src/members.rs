@@ -51,8 +51,9 @@ impl Services {
         self.limit(&format!("invite:{}", actor.user_id()), 60, 600, "invitations in a short time")?;
         let list = InviteList::parse(&input.emails).map_err(|e| ServiceError::field("emails", e.to_string()))?;
         let provider = self.store.provider(&input.provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let candidates: Vec<String> = list.valid().map(|e| e.to_string()).collect();
         let existing: std::collections::HashSet<String> =
-            self.store.list_members(&input.provider_id).await?.into_iter().map(|m| m.member.email).collect();
+            self.store.existing_emails(&input.provider_id, &candidates).await?.into_iter().collect();
         let now = self.now();
         let mut batch = self.batch(&input.provider_id, actor);
         let mut out = vec![];
