@@ -5,7 +5,7 @@
 use crate::error::ApiError;
 use domain::KdfParams;
 use domain::api::*;
-use domain::member::ProviderUserType;
+use domain::member::Role;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -160,7 +160,7 @@ pub async fn suspend_members(provider_id: String, member_ids: Vec<String>, suspe
 }
 
 #[server(prefix = "/api", endpoint = "members/user-type", input = Json)]
-pub async fn change_user_type(provider_id: String, member_id: String, user_type: ProviderUserType) -> Result<(), ApiError> {
+pub async fn change_user_type(provider_id: String, member_id: String, user_type: Role) -> Result<(), ApiError> {
     Ok(services()?.set_user_type(&actor()?, &provider_id, &member_id, user_type, &meta()).await?)
 }
 

@@ -39,6 +39,7 @@ fn member(provider_id: &str, email: &str, user_id: Option<&str>, user_type: &str
         expires_at: (status == "invited").then_some(5000),
         accepted_at: None,
         confirmed_at: None,
+        permissions: String::new(),
     }
 }
 
@@ -76,7 +77,7 @@ fn mail(provider_id: &str, to: &str, at: i64) -> MailRow {
 async fn provider_with_admin(s: &DynStore, email: &str) -> (String, UserRow, MemberRow) {
     let u = user(email);
     s.create_user(&u).await.unwrap();
-    let p = ProviderRow { id: id(), name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), created_at: 1000 };
+    let p = ProviderRow { id: id(), name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), created_at: 1000, kind: "provider".into(), parent_id: None, seats: 0, org_key: None };
     let m = member(&p.id, email, Some(&u.id), "provider_admin", "confirmed");
     s.create_provider(&p, &m, &event(&p.id, "provider_created", 1000)).await.unwrap();
     (p.id, u, m)
@@ -202,7 +203,7 @@ async fn last_admin_and_actor_rules(s: DynStore) {
     let (pid, admin, admin_m) = provider_with_admin(&s, "admin@x.com").await;
     for change in [
         MemberChange::Remove { member_id: admin_m.id.clone() },
-        MemberChange::SetUserType { member_id: admin_m.id.clone(), user_type: "service_user".into() },
+        MemberChange::SetUserType { member_id: admin_m.id.clone(), user_type: "service_user".into(), permissions: String::new() },
         MemberChange::SetSuspended { member_id: admin_m.id.clone(), suspended: true },
     ] {
         assert!(
@@ -237,7 +238,7 @@ async fn last_admin_race(s: DynStore) {
         s.change_members(&batch(&pid, &a.id, vec![MemberChange::Invite { member: bm.clone(), token_hash: format!("t{round}") }]))
             .await
             .unwrap();
-        let demote_b = batch(&pid, &a.id, vec![MemberChange::SetUserType { member_id: bm.id.clone(), user_type: "service_user".into() }]);
+        let demote_b = batch(&pid, &a.id, vec![MemberChange::SetUserType { member_id: bm.id.clone(), user_type: "service_user".into(), permissions: String::new() }]);
         let remove_a = batch(&pid, &b.id, vec![MemberChange::Remove { member_id: am.id.clone() }]);
         let (s1, s2) = (s.clone(), s.clone());
         let (r1, r2) = tokio::join!(

@@ -43,6 +43,12 @@ pub enum Conflict {
     AlreadyMember,
     #[error("the invitation link is no longer valid")]
     TokenGone,
+    #[error("not enough seats")]
+    NoSeats,
+    #[error("the seats are in use")]
+    SeatsInUse,
+    #[error("the name is already taken")]
+    NameTaken,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -81,6 +87,27 @@ pub trait Store: Send + Sync + 'static {
     async fn invitation(&self, token_hash: &str) -> Result<Option<(MemberRow, ProviderRow, i64)>>;
     /// Accepts: consumes the token (single use) and marks the member Accepted.
     async fn accept_invitation(&self, token_hash: &str, member_id: &str, user_id: &str, now: i64, event: &EventRow) -> Result<()>;
+
+    // Client organisations (tenants with kind = organization)
+    /// Creates the organisation with its Owner invitation, within the provider's seats.
+    async fn create_organization(&self, org: &ProviderRow, owner: &MemberRow, token_hash: &str, events: &[EventRow], mail: &MailRow) -> Result<()>;
+    /// The provider's clients with seats used, one query.
+    async fn list_clients(&self, provider_id: &str) -> Result<Vec<ClientRow>>;
+    /// Sets a provider's total or a client's seats, checked against the other side in one transaction.
+    async fn set_seats(&self, tenant_id: &str, seats: i64, events: &[EventRow]) -> Result<()>;
+    /// Groups and their (group id, member id) links.
+    async fn list_groups(&self, org_id: &str) -> Result<(Vec<GroupRow>, Vec<(String, String)>)>;
+    /// Creates or renames a group and replaces its members (all of the organisation).
+    async fn save_group(&self, g: &GroupRow, member_ids: &[String], event: &EventRow) -> Result<()>;
+    async fn delete_group(&self, org_id: &str, group_id: &str, event: &EventRow) -> Result<()>;
+    async fn list_collections(&self, org_id: &str) -> Result<(Vec<CollectionRow>, Vec<AccessRow>)>;
+    /// Creates or renames a collection and replaces its access list.
+    async fn save_collection(&self, c: &CollectionRow, access: &[AccessRow], event: &EventRow) -> Result<()>;
+    async fn delete_collection(&self, org_id: &str, id: &str, event: &EventRow) -> Result<()>;
+    async fn policies(&self, org_id: &str) -> Result<Vec<PolicyRow>>;
+    async fn put_policy(&self, p: &PolicyRow, event: &EventRow) -> Result<()>;
+    /// Enabled policies of every organisation where the user has accepted or been confirmed.
+    async fn policies_of_user(&self, user_id: &str) -> Result<Vec<PolicyRow>>;
 
     // Events
     async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)>;

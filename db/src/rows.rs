@@ -32,6 +32,62 @@ pub struct ProviderRow {
     pub name: String,
     pub billing_email: String,
     pub created_at: i64,
+    /// "provider" or "organization" (a client of `parent_id`).
+    pub kind: String,
+    pub parent_id: Option<String>,
+    /// Provider: total seats. Organisation: seats assigned to it.
+    pub seats: i64,
+    /// Organisation: its key encrypted with the provider key.
+    pub org_key: Option<String>,
+}
+
+impl ProviderRow {
+    pub fn is_organization(&self) -> bool {
+        self.kind == "organization"
+    }
+}
+
+/// A client organisation with its seat use (members not revoked).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ClientRow {
+    #[sqlx(flatten)]
+    pub org: ProviderRow,
+    pub used: i64,
+    pub owner_email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct GroupRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct CollectionRow {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub created_at: i64,
+}
+
+/// One grant: a member or a group (exactly one) with a permission code.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AccessRow {
+    pub collection_id: String,
+    pub member_id: Option<String>,
+    pub group_id: Option<String>,
+    pub permission: String,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PolicyRow {
+    pub org_id: String,
+    pub kind: String,
+    pub enabled: bool,
+    pub data: String,
+    pub updated_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Deserialize)]
@@ -48,6 +104,9 @@ pub struct MemberRow {
     pub expires_at: Option<i64>,
     pub accepted_at: Option<i64>,
     pub confirmed_at: Option<i64>,
+    /// A Custom member's permission code ("" otherwise).
+    #[serde(default)]
+    pub permissions: String,
 }
 
 /// A member with the account's name and public key.
@@ -114,7 +173,7 @@ pub enum MemberChange {
     /// Resend: kills every earlier token of the member and stores a new one.
     ReplaceToken { member_id: String, token_hash: String, expires_at: i64 },
     Confirm { member_id: String, wrapped_key: String, now: i64 },
-    SetUserType { member_id: String, user_type: String },
+    SetUserType { member_id: String, user_type: String, permissions: String },
     SetSuspended { member_id: String, suspended: bool },
     Remove { member_id: String },
 }
@@ -123,7 +182,9 @@ pub enum MemberChange {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberBatch {
     pub provider_id: String,
-    /// The acting user; must still be a confirmed, active Provider admin at commit.
+    /// The acting user; at commit must still be a confirmed, active Provider
+    /// admin (provider), or an active Owner/Admin/Custom of the organisation or
+    /// active staff of its provider (organisation).
     pub actor_user_id: String,
     pub changes: Vec<MemberChange>,
     pub events: Vec<EventRow>,

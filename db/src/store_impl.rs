@@ -49,7 +49,8 @@ fn unique_to(e: sqlx::Error, c: Conflict) -> Error {
 /// The member list as JSON object fields, for SQLite's `list_members`.
 const LIST_FIELDS: &str = "'id', m.id, 'provider_id', m.provider_id, 'user_id', m.user_id, 'email', m.email, \
      'user_type', m.user_type, 'status', m.status, 'wrapped_key', m.wrapped_key, 'invited_at', m.invited_at, \
-     'expires_at', m.expires_at, 'accepted_at', m.accepted_at, 'confirmed_at', m.confirmed_at, 'name', u.name";
+     'expires_at', m.expires_at, 'accepted_at', m.accepted_at, 'confirmed_at', m.confirmed_at, 'permissions', m.permissions, \
+     'name', u.name";
 
 /// Reads the JSON member list (public keys are not part of the list).
 fn parse_list(json: &str) -> Result<Vec<MemberView>> {
@@ -64,7 +65,9 @@ fn parse_list(json: &str) -> Result<Vec<MemberView>> {
 }
 
 const MEMBER_COLS: &str = "m.id, m.provider_id, m.user_id, m.email, m.user_type, m.status, m.suspended, m.wrapped_key, \
-     m.invited_at, m.expires_at, m.accepted_at, m.confirmed_at";
+     m.invited_at, m.expires_at, m.accepted_at, m.confirmed_at, m.permissions";
+
+const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key";
 
 macro_rules! store_impl {
     ($name:ident, $backend:literal, { $($extra:tt)* }) => {
@@ -139,13 +142,7 @@ macro_rules! store_impl {
 
             async fn create_provider(&self, p: &ProviderRow, admin: &MemberRow, event: &EventRow) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
-                sqlx::query("INSERT INTO providers (id, name, billing_email, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(&p.id)
-                    .bind(&p.name)
-                    .bind(&p.billing_email)
-                    .bind(p.created_at)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_tenant(&mut tx, p).await?;
                 insert_member(&mut tx, admin).await?;
                 insert_event(&mut tx, event).await?;
                 tx.commit().await?;
@@ -153,7 +150,7 @@ macro_rules! store_impl {
             }
 
             async fn provider(&self, id: &str) -> Result<Option<ProviderRow>> {
-                Ok(sqlx::query_as::<_, ProviderRow>("SELECT id, name, billing_email, created_at FROM providers WHERE id = $1")
+                Ok(sqlx::query_as::<_, ProviderRow>(&format!("SELECT {PROVIDER_COLS} FROM providers WHERE id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?)
@@ -184,9 +181,14 @@ macro_rules! store_impl {
                     p_name: String,
                     p_billing_email: String,
                     p_created_at: i64,
+                    p_kind: String,
+                    p_parent_id: Option<String>,
+                    p_seats: i64,
+                    p_org_key: Option<String>,
                 }
                 let rows = sqlx::query_as::<_, Joined>(&format!(
-                    "SELECT {MEMBER_COLS}, p.name AS p_name, p.billing_email AS p_billing_email, p.created_at AS p_created_at \
+                    "SELECT {MEMBER_COLS}, p.name AS p_name, p.billing_email AS p_billing_email, p.created_at AS p_created_at, \
+                     p.kind AS p_kind, p.parent_id AS p_parent_id, p.seats AS p_seats, p.org_key AS p_org_key \
                      FROM provider_users m JOIN providers p ON p.id = m.provider_id WHERE m.user_id = $1 ORDER BY m.invited_at"
                 ))
                 .bind(user_id)
@@ -195,7 +197,16 @@ macro_rules! store_impl {
                 Ok(rows
                     .into_iter()
                     .map(|r| {
-                        let p = ProviderRow { id: r.member.provider_id.clone(), name: r.p_name, billing_email: r.p_billing_email, created_at: r.p_created_at };
+                        let p = ProviderRow {
+                            id: r.member.provider_id.clone(),
+                            name: r.p_name,
+                            billing_email: r.p_billing_email,
+                            created_at: r.p_created_at,
+                            kind: r.p_kind,
+                            parent_id: r.p_parent_id,
+                            seats: r.p_seats,
+                            org_key: r.p_org_key,
+                        };
                         (p, r.member)
                     })
                     .collect())
@@ -258,16 +269,11 @@ macro_rules! store_impl {
                 // Writing first takes the provider's row lock (PostgreSQL) or the
                 // database write lock (SQLite): concurrent batches of one
                 // provider are serialised from here on.
-                let locked = sqlx::query("UPDATE providers SET version = version + 1 WHERE id = $1")
-                    .bind(&b.provider_id)
-                    .execute(&mut *tx)
-                    .await?;
-                if locked.rows_affected() == 0 {
-                    return Err(Error::NotFound);
-                }
-                if active_admins(&mut tx, &b.provider_id, Some(&b.actor_user_id)).await? == 0 {
+                let tenant = lock_tenant(&mut tx, &b.provider_id).await?;
+                if !actor_still_allowed(&mut tx, &b.provider_id, &b.actor_user_id).await? {
                     return Err(Error::Conflict(Conflict::ActorNotAdmin));
                 }
+                let tops_before = active_admins(&mut tx, &b.provider_id, None).await?;
                 for c in &b.changes {
                     let affected = match c {
                         MemberChange::Invite { member, token_hash } => {
@@ -311,11 +317,12 @@ macro_rules! store_impl {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected(),
-                        MemberChange::SetUserType { member_id, user_type } => {
-                            sqlx::query("UPDATE provider_users SET user_type = $1 WHERE id = $2 AND provider_id = $3")
+                        MemberChange::SetUserType { member_id, user_type, permissions } => {
+                            sqlx::query("UPDATE provider_users SET user_type = $1, permissions = $4 WHERE id = $2 AND provider_id = $3")
                                 .bind(user_type)
                                 .bind(member_id)
                                 .bind(&b.provider_id)
+                                .bind(permissions)
                                 .execute(&mut *tx)
                                 .await?
                                 .rows_affected()
@@ -343,8 +350,12 @@ macro_rules! store_impl {
                         return Err(Error::Conflict(Conflict::Stale));
                     }
                 }
-                if active_admins(&mut tx, &b.provider_id, None).await? == 0 {
+                // A tenant that had a confirmed Provider admin / Owner keeps one.
+                if tops_before > 0 && active_admins(&mut tx, &b.provider_id, None).await? == 0 {
                     return Err(Error::Conflict(Conflict::LastAdmin));
+                }
+                if tenant.is_organization() && used_seats(&mut tx, &b.provider_id).await? > tenant.seats {
+                    return Err(Error::Conflict(Conflict::NoSeats));
                 }
                 for e in &b.events {
                     insert_event(&mut tx, e).await?;
@@ -354,6 +365,250 @@ macro_rules! store_impl {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn create_organization(&self, org: &ProviderRow, owner: &MemberRow, token_hash: &str, events: &[EventRow], mail: &MailRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let parent_id = org.parent_id.as_deref().ok_or(Error::NotFound)?;
+                let provider = lock_tenant(&mut tx, parent_id).await?;
+                if assigned_seats(&mut tx, parent_id, None).await? + org.seats > provider.seats {
+                    return Err(Error::Conflict(Conflict::NoSeats));
+                }
+                insert_tenant(&mut tx, org).await?;
+                insert_member(&mut tx, owner).await?;
+                sqlx::query("INSERT INTO invite_tokens (token_hash, member_id, expires_at) VALUES ($1, $2, $3)")
+                    .bind(token_hash)
+                    .bind(&owner.id)
+                    .bind(owner.expires_at.unwrap_or(0))
+                    .execute(&mut *tx)
+                    .await?;
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
+                insert_mail(&mut tx, mail).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_clients(&self, provider_id: &str) -> Result<Vec<ClientRow>> {
+                Ok(sqlx::query_as::<_, ClientRow>(
+                    "SELECT p.id, p.name, p.billing_email, p.created_at, p.kind, p.parent_id, p.seats, p.org_key, \
+                     (SELECT COUNT(*) FROM provider_users m WHERE m.provider_id = p.id AND m.suspended = $2) AS used, \
+                     (SELECT MIN(m.email) FROM provider_users m WHERE m.provider_id = p.id AND m.user_type = 'owner') AS owner_email \
+                     FROM providers p WHERE p.parent_id = $1 ORDER BY p.name",
+                )
+                .bind(provider_id)
+                .bind(false)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn set_seats(&self, tenant_id: &str, seats: i64, events: &[EventRow]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let tenant = lock_tenant(&mut tx, tenant_id).await?;
+                if let Some(parent) = tenant.parent_id.as_deref() {
+                    // A client: the provider's total must cover every client, and its members must fit.
+                    let provider = lock_tenant(&mut tx, parent).await?;
+                    if assigned_seats(&mut tx, parent, Some(tenant_id)).await? + seats > provider.seats {
+                        return Err(Error::Conflict(Conflict::NoSeats));
+                    }
+                    if used_seats(&mut tx, tenant_id).await? > seats {
+                        return Err(Error::Conflict(Conflict::SeatsInUse));
+                    }
+                } else if assigned_seats(&mut tx, tenant_id, None).await? > seats {
+                    return Err(Error::Conflict(Conflict::SeatsInUse));
+                }
+                sqlx::query("UPDATE providers SET seats = $1 WHERE id = $2").bind(seats).bind(tenant_id).execute(&mut *tx).await?;
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_groups(&self, org_id: &str) -> Result<(Vec<GroupRow>, Vec<(String, String)>)> {
+                let groups = sqlx::query_as::<_, GroupRow>("SELECT id, org_id, name, created_at FROM org_groups WHERE org_id = $1 ORDER BY name")
+                    .bind(org_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let links = sqlx::query_as::<_, (String, String)>(
+                    "SELECT gm.group_id, gm.member_id FROM group_members gm JOIN org_groups g ON g.id = gm.group_id WHERE g.org_id = $1",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((groups, links))
+            }
+
+            async fn save_group(&self, g: &GroupRow, member_ids: &[String], event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                lock_tenant(&mut tx, &g.org_id).await?;
+                let updated = sqlx::query("UPDATE org_groups SET name = $1 WHERE id = $2 AND org_id = $3")
+                    .bind(&g.name)
+                    .bind(&g.id)
+                    .bind(&g.org_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| unique_to(e, Conflict::NameTaken))?
+                    .rows_affected();
+                if updated == 0 {
+                    sqlx::query("INSERT INTO org_groups (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(&g.id)
+                        .bind(&g.org_id)
+                        .bind(&g.name)
+                        .bind(g.created_at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| unique_to(e, Conflict::NameTaken))?;
+                }
+                sqlx::query("DELETE FROM group_members WHERE group_id = $1").bind(&g.id).execute(&mut *tx).await?;
+                for m in member_ids {
+                    let n = sqlx::query(
+                        "INSERT INTO group_members (group_id, member_id) SELECT $1, id FROM provider_users WHERE id = $2 AND provider_id = $3",
+                    )
+                    .bind(&g.id)
+                    .bind(m)
+                    .bind(&g.org_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n != 1 {
+                        return Err(Error::Conflict(Conflict::Stale));
+                    }
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_group(&self, org_id: &str, group_id: &str, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("DELETE FROM org_groups WHERE id = $1 AND org_id = $2")
+                    .bind(group_id)
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(Error::NotFound);
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_collections(&self, org_id: &str) -> Result<(Vec<CollectionRow>, Vec<AccessRow>)> {
+                let cols = sqlx::query_as::<_, CollectionRow>(
+                    "SELECT id, org_id, name, created_at FROM collections WHERE org_id = $1 ORDER BY created_at, id",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let access = sqlx::query_as::<_, AccessRow>(
+                    "SELECT a.collection_id, a.member_id, a.group_id, a.permission FROM collection_access a \
+                     JOIN collections c ON c.id = a.collection_id WHERE c.org_id = $1",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((cols, access))
+            }
+
+            async fn save_collection(&self, c: &CollectionRow, access: &[AccessRow], event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                lock_tenant(&mut tx, &c.org_id).await?;
+                let updated = sqlx::query("UPDATE collections SET name = $1 WHERE id = $2 AND org_id = $3")
+                    .bind(&c.name)
+                    .bind(&c.id)
+                    .bind(&c.org_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated == 0 {
+                    sqlx::query("INSERT INTO collections (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(&c.id)
+                        .bind(&c.org_id)
+                        .bind(&c.name)
+                        .bind(c.created_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM collection_access WHERE collection_id = $1").bind(&c.id).execute(&mut *tx).await?;
+                for a in access {
+                    // The member or group must belong to this organisation.
+                    let n = sqlx::query(
+                        "INSERT INTO collection_access (collection_id, member_id, group_id, permission) \
+                         SELECT $1, $2, $3, $4 WHERE ($2 IS NULL OR EXISTS (SELECT 1 FROM provider_users WHERE id = $2 AND provider_id = $5)) \
+                         AND ($3 IS NULL OR EXISTS (SELECT 1 FROM org_groups WHERE id = $3 AND org_id = $5))",
+                    )
+                    .bind(&c.id)
+                    .bind(&a.member_id)
+                    .bind(&a.group_id)
+                    .bind(&a.permission)
+                    .bind(&c.org_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n != 1 {
+                        return Err(Error::Conflict(Conflict::Stale));
+                    }
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_collection(&self, org_id: &str, id: &str, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("DELETE FROM collections WHERE id = $1 AND org_id = $2")
+                    .bind(id)
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(Error::NotFound);
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn policies(&self, org_id: &str) -> Result<Vec<PolicyRow>> {
+                Ok(sqlx::query_as::<_, PolicyRow>("SELECT org_id, kind, enabled, data, updated_at FROM policies WHERE org_id = $1")
+                    .bind(org_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn put_policy(&self, p: &PolicyRow, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO policies (org_id, kind, enabled, data, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (org_id, kind) DO UPDATE SET enabled = excluded.enabled, data = excluded.data, updated_at = excluded.updated_at",
+                )
+                .bind(&p.org_id)
+                .bind(&p.kind)
+                .bind(p.enabled)
+                .bind(&p.data)
+                .bind(p.updated_at)
+                .execute(&mut *tx)
+                .await?;
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn policies_of_user(&self, user_id: &str) -> Result<Vec<PolicyRow>> {
+                Ok(sqlx::query_as::<_, PolicyRow>(
+                    "SELECT p.org_id, p.kind, p.enabled, p.data, p.updated_at FROM policies p \
+                     JOIN provider_users m ON m.provider_id = p.org_id \
+                     WHERE m.user_id = $1 AND m.status IN ('accepted', 'confirmed') AND p.enabled = $2",
+                )
+                .bind(user_id)
+                .bind(true)
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn invitation(&self, token_hash: &str) -> Result<Option<(MemberRow, ProviderRow, i64)>> {
@@ -520,7 +775,8 @@ macro_rules! tx_helpers {
             pub async fn insert_member(tx: &mut Tx<'_>, m: &MemberRow) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO provider_users (id, provider_id, user_id, email, user_type, status, suspended, wrapped_key, \
-                     invited_at, expires_at, accepted_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                     invited_at, expires_at, accepted_at, confirmed_at, permissions) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(&m.id)
                 .bind(&m.provider_id)
@@ -534,10 +790,79 @@ macro_rules! tx_helpers {
                 .bind(m.expires_at)
                 .bind(m.accepted_at)
                 .bind(m.confirmed_at)
+                .bind(&m.permissions)
                 .execute(&mut **tx)
                 .await
                 .map_err(|e| super::unique_to(e, Conflict::AlreadyMember))?;
                 Ok(())
+            }
+
+            pub async fn insert_tenant(tx: &mut Tx<'_>, p: &ProviderRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO providers (id, name, billing_email, created_at, kind, parent_id, seats, org_key) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&p.id)
+                .bind(&p.name)
+                .bind(&p.billing_email)
+                .bind(p.created_at)
+                .bind(&p.kind)
+                .bind(&p.parent_id)
+                .bind(p.seats)
+                .bind(&p.org_key)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// Seats in use: members of the tenant that are not suspended (revoked).
+            pub async fn used_seats(tx: &mut Tx<'_>, tenant_id: &str) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM provider_users WHERE provider_id = $1 AND suspended = $2")
+                    .bind(tenant_id)
+                    .bind(false)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                Ok(n)
+            }
+
+            /// Seats assigned to the provider's clients, except one.
+            pub async fn assigned_seats(tx: &mut Tx<'_>, provider_id: &str, except: Option<&str>) -> Result<i64> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT CAST(COALESCE(SUM(seats), 0) AS BIGINT) FROM providers WHERE parent_id = $1 AND ($2 IS NULL OR id <> $2)",
+                )
+                .bind(provider_id)
+                .bind(except)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(n)
+            }
+
+            /// Takes the tenant's row lock (PostgreSQL) or the write lock (SQLite) and reads it.
+            pub async fn lock_tenant(tx: &mut Tx<'_>, id: &str) -> Result<ProviderRow> {
+                sqlx::query_as::<_, ProviderRow>(&format!(
+                    "UPDATE providers SET version = version + 1 WHERE id = $1 RETURNING {}", super::PROVIDER_COLS
+                ))
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or(Error::NotFound)
+            }
+
+            /// Whether the user may still change this tenant's members: an active
+            /// Provider admin of a provider; for an organisation, an active
+            /// Owner/Admin/Custom of it or active staff of its provider.
+            pub async fn actor_still_allowed(tx: &mut Tx<'_>, tenant_id: &str, user_id: &str) -> Result<bool> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM provider_users WHERE user_id = $1 AND status = 'confirmed' AND suspended = $2 AND ( \
+                       (provider_id = $3 AND user_type IN ('provider_admin', 'owner', 'admin', 'custom')) \
+                       OR provider_id = (SELECT parent_id FROM providers WHERE id = $3))",
+                )
+                .bind(user_id)
+                .bind(false)
+                .bind(tenant_id)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(n > 0)
             }
 
             pub async fn insert_event(tx: &mut Tx<'_>, e: &EventRow) -> Result<()> {
@@ -577,11 +902,11 @@ macro_rules! tx_helpers {
                 Ok(())
             }
 
-            /// Confirmed, active Provider admins (optionally: only this user).
+            /// Confirmed, active Provider admins or Owners (optionally: only this user).
             pub async fn active_admins(tx: &mut Tx<'_>, provider_id: &str, only_user: Option<&str>) -> Result<i64> {
                 let (n,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM provider_users WHERE provider_id = $1 AND status = 'confirmed' \
-                     AND suspended = $2 AND user_type = 'provider_admin' AND ($3 IS NULL OR user_id = $3)",
+                     AND suspended = $2 AND user_type IN ('provider_admin', 'owner') AND ($3 IS NULL OR user_id = $3)",
                 )
                 .bind(provider_id)
                 .bind(false)

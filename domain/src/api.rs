@@ -2,7 +2,9 @@
 //! Secrets that must never cross the wire do not appear here.
 
 use crate::kdf::KdfParams;
-use crate::member::{ProviderUserType, StatusBadge};
+use crate::authz::Permissions;
+use crate::member::{Role, StatusBadge};
+use crate::org::{CollectionPermission, GeneratorRules, MasterPasswordRules, PasswordFacts, Policy};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +19,13 @@ pub struct RegisterInput {
     pub protected_private_key: String,
     /// base64 SPKI DER of the X25519 public key.
     pub public_key: String,
+    /// Length and zxcvbn score of the master password, computed in the browser
+    /// and checked against the policies of the organisation being joined.
+    #[serde(default)]
+    pub password: PasswordFacts,
+    /// The invitation this account is created for, if any.
+    #[serde(default)]
+    pub invite_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,13 +46,28 @@ pub struct Me {
     pub public_key: String,
     pub fingerprint: String,
     pub providers: Vec<ProviderSummary>,
+    /// Client organisations the user is a member of (by their own role).
+    #[serde(default)]
+    pub organizations: Vec<ProviderSummary>,
+    /// What the policies of those organisations ask of this user.
+    #[serde(default)]
+    pub policies: MyPolicies,
+}
+
+/// The combined effect of the policies of every organisation the user is in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MyPolicies {
+    pub master_password: Option<MasterPasswordRules>,
+    pub generator: Option<GeneratorRules>,
+    pub single_org: bool,
+    pub no_individual_vault: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProviderSummary {
     pub id: String,
     pub name: String,
-    pub user_type: ProviderUserType,
+    pub user_type: Role,
     pub badge: StatusBadge,
     /// The provider key sealed to this user's public key (confirmed members only).
     pub wrapped_key: Option<String>,
@@ -70,19 +94,24 @@ pub struct MemberListItem {
     pub id: String,
     pub email: String,
     pub name: Option<String>,
-    pub user_type: ProviderUserType,
+    pub user_type: Role,
     pub badge: StatusBadge,
     pub invited_at: i64,
     pub expires_at: Option<i64>,
     pub user_id: Option<String>,
     pub is_me: bool,
+    #[serde(default)]
+    pub permissions: Permissions,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InviteInput {
     pub provider_id: String,
     pub emails: String,
-    pub user_type: ProviderUserType,
+    pub user_type: Role,
+    /// For the Custom role.
+    #[serde(default)]
+    pub permissions: Permissions,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +166,12 @@ pub struct InvitationInfo {
     pub state: InvitationState,
     pub provider_name: Option<String>,
     pub email: Option<String>,
+    /// True when the invitation is to a client organisation.
+    #[serde(default)]
+    pub organization: bool,
+    /// The organisation's master password requirements, if it has them.
+    #[serde(default)]
+    pub master_password: Option<MasterPasswordRules>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,4 +188,104 @@ pub struct EventItem {
 pub struct EventPage {
     pub items: Vec<EventItem>,
     pub total: i64,
+}
+
+/// One client organisation as the provider sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientSummary {
+    pub id: String,
+    pub name: String,
+    pub seats: i64,
+    pub used: i64,
+    pub owner_email: Option<String>,
+    pub created_at: i64,
+}
+
+/// The Clients page and the Billing page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientsView {
+    pub total_seats: i64,
+    pub assigned: i64,
+    pub clients: Vec<ClientSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateClientInput {
+    pub provider_id: String,
+    pub name: String,
+    pub owner_email: String,
+    pub seats: i64,
+    /// The new organisation key, encrypted in the browser with the provider key.
+    pub org_key: String,
+}
+
+/// What the Admin Console needs about the organisation and the viewer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgContext {
+    pub id: String,
+    pub name: String,
+    pub provider_id: Option<String>,
+    pub provider_name: Option<String>,
+    pub seats: i64,
+    pub used: i64,
+    /// For provider staff: the organisation key encrypted with the provider key.
+    pub org_key: Option<String>,
+    /// For the organisation's own confirmed members: the key sealed to them.
+    pub member_key: Option<String>,
+    pub via_provider: bool,
+    pub role: Option<Role>,
+    pub permissions: Permissions,
+    /// The actions the viewer may take here (so the console hides the rest).
+    pub can: Vec<crate::authz::Action>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    pub member_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveGroupInput {
+    pub org_id: String,
+    /// None creates a group.
+    pub group_id: Option<String>,
+    pub name: String,
+    pub member_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Subject {
+    Member(String),
+    Group(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    pub subject: Subject,
+    pub permission: CollectionPermission,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionView {
+    pub id: String,
+    /// Encrypted with the organisation key.
+    pub name: String,
+    pub access: Vec<AccessEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveCollectionInput {
+    pub org_id: String,
+    pub collection_id: Option<String>,
+    /// Encrypted with the organisation key in the browser.
+    pub name: String,
+    pub access: Vec<AccessEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavePolicyInput {
+    pub org_id: String,
+    pub policy: Policy,
 }

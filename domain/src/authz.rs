@@ -2,7 +2,7 @@
 //! take on a provider is listed here; the exhaustive `match` makes adding an
 //! action fail to compile until somebody decides who may do it.
 
-use crate::member::{MemberFacts, ProviderUserType};
+use crate::member::{MemberFacts, Role};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,10 +21,18 @@ pub enum Action {
     /// Everything in a client organisation's Admin Console.
     ManageClients,
     CreateClient,
+    /// The provider's total seats (Billing / Subscription).
+    ManageBilling,
+    // Client organisation only:
+    ManageGroups,
+    ManageCollections,
+    ManagePolicies,
+    /// A client organisation's seats, taken from the provider's total.
+    ManageSeats,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 17] = [
         Action::OpenProvider,
         Action::ListMembers,
         Action::InviteMembers,
@@ -37,7 +45,21 @@ impl Action {
         Action::EditProviderSettings,
         Action::ManageClients,
         Action::CreateClient,
+        Action::ManageBilling,
+        Action::ManageGroups,
+        Action::ManageCollections,
+        Action::ManagePolicies,
+        Action::ManageSeats,
     ];
+
+    /// Actions that only make sense on a client organisation.
+    pub fn organization_only(self) -> bool {
+        matches!(self, Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats)
+    }
+    /// Actions that only make sense on the provider.
+    pub fn provider_only(self) -> bool {
+        matches!(self, Action::ManageClients | Action::CreateClient | Action::ManageBilling)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -48,11 +70,23 @@ pub enum Denied {
     /// A member, but the action needs a Provider admin.
     #[error("Only a Provider admin can do this.")]
     AdminOnly,
+    /// In a client organisation: the member's role does not allow it.
+    #[error("Your role in this organisation does not allow this.")]
+    RoleTooLow,
+    #[error("Only an Owner or your provider can give or change the Owner role.")]
+    OwnerOnly,
+    #[error("Seats are managed by the organisation's provider.")]
+    ProviderOnly,
+    #[error("This action does not apply here.")]
+    WrongTenant,
 }
 
 /// Who needs to be what for each action.
-fn required(action: Action) -> Option<ProviderUserType> {
+fn required(action: Action) -> Option<Role> {
     match action {
+        Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats => {
+            Some(Role::ProviderAdmin)
+        }
         Action::OpenProvider | Action::ManageClients => None,
         Action::ListMembers
         | Action::InviteMembers
@@ -63,7 +97,8 @@ fn required(action: Action) -> Option<ProviderUserType> {
         | Action::SuspendMembers
         | Action::ViewProviderEvents
         | Action::EditProviderSettings
-        | Action::CreateClient => Some(ProviderUserType::ProviderAdmin),
+        | Action::CreateClient
+        | Action::ManageBilling => Some(Role::ProviderAdmin),
     }
 }
 
@@ -71,10 +106,116 @@ fn required(action: Action) -> Option<ProviderUserType> {
 /// the action is about (None for an outsider).
 pub fn authorize(membership: Option<&MemberFacts>, action: Action) -> Result<(), Denied> {
     let m = membership.filter(|m| m.is_active()).ok_or(Denied::NotMember)?;
+    if action.organization_only() {
+        return Err(Denied::WrongTenant);
+    }
     match required(action) {
         None => Ok(()),
-        Some(t) if m.user_type >= t => Ok(()),
+        Some(Role::ProviderAdmin) if m.user_type == Role::ProviderAdmin => Ok(()),
         Some(_) => Err(Denied::AdminOnly),
+    }
+}
+
+/// What a Custom member of a client organisation may do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Permissions {
+    pub manage_users: bool,
+    pub manage_groups: bool,
+    pub manage_collections: bool,
+    pub manage_policies: bool,
+    pub access_event_logs: bool,
+}
+
+impl Permissions {
+    pub const LABELS: [&'static str; 5] =
+        ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs"];
+
+    pub fn as_array(self) -> [bool; 5] {
+        [self.manage_users, self.manage_groups, self.manage_collections, self.manage_policies, self.access_event_logs]
+    }
+    pub fn from_array(a: [bool; 5]) -> Self {
+        Permissions {
+            manage_users: a[0],
+            manage_groups: a[1],
+            manage_collections: a[2],
+            manage_policies: a[3],
+            access_event_logs: a[4],
+        }
+    }
+    /// Stored form: a five-character string of 0/1 ("" for none).
+    pub fn code(self) -> String {
+        self.as_array().iter().map(|b| if *b { '1' } else { '0' }).collect()
+    }
+    pub fn from_code(s: &str) -> Self {
+        let mut a = [false; 5];
+        for (i, c) in s.chars().take(5).enumerate() {
+            a[i] = c == '1';
+        }
+        Self::from_array(a)
+    }
+}
+
+/// Who is acting on a client organisation: their membership of the
+/// organisation's provider (provider staff), and of the organisation itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrgAuthority {
+    pub provider: Option<MemberFacts>,
+    pub member: Option<MemberFacts>,
+    pub permissions: Permissions,
+}
+
+impl OrgAuthority {
+    /// An active member of the provider: Service user or Provider admin.
+    pub fn is_provider_staff(&self) -> bool {
+        self.provider.is_some_and(|p| p.is_active())
+    }
+    fn active_role(&self) -> Option<Role> {
+        self.member.filter(|m| m.is_active()).map(|m| m.user_type)
+    }
+}
+
+/// The table for client organisations. Provider staff (both user types) may do
+/// everything in the Admin Console; the organisation's own members act by role.
+pub fn authorize_org(a: &OrgAuthority, action: Action) -> Result<(), Denied> {
+    if action.provider_only() {
+        return Err(Denied::WrongTenant);
+    }
+    if a.is_provider_staff() {
+        return Ok(());
+    }
+    let role = a.active_role().ok_or(Denied::NotMember)?;
+    let p = a.permissions;
+    let allowed = match action {
+        Action::OpenProvider => true,
+        Action::ManageSeats => return Err(Denied::ProviderOnly),
+        Action::ManageClients | Action::CreateClient | Action::ManageBilling => false,
+        Action::ListMembers
+        | Action::InviteMembers
+        | Action::ResendInvitations
+        | Action::ConfirmMembers
+        | Action::RemoveMembers
+        | Action::ChangeUserType
+        | Action::SuspendMembers => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_users),
+        Action::ManageGroups => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_groups),
+        Action::ManageCollections => {
+            matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_collections)
+        }
+        Action::ManagePolicies => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_policies),
+        Action::ViewProviderEvents => {
+            matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.access_event_logs)
+        }
+        Action::EditProviderSettings => matches!(role, Role::Owner | Role::Admin),
+    };
+    if allowed { Ok(()) } else { Err(Denied::RoleTooLow) }
+}
+
+/// Giving, changing or taking away the Owner role (inviting, changing, suspending
+/// or removing an Owner) needs an Owner or provider staff.
+pub fn may_touch_role(a: &OrgAuthority, role: Role) -> Result<(), Denied> {
+    if role != Role::Owner || a.is_provider_staff() || a.active_role() == Some(Role::Owner) {
+        Ok(())
+    } else {
+        Err(Denied::OwnerOnly)
     }
 }
 
@@ -83,28 +224,35 @@ mod tests {
     use super::*;
     use crate::member::MemberStatus;
 
-    fn m(t: ProviderUserType, s: MemberStatus, suspended: bool) -> MemberFacts {
+    fn m(t: Role, s: MemberStatus, suspended: bool) -> MemberFacts {
         MemberFacts { user_type: t, status: s, suspended, expires_at: None }
     }
 
     #[test]
     fn the_whole_table() {
         use MemberStatus::*;
-        use ProviderUserType::*;
+        use Role::*;
         let admin = m(ProviderAdmin, Confirmed, false);
         let service = m(ServiceUser, Confirmed, false);
         for action in Action::ALL {
-            // Provider admins may do everything.
-            assert_eq!(authorize(Some(&admin), action), Ok(()), "{action:?}");
+            // Provider admins may do everything on the provider.
+            if !action.organization_only() {
+                assert_eq!(authorize(Some(&admin), action), Ok(()), "{action:?}");
+            }
             // Service users may open the portal and manage clients, nothing else.
             let expect = match action {
                 Action::OpenProvider | Action::ManageClients => Ok(()),
+                a if a.organization_only() => Err(Denied::WrongTenant),
                 _ => Err(Denied::AdminOnly),
             };
+            if action.organization_only() {
+                assert_eq!(authorize(Some(&admin), action), Err(Denied::WrongTenant));
+                continue;
+            }
             assert_eq!(authorize(Some(&service), action), expect, "{action:?}");
             // Nobody who is not a confirmed, active member may do anything.
             assert_eq!(authorize(None, action), Err(Denied::NotMember));
-            for t in ProviderUserType::ALL {
+            for t in Role::PROVIDER {
                 for s in [Invited, Accepted] {
                     assert_eq!(authorize(Some(&m(t, s, false)), action), Err(Denied::NotMember));
                 }
@@ -113,5 +261,79 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_organisation_table() {
+        use MemberStatus::*;
+        let staff = |t| OrgAuthority { provider: Some(m(t, Confirmed, false)), member: None, permissions: Permissions::default() };
+        let org = |r, perms| OrgAuthority { provider: None, member: Some(m(r, Confirmed, false)), permissions: perms };
+        let none = Permissions::default();
+        let all = Permissions::from_array([true; 5]);
+        for action in Action::ALL {
+            let expect_staff = if action.provider_only() { Err(Denied::WrongTenant) } else { Ok(()) };
+            // Both provider user types manage every client.
+            assert_eq!(authorize_org(&staff(Role::ServiceUser), action), expect_staff, "{action:?}");
+            assert_eq!(authorize_org(&staff(Role::ProviderAdmin), action), expect_staff, "{action:?}");
+            // Suspended or unconfirmed provider staff are outsiders.
+            let gone = OrgAuthority { provider: Some(m(Role::ServiceUser, Confirmed, true)), ..Default::default() };
+            let want_gone = if action.provider_only() { Err(Denied::WrongTenant) } else { Err(Denied::NotMember) };
+            assert_eq!(authorize_org(&gone, action), want_gone);
+            assert_eq!(authorize_org(&OrgAuthority::default(), action), want_gone);
+            // Organisation members by role.
+            let owner = authorize_org(&org(Role::Owner, none), action);
+            let admin = authorize_org(&org(Role::Admin, none), action);
+            let user = authorize_org(&org(Role::User, none), action);
+            let custom_none = authorize_org(&org(Role::Custom, none), action);
+            let custom_all = authorize_org(&org(Role::Custom, all), action);
+            match action {
+                a if a.provider_only() => {
+                    for r in [owner, admin, user, custom_none, custom_all] {
+                        assert_eq!(r, Err(Denied::WrongTenant));
+                    }
+                }
+                Action::ManageSeats => {
+                    for r in [owner, admin, user, custom_none, custom_all] {
+                        assert_eq!(r, Err(Denied::ProviderOnly));
+                    }
+                }
+                Action::OpenProvider => {
+                    for r in [owner, admin, user, custom_none, custom_all] {
+                        assert_eq!(r, Ok(()));
+                    }
+                }
+                Action::EditProviderSettings => {
+                    assert_eq!((owner, admin), (Ok(()), Ok(())));
+                    assert_eq!((user, custom_none, custom_all), (Err(Denied::RoleTooLow), Err(Denied::RoleTooLow), Err(Denied::RoleTooLow)));
+                }
+                _ => {
+                    assert_eq!((owner, admin, custom_all), (Ok(()), Ok(()), Ok(())), "{action:?}");
+                    assert_eq!((user, custom_none), (Err(Denied::RoleTooLow), Err(Denied::RoleTooLow)), "{action:?}");
+                }
+            }
+            // An invited or suspended organisation member is an outsider.
+            let invited = OrgAuthority { member: Some(m(Role::Owner, Invited, false)), ..Default::default() };
+            assert!(authorize_org(&invited, action).is_err());
+        }
+        // Each Custom permission opens exactly its own actions.
+        let only = |i: usize| {
+            let mut a = [false; 5];
+            a[i] = true;
+            org(Role::Custom, Permissions::from_array(a))
+        };
+        assert_eq!(authorize_org(&only(0), Action::InviteMembers), Ok(()));
+        assert_eq!(authorize_org(&only(0), Action::ManageGroups), Err(Denied::RoleTooLow));
+        assert_eq!(authorize_org(&only(1), Action::ManageGroups), Ok(()));
+        assert_eq!(authorize_org(&only(2), Action::ManageCollections), Ok(()));
+        assert_eq!(authorize_org(&only(3), Action::ManagePolicies), Ok(()));
+        assert_eq!(authorize_org(&only(4), Action::ViewProviderEvents), Ok(()));
+        assert_eq!(authorize_org(&only(4), Action::RemoveMembers), Err(Denied::RoleTooLow));
+        // The Owner role: Owners and provider staff only.
+        assert_eq!(may_touch_role(&org(Role::Admin, none), Role::Owner), Err(Denied::OwnerOnly));
+        assert_eq!(may_touch_role(&org(Role::Admin, none), Role::User), Ok(()));
+        assert_eq!(may_touch_role(&org(Role::Owner, none), Role::Owner), Ok(()));
+        assert_eq!(may_touch_role(&staff(Role::ServiceUser), Role::Owner), Ok(()));
+        assert_eq!(Permissions::from_code(&all.code()), all);
+        assert_eq!(Permissions::from_code(""), none);
     }
 }

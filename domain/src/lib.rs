@@ -10,13 +10,14 @@ pub mod email;
 pub mod fingerprint;
 pub mod kdf;
 pub mod member;
+pub mod org;
 pub mod text;
 pub mod time;
 pub mod vault;
 
 pub use email::{Email, EmailError, InviteList, InviteListError, InviteOutcome};
 pub use kdf::KdfParams;
-pub use member::{MemberStatus, ProviderUserType};
+pub use member::{MemberStatus, Role, TenantKind};
 
 /// A field-level validation error that is safe to show to anybody.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]

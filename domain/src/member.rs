@@ -2,30 +2,80 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The two provider user types, in privilege order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum ProviderUserType {
-    ServiceUser,
-    ProviderAdmin,
+/// What kind of tenant a membership belongs to: the provider itself, or one
+/// of the client organisations it manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TenantKind {
+    Provider,
+    Organization,
 }
 
-impl ProviderUserType {
-    pub const ALL: [ProviderUserType; 2] = [ProviderUserType::ServiceUser, ProviderUserType::ProviderAdmin];
+impl TenantKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            TenantKind::Provider => "provider",
+            TenantKind::Organization => "organization",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        [TenantKind::Provider, TenantKind::Organization].into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// A member's role: the two provider user types, or a client organisation's
+/// own roles. Each tenant kind accepts only its own roles (`Role::fits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Role {
+    ServiceUser,
+    ProviderAdmin,
+    Owner,
+    Admin,
+    User,
+    Custom,
+}
+
+impl Role {
+    /// The provider user types.
+    pub const PROVIDER: [Role; 2] = [Role::ServiceUser, Role::ProviderAdmin];
+    /// A client organisation's roles.
+    pub const ORGANIZATION: [Role; 4] = [Role::Owner, Role::Admin, Role::User, Role::Custom];
+
+    pub fn for_kind(kind: TenantKind) -> &'static [Role] {
+        match kind {
+            TenantKind::Provider => &Self::PROVIDER,
+            TenantKind::Organization => &Self::ORGANIZATION,
+        }
+    }
+    pub fn fits(self, kind: TenantKind) -> bool {
+        Self::for_kind(kind).contains(&self)
+    }
+    /// The role a tenant must always keep one confirmed, active member of.
+    pub fn is_top(self) -> bool {
+        matches!(self, Role::ProviderAdmin | Role::Owner)
+    }
 
     pub fn label(self) -> &'static str {
         match self {
-            ProviderUserType::ServiceUser => "Service user",
-            ProviderUserType::ProviderAdmin => "Provider admin",
+            Role::ServiceUser => "Service user",
+            Role::ProviderAdmin => "Provider admin",
+            Role::Owner => "Owner",
+            Role::Admin => "Admin",
+            Role::User => "User",
+            Role::Custom => "Custom",
         }
     }
     pub fn code(self) -> &'static str {
         match self {
-            ProviderUserType::ServiceUser => "service_user",
-            ProviderUserType::ProviderAdmin => "provider_admin",
+            Role::ServiceUser => "service_user",
+            Role::ProviderAdmin => "provider_admin",
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::User => "user",
+            Role::Custom => "custom",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.code() == s)
+        Self::PROVIDER.into_iter().chain(Self::ORGANIZATION).find(|t| t.code() == s)
     }
 }
 
@@ -77,7 +127,7 @@ impl StatusBadge {
 /// The facts about one membership that the rules need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberFacts {
-    pub user_type: ProviderUserType,
+    pub user_type: Role,
     pub status: MemberStatus,
     pub suspended: bool,
     /// Unix seconds after which an unanswered invitation is dead.
@@ -103,7 +153,12 @@ impl MemberFacts {
     }
 
     pub fn is_active_admin(&self) -> bool {
-        self.is_active() && self.user_type == ProviderUserType::ProviderAdmin
+        self.is_active() && self.user_type == Role::ProviderAdmin
+    }
+
+    /// An active Owner or Provider admin: the role a tenant must keep one of.
+    pub fn is_active_top(&self) -> bool {
+        self.is_active() && self.user_type.is_top()
     }
 
     pub fn can_accept(&self, now: i64) -> Result<(), TransitionError> {
@@ -134,7 +189,7 @@ impl MemberFacts {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum TransitionError {
-    #[error("This invitation has expired. Ask a Provider admin to send a new one.")]
+    #[error("This invitation has expired. Ask an administrator to send a new one.")]
     Expired,
     #[error("This invitation has already been accepted.")]
     AlreadyAccepted,
@@ -151,7 +206,7 @@ mod tests {
     use super::*;
 
     fn facts(status: MemberStatus, suspended: bool, expires_at: Option<i64>) -> MemberFacts {
-        MemberFacts { user_type: ProviderUserType::ServiceUser, status, suspended, expires_at }
+        MemberFacts { user_type: Role::ServiceUser, status, suspended, expires_at }
     }
 
     #[test]
@@ -178,11 +233,13 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for t in ProviderUserType::ALL {
-            assert_eq!(ProviderUserType::from_code(t.code()), Some(t));
+        for t in Role::PROVIDER.into_iter().chain(Role::ORGANIZATION) {
+            assert_eq!(Role::from_code(t.code()), Some(t));
         }
+        assert!(Role::Owner.fits(TenantKind::Organization) && !Role::Owner.fits(TenantKind::Provider));
+        assert!(Role::ServiceUser.fits(TenantKind::Provider) && !Role::ServiceUser.fits(TenantKind::Organization));
+        assert_eq!(TenantKind::from_code("organization"), Some(TenantKind::Organization));
         assert_eq!(MemberStatus::from_code("accepted"), Some(MemberStatus::Accepted));
         assert_eq!(MemberStatus::from_code("nope"), None);
-        assert!(ProviderUserType::ProviderAdmin > ProviderUserType::ServiceUser);
     }
 }

@@ -80,6 +80,7 @@ async fn main() -> anyhow::Result<()> {
                     expires_at: (!accepted).then_some(now + 5 * 86_400),
                     accepted_at: accepted.then_some(now),
                     confirmed_at: None,
+                    permissions: String::new(),
                 },
                 token_hash: new_id(),
             })

@@ -6,7 +6,7 @@
 use db::testing;
 use domain::api::*;
 use domain::crypto::{self, SymmetricKey, UnlockedKeys};
-use domain::member::ProviderUserType;
+use domain::member::Role;
 use domain::{Email, KdfParams};
 use leptos::config::LeptosOptions;
 use reqwest::StatusCode;
@@ -121,7 +121,7 @@ async fn token_for(app: &App, email: &str) -> String {
 }
 
 /// Invite → accept → confirm, through HTTP only.
-async fn join(app: &App, admin: &Browser, pid: &str, key: &SymmetricKey, email: &str, t: ProviderUserType) -> Browser {
+async fn join(app: &App, admin: &Browser, pid: &str, key: &SymmetricKey, email: &str, t: Role) -> Browser {
     let b = Browser::new(app, email).sign_up().await;
     let (s, _) = admin.call("members/invite", json!({ "input": { "provider_id": pid, "emails": email, "user_type": t } })).await;
     assert_eq!(s, StatusCode::OK);
@@ -224,7 +224,7 @@ async fn forbidden_walk_changes_nothing() {
     let app = spawn(db.store.clone()).await;
     let admin = Browser::new(&app, "admin@acme.com").sign_up().await;
     let (pid, key) = provider(&admin).await;
-    let service_user = join(&app, &admin, &pid, &key, "su@acme.com", ProviderUserType::ServiceUser).await;
+    let service_user = join(&app, &admin, &pid, &key, "su@acme.com", Role::ServiceUser).await;
     let outsider = Browser::new(&app, "out@else.com").sign_up().await;
     let anon = Browser::new(&app, "anon@x.com");
     let (s, _) = admin.call("members/invite", json!({ "input": { "provider_id": pid, "emails": "inv@acme.com", "user_type": "ServiceUser" } })).await;
@@ -275,7 +275,7 @@ async fn database_dump_holds_no_secret() {
     let app = spawn(db.store.clone()).await;
     let admin = Browser::new(&app, "admin@acme.com").sign_up().await;
     let (pid, key) = provider(&admin).await;
-    let member = join(&app, &admin, &pid, &key, "member@acme.com", ProviderUserType::ServiceUser).await;
+    let member = join(&app, &admin, &pid, &key, "member@acme.com", Role::ServiceUser).await;
     let uk = &admin.keys.as_ref().unwrap().user_key;
     let (s, _) = admin.call("vault/save", json!({ "id": null, "data": uk.encrypt(b"{\"name\":\"Router\",\"password\":\"s3cret-router-pw\"}") })).await;
     assert_eq!(s, StatusCode::OK);

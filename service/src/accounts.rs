@@ -6,7 +6,7 @@ use anyhow::Context;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use domain::api::{LoginInput, Me, ProviderSummary, RegisterInput};
 use domain::crypto;
-use domain::member::{MemberFacts, MemberStatus, ProviderUserType};
+use domain::member::{MemberFacts, MemberStatus, Role};
 use domain::{Email, FieldError, KdfParams};
 use std::sync::OnceLock;
 
@@ -29,7 +29,7 @@ fn dummy_hash(params: (u32, u32, u32)) -> &'static str {
 
 pub(crate) fn member_facts(m: &db::MemberRow) -> MemberFacts {
     MemberFacts {
-        user_type: ProviderUserType::from_code(&m.user_type).unwrap_or(ProviderUserType::ServiceUser),
+        user_type: Role::from_code(&m.user_type).unwrap_or(Role::ServiceUser),
         status: MemberStatus::from_code(&m.status).unwrap_or(MemberStatus::Invited),
         suspended: m.suspended,
         expires_at: m.expires_at,
@@ -83,6 +83,18 @@ impl Services {
         }
         if let Err(ServiceError::Validation(v)) = &auth {
             errors.extend(v.iter().cloned());
+        }
+        // Signing up for an organisation's invitation: its master password
+        // requirements apply (checked on the browser's facts about the password).
+        if let (Some(token), Ok(email)) = (&input.invite_token, &email) {
+            if let Some((m, org, _)) = self.store.invitation(&crate::token_hash(token)).await? {
+                if org.is_organization() && m.email == email.as_str() {
+                    let rules = self.org_policies(&org.id).await?.master_password;
+                    if let Err(msg) = domain::org::check_master_password(rules, input.password) {
+                        errors.push(FieldError::new("password", msg));
+                    }
+                }
+            }
         }
         if !errors.is_empty() {
             return Err(ServiceError::Validation(errors));
@@ -176,22 +188,19 @@ impl Services {
 
     async fn me_of(&self, user: db::UserRow) -> Result<Me> {
         let now = self.now();
-        let providers = self
-            .store
-            .memberships_of_user(&user.id)
-            .await?
-            .into_iter()
-            .map(|(p, m)| {
-                let facts = member_facts(&m);
-                ProviderSummary {
-                    id: p.id,
-                    name: p.name,
-                    user_type: facts.user_type,
-                    badge: facts.badge(now),
-                    wrapped_key: m.wrapped_key.filter(|_| facts.is_active()),
-                }
-            })
-            .collect();
+        let (mut providers, mut organizations) = (vec![], vec![]);
+        for (p, m) in self.store.memberships_of_user(&user.id).await? {
+            let facts = member_facts(&m);
+            let list = if p.is_organization() { &mut organizations } else { &mut providers };
+            list.push(ProviderSummary {
+                id: p.id,
+                name: p.name,
+                user_type: facts.user_type,
+                badge: facts.badge(now),
+                wrapped_key: m.wrapped_key.filter(|_| facts.is_active()),
+            });
+        }
+        let policies = self.user_policies(&user.id).await?;
         let uid = uuid::Uuid::parse_str(&user.id).context("user id is a uuid")?;
         Ok(Me {
             fingerprint: domain::fingerprint::phrase(uid, &user.public_key),
@@ -207,6 +216,8 @@ impl Services {
             protected_private_key: user.protected_private_key,
             public_key: crypto::b64(&user.public_key),
             providers,
+            organizations,
+            policies,
         })
     }
 }

@@ -49,8 +49,11 @@ impl From<db::Error> for ServiceError {
             db::Error::Conflict(C::EmailTaken) => ServiceError::Conflict("An account with this email already exists.".into()),
             db::Error::Conflict(C::AlreadyMember) => ServiceError::Conflict("This email is already a member.".into()),
             db::Error::Conflict(C::TokenGone) => ServiceError::Conflict(
-                "This invitation is no longer valid. Ask a Provider admin to send you a new invitation.".into(),
+                "This invitation is no longer valid. Ask an administrator to send you a new invitation.".into(),
             ),
+            db::Error::Conflict(C::NoSeats) => ServiceError::Conflict("There are not enough seats for this.".into()),
+            db::Error::Conflict(C::SeatsInUse) => ServiceError::Conflict("Those seats are in use.".into()),
+            db::Error::Conflict(C::NameTaken) => ServiceError::field("name", "This name is already used."),
             db::Error::Conflict(C::Stale) => ServiceError::Conflict("A member changed meanwhile. Reload and try again.".into()),
             other => ServiceError::Internal(anyhow::Error::new(other).context("store")),
         }

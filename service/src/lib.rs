@@ -6,6 +6,7 @@ mod accounts;
 mod error;
 pub mod mail;
 mod members;
+mod orgs;
 mod providers;
 mod throttle;
 mod vault;

@@ -23,18 +23,22 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
     let base = s.settings.base_url.trim_end_matches('/');
     let days = s.settings.invite_ttl.as_secs() / 86_400;
     let name = &provider.name;
+    // "the provider Acme MSP" or "the organisation Contoso".
+    let what = if provider.is_organization() { "organisation" } else { "provider" };
+    let admins = if provider.is_organization() { "An administrator" } else { "A Provider admin" };
+    let home = if provider.is_organization() { "vault" } else { "providers" };
     let (subject, text, html) = match kind {
         MailKind::Invitation { token } => {
             let link = format!("{base}/accept-invite?token={token}");
             (
                 format!("Join {name} on Provider Portal"),
                 format!(
-                    "You have been invited to join the provider {name}.\n\n\
+                    "You have been invited to join the {what} {name}.\n\n\
                      Open this link to accept the invitation by logging in or creating an account:\n{link}\n\n\
                      The invitation expires in {days} days."
                 ),
                 format!(
-                    "<p>You have been invited to join the provider <strong>{}</strong>.</p>\
+                    "<p>You have been invited to join the {what} <strong>{}</strong>.</p>\
                      <p><a href=\"{}\">Accept the invitation</a> by logging in or creating an account.</p>\
                      <p>The invitation expires in {days} days.</p>",
                     escape(name),
@@ -44,13 +48,13 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
         }
         MailKind::Confirmed => (
             format!("You have been confirmed in {name}"),
-            format!("A Provider admin of {name} confirmed your membership. You can now open the Provider Portal:\n{base}/providers"),
-            format!("<p>A Provider admin of <strong>{}</strong> confirmed your membership.</p><p><a href=\"{base}/providers\">Open the Provider Portal</a></p>", escape(name)),
+            format!("{admins} of {name} confirmed your membership. You can now open it:\n{base}/{home}"),
+            format!("<p>{admins} of <strong>{}</strong> confirmed your membership.</p><p><a href=\"{base}/{home}\">Open it now</a></p>", escape(name)),
         ),
         MailKind::Removed => (
             format!("You have been removed from {name}"),
-            format!("You are no longer a member of the provider {name}."),
-            format!("<p>You are no longer a member of the provider <strong>{}</strong>.</p>", escape(name)),
+            format!("You are no longer a member of the {what} {name}."),
+            format!("<p>You are no longer a member of the {what} <strong>{}</strong>.</p>", escape(name)),
         ),
     };
     let now = s.now();

@@ -7,12 +7,35 @@ use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_toke
 use db::{EventQuery, MemberBatch, MemberChange};
 use domain::api::*;
 use domain::authz::Action;
-use domain::member::{MemberFacts, ProviderUserType};
+use domain::member::{MemberFacts, Role};
+use domain::org::PasswordFacts;
 use domain::{InviteList, InviteOutcome};
 
 impl Services {
     fn batch(&self, provider_id: &str, actor: &Actor) -> MemberBatch {
         MemberBatch { provider_id: provider_id.into(), actor_user_id: actor.user_id().into(), changes: vec![], events: vec![], mails: vec![] }
+    }
+
+    /// Applies a batch; the tenant-specific refusals get a message that names the rule.
+    async fn apply(&self, batch: &MemberBatch) -> Result<()> {
+        match self.store.change_members(batch).await {
+            Ok(()) => Ok(()),
+            Err(db::Error::Conflict(db::Conflict::LastAdmin)) => {
+                let org = self.store.provider(&batch.provider_id).await?.is_some_and(|p| p.is_organization());
+                Err(ServiceError::Conflict(if org {
+                    "The organisation must keep at least one confirmed Owner.".into()
+                } else {
+                    "The provider must keep at least one confirmed Provider admin.".into()
+                }))
+            }
+            Err(db::Error::Conflict(db::Conflict::NoSeats)) => {
+                let seats = self.store.provider(&batch.provider_id).await?.map(|p| p.seats).unwrap_or(0);
+                Err(ServiceError::Conflict(format!(
+                    "This organisation has {seats} seats and they would all be taken. Add seats, or remove or revoke members first."
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn expiry(&self) -> i64 {
@@ -38,6 +61,7 @@ impl Services {
                     badge: f.badge(now),
                     invited_at: v.member.invited_at,
                     expires_at: v.member.expires_at,
+                    permissions: domain::authz::Permissions::from_code(&v.member.permissions),
                     user_id: v.member.user_id,
                 }
             })
@@ -47,10 +71,15 @@ impl Services {
     /// Invites up to 20 addresses; every address gets its own result. All
     /// valid, new addresses are invited in one transaction with their mails.
     pub async fn invite(&self, actor: &Actor, input: InviteInput, meta: &RequestMeta) -> Result<Vec<InviteEntry>> {
-        self.authorize(actor, &input.provider_id, Action::InviteMembers).await?;
+        let auth = self.authorize(actor, &input.provider_id, Action::InviteMembers).await?;
         self.limit(&format!("invite:{}", actor.user_id()), 60, 600, "invitations in a short time")?;
+        if !input.user_type.fits(auth.kind()) {
+            return Err(ServiceError::field("user_type", "This role does not exist here."));
+        }
+        auth.may_touch(input.user_type)?;
         let list = InviteList::parse(&input.emails).map_err(|e| ServiceError::field("emails", e.to_string()))?;
-        let provider = self.store.provider(&input.provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let permissions = if input.user_type == Role::Custom { input.permissions.code() } else { String::new() };
+        let provider = auth.tenant;
         let candidates: Vec<String> = list.valid().map(|e| e.to_string()).collect();
         let existing: std::collections::HashSet<String> =
             self.store.existing_emails(&input.provider_id, &candidates).await?.into_iter().collect();
@@ -77,6 +106,7 @@ impl Services {
                         expires_at: Some(self.expiry()),
                         accepted_at: None,
                         confirmed_at: None,
+                        permissions: permissions.clone(),
                     };
                     batch.mails.push(mail::render(self, &provider, email.as_str(), MailKind::Invitation { token: &token }));
                     batch.events.push(self.event(&input.provider_id, Some(actor), "member_invited", Some(email.as_str()), input.user_type.label().into(), meta));
@@ -90,7 +120,7 @@ impl Services {
             }
         }
         if !batch.changes.is_empty() {
-            self.store.change_members(&batch).await?;
+            self.apply(&batch).await?;
             self.publish(&input.provider_id, "invited");
         }
         Ok(out)
@@ -116,8 +146,7 @@ impl Services {
     }
 
     pub async fn resend(&self, actor: &Actor, provider_id: &str, ids: &[String], meta: &RequestMeta) -> Result<Vec<MemberResult>> {
-        self.authorize(actor, provider_id, Action::ResendInvitations).await?;
-        let provider = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let provider = self.authorize(actor, provider_id, Action::ResendInvitations).await?.tenant;
         let mut batch = self.batch(provider_id, actor);
         let mut out = vec![];
         for v in self.targets(provider_id, ids).await? {
@@ -132,7 +161,7 @@ impl Services {
             out.push(Self::done(&v));
         }
         if !batch.changes.is_empty() {
-            self.store.change_members(&batch).await?;
+            self.apply(&batch).await?;
             self.publish(provider_id, "resent");
         }
         Ok(out)
@@ -163,8 +192,7 @@ impl Services {
     /// Confirms with provider keys the admin's browser sealed to each member.
     /// The server cannot confirm anyone by itself: it has no key to give.
     pub async fn confirm(&self, actor: &Actor, provider_id: &str, keys: Vec<WrappedKey>, meta: &RequestMeta) -> Result<Vec<MemberResult>> {
-        self.authorize(actor, provider_id, Action::ConfirmMembers).await?;
-        let provider = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let provider = self.authorize(actor, provider_id, Action::ConfirmMembers).await?.tenant;
         let ids: Vec<String> = keys.iter().map(|k| k.member_id.clone()).collect();
         let targets = self.targets(provider_id, &ids).await?;
         let now = self.now();
@@ -196,15 +224,14 @@ impl Services {
             out.push(Self::done(v));
         }
         if !batch.changes.is_empty() {
-            self.store.change_members(&batch).await?;
+            self.apply(&batch).await?;
             self.publish(provider_id, "confirmed");
         }
         Ok(out)
     }
 
     pub async fn remove(&self, actor: &Actor, provider_id: &str, ids: &[String], meta: &RequestMeta) -> Result<Vec<MemberResult>> {
-        self.authorize(actor, provider_id, Action::RemoveMembers).await?;
-        let provider = self.store.provider(provider_id).await?.ok_or_else(|| ServiceError::NotFound("No such provider.".into()))?;
+        let auth = self.authorize(actor, provider_id, Action::RemoveMembers).await?;
         let mut batch = self.batch(provider_id, actor);
         let mut out = vec![];
         for v in self.targets(provider_id, ids).await? {
@@ -212,27 +239,35 @@ impl Services {
                 out.push(Self::skipped(&v, "You cannot remove yourself."));
                 continue;
             }
+            if let Err(e) = auth.may_touch(member_facts(&v.member).user_type) {
+                out.push(Self::skipped(&v, e.to_string()));
+                continue;
+            }
             batch.changes.push(MemberChange::Remove { member_id: v.member.id.clone() });
             if v.member.status != "invited" {
-                batch.mails.push(mail::render(self, &provider, &v.member.email, MailKind::Removed));
+                batch.mails.push(mail::render(self, &auth.tenant, &v.member.email, MailKind::Removed));
             }
             batch.events.push(self.event(provider_id, Some(actor), "member_removed", Some(&v.member.email), String::new(), meta));
             out.push(Self::done(&v));
         }
         if !batch.changes.is_empty() {
-            self.store.change_members(&batch).await?;
+            self.apply(&batch).await?;
             self.publish(provider_id, "removed");
         }
         Ok(out)
     }
 
     pub async fn set_suspended(&self, actor: &Actor, provider_id: &str, ids: &[String], suspended: bool, meta: &RequestMeta) -> Result<Vec<MemberResult>> {
-        self.authorize(actor, provider_id, Action::SuspendMembers).await?;
+        let auth = self.authorize(actor, provider_id, Action::SuspendMembers).await?;
         let mut batch = self.batch(provider_id, actor);
         let mut out = vec![];
         for v in self.targets(provider_id, ids).await? {
             if v.member.user_id.as_deref() == Some(actor.user_id()) {
                 out.push(Self::skipped(&v, "You cannot suspend yourself."));
+                continue;
+            }
+            if let Err(e) = auth.may_touch(member_facts(&v.member).user_type) {
+                out.push(Self::skipped(&v, e.to_string()));
                 continue;
             }
             if v.member.suspended == suspended {
@@ -245,40 +280,55 @@ impl Services {
             out.push(Self::done(&v));
         }
         if !batch.changes.is_empty() {
-            self.store.change_members(&batch).await?;
+            self.apply(&batch).await?;
             self.publish(provider_id, "suspended");
         }
         Ok(out)
     }
 
-    pub async fn set_user_type(&self, actor: &Actor, provider_id: &str, member_id: &str, user_type: ProviderUserType, meta: &RequestMeta) -> Result<()> {
-        self.authorize(actor, provider_id, Action::ChangeUserType).await?;
+    pub async fn set_user_type(
+        &self,
+        actor: &Actor,
+        provider_id: &str,
+        member_id: &str,
+        user_type: Role,
+        permissions: domain::authz::Permissions,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let auth = self.authorize(actor, provider_id, Action::ChangeUserType).await?;
+        if !user_type.fits(auth.kind()) {
+            return Err(ServiceError::field("user_type", "This role does not exist here."));
+        }
         let v = self.targets(provider_id, &[member_id.to_string()]).await?.remove(0);
+        auth.may_touch(member_facts(&v.member).user_type)?;
+        auth.may_touch(user_type)?;
+        let permissions = if user_type == Role::Custom { permissions.code() } else { String::new() };
         let mut batch = self.batch(provider_id, actor);
-        batch.changes.push(MemberChange::SetUserType { member_id: member_id.into(), user_type: user_type.code().into() });
+        batch.changes.push(MemberChange::SetUserType { member_id: member_id.into(), user_type: user_type.code().into(), permissions });
         batch.events.push(self.event(provider_id, Some(actor), "user_type_changed", Some(&v.member.email), user_type.label().into(), meta));
-        self.store.change_members(&batch).await?;
+        self.apply(&batch).await?;
         self.publish(provider_id, "user_type");
         Ok(())
     }
 
     /// What the invitation page shows; needs no sign-in.
     pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo> {
-        let gone = InvitationInfo { state: InvitationState::Gone, provider_name: None, email: None };
+        let gone = InvitationInfo { state: InvitationState::Gone, provider_name: None, email: None, organization: false, master_password: None };
         let Some((m, p, expires_at)) = self.store.invitation(&token_hash(token)).await? else { return Ok(gone) };
         let state = if expires_at <= self.now() { InvitationState::Expired } else { InvitationState::Open };
-        Ok(InvitationInfo { state, provider_name: Some(p.name), email: Some(m.email) })
+        let master_password = if p.is_organization() { self.org_policies(&p.id).await?.master_password } else { None };
+        Ok(InvitationInfo { state, organization: p.is_organization(), master_password, provider_name: Some(p.name), email: Some(m.email) })
     }
 
     /// Accepting needs the signed-in account's email to equal the invited one.
-    pub async fn accept(&self, actor: &Actor, token: &str, meta: &RequestMeta) -> Result<String> {
+    pub async fn accept(&self, actor: &Actor, token: &str, password: Option<PasswordFacts>, meta: &RequestMeta) -> Result<String> {
         self.limit(&format!("accept:{}", meta.ip.as_deref().unwrap_or(actor.user_id())), 50, 600, "attempts to accept invitations")?;
         let hash = token_hash(token);
-        let gone = || ServiceError::Conflict("This invitation is no longer valid. Ask a Provider admin to send you a new invitation.".into());
+        let gone = || ServiceError::Conflict("This invitation is no longer valid. Ask an administrator to send you a new invitation.".into());
         let (m, p, expires_at) = self.store.invitation(&hash).await?.ok_or_else(gone)?;
         let facts: MemberFacts = member_facts(&m);
         if expires_at <= self.now() {
-            return Err(ServiceError::Conflict("This invitation has expired. Ask a Provider admin to send you a new invitation.".into()));
+            return Err(ServiceError::Conflict("This invitation has expired. Ask an administrator to send you a new invitation.".into()));
         }
         facts.can_accept(self.now()).map_err(|e| ServiceError::Conflict(e.to_string()))?;
         if m.email != actor.email() {
@@ -286,6 +336,9 @@ impl Services {
                 "This invitation was sent to {}. Log in with that email to accept it.",
                 m.email
             )));
+        }
+        if p.is_organization() {
+            self.check_join_policies(actor.user_id(), &p, password).await?;
         }
         let ev = self.event(&p.id, Some(actor), "member_accepted", Some(&m.email), String::new(), meta);
         self.store.accept_invitation(&hash, &m.id, actor.user_id(), self.now(), &ev).await?;

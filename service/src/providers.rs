@@ -3,9 +3,30 @@
 use crate::accounts::member_facts;
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
 use domain::api::{ProviderSummary, SetupProviderInput};
-use domain::authz::{Action, authorize};
-use domain::member::{MemberFacts, ProviderUserType, StatusBadge};
+use domain::authz::{Action, Denied, OrgAuthority, Permissions, authorize, authorize_org, may_touch_role};
+use domain::member::{MemberFacts, Role, StatusBadge, TenantKind};
 use domain::{Email, FieldError};
+
+/// The outcome of a successful check: the tenant, the actor's own membership
+/// in it (if any), and for an organisation the authority they act with.
+pub(crate) struct Authority {
+    pub tenant: db::ProviderRow,
+    pub own: Option<db::MemberRow>,
+    pub org: Option<OrgAuthority>,
+}
+
+impl Authority {
+    pub fn kind(&self) -> TenantKind {
+        if self.tenant.is_organization() { TenantKind::Organization } else { TenantKind::Provider }
+    }
+    /// In an organisation, touching the Owner role needs an Owner or provider staff.
+    pub fn may_touch(&self, role: Role) -> std::result::Result<(), Denied> {
+        match &self.org {
+            Some(o) => may_touch_role(o, role),
+            None => Ok(()),
+        }
+    }
+}
 
 impl Services {
     /// The actor's own membership facts in a provider (None for outsiders).
@@ -16,11 +37,29 @@ impl Services {
         }))
     }
 
-    /// Checks the authorization table for the actor in this provider.
-    pub(crate) async fn authorize(&self, actor: &Actor, provider_id: &str, action: Action) -> Result<db::MemberRow> {
-        let found = self.facts(actor, provider_id).await?;
-        authorize(found.as_ref().map(|(_, f)| f), action)?;
-        Ok(found.expect("authorize refuses outsiders").0)
+    /// Checks the authorization table for the actor in this tenant: the
+    /// provider table for a provider, the organisation table (provider staff,
+    /// or the member's own role) for a client organisation.
+    pub(crate) async fn authorize(&self, actor: &Actor, tenant_id: &str, action: Action) -> Result<Authority> {
+        let Some(tenant) = self.store.provider(tenant_id).await? else {
+            return Err(Denied::NotMember.into());
+        };
+        let own = self.facts(actor, tenant_id).await?;
+        if !tenant.is_organization() {
+            authorize(own.as_ref().map(|(_, f)| f), action)?;
+            return Ok(Authority { tenant, own: own.map(|(m, _)| m), org: None });
+        }
+        let provider = match tenant.parent_id.as_deref() {
+            Some(pid) => self.facts(actor, pid).await?.map(|(_, f)| f),
+            None => None,
+        };
+        let org = OrgAuthority {
+            provider,
+            member: own.as_ref().map(|(_, f)| *f),
+            permissions: own.as_ref().map(|(m, _)| Permissions::from_code(&m.permissions)).unwrap_or_default(),
+        };
+        authorize_org(&org, action)?;
+        Ok(Authority { tenant, own: own.map(|(m, _)| m), org: Some(org) })
     }
 
     pub(crate) fn event(&self, provider_id: &str, actor: Option<&Actor>, kind: &str, target: Option<&str>, detail: String, meta: &RequestMeta) -> db::EventRow {
@@ -39,7 +78,8 @@ impl Services {
 
     /// Provider settings (Provider admins only).
     pub async fn update_provider(&self, actor: &Actor, provider_id: &str, name: &str, billing_email: &str, meta: &RequestMeta) -> Result<ProviderSummary> {
-        let m = self.authorize(actor, provider_id, Action::EditProviderSettings).await?;
+        let auth = self.authorize(actor, provider_id, Action::EditProviderSettings).await?;
+        let m = auth.own.ok_or(Denied::NotMember)?;
         let mut errs = vec![];
         let name = domain::text::provider_name(name).map_err(|e| errs.push(e)).ok();
         let billing = Email::parse(billing_email).map_err(|e| errs.push(FieldError::new("billing_email", e.to_string()))).ok();
@@ -83,13 +123,13 @@ impl Services {
             return Err(ServiceError::Validation(errs));
         }
         let now = self.now();
-        let p = db::ProviderRow { id: new_id(), name: name.unwrap(), billing_email: billing.unwrap().to_string(), created_at: now };
+        let p = db::ProviderRow { id: new_id(), name: name.unwrap(), billing_email: billing.unwrap().to_string(), created_at: now, kind: "provider".into(), parent_id: None, seats: 0, org_key: None };
         let m = db::MemberRow {
             id: new_id(),
             provider_id: p.id.clone(),
             user_id: Some(actor.user_id().into()),
             email: actor.email().into(),
-            user_type: ProviderUserType::ProviderAdmin.code().into(),
+            user_type: Role::ProviderAdmin.code().into(),
             status: "confirmed".into(),
             suspended: false,
             wrapped_key: Some(input.wrapped_key.clone()),
@@ -97,13 +137,14 @@ impl Services {
             expires_at: None,
             accepted_at: Some(now),
             confirmed_at: Some(now),
+            permissions: String::new(),
         };
         let ev = self.event(&p.id, Some(actor), "provider_created", Some(actor.email()), format!("Provider \"{}\" set up", p.name), meta);
         self.store.create_provider(&p, &m, &ev).await?;
         Ok(ProviderSummary {
             id: p.id,
             name: p.name,
-            user_type: ProviderUserType::ProviderAdmin,
+            user_type: Role::ProviderAdmin,
             badge: StatusBadge::Confirmed,
             wrapped_key: Some(input.wrapped_key),
         })

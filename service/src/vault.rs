@@ -25,6 +25,11 @@ impl Services {
         if !looks_encrypted(&data) {
             return Err(ServiceError::field("data", "Items must be encrypted in the browser."));
         }
+        if id.is_none() && self.user_policies(actor.user_id()).await?.no_individual_vault {
+            return Err(ServiceError::Forbidden(
+                "An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into(),
+            ));
+        }
         let id = match id {
             Some(id) => uuid::Uuid::parse_str(&id).map_err(|_| ServiceError::field("id", "Malformed item id."))?.to_string(),
             None => new_id(),

@@ -1,113 +1,13 @@
 //! Service tests of the members use cases on SQLite and PostgreSQL: the role
 //! matrix, expiry, single use, resend, removal, and the last-admin rule.
 
-use db::testing;
+mod common;
+use common::*;
 use domain::api::*;
-use domain::crypto::{self, SymmetricKey, UnlockedKeys};
-use domain::member::{ProviderUserType, StatusBadge};
-use domain::{Email, KdfParams};
-use service::{Actor, ManualClock, RequestMeta, ServiceError, ServiceSettings, Services};
-use std::sync::Arc;
-
-const PW: &str = "correct horse battery staple";
-const DAY: i64 = 86_400;
-
-struct World {
-    s: Services,
-    clock: Arc<ManualClock>,
-    _db: testing::TestDb,
-}
-
-/// A person with a browser: their keys never reach the service.
-struct Person {
-    actor: Actor,
-    keys: UnlockedKeys,
-}
-
-async fn world(db: testing::TestDb) -> World {
-    let clock = Arc::new(ManualClock::new(1_800_000_000));
-    let s = Services::new(db.store.clone(), ServiceSettings::default(), clock.clone());
-    World { s, clock, _db: db }
-}
-
-fn meta() -> RequestMeta {
-    RequestMeta { ip: Some("127.0.0.1".into()) }
-}
-
-impl World {
-    async fn person(&self, email: &str) -> Person {
-        let e = Email::parse(email).unwrap();
-        let kdf = KdfParams::MIN;
-        let acct = crypto::new_account(PW, &e, kdf).unwrap();
-        self.s
-            .register(RegisterInput {
-                email: email.into(),
-                name: format!("Person {email}"),
-                hint: String::new(),
-                kdf,
-                auth_hash: acct.auth_hash.clone(),
-                protected_user_key: acct.protected_user_key.clone(),
-                protected_private_key: acct.protected_private_key.clone(),
-                public_key: crypto::b64(&acct.public_key_spki),
-            })
-            .await
-            .unwrap();
-        let (token, me) = self.s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash.clone() }, &meta()).await.unwrap();
-        let actor = self.s.resolve_session(&token).await.unwrap().unwrap();
-        let master = crypto::master_key(PW, &e, kdf).unwrap();
-        let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).unwrap();
-        Person { actor, keys }
-    }
-
-    /// A provider whose key only `admin`'s browser made and holds.
-    async fn provider(&self, admin: &Person) -> (String, SymmetricKey) {
-        let key = SymmetricKey::generate();
-        let wrapped = crypto::seal_to(&admin.keys.key_pair.public_spki(), key.expose()).unwrap();
-        let p = self
-            .s
-            .create_provider(&admin.actor, SetupProviderInput { name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), wrapped_key: wrapped }, &meta())
-            .await
-            .unwrap();
-        (p.id, key)
-    }
-
-    async fn invite(&self, admin: &Person, pid: &str, emails: &str, t: ProviderUserType) -> Vec<InviteEntry> {
-        self.s.invite(&admin.actor, InviteInput { provider_id: pid.into(), emails: emails.into(), user_type: t }, &meta()).await.unwrap()
-    }
-
-    /// The token from the newest invitation mail to `email`.
-    async fn token_for(&self, email: &str) -> String {
-        let mails = self.s.store.due_mails(i64::MAX / 2, 1000).await.unwrap();
-        let m = mails.iter().filter(|m| m.to_addr == email).last().expect("an invitation mail");
-        let line = m.text_body.lines().find(|l| l.contains("token=")).unwrap();
-        line.split("token=").nth(1).unwrap().trim().to_string()
-    }
-
-    async fn member_id(&self, admin: &Person, pid: &str, email: &str) -> String {
-        self.s.list_members(&admin.actor, pid).await.unwrap().into_iter().find(|m| m.email == email).unwrap().id
-    }
-
-    /// The admin's browser confirms `who`: opens the provider key and seals it to the member.
-    async fn confirm(&self, admin: &Person, pid: &str, key: &SymmetricKey, ids: Vec<String>) -> Vec<MemberResult> {
-        let cands = self.s.confirm_candidates(&admin.actor, pid, &ids).await.unwrap();
-        let keys = cands
-            .iter()
-            .map(|c| WrappedKey { member_id: c.member_id.clone(), wrapped_key: crypto::seal_to(&crypto::unb64(&c.public_key).unwrap(), key.expose()).unwrap() })
-            .collect();
-        self.s.confirm(&admin.actor, pid, keys, &meta()).await.unwrap()
-    }
-
-    /// A confirmed member of the given type.
-    async fn joined(&self, admin: &Person, pid: &str, key: &SymmetricKey, email: &str, t: ProviderUserType) -> Person {
-        let p = self.person(email).await;
-        self.invite(admin, pid, email, t).await;
-        let token = self.token_for(email).await;
-        self.s.accept(&p.actor, &token, &meta()).await.unwrap();
-        let id = self.member_id(admin, pid, email).await;
-        self.confirm(admin, pid, key, vec![id]).await;
-        p
-    }
-}
+use domain::crypto::{self, SymmetricKey};
+use domain::member::{Role, StatusBadge};
+use service::ServiceError;
+use domain::KdfParams;
 
 fn badge_of(list: &[MemberListItem], email: &str) -> Option<StatusBadge> {
     list.iter().find(|m| m.email == email).map(|m| m.badge)
@@ -116,14 +16,14 @@ fn badge_of(list: &[MemberListItem], email: &str) -> Option<StatusBadge> {
 async fn invite_accept_confirm_flow(w: World) {
     let admin = w.person("admin@acme.com").await;
     let (pid, key) = w.provider(&admin).await;
-    let r = w.invite(&admin, &pid, "new@acme.com, not-an-email, NEW@acme.com, admin@acme.com", ProviderUserType::ServiceUser).await;
+    let r = w.invite(&admin, &pid, "new@acme.com, not-an-email, NEW@acme.com, admin@acme.com", Role::ServiceUser).await;
     let outcomes: Vec<_> = r.iter().map(|e| e.outcome.clone()).collect();
     assert_eq!(outcomes[0], InviteEntryOutcome::Invited);
     assert!(matches!(outcomes[1], InviteEntryOutcome::Invalid(_)));
     assert_eq!(outcomes[2], InviteEntryOutcome::Repeated);
     assert_eq!(outcomes[3], InviteEntryOutcome::AlreadyMember);
     assert!(matches!(
-        w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: (0..21).map(|i| format!("u{i}@x.com")).collect::<Vec<_>>().join(","), user_type: ProviderUserType::ServiceUser }, &meta()).await,
+        w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: (0..21).map(|i| format!("u{i}@x.com")).collect::<Vec<_>>().join(","), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await,
         Err(ServiceError::Validation(_))
     ));
 
@@ -133,10 +33,10 @@ async fn invite_accept_confirm_flow(w: World) {
 
     // Someone else's account cannot accept it.
     let other = w.person("other@acme.com").await;
-    assert!(matches!(w.s.accept(&other.actor, &token, &meta()).await, Err(ServiceError::Forbidden(_))));
+    assert!(matches!(w.s.accept(&other.actor, &token, None, &meta()).await, Err(ServiceError::Forbidden(_))));
     let new = w.person("new@acme.com").await;
-    w.s.accept(&new.actor, &token, &meta()).await.unwrap();
-    assert!(matches!(w.s.accept(&new.actor, &token, &meta()).await, Err(ServiceError::Conflict(_))), "single use");
+    w.s.accept(&new.actor, &token, None, &meta()).await.unwrap();
+    assert!(matches!(w.s.accept(&new.actor, &token, None, &meta()).await, Err(ServiceError::Conflict(_))), "single use");
     assert_eq!(w.s.invitation_info(&token).await.unwrap().state, InvitationState::Gone);
     let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
     assert_eq!(badge_of(&list, "new@acme.com"), Some(StatusBadge::NeedsConfirmation));
@@ -175,12 +75,12 @@ async fn invite_accept_confirm_flow(w: World) {
 async fn expiry_resend_and_remove_kill_tokens(w: World) {
     let admin = w.person("admin@acme.com").await;
     let (pid, _) = w.provider(&admin).await;
-    w.invite(&admin, &pid, "late@acme.com", ProviderUserType::ServiceUser).await;
+    w.invite(&admin, &pid, "late@acme.com", Role::ServiceUser).await;
     let first = w.token_for("late@acme.com").await;
     let late = w.person("late@acme.com").await;
     w.clock.advance(5 * DAY);
     assert_eq!(w.s.invitation_info(&first).await.unwrap().state, InvitationState::Expired);
-    assert!(matches!(w.s.accept(&late.actor, &first, &meta()).await, Err(ServiceError::Conflict(m)) if m.contains("expired")));
+    assert!(matches!(w.s.accept(&late.actor, &first, None, &meta()).await, Err(ServiceError::Conflict(m)) if m.contains("expired")));
     let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
     assert_eq!(badge_of(&list, "late@acme.com"), Some(StatusBadge::Expired));
 
@@ -195,7 +95,7 @@ async fn expiry_resend_and_remove_kill_tokens(w: World) {
 
     w.s.remove(&admin.actor, &pid, &[id], &meta()).await.unwrap();
     assert_eq!(w.s.invitation_info(&second).await.unwrap().state, InvitationState::Gone, "removal kills the token");
-    assert!(w.s.accept(&late.actor, &second, &meta()).await.is_err());
+    assert!(w.s.accept(&late.actor, &second, None, &meta()).await.is_err());
 }
 
 async fn last_admin_rules(w: World) {
@@ -205,12 +105,12 @@ async fn last_admin_rules(w: World) {
     let r = w.s.remove(&admin.actor, &pid, &[me_id.clone()], &meta()).await.unwrap();
     assert_eq!(r[0].skipped.as_deref(), Some("You cannot remove yourself."));
     assert!(matches!(
-        w.s.set_user_type(&admin.actor, &pid, &me_id, ProviderUserType::ServiceUser, &meta()).await,
+        w.s.set_user_type(&admin.actor, &pid, &me_id, Role::ServiceUser, Default::default(), &meta()).await,
         Err(ServiceError::Conflict(m)) if m.contains("at least one confirmed Provider admin")
     ));
-    let second = w.joined(&admin, &pid, &key, "second@acme.com", ProviderUserType::ProviderAdmin).await;
+    let second = w.joined(&admin, &pid, &key, "second@acme.com", Role::ProviderAdmin).await;
     // With two admins, one may step down.
-    w.s.set_user_type(&admin.actor, &pid, &me_id, ProviderUserType::ServiceUser, &meta()).await.unwrap();
+    w.s.set_user_type(&admin.actor, &pid, &me_id, Role::ServiceUser, Default::default(), &meta()).await.unwrap();
     // The demoted admin can no longer manage members; the second can.
     assert!(matches!(w.s.list_members(&admin.actor, &pid).await, Err(ServiceError::Forbidden(_))));
     assert!(w.s.list_members(&second.actor, &pid).await.is_ok());
@@ -221,17 +121,17 @@ async fn last_admin_rules(w: World) {
 async fn role_matrix(w: World) {
     let admin = w.person("admin@acme.com").await;
     let (pid, key) = w.provider(&admin).await;
-    let service_user = w.joined(&admin, &pid, &key, "service@acme.com", ProviderUserType::ServiceUser).await;
+    let service_user = w.joined(&admin, &pid, &key, "service@acme.com", Role::ServiceUser).await;
     let invited = w.person("invited@acme.com").await;
-    w.invite(&admin, &pid, "invited@acme.com", ProviderUserType::ProviderAdmin).await;
+    w.invite(&admin, &pid, "invited@acme.com", Role::ProviderAdmin).await;
     let accepted = w.person("accepted@acme.com").await;
-    w.invite(&admin, &pid, "accepted@acme.com", ProviderUserType::ProviderAdmin).await;
+    w.invite(&admin, &pid, "accepted@acme.com", Role::ProviderAdmin).await;
     let t = w.token_for("accepted@acme.com").await;
-    w.s.accept(&accepted.actor, &t, &meta()).await.unwrap();
-    let suspended = w.joined(&admin, &pid, &key, "suspended@acme.com", ProviderUserType::ProviderAdmin).await;
+    w.s.accept(&accepted.actor, &t, None, &meta()).await.unwrap();
+    let suspended = w.joined(&admin, &pid, &key, "suspended@acme.com", Role::ProviderAdmin).await;
     let sid = w.member_id(&admin, &pid, "suspended@acme.com").await;
     w.s.set_suspended(&admin.actor, &pid, &[sid], true, &meta()).await.unwrap();
-    let removed = w.joined(&admin, &pid, &key, "removed@acme.com", ProviderUserType::ProviderAdmin).await;
+    let removed = w.joined(&admin, &pid, &key, "removed@acme.com", Role::ProviderAdmin).await;
     let rid = w.member_id(&admin, &pid, "removed@acme.com").await;
     w.s.remove(&admin.actor, &pid, &[rid], &meta()).await.unwrap();
     let outsider = w.person("outsider@elsewhere.com").await;
@@ -254,13 +154,13 @@ async fn role_matrix(w: World) {
         let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), key.expose()).unwrap();
         let results: Vec<(&str, bool)> = vec![
             ("list", matches!(w.s.list_members(a, &pid).await, Err(ServiceError::Forbidden(_)))),
-            ("invite", matches!(w.s.invite(a, InviteInput { provider_id: pid.clone(), emails: "x@acme.com".into(), user_type: ProviderUserType::ProviderAdmin }, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("invite", matches!(w.s.invite(a, InviteInput { provider_id: pid.clone(), emails: "x@acme.com".into(), user_type: Role::ProviderAdmin, permissions: Default::default() }, &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("resend", matches!(w.s.resend(a, &pid, &ids, &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("candidates", matches!(w.s.confirm_candidates(a, &pid, &[acc_id.clone()]).await, Err(ServiceError::Forbidden(_)))),
             ("confirm", matches!(w.s.confirm(a, &pid, vec![WrappedKey { member_id: acc_id.clone(), wrapped_key: sealed }], &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("remove", matches!(w.s.remove(a, &pid, &ids, &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("suspend", matches!(w.s.set_suspended(a, &pid, &ids, true, &meta()).await, Err(ServiceError::Forbidden(_)))),
-            ("user type", matches!(w.s.set_user_type(a, &pid, &target, ProviderUserType::ServiceUser, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            ("user type", matches!(w.s.set_user_type(a, &pid, &target, Role::ServiceUser, Default::default(), &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("events", matches!(w.s.events(a, &pid, db::EventQuery { limit: 10, ..Default::default() }).await, Err(ServiceError::Forbidden(_)))),
             ("subscribe", w.s.subscribe(a, &pid).await.is_err()),
             ("settings", matches!(w.s.update_provider(a, &pid, "Hijacked", "evil@x.com", &meta()).await, Err(ServiceError::Forbidden(_)))),
@@ -275,7 +175,7 @@ async fn role_matrix(w: World) {
     assert_eq!(events_before, events_after);
     // And the admin may do each of them.
     assert!(w.s.resend(&admin.actor, &pid, &[target.clone()], &meta()).await.is_ok());
-    assert!(w.s.set_user_type(&admin.actor, &pid, &target, ProviderUserType::ServiceUser, &meta()).await.is_ok());
+    assert!(w.s.set_user_type(&admin.actor, &pid, &target, Role::ServiceUser, Default::default(), &meta()).await.is_ok());
     assert!(w.s.set_suspended(&admin.actor, &pid, &[target.clone()], true, &meta()).await.is_ok());
     assert!(w.s.remove(&admin.actor, &pid, &[target], &meta()).await.is_ok());
 }
@@ -285,9 +185,9 @@ async fn confirm_needs_a_sealed_key(w: World) {
     let admin = w.person("admin@acme.com").await;
     let (pid, _) = w.provider(&admin).await;
     let p = w.person("p@acme.com").await;
-    w.invite(&admin, &pid, "p@acme.com", ProviderUserType::ServiceUser).await;
+    w.invite(&admin, &pid, "p@acme.com", Role::ServiceUser).await;
     let t = w.token_for("p@acme.com").await;
-    w.s.accept(&p.actor, &t, &meta()).await.unwrap();
+    w.s.accept(&p.actor, &t, None, &meta()).await.unwrap();
     let id = w.member_id(&admin, &pid, "p@acme.com").await;
     for bad in ["", "not base64!", &crypto::b64(&[0u8; 10])] {
         assert!(matches!(
@@ -326,17 +226,17 @@ async fn rate_limits(w: World) {
     let admin = w.person("admin@acme.com").await;
     let (pid, _) = w.provider(&admin).await;
     for i in 0..60 {
-        w.invite(&admin, &pid, &format!("u{i}@acme.com"), ProviderUserType::ServiceUser).await;
+        w.invite(&admin, &pid, &format!("u{i}@acme.com"), Role::ServiceUser).await;
     }
-    let r = w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: "late@acme.com".into(), user_type: ProviderUserType::ServiceUser }, &meta()).await;
+    let r = w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: "late@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await;
     assert!(matches!(r, Err(ServiceError::RateLimited(ref m)) if m.contains("Try again")), "{r:?}");
     let guesser = w.person("guess@acme.com").await;
     for _ in 0..50 {
-        assert!(matches!(w.s.accept(&guesser.actor, "no-such-token", &meta()).await, Err(ServiceError::Conflict(_))));
+        assert!(matches!(w.s.accept(&guesser.actor, "no-such-token", None, &meta()).await, Err(ServiceError::Conflict(_))));
     }
-    assert!(matches!(w.s.accept(&guesser.actor, "no-such-token", &meta()).await, Err(ServiceError::RateLimited(_))));
+    assert!(matches!(w.s.accept(&guesser.actor, "no-such-token", None, &meta()).await, Err(ServiceError::RateLimited(_))));
     w.clock.advance(601);
-    assert!(w.s.invite(&admin.actor, InviteInput { provider_id: pid, emails: "late@acme.com".into(), user_type: ProviderUserType::ServiceUser }, &meta()).await.is_ok());
+    assert!(w.s.invite(&admin.actor, InviteInput { provider_id: pid, emails: "late@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await.is_ok());
 }
 
 /// A failing SMTP server never fails the request and never loses the mail:
@@ -344,7 +244,7 @@ async fn rate_limits(w: World) {
 async fn outbox_retries_until_delivered(w: World) {
     let admin = w.person("admin@acme.com").await;
     let (pid, _) = w.provider(&admin).await;
-    w.invite(&admin, &pid, "slow@acme.com", ProviderUserType::ServiceUser).await;
+    w.invite(&admin, &pid, "slow@acme.com", Role::ServiceUser).await;
     let refused = service::mail::Mailer::smtp("127.0.0.1", 1, false, None, "Portal <p@acme.com>").unwrap();
     assert_eq!(service::mail::drain_once(&w.s, &refused).await, 0);
     let failed = w.s.failed_mails(&admin.actor, &pid).await.unwrap();

@@ -8,7 +8,7 @@ use crate::pages::fmt_time;
 use crate::pages::providers::{fresh_me, ProviderNav, badge_class, provider_of};
 use crate::session::use_session;
 use domain::api::*;
-use domain::member::{ProviderUserType, StatusBadge};
+use domain::member::{Role, StatusBadge};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -84,7 +84,7 @@ pub fn MembersPage() -> impl IntoView {
                     let Some(p) = provider_of(&me, &pid()) else {
                         return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
                     };
-                    if p.user_type != ProviderUserType::ProviderAdmin || p.badge != StatusBadge::Confirmed {
+                    if p.user_type != Role::ProviderAdmin || p.badge != StatusBadge::Confirmed {
                         return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can manage members.".into()) /> }.into_any();
                     }
                     view! {
@@ -153,7 +153,7 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
         all.with(|a| a.iter().filter(|m| sel.contains(&m.id)).cloned().collect::<Vec<_>>())
     });
     let single_admin = Memo::new(move |_| {
-        all.with(|a| a.iter().filter(|m| m.user_type == ProviderUserType::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1)
+        all.with(|a| a.iter().filter(|m| m.user_type == Role::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1)
     });
 
     // Bulk actions, each enabled only when it applies to the selection.
@@ -204,7 +204,7 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
     };
     let change_type = {
         let pid = pid.clone();
-        Callback::new(move |(id, t): (String, ProviderUserType)| {
+        Callback::new(move |(id, t): (String, Role)| {
             let pid = pid.clone();
             spawn_local(async move {
                 match change_user_type(pid, id, t).await {
@@ -413,7 +413,7 @@ fn MemberRow(
     m: MemberListItem,
     selected: RwSignal<HashSet<String>>,
     on_check: Callback<(usize, bool, bool)>,
-    change_type: Callback<(String, ProviderUserType)>,
+    change_type: Callback<(String, Role)>,
     confirm_ids: RwSignal<Option<Vec<String>>>,
     pending: RwSignal<Option<Pending>>,
     resend: Callback<Vec<String>>,
@@ -458,7 +458,7 @@ fn MemberRow(
                         {
                             let m = m_for_menu.clone();
                             let pid = params.with_untracked(|p| p.get("id")).unwrap_or_default();
-                            let other_type = if m.user_type == ProviderUserType::ProviderAdmin { ProviderUserType::ServiceUser } else { ProviderUserType::ProviderAdmin };
+                            let other_type = if m.user_type == Role::ProviderAdmin { Role::ServiceUser } else { Role::ProviderAdmin };
                             let (m1, m2, m3, m4, m5) = (m.clone(), m.clone(), m.clone(), m.clone(), m.clone());
                             view! {
                                 <div class="menu right" role="menu" on:click=move |_| menu_open.set(false)>
@@ -523,7 +523,7 @@ fn InviteForm(provider_id: String, open: RwSignal<bool>, version: RwSignal<u32>)
         let input = InviteInput {
             provider_id: provider_id.clone(),
             emails: emails.get_untracked(),
-            user_type: ProviderUserType::from_code(&user_type.get_untracked()).unwrap_or(ProviderUserType::ServiceUser),
+            user_type: Role::from_code(&user_type.get_untracked()).unwrap_or(Role::ServiceUser),
         };
         spawn_local(async move {
             match invite_members(input).await {

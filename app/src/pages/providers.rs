@@ -5,7 +5,7 @@ use crate::components::{Field, UnlockPanel};
 use crate::error::ApiError;
 use crate::session::use_session;
 use domain::api::{Me, ProviderSummary, SetupProviderInput};
-use domain::member::{ProviderUserType, StatusBadge};
+use domain::member::{Role, StatusBadge};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -26,7 +26,7 @@ pub fn provider_of(me: &Me, id: &str) -> Option<ProviderSummary> {
 #[component]
 pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
     let id = provider.id.clone();
-    let admin = provider.user_type == ProviderUserType::ProviderAdmin;
+    let admin = provider.user_type == Role::ProviderAdmin;
     view! {
         <aside class="sidenav" aria-label="Provider">
             <div class="sidenav-title">{provider.name.clone()}</div>

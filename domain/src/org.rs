@@ -1,0 +1,268 @@
+//! Client organisations: the policies their admins turn on, the seat rules
+//! and collection permissions. Pure rules; the service enforces them.
+
+use serde::{Deserialize, Serialize};
+
+/// The policies an organisation can turn on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PolicyKind {
+    MasterPassword,
+    PasswordGenerator,
+    SingleOrg,
+    RemoveIndividualVault,
+}
+
+impl PolicyKind {
+    pub const ALL: [PolicyKind; 4] =
+        [PolicyKind::MasterPassword, PolicyKind::PasswordGenerator, PolicyKind::SingleOrg, PolicyKind::RemoveIndividualVault];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PolicyKind::MasterPassword => "master_password",
+            PolicyKind::PasswordGenerator => "password_generator",
+            PolicyKind::SingleOrg => "single_org",
+            PolicyKind::RemoveIndividualVault => "remove_individual_vault",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            PolicyKind::MasterPassword => "Master password requirements",
+            PolicyKind::PasswordGenerator => "Password generator",
+            PolicyKind::SingleOrg => "Single organisation",
+            PolicyKind::RemoveIndividualVault => "Remove individual vault",
+        }
+    }
+    pub fn description(self) -> &'static str {
+        match self {
+            PolicyKind::MasterPassword => {
+                "Set requirements for master password strength. Checked when members sign up, join and change their master password."
+            }
+            PolicyKind::PasswordGenerator => "Set requirements for the password generator.",
+            PolicyKind::SingleOrg => "Restrict members from joining other organisations.",
+            PolicyKind::RemoveIndividualVault => {
+                "Require members to save items to the organisation instead of an individual vault."
+            }
+        }
+    }
+}
+
+/// Master password requirements. Score is zxcvbn's 0–4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MasterPasswordRules {
+    pub min_length: u32,
+    pub min_score: u8,
+}
+
+/// Password generator requirements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GeneratorRules {
+    pub min_length: u32,
+    pub uppercase: bool,
+    pub digits: bool,
+    pub symbols: bool,
+}
+
+/// One policy with its settings; `data` is kind-specific JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub kind: PolicyKind,
+    pub enabled: bool,
+    pub master_password: MasterPasswordRules,
+    pub generator: GeneratorRules,
+}
+
+impl Policy {
+    pub fn off(kind: PolicyKind) -> Self {
+        Policy { kind, enabled: false, master_password: MasterPasswordRules::default(), generator: GeneratorRules::default() }
+    }
+
+    /// Checks an admin's settings; the message names the field.
+    pub fn validate(&self) -> Result<(), crate::FieldError> {
+        let mp = self.master_password;
+        if self.kind == PolicyKind::MasterPassword && self.enabled {
+            if !(12..=128).contains(&mp.min_length) {
+                return Err(crate::FieldError::new("min_length", "Minimum length must be between 12 and 128."));
+            }
+            if mp.min_score > 4 {
+                return Err(crate::FieldError::new("min_score", "Minimum strength must be between 0 and 4."));
+            }
+        }
+        if self.kind == PolicyKind::PasswordGenerator && self.enabled && !(5..=128).contains(&self.generator.min_length) {
+            return Err(crate::FieldError::new("generator_min_length", "Minimum length must be between 5 and 128."));
+        }
+        Ok(())
+    }
+}
+
+/// What the browser reports about a master password it is about to use. The
+/// server never sees the password itself, so it checks these facts (computed
+/// by the browser with zxcvbn) against every policy that applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PasswordFacts {
+    pub length: u32,
+    pub score: u8,
+}
+
+pub fn score_label(score: u8) -> &'static str {
+    match score {
+        0 => "Very weak",
+        1 => "Weak",
+        2 => "Fair",
+        3 => "Good",
+        _ => "Strong",
+    }
+}
+
+/// The strictest of several master-password rules (a member of several
+/// organisations meets all of them).
+pub fn strictest(rules: impl IntoIterator<Item = MasterPasswordRules>) -> Option<MasterPasswordRules> {
+    rules.into_iter().reduce(|a, b| MasterPasswordRules {
+        min_length: a.min_length.max(b.min_length),
+        min_score: a.min_score.max(b.min_score),
+    })
+}
+
+/// Whether a master password meets the rules; the message says what is missing.
+pub fn check_master_password(rules: Option<MasterPasswordRules>, facts: PasswordFacts) -> Result<(), String> {
+    let Some(r) = rules else { return Ok(()) };
+    let mut missing = vec![];
+    if facts.length < r.min_length {
+        missing.push(format!("at least {} characters", r.min_length));
+    }
+    if facts.score < r.min_score {
+        missing.push(format!("a strength of at least {} ({} of 4)", score_label(r.min_score), r.min_score));
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("Your organisation's policy requires a master password with {}.", missing.join(" and ")))
+    }
+}
+
+/// Access a member or group has to a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CollectionPermission {
+    CanView,
+    CanViewExceptPasswords,
+    CanEdit,
+    CanManage,
+}
+
+impl CollectionPermission {
+    pub const ALL: [CollectionPermission; 4] = [
+        CollectionPermission::CanView,
+        CollectionPermission::CanViewExceptPasswords,
+        CollectionPermission::CanEdit,
+        CollectionPermission::CanManage,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            CollectionPermission::CanView => "view",
+            CollectionPermission::CanViewExceptPasswords => "view_except_passwords",
+            CollectionPermission::CanEdit => "edit",
+            CollectionPermission::CanManage => "manage",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            CollectionPermission::CanView => "Can view",
+            CollectionPermission::CanViewExceptPasswords => "Can view, except passwords",
+            CollectionPermission::CanEdit => "Can edit",
+            CollectionPermission::CanManage => "Can manage",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SeatError {
+    #[error("Seats must be between 1 and 100000.")]
+    OutOfRange,
+    #[error("Only {remaining} of the provider's seats are unassigned; this needs {needed} more.")]
+    OverProviderTotal { remaining: i64, needed: i64 },
+    #[error("{used} seats are in use; remove or revoke members before going below that.")]
+    BelowUsed { used: i64 },
+    #[error("The total cannot be less than the {assigned} seats already assigned to clients.")]
+    BelowAssigned { assigned: i64 },
+}
+
+/// A client's seats may change to `seats` when the provider's `total` covers
+/// what the other clients hold, and the client's members still fit.
+pub fn check_client_seats(total: i64, assigned_to_others: i64, used: i64, seats: i64) -> Result<(), SeatError> {
+    if !(1..=100_000).contains(&seats) {
+        return Err(SeatError::OutOfRange);
+    }
+    let remaining = total - assigned_to_others;
+    if seats > remaining {
+        return Err(SeatError::OverProviderTotal { remaining: remaining.max(0), needed: seats - remaining.max(0) });
+    }
+    if seats < used {
+        return Err(SeatError::BelowUsed { used });
+    }
+    Ok(())
+}
+
+/// The provider's total may change when it still covers every client's seats.
+pub fn check_provider_total(total: i64, assigned: i64) -> Result<(), SeatError> {
+    if !(0..=10_000_000).contains(&total) {
+        return Err(SeatError::OutOfRange);
+    }
+    if total < assigned {
+        return Err(SeatError::BelowAssigned { assigned });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn master_password_rules() {
+        let r = MasterPasswordRules { min_length: 14, min_score: 3 };
+        assert!(check_master_password(None, PasswordFacts { length: 1, score: 0 }).is_ok());
+        assert!(check_master_password(Some(r), PasswordFacts { length: 14, score: 3 }).is_ok());
+        let e = check_master_password(Some(r), PasswordFacts { length: 12, score: 4 }).unwrap_err();
+        assert!(e.contains("at least 14 characters") && !e.contains("strength"), "{e}");
+        let e = check_master_password(Some(r), PasswordFacts { length: 20, score: 2 }).unwrap_err();
+        assert!(e.contains("Good (3 of 4)"), "{e}");
+        let both = strictest([r, MasterPasswordRules { min_length: 20, min_score: 1 }]).unwrap();
+        assert_eq!(both, MasterPasswordRules { min_length: 20, min_score: 3 });
+        assert_eq!(strictest([]), None);
+    }
+
+    #[test]
+    fn policy_validation() {
+        let mut p = Policy::off(PolicyKind::MasterPassword);
+        p.enabled = true;
+        p.master_password = MasterPasswordRules { min_length: 8, min_score: 2 };
+        assert_eq!(p.validate().unwrap_err().field, "min_length");
+        p.master_password.min_length = 12;
+        assert!(p.validate().is_ok());
+        p.master_password.min_score = 5;
+        assert_eq!(p.validate().unwrap_err().field, "min_score");
+        for k in PolicyKind::ALL {
+            assert_eq!(PolicyKind::from_code(k.code()), Some(k));
+        }
+        for k in CollectionPermission::ALL {
+            assert_eq!(CollectionPermission::from_code(k.code()), Some(k));
+        }
+    }
+
+    #[test]
+    fn seats() {
+        // 10 in total, 4 held by other clients: up to 6 here.
+        assert_eq!(check_client_seats(10, 4, 0, 6), Ok(()));
+        assert_eq!(check_client_seats(10, 4, 0, 7), Err(SeatError::OverProviderTotal { remaining: 6, needed: 1 }));
+        assert_eq!(check_client_seats(10, 4, 3, 2), Err(SeatError::BelowUsed { used: 3 }));
+        assert_eq!(check_client_seats(10, 0, 0, 0), Err(SeatError::OutOfRange));
+        assert_eq!(check_provider_total(5, 6), Err(SeatError::BelowAssigned { assigned: 6 }));
+        assert_eq!(check_provider_total(6, 6), Ok(()));
+        assert!(SeatError::OverProviderTotal { remaining: 2, needed: 3 }.to_string().contains("Only 2"));
+    }
+}

@@ -1,0 +1,400 @@
+//! Service tests of client organisations on SQLite and PostgreSQL: creating a
+//! client within the provider's seats, the organisation key only browsers can
+//! open, seats, groups, collections, enforced policies and the role matrix of
+//! every client action.
+
+mod common;
+use common::*;
+use domain::api::*;
+use domain::authz::{Action, Permissions};
+use domain::crypto::{self, SymmetricKey};
+use domain::member::Role;
+use domain::org::{CollectionPermission, MasterPasswordRules, PasswordFacts, Policy, PolicyKind};
+use service::ServiceError;
+
+struct Client {
+    id: String,
+    key: SymmetricKey,
+}
+
+impl World {
+    /// A provider with `seats` in total and a confirmed service user.
+    async fn msp(&self, seats: i64) -> (Person, String, SymmetricKey, Person) {
+        let admin = self.person("admin@msp.com").await;
+        let (pid, pkey) = self.provider(&admin).await;
+        self.s.set_provider_seats(&admin.actor, &pid, seats, &meta()).await.unwrap();
+        let su = self.joined(&admin, &pid, &pkey, "service@msp.com", Role::ServiceUser).await;
+        (admin, pid, pkey, su)
+    }
+
+    /// The admin's browser makes an organisation key and encrypts it with the provider key.
+    async fn client(&self, admin: &Person, pid: &str, pkey: &SymmetricKey, name: &str, owner: &str, seats: i64) -> Result<Client, ServiceError> {
+        let key = SymmetricKey::generate();
+        let c = self
+            .s
+            .create_client(
+                &admin.actor,
+                CreateClientInput { provider_id: pid.into(), name: name.into(), owner_email: owner.into(), seats, org_key: pkey.encrypt(key.expose()) },
+                &meta(),
+            )
+            .await?;
+        Ok(Client { id: c.id, key })
+    }
+
+    async fn org_invite(&self, by: &Person, org: &str, emails: &str, role: Role) -> Result<Vec<InviteEntry>, ServiceError> {
+        self.s.invite(&by.actor, InviteInput { provider_id: org.into(), emails: emails.into(), user_type: role, permissions: Permissions::default() }, &meta()).await
+    }
+
+    /// A confirmed organisation member: invited by provider staff, accepted, confirmed with the org key.
+    async fn org_member(&self, staff: &Person, org: &Client, email: &str, role: Role, perms: Permissions) -> Person {
+        let p = self.person(email).await;
+        self.s
+            .invite(&staff.actor, InviteInput { provider_id: org.id.clone(), emails: email.into(), user_type: role, permissions: perms }, &meta())
+            .await
+            .unwrap();
+        let token = self.token_for(email).await;
+        self.s.accept(&p.actor, &token, Some(PasswordFacts { length: 30, score: 4 }), &meta()).await.unwrap();
+        let id = self.member_id(staff, &org.id, email).await;
+        let r = self.confirm(staff, &org.id, &org.key, vec![id]).await;
+        assert_eq!(r[0].skipped, None);
+        p
+    }
+}
+
+fn all_events() -> db::EventQuery {
+    db::EventQuery { limit: 1000, ..Default::default() }
+}
+
+fn facts(length: u32, score: u8) -> Option<PasswordFacts> {
+    Some(PasswordFacts { length, score })
+}
+
+async fn client_lifecycle(w: World) {
+    let (admin, pid, pkey, su) = w.msp(10).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 5).await.unwrap();
+    let view = w.s.clients(&su.actor, &pid).await.unwrap();
+    assert_eq!((view.total_seats, view.assigned), (10, 5));
+    let c = &view.clients[0];
+    assert_eq!((c.name.as_str(), c.seats, c.used, c.owner_email.as_deref()), ("Contoso", 5, 1, Some("owner@contoso.com")));
+
+    // The service user's browser opens the organisation key with the provider key it was given.
+    let ctx = w.s.org_context(&su.actor, &org.id).await.unwrap();
+    assert!(ctx.via_provider && ctx.role.is_none());
+    let me = w.s.me(&su.actor).await.unwrap();
+    let provider_key = su.keys.key_pair.unseal(me.providers[0].wrapped_key.as_ref().unwrap()).unwrap();
+    let opened = SymmetricKey::from_bytes(&provider_key).unwrap().decrypt(ctx.org_key.as_ref().unwrap()).unwrap();
+    assert_eq!(opened.as_slice(), org.key.expose().as_slice());
+    assert!(ctx.can.contains(&Action::ManageSeats) && !ctx.can.contains(&Action::CreateClient));
+
+    // The owner invitation went out; the service user invites a member.
+    let owner_mail = w.token_for("owner@contoso.com").await;
+    assert!(!owner_mail.is_empty());
+    let r = w.org_invite(&su, &org.id, "alice@contoso.com", Role::User).await.unwrap();
+    assert_eq!(r[0].outcome, InviteEntryOutcome::Invited);
+    let bob = w.org_member(&su, &org, "bob@contoso.com", Role::User, Permissions::default()).await;
+    let alice_id = w.member_id(&su, &org.id, "alice@contoso.com").await;
+    let bob_id = w.member_id(&su, &org.id, "bob@contoso.com").await;
+    // Bob's browser opens the organisation key sealed to him.
+    let bob_ctx = w.s.org_context(&bob.actor, &org.id).await.unwrap();
+    assert_eq!(bob_ctx.org_key, None, "members never get the provider-wrapped key");
+    assert_eq!(bob.keys.key_pair.unseal(bob_ctx.member_key.as_ref().unwrap()).unwrap().as_slice(), org.key.expose().as_slice());
+
+    // Groups and collections.
+    let g = w
+        .s
+        .save_group(&su.actor, SaveGroupInput { org_id: org.id.clone(), group_id: None, name: "Finance".into(), member_ids: vec![alice_id.clone(), bob_id.clone()] }, &meta())
+        .await
+        .unwrap();
+    let dup = w.s.save_group(&su.actor, SaveGroupInput { org_id: org.id.clone(), group_id: None, name: "Finance".into(), member_ids: vec![] }, &meta()).await;
+    assert!(matches!(dup, Err(ServiceError::Validation(_))), "{dup:?}");
+    let renamed = w
+        .s
+        .save_group(&su.actor, SaveGroupInput { org_id: org.id.clone(), group_id: Some(g.id.clone()), name: "Accounts".into(), member_ids: vec![bob_id.clone()] }, &meta())
+        .await
+        .unwrap();
+    assert_eq!(w.s.groups(&su.actor, &org.id).await.unwrap(), vec![renamed.clone()]);
+    let plain = w
+        .s
+        .save_collection(&su.actor, SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: "Shared".into(), access: vec![] }, &meta())
+        .await;
+    assert!(matches!(plain, Err(ServiceError::Validation(_))), "plaintext names are refused");
+    let name = org.key.encrypt(b"Shared logins");
+    let access = vec![
+        AccessEntry { subject: Subject::Group(g.id.clone()), permission: CollectionPermission::CanEdit },
+        AccessEntry { subject: Subject::Member(alice_id.clone()), permission: CollectionPermission::CanViewExceptPasswords },
+    ];
+    let col = w
+        .s
+        .save_collection(&su.actor, SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: name.clone(), access: access.clone() }, &meta())
+        .await
+        .unwrap();
+    let listed = w.s.collections(&su.actor, &org.id).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(org.key.decrypt(&listed[0].name).unwrap(), b"Shared logins");
+    assert_eq!(listed[0].access.len(), 2);
+    // A member of another organisation cannot be given access.
+    let other = w.client(&admin, &pid, &pkey, "Fabrikam", "owner@fabrikam.com", 1).await.unwrap();
+    let foreign = w.member_id(&su, &other.id, "owner@fabrikam.com").await;
+    let bad = w
+        .s
+        .save_collection(
+            &su.actor,
+            SaveCollectionInput { org_id: org.id.clone(), collection_id: Some(col.id.clone()), name, access: vec![AccessEntry { subject: Subject::Member(foreign), permission: CollectionPermission::CanView }] },
+            &meta(),
+        )
+        .await;
+    assert!(matches!(bad, Err(ServiceError::Validation(_))), "{bad:?}");
+    assert_eq!(w.s.collections(&su.actor, &org.id).await.unwrap()[0].access.len(), 2, "nothing changed");
+    // Removing a member takes them out of groups and collections.
+    w.s.remove(&su.actor, &org.id, &[bob_id.clone()], &meta()).await.unwrap();
+    assert!(w.s.groups(&su.actor, &org.id).await.unwrap()[0].member_ids.is_empty());
+    w.s.delete_group(&su.actor, &org.id, &g.id, &meta()).await.unwrap();
+    let left = w.s.collections(&su.actor, &org.id).await.unwrap();
+    assert_eq!(left[0].access, vec![access[1].clone()]);
+    w.s.delete_collection(&su.actor, &org.id, &col.id, &meta()).await.unwrap();
+    assert!(w.s.collections(&su.actor, &org.id).await.unwrap().is_empty());
+
+    // The organisation's event log has member, group, collection and seat events.
+    w.s.set_client_seats(&su.actor, &org.id, 6, &meta()).await.unwrap();
+    let kinds: Vec<String> = w.s.events(&su.actor, &org.id, all_events()).await.unwrap().items.into_iter().map(|e| e.kind).collect();
+    for k in ["organization_created", "member_invited", "member_accepted", "member_confirmed", "group_created", "group_updated", "group_deleted", "collection_created", "collection_deleted", "member_removed", "seats_changed"] {
+        assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
+    }
+    let provider_kinds: Vec<String> = w.s.events(&admin.actor, &pid, all_events()).await.unwrap().items.into_iter().map(|e| e.kind).collect();
+    assert!(provider_kinds.contains(&"client_created".to_string()) && provider_kinds.contains(&"client_seats_changed".to_string()));
+}
+
+async fn seats_are_enforced(w: World) {
+    let (admin, pid, pkey, su) = w.msp(6).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 2).await.unwrap();
+    // The provider total: 6 - 2 = 4 left.
+    let over = w.client(&admin, &pid, &pkey, "Too big", "o@big.com", 5).await;
+    assert!(matches!(&over, Err(ServiceError::Validation(v)) if v[0].field == "seats" && v[0].message.contains("Only 4")), "{:?}", over.err());
+    assert_eq!(w.s.clients(&admin.actor, &pid).await.unwrap().clients.len(), 1, "nothing created");
+    // Service users raise a client's seats within the total, and are refused beyond it.
+    w.s.set_client_seats(&su.actor, &org.id, 6, &meta()).await.unwrap();
+    let beyond = w.s.set_client_seats(&su.actor, &org.id, 7, &meta()).await;
+    assert!(matches!(&beyond, Err(ServiceError::Validation(v)) if v[0].message.contains("Only 6")), "{beyond:?}");
+    w.s.set_client_seats(&su.actor, &org.id, 2, &meta()).await.unwrap();
+    // Seats in use: the owner holds one; three more invitations do not fit in two.
+    let r = w.org_invite(&su, &org.id, "a@contoso.com, b@contoso.com", Role::User).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("2 seats")), "{r:?}");
+    assert_eq!(w.s.list_members(&su.actor, &org.id).await.unwrap().len(), 1, "no one was invited");
+    w.org_invite(&su, &org.id, "a@contoso.com", Role::User).await.unwrap();
+    let below = w.s.set_client_seats(&su.actor, &org.id, 1, &meta()).await;
+    assert!(matches!(&below, Err(ServiceError::Validation(v)) if v[0].message.contains("2 seats are in use")), "{below:?}");
+    // Revoking a member frees their seat.
+    let a = w.member_id(&su, &org.id, "a@contoso.com").await;
+    w.s.set_suspended(&su.actor, &org.id, &[a.clone()], true, &meta()).await.unwrap();
+    w.org_invite(&su, &org.id, "b@contoso.com", Role::User).await.unwrap();
+    let restore = w.s.set_suspended(&su.actor, &org.id, &[a], false, &meta()).await;
+    assert!(matches!(restore, Err(ServiceError::Conflict(_))), "restoring needs a free seat");
+    // The provider total cannot go below what clients hold.
+    let r = w.s.set_provider_seats(&admin.actor, &pid, 1, &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].message.contains("2 seats already assigned")), "{r:?}");
+    assert!(matches!(w.s.set_provider_seats(&su.actor, &pid, 100, &meta()).await, Err(ServiceError::Forbidden(_))));
+}
+
+async fn owner_rules(w: World) {
+    let (admin, pid, pkey, su) = w.msp(10).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 10).await.unwrap();
+    let owner_id = w.member_id(&su, &org.id, "owner@contoso.com").await;
+    w.s.remove(&su.actor, &org.id, &[owner_id], &meta()).await.unwrap();
+    let owner = w.org_member(&su, &org, "owner2@contoso.com", Role::Owner, Permissions::default()).await;
+    let oadmin = w.org_member(&su, &org, "admin@contoso.com", Role::Admin, Permissions::default()).await;
+    let owner_id = w.member_id(&su, &org.id, "owner2@contoso.com").await;
+    // An organisation Admin cannot invite, demote, revoke or remove an Owner.
+    assert!(matches!(w.org_invite(&oadmin, &org.id, "o3@contoso.com", Role::Owner).await, Err(ServiceError::Forbidden(_))));
+    assert!(matches!(w.s.set_user_type(&oadmin.actor, &org.id, &owner_id, Role::User, Permissions::default(), &meta()).await, Err(ServiceError::Forbidden(_))));
+    let r = w.s.remove(&oadmin.actor, &org.id, &[owner_id.clone()], &meta()).await.unwrap();
+    assert!(r[0].skipped.as_deref().unwrap().contains("Owner"));
+    let r = w.s.set_suspended(&oadmin.actor, &org.id, &[owner_id.clone()], true, &meta()).await.unwrap();
+    assert!(r[0].skipped.is_some());
+    // Provider roles do not exist in an organisation, nor organisation roles in a provider.
+    assert!(matches!(w.org_invite(&su, &org.id, "x@contoso.com", Role::ProviderAdmin).await, Err(ServiceError::Validation(_))));
+    assert!(matches!(w.org_invite(&admin, &pid, "x@msp.com", Role::Owner).await, Err(ServiceError::Validation(_))));
+    // The last confirmed Owner cannot be demoted or removed, even by provider staff.
+    let r = w.s.set_user_type(&su.actor, &org.id, &owner_id, Role::Admin, Permissions::default(), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("confirmed Owner")), "{r:?}");
+    let r = w.s.remove(&su.actor, &org.id, &[owner_id.clone()], &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("confirmed Owner")), "{r:?}");
+    // An Owner may make another Owner, after which the first may step down.
+    let admin_id = w.member_id(&su, &org.id, "admin@contoso.com").await;
+    w.s.set_user_type(&owner.actor, &org.id, &admin_id, Role::Owner, Permissions::default(), &meta()).await.unwrap();
+    w.s.set_user_type(&su.actor, &org.id, &owner_id, Role::User, Permissions::default(), &meta()).await.unwrap();
+    let roles: Vec<(String, Role)> = w.s.list_members(&su.actor, &org.id).await.unwrap().into_iter().map(|m| (m.email, m.user_type)).collect();
+    assert!(roles.contains(&("admin@contoso.com".into(), Role::Owner)) && roles.contains(&("owner2@contoso.com".into(), Role::User)));
+}
+
+async fn policies_are_enforced(w: World) {
+    let (admin, pid, pkey, su) = w.msp(10).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 5).await.unwrap();
+    let mut mp = Policy::off(PolicyKind::MasterPassword);
+    mp.enabled = true;
+    mp.master_password = MasterPasswordRules { min_length: 8, min_score: 3 };
+    let bad = w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: mp.clone() }, &meta()).await;
+    assert!(matches!(bad, Err(ServiceError::Validation(_))), "minimum length below 12 is refused");
+    mp.master_password.min_length = 16;
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: mp }, &meta()).await.unwrap();
+    let listed = w.s.policies(&su.actor, &org.id).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    assert!(listed.iter().any(|p| p.kind == PolicyKind::MasterPassword && p.enabled && p.master_password.min_length == 16));
+    w.org_invite(&su, &org.id, "new@contoso.com", Role::User).await.unwrap();
+    let token = w.token_for("new@contoso.com").await;
+    let info = w.s.invitation_info(&token).await.unwrap();
+    assert!(info.organization && info.master_password == Some(MasterPasswordRules { min_length: 16, min_score: 3 }));
+
+    // Sign-up for the invitation: a weak master password is refused, nothing is created.
+    let e = domain::Email::parse("new@contoso.com").unwrap();
+    let acct = crypto::new_account(PW, &e, domain::KdfParams::MIN).unwrap();
+    let input = |facts: PasswordFacts| RegisterInput {
+        email: "new@contoso.com".into(),
+        name: "New".into(),
+        hint: String::new(),
+        kdf: domain::KdfParams::MIN,
+        auth_hash: acct.auth_hash.clone(),
+        protected_user_key: acct.protected_user_key.clone(),
+        protected_private_key: acct.protected_private_key.clone(),
+        public_key: crypto::b64(&acct.public_key_spki),
+        password: facts,
+        invite_token: Some(token.clone()),
+    };
+    let r = w.s.register(input(PasswordFacts { length: 12, score: 4 })).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "password" && v[0].message.contains("at least 16 characters")), "{r:?}");
+    assert!(w.s.store.user_by_email("new@contoso.com").await.unwrap().is_none());
+    w.s.register(input(PasswordFacts { length: 28, score: 4 })).await.unwrap();
+
+    // Joining with an existing account: checked at accept.
+    let old = w.person("old@contoso.com").await;
+    w.org_invite(&su, &org.id, "old@contoso.com", Role::User).await.unwrap();
+    let t = w.token_for("old@contoso.com").await;
+    assert!(matches!(w.s.accept(&old.actor, &t, None, &meta()).await, Err(ServiceError::Conflict(m)) if m.contains("Log in again")));
+    assert!(matches!(w.s.accept(&old.actor, &t, facts(20, 2), &meta()).await, Err(ServiceError::Conflict(m)) if m.contains("Good (3 of 4)")));
+    w.s.accept(&old.actor, &t, facts(20, 3), &meta()).await.unwrap();
+
+    // Single organisation: a member of Contoso cannot join Fabrikam once Contoso turns it on.
+    let fab = w.client(&admin, &pid, &pkey, "Fabrikam", "owner@fabrikam.com", 5).await.unwrap();
+    let mut single = Policy::off(PolicyKind::SingleOrg);
+    single.enabled = true;
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: single }, &meta()).await.unwrap();
+    w.org_invite(&su, &fab.id, "old@contoso.com", Role::User).await.unwrap();
+    let t = w.token_for("old@contoso.com").await;
+    let r = w.s.accept(&old.actor, &t, facts(20, 4), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("join other organisations")), "{r:?}");
+
+    // Remove individual vault: no new personal items for members.
+    let item = SymmetricKey::generate().encrypt(b"{}");
+    w.s.save_item(&old.actor, None, item.clone()).await.unwrap();
+    let mut rv = Policy::off(PolicyKind::RemoveIndividualVault);
+    rv.enabled = true;
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: rv }, &meta()).await.unwrap();
+    assert!(matches!(w.s.save_item(&old.actor, None, item.clone()).await, Err(ServiceError::Forbidden(_))));
+    w.s.save_item(&admin.actor, None, item).await.unwrap();
+    let me = w.s.me(&old.actor).await.unwrap();
+    assert!(me.policies.no_individual_vault && me.policies.single_org && me.policies.master_password.is_some());
+    assert_eq!(me.organizations.len(), 1);
+    assert!(me.providers.is_empty());
+}
+
+/// Every client action × every kind of actor, against the expected table.
+async fn org_role_matrix(w: World) {
+    let (admin, pid, pkey, su) = w.msp(100).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 50).await.unwrap();
+    let other = w.client(&admin, &pid, &pkey, "Fabrikam", "owner@fabrikam.com", 5).await.unwrap();
+    let owner = w.org_member(&su, &org, "o@contoso.com", Role::Owner, Permissions::default()).await;
+    let oadmin = w.org_member(&su, &org, "a@contoso.com", Role::Admin, Permissions::default()).await;
+    let user = w.org_member(&su, &org, "u@contoso.com", Role::User, Permissions::default()).await;
+    let custom_none = w.org_member(&su, &org, "c0@contoso.com", Role::Custom, Permissions::default()).await;
+    let groups_only = Permissions { manage_groups: true, ..Default::default() };
+    let custom_groups = w.org_member(&su, &org, "cg@contoso.com", Role::Custom, groups_only).await;
+    let elsewhere = w.org_member(&su, &other, "x@fabrikam.com", Role::Owner, Permissions::default()).await;
+    let outsider = w.person("nobody@else.com").await;
+    let suspended_su = w.joined(&admin, &pid, &pkey, "suspended@msp.com", Role::ServiceUser).await;
+    let sid = w.member_id(&admin, &pid, "suspended@msp.com").await;
+    w.s.set_suspended(&admin.actor, &pid, &[sid], true, &meta()).await.unwrap();
+    let revoked = w.org_member(&su, &org, "r@contoso.com", Role::Admin, Permissions::default()).await;
+    let rid = w.member_id(&su, &org.id, "r@contoso.com").await;
+    w.s.set_suspended(&su.actor, &org.id, &[rid], true, &meta()).await.unwrap();
+
+    use Action::*;
+    // Removal last: it takes the target away.
+    let staff = [ListMembers, InviteMembers, ResendInvitations, ConfirmMembers, ChangeUserType, SuspendMembers, ViewProviderEvents, ManageGroups, ManageCollections, ManagePolicies, ManageSeats, OpenProvider, RemoveMembers];
+    let org_admin: Vec<Action> = staff.iter().copied().filter(|a| *a != ManageSeats).collect();
+    let actors: Vec<(&str, &Person, Vec<Action>)> = vec![
+        ("provider admin", &admin, staff.to_vec()),
+        ("service user", &su, staff.to_vec()),
+        ("owner", &owner, org_admin.clone()),
+        ("org admin", &oadmin, org_admin),
+        ("user", &user, vec![OpenProvider]),
+        ("custom without permissions", &custom_none, vec![OpenProvider]),
+        ("custom with manage groups", &custom_groups, vec![OpenProvider, ManageGroups]),
+        ("owner of another organisation", &elsewhere, vec![]),
+        ("outsider", &outsider, vec![]),
+        ("suspended service user", &suspended_su, vec![]),
+        ("revoked org admin", &revoked, vec![]),
+    ];
+    for (i, (who, p, allowed)) in actors.iter().enumerate() {
+        let target_email = format!("target{i}@contoso.com");
+        w.org_invite(&su, &org.id, &target_email, Role::User).await.unwrap();
+        let target = w.member_id(&su, &org.id, &target_email).await;
+        let before = w.s.list_members(&su.actor, &org.id).await.unwrap();
+        let seats = w.s.org_context(&su.actor, &org.id).await.unwrap().seats;
+        for action in staff {
+            let a = &p.actor;
+            let o = org.id.as_str();
+            let t = std::slice::from_ref(&target);
+            let outcome: Result<(), ServiceError> = match action {
+                ListMembers => w.s.list_members(a, o).await.map(drop),
+                InviteMembers => w.s.invite(a, InviteInput { provider_id: o.into(), emails: format!("new{i}@contoso.com"), user_type: Role::User, permissions: Default::default() }, &meta()).await.map(drop),
+                ResendInvitations => w.s.resend(a, o, t, &meta()).await.map(drop),
+                ConfirmMembers => w.s.confirm_candidates(a, o, t).await.map(drop),
+                ChangeUserType => w.s.set_user_type(a, o, &target, Role::Admin, Default::default(), &meta()).await,
+                SuspendMembers => w.s.set_suspended(a, o, t, true, &meta()).await.map(drop),
+                RemoveMembers => w.s.remove(a, o, t, &meta()).await.map(drop),
+                ViewProviderEvents => w.s.events(a, o, Default::default()).await.map(drop),
+                ManageGroups => w.s.groups(a, o).await.map(drop),
+                ManageCollections => w.s.collections(a, o).await.map(drop),
+                ManagePolicies => w.s.policies(a, o).await.map(drop),
+                ManageSeats => w.s.set_client_seats(a, o, seats, &meta()).await,
+                OpenProvider => w.s.org_context(a, o).await.map(drop),
+                _ => unreachable!(),
+            };
+            let want = allowed.contains(&action);
+            match (&outcome, want) {
+                (Ok(()), true) | (Err(ServiceError::Forbidden(_)), false) => {}
+                _ => panic!("{who} / {action:?}: expected allowed={want}, got {outcome:?}"),
+            }
+        }
+        if allowed.is_empty() || allowed == &vec![OpenProvider] || allowed == &vec![OpenProvider, ManageGroups] {
+            assert_eq!(w.s.list_members(&su.actor, &org.id).await.unwrap(), before, "{who}: refused calls change nothing");
+        }
+    }
+    // Provider-only actions: a service user may see clients but not create them or buy seats.
+    assert!(w.s.clients(&su.actor, &pid).await.is_ok());
+    assert!(matches!(w.client(&su, &pid, &pkey, "Nope", "n@nope.com", 1).await, Err(ServiceError::Forbidden(_))));
+    assert!(matches!(w.s.set_provider_seats(&su.actor, &pid, 1000, &meta()).await, Err(ServiceError::Forbidden(_))));
+    for p in [&owner, &user, &outsider] {
+        assert!(matches!(w.s.clients(&p.actor, &pid).await, Err(ServiceError::Forbidden(_))));
+    }
+    // Organisation-only actions do not apply to the provider.
+    assert!(matches!(w.s.groups(&admin.actor, &pid).await, Err(ServiceError::Forbidden(_))));
+    assert!(matches!(w.s.org_context(&admin.actor, &pid).await, Err(ServiceError::Forbidden(_))));
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::world(super::testing::sqlite().await).await).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = super::testing::postgres().await else { return };
+                super::$name(super::world(db).await).await
+            } )*
+        }
+    };
+}
+
+both!(client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix);
