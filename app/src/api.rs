@@ -5,7 +5,9 @@
 use crate::error::ApiError;
 use domain::KdfParams;
 use domain::api::*;
+use domain::authz::Permissions;
 use domain::member::Role;
+use domain::org::{PasswordFacts, Policy};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -160,8 +162,8 @@ pub async fn suspend_members(provider_id: String, member_ids: Vec<String>, suspe
 }
 
 #[server(prefix = "/api", endpoint = "members/user-type", input = Json)]
-pub async fn change_user_type(provider_id: String, member_id: String, user_type: Role) -> Result<(), ApiError> {
-    Ok(services()?.set_user_type(&actor()?, &provider_id, &member_id, user_type, &meta()).await?)
+pub async fn change_user_type(provider_id: String, member_id: String, user_type: Role, permissions: Permissions) -> Result<(), ApiError> {
+    Ok(services()?.set_user_type(&actor()?, &provider_id, &member_id, user_type, permissions, &meta()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "invitations/info", input = Json)]
@@ -170,8 +172,8 @@ pub async fn get_invitation(token: String) -> Result<InvitationInfo, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "invitations/accept", input = Json)]
-pub async fn accept_invitation(token: String) -> Result<String, ApiError> {
-    Ok(services()?.accept(&actor()?, &token, &meta()).await?)
+pub async fn accept_invitation(token: String, password: Option<PasswordFacts>) -> Result<String, ApiError> {
+    Ok(services()?.accept(&actor()?, &token, password, &meta()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "providers/events", input = Json)]
@@ -195,4 +197,69 @@ pub async fn provider_settings(provider_id: String) -> Result<(String, String), 
 #[server(prefix = "/api", endpoint = "providers/update", input = Json)]
 pub async fn update_provider(provider_id: String, name: String, billing_email: String) -> Result<ProviderSummary, ApiError> {
     Ok(services()?.update_provider(&actor()?, &provider_id, &name, &billing_email, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "clients/list", input = Json)]
+pub async fn list_clients(provider_id: String) -> Result<ClientsView, ApiError> {
+    Ok(services()?.clients(&actor()?, &provider_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "clients/create", input = Json)]
+pub async fn create_client(input: CreateClientInput) -> Result<ClientSummary, ApiError> {
+    Ok(services()?.create_client(&actor()?, input, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "providers/seats", input = Json)]
+pub async fn set_provider_seats(provider_id: String, seats: i64) -> Result<(), ApiError> {
+    Ok(services()?.set_provider_seats(&actor()?, &provider_id, seats, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/context", input = Json)]
+pub async fn get_org_context(org_id: String) -> Result<OrgContext, ApiError> {
+    Ok(services()?.org_context(&actor()?, &org_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/seats", input = Json)]
+pub async fn set_client_seats(org_id: String, seats: i64) -> Result<(), ApiError> {
+    Ok(services()?.set_client_seats(&actor()?, &org_id, seats, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/groups", input = Json)]
+pub async fn list_groups(org_id: String) -> Result<Vec<GroupView>, ApiError> {
+    Ok(services()?.groups(&actor()?, &org_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/groups/save", input = Json)]
+pub async fn save_group(input: SaveGroupInput) -> Result<GroupView, ApiError> {
+    Ok(services()?.save_group(&actor()?, input, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/groups/delete", input = Json)]
+pub async fn delete_group(org_id: String, group_id: String) -> Result<(), ApiError> {
+    Ok(services()?.delete_group(&actor()?, &org_id, &group_id, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/collections", input = Json)]
+pub async fn list_collections(org_id: String) -> Result<Vec<CollectionView>, ApiError> {
+    Ok(services()?.collections(&actor()?, &org_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/collections/save", input = Json)]
+pub async fn save_collection(input: SaveCollectionInput) -> Result<CollectionView, ApiError> {
+    Ok(services()?.save_collection(&actor()?, input, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/collections/delete", input = Json)]
+pub async fn delete_collection(org_id: String, collection_id: String) -> Result<(), ApiError> {
+    Ok(services()?.delete_collection(&actor()?, &org_id, &collection_id, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/policies", input = Json)]
+pub async fn list_policies(org_id: String) -> Result<Vec<Policy>, ApiError> {
+    Ok(services()?.policies(&actor()?, &org_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/policies/save", input = Json)]
+pub async fn save_policy(input: SavePolicyInput) -> Result<(), ApiError> {
+    Ok(services()?.save_policy(&actor()?, input, &meta()).await?)
 }

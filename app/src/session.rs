@@ -14,6 +14,9 @@ pub struct Session {
     pub me: Resource<Result<Option<Me>, ApiError>>,
     version: RwSignal<u32>,
     pub keys: RwSignal<Option<Arc<UnlockedKeys>>>,
+    /// Length and strength of the master password used to log in (never the
+    /// password itself), for organisations' master password policies.
+    pub password: RwSignal<Option<domain::org::PasswordFacts>>,
 }
 
 impl Session {
@@ -23,6 +26,7 @@ impl Session {
     }
     pub fn lock(&self) {
         self.keys.set(None);
+        self.password.set(None);
     }
     pub fn unlocked(&self) -> bool {
         self.keys.with(Option::is_some)
@@ -43,7 +47,7 @@ impl Session {
 pub fn provide_session() {
     let version = RwSignal::new(0u32);
     let me = Resource::new(move || version.get(), |_| get_me());
-    provide_context(Session { me, version, keys: RwSignal::new(None) });
+    provide_context(Session { me, version, keys: RwSignal::new(None), password: RwSignal::new(None) });
 }
 
 pub fn use_session() -> Session {

@@ -58,7 +58,7 @@ pub async fn strength(password: &str, inputs: &[String]) -> Option<u8> {
 }
 
 /// Logs in: pre-login → Argon2id in the browser → authentication hash → session.
-pub async fn do_login(email: &str, password: &str) -> Result<(), String> {
+pub async fn do_login(email: &str, password: &str, for_invite: bool) -> Result<(), String> {
     let s = use_session();
     let parsed = Email::parse(email).map_err(|e| e.to_string())?;
     let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
@@ -71,7 +71,18 @@ pub async fn do_login(email: &str, password: &str) -> Result<(), String> {
         .map_err(|_| "Your keys could not be decrypted.".to_string())?;
     s.set_keys(keys);
     s.refresh();
+    // Joining an organisation checks the master password against its policy:
+    // keep only its length and strength, never the password.
+    if for_invite {
+        let score = strength(password, &[parsed.to_string()]).await.unwrap_or(0);
+        s.password.set(Some(domain::org::PasswordFacts { length: password.chars().count() as u32, score }));
+    }
     Ok(())
+}
+
+/// The invitation token inside a `next` path such as `/accept-invite?token=…`.
+pub fn invite_token_of(next: &str) -> Option<String> {
+    next.strip_prefix("/accept-invite?")?.split('&').find_map(|kv| kv.strip_prefix("token=")).map(str::to_string)
 }
 
 #[component]
@@ -89,7 +100,7 @@ pub fn LoginPage() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match do_login(&email.get_untracked(), &password.get_untracked()).await {
+            match do_login(&email.get_untracked(), &password.get_untracked(), next().starts_with("/accept-invite")).await {
                 Ok(()) => {
                     password.set(String::new());
                     navigate(&next(), Default::default());
@@ -144,6 +155,20 @@ pub fn RegisterPage() -> impl IntoView {
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let next = move || safe_next(query.with_untracked(|q| q.get("next")));
+    // Signing up for an invitation: the organisation's master password rules apply.
+    let invite = invite_token_of(&next());
+    let rules = {
+        let invite = invite.clone();
+        Resource::new(|| (), move |_| {
+            let invite = invite.clone();
+            async move {
+                match invite {
+                    Some(t) => crate::api::get_invitation(t).await.ok().and_then(|i| i.master_password),
+                    None => None,
+                }
+            }
+        })
+    };
     let field = move |f: &'static str| Signal::derive(move || {
         let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
         (!m.is_empty()).then(|| m.join(" "))
@@ -172,11 +197,19 @@ pub fn RegisterPage() -> impl IntoView {
         }
         busy.set(true);
         let navigate = navigate.clone();
+        let invite = invite.clone();
         spawn_local(async move {
             yield_to_browser().await;
             let parsed = Email::parse(&email.get_untracked()).expect("validated");
             let pw = password.get_untracked();
             let kdf = KdfParams::default();
+            let score = strength(&pw, &[email.get_untracked(), name.get_untracked()]).await.unwrap_or(0);
+            let facts = domain::org::PasswordFacts { length: pw.chars().count() as u32, score };
+            if let Err(msg) = domain::org::check_master_password(rules.get_untracked().flatten(), facts) {
+                errors.set(vec![domain::FieldError::new("password", msg)]);
+                busy.set(false);
+                return;
+            }
             let result: Result<(), String> = async {
                 let keys = crypto::new_account(&pw, &parsed, kdf).map_err(|e| e.to_string())?;
                 register(RegisterInput {
@@ -188,6 +221,8 @@ pub fn RegisterPage() -> impl IntoView {
                     protected_user_key: keys.protected_user_key.clone(),
                     protected_private_key: keys.protected_private_key.clone(),
                     public_key: crypto::b64(&keys.public_key_spki),
+                    password: facts,
+                    invite_token: invite.clone(),
                 })
                 .await
                 .map_err(|e| match e {
@@ -197,7 +232,7 @@ pub fn RegisterPage() -> impl IntoView {
                     }
                     other => other.to_string(),
                 })?;
-                crate::pages::auth::do_login(parsed.as_str(), &pw).await
+                crate::pages::auth::do_login(parsed.as_str(), &pw, invite.is_some()).await
             }
             .await;
             match result {
@@ -230,6 +265,16 @@ pub fn RegisterPage() -> impl IntoView {
                         <input type="password" name="master_password" autocomplete="new-password" required bind:value=password />
                     </Field>
                     <StrengthMeter password=password inputs=Signal::derive(move || vec![email.get(), name.get()]) />
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            rules.await.map(|r| view! {
+                                <p class="notice small" data-testid="policy-requirements">
+                                    {format!("The organisation you are joining requires a master password of at least {} characters with a strength of at least {} ({} of 4).",
+                                        r.min_length, domain::org::score_label(r.min_score), r.min_score)}
+                                </p>
+                            })
+                        })}
+                    </Transition>
                     <Field label="Confirm master password" error=field("confirm")>
                         <input type="password" name="confirm_master_password" autocomplete="new-password" required bind:value=confirm />
                     </Field>

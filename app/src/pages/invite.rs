@@ -21,7 +21,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
     view! {
-        <Title text="Provider invitation" />
+        <Title text="Invitation" />
         <main class="centered auth">
             <div class="auth-brand"><span class="logo" aria-hidden="true">"◆"</span>" Provider Portal"</div>
             <section class="card narrow">
@@ -38,20 +38,22 @@ pub fn AcceptInvitePage() -> impl IntoView {
                             match info.state {
                                 InvitationState::Gone => view! {
                                     <h1>"This invitation is no longer valid"</h1>
-                                    <p>"It may have been used already, replaced by a newer invitation, or withdrawn. Ask a Provider admin to send you a new invitation."</p>
+                                    <p>"It may have been used already, replaced by a newer invitation, or withdrawn. Ask an administrator to send you a new invitation."</p>
                                 }.into_any(),
                                 InvitationState::Expired => view! {
                                     <h1>"This invitation has expired"</h1>
-                                    <p>"Invitations expire after five days. Ask a Provider admin to send you a new invitation."</p>
+                                    <p>"Invitations expire after five days. Ask an administrator to send you a new invitation."</p>
                                 }.into_any(),
                                 InvitationState::Open => {
                                     let provider = info.provider_name.unwrap_or_default();
+                                    let organization = info.organization;
+                                    let what = if organization { "organisation" } else { "provider" };
                                     let email = info.email.unwrap_or_default();
                                     let here = format!("/accept-invite?token={}", token());
                                     match me {
                                         None => view! {
                                             <h1>"Join " {provider.clone()}</h1>
-                                            <p>"You have been invited to join the provider " <strong>{provider}</strong> " as " <strong>{email.clone()}</strong> ". Log in or create an account to accept."</p>
+                                            <p>"You have been invited to join the " {what} " " <strong>{provider}</strong> " as " <strong>{email.clone()}</strong> ". Log in or create an account to accept."</p>
                                             <div class="actions">
                                                 <A href=format!("/login?next={}&email={}", urlencode(&here), urlencode(&email)) attr:class="btn primary">"Log in"</A>
                                                 <A href=format!("/register?next={}&email={}", urlencode(&here), urlencode(&email)) attr:class="btn">"Create account"</A>
@@ -66,10 +68,11 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                 busy.set(true);
                                                 let navigate = navigate.clone();
                                                 spawn_local(async move {
-                                                    match accept_invitation(token()).await {
+                                                    match accept_invitation(token(), s.password.get_untracked()).await {
                                                         Ok(pid) => {
                                                             s.refresh();
-                                                            navigate(&format!("/providers/{pid}"), Default::default());
+                                                            let to = if organization { "/vault".to_string() } else { format!("/providers/{pid}") };
+                                                            navigate(&to, Default::default());
                                                         }
                                                         Err(e) => error.set(Some(e.to_string())),
                                                     }
@@ -78,7 +81,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                             };
                                             view! {
                                                 <h1>"Join " {provider.clone()}</h1>
-                                                <p>"Accept the invitation to join " <strong>{provider}</strong> ". A Provider admin will then confirm you."</p>
+                                                <p>"Accept the invitation to join " <strong>{provider}</strong> {if organization { ". An administrator will then confirm you." } else { ". A Provider admin will then confirm you." }}</p>
                                                 <p class="form-error" role="alert">{move || error.get()}</p>
                                                 <button class="btn primary" on:click=accept disabled=move || busy.get()>"Accept invitation"</button>
                                             }.into_any()

@@ -8,7 +8,9 @@ use crate::pages::fmt_time;
 use crate::pages::providers::{fresh_me, ProviderNav, badge_class, provider_of};
 use crate::session::use_session;
 use domain::api::*;
-use domain::member::{Role, StatusBadge};
+use domain::authz::Permissions;
+use domain::crypto::SymmetricKey;
+use domain::member::{Role, StatusBadge, TenantKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -61,6 +63,57 @@ fn matches_search(m: &MemberListItem, q: &str) -> bool {
     q.is_empty() || m.email.contains(&q) || m.name.as_deref().is_some_and(|n| n.to_lowercase().contains(&q))
 }
 
+/// Whose members a table shows: the provider's, or a client organisation's.
+#[derive(Clone, PartialEq)]
+pub struct Scope {
+    pub id: String,
+    pub name: String,
+    pub kind: TenantKind,
+    pub key: TenantKey,
+    /// Where "Event logs" of a member leads.
+    pub events_base: String,
+}
+
+/// How this browser opens the key it hands to members at confirmation.
+#[derive(Clone, PartialEq)]
+pub enum TenantKey {
+    /// Sealed to the signed-in user (the provider key, or an organisation key
+    /// given to one of the organisation's own members).
+    Sealed(Option<String>),
+    /// An organisation key encrypted with the provider key, which is sealed to the user.
+    ViaProvider { provider_wrapped: Option<String>, org_key: Option<String> },
+}
+
+impl TenantKey {
+    pub fn open(&self, s: &crate::session::Session) -> Result<SymmetricKey, String> {
+        let locked = |_| "Unlock your vault first.".to_string();
+        match self {
+            TenantKey::Sealed(Some(w)) => s.provider_key(w).map_err(locked),
+            TenantKey::ViaProvider { provider_wrapped: Some(pw), org_key: Some(ok) } => {
+                let pk = s.provider_key(pw).map_err(locked)?;
+                let raw = pk.decrypt(ok).map_err(|_| "The organisation key could not be opened.".to_string())?;
+                SymmetricKey::from_bytes(&raw).map_err(|_| "The organisation key is malformed.".to_string())
+            }
+            _ => Err("You do not hold the key yet: wait until you are confirmed.".into()),
+        }
+    }
+}
+
+impl Scope {
+    pub fn of_provider(p: &ProviderSummary) -> Scope {
+        Scope {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            kind: TenantKind::Provider,
+            key: TenantKey::Sealed(p.wrapped_key.clone()),
+            events_base: format!("/providers/{}/events", p.id),
+        }
+    }
+    fn is_org(&self) -> bool {
+        self.kind == TenantKind::Organization
+    }
+}
+
 /// What a bulk or row action is about to do.
 #[derive(Clone, PartialEq)]
 enum Pending {
@@ -91,7 +144,7 @@ pub fn MembersPage() -> impl IntoView {
                         <div class="with-sidenav">
                             <ProviderNav provider=p.clone() />
                             <div class="main-col">
-                                {if unlocked { view! { <MembersTable provider=p /> }.into_any() } else { view! { <UnlockPanel me=me /> }.into_any() }}
+                                {if unlocked { view! { <MembersTable scope=Scope::of_provider(&p) /> }.into_any() } else { view! { <UnlockPanel me=me /> }.into_any() }}
                             </div>
                         </div>
                     }
@@ -103,11 +156,14 @@ pub fn MembersPage() -> impl IntoView {
 }
 
 #[component]
-fn MembersTable(provider: ProviderSummary) -> impl IntoView {
-    let provider_name = provider.name.clone();
+pub fn MembersTable(scope: Scope) -> impl IntoView {
+    let provider_name = scope.name.clone();
+    let is_org = scope.is_org();
+    let kind = scope.kind;
     let query = use_query_map();
     let navigate = use_navigate();
-    let pid = provider.id.clone();
+    let pid = scope.id.clone();
+    let events_base = StoredValue::new(scope.events_base.clone());
     let version = RwSignal::new(0u32);
     let members = {
         let pid = pid.clone();
@@ -153,8 +209,12 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
         all.with(|a| a.iter().filter(|m| sel.contains(&m.id)).cloned().collect::<Vec<_>>())
     });
     let single_admin = Memo::new(move |_| {
-        all.with(|a| a.iter().filter(|m| m.user_type == Role::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1)
+        !is_org && all.with(|a| a.iter().filter(|m| m.user_type == Role::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1)
     });
+    let no_owner = Memo::new(move |_| {
+        is_org && all.with(|a| !a.is_empty() && !a.iter().any(|m| m.user_type == Role::Owner && m.badge == StatusBadge::Confirmed))
+    });
+    let role_for = RwSignal::new(None::<MemberListItem>);
 
     // Bulk actions, each enabled only when it applies to the selection.
     let any_sel = move |f: fn(&MemberListItem) -> bool| selection.with(|v| v.iter().any(f));
@@ -204,11 +264,11 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
     };
     let change_type = {
         let pid = pid.clone();
-        Callback::new(move |(id, t): (String, Role)| {
+        Callback::new(move |(id, t, perms): (String, Role, Permissions)| {
             let pid = pid.clone();
             spawn_local(async move {
-                match change_user_type(pid, id, t).await {
-                    Ok(()) => notice.set(Some(format!("User type changed to {}.", t.label()))),
+                match change_user_type(pid, id, t, perms).await {
+                    Ok(()) => notice.set(Some(format!("{} changed to {}.", if is_org { "Role" } else { "User type" }, t.label()))),
                     Err(e) => notice.set(Some(e.to_string())),
                 }
                 version.update(|v| *v += 1);
@@ -259,12 +319,19 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
         <div class="page-head">
             <div>
                 <h1>"Members"</h1>
-                <p class="muted">"Invite provider staff, confirm them after checking their fingerprint phrase, and manage their user types."</p>
+                <p class="muted">{if is_org {
+                    "Invite the organisation's people, confirm them after checking their fingerprint phrase, and manage their roles."
+                } else {
+                    "Invite provider staff, confirm them after checking their fingerprint phrase, and manage their user types."
+                }}</p>
             </div>
             <button class="btn primary" on:click=move |_| invite_open.set(true)>"+ Invite member"</button>
         </div>
         <Show when=move || single_admin.get()>
             <p class="notice warn">"This provider has a single Provider admin. Add a second Provider admin for failover."</p>
+        </Show>
+        <Show when=move || no_owner.get()>
+            <p class="notice">"No Owner has been confirmed yet. The Owner joins from the invitation mail; confirm them once they accept."</p>
         </Show>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -330,7 +397,7 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
                             <tr>
                                 <th class="check"><input type="checkbox" aria-label="Select all" prop:checked=header_checked on:change=toggle_all /></th>
                                 <th>"Member"</th>
-                                <th>"User type"</th>
+                                <th>{if is_org { "Role" } else { "User type" }}</th>
                                 <th>"Status"</th>
                                 <th>"Invited / expires"</th>
                                 <th class="actions"><span class="sr-only">"Options"</span></th>
@@ -343,7 +410,8 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
                                 let:row
                             >
                                 <MemberRow idx=row.0 m=row.1 selected=selected on_check=on_row_check change_type=change_type
-                                    confirm_ids=confirm_ids pending=pending resend=resend />
+                                    confirm_ids=confirm_ids pending=pending resend=resend role_for=role_for
+                                    kind=kind events_base=events_base.get_value() />
                             </For>
                         </tbody>
                     </table>
@@ -362,10 +430,13 @@ fn MembersTable(provider: ProviderSummary) -> impl IntoView {
         </Transition>
 
         <Modal open=invite_open on_close=Callback::new(move |_| invite_open.set(false)) title="Invite member".to_string()>
-            <InviteForm provider_id=pid.clone() open=invite_open version=version />
+            <InviteForm provider_id=pid.clone() kind=kind open=invite_open version=version />
         </Modal>
         <Modal open=Signal::derive(move || confirm_ids.get().is_some()) on_close=Callback::new(move |_| confirm_ids.set(None)) title="Confirm members".to_string()>
-            <ConfirmDialog provider=provider.clone() ids=confirm_ids results=results version=version />
+            <ConfirmDialog scope=scope.clone() ids=confirm_ids results=results version=version />
+        </Modal>
+        <Modal open=Signal::derive(move || role_for.get().is_some()) on_close=Callback::new(move |_| role_for.set(None)) title="Change role".to_string()>
+            {move || role_for.get().map(|m| view! { <RoleForm m=m kind=kind role_for=role_for change_type=change_type /> })}
         </Modal>
         <Modal open=Signal::derive(move || pending.get().is_some()) on_close=Callback::new(move |_| pending.set(None)) title="Are you sure?".to_string()>
             {
@@ -413,12 +484,14 @@ fn MemberRow(
     m: MemberListItem,
     selected: RwSignal<HashSet<String>>,
     on_check: Callback<(usize, bool, bool)>,
-    change_type: Callback<(String, Role)>,
+    change_type: Callback<(String, Role, Permissions)>,
     confirm_ids: RwSignal<Option<Vec<String>>>,
     pending: RwSignal<Option<Pending>>,
     resend: Callback<Vec<String>>,
+    role_for: RwSignal<Option<MemberListItem>>,
+    kind: TenantKind,
+    events_base: String,
 ) -> impl IntoView {
-    let params = use_params_map();
     let menu_open = RwSignal::new(false);
     let id = m.id.clone();
     let checked = { let id = id.clone(); move || selected.with(|s| s.contains(&id)) };
@@ -457,8 +530,9 @@ fn MemberRow(
                     <Show when=move || menu_open.get()>
                         {
                             let m = m_for_menu.clone();
-                            let pid = params.with_untracked(|p| p.get("id")).unwrap_or_default();
                             let other_type = if m.user_type == Role::ProviderAdmin { Role::ServiceUser } else { Role::ProviderAdmin };
+                            let events_href = format!("{events_base}?member={}", crate::components::urlencode(&m.email));
+                            let for_role = m.clone();
                             let (m1, m2, m3, m4, m5) = (m.clone(), m.clone(), m.clone(), m.clone(), m.clone());
                             view! {
                                 <div class="menu right" role="menu" on:click=move |_| menu_open.set(false)>
@@ -468,10 +542,17 @@ fn MemberRow(
                                     <Show when=move || badge == StatusBadge::NeedsConfirmation>
                                         <button role="menuitem" on:click={ let id = m2.id.clone(); move |_| confirm_ids.set(Some(vec![id.clone()])) }>"Confirm"</button>
                                     </Show>
-                                    <button role="menuitem" on:click={ let id = m3.id.clone(); move |_| change_type.run((id.clone(), other_type)) }>
-                                        {format!("Change user type to {}", other_type.label())}
-                                    </button>
-                                    <A href=format!("/providers/{pid}/events?member={}", crate::components::urlencode(&m.email)) attr:role="menuitem">"Event logs"</A>
+                                    {if kind == TenantKind::Provider {
+                                        view! {
+                                            <button role="menuitem" on:click={ let id = m3.id.clone(); move |_| change_type.run((id.clone(), other_type, Permissions::default())) }>
+                                                {format!("Change user type to {}", other_type.label())}
+                                            </button>
+                                        }.into_any()
+                                    } else {
+                                        let _ = &m3;
+                                        view! { <button role="menuitem" on:click=move |_| role_for.set(Some(for_role.clone()))>"Change role"</button> }.into_any()
+                                    }}
+                                    <A href=events_href attr:role="menuitem">"Event logs"</A>
                                     <Show when=move || !m4.is_me>
                                         {
                                             let m4 = m4.clone();
@@ -496,9 +577,12 @@ fn MemberRow(
 }
 
 #[component]
-fn InviteForm(provider_id: String, open: RwSignal<bool>, version: RwSignal<u32>) -> impl IntoView {
+fn InviteForm(provider_id: String, kind: TenantKind, open: RwSignal<bool>, version: RwSignal<u32>) -> impl IntoView {
     let emails = RwSignal::new(String::new());
-    let user_type = RwSignal::new("service_user".to_string());
+    let roles = Role::for_kind(kind);
+    let default_role = if kind == TenantKind::Organization { Role::User } else { Role::ServiceUser };
+    let user_type = RwSignal::new(default_role.code().to_string());
+    let perms = RwSignal::new([false; 5]);
     let error = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<Vec<InviteEntry>>);
     let busy = RwSignal::new(false);
@@ -523,7 +607,8 @@ fn InviteForm(provider_id: String, open: RwSignal<bool>, version: RwSignal<u32>)
         let input = InviteInput {
             provider_id: provider_id.clone(),
             emails: emails.get_untracked(),
-            user_type: Role::from_code(&user_type.get_untracked()).unwrap_or(Role::ServiceUser),
+            user_type: Role::from_code(&user_type.get_untracked()).unwrap_or(default_role),
+            permissions: Permissions::from_array(perms.get_untracked()),
         };
         spawn_local(async move {
             match invite_members(input).await {
@@ -544,10 +629,14 @@ fn InviteForm(provider_id: String, open: RwSignal<bool>, version: RwSignal<u32>)
             </Field>
             <p class="muted small" aria-live="polite">{preview}</p>
             <fieldset class="radios">
-                <legend>"User type"</legend>
-                <label><input type="radio" name="user_type" value="service_user" bind:group=user_type />" Service user"</label>
-                <label><input type="radio" name="user_type" value="provider_admin" bind:group=user_type />" Provider admin"</label>
+                <legend>{if kind == TenantKind::Organization { "Role" } else { "User type" }}</legend>
+                {roles.iter().map(|r| view! {
+                    <label><input type="radio" name="user_type" value=r.code() bind:group=user_type />" " {r.label()}</label>
+                }).collect_view()}
             </fieldset>
+            <Show when=move || user_type.get() == "custom">
+                <PermissionBoxes perms=perms />
+            </Show>
             <p class="form-error" role="alert">{move || error.get()}</p>
             {move || outcome.get().map(|list| view! {
                 <ul class="plain-list results" aria-label="Invitation results">
@@ -572,13 +661,13 @@ fn InviteForm(provider_id: String, open: RwSignal<bool>, version: RwSignal<u32>)
 
 #[component]
 fn ConfirmDialog(
-    provider: ProviderSummary,
+    scope: Scope,
     ids: RwSignal<Option<Vec<String>>>,
     results: RwSignal<Option<(String, Vec<MemberResult>)>>,
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let s = use_session();
-    let pid = provider.id.clone();
+    let pid = scope.id.clone();
     let candidates = {
         let pid = pid.clone();
         Resource::new(move || ids.get(), move |ids| {
@@ -594,17 +683,13 @@ fn ConfirmDialog(
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(String::new());
-    let wrapped = provider.wrapped_key.clone();
+    let tenant_key = scope.key.clone();
     let confirm = move |list: Vec<ConfirmCandidate>| {
-        let Some(wrapped) = wrapped.clone() else {
-            error.set(Some("You do not hold the provider key.".into()));
-            return;
-        };
-        // Unwrap the provider key here and seal it to each member's public key.
-        let key = match s.provider_key(&wrapped) {
+        // Open the provider (or organisation) key here and seal it to each member's public key.
+        let key = match tenant_key.open(&s) {
             Ok(k) => k,
-            Err(_) => {
-                error.set(Some("Unlock your vault to confirm members.".into()));
+            Err(e) => {
+                error.set(Some(e));
                 return;
             }
         };
@@ -667,6 +752,55 @@ fn ConfirmDialog(
                 })
             }}
         </Transition>
+    }
+}
+
+/// The Custom role's permission set, as checkboxes.
+#[component]
+fn PermissionBoxes(perms: RwSignal<[bool; 5]>) -> impl IntoView {
+    view! {
+        <fieldset class="checks">
+            <legend>"Permissions"</legend>
+            {Permissions::LABELS.iter().enumerate().map(|(i, label)| view! {
+                <label>
+                    <input type="checkbox" prop:checked=move || perms.get()[i]
+                        on:change=move |ev| { let on = event_target_checked(&ev); perms.update(|p| p[i] = on) } />
+                    " " {*label}
+                </label>
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// Change an organisation member's role (and a Custom member's permissions).
+#[component]
+fn RoleForm(m: MemberListItem, kind: TenantKind, role_for: RwSignal<Option<MemberListItem>>, change_type: Callback<(String, Role, Permissions)>) -> impl IntoView {
+    let role = RwSignal::new(m.user_type.code().to_string());
+    let perms = RwSignal::new(m.permissions.as_array());
+    let id = m.id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let r = Role::from_code(&role.get_untracked()).unwrap_or(m.user_type);
+        change_type.run((id.clone(), r, Permissions::from_array(perms.get_untracked())));
+        role_for.set(None);
+    };
+    view! {
+        <form class="stack" on:submit=submit>
+            <p>{format!("Role of {}", m.email)}</p>
+            <fieldset class="radios">
+                <legend>"Role"</legend>
+                {Role::for_kind(kind).iter().map(|r| view! {
+                    <label><input type="radio" name="role" value=r.code() bind:group=role />" " {r.label()}</label>
+                }).collect_view()}
+            </fieldset>
+            <Show when=move || role.get() == "custom">
+                <PermissionBoxes perms=perms />
+            </Show>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| role_for.set(None)>"Cancel"</button>
+                <button type="submit" class="btn primary">"Save"</button>
+            </div>
+        </form>
     }
 }
 
