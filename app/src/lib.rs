@@ -79,6 +79,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/providers/:id/members") view=pages::members::MembersPage />
                     <Route path=path!("/providers/:id/events") view=pages::events::EventsPage />
                     <Route path=path!("/providers/:id/settings") view=pages::providers::ProviderSettingsPage />
+                    <Route path=path!("/providers/:id/clients") view=pages::clients::ClientsPage />
+                    <Route path=path!("/providers/:id/billing") view=pages::clients::BillingPage />
+                    <Route path=path!("/organizations/:id") view=pages::orgs::OrgMembersPage />
+                    <Route path=path!("/organizations/:id/members") view=pages::orgs::OrgMembersPage />
+                    <Route path=path!("/organizations/:id/groups") view=pages::orgs::OrgGroupsPage />
+                    <Route path=path!("/organizations/:id/collections") view=pages::orgs::OrgCollectionsPage />
+                    <Route path=path!("/organizations/:id/policies") view=pages::orgs::OrgPoliciesPage />
+                    <Route path=path!("/organizations/:id/seats") view=pages::orgs::OrgSeatsPage />
+                    <Route path=path!("/organizations/:id/events") view=pages::orgs::OrgEventsPage />
                 </ParentRoute>
             </Routes>
         </Router>

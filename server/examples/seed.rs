@@ -28,6 +28,8 @@ async fn main() -> anyhow::Result<()> {
         protected_user_key: acct.protected_user_key.clone(),
         protected_private_key: acct.protected_private_key.clone(),
         public_key: crypto::b64(&acct.public_key_spki),
+        password: Default::default(),
+        invite_token: None,
     })
     .await?;
     let meta = RequestMeta::default();

@@ -73,6 +73,8 @@ impl Browser {
             protected_user_key: acct.protected_user_key.clone(),
             protected_private_key: acct.protected_private_key.clone(),
             public_key: crypto::b64(&acct.public_key_spki),
+            password: Default::default(),
+            invite_token: None,
         };
         let (s, body) = self.call("accounts/register", json!({ "input": input })).await;
         assert_eq!(s, StatusCode::OK, "{body}");
@@ -216,6 +218,19 @@ async fn accounts_cookies_statuses_and_csrf() {
     assert_eq!(reqwest::get(format!("{}/no-such-page", app.base)).await.unwrap().status(), StatusCode::NOT_FOUND);
 }
 
+/// Everything a service user sees of an organisation, to compare before and after.
+async fn org_state(b: &Browser, oid: &str) -> Vec<Value> {
+    let mut out = vec![];
+    for ep in ["members/list", "organizations/groups", "organizations/collections", "organizations/policies"] {
+        let key = if ep == "members/list" { "provider_id" } else { "org_id" };
+        let (s, v) = b.call(ep, json!({ key: oid })).await;
+        assert_eq!(s, StatusCode::OK, "{ep}: {v}");
+        out.push(v);
+    }
+    out.push(b.call("organizations/context", json!({ "org_id": oid })).await.1["seats"].clone());
+    out
+}
+
 /// Every members endpoint as anonymous, as an outsider and as a service user:
 /// refused, and nothing changes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -232,6 +247,44 @@ async fn forbidden_walk_changes_nothing() {
     let before = members(&admin, &pid).await;
     let target = before.iter().find(|m| m.email == "inv@acme.com").unwrap().id.clone();
     let sealed = crypto::seal_to(&outsider.public(), key.expose()).unwrap();
+    // A client organisation with a group, a collection and a policy.
+    let (s, v) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let org_key = SymmetricKey::generate();
+    let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(org_key.expose()) } })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let oid = v["id"].as_str().unwrap().to_string();
+    let (s, g) = service_user.call("organizations/groups/save", json!({ "input": { "org_id": oid, "group_id": null, "name": "Finance", "member_ids": [] } })).await;
+    assert_eq!(s, StatusCode::OK, "{g}");
+    let (s, c) = service_user.call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Shared"), "access": [] } })).await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    let org_before = org_state(&service_user, &oid).await;
+    let owner = org_before[0][0]["id"].as_str().unwrap().to_string();
+    let policy = json!({ "kind": "SingleOrg", "enabled": true, "master_password": { "min_length": 0, "min_score": 0 }, "generator": { "min_length": 0, "uppercase": false, "digits": false, "symbols": false } });
+    let org_calls: Vec<(&str, Value)> = vec![
+        ("organizations/context", json!({ "org_id": oid })),
+        ("organizations/seats", json!({ "org_id": oid, "seats": 6 })),
+        ("organizations/groups", json!({ "org_id": oid })),
+        ("organizations/groups/save", json!({ "input": { "org_id": oid, "group_id": g["id"], "name": "Hijacked", "member_ids": [owner] } })),
+        ("organizations/groups/delete", json!({ "org_id": oid, "group_id": g["id"] })),
+        ("organizations/collections", json!({ "org_id": oid })),
+        ("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": c["id"], "name": org_key.encrypt(b"X"), "access": [] } })),
+        ("organizations/collections/delete", json!({ "org_id": oid, "collection_id": c["id"] })),
+        ("organizations/policies", json!({ "org_id": oid })),
+        ("organizations/policies/save", json!({ "input": { "org_id": oid, "policy": policy } })),
+        ("members/list", json!({ "provider_id": oid })),
+        ("members/invite", json!({ "input": { "provider_id": oid, "emails": "x@contoso.com", "user_type": "Owner", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} } })),
+        ("members/remove", json!({ "provider_id": oid, "member_ids": [owner] })),
+        ("providers/events", json!({ "provider_id": oid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
+        ("clients/list", json!({ "provider_id": pid })),
+    ];
+    for (who, b, expect) in [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN)] {
+        for (endpoint, body) in &org_calls {
+            let (s, v) = b.call(endpoint, body.clone()).await;
+            assert_eq!(s, expect, "{who} → {endpoint}: {v}");
+        }
+    }
+    assert_eq!(org_state(&service_user, &oid).await, org_before, "the organisation is unchanged");
     let calls: Vec<(&str, Value)> = vec![
         ("members/list", json!({ "provider_id": pid })),
         ("members/invite", json!({ "input": { "provider_id": pid, "emails": "x@acme.com", "user_type": "ProviderAdmin" } })),
@@ -240,7 +293,9 @@ async fn forbidden_walk_changes_nothing() {
         ("members/confirm", json!({ "provider_id": pid, "keys": [{ "member_id": target, "wrapped_key": sealed }] })),
         ("members/remove", json!({ "provider_id": pid, "member_ids": [target] })),
         ("members/suspend", json!({ "provider_id": pid, "member_ids": [target], "suspended": true })),
-        ("members/user-type", json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin" })),
+        ("members/user-type", json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} })),
+        ("clients/create", json!({ "input": { "provider_id": pid, "name": "Evil Corp", "owner_email": "o@evil.com", "seats": 1, "org_key": key.encrypt(b"k") } })),
+        ("providers/seats", json!({ "provider_id": pid, "seats": 1000 })),
         ("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
         ("providers/settings", json!({ "provider_id": pid })),
         ("providers/update", json!({ "provider_id": pid, "name": "Hijacked", "billing_email": "evil@x.com" })),
@@ -282,6 +337,18 @@ async fn database_dump_holds_no_secret() {
     // The member opens the provider key: the flow really worked.
     let wrapped = member.me().await.providers[0].wrapped_key.clone().unwrap();
     assert_eq!(member.keys.as_ref().unwrap().key_pair.unseal(&wrapped).unwrap(), key.expose());
+    // A client organisation whose key only browsers open, with an encrypted collection name.
+    let org_key = SymmetricKey::generate();
+    let (s, _) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(org_key.expose()) } })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let oid = v["id"].as_str().unwrap().to_string();
+    let (s, v) = member.call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Top secret collection"), "access": [] } })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, ctx) = member.call("organizations/context", json!({ "org_id": oid })).await;
+    let opened = key.decrypt(ctx["org_key"].as_str().unwrap()).unwrap();
+    assert_eq!(opened.as_slice(), org_key.expose().as_slice(), "the service user's browser opens the organisation key");
 
     // Dump every table as text.
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
@@ -325,6 +392,9 @@ async fn database_dump_holds_no_secret() {
         secrets.push((format!("{who} auth hash"), b.auth_hash.clone().into_bytes()));
     }
     for (what, bytes) in [("provider key (raw)", key.expose().to_vec()), ("provider key (base64)", crypto::b64(key.expose()).into_bytes()), ("provider key (hex)", hex(key.expose()).into_bytes())] {
+        secrets.push((what.into(), bytes));
+    }
+    for (what, bytes) in [("organisation key (raw)", org_key.expose().to_vec()), ("organisation key (base64)", crypto::b64(org_key.expose()).into_bytes()), ("organisation key (hex)", hex(org_key.expose()).into_bytes()), ("collection name", b"Top secret collection".to_vec())] {
         secrets.push((what.into(), bytes));
     }
     for (what, needle) in secrets {

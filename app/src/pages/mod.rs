@@ -1,8 +1,10 @@
 pub mod account;
 pub mod auth;
+pub mod clients;
 pub mod events;
 pub mod invite;
 pub mod members;
+pub mod orgs;
 pub mod providers;
 pub mod vault;
 

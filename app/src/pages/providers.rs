@@ -27,14 +27,22 @@ pub fn provider_of(me: &Me, id: &str) -> Option<ProviderSummary> {
 pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
     let id = provider.id.clone();
     let admin = provider.user_type == Role::ProviderAdmin;
+    let confirmed = provider.badge == StatusBadge::Confirmed;
+    let clients = format!("/providers/{id}/clients");
     view! {
         <aside class="sidenav" aria-label="Provider">
             <div class="sidenav-title">{provider.name.clone()}</div>
             <A href=format!("/providers/{id}") exact=true>"Overview"</A>
+            <Show when=move || confirmed>
+                <A href=clients.clone()>"Clients"</A>
+            </Show>
             <Show when=move || admin>
                 <div class="sidenav-group">"Manage"</div>
                 <A href=format!("/providers/{}/members", provider.id)>"Members"</A>
                 <A href=format!("/providers/{}/events", provider.id)>"Event logs"</A>
+                <div class="sidenav-group">"Billing"</div>
+                <A href=format!("/providers/{}/billing", provider.id)>"Subscription"</A>
+                <div class="sidenav-group">"Settings"</div>
                 <A href=format!("/providers/{}/settings", provider.id)>"Settings"</A>
             </Show>
         </aside>

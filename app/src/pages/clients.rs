@@ -1,0 +1,335 @@
+//! Provider Portal → Clients (both user types) and Billing → Subscription
+//! (Provider admins): client organisations, their seats, and the provider's total.
+
+use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
+use crate::components::{ErrorView, Field, Modal, UnlockPanel};
+use crate::error::ApiError;
+use crate::pages::fmt_time;
+use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
+use crate::session::use_session;
+use domain::api::{ClientsView, CreateClientInput, ProviderSummary};
+use domain::crypto::SymmetricKey;
+use domain::member::{Role, StatusBadge};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// Loads the provider named in the route and renders `page` for confirmed members.
+#[component]
+fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSummary) -> AnyView) -> impl IntoView {
+    let s = use_session();
+    let fresh = fresh_me();
+    let params = use_params_map();
+    let pid = move || params.with(|p| p.get("id")).unwrap_or_default();
+    view! {
+        <Title text=title />
+        <Transition fallback=|| ()>
+            {move || {
+                let unlocked = s.unlocked();
+                Suspend::new(async move {
+                    let Ok(Some(me)) = fresh.await else { return ().into_any() };
+                    let Some(p) = provider_of(&me, &pid()) else {
+                        return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
+                    };
+                    if p.badge != StatusBadge::Confirmed {
+                        return view! { <ErrorView err=ApiError::Forbidden("You can open this provider once a Provider admin confirms you.".into()) /> }.into_any();
+                    }
+                    if admin_only && p.user_type != Role::ProviderAdmin {
+                        return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can open this page.".into()) /> }.into_any();
+                    }
+                    view! {
+                        <div class="with-sidenav">
+                            <ProviderNav provider=p.clone() />
+                            <div class="main-col">
+                                {if unlocked { page(p) } else { view! { <UnlockPanel me=me /> }.into_any() }}
+                            </div>
+                        </div>
+                    }
+                    .into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn ClientsPage() -> impl IntoView {
+    view! { <ProviderShell title="Clients" admin_only=false page=|p| view! { <ClientsTable provider=p /> }.into_any() /> }
+}
+
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    view! { <ProviderShell title="Subscription" admin_only=true page=|p| view! { <Billing provider=p /> }.into_any() /> }
+}
+
+fn remaining(v: &ClientsView) -> i64 {
+    (v.total_seats - v.assigned).max(0)
+}
+
+#[component]
+fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
+    let admin = provider.user_type == Role::ProviderAdmin;
+    let pid = provider.id.clone();
+    let version = RwSignal::new(0u32);
+    let view_res = {
+        let pid = pid.clone();
+        Resource::new(move || version.get(), move |_| list_clients(pid.clone()))
+    };
+    let search = RwSignal::new(String::new());
+    let create_open = RwSignal::new(false);
+    let provider = StoredValue::new(provider);
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>"Clients"</h1>
+                <p class="muted">"The organisations you manage for your customers."</p>
+            </div>
+            <Show when=move || admin>
+                <button class="btn primary" on:click=move |_| create_open.set(true)>"+ New client"</button>
+            </Show>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading clients…"</p> }>
+            {move || Suspend::new(async move {
+                let v = match view_res.await {
+                    Ok(v) => v,
+                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                };
+                let (total, assigned, left) = (v.total_seats, v.assigned, remaining(&v));
+                let clients = v.clients.clone();
+                let none = clients.is_empty();
+                let rows = move || {
+                    let q = search.get().trim().to_lowercase();
+                    clients
+                        .iter()
+                        .filter(|c| q.is_empty() || c.name.to_lowercase().contains(&q) || c.owner_email.as_deref().is_some_and(|o| o.contains(&q)))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                };
+                view! {
+                    <div class="stats">
+                        <div class="stat"><span class="stat-n">{total}</span><span class="muted">"Seats in subscription"</span></div>
+                        <div class="stat"><span class="stat-n">{assigned}</span><span class="muted">"Assigned to clients"</span></div>
+                        <div class="stat"><span class="stat-n" data-testid="seats-remaining">{left}</span><span class="muted">"Unassigned"</span></div>
+                    </div>
+                    <div class="toolbar">
+                        <input class="search" type="search" placeholder="Search clients" aria-label="Search clients" bind:value=search />
+                    </div>
+                    <Show when=move || none>
+                        <div class="empty">
+                            <h2>"No clients yet"</h2>
+                            <p class="muted">{if admin { "Create a client organisation for each business you support." } else { "A Provider admin creates client organisations." }}</p>
+                        </div>
+                    </Show>
+                    <Show when=move || !none>
+                        <table class="table">
+                            <thead><tr><th>"Client"</th><th>"Owner"</th><th>"Seats assigned"</th><th>"Used"</th><th>"Remaining"</th><th>"Created"</th><th class="actions"><span class="sr-only">"Manage"</span></th></tr></thead>
+                            <tbody>
+                                <For each=rows.clone() key=|c| (c.id.clone(), c.seats, c.used) let:c>
+                                    <tr>
+                                        <td class="strong">{c.name.clone()}</td>
+                                        <td>{c.owner_email.clone().unwrap_or_default()}</td>
+                                        <td>{c.seats}</td>
+                                        <td>{c.used}</td>
+                                        <td>{(c.seats - c.used).max(0)}</td>
+                                        <td class="muted small">{fmt_time(c.created_at)}</td>
+                                        <td class="actions"><A href=format!("/organizations/{}/members", c.id) attr:class="btn small" attr:aria-label=format!("Manage {}", c.name)>"Manage"</A></td>
+                                    </tr>
+                                </For>
+                            </tbody>
+                        </table>
+                    </Show>
+                    <Modal open=create_open on_close=Callback::new(move |_| create_open.set(false)) title="New client".to_string()>
+                        <NewClientForm provider=provider.get_value() remaining=left open=create_open version=version />
+                    </Modal>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>, version: RwSignal<u32>) -> impl IntoView {
+    let s = use_session();
+    let name = RwSignal::new(String::new());
+    let owner = RwSignal::new(String::new());
+    let seats = RwSignal::new(String::from("5"));
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(n) = seats.get_untracked().trim().parse::<i64>() else {
+            error.set(Some(ApiError::Validation(vec![domain::FieldError::new("seats", "Enter a whole number of seats.")])));
+            return;
+        };
+        // The organisation key is made here and encrypted with the provider key:
+        // every confirmed provider member can open it; the server cannot.
+        let Some(wrapped) = provider.wrapped_key.clone() else { return };
+        let pkey = match s.provider_key(&wrapped) {
+            Ok(k) => k,
+            Err(_) => {
+                error.set(Some(ApiError::Forbidden("Unlock your vault first.".into())));
+                return;
+            }
+        };
+        let org_key = SymmetricKey::generate();
+        let input = CreateClientInput {
+            provider_id: provider.id.clone(),
+            name: name.get_untracked(),
+            owner_email: owner.get_untracked(),
+            seats: n,
+            org_key: pkey.encrypt(org_key.expose()),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match create_client(input).await {
+                Ok(_) => {
+                    error.set(None);
+                    name.set(String::new());
+                    owner.set(String::new());
+                    open.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <Field label="Organisation name" error=field("name")>
+                <input type="text" required bind:value=name />
+            </Field>
+            <Field label="Owner email" help="Invited as the organisation's Owner." error=field("owner_email")>
+                <input type="email" required bind:value=owner />
+            </Field>
+            <Field label="Seats" help="Taken from your subscription's unassigned seats." error=field("seats")>
+                <input type="number" min="1" required bind:value=seats />
+            </Field>
+            <p class="muted small">{format!("{remaining} unassigned seats left.")}</p>
+            <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>"Create client"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Billing(provider: ProviderSummary) -> impl IntoView {
+    let pid = provider.id.clone();
+    let version = RwSignal::new(0u32);
+    let view_res = {
+        let pid = pid.clone();
+        Resource::new(move || version.get(), move |_| list_clients(pid.clone()))
+    };
+    let ledger = {
+        let pid = pid.clone();
+        Resource::new(move || version.get(), move |_| provider_events(pid.clone(), None, None, 0, 500, None))
+    };
+    let total = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    let submit = {
+        let pid = pid.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            saved.set(false);
+            let Ok(n) = total.get_untracked().trim().parse::<i64>() else {
+                error.set(Some(ApiError::Validation(vec![domain::FieldError::new("seats", "Enter a whole number of seats.")])));
+                return;
+            };
+            let pid = pid.clone();
+            spawn_local(async move {
+                match set_provider_seats(pid, n).await {
+                    Ok(()) => {
+                        error.set(None);
+                        saved.set(true);
+                        version.update(|v| *v += 1);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+            });
+        }
+    };
+    view! {
+        <div class="page-head"><div><h1>"Subscription"</h1><p class="muted">"Your provider's seats and how they are assigned to clients. No payment is taken here."</p></div></div>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let submit = submit.clone();
+                Suspend::new(async move {
+                    let v = match view_res.await {
+                        Ok(v) => v,
+                        Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                    };
+                    if total.get_untracked().is_empty() {
+                        total.set(v.total_seats.to_string());
+                    }
+                    let used: i64 = v.clients.iter().map(|c| c.used).sum();
+                    view! {
+                        <div class="stats">
+                            <div class="stat"><span class="stat-n">{v.total_seats}</span><span class="muted">"Seats in subscription"</span></div>
+                            <div class="stat"><span class="stat-n">{v.assigned}</span><span class="muted">"Assigned to clients"</span></div>
+                            <div class="stat"><span class="stat-n">{used}</span><span class="muted">"Used by members"</span></div>
+                            <div class="stat"><span class="stat-n">{remaining(&v)}</span><span class="muted">"Unassigned"</span></div>
+                        </div>
+                        <section class="card">
+                            <h2>"Seats"</h2>
+                            <form class="inline-form" on:submit=submit novalidate>
+                                <Field label="Total seats" help="Cannot be lower than the seats assigned to clients." error=field("seats")>
+                                    <input type="number" min="0" bind:value=total />
+                                </Field>
+                                <button class="btn primary" type="submit">"Save seats"</button>
+                            </form>
+                            <p class="notice" role="status">{move || saved.get().then_some("Seats saved.")}</p>
+                            <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+                        </section>
+                        <section class="card">
+                            <h2>"Assigned seats"</h2>
+                            <table class="table">
+                                <thead><tr><th>"Client"</th><th>"Seats"</th><th>"Used"</th></tr></thead>
+                                <tbody>
+                                    {v.clients.into_iter().map(|c| view! {
+                                        <tr><td><A href=format!("/organizations/{}/seats", c.id)>{c.name}</A></td><td>{c.seats}</td><td>{c.used}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </section>
+                    }
+                    .into_any()
+                })
+            }}
+        </Transition>
+        <section class="card">
+            <h2>"Seat ledger"</h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let items: Vec<_> = ledger
+                        .await
+                        .map(|p| p.items)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|e| matches!(e.kind.as_str(), "seats_total_changed" | "client_seats_changed" | "client_created"))
+                        .collect();
+                    let empty = items.is_empty();
+                    view! {
+                        <Show when=move || empty><p class="muted">"No seat changes yet."</p></Show>
+                        <table class="table" aria-label="Seat ledger">
+                            <thead><tr><th>"Time (UTC)"</th><th>"Change"</th><th>"By"</th><th>"Details"</th></tr></thead>
+                            <tbody>
+                                {items.into_iter().map(|e| view! {
+                                    <tr><td class="nowrap">{fmt_time(e.at)}</td><td>{e.kind.replace('_', " ")}</td><td>{e.actor.unwrap_or_default()}</td><td>{e.detail}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}

@@ -1,0 +1,717 @@
+//! Admin Console of a client organisation: members (the same table as the
+//! provider's), groups, collections, policies, seats and the event log. Provider
+//! staff of both user types reach it from Clients; the organisation's own
+//! Owners, Admins and Custom members reach it by their role.
+
+use crate::api::*;
+use crate::components::{ErrorView, Field, Modal, UnlockPanel};
+use crate::error::ApiError;
+use crate::pages::events::EventLog;
+use crate::pages::members::{MembersTable, Scope, TenantKey};
+use crate::session::use_session;
+use domain::api::*;
+use domain::authz::Action;
+use domain::crypto::SymmetricKey;
+use domain::member::{StatusBadge, TenantKind};
+use domain::org::{CollectionPermission, Policy, PolicyKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+/// What every console page gets: the organisation, the viewer's standing, and
+/// how to open the organisation key.
+#[derive(Clone)]
+pub struct Console {
+    pub ctx: OrgContext,
+    pub scope: Scope,
+}
+
+impl Console {
+    fn can(&self, a: Action) -> bool {
+        self.ctx.can.contains(&a)
+    }
+    fn key(&self) -> Result<SymmetricKey, String> {
+        self.scope.key.open(&use_session())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Section {
+    Members,
+    Groups,
+    Collections,
+    Policies,
+    Seats,
+    Events,
+}
+
+impl Section {
+    fn need(self) -> Action {
+        match self {
+            Section::Members => Action::ListMembers,
+            Section::Groups => Action::ManageGroups,
+            Section::Collections => Action::ManageCollections,
+            Section::Policies => Action::ManagePolicies,
+            Section::Seats => Action::OpenProvider,
+            Section::Events => Action::ViewProviderEvents,
+        }
+    }
+    fn title(self) -> &'static str {
+        match self {
+            Section::Members => "Members",
+            Section::Groups => "Groups",
+            Section::Collections => "Collections",
+            Section::Policies => "Policies",
+            Section::Seats => "Seats",
+            Section::Events => "Event logs",
+        }
+    }
+    fn path(self) -> &'static str {
+        match self {
+            Section::Members => "members",
+            Section::Groups => "groups",
+            Section::Collections => "collections",
+            Section::Policies => "policies",
+            Section::Seats => "seats",
+            Section::Events => "events",
+        }
+    }
+    const ALL: [Section; 6] = [Section::Members, Section::Groups, Section::Collections, Section::Policies, Section::Seats, Section::Events];
+}
+
+/// Loads the organisation and the viewer's standing, checks the section is
+/// theirs to open, and lays out the console around it.
+#[component]
+fn ConsoleShell(section: Section, page: fn(Console) -> AnyView) -> impl IntoView {
+    let s = use_session();
+    let params = use_params_map();
+    let oid = move || params.with(|p| p.get("id")).unwrap_or_default();
+    let ctx = Resource::new(oid, get_org_context);
+    let me = crate::pages::providers::fresh_me();
+    view! {
+        <Title text=format!("{} · Admin Console", section.title()) />
+        <Transition fallback=|| ()>
+            {move || {
+                let unlocked = s.unlocked();
+                Suspend::new(async move {
+                    let ctx = match ctx.await {
+                        Ok(c) => c,
+                        Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                    };
+                    let Ok(Some(me)) = me.await else { return ().into_any() };
+                    let key = if ctx.via_provider {
+                        let provider_wrapped = me.providers.iter().find(|p| Some(&p.id) == ctx.provider_id.as_ref()).and_then(|p| p.wrapped_key.clone());
+                        TenantKey::ViaProvider { provider_wrapped, org_key: ctx.org_key.clone() }
+                    } else {
+                        TenantKey::Sealed(ctx.member_key.clone())
+                    };
+                    let scope = Scope {
+                        id: ctx.id.clone(),
+                        name: ctx.name.clone(),
+                        kind: TenantKind::Organization,
+                        key,
+                        events_base: format!("/organizations/{}/events", ctx.id),
+                    };
+                    let console = Console { ctx: ctx.clone(), scope };
+                    let allowed = console.can(section.need());
+                    view! {
+                        <div class="with-sidenav">
+                            <OrgNav console=console.clone() current=section />
+                            <div class="main-col">
+                                {if !allowed {
+                                    view! { <ErrorView err=ApiError::Forbidden("Your role in this organisation does not allow this.".into()) /> }.into_any()
+                                } else if !unlocked {
+                                    view! { <UnlockPanel me=me /> }.into_any()
+                                } else {
+                                    page(console)
+                                }}
+                            </div>
+                        </div>
+                    }
+                    .into_any()
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn OrgNav(console: Console, current: Section) -> impl IntoView {
+    let c = console.ctx.clone();
+    let back = c.provider_id.clone().filter(|_| c.via_provider).map(|pid| {
+        view! { <A href=format!("/providers/{pid}/clients") attr:class="back">{format!("← {}", c.provider_name.clone().unwrap_or_else(|| "Provider".into()))}</A> }
+    });
+    let standing = if c.via_provider { "Managed by your provider".to_string() } else { c.role.map(|r| r.label().to_string()).unwrap_or_default() };
+    view! {
+        <aside class="sidenav" aria-label="Admin Console">
+            {back}
+            <div class="sidenav-title">{c.name.clone()}</div>
+            <div class="muted small sidenav-sub">"Admin Console · " {standing}</div>
+            {Section::ALL.into_iter().filter(|s| console.can(s.need())).map(|s| {
+                let cls = if s == current { "active" } else { "" };
+                view! { <A href=format!("/organizations/{}/{}", c.id, s.path()) attr:class=cls>{s.title()}</A> }
+            }).collect_view()}
+        </aside>
+    }
+}
+
+#[component]
+pub fn OrgMembersPage() -> impl IntoView {
+    view! {
+        <ConsoleShell section=Section::Members page=|c| {
+            let seats = format!("{} of {} seats used", c.ctx.used, c.ctx.seats);
+            view! {
+                <p class="muted small seat-line" data-testid="seat-line">{seats}</p>
+                <MembersTable scope=c.scope />
+            }.into_any()
+        } />
+    }
+}
+
+#[component]
+pub fn OrgEventsPage() -> impl IntoView {
+    view! {
+        <ConsoleShell section=Section::Events page=|c| view! {
+            <EventLog tenant_id=c.ctx.id.clone() base_href=format!("/organizations/{}/events", c.ctx.id)
+                description="Member, group, collection, policy and seat events of this organisation." />
+        }.into_any() />
+    }
+}
+
+// ---------------------------------------------------------------- Groups
+
+#[component]
+pub fn OrgGroupsPage() -> impl IntoView {
+    view! { <ConsoleShell section=Section::Groups page=|c| view! { <Groups console=c /> }.into_any() /> }
+}
+
+#[component]
+fn Groups(console: Console) -> impl IntoView {
+    let oid = console.ctx.id.clone();
+    let oid_sv = StoredValue::new(oid.clone());
+    let version = RwSignal::new(0u32);
+    let data = {
+        let oid = oid.clone();
+        Resource::new(move || version.get(), move |_| {
+            let oid = oid.clone();
+            async move { Ok::<_, ApiError>((list_groups(oid.clone()).await?, list_members(oid).await?)) }
+        })
+    };
+    let editing = RwSignal::new(None::<Option<GroupView>>);
+    let deleting = RwSignal::new(None::<GroupView>);
+    let error = RwSignal::new(None::<String>);
+    let delete = {
+        let oid = oid.clone();
+        move |_| {
+            let Some(g) = deleting.get_untracked() else { return };
+            let oid = oid.clone();
+            spawn_local(async move {
+                if let Err(e) = delete_group(oid, g.id).await {
+                    error.set(Some(e.to_string()));
+                }
+                deleting.set(None);
+                version.update(|v| *v += 1);
+            });
+        }
+    };
+    view! {
+        <div class="page-head">
+            <div><h1>"Groups"</h1><p class="muted">"Gather members into groups and give a group access to collections at once."</p></div>
+            <button class="btn primary" on:click=move |_| editing.set(Some(None))>"+ New group"</button>
+        </div>
+        <p class="form-error" role="alert">{move || error.get()}</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading groups…"</p> }>
+            {move || Suspend::new(async move {
+                let (groups, members) = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                };
+                let empty = groups.is_empty();
+                let members2 = members.clone();
+                view! {
+                    <Show when=move || empty>
+                        <div class="empty"><h2>"No groups yet"</h2><p class="muted">"Create a group such as Finance or IT."</p></div>
+                    </Show>
+                    <Show when=move || !empty>
+                        <table class="table">
+                            <thead><tr><th>"Group"</th><th>"Members"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
+                            <tbody>
+                                {groups.clone().into_iter().map(|g| {
+                                    let names: Vec<String> = g.member_ids.iter().filter_map(|id| members.iter().find(|m| &m.id == id)).map(|m| m.name.clone().unwrap_or_else(|| m.email.clone())).collect();
+                                    let (g1, g2) = (g.clone(), g.clone());
+                                    view! {
+                                        <tr>
+                                            <td class="strong">{g.name.clone()}</td>
+                                            <td>{if names.is_empty() { "—".to_string() } else { names.join(", ") }}</td>
+                                            <td class="actions nowrap">
+                                                <button class="btn small" aria-label=format!("Edit {}", g.name) on:click=move |_| editing.set(Some(Some(g1.clone())))>"Edit"</button>
+                                                " "
+                                                <button class="btn small danger" aria-label=format!("Delete {}", g.name) on:click=move |_| deleting.set(Some(g2.clone()))>"Delete"</button>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </Show>
+                    <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None))
+                        title="Group".to_string()>
+                        {
+                            let members = members2.clone();
+                            move || editing.get().map(|g| view! { <GroupForm org_id=oid_sv.get_value() group=g members=members.clone() editing=editing version=version /> })
+                        }
+                    </Modal>
+                }
+                .into_any()
+            })}
+        </Transition>
+        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete group?".to_string()>
+            <p>{move || deleting.get().map(|g| format!("Delete the group {}? Its members keep their own access; the group's collection access goes.", g.name))}</p>
+            <div class="modal-actions">
+                <button class="btn ghost" on:click=move |_| deleting.set(None)>"Cancel"</button>
+                <button class="btn danger-fill" on:click=delete.clone()>"Delete"</button>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+fn GroupForm(org_id: String, group: Option<GroupView>, members: Vec<MemberListItem>, editing: RwSignal<Option<Option<GroupView>>>, version: RwSignal<u32>) -> impl IntoView {
+    let name = RwSignal::new(group.as_ref().map(|g| g.name.clone()).unwrap_or_default());
+    let chosen = RwSignal::new(group.as_ref().map(|g| g.member_ids.clone()).unwrap_or_default());
+    let error = RwSignal::new(None::<ApiError>);
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    let group_id = group.map(|g| g.id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = SaveGroupInput { org_id: org_id.clone(), group_id: group_id.clone(), name: name.get_untracked(), member_ids: chosen.get_untracked() };
+        spawn_local(async move {
+            match save_group(input).await {
+                Ok(_) => {
+                    editing.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <Field label="Group name" error=field("name")>
+                <input type="text" required bind:value=name />
+            </Field>
+            <fieldset class="checks scroll">
+                <legend>"Members"</legend>
+                {members.into_iter().filter(|m| m.badge != StatusBadge::Suspended).map(|m| {
+                    let id = m.id.clone();
+                    let id2 = m.id.clone();
+                    view! {
+                        <label>
+                            <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
+                                on:change=move |ev| { let on = event_target_checked(&ev); let id = id2.clone(); chosen.update(|c| { c.retain(|x| x != &id); if on { c.push(id) } }) } />
+                            " " {m.name.clone().unwrap_or_else(|| m.email.clone())} " " <span class="muted small">{m.email.clone()}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <p class="form-error" role="alert">{move || error.get().map(|e| match e { ApiError::Validation(v) => v.into_iter().filter(|f| f.field != "name").map(|f| f.message).collect::<Vec<_>>().join(" "), other => other.to_string() })}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>"Cancel"</button>
+                <button type="submit" class="btn primary">"Save"</button>
+            </div>
+        </form>
+    }
+}
+
+// ---------------------------------------------------------------- Collections
+
+#[component]
+pub fn OrgCollectionsPage() -> impl IntoView {
+    view! { <ConsoleShell section=Section::Collections page=|c| view! { <Collections console=c /> }.into_any() /> }
+}
+
+/// Everything a collection's access can be given to.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Subjects {
+    groups: Vec<GroupView>,
+    members: Vec<MemberListItem>,
+}
+
+impl Subjects {
+    fn label(&self, s: &Subject) -> String {
+        match s {
+            Subject::Group(id) => self.groups.iter().find(|g| &g.id == id).map(|g| format!("{} (group)", g.name)).unwrap_or_default(),
+            Subject::Member(id) => self.members.iter().find(|m| &m.id == id).map(|m| m.name.clone().unwrap_or_else(|| m.email.clone())).unwrap_or_default(),
+        }
+    }
+    fn all(&self) -> Vec<(Subject, String)> {
+        let mut v: Vec<(Subject, String)> = self.groups.iter().map(|g| (Subject::Group(g.id.clone()), format!("{} (group)", g.name))).collect();
+        v.extend(self.members.iter().filter(|m| m.badge != StatusBadge::Suspended).map(|m| (Subject::Member(m.id.clone()), m.email.clone())));
+        v
+    }
+}
+
+#[component]
+fn Collections(console: Console) -> impl IntoView {
+    let oid = console.ctx.id.clone();
+    let oid_sv = StoredValue::new(oid.clone());
+    let key = console.key();
+    let version = RwSignal::new(0u32);
+    let can_groups = console.can(Action::ManageGroups);
+    let data = {
+        let oid = oid.clone();
+        Resource::new(move || version.get(), move |_| {
+            let oid = oid.clone();
+            async move {
+                let cols = list_collections(oid.clone()).await?;
+                let groups = if can_groups { list_groups(oid.clone()).await? } else { vec![] };
+                let members = list_members(oid).await.unwrap_or_default();
+                Ok::<_, ApiError>((cols, Subjects { groups, members }))
+            }
+        })
+    };
+    let editing = RwSignal::new(None::<Option<CollectionView>>);
+    let error = RwSignal::new(None::<String>);
+    let key = StoredValue::new(key.ok());
+    let name_of = move |c: &CollectionView| -> String {
+        key.with_value(|k| k.as_ref().and_then(|k| k.decrypt(&c.name).ok()).and_then(|b| String::from_utf8(b).ok()))
+            .unwrap_or_else(|| "(locked)".into())
+    };
+    let remove = {
+        let oid = oid.clone();
+        Callback::new(move |id: String| {
+            let oid = oid.clone();
+            spawn_local(async move {
+                if let Err(e) = delete_collection(oid, id).await {
+                    error.set(Some(e.to_string()));
+                }
+                version.update(|v| *v += 1);
+            });
+        })
+    };
+    view! {
+        <div class="page-head">
+            <div><h1>"Collections"</h1><p class="muted">"Shared items live in collections. Names are encrypted with the organisation key in your browser."</p></div>
+            <button class="btn primary" on:click=move |_| editing.set(Some(None))>"+ New collection"</button>
+        </div>
+        <p class="form-error" role="alert">{move || error.get()}</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading collections…"</p> }>
+            {move || Suspend::new(async move {
+                let (cols, subjects) = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                };
+                let empty = cols.is_empty();
+                let subjects2 = subjects.clone();
+                view! {
+                    <Show when=move || empty>
+                        <div class="empty"><h2>"No collections yet"</h2><p class="muted">"Create a collection such as Shared logins."</p></div>
+                    </Show>
+                    <Show when=move || !empty>
+                        <table class="table">
+                            <thead><tr><th>"Collection"</th><th>"Access"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
+                            <tbody>
+                                {cols.clone().into_iter().map(|c| {
+                                    let name = name_of(&c);
+                                    let access: Vec<String> = c.access.iter().map(|a| format!("{}: {}", subjects.label(&a.subject), a.permission.label())).collect();
+                                    let (c1, id) = (c.clone(), c.id.clone());
+                                    view! {
+                                        <tr>
+                                            <td class="strong">{name.clone()}</td>
+                                            <td class="small">{if access.is_empty() { "No one".to_string() } else { access.join("; ") }}</td>
+                                            <td class="actions nowrap">
+                                                <button class="btn small" aria-label=format!("Edit {name}") on:click=move |_| editing.set(Some(Some(c1.clone())))>"Edit"</button>
+                                                " "
+                                                <button class="btn small danger" aria-label=format!("Delete {name}") on:click=move |_| remove.run(id.clone())>"Delete"</button>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </Show>
+                    <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Collection".to_string()>
+                        {
+                            let subjects = subjects2.clone();
+                            move || editing.get().map(|c| {
+                                let name = c.as_ref().map(|c| name_of(c)).unwrap_or_default();
+                                view! { <CollectionForm org_id=oid_sv.get_value() collection=c name=name subjects=subjects.clone() key=key editing=editing version=version /> }
+                            })
+                        }
+                    </Modal>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CollectionForm(
+    org_id: String,
+    collection: Option<CollectionView>,
+    name: String,
+    subjects: Subjects,
+    key: StoredValue<Option<SymmetricKey>>,
+    editing: RwSignal<Option<Option<CollectionView>>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let name = RwSignal::new(name);
+    let access = RwSignal::new(collection.as_ref().map(|c| c.access.clone()).unwrap_or_default());
+    let error = RwSignal::new(None::<ApiError>);
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    let cid = collection.map(|c| c.id);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let plain = name.get_untracked();
+        if plain.trim().is_empty() {
+            error.set(Some(ApiError::Validation(vec![domain::FieldError::new("name", "Enter a name.")])));
+            return;
+        }
+        let Some(enc) = key.with_value(|k| k.as_ref().map(|k| k.encrypt(plain.trim().as_bytes()))) else {
+            error.set(Some(ApiError::Forbidden("The organisation key is not open in this browser.".into())));
+            return;
+        };
+        let input = SaveCollectionInput { org_id: org_id.clone(), collection_id: cid.clone(), name: enc, access: access.get_untracked() };
+        spawn_local(async move {
+            match save_collection(input).await {
+                Ok(_) => {
+                    editing.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <Field label="Collection name" error=field("name")>
+                <input type="text" required bind:value=name />
+            </Field>
+            <fieldset class="access scroll">
+                <legend>"Access"</legend>
+                {subjects.all().into_iter().map(|(subject, label)| {
+                    let s1 = subject.clone();
+                    let s2 = subject.clone();
+                    let current = move || access.with(|a| a.iter().find(|x| x.subject == s1).map(|x| x.permission.code().to_string()).unwrap_or_default());
+                    view! {
+                        <label class="access-row">
+                            <span>{label.clone()}</span>
+                            <select aria-label=format!("Access for {label}") prop:value=current on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                let s = s2.clone();
+                                access.update(|a| {
+                                    a.retain(|x| x.subject != s);
+                                    if let Some(p) = CollectionPermission::from_code(&v) {
+                                        a.push(AccessEntry { subject: s, permission: p });
+                                    }
+                                });
+                            }>
+                                <option value="">"No access"</option>
+                                {CollectionPermission::ALL.into_iter().map(|p| view! { <option value=p.code()>{p.label()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <p class="form-error" role="alert">{move || error.get().map(|e| match e { ApiError::Validation(v) => v.into_iter().filter(|f| f.field != "name").map(|f| f.message).collect::<Vec<_>>().join(" "), other => other.to_string() })}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>"Cancel"</button>
+                <button type="submit" class="btn primary">"Save"</button>
+            </div>
+        </form>
+    }
+}
+
+// ---------------------------------------------------------------- Policies
+
+#[component]
+pub fn OrgPoliciesPage() -> impl IntoView {
+    view! { <ConsoleShell section=Section::Policies page=|c| view! { <Policies console=c /> }.into_any() /> }
+}
+
+#[component]
+fn Policies(console: Console) -> impl IntoView {
+    let oid = console.ctx.id.clone();
+    let version = RwSignal::new(0u32);
+    let data = {
+        let oid = oid.clone();
+        Resource::new(move || version.get(), move |_| list_policies(oid.clone()))
+    };
+    let editing = RwSignal::new(None::<Policy>);
+    let saved = RwSignal::new(None::<String>);
+    view! {
+        <div class="page-head"><div><h1>"Policies"</h1><p class="muted">"Rules the server enforces for every member of this organisation."</p></div></div>
+        <p class="notice" role="status">{move || saved.get()}</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading policies…"</p> }>
+            {move || Suspend::new(async move {
+                let list = match data.await {
+                    Ok(l) => l,
+                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                };
+                view! {
+                    <ul class="policy-list">
+                        {list.into_iter().map(|p| {
+                            let p1 = p.clone();
+                            view! {
+                                <li class="card policy">
+                                    <div>
+                                        <h2>{p.kind.label()}</h2>
+                                        <p class="muted small">{p.kind.description()}</p>
+                                    </div>
+                                    <span class=if p.enabled { "badge ok" } else { "badge muted" }>{if p.enabled { "On" } else { "Off" }}</span>
+                                    <button class="btn small" aria-label=format!("Edit {}", p.kind.label()) on:click=move |_| editing.set(Some(p1.clone()))>"Edit"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            })}
+        </Transition>
+        <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Edit policy".to_string()>
+            {
+                let oid = oid.clone();
+                move || editing.get().map(|p| view! { <PolicyForm org_id=oid.clone() policy=p editing=editing version=version saved=saved /> })
+            }
+        </Modal>
+    }
+}
+
+#[component]
+fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>, version: RwSignal<u32>, saved: RwSignal<Option<String>>) -> impl IntoView {
+    let kind = policy.kind;
+    let enabled = RwSignal::new(policy.enabled);
+    let min_length = RwSignal::new(if policy.master_password.min_length == 0 { "12".to_string() } else { policy.master_password.min_length.to_string() });
+    let min_score = RwSignal::new(policy.master_password.min_score.to_string());
+    let gen_length = RwSignal::new(if policy.generator.min_length == 0 { "14".to_string() } else { policy.generator.min_length.to_string() });
+    let upper = RwSignal::new(policy.generator.uppercase);
+    let digits = RwSignal::new(policy.generator.digits);
+    let symbols = RwSignal::new(policy.generator.symbols);
+    let error = RwSignal::new(None::<ApiError>);
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut p = Policy::off(kind);
+        p.enabled = enabled.get_untracked();
+        p.master_password.min_length = min_length.get_untracked().trim().parse().unwrap_or(0);
+        p.master_password.min_score = min_score.get_untracked().parse().unwrap_or(0);
+        p.generator.min_length = gen_length.get_untracked().trim().parse().unwrap_or(0);
+        p.generator.uppercase = upper.get_untracked();
+        p.generator.digits = digits.get_untracked();
+        p.generator.symbols = symbols.get_untracked();
+        if let Err(e) = p.validate() {
+            error.set(Some(ApiError::Validation(vec![e])));
+            return;
+        }
+        let input = SavePolicyInput { org_id: org_id.clone(), policy: p };
+        spawn_local(async move {
+            match save_policy(input).await {
+                Ok(()) => {
+                    saved.set(Some(format!("{} saved.", kind.label())));
+                    editing.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <h3>{kind.label()}</h3>
+            <p class="muted small">{kind.description()}</p>
+            <label class="check-line"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />" Turn on"</label>
+            {match kind {
+                PolicyKind::MasterPassword => view! {
+                    <Field label="Minimum length" help="12 to 128 characters." error=field("min_length")>
+                        <input type="number" min="12" max="128" bind:value=min_length />
+                    </Field>
+                    <Field label="Minimum complexity score" error=field("min_score")>
+                        <select prop:value=move || min_score.get() on:change=move |ev| min_score.set(event_target_value(&ev))>
+                            {(0u8..=4).map(|n| view! { <option value=n.to_string()>{format!("{} ({n})", domain::org::score_label(n))}</option> }).collect_view()}
+                        </select>
+                    </Field>
+                }.into_any(),
+                PolicyKind::PasswordGenerator => view! {
+                    <Field label="Minimum length" error=field("generator_min_length")>
+                        <input type="number" min="5" max="128" bind:value=gen_length />
+                    </Field>
+                    <label class="check-line"><input type="checkbox" prop:checked=move || upper.get() on:change=move |ev| upper.set(event_target_checked(&ev)) />" Uppercase (A-Z)"</label>
+                    <label class="check-line"><input type="checkbox" prop:checked=move || digits.get() on:change=move |ev| digits.set(event_target_checked(&ev)) />" Numbers (0-9)"</label>
+                    <label class="check-line"><input type="checkbox" prop:checked=move || symbols.get() on:change=move |ev| symbols.set(event_target_checked(&ev)) />" Special characters (!@#$%^&*)"</label>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+            <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>"Cancel"</button>
+                <button type="submit" class="btn primary">"Save"</button>
+            </div>
+        </form>
+    }
+}
+
+// ---------------------------------------------------------------- Seats
+
+#[component]
+pub fn OrgSeatsPage() -> impl IntoView {
+    view! { <ConsoleShell section=Section::Seats page=|c| view! { <Seats console=c /> }.into_any() /> }
+}
+
+#[component]
+fn Seats(console: Console) -> impl IntoView {
+    let c = console.ctx.clone();
+    let can = console.can(Action::ManageSeats);
+    let seats = RwSignal::new(c.seats.to_string());
+    let current = RwSignal::new(c.seats);
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    let oid = c.id.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let Ok(n) = seats.get_untracked().trim().parse::<i64>() else {
+            error.set(Some(ApiError::Validation(vec![domain::FieldError::new("seats", "Enter a whole number of seats.")])));
+            return;
+        };
+        let oid = oid.clone();
+        spawn_local(async move {
+            match set_client_seats(oid, n).await {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(true);
+                    current.set(n);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let used = c.used;
+    view! {
+        <div class="page-head"><div><h1>"Seats"</h1><p class="muted">"Seats come from your provider's subscription. Revoked members do not take a seat."</p></div></div>
+        <div class="stats">
+            <div class="stat"><span class="stat-n">{move || current.get()}</span><span class="muted">"Seats"</span></div>
+            <div class="stat"><span class="stat-n">{used}</span><span class="muted">"Used"</span></div>
+            <div class="stat"><span class="stat-n">{move || (current.get() - used).max(0)}</span><span class="muted">"Available"</span></div>
+        </div>
+        {if can {
+            view! {
+                <section class="card">
+                    <form class="inline-form" on:submit=submit novalidate>
+                        <Field label="Seats for this client" help="Within the unassigned seats of your provider's subscription." error=field("seats")>
+                            <input type="number" min="1" bind:value=seats />
+                        </Field>
+                        <button class="btn primary" type="submit">"Save seats"</button>
+                    </form>
+                    <p class="notice" role="status">{move || saved.get().then_some("Seats saved.")}</p>
+                    <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+                </section>
+            }.into_any()
+        } else {
+            view! { <p class="notice">"Your provider manages this organisation's seats."</p> }.into_any()
+        }}
+    }
+}
