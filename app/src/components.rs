@@ -22,15 +22,28 @@ pub fn AppLayout() -> impl IntoView {
                 match s.me.await {
                     Ok(Some(me)) => {
                         let in_portal = move || location.pathname.get().starts_with("/providers");
+                        let in_console = move || location.pathname.get().starts_with("/organizations");
+                        // The Admin Console: for Owners, Admins and Custom members of a client organisation.
+                        let console_href = me
+                            .organizations
+                            .iter()
+                            .find(|o| matches!(o.user_type, domain::member::Role::Owner | domain::member::Role::Admin | domain::member::Role::Custom)
+                                && o.badge == domain::member::StatusBadge::Confirmed)
+                            .map(|o| format!("/organizations/{}/members", o.id));
+                        let has_console = console_href.is_some();
+                        let console_href = console_href.unwrap_or_default();
                         view! {
                             <div class="app">
                                 <header class="topbar">
                                     <A href="/vault" attr:class="brand">
                                         <span class="logo" aria-hidden="true">"◆"</span>
-                                        <span>{move || if in_portal() { "Provider Portal" } else { "Password Manager" }}</span>
+                                        <span>{move || if in_portal() { "Provider Portal" } else if in_console() { "Admin Console" } else { "Password Manager" }}</span>
                                     </A>
                                     <nav class="switcher" aria-label="Product switcher">
-                                        <A href="/vault" attr:class=move || if in_portal() { "product" } else { "product current" }>"Password Manager"</A>
+                                        <A href="/vault" attr:class=move || if in_portal() || in_console() { "product" } else { "product current" }>"Password Manager"</A>
+                                        <Show when=move || has_console || in_console()>
+                                            <A href={ let h = console_href.clone(); move || if h.is_empty() { location.pathname.get() } else { h.clone() } } attr:class=move || if in_console() { "product current" } else { "product" }>"Admin Console"</A>
+                                        </Show>
                                         <A href="/providers" attr:class=move || if in_portal() { "product current" } else { "product" }>"Provider Portal"</A>
                                     </nav>
                                     <AccountMenu me=me.clone() />

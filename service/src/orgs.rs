@@ -175,7 +175,7 @@ impl Services {
         };
         let events = vec![
             self.event(&input.provider_id, Some(actor), "client_created", Some(owner.as_str()), format!("Client \"{name}\" created with {} seats", input.seats), meta),
-            self.event(&org.id, Some(actor), "organization_created", None, format!("Created by provider \"{}\" with {} seats", auth.tenant.name, input.seats), meta),
+            self.event(&org.id, Some(actor), "organisation_created", None, format!("Created by provider \"{}\" with {} seats", auth.tenant.name, input.seats), meta),
             self.event(&org.id, Some(actor), "member_invited", Some(owner.as_str()), Role::Owner.label().into(), meta),
         ];
         let mail = mail::render(self, &org, owner.as_str(), MailKind::Invitation { token: &token });

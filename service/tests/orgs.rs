@@ -157,7 +157,7 @@ async fn client_lifecycle(w: World) {
     // The organisation's event log has member, group, collection and seat events.
     w.s.set_client_seats(&su.actor, &org.id, 6, &meta()).await.unwrap();
     let kinds: Vec<String> = w.s.events(&su.actor, &org.id, all_events()).await.unwrap().items.into_iter().map(|e| e.kind).collect();
-    for k in ["organization_created", "member_invited", "member_accepted", "member_confirmed", "group_created", "group_updated", "group_deleted", "collection_created", "collection_deleted", "member_removed", "seats_changed"] {
+    for k in ["organisation_created", "member_invited", "member_accepted", "member_confirmed", "group_created", "group_updated", "group_deleted", "collection_created", "collection_deleted", "member_removed", "seats_changed"] {
         assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
     }
     let provider_kinds: Vec<String> = w.s.events(&admin.actor, &pid, all_events()).await.unwrap().items.into_iter().map(|e| e.kind).collect();

@@ -1,0 +1,174 @@
+import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, PASSWORD } from './helpers.mjs';
+
+/** Opens a page by URL; a fresh page load is locked, so unlock it. */
+async function open(page, path) {
+  await page.goto(path);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Your vault is locked' })).toBeVisible();
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+}
+
+function inviteLink(mail) {
+  return mail.text.match(/https?:\/\/\S+\/accept-invite\?token=[A-Za-z0-9_-]+/)[0];
+}
+
+test('a provider admin creates a client; a service user manages it within the seats and policies', async ({ browser }) => {
+  const adminEmail = uniqueEmail('admin');
+  const suEmail = uniqueEmail('su');
+  const ownerEmail = uniqueEmail('owner');
+  const memberEmail = uniqueEmail('member');
+
+  // The provider admin sets up a provider and invites a service user.
+  const adminCtx = await browser.newContext();
+  const admin = await adminCtx.newPage();
+  await createAccount(admin, { email: adminEmail, name: 'Ada Admin' });
+  await expect(admin).toHaveURL(/\/vault$/);
+  await open(admin, '/providers/setup');
+  await admin.getByLabel('Provider name').fill('Contoso Partners');
+  await admin.getByRole('button', { name: 'Set up provider' }).click();
+  await expect(admin.getByRole('heading', { name: 'Contoso Partners' })).toBeVisible();
+  const pid = admin.url().split('/')[4];
+  const nav = admin.getByRole('complementary', { name: 'Provider' });
+  await nav.getByRole('link', { name: 'Members' }).click();
+  await admin.getByRole('button', { name: 'Invite member' }).click();
+  const invite = admin.getByRole('dialog', { name: 'Invite member' });
+  await invite.getByLabel('Email').fill(suEmail);
+  await invite.getByRole('button', { name: 'Save' }).click();
+  await expect(invite.getByText(`${suEmail} — invited`)).toBeVisible();
+  await invite.getByRole('button', { name: 'Close', exact: true }).click();
+
+  const suCtx = await browser.newContext();
+  const su = await suCtx.newPage();
+  await su.goto(inviteLink(await waitForMail(suEmail, 'Join Contoso Partners')));
+  await hydrated(su);
+  await su.getByRole('link', { name: 'Create account' }).click();
+  await su.getByLabel('Name', { exact: true }).fill('Sam Service');
+  await su.getByLabel('Master password', { exact: true }).fill(PASSWORD);
+  await su.getByLabel('Confirm master password').fill(PASSWORD);
+  await su.getByRole('button', { name: 'Create account' }).click();
+  await su.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(su.getByText('You can open this provider once a Provider admin confirms you.')).toBeVisible();
+
+  await admin.reload();
+  await hydrated(admin);
+  await admin.getByLabel('Master password').fill(PASSWORD);
+  await admin.getByRole('button', { name: 'Unlock' }).click();
+  await admin.getByRole('button', { name: `Options for ${suEmail}` }).click();
+  await admin.getByRole('menuitem', { name: 'Confirm' }).click();
+  await admin.getByRole('dialog', { name: 'Confirm members' }).getByRole('button', { name: 'Confirm' }).click();
+  await expect(admin.getByRole('dialog', { name: 'Results' }).getByText(`${suEmail} — done`)).toBeVisible();
+  await admin.getByRole('dialog', { name: 'Results' }).getByRole('button', { name: 'Close', exact: true }).click();
+
+  // Billing → Subscription: 10 seats in total.
+  await nav.getByRole('link', { name: 'Subscription' }).click();
+  await admin.getByLabel('Total seats').fill('10');
+  await admin.getByRole('button', { name: 'Save seats' }).click();
+  await expect(admin.getByText('Seats saved.')).toBeVisible();
+  await expectNoAxeViolations(admin);
+
+  // Clients → New client with 5 seats; the organisation key is made in this browser.
+  await nav.getByRole('link', { name: 'Clients' }).click();
+  await admin.getByRole('button', { name: 'New client' }).click();
+  const create = admin.getByRole('dialog', { name: 'New client' });
+  await create.getByLabel('Organisation name').fill('Fabrikam Ltd');
+  await create.getByLabel('Owner email').fill(ownerEmail);
+  await create.getByLabel('Seats').fill('5');
+  await create.getByRole('button', { name: 'Create client' }).click();
+  const row = admin.getByRole('row').filter({ hasText: 'Fabrikam Ltd' });
+  await expect(row.getByRole('cell', { name: ownerEmail })).toBeVisible();
+  await expect(row.getByRole('cell', { name: '5', exact: true })).toBeVisible();
+  await expect(admin.getByTestId('seats-remaining')).toHaveText('5');
+  await expectNoAxeViolations(admin);
+  await admin.screenshot({ path: 'test-results/clients.png', fullPage: true });
+  await waitForMail(ownerEmail, 'Join Fabrikam Ltd');
+
+  // The service user opens the client's Admin Console from Clients.
+  await open(su, `/providers/${pid}/clients`);
+  await expect(su.getByRole('button', { name: 'New client' })).toHaveCount(0);
+  await su.getByRole('link', { name: 'Manage Fabrikam Ltd' }).click();
+  await expect(su.getByRole('heading', { name: 'Members', exact: true })).toBeVisible();
+  await expect(su.getByTestId('seat-line')).toHaveText('1 of 5 seats used');
+  const consoleNav = su.getByRole('complementary', { name: 'Admin Console' });
+
+  // Invites a member.
+  await su.getByRole('button', { name: 'Invite member' }).click();
+  const inv = su.getByRole('dialog', { name: 'Invite member' });
+  await expect(inv.getByRole('radio', { name: 'User' })).toBeChecked();
+  await inv.getByLabel('Email').fill(memberEmail);
+  await inv.getByRole('button', { name: 'Save' }).click();
+  await expect(inv.getByText(`${memberEmail} — invited`)).toBeVisible();
+  await inv.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(su.getByRole('row').filter({ hasText: memberEmail }).getByText('Invited', { exact: true })).toBeVisible();
+  await expectNoAxeViolations(su);
+
+  // Creates a group with the member.
+  await consoleNav.getByRole('link', { name: 'Groups' }).click();
+  await su.getByRole('button', { name: 'New group' }).click();
+  const groupDialog = su.getByRole('dialog', { name: 'Group' });
+  await groupDialog.getByLabel('Group name').fill('Finance');
+  await groupDialog.getByRole('checkbox', { name: memberEmail }).check();
+  await groupDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(su.getByRole('row').filter({ hasText: 'Finance' }).getByRole('cell', { name: memberEmail })).toBeVisible();
+  await expectNoAxeViolations(su);
+
+  // Creates a collection and gives the group access to it.
+  await consoleNav.getByRole('link', { name: 'Collections' }).click();
+  await su.getByRole('button', { name: 'New collection' }).click();
+  const colDialog = su.getByRole('dialog', { name: 'Collection' });
+  await colDialog.getByLabel('Collection name').fill('Shared logins');
+  await colDialog.getByLabel('Access for Finance (group)').selectOption({ label: 'Can edit' });
+  await colDialog.getByLabel(`Access for ${memberEmail}`).selectOption({ label: 'Can view' });
+  await colDialog.getByRole('button', { name: 'Save' }).click();
+  const colRow = su.getByRole('row').filter({ hasText: 'Shared logins' });
+  await expect(colRow.getByText('Finance (group): Can edit')).toBeVisible();
+  await expectNoAxeViolations(su);
+  await su.screenshot({ path: 'test-results/collections.png', fullPage: true });
+
+  // Turns on a master password policy.
+  await consoleNav.getByRole('link', { name: 'Policies' }).click();
+  await su.getByRole('button', { name: 'Edit Master password requirements' }).click();
+  const pol = su.getByRole('dialog', { name: 'Edit policy' });
+  await pol.getByRole('checkbox', { name: 'Turn on' }).check();
+  await pol.getByLabel('Minimum length').fill('20');
+  await pol.getByLabel('Minimum complexity score').selectOption({ label: 'Strong (4)' });
+  await pol.getByRole('button', { name: 'Save' }).click();
+  await expect(su.getByText('Master password requirements saved.')).toBeVisible();
+  await expect(su.getByRole('listitem').filter({ hasText: 'Master password requirements' }).getByText('On', { exact: true })).toBeVisible();
+  await expectNoAxeViolations(su);
+  await su.screenshot({ path: 'test-results/policies.png', fullPage: true });
+
+  // The invited member signs up with a weak master password: refused.
+  const memberCtx = await browser.newContext();
+  const member = await memberCtx.newPage();
+  await member.goto(inviteLink(await waitForMail(memberEmail, 'Join Fabrikam Ltd')));
+  await hydrated(member);
+  await expect(member.getByText('You have been invited to join the organisation')).toBeVisible();
+  await member.getByRole('link', { name: 'Create account' }).click();
+  await expect(member.getByTestId('policy-requirements')).toContainText('at least 20 characters');
+  await member.getByLabel('Name', { exact: true }).fill('Mia Member');
+  await member.getByLabel('Master password', { exact: true }).fill('summer holidays');
+  await member.getByLabel('Confirm master password').fill('summer holidays');
+  await member.getByRole('button', { name: 'Create account' }).click();
+  await expect(member.getByText("Your organisation's policy requires a master password with at least 20 characters")).toBeVisible();
+  await expect(member).toHaveURL(/\/register/);
+  await member.screenshot({ path: 'test-results/weak-signup.png', fullPage: true });
+
+  // Seats: raised within the provider's total, refused beyond it.
+  await consoleNav.getByRole('link', { name: 'Seats' }).click();
+  await su.getByLabel('Seats for this client').fill('8');
+  await su.getByRole('button', { name: 'Save seats' }).click();
+  await expect(su.getByText('Seats saved.')).toBeVisible();
+  await su.getByLabel('Seats for this client').fill('11');
+  await su.getByRole('button', { name: 'Save seats' }).click();
+  await expect(su.getByText("Only 10 of the provider's seats are unassigned; this needs 1 more.")).toBeVisible();
+  await expectNoAxeViolations(su);
+
+  // The organisation's event log has it all.
+  await consoleNav.getByRole('link', { name: 'Event logs' }).click();
+  for (const kind of ['seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
+    await expect(su.getByRole('cell', { name: kind, exact: true }).first()).toBeVisible();
+  }
+  await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });
+  await Promise.all([adminCtx.close(), suCtx.close(), memberCtx.close()]);
+});
