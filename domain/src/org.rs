@@ -65,6 +65,19 @@ pub struct GeneratorRules {
     pub symbols: bool,
 }
 
+impl GeneratorRules {
+    /// The generator's options, raised to what the policy requires.
+    pub fn apply(self, o: crate::vault::GeneratorOptions) -> crate::vault::GeneratorOptions {
+        crate::vault::GeneratorOptions {
+            length: o.length.max(self.min_length as usize),
+            uppercase: o.uppercase || self.uppercase,
+            lowercase: o.lowercase,
+            digits: o.digits || self.digits,
+            symbols: o.symbols || self.symbols,
+        }
+    }
+}
+
 /// One policy with its settings; `data` is kind-specific JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
@@ -252,6 +265,17 @@ mod tests {
         for k in CollectionPermission::ALL {
             assert_eq!(CollectionPermission::from_code(k.code()), Some(k));
         }
+    }
+
+    #[test]
+    fn generator_rules_raise_the_options() {
+        let base = crate::vault::GeneratorOptions { length: 12, uppercase: false, lowercase: true, digits: false, symbols: false };
+        let r = GeneratorRules { min_length: 24, uppercase: true, digits: true, symbols: false };
+        let o = r.apply(base);
+        assert_eq!((o.length, o.uppercase, o.lowercase, o.digits, o.symbols), (24, true, true, true, false));
+        let pw = crate::vault::generate_password(o).unwrap();
+        assert_eq!(pw.chars().count(), 24);
+        assert!(pw.chars().any(|c| c.is_ascii_uppercase()) && pw.chars().any(|c| c.is_ascii_digit()));
     }
 
     #[test]

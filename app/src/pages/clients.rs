@@ -134,7 +134,11 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                         <td>{c.used}</td>
                                         <td>{(c.seats - c.used).max(0)}</td>
                                         <td class="muted small">{fmt_time(c.created_at)}</td>
-                                        <td class="actions"><A href=format!("/organizations/{}/members", c.id) attr:class="btn small" attr:aria-label=format!("Manage {}", c.name)>"Manage"</A></td>
+                                        <td class="actions nowrap">
+                                            <A href=format!("/organizations/{}/events", c.id) attr:class="btn small ghost" attr:aria-label=format!("Event logs of {}", c.name)>"Event logs"</A>
+                                            " "
+                                            <A href=format!("/organizations/{}/members", c.id) attr:class="btn small" attr:aria-label=format!("Manage {}", c.name)>"Manage"</A>
+                                        </td>
                                     </tr>
                                 </For>
                             </tbody>

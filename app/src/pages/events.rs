@@ -33,7 +33,9 @@ pub fn EventsPage() -> impl IntoView {
                         <ProviderNav provider=p.clone() />
                         <div class="main-col">
                             <EventLog tenant_id=p.id.clone() base_href=format!("/providers/{}/events", p.id)
-                                description="Everything that happened to this provider's members and clients. Each client's own log is in its Admin Console." />
+                                description="Everything that happened to this provider's members and clients." />
+                            <p class="muted small">"Each client organisation keeps its own event log: open it from "
+                                <A href=format!("/providers/{}/clients", p.id)>"Clients"</A> " (Event logs on the client's row)."</p>
                         </div>
                     </div>
                 }

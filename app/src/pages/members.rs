@@ -215,6 +215,8 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         is_org && all.with(|a| !a.is_empty() && !a.iter().any(|m| m.user_type == Role::Owner && m.badge == StatusBadge::Confirmed))
     });
     let role_for = RwSignal::new(None::<MemberListItem>);
+    // Organisations revoke access (freeing the seat); providers suspend.
+    let suspend_word = if is_org { "Revoke" } else { "Suspend" };
 
     // Bulk actions, each enabled only when it applies to the selection.
     let any_sel = move |f: fn(&MemberListItem) -> bool| selection.with(|v| v.iter().any(f));
@@ -255,7 +257,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                 match p {
                     Pending::Remove(list) => after("Remove", remove_members(pid, list.into_iter().map(|m| m.id).collect()).await),
                     Pending::Suspend(list, on) => after(
-                        if on { "Suspend" } else { "Restore" },
+                        if on { suspend_word } else { "Restore" },
                         suspend_members(pid, list.into_iter().map(|m| m.id).collect(), on).await,
                     ),
                 }
@@ -375,7 +377,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                         }>"Confirm selected"</button>
                         <button role="menuitem" disabled=move || !can_suspend() on:click=move |_| {
                             pending.set(Some(Pending::Suspend(selection.get_untracked().into_iter().filter(|m| m.badge != StatusBadge::Suspended && !m.is_me).collect(), true)))
-                        }>"Suspend"</button>
+                        }>{suspend_word}</button>
                         <button role="menuitem" disabled=move || !can_restore() on:click=move |_| {
                             pending.set(Some(Pending::Suspend(selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::Suspended).collect(), false)))
                         }>"Restore"</button>
@@ -445,6 +447,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                 move || {
                     let (verb, list, consequence) = match pending.get() {
                         Some(Pending::Remove(l)) => ("Remove", l, format!("They lose access to {provider_name} at once.")),
+                        Some(Pending::Suspend(l, true)) if is_org => ("Revoke", l, format!("They keep their membership but lose access to {provider_name} until restored; their seats are freed.")),
                         Some(Pending::Suspend(l, true)) => ("Suspend", l, format!("They keep their membership but cannot open {provider_name} until restored.")),
                         Some(Pending::Suspend(l, false)) => ("Restore", l, format!("They can open {provider_name} again.")),
                         None => return ().into_any(),
@@ -521,7 +524,7 @@ fn MemberRow(
                 </div>
             </td>
             <td>{m.user_type.label()}</td>
-            <td><span class=format!("badge {}", badge_class(badge))>{badge.label()}</span></td>
+            <td><span class=format!("badge {}", badge_class(badge))>{if kind == TenantKind::Organization && badge == StatusBadge::Suspended { "Revoked" } else { badge.label() }}</span></td>
             <td class="muted small">{dates}</td>
             <td class="actions">
                 <div class="menu-wrap" on:keydown=move |ev| if ev.key() == "Escape" { menu_open.set(false) }>
@@ -561,7 +564,7 @@ fn MemberRow(
                                                 view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>"Restore"</button> }.into_any()
                                             } else {
                                                 let m = m4.clone();
-                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>"Suspend"</button> }.into_any()
+                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>{if kind == TenantKind::Organization { "Revoke" } else { "Suspend" }}</button> }.into_any()
                                             }
                                         }
                                         <button role="menuitem" class="danger" on:click={ let m = m5.clone(); move |_| pending.set(Some(Pending::Remove(vec![m.clone()]))) }>"Remove"</button>

@@ -187,8 +187,11 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
     let error = RwSignal::new(None::<String>);
     let name_error = RwSignal::new(None::<String>);
     let show_pw = RwSignal::new(false);
+    // Organisation password generator policies raise the defaults.
+    let rules = crate::session::use_session().me.get_untracked().and_then(|r| r.ok()).flatten().and_then(|me| me.policies.generator);
     let generate = move |_| {
-        if let Ok(p) = generate_password(GeneratorOptions::default()) {
+        let opts = rules.map(|r| r.apply(GeneratorOptions::default())).unwrap_or_default();
+        if let Ok(p) = generate_password(opts) {
             password.set(p);
             show_pw.set(true);
         }
