@@ -258,6 +258,99 @@ async fn last_admin_race(s: DynStore) {
     }
 }
 
+/// A client organisation of `pid` with `seats`, its Owner invited.
+async fn organization(s: &DynStore, pid: &str, admin: &UserRow, seats: i64) -> Result<String> {
+    let org = ProviderRow {
+        id: id(),
+        name: "Contoso".into(),
+        billing_email: "owner@contoso.com".into(),
+        created_at: 1000,
+        kind: "organization".into(),
+        parent_id: Some(pid.into()),
+        seats,
+        org_key: Some("x1.wrapped".into()),
+    };
+    let owner = member(&org.id, &format!("owner-{}@contoso.com", id()), None, "owner", "invited");
+    let ev = event(pid, "client_created", 1000);
+    s.create_organization(&org, &owner, &id(), &[ev], &mail(&org.id, &owner.email, 1000)).await?;
+    let _ = admin;
+    Ok(org.id)
+}
+
+/// Seats: the provider's total bounds its clients, a client's members fit its
+/// seats, and two invitations racing for the last seat cannot both win.
+async fn organization_seats(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    assert!(matches!(organization(&s, &pid, &admin, 1).await, Err(Error::Conflict(Conflict::NoSeats))), "no seats bought yet");
+    s.set_seats(&pid, 5, &[]).await.unwrap();
+    let oid = organization(&s, &pid, &admin, 3).await.unwrap();
+    assert!(matches!(organization(&s, &pid, &admin, 3).await, Err(Error::Conflict(Conflict::NoSeats))), "3 + 3 > 5");
+    assert!(matches!(s.set_seats(&pid, 2, &[]).await, Err(Error::Conflict(Conflict::SeatsInUse))), "below what clients hold");
+    assert!(matches!(s.set_seats(&oid, 6, &[]).await, Err(Error::Conflict(Conflict::NoSeats))), "beyond the provider total");
+    s.set_seats(&oid, 5, &[]).await.unwrap();
+    let clients = s.list_clients(&pid).await.unwrap();
+    assert_eq!((clients.len(), clients[0].org.seats, clients[0].used), (1, 5, 1));
+    assert!(clients[0].owner_email.as_deref().unwrap().starts_with("owner-"));
+    s.set_seats(&oid, 2, &[]).await.unwrap();
+    // One seat left: ten rounds of two parallel invitations.
+    for round in 0..10 {
+        let a = member(&oid, &format!("a{round}@contoso.com"), None, "user", "invited");
+        let b = member(&oid, &format!("b{round}@contoso.com"), None, "user", "invited");
+        let (ba, bb) = (
+            batch(&oid, &admin.id, vec![MemberChange::Invite { member: a.clone(), token_hash: id() }]),
+            batch(&oid, &admin.id, vec![MemberChange::Invite { member: b.clone(), token_hash: id() }]),
+        );
+        let (s1, s2) = (s.clone(), s.clone());
+        let (r1, r2) = tokio::join!(tokio::spawn(async move { s1.change_members(&ba).await }), tokio::spawn(async move { s2.change_members(&bb).await }));
+        let (r1, r2) = (r1.unwrap(), r2.unwrap());
+        assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|o| **o).count(), 1, "round {round}: {r1:?} {r2:?}");
+        let loser = if r1.is_ok() { r2 } else { r1 };
+        assert!(matches!(loser, Err(Error::Conflict(Conflict::NoSeats))));
+        assert_eq!(s.list_members(&oid).await.unwrap().len(), 2, "round {round}");
+        // Free the seat again for the next round.
+        let winner = s.list_members(&oid).await.unwrap().into_iter().find(|m| m.member.user_type == "user").unwrap();
+        s.change_members(&batch(&oid, &admin.id, vec![MemberChange::Remove { member_id: winner.member.id }])).await.unwrap();
+    }
+    // A provider member who is not staff of this provider cannot change it.
+    let (_, stranger, _) = provider_with_admin(&s, "stranger@x.com").await;
+    let c = member(&oid, "c@contoso.com", None, "user", "invited");
+    assert!(matches!(
+        s.change_members(&batch(&oid, &stranger.id, vec![MemberChange::Invite { member: c, token_hash: id() }])).await,
+        Err(Error::Conflict(Conflict::ActorNotAdmin))
+    ));
+}
+
+/// Groups and collections only take members and groups of their own organisation.
+async fn groups_and_collections(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    s.set_seats(&pid, 10, &[]).await.unwrap();
+    let oid = organization(&s, &pid, &admin, 5).await.unwrap();
+    let other = organization(&s, &pid, &admin, 5).await.unwrap();
+    let mine = s.list_members(&oid).await.unwrap()[0].member.id.clone();
+    let theirs = s.list_members(&other).await.unwrap()[0].member.id.clone();
+    let g = GroupRow { id: id(), org_id: oid.clone(), name: "Finance".into(), created_at: 1 };
+    assert!(matches!(s.save_group(&g, &[theirs.clone()], &event(&oid, "group_created", 1)).await, Err(Error::Conflict(Conflict::Stale))));
+    assert!(s.list_groups(&oid).await.unwrap().0.is_empty(), "rolled back");
+    s.save_group(&g, &[mine.clone()], &event(&oid, "group_created", 1)).await.unwrap();
+    let g2 = GroupRow { id: id(), ..g.clone() };
+    assert!(matches!(s.save_group(&g2, &[], &event(&oid, "group_created", 1)).await, Err(Error::Conflict(Conflict::NameTaken))));
+    let c = CollectionRow { id: id(), org_id: oid.clone(), name: "x1.name".into(), created_at: 1 };
+    let grant = |m: Option<&str>, gid: Option<&str>| AccessRow { collection_id: c.id.clone(), member_id: m.map(Into::into), group_id: gid.map(Into::into), permission: "edit".into() };
+    assert!(matches!(
+        s.save_collection(&c, &[grant(Some(&theirs), None)], &event(&oid, "collection_created", 1)).await,
+        Err(Error::Conflict(Conflict::Stale))
+    ));
+    assert!(s.list_collections(&oid).await.unwrap().0.is_empty(), "rolled back");
+    s.save_collection(&c, &[grant(Some(&mine), None), grant(None, Some(&g.id))], &event(&oid, "collection_created", 1)).await.unwrap();
+    assert_eq!(s.list_collections(&oid).await.unwrap().1.len(), 2);
+    // Deleting the group or removing the member takes their access away.
+    s.delete_group(&oid, &g.id, &event(&oid, "group_deleted", 2)).await.unwrap();
+    assert_eq!(s.list_collections(&oid).await.unwrap().1.len(), 1);
+    s.change_members(&batch(&oid, &admin.id, vec![MemberChange::Remove { member_id: mine }])).await.unwrap();
+    assert!(s.list_collections(&oid).await.unwrap().1.is_empty());
+    assert!(matches!(s.delete_collection(&other, &c.id, &event(&other, "x", 3)).await, Err(Error::NotFound)), "not across organisations");
+}
+
 async fn events_paging(s: DynStore) {
     let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
     let mut b = batch(&pid, &admin.id, vec![]);
@@ -346,4 +439,6 @@ contract!(
     events_paging,
     outbox_lease,
     vault_items,
+    organization_seats,
+    groups_and_collections,
 );
