@@ -113,7 +113,13 @@ pub trait Store: Send + Sync + 'static {
     async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)>;
 
     // Outbox
-    async fn due_mails(&self, now: i64, limit: i64) -> Result<Vec<MailRow>>;
+    /// Claims up to `limit` due mails for `lease` seconds (a worker that dies
+    /// mid-send leaves them to be claimed again when the lease runs out).
+    async fn claim_mails(&self, now: i64, limit: i64, lease: i64) -> Result<Vec<MailRow>>;
+    /// `claim_mails` with the default two-minute lease.
+    async fn due_mails(&self, now: i64, limit: i64) -> Result<Vec<MailRow>> {
+        self.claim_mails(now, limit, 120).await
+    }
     async fn mark_mail_sent(&self, id: &str, now: i64) -> Result<()>;
     async fn mark_mail_failed(&self, id: &str, error: &str, next_attempt_at: i64) -> Result<()>;
     async fn failed_mails(&self, provider_id: &str) -> Result<Vec<MailRow>>;

@@ -687,7 +687,7 @@ macro_rules! store_impl {
                 Ok((rows, total))
             }
 
-            async fn due_mails(&self, now: i64, limit: i64) -> Result<Vec<MailRow>> {
+            async fn claim_mails(&self, now: i64, limit: i64, lease: i64) -> Result<Vec<MailRow>> {
                 // Claim with a lease so that several workers never take the same mail.
                 Ok(sqlx::query_as::<_, MailRow>(
                     "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
@@ -696,7 +696,7 @@ macro_rules! store_impl {
                      RETURNING *",
                 )
                 .bind(now)
-                .bind(now + 120)
+                .bind(now + lease)
                 .bind(limit)
                 .fetch_all(&self.pool)
                 .await?)

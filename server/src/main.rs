@@ -54,7 +54,12 @@ async fn serve() -> anyhow::Result<()> {
     tracing::info!(backend = store.backend(), "database ready");
     let services = service::Services::new(
         store,
-        service::ServiceSettings { base_url: settings.public_url.clone(), invite_ttl: settings.invite_ttl, ..Default::default() },
+        service::ServiceSettings {
+            base_url: settings.public_url.clone(),
+            invite_ttl: settings.invite_ttl,
+            outbox_lease: settings.outbox_lease,
+            ..Default::default()
+        },
         Arc::new(service::SystemClock),
     );
     start_background(&services, settings.mailer()?).await?;

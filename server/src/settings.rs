@@ -21,6 +21,8 @@ pub struct Settings {
     pub mail_from: String,
     pub mail_dir: PathBuf,
     pub invite_ttl: Duration,
+    /// How long a claimed outgoing mail stays claimed before another attempt.
+    pub outbox_lease: Duration,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -55,6 +57,7 @@ impl Settings {
             mail_from: var("SMTP_FROM").unwrap_or_else(|| "Provider Portal <no-reply@provider-portal.local>".into()),
             mail_dir: var("MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data.join("mail")),
             invite_ttl: Duration::from_secs(hours * 3600),
+            outbox_lease: Duration::from_secs(var("OUTBOX_LEASE_SECONDS").map(|h| h.parse()).transpose()?.unwrap_or(120)),
         })
     }
 

@@ -60,6 +60,9 @@ pub struct ServiceSettings {
     pub session_ttl: Duration,
     /// Argon2 parameters for the server-side hash of the client's auth hash.
     pub server_hash_params: (u32, u32, u32),
+    /// How long a claimed outgoing mail stays claimed (a crashed worker's mails
+    /// are sent again after it).
+    pub outbox_lease: Duration,
 }
 
 impl Default for ServiceSettings {
@@ -69,6 +72,7 @@ impl Default for ServiceSettings {
             invite_ttl: Duration::from_secs(5 * 24 * 3600),
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             server_hash_params: (19 * 1024, 2, 1),
+            outbox_lease: Duration::from_secs(120),
         }
     }
 }

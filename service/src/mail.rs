@@ -133,7 +133,7 @@ pub fn backoff(attempts: i64) -> i64 {
 /// Delivers due mails once; returns how many were sent.
 pub async fn drain_once(s: &Services, mailer: &Mailer) -> usize {
     let now = s.now();
-    let due = match s.store.due_mails(now, 50).await {
+    let due = match s.store.claim_mails(now, 50, s.settings.outbox_lease.as_secs() as i64).await {
         Ok(d) => d,
         Err(e) => {
             tracing::warn!(error = %e, "outbox: cannot read due mails");
