@@ -263,3 +263,8 @@ pub async fn list_policies(org_id: String) -> Result<Vec<Policy>, ApiError> {
 pub async fn save_policy(input: SavePolicyInput) -> Result<(), ApiError> {
     Ok(services()?.save_policy(&actor()?, input, &meta()).await?)
 }
+
+#[server(prefix = "/api", endpoint = "accounts/change-password", input = Json)]
+pub async fn change_master_password(input: ChangePasswordInput) -> Result<(), ApiError> {
+    Ok(services()?.change_master_password(&actor()?, input).await?)
+}

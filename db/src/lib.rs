@@ -62,6 +62,9 @@ pub trait Store: Send + Sync + 'static {
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>>;
     async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>>;
 
+    /// New authentication hash and protected user key; every other session of the user ends.
+    async fn change_master_password(&self, user_id: &str, auth_hash: &str, protected_user_key: &str, keep_session: &str) -> Result<()>;
+
     // Sessions
     async fn create_session(&self, s: &SessionRow) -> Result<()>;
     /// The live session for a token hash (expired ones are not returned).

@@ -115,6 +115,23 @@ macro_rules! store_impl {
                     .await?)
             }
 
+            async fn change_master_password(&self, user_id: &str, auth_hash: &str, protected_user_key: &str, keep_session: &str) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("UPDATE users SET auth_hash = $1, protected_user_key = $2 WHERE id = $3")
+                    .bind(auth_hash)
+                    .bind(protected_user_key)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(Error::NotFound);
+                }
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user_id).bind(keep_session).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn create_session(&self, s: &SessionRow) -> Result<()> {
                 sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5)")
                     .bind(&s.token_hash)

@@ -289,3 +289,16 @@ pub struct SavePolicyInput {
     pub org_id: String,
     pub policy: Policy,
 }
+
+/// Changing the master password: everything is computed in the browser; the
+/// user key stays the same and is re-encrypted under the new master key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangePasswordInput {
+    /// Proves the current master password.
+    pub current_auth_hash: String,
+    pub new_auth_hash: String,
+    /// The unchanged user key, encrypted under the new stretched master key.
+    pub new_protected_user_key: String,
+    /// Length and zxcvbn score of the new password, for organisation policies.
+    pub password: PasswordFacts,
+}

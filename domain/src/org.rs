@@ -38,7 +38,7 @@ impl PolicyKind {
     pub fn description(self) -> &'static str {
         match self {
             PolicyKind::MasterPassword => {
-                "Set requirements for master password strength. Checked when members sign up for an invitation and when they join."
+                "Set requirements for master password strength. Checked when members sign up, join and change their master password."
             }
             PolicyKind::PasswordGenerator => "Set requirements for the password generator.",
             PolicyKind::SingleOrg => "Restrict members from joining other organisations.",

@@ -164,11 +164,66 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(su.getByText("Only 10 of the provider's seats are unassigned; this needs 1 more.")).toBeVisible();
   await expectNoAxeViolations(su);
 
+  // The Owner joins with a master password that meets the policy; the service
+  // user confirms them, sealing the organisation key (opened with the provider key) to them.
+  const ownerCtx = await browser.newContext();
+  const owner = await ownerCtx.newPage();
+  await owner.goto(inviteLink(await waitForMail(ownerEmail, 'Join Fabrikam Ltd')));
+  await hydrated(owner);
+  await owner.getByRole('link', { name: 'Create account' }).click();
+  const strong = 'Tangerine-Quartz-Bicycle-Lantern-93!';
+  await owner.getByLabel('Name', { exact: true }).fill('Olga Owner');
+  await owner.getByLabel('Master password', { exact: true }).fill(strong);
+  await owner.getByLabel('Confirm master password').fill(strong);
+  await owner.getByRole('button', { name: 'Create account' }).click();
+  await owner.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(owner).toHaveURL(/\/vault$/);
+
+  await consoleNav.getByRole('link', { name: 'Members' }).click();
+  const ownerRow = su.getByRole('row').filter({ hasText: ownerEmail });
+  await expect(ownerRow.getByText('Needs confirmation', { exact: true })).toBeVisible();
+  await expect(ownerRow.getByRole('cell', { name: 'Owner', exact: true })).toBeVisible();
+  await su.getByRole('button', { name: `Options for ${ownerEmail}` }).click();
+  await su.getByRole('menuitem', { name: 'Confirm', exact: true }).click();
+  const confirmOwner = su.getByRole('dialog', { name: 'Confirm members' });
+  await expect(confirmOwner.getByLabel(`Fingerprint phrase of ${ownerEmail}`)).toBeVisible();
+  await confirmOwner.getByRole('button', { name: 'Confirm' }).click();
+  await expect(su.getByRole('dialog', { name: 'Results' }).getByText(`${ownerEmail} — done`)).toBeVisible();
+  await su.getByRole('dialog', { name: 'Results' }).getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(ownerRow.getByText('Confirmed', { exact: true })).toBeVisible();
+
+  // The Owner opens the Admin Console of their organisation (and nothing of the provider's).
+  await owner.goto('/vault');
+  await hydrated(owner);
+  await owner.getByRole('navigation', { name: 'Product switcher' }).getByRole('link', { name: 'Admin Console' }).click();
+  await owner.getByLabel('Master password').fill(strong);
+  await owner.getByRole('button', { name: 'Unlock' }).click();
+  await expect(owner.getByRole('heading', { name: 'Members', exact: true })).toBeVisible();
+  await expect(owner.getByText('Admin Console · Owner')).toBeVisible();
+  await expect(owner.getByRole('complementary', { name: 'Admin Console' }).getByRole('link', { name: 'Seats' })).toBeVisible();
+  const refused = await owner.evaluate(async (provider) => (await fetch('/api/clients/list', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider_id: provider }) })).status, pid);
+  expect(refused).toBe(403);
+
+  // The policy also holds when the Owner changes their master password.
+  await owner.getByRole('button', { name: 'Account menu' }).click();
+  await owner.getByRole('menuitem', { name: 'My account' }).click();
+  await owner.getByLabel('Current master password').fill(strong);
+  await owner.getByLabel('New master password', { exact: true }).fill('short but twelve');
+  await owner.getByLabel('Confirm new master password').fill('short but twelve');
+  await owner.getByRole('button', { name: 'Change master password' }).click();
+  await expect(owner.getByText("Your organisation's policy requires a master password with at least 20 characters")).toBeVisible();
+  const stronger = 'Marmalade-Violin-Glacier-Tornado-58?';
+  await owner.getByLabel('New master password', { exact: true }).fill(stronger);
+  await owner.getByLabel('Confirm new master password').fill(stronger);
+  await owner.getByRole('button', { name: 'Change master password' }).click();
+  await expect(owner.getByText('Master password changed.')).toBeVisible();
+  await expectNoAxeViolations(owner);
+
   // The organisation's event log has it all.
   await consoleNav.getByRole('link', { name: 'Event logs' }).click();
   for (const kind of ['seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
     await expect(su.getByRole('cell', { name: kind, exact: true }).first()).toBeVisible();
   }
   await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });
-  await Promise.all([adminCtx.close(), suCtx.close(), memberCtx.close()]);
+  await Promise.all([adminCtx.close(), suCtx.close(), memberCtx.close(), ownerCtx.close()]);
 });

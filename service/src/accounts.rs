@@ -4,7 +4,7 @@
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, token_hash};
 use anyhow::Context;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use domain::api::{LoginInput, Me, ProviderSummary, RegisterInput};
+use domain::api::{ChangePasswordInput, LoginInput, Me, ProviderSummary, RegisterInput};
 use domain::crypto;
 use domain::member::{MemberFacts, MemberStatus, Role};
 use domain::{Email, FieldError, KdfParams};
@@ -129,6 +129,44 @@ impl Services {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Changes the master password: checks the current one (by its
+    /// authentication hash), the organisations' master password policies (on the
+    /// browser's facts), stores the new hash and re-encrypted user key, and ends
+    /// every other session of the account.
+    pub async fn change_master_password(&self, actor: &Actor, input: ChangePasswordInput) -> Result<()> {
+        let user = self.store.user_by_id(&actor.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
+        let current = decode_auth_hash(&input.current_auth_hash)?;
+        let new = decode_auth_hash(&input.new_auth_hash).map_err(|_| ServiceError::field("new_password", "Malformed authentication hash."))?;
+        if !crypto::looks_encrypted(&input.new_protected_user_key) {
+            return Err(ServiceError::field("new_password", "The user key must be encrypted."));
+        }
+        let params = self.settings.server_hash_params;
+        let phc = user.auth_hash.clone();
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&phc).map(|h| hasher(params).verify_password(&current, &h).is_ok()).unwrap_or(false)
+        })
+        .await
+        .context("verify task")?;
+        if !ok {
+            let now = self.now();
+            self.throttle.fail(&user.email, None, now);
+            return Err(ServiceError::field("current_password", "The current master password is not correct."));
+        }
+        let rules = self.user_policies(&user.id).await?.master_password;
+        if let Err(msg) = domain::org::check_master_password(rules, input.password) {
+            return Err(ServiceError::field("new_password", msg));
+        }
+        let phc = tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut rand_core::OsRng);
+            hasher(params).hash_password(&new, &salt).map(|h| h.to_string())
+        })
+        .await
+        .context("hash task")?
+        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+        self.store.change_master_password(&user.id, &phc, &input.new_protected_user_key, &actor.session_hash).await?;
+        Ok(())
     }
 
     /// Verifies the client's authentication hash; returns a new session token.

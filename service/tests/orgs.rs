@@ -296,6 +296,45 @@ async fn policies_are_enforced(w: World) {
     assert!(me.providers.is_empty());
 }
 
+/// Changing the master password: the current one is proven, the organisation's
+/// policy applies to the new one, the same user key opens, other sessions end.
+async fn master_password_change(w: World) {
+    let (admin, pid, pkey, su) = w.msp(10).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 5).await.unwrap();
+    let mut mp = Policy::off(PolicyKind::MasterPassword);
+    mp.enabled = true;
+    mp.master_password = MasterPasswordRules { min_length: 20, min_score: 3 };
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: mp }, &meta()).await.unwrap();
+    let bob = w.org_member(&su, &org, "bob@contoso.com", Role::User, Permissions::default()).await;
+    let e = domain::Email::parse("bob@contoso.com").unwrap();
+    let kdf = domain::KdfParams::MIN;
+    // A second session of Bob's, which the change must end.
+    let old_master = crypto::master_key(PW, &e, kdf).unwrap();
+    let (other_token, _) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master) }, &meta()).await.unwrap();
+    let new_pw = "a much longer new master password 2027";
+    let new_master = crypto::master_key(new_pw, &e, kdf).unwrap();
+    let input = |current: &SymmetricKey, facts: PasswordFacts| ChangePasswordInput {
+        current_auth_hash: crypto::auth_hash(current),
+        new_auth_hash: crypto::auth_hash(&new_master),
+        new_protected_user_key: crypto::stretched_key(&new_master).encrypt(bob.keys.user_key.expose()),
+        password: facts,
+    };
+    let wrong = crypto::master_key("not my password at all", &e, kdf).unwrap();
+    let r = w.s.change_master_password(&bob.actor, input(&wrong, PasswordFacts { length: 40, score: 4 })).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "current_password"), "{r:?}");
+    let r = w.s.change_master_password(&bob.actor, input(&old_master, PasswordFacts { length: 16, score: 4 })).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "new_password" && v[0].message.contains("20 characters")), "{r:?}");
+    // Nothing changed yet: the old password still logs in.
+    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master) }, &meta()).await.is_ok());
+    w.s.change_master_password(&bob.actor, input(&old_master, PasswordFacts { length: 39, score: 4 })).await.unwrap();
+    assert!(w.s.resolve_session(&other_token).await.unwrap().is_none(), "other sessions end");
+    assert!(w.s.me(&bob.actor).await.is_ok(), "this session stays");
+    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master) }, &meta()).await.is_err());
+    let (_, me) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&new_master) }, &meta()).await.unwrap();
+    let keys = crypto::unlock(&new_master, &me.protected_user_key, &me.protected_private_key).unwrap();
+    assert_eq!(keys.user_key.expose(), bob.keys.user_key.expose(), "the same user key, under the new password");
+}
+
 /// Every client action × every kind of actor, against the expected table.
 async fn org_role_matrix(w: World) {
     let (admin, pid, pkey, su) = w.msp(100).await;
@@ -397,4 +436,4 @@ macro_rules! both {
     };
 }
 
-both!(client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix);
+both!(client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix, master_password_change);

@@ -1,7 +1,13 @@
-//! Settings → My account: who you are and your fingerprint phrase.
+//! Settings → My account: who you are, your fingerprint phrase, and changing
+//! the master password (all key work in the browser).
 
+use crate::components::{Field, StrengthMeter};
+use crate::error::ApiError;
 use crate::session::use_session;
+use domain::api::{ChangePasswordInput, Me};
+use domain::crypto;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_meta::Title;
 
 #[component]
@@ -45,6 +51,7 @@ pub fn MyAccountPage() -> impl IntoView {
                             <p class="form-error" role="alert">"Warning: this phrase does not match your own key. Do not share secrets until this is resolved."</p>
                         </Show>
                     </section>
+                    <ChangePassword me=me.clone() />
                 }
                     .into_any()
             })}
@@ -54,4 +61,115 @@ pub fn MyAccountPage() -> impl IntoView {
 
 fn uuid_parse(s: &str) -> Option<domain::fingerprint::Uuid> {
     domain::fingerprint::Uuid::parse_str(s).ok()
+}
+
+/// The new master password re-encrypts the same user key, so nothing else
+/// changes; other sessions end. Organisation policies apply to the new one.
+#[component]
+fn ChangePassword(me: Me) -> impl IntoView {
+    let s = use_session();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<domain::FieldError>::new());
+    let form_error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let field = move |f: &'static str| Signal::derive(move || {
+        let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
+        (!m.is_empty()).then(|| m.join(" "))
+    });
+    let rules = me.policies.master_password;
+    let email_s = me.email.clone();
+    let email = me.email.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        form_error.set(None);
+        let mut errs: Vec<domain::FieldError> = domain::text::new_master_password(&new.get_untracked(), &confirm.get_untracked(), "")
+            .into_iter()
+            .map(|e| if e.field == "password" { domain::FieldError::new("new_password", e.message) } else { e })
+            .collect();
+        if current.get_untracked().is_empty() {
+            errs.push(domain::FieldError::new("current_password", "Enter your current master password."));
+        }
+        errors.set(errs.clone());
+        if !errs.is_empty() {
+            return;
+        }
+        let Some(keys) = s.keys.get_untracked() else {
+            form_error.set(Some("Unlock your vault first.".into()));
+            return;
+        };
+        busy.set(true);
+        let (me, email_s) = (me.clone(), email_s.clone());
+        spawn_local(async move {
+            crate::components::yield_to_browser().await;
+            let result: Result<(), String> = async {
+                let email = domain::Email::parse(&me.email).map_err(|e| e.to_string())?;
+                let pw = new.get_untracked();
+                let score = crate::pages::auth::strength(&pw, &[email_s.clone()]).await.unwrap_or(0);
+                let facts = domain::org::PasswordFacts { length: pw.chars().count() as u32, score };
+                if let Err(msg) = domain::org::check_master_password(rules, facts) {
+                    errors.set(vec![domain::FieldError::new("new_password", msg)]);
+                    return Err("Please correct the fields above.".into());
+                }
+                let old_master = crypto::master_key(&current.get_untracked(), &email, me.kdf).map_err(|e| e.to_string())?;
+                let new_master = crypto::master_key(&pw, &email, me.kdf).map_err(|e| e.to_string())?;
+                let input = ChangePasswordInput {
+                    current_auth_hash: crypto::auth_hash(&old_master),
+                    new_auth_hash: crypto::auth_hash(&new_master),
+                    new_protected_user_key: crypto::stretched_key(&new_master).encrypt(keys.user_key.expose()),
+                    password: facts,
+                };
+                crate::api::change_master_password(input).await.map_err(|e| match e {
+                    ApiError::Validation(v) => {
+                        errors.set(v);
+                        "Please correct the fields above.".to_string()
+                    }
+                    other => other.to_string(),
+                })
+            }
+            .await;
+            match result {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    confirm.set(String::new());
+                    done.set(true);
+                    s.refresh();
+                }
+                Err(e) => form_error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let policy = rules.map(|r| format!(
+        "Your organisation requires at least {} characters and a strength of at least {} ({} of 4).",
+        r.min_length,
+        domain::org::score_label(r.min_score),
+        r.min_score
+    ));
+    view! {
+        <section class="card" aria-labelledby="pw-title">
+            <h2 id="pw-title">"Change master password"</h2>
+            <p class="muted small">"Your vault stays as it is; other devices are logged out."</p>
+            {policy.map(|p| view! { <p class="notice small">{p}</p> })}
+            <form class="stack narrow-form" on:submit=submit novalidate>
+                <Field label="Current master password" error=field("current_password")>
+                    <input type="password" autocomplete="current-password" bind:value=current />
+                </Field>
+                <Field label="New master password" error=field("new_password")>
+                    <input type="password" autocomplete="new-password" bind:value=new />
+                </Field>
+                <StrengthMeter password=new inputs=Signal::derive(move || vec![email.clone()]) />
+                <Field label="Confirm new master password" error=field("confirm")>
+                    <input type="password" autocomplete="new-password" bind:value=confirm />
+                </Field>
+                <p class="form-error" role="alert">{move || form_error.get()}</p>
+                <p class="notice" role="status">{move || done.get().then_some("Master password changed.")}</p>
+                <div><button class="btn primary" type="submit" disabled=move || busy.get()>"Change master password"</button></div>
+            </form>
+        </section>
+    }
 }

@@ -18,7 +18,7 @@ use leptos_router::hooks::use_params_map;
 
 /// Loads the provider named in the route and renders `page` for confirmed members.
 #[component]
-fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSummary) -> AnyView) -> impl IntoView {
+pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSummary) -> AnyView) -> impl IntoView {
     let s = use_session();
     let fresh = fresh_me();
     let params = use_params_map();
@@ -231,49 +231,23 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
         let pid = pid.clone();
         Resource::new(move || version.get(), move |_| list_clients(pid.clone()))
     };
+    let form_res = {
+        let pid = pid.clone();
+        Resource::new(|| (), move |_| list_clients(pid.clone()))
+    };
     let ledger = {
         let pid = pid.clone();
         Resource::new(move || version.get(), move |_| provider_events(pid.clone(), None, None, 0, 500, None))
-    };
-    let total = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
-    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
-    let submit = {
-        let pid = pid.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            saved.set(false);
-            let Ok(n) = total.get_untracked().trim().parse::<i64>() else {
-                error.set(Some(ApiError::Validation(vec![domain::FieldError::new("seats", "Enter a whole number of seats.")])));
-                return;
-            };
-            let pid = pid.clone();
-            spawn_local(async move {
-                match set_provider_seats(pid, n).await {
-                    Ok(()) => {
-                        error.set(None);
-                        saved.set(true);
-                        version.update(|v| *v += 1);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            });
-        }
     };
     view! {
         <div class="page-head"><div><h1>"Subscription"</h1><p class="muted">"Your provider's seats and how they are assigned to clients. No payment is taken here."</p></div></div>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
-                let submit = submit.clone();
                 Suspend::new(async move {
                     let v = match view_res.await {
                         Ok(v) => v,
                         Err(e) => return view! { <ErrorView err=e /> }.into_any(),
                     };
-                    if total.get_untracked().is_empty() {
-                        total.set(v.total_seats.to_string());
-                    }
                     let used: i64 = v.clients.iter().map(|c| c.used).sum();
                     view! {
                         <div class="stats">
@@ -282,17 +256,7 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                             <div class="stat"><span class="stat-n">{used}</span><span class="muted">"Used by members"</span></div>
                             <div class="stat"><span class="stat-n">{remaining(&v)}</span><span class="muted">"Unassigned"</span></div>
                         </div>
-                        <section class="card">
-                            <h2>"Seats"</h2>
-                            <form class="inline-form" on:submit=submit novalidate>
-                                <Field label="Total seats" help="Cannot be lower than the seats assigned to clients." error=field("seats")>
-                                    <input type="number" min="0" bind:value=total />
-                                </Field>
-                                <button class="btn primary" type="submit">"Save seats"</button>
-                            </form>
-                            <p class="notice" role="status">{move || saved.get().then_some("Seats saved.")}</p>
-                            <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
-                        </section>
+
                         <section class="card">
                             <h2>"Assigned seats"</h2>
                             <table class="table">
@@ -306,6 +270,22 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                         </section>
                     }
                     .into_any()
+                })
+            }}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || {
+                let pid = pid.clone();
+                Suspend::new(async move {
+                    // Its own load, so that saving (which reloads the figures) keeps the form and its message.
+                    let total = form_res.await.map(|v| v.total_seats).unwrap_or(0);
+                    view! {
+                        <section class="card">
+                            <h2>"Seats"</h2>
+                            <SeatsForm label="Total seats" help="Cannot be lower than the seats assigned to clients." initial=total
+                                save=move |n| set_provider_seats(pid.clone(), n) on_saved=Callback::new(move |_| version.update(|x| *x += 1)) />
+                        </section>
+                    }
                 })
             }}
         </Transition>
@@ -335,5 +315,48 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// A number of seats with its save button, messages and status line (the
+/// provider's total on Subscription, a client's seats in its Admin Console).
+#[component]
+pub fn SeatsForm<F, Fut>(label: &'static str, help: &'static str, initial: i64, save: F, on_saved: Callback<i64>) -> impl IntoView
+where
+    F: Fn(i64) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), ApiError>> + 'static,
+{
+    let seats = RwSignal::new(initial.to_string());
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        let Ok(n) = seats.get_untracked().trim().parse::<i64>() else {
+            error.set(Some(ApiError::Validation(vec![domain::FieldError::new("seats", "Enter a whole number of seats.")])));
+            return;
+        };
+        let fut = save(n);
+        spawn_local(async move {
+            match fut.await {
+                Ok(()) => {
+                    error.set(None);
+                    saved.set(true);
+                    on_saved.run(n);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="inline-form" on:submit=submit novalidate>
+            <Field label=label help=help error=field("seats")>
+                <input type="number" min="0" bind:value=seats />
+            </Field>
+            <button class="btn primary" type="submit">"Save seats"</button>
+        </form>
+        <p class="notice" role="status">{move || saved.get().then_some("Seats saved.")}</p>
+        <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
     }
 }

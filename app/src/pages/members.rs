@@ -2,10 +2,10 @@
 //! multi-select, bulk and row menus, and the invite / confirm / remove dialogs.
 
 use crate::api::*;
-use crate::components::{ErrorView, Field, Modal, UnlockPanel};
+use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::fmt_time;
-use crate::pages::providers::{fresh_me, ProviderNav, badge_class, provider_of};
+use crate::pages::providers::badge_class;
 use crate::session::use_session;
 use domain::api::*;
 use domain::authz::Permissions;
@@ -13,9 +13,8 @@ use domain::crypto::SymmetricKey;
 use domain::member::{Role, StatusBadge, TenantKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use std::collections::HashSet;
 
 const ROWS_PER_PAGE: usize = 100;
@@ -123,35 +122,9 @@ enum Pending {
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
-    let s = use_session();
-    let fresh = fresh_me();
-    let params = use_params_map();
-    let pid = move || params.with(|p| p.get("id")).unwrap_or_default();
     view! {
-        <Title text="Members" />
-        <Transition fallback=|| ()>
-            {move || {
-                let unlocked = s.unlocked();
-                Suspend::new(async move {
-                    let Ok(Some(me)) = fresh.await else { return ().into_any() };
-                    let Some(p) = provider_of(&me, &pid()) else {
-                        return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
-                    };
-                    if p.user_type != Role::ProviderAdmin || p.badge != StatusBadge::Confirmed {
-                        return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can manage members.".into()) /> }.into_any();
-                    }
-                    view! {
-                        <div class="with-sidenav">
-                            <ProviderNav provider=p.clone() />
-                            <div class="main-col">
-                                {if unlocked { view! { <MembersTable scope=Scope::of_provider(&p) /> }.into_any() } else { view! { <UnlockPanel me=me /> }.into_any() }}
-                            </div>
-                        </div>
-                    }
-                        .into_any()
-                })
-            }}
-        </Transition>
+        <crate::pages::clients::ProviderShell title="Members" admin_only=true
+            page=|p| view! { <MembersTable scope=Scope::of_provider(&p) /> }.into_any() />
     }
 }
 

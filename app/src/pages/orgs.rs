@@ -6,6 +6,7 @@
 use crate::api::*;
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
+use crate::pages::clients::SeatsForm;
 use crate::pages::events::EventLog;
 use crate::pages::members::{MembersTable, Scope, TenantKey};
 use crate::session::use_session;
@@ -664,31 +665,8 @@ pub fn OrgSeatsPage() -> impl IntoView {
 fn Seats(console: Console) -> impl IntoView {
     let c = console.ctx.clone();
     let can = console.can(Action::ManageSeats);
-    let seats = RwSignal::new(c.seats.to_string());
     let current = RwSignal::new(c.seats);
-    let error = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
-    let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
     let oid = c.id.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        saved.set(false);
-        let Ok(n) = seats.get_untracked().trim().parse::<i64>() else {
-            error.set(Some(ApiError::Validation(vec![domain::FieldError::new("seats", "Enter a whole number of seats.")])));
-            return;
-        };
-        let oid = oid.clone();
-        spawn_local(async move {
-            match set_client_seats(oid, n).await {
-                Ok(()) => {
-                    error.set(None);
-                    saved.set(true);
-                    current.set(n);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
     let used = c.used;
     view! {
         <div class="page-head"><div><h1>"Seats"</h1><p class="muted">"Seats come from your provider's subscription. Revoked members do not take a seat."</p></div></div>
@@ -700,14 +678,8 @@ fn Seats(console: Console) -> impl IntoView {
         {if can {
             view! {
                 <section class="card">
-                    <form class="inline-form" on:submit=submit novalidate>
-                        <Field label="Seats for this client" help="Within the unassigned seats of your provider's subscription." error=field("seats")>
-                            <input type="number" min="1" bind:value=seats />
-                        </Field>
-                        <button class="btn primary" type="submit">"Save seats"</button>
-                    </form>
-                    <p class="notice" role="status">{move || saved.get().then_some("Seats saved.")}</p>
-                    <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+                    <SeatsForm label="Seats for this client" help="Within the unassigned seats of your provider's subscription." initial=c.seats
+                        save=move |n| set_client_seats(oid.clone(), n) on_saved=Callback::new(move |n| current.set(n)) />
                 </section>
             }.into_any()
         } else {
