@@ -17,6 +17,8 @@ pub struct Session {
     /// Length and strength of the master password used to log in (never the
     /// password itself), for organisations' master password policies.
     pub password: RwSignal<Option<domain::org::PasswordFacts>>,
+    /// A message that must survive the re-render a profile reload causes.
+    pub flash: RwSignal<Option<String>>,
 }
 
 impl Session {
@@ -47,7 +49,7 @@ impl Session {
 pub fn provide_session() {
     let version = RwSignal::new(0u32);
     let me = Resource::new(move || version.get(), |_| get_me());
-    provide_context(Session { me, version, keys: RwSignal::new(None), password: RwSignal::new(None) });
+    provide_context(Session { me, version, keys: RwSignal::new(None), password: RwSignal::new(None), flash: RwSignal::new(None) });
 }
 
 pub fn use_session() -> Session {

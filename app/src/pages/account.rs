@@ -68,12 +68,13 @@ fn uuid_parse(s: &str) -> Option<domain::fingerprint::Uuid> {
 #[component]
 fn ChangePassword(me: Me) -> impl IntoView {
     let s = use_session();
+    // Survives the re-render that follows the profile reload after a change.
+    let done = s.flash;
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<domain::FieldError>::new());
     let form_error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let field = move |f: &'static str| Signal::derive(move || {
         let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
@@ -84,7 +85,7 @@ fn ChangePassword(me: Me) -> impl IntoView {
     let email = me.email.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        done.set(false);
+        done.set(None);
         form_error.set(None);
         let mut errs: Vec<domain::FieldError> = domain::text::new_master_password(&new.get_untracked(), &confirm.get_untracked(), "")
             .into_iter()
@@ -136,12 +137,16 @@ fn ChangePassword(me: Me) -> impl IntoView {
                     current.set(String::new());
                     new.set(String::new());
                     confirm.set(String::new());
-                    done.set(true);
+                    done.set(Some("Master password changed.".into()));
+                    busy.set(false);
+                    // The profile holds the protected user key: reload it (this re-renders the page).
                     s.refresh();
                 }
-                Err(e) => form_error.set(Some(e)),
+                Err(e) => {
+                    form_error.set(Some(e));
+                    busy.set(false);
+                }
             }
-            busy.set(false);
         });
     };
     let policy = rules.map(|r| format!(
@@ -167,7 +172,7 @@ fn ChangePassword(me: Me) -> impl IntoView {
                     <input type="password" autocomplete="new-password" bind:value=confirm />
                 </Field>
                 <p class="form-error" role="alert">{move || form_error.get()}</p>
-                <p class="notice" role="status">{move || done.get().then_some("Master password changed.")}</p>
+                <p class="notice" role="status">{move || done.get()}</p>
                 <div><button class="btn primary" type="submit" disabled=move || busy.get()>"Change master password"</button></div>
             </form>
         </section>
