@@ -84,11 +84,14 @@ fn rss_kib(pid: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The invitation token in the .eml sent to `email` (bodies are quoted-printable:
+/// soft line breaks removed, `=3D` is `=`).
 fn token_in(dir: &str, email: &str) -> Option<String> {
     for f in std::fs::read_dir(dir).ok()?.flatten() {
         let text = std::fs::read_to_string(f.path()).ok()?;
         if text.contains(&format!("To: {email}")) {
-            return text.split("token=").nth(1).map(|t| t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect());
+            let body = text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+            return body.split("token=").nth(1).map(|t| t.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect());
         }
     }
     None
