@@ -28,6 +28,25 @@ pub struct RegisterInput {
     pub invite_token: Option<String>,
 }
 
+impl RegisterInput {
+    /// What the browser sends for keys it just made with `crypto::new_account`
+    /// (no hint, no password facts, no invitation: set those fields after).
+    pub fn for_new_account(email: &str, name: &str, kdf: KdfParams, keys: &crate::crypto::NewAccountKeys) -> Self {
+        RegisterInput {
+            email: email.into(),
+            name: name.into(),
+            hint: String::new(),
+            kdf,
+            auth_hash: keys.auth_hash.clone(),
+            protected_user_key: keys.protected_user_key.clone(),
+            protected_private_key: keys.protected_private_key.clone(),
+            public_key: crate::crypto::b64(&keys.public_key_spki),
+            password: PasswordFacts::default(),
+            invite_token: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LoginInput {
     pub email: String,

@@ -59,18 +59,7 @@ impl Client {
     async fn sign_up(&self, email: &str) -> Option<()> {
         let e = Email::parse(email).ok()?;
         let acct = crypto::new_account("load password 1234", &e, KdfParams::MIN).ok()?;
-        let input = RegisterInput {
-            email: email.into(),
-            name: "Load".into(),
-            hint: String::new(),
-            kdf: KdfParams::MIN,
-            auth_hash: acct.auth_hash.clone(),
-            protected_user_key: acct.protected_user_key.clone(),
-            protected_private_key: acct.protected_private_key.clone(),
-            public_key: crypto::b64(&acct.public_key_spki),
-            password: Default::default(),
-            invite_token: None,
-        };
+        let input = RegisterInput::for_new_account(email, "Load", KdfParams::MIN, &acct);
         self.call("accounts/register", json!({ "input": input })).await?;
         self.call("accounts/login", json!({ "input": LoginInput { email: email.into(), auth_hash: acct.auth_hash } })).await?;
         Some(())

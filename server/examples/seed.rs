@@ -19,18 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let email = format!("bench-admin-{}@example.com", new_id());
     let e = Email::parse(&email)?;
     let acct = crypto::new_account("bench password 1234", &e, KdfParams::MIN)?;
-    s.register(RegisterInput {
-        email: email.clone(),
-        name: "Bench Admin".into(),
-        hint: String::new(),
-        kdf: KdfParams::MIN,
-        auth_hash: acct.auth_hash.clone(),
-        protected_user_key: acct.protected_user_key.clone(),
-        protected_private_key: acct.protected_private_key.clone(),
-        public_key: crypto::b64(&acct.public_key_spki),
-        password: Default::default(),
-        invite_token: None,
-    })
+    s.register(RegisterInput::for_new_account(&email, "Bench Admin", KdfParams::MIN, &acct))
     .await?;
     let meta = RequestMeta::default();
     let (token, _) = s.login(LoginInput { email: email.clone(), auth_hash: acct.auth_hash.clone() }, &meta).await?;

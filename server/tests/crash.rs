@@ -77,18 +77,7 @@ fn meta() -> RequestMeta {
 async fn register(s: &Services, email: &str) -> (String, KeyPair, String) {
     let e = Email::parse(email).unwrap();
     let acct = crypto::new_account(PW, &e, KdfParams::MIN).unwrap();
-    s.register(RegisterInput {
-        email: email.into(),
-        name: format!("Person {email}"),
-        hint: String::new(),
-        kdf: KdfParams::MIN,
-        auth_hash: acct.auth_hash.clone(),
-        protected_user_key: acct.protected_user_key.clone(),
-        protected_private_key: acct.protected_private_key.clone(),
-        public_key: crypto::b64(&acct.public_key_spki),
-        password: Default::default(),
-        invite_token: None,
-    })
+    s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), KdfParams::MIN, &acct))
     .await
     .unwrap();
     let (token, me) = s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash }, &meta()).await.unwrap();

@@ -64,18 +64,7 @@ impl Browser {
         let e = Email::parse(&self.email).unwrap();
         let kdf = KdfParams::MIN;
         let acct = crypto::new_account(PW, &e, kdf).unwrap();
-        let input = RegisterInput {
-            email: self.email.clone(),
-            name: format!("Name {}", self.email),
-            hint: "my hint".into(),
-            kdf,
-            auth_hash: acct.auth_hash.clone(),
-            protected_user_key: acct.protected_user_key.clone(),
-            protected_private_key: acct.protected_private_key.clone(),
-            public_key: crypto::b64(&acct.public_key_spki),
-            password: Default::default(),
-            invite_token: None,
-        };
+        let input = RegisterInput { hint: "my hint".into(), ..RegisterInput::for_new_account(&self.email, &format!("Name {}", self.email), kdf, &acct) };
         let (s, body) = self.call("accounts/register", json!({ "input": input })).await;
         assert_eq!(s, StatusCode::OK, "{body}");
         self.auth_hash = acct.auth_hash;

@@ -247,18 +247,7 @@ async fn policies_are_enforced(w: World) {
     // Sign-up for the invitation: a weak master password is refused, nothing is created.
     let e = domain::Email::parse("new@contoso.com").unwrap();
     let acct = crypto::new_account(PW, &e, domain::KdfParams::MIN).unwrap();
-    let input = |facts: PasswordFacts| RegisterInput {
-        email: "new@contoso.com".into(),
-        name: "New".into(),
-        hint: String::new(),
-        kdf: domain::KdfParams::MIN,
-        auth_hash: acct.auth_hash.clone(),
-        protected_user_key: acct.protected_user_key.clone(),
-        protected_private_key: acct.protected_private_key.clone(),
-        public_key: crypto::b64(&acct.public_key_spki),
-        password: facts,
-        invite_token: Some(token.clone()),
-    };
+    let input = |facts: PasswordFacts| RegisterInput { password: facts, invite_token: Some(token.clone()), ..RegisterInput::for_new_account("new@contoso.com", "New", domain::KdfParams::MIN, &acct) };
     let r = w.s.register(input(PasswordFacts { length: 12, score: 4 })).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "password" && v[0].message.contains("at least 16 characters")), "{r:?}");
     assert!(w.s.store.user_by_email("new@contoso.com").await.unwrap().is_none());

@@ -212,18 +212,7 @@ pub fn RegisterPage() -> impl IntoView {
             }
             let result: Result<(), String> = async {
                 let keys = crypto::new_account(&pw, &parsed, kdf).map_err(|e| e.to_string())?;
-                register(RegisterInput {
-                    email: parsed.to_string(),
-                    name: name.get_untracked(),
-                    hint: hint.get_untracked(),
-                    kdf,
-                    auth_hash: keys.auth_hash.clone(),
-                    protected_user_key: keys.protected_user_key.clone(),
-                    protected_private_key: keys.protected_private_key.clone(),
-                    public_key: crypto::b64(&keys.public_key_spki),
-                    password: facts,
-                    invite_token: invite.clone(),
-                })
+                register(RegisterInput { hint: hint.get_untracked(), password: facts, invite_token: invite.clone(), ..RegisterInput::for_new_account(&parsed.to_string(), &name.get_untracked(), kdf, &keys) })
                 .await
                 .map_err(|e| match e {
                     ApiError::Validation(v) => {

@@ -41,18 +41,7 @@ impl World {
         let kdf = KdfParams::MIN;
         let acct = crypto::new_account(PW, &e, kdf).unwrap();
         self.s
-            .register(RegisterInput {
-                email: email.into(),
-                name: format!("Person {email}"),
-                hint: String::new(),
-                kdf,
-                auth_hash: acct.auth_hash.clone(),
-                protected_user_key: acct.protected_user_key.clone(),
-                protected_private_key: acct.protected_private_key.clone(),
-                public_key: crypto::b64(&acct.public_key_spki),
-                password: Default::default(),
-                invite_token: None,
-            })
+            .register(RegisterInput::for_new_account(email, &format!("Person {email}"), kdf, &acct))
             .await
             .unwrap();
         let (token, me) = self.s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash.clone() }, &meta()).await.unwrap();
