@@ -13,6 +13,7 @@ pub mod member;
 pub mod org;
 pub mod text;
 pub mod time;
+pub mod token;
 pub mod vault;
 
 pub use email::{Email, EmailError, InviteList, InviteListError, InviteOutcome};

@@ -3,29 +3,12 @@
 
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, token_hash};
 use anyhow::Context;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use domain::api::{ChangePasswordInput, LoginInput, Me, ProviderSummary, RegisterInput};
 use domain::crypto;
 use domain::member::{MemberFacts, MemberStatus, Role};
 use domain::{Email, FieldError, KdfParams};
-use std::sync::OnceLock;
 
 const LOGIN_FAILED: &str = "Invalid email or master password.";
-
-fn hasher(params: (u32, u32, u32)) -> argon2::Argon2<'static> {
-    let p = argon2::Params::new(params.0, params.1, params.2, None).expect("valid server hash params");
-    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p)
-}
-
-/// A hash to verify against when the account does not exist, so that the
-/// answer takes as long as for a real account.
-fn dummy_hash(params: (u32, u32, u32)) -> &'static str {
-    static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| {
-        let salt = SaltString::generate(&mut rand_core::OsRng);
-        hasher(params).hash_password(b"not-an-account", &salt).expect("hash").to_string()
-    })
-}
 
 pub(crate) fn member_facts(m: &db::MemberRow) -> MemberFacts {
     MemberFacts {
@@ -87,7 +70,10 @@ impl Services {
         // Signing up for an organisation's invitation: its master password
         // requirements apply (checked on the browser's facts about the password).
         if let (Some(token), Ok(email)) = (&input.invite_token, &email) {
-            if let Some((m, org, _)) = self.store.invitation(&crate::token_hash(token)).await? {
+            if let Some((m, org, _)) = match crate::token_hash(token) {
+                Some(h) => self.store.invitation(&h).await?,
+                None => None,
+            } {
                 if org.is_organization() && m.email == email.as_str() {
                     let rules = self.org_policies(&org.id).await?.master_password;
                     if let Err(msg) = domain::org::check_master_password(rules, input.password) {
@@ -101,14 +87,7 @@ impl Services {
         }
         let (email, name, hint, kdf, auth, public_key) =
             (email.unwrap(), name.unwrap(), hint.unwrap(), kdf.unwrap(), auth?, public_key.unwrap());
-        let params = self.settings.server_hash_params;
-        let phc = tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut rand_core::OsRng);
-            hasher(params).hash_password(&auth, &salt).map(|h| h.to_string())
-        })
-        .await
-        .context("hash task")?
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+        let phc = self.hashing.hash(auth).await?;
         let user = db::UserRow {
             id: new_id(),
             email: email.to_string(),
@@ -142,13 +121,7 @@ impl Services {
         if !crypto::looks_encrypted(&input.new_protected_user_key) {
             return Err(ServiceError::field("new_password", "The user key must be encrypted."));
         }
-        let params = self.settings.server_hash_params;
-        let phc = user.auth_hash.clone();
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc).map(|h| hasher(params).verify_password(&current, &h).is_ok()).unwrap_or(false)
-        })
-        .await
-        .context("verify task")?;
+        let ok = self.hashing.verify(current, user.auth_hash.clone()).await?;
         if !ok {
             let now = self.now();
             self.throttle.fail(&user.email, None, now);
@@ -158,13 +131,7 @@ impl Services {
         if let Err(msg) = domain::org::check_master_password(rules, input.password) {
             return Err(ServiceError::field("new_password", msg));
         }
-        let phc = tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut rand_core::OsRng);
-            hasher(params).hash_password(&new, &salt).map(|h| h.to_string())
-        })
-        .await
-        .context("hash task")?
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+        let phc = self.hashing.hash(new).await?;
         self.store.change_master_password(&user.id, &phc, &input.new_protected_user_key, &actor.session_hash).await?;
         Ok(())
     }
@@ -181,13 +148,11 @@ impl Services {
         }
         let auth = decode_auth_hash(&input.auth_hash)?;
         let user = self.store.user_by_email(email.as_str()).await?;
-        let params = self.settings.server_hash_params;
-        let phc = user.as_ref().map(|u| u.auth_hash.clone()).unwrap_or_else(|| dummy_hash(params).to_string());
-        let ok = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc).map(|h| hasher(params).verify_password(&auth, &h).is_ok()).unwrap_or(false)
-        })
-        .await
-        .context("verify task")?;
+        let phc = match &user {
+            Some(u) => u.auth_hash.clone(),
+            None => self.hashing.dummy().await?,
+        };
+        let ok = self.hashing.verify(auth, phc).await?;
         let Some(user) = user.filter(|_| ok) else {
             self.throttle.fail(email.as_str(), meta.ip.as_deref(), now);
             return Err(ServiceError::Forbidden(LOGIN_FAILED.into()));
@@ -209,7 +174,7 @@ impl Services {
 
     /// The one way to obtain an `Actor`.
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Actor>> {
-        let hash = token_hash(token);
+        let Some(hash) = token_hash(token) else { return Ok(None) };
         let Some(s) = self.store.session(&hash, self.now()).await? else { return Ok(None) };
         let Some(u) = self.store.user_by_id(&s.user_id).await? else { return Ok(None) };
         Ok(Some(Actor { user_id: u.id, email: u.email, session_hash: hash }))

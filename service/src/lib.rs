@@ -4,6 +4,7 @@
 
 mod accounts;
 mod error;
+pub mod hashing;
 pub mod mail;
 mod members;
 mod orgs;
@@ -15,7 +16,6 @@ pub use error::ServiceError;
 pub use throttle::Throttle;
 
 use db::DynStore;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -90,6 +90,8 @@ pub struct Services {
     pub settings: Arc<ServiceSettings>,
     pub clock: Arc<dyn Clock>,
     pub throttle: Arc<Throttle>,
+    /// Server-side Argon2id with bounded memory (one buffer per core).
+    pub hashing: hashing::HashPool,
     pub changes: broadcast::Sender<ProviderChanged>,
     /// Tells this instance's own notifications apart from other instances'.
     pub instance_id: String,
@@ -123,26 +125,24 @@ pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// 256 random bits, base64url, and the SHA-256 hex under which it is stored.
+/// A fresh bearer token (see `domain::token`) and the hash under which it is stored.
 pub fn new_token() -> (String, String) {
-    use base64::Engine;
-    use rand_core::RngCore;
-    let mut b = [0u8; 32];
-    rand_core::OsRng.fill_bytes(&mut b);
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
-    let hash = token_hash(&token);
-    (token, hash)
+    let t = domain::token::Token::generate();
+    (t.encode(), t.storage_hash())
 }
 
-pub fn token_hash(token: &str) -> String {
-    let d = Sha256::digest(token.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
+/// The stored hash of a token as it arrived, or None when it cannot be one of
+/// ours (then there is nothing to look up).
+pub fn token_hash(token: &str) -> Option<String> {
+    domain::token::Token::parse(token.trim()).ok().map(|t| t.storage_hash())
 }
 
 impl Services {
     pub fn new(store: DynStore, settings: ServiceSettings, clock: Arc<dyn Clock>) -> Self {
         let (changes, _) = broadcast::channel(256);
-        Services { store, settings: Arc::new(settings), clock, throttle: Arc::new(Throttle::default()), changes, instance_id: new_id() }
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let hashing = hashing::HashPool::new(settings.server_hash_params, cores);
+        Services { store, settings: Arc::new(settings), clock, throttle: Arc::new(Throttle::default()), hashing, changes, instance_id: new_id() }
     }
 
     pub fn now(&self) -> i64 {

@@ -314,7 +314,8 @@ impl Services {
     /// What the invitation page shows; needs no sign-in.
     pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo> {
         let gone = InvitationInfo { state: InvitationState::Gone, provider_name: None, email: None, organization: false, master_password: None };
-        let Some((m, p, expires_at)) = self.store.invitation(&token_hash(token)).await? else { return Ok(gone) };
+        let Some(hash) = token_hash(token) else { return Ok(gone) };
+        let Some((m, p, expires_at)) = self.store.invitation(&hash).await? else { return Ok(gone) };
         let state = if expires_at <= self.now() { InvitationState::Expired } else { InvitationState::Open };
         let master_password = if p.is_organization() { self.org_policies(&p.id).await?.master_password } else { None };
         Ok(InvitationInfo { state, organization: p.is_organization(), master_password, provider_name: Some(p.name), email: Some(m.email) })
@@ -323,8 +324,8 @@ impl Services {
     /// Accepting needs the signed-in account's email to equal the invited one.
     pub async fn accept(&self, actor: &Actor, token: &str, password: Option<PasswordFacts>, meta: &RequestMeta) -> Result<String> {
         self.limit(&format!("accept:{}", meta.ip.as_deref().unwrap_or(actor.user_id())), 50, 600, "attempts to accept invitations")?;
-        let hash = token_hash(token);
         let gone = || ServiceError::Conflict("This invitation is no longer valid. Ask an administrator to send you a new invitation.".into());
+        let hash = token_hash(token).ok_or_else(gone)?;
         let (m, p, expires_at) = self.store.invitation(&hash).await?.ok_or_else(gone)?;
         let facts: MemberFacts = member_facts(&m);
         if expires_at <= self.now() {
