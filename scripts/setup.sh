@@ -27,6 +27,12 @@ if [ "$have" != "$want" ]; then
   CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
+# cargo-fuzz for the fuzz targets (fuzz/, run by scripts/fuzz.sh). About 2 minutes once.
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "0.13.2" ]; then
+  log "installing cargo-fuzz 0.13.2"
+  cargo install cargo-fuzz --version 0.13.2 --locked
+fi
+
 # Debian packages: Chromium for the browser tests, wrk and brotli for the
 # benchmarks. (wasm-opt comes from npm's binaryen: Debian's 108 corrupts the
 # reference-types tables that rustc 1.95 and wasm-bindgen 0.2.130 emit.)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: runs every test — unit and property tests, the store
-# contract suite on SQLite and PostgreSQL, service and HTTP tests, and the
-# Playwright suite in Debian's Chromium. Fails when any part fails.
+# contract suite on SQLite and PostgreSQL, service and HTTP tests, a short
+# run of every fuzz target, and the Playwright suite in Debian's Chromium. Fails when any part fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,9 +25,12 @@ step "Rust tests (domain, db contract, service, HTTP)"
 cargo test --locked -p domain -p db -p service -p server -p strength
 cargo test --locked -p app --features ssr
 
+step "Fuzzing: every cargo-fuzz target for 10 s (a longer run: bash scripts/fuzz.sh 600)"
+bash scripts/fuzz.sh 10
+
 step "Building the portal (server + wasm) for the browser tests"
 cargo leptos build
-bash scripts/build-strength.sh
+bash scripts/build-modules.sh
 
 step "Playwright in Debian's Chromium"
 export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"

@@ -28,11 +28,26 @@ pub fn fmt_rfc3339(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
-/// `yyyy-mm-dd` → unix seconds at 00:00 UTC.
+/// `yyyy-mm-dd` → unix seconds at 00:00 UTC. Exactly that shape (what a date
+/// input sends), a real day of the month, years 0001–9999; anything else is None.
 pub fn day_start(date: &str) -> Option<i64> {
-    let mut it = date.trim().split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, d) = (it.next()??, it.next()??, it.next()??);
-    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    let b = date.trim().as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b[r].iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if y == 0 || !(1..=month_days).contains(&d) {
         return None;
     }
     let y = if m <= 2 { y - 1 } else { y };
@@ -57,6 +72,15 @@ mod tests {
         assert_eq!(day_start("2000-02-29"), Some(951_782_400));
         assert_eq!(day_start("2026-13-01"), None);
         assert_eq!(day_start(""), None);
+        // Found by the `codes` fuzz target: a five-digit year was accepted and
+        // formatted back as another date.
+        assert_eq!(day_start("71212-2-2"), None);
+        assert_eq!(day_start("2026-02-29"), None);
+        assert_eq!(day_start("2026-04-31"), None);
+        assert_eq!(day_start("2026-4-01"), None);
+        assert_eq!(day_start("+026-04-01"), None);
+        assert_eq!(day_start("0000-01-01"), None);
+        assert_eq!(day_start("9999-12-31"), Some(253_402_214_400));
     }
 
     proptest! {
