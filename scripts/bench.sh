@@ -9,7 +9,7 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 DUR="${1:-30s}"
 cargo leptos build --release >/dev/null
-bash scripts/build-strength.sh --release
+bash scripts/build-modules.sh --release
 cargo build --release -p server --example seed -q
 cargo build --release -p domain --example kdf_bench -q
 BIN="$CARGO_TARGET_DIR/release/server"
@@ -42,6 +42,16 @@ LUA
   wrk -t2 -c32 -d"$DUR" --timeout 60s --latency -s /tmp/portal-bench.lua "http://127.0.0.1:$PORT/api/members/list" \
     | grep -E "Requests/sec|Non-2xx|Socket errors|50%|99%|requests in"
   echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$spid/status)"
+  # Server-side rendered first load of the Members page, one request at a time:
+  # the latency is the server's time per page.
+  cat > /tmp/portal-bench-ssr.lua <<LUA
+wrk.headers["Cookie"] = "pp_session=$token"
+wrk.headers["Accept-Encoding"] = "br, gzip"
+LUA
+  local html; html=$(curl -s -H "cookie: pp_session=$token" "http://127.0.0.1:$PORT/providers/$pid/members" | wc -c)
+  echo "== SSR first load of /providers/{id}/members, $name, $n members ($html B of HTML), one connection"
+  wrk -t1 -c1 -d5s --latency -s /tmp/portal-bench-ssr.lua "http://127.0.0.1:$PORT/providers/$pid/members" \
+    | grep -E "Requests/sec|Non-2xx|50%|99%"
   kill $spid; wait $spid 2>/dev/null || true
 }
 rm -rf /tmp/portal-bench-sqlite; mkdir -p /tmp/portal-bench-sqlite

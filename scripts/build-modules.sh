@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# Builds the lazily loaded strength module (zxcvbn) into target/site/pkg/strength/.
-# Usage: bash scripts/build-strength.sh [--release]
+# Builds the lazily loaded wasm modules into target/site/pkg/:
+#   strength/  zxcvbn (≈ 700 KB of dictionaries), only where a master password is chosen;
+#   kdf/       Argon2id built for speed (opt-level 3), only where a master password is typed.
+# Run after `cargo leptos build`, which replaces target/site/pkg.
+# Usage: bash scripts/build-modules.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
-out=target/site/pkg/strength
-# Always optimised: the estimator runs on every keystroke.
+# Always optimised: the estimator runs on every keystroke, the KDF at every unlock.
 cargo build --locked -q -p strength --lib --target wasm32-unknown-unknown --profile wasm-release
-rm -rf "$out" && mkdir -p "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/strength.wasm"
-if [ "${1:-}" = "--release" ] && command -v wasm-opt >/dev/null; then
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
-    --enable-mutable-globals "$out/strength_bg.wasm" -o "$out/strength_bg.wasm"
-fi
-echo "strength module: $(stat -c %s "$out/strength_bg.wasm") B"
+cargo build --locked -q -p kdf --lib --target wasm32-unknown-unknown --profile kdf-release
+build() { # name profile wasm-opt-level
+  local out="target/site/pkg/$1"
+  rm -rf "$out" && mkdir -p "$out"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$2/$1.wasm"
+  if [ "$release" = 1 ] && command -v wasm-opt >/dev/null; then
+    wasm-opt "$3" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+      --enable-mutable-globals "$out/$1_bg.wasm" -o "$out/$1_bg.wasm"
+  fi
+  echo "$1 module: $(stat -c %s "$out/$1_bg.wasm") B"
+}
+release=0; [ "${1:-}" = "--release" ] && release=1
+build strength wasm-release -Oz
+build kdf kdf-release -O3

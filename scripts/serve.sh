@@ -9,7 +9,7 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 cargo leptos build --release
 # After cargo-leptos, which replaces target/site/pkg on every build.
-bash scripts/build-strength.sh --release
+bash scripts/build-modules.sh --release
 # Precompressed copies, served as they are (brotli 11 beats on-the-fly compression).
 for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/strength/*; do
   case "$f" in *.br|*.gz) continue ;; esac

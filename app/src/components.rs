@@ -124,6 +124,8 @@ fn AccountMenu(me: Me) -> impl IntoView {
 /// Shown where a page needs the keys but the vault is locked (e.g. after a reload).
 #[component]
 pub fn UnlockPanel(me: Me) -> impl IntoView {
+    // Fetch the key derivation module while the person types.
+    Effect::new(|_| crate::kdf::preload());
     let s = use_session();
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -136,7 +138,7 @@ pub fn UnlockPanel(me: Me) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             yield_to_browser().await;
-            let result = unlock_with_password(&me, &password.get_untracked());
+            let result = unlock_with_password(&me, &password.get_untracked()).await;
             busy.set(false);
             match result {
                 Ok(k) => {

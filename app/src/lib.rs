@@ -6,6 +6,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod kdf;
 pub mod pages;
 pub mod session;
 

@@ -57,9 +57,9 @@ pub fn use_session() -> Session {
 }
 
 /// Derives the master key and unlocks the user's keys (all in the browser).
-pub fn unlock_with_password(me: &Me, password: &str) -> Result<UnlockedKeys, String> {
+pub async fn unlock_with_password(me: &Me, password: &str) -> Result<UnlockedKeys, String> {
     let email = domain::Email::parse(&me.email).map_err(|e| e.to_string())?;
-    let master = domain::crypto::master_key(password, &email, me.kdf).map_err(|e| e.to_string())?;
+    let master = crate::kdf::master_key(password, &email, me.kdf).await?;
     domain::crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key)
         .map_err(|_| "Invalid master password.".to_string())
 }

@@ -127,6 +127,9 @@ pub struct Permissions {
 }
 
 impl Permissions {
+    pub fn is_none(&self) -> bool {
+        *self == Permissions::default()
+    }
     pub const LABELS: [&'static str; 5] =
         ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs"];
 

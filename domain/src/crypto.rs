@@ -95,14 +95,20 @@ pub fn kdf_salt(email: &crate::Email) -> [u8; 32] {
     Sha256::digest(email.as_str().as_bytes()).into()
 }
 
-/// Argon2id(master password, SHA-256(email), params) → 32 bytes.
-pub fn master_key(password: &str, email: &crate::Email, params: KdfParams) -> Result<SymmetricKey, CryptoError> {
+/// Argon2id(password, salt, params) → 32 bytes: the one definition of the
+/// KDF, used natively and by the browser's `kdf` module.
+pub fn argon2id(password: &[u8], salt: &[u8], params: KdfParams) -> Result<[u8; 32], CryptoError> {
     let p = argon2::Params::new(params.memory_kib, params.iterations, params.parallelism, Some(32))
         .map_err(|_| CryptoError::Kdf)?;
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
     let mut out = [0u8; 32];
-    a.hash_password_into(password.as_bytes(), &kdf_salt(email), &mut out).map_err(|_| CryptoError::Kdf)?;
-    Ok(SymmetricKey(out))
+    a.hash_password_into(password, salt, &mut out).map_err(|_| CryptoError::Kdf)?;
+    Ok(out)
+}
+
+/// Argon2id(master password, SHA-256(email), params) → 32 bytes.
+pub fn master_key(password: &str, email: &crate::Email, params: KdfParams) -> Result<SymmetricKey, CryptoError> {
+    argon2id(password.as_bytes(), &kdf_salt(email), params).map(SymmetricKey)
 }
 
 fn expand(key: &SymmetricKey, info: &[u8]) -> [u8; 32] {
@@ -187,12 +193,17 @@ pub struct NewAccountKeys {
 }
 
 pub fn new_account(password: &str, email: &crate::Email, params: KdfParams) -> Result<NewAccountKeys, CryptoError> {
-    let master_key = master_key(password, email, params)?;
+    Ok(new_account_with(master_key(password, email, params)?))
+}
+
+/// A new account's keys from a master key derived elsewhere (the browser's
+/// `kdf` module).
+pub fn new_account_with(master_key: SymmetricKey) -> NewAccountKeys {
     let user_key = SymmetricKey::generate();
     let key_pair = KeyPair::generate();
     let protected_user_key = stretched_key(&master_key).encrypt(user_key.expose());
     let protected_private_key = user_key.encrypt(&key_pair.secret_bytes());
-    Ok(NewAccountKeys {
+    NewAccountKeys {
         auth_hash: auth_hash(&master_key),
         public_key_spki: key_pair.public_spki(),
         protected_user_key,
@@ -200,7 +211,7 @@ pub fn new_account(password: &str, email: &crate::Email, params: KdfParams) -> R
         master_key,
         user_key,
         key_pair,
-    })
+    }
 }
 
 /// The keys a signed-in, unlocked browser holds in memory.

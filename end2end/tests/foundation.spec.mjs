@@ -115,3 +115,20 @@ test('the strength meter loads its own module only where a master password is ch
   await expect(page.getByText('Strength: Strong')).toBeVisible();
   expect(loaded.some((u) => u.endsWith('strength_bg.wasm'))).toBe(true);
 });
+
+test('the key derivation module is fetched where a master password is typed, and nowhere else', async ({ page }) => {
+  const loaded = [];
+  page.on('request', (r) => { if (r.url().includes('/pkg/kdf/')) loaded.push(r.url()); });
+  await page.goto('/accept-invite?token=' + 'A'.repeat(43));
+  await hydrated(page);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(loaded, 'a page without a password field does not download it').toEqual([]);
+  await page.goto('/login');
+  await hydrated(page);
+  await expect.poll(() => loaded.some((u) => u.endsWith('kdf_bg.wasm')), { message: 'the log-in page preloads the module' }).toBe(true);
+  // A wrong password still goes through the module: the server answers, the page says so.
+  await page.getByLabel('Email address').fill('nobody@example.com');
+  await page.getByLabel('Master password').fill('not the password at all');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByText('Invalid email or master password.')).toBeVisible();
+});

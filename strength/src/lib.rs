@@ -1,6 +1,6 @@
 //! The zxcvbn strength estimator (≈ 700 KB of dictionaries after brotli) as a
 //! separate wasm module, so that only the pages where a master password is
-//! chosen download it. `scripts/build-strength.sh` builds it into
+//! chosen download it. `scripts/build-modules.sh` builds it into
 //! `target/site/pkg/strength/`; the app imports it on demand.
 
 /// zxcvbn score 0–4 of `password`, penalising the user's own inputs (email, name).

@@ -67,6 +67,8 @@ fn uuid_parse(s: &str) -> Option<domain::fingerprint::Uuid> {
 /// changes; other sessions end. Organisation policies apply to the new one.
 #[component]
 fn ChangePassword(me: Me) -> impl IntoView {
+    // Fetch the key derivation module while the person types.
+    Effect::new(|_| crate::kdf::preload());
     let s = use_session();
     // Survives the re-render that follows the profile reload after a change.
     let done = s.flash;
@@ -115,8 +117,8 @@ fn ChangePassword(me: Me) -> impl IntoView {
                     errors.set(vec![domain::FieldError::new("new_password", msg)]);
                     return Err("Please correct the fields above.".into());
                 }
-                let old_master = crypto::master_key(&current.get_untracked(), &email, me.kdf).map_err(|e| e.to_string())?;
-                let new_master = crypto::master_key(&pw, &email, me.kdf).map_err(|e| e.to_string())?;
+                let old_master = crate::kdf::master_key(&current.get_untracked(), &email, me.kdf).await?;
+                let new_master = crate::kdf::master_key(&pw, &email, me.kdf).await?;
                 let input = ChangePasswordInput {
                     current_auth_hash: crypto::auth_hash(&old_master),
                     new_auth_hash: crypto::auth_hash(&new_master),

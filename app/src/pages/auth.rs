@@ -63,7 +63,7 @@ pub async fn do_login(email: &str, password: &str, for_invite: bool) -> Result<(
     let parsed = Email::parse(email).map_err(|e| e.to_string())?;
     let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
     yield_to_browser().await;
-    let master = crypto::master_key(password, &parsed, kdf).map_err(|e| e.to_string())?;
+    let master = crate::kdf::master_key(password, &parsed, kdf).await?;
     let me = login(LoginInput { email: parsed.to_string(), auth_hash: crypto::auth_hash(&master) })
         .await
         .map_err(|e| e.to_string())?;
@@ -87,6 +87,8 @@ pub fn invite_token_of(next: &str) -> Option<String> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    // Fetch the key derivation module while the person types.
+    Effect::new(|_| crate::kdf::preload());
     let query = use_query_map();
     let navigate = use_navigate();
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
@@ -144,6 +146,8 @@ pub fn LoginPage() -> impl IntoView {
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
+    // Fetch the key derivation module while the person types.
+    Effect::new(|_| crate::kdf::preload());
     let query = use_query_map();
     let navigate = use_navigate();
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
@@ -211,7 +215,7 @@ pub fn RegisterPage() -> impl IntoView {
                 return;
             }
             let result: Result<(), String> = async {
-                let keys = crypto::new_account(&pw, &parsed, kdf).map_err(|e| e.to_string())?;
+                let keys = crypto::new_account_with(crate::kdf::master_key(&pw, &parsed, kdf).await?);
                 register(RegisterInput { hint: hint.get_untracked(), password: facts, invite_token: invite.clone(), ..RegisterInput::for_new_account(&parsed.to_string(), &name.get_untracked(), kdf, &keys) })
                 .await
                 .map_err(|e| match e {

@@ -1,0 +1,68 @@
+//! The master key, derived in the browser by the lazily loaded `kdf` wasm
+//! module (Argon2id built for speed; see kdf/). Natively (server-side
+//! rendering, tests) the same `domain::crypto` function runs directly.
+
+use domain::crypto::{self, SymmetricKey};
+use domain::{Email, KdfParams};
+
+#[cfg(feature = "hydrate")]
+mod lazy {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen(inline_js = "
+        let loading = null;
+        export function load_kdf() {
+            if (!loading) {
+                loading = import('/pkg/kdf/kdf.js').then(async (m) => {
+                    await m.default({ module_or_path: '/pkg/kdf/kdf_bg.wasm' });
+                    return m;
+                });
+                loading.catch(() => { loading = null; });
+            }
+            return loading;
+        }")]
+    extern "C" {
+        pub fn load_kdf() -> js_sys::Promise;
+    }
+
+    pub async fn argon2id(password: &str, salt: &[u8], p: domain::KdfParams) -> Result<Vec<u8>, String> {
+        let module = wasm_bindgen_futures::JsFuture::from(load_kdf())
+            .await
+            .map_err(|_| "Could not load the key derivation module. Check your connection and try again.".to_string())?;
+        let f: js_sys::Function = js_sys::Reflect::get(&module, &"argon2id".into())
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| "The key derivation module is damaged.".to_string())?;
+        let args = js_sys::Array::of5(
+            &JsValue::from_str(password),
+            &js_sys::Uint8Array::from(salt).into(),
+            &p.memory_kib.into(),
+            &p.iterations.into(),
+            &p.parallelism.into(),
+        );
+        let out = f.apply(&JsValue::NULL, &args).map_err(|_| "Key derivation failed.".to_string())?;
+        Ok(js_sys::Uint8Array::new(&out).to_vec())
+    }
+}
+
+/// Starts fetching the module (on pages where a password will be typed), so
+/// that it is ready when the person presses the button.
+pub fn preload() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = lazy::load_kdf();
+    }
+}
+
+/// Argon2id(master password, SHA-256(email), params): the master key.
+pub async fn master_key(password: &str, email: &Email, params: KdfParams) -> Result<SymmetricKey, String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let raw = lazy::argon2id(password, &crypto::kdf_salt(email), params).await?;
+        SymmetricKey::from_bytes(&raw).map_err(|e| e.to_string())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        crypto::master_key(password, email, params).map_err(|e| e.to_string())
+    }
+}

@@ -1,0 +1,29 @@
+//! Argon2id for the browser as a separate wasm module. The main bundle is
+//! built for size (`opt-level = "z"`), which costs Argon2id about a fifth of
+//! its speed; this module is built with `opt-level = 3` (profile
+//! `kdf-release`), keeps the argon2 code out of the first load, and is fetched
+//! while the person types. `scripts/build-modules.sh` builds it into
+//! `target/site/pkg/kdf/`; the app imports it on demand.
+
+use wasm_bindgen::prelude::*;
+
+/// Argon2id(password, salt) with the account's parameters → 32 bytes.
+#[wasm_bindgen]
+pub fn argon2id(password: &str, salt: &[u8], memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Vec<u8>, JsError> {
+    let params = domain::KdfParams { memory_kib, iterations, parallelism };
+    domain::crypto::argon2id(password.as_bytes(), salt, params).map(|k| k.to_vec()).map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::{Email, KdfParams, crypto};
+
+    #[test]
+    fn same_key_as_the_native_derivation() {
+        let email = Email::parse("ann@example.com").unwrap();
+        let p = KdfParams::MIN;
+        let here = super::argon2id("pw", &crypto::kdf_salt(&email), p.memory_kib, p.iterations, p.parallelism).unwrap();
+        assert_eq!(here, crypto::master_key("pw", &email, p).unwrap().expose().to_vec());
+        assert_ne!(here, super::argon2id("pW", &crypto::kdf_salt(&email), p.memory_kib, p.iterations, p.parallelism).unwrap());
+    }
+}
