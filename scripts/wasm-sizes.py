@@ -18,6 +18,38 @@ def leb(b, i):
             return r, i
 
 
+def demangle_legacy(name):
+    """_ZN6tachys4view5tuple...E → tachys::view::tuple… (enough to tell crates)."""
+    if not name.startswith("_ZN"):
+        return name
+    i, parts = 3, []
+    while i < len(name) and name[i].isdigit():
+        j = i
+        while name[j].isdigit():
+            j += 1
+        n = int(name[i:j])
+        parts.append(name[j:j + n])
+        i = j + n
+    s = "::".join(parts)
+    for a, b in (("$LT$", "<"), ("$GT$", ">"), ("$u20$", " "), ("$RF$", "&"), ("$C$", ","), ("$LP$", "("), ("$RP$", ")"), ("..", "::"), ("$u7b$", "{"), ("$u7d$", "}")):
+        s = s.replace(a, b)
+    return s
+
+
+def crate_of(name):
+    if name.startswith("_R"):
+        m = re.search(r"C(?:s[0-9A-Za-z]*_)?\d+([a-z_][a-z0-9_]*)", name)
+        return m.group(1) if m else "(other)"
+    s = demangle_legacy(name)
+    s = re.sub(r"^_?", "", s)
+    # <Type as Trait>::f: the type's crate, or the trait's for a generic T.
+    m = re.match(r"<&?(?:mut )?([A-Za-z_][A-Za-z0-9_]*)(::)?.*? as ([A-Za-z_][A-Za-z0-9_]*)", s)
+    if m:
+        return m.group(1) if m.group(2) else m.group(3)
+    m = re.match(r"<*&?(?:mut )?([A-Za-z_][A-Za-z0-9_]*)::", s)
+    return m.group(1) if m else "(other)"
+
+
 def main():
     path = sys.argv[1]
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 25
@@ -87,16 +119,14 @@ def main():
     for n, sz in enumerate(bodies):
         name = names.get(n + imported, f"func{n + imported}")
         funcs.append((sz, name))
-        s = re.sub(r"^_?<+", "", name)
-        m = re.match(r"([A-Za-z_][A-Za-z0-9_]*)::", s)
-        per_crate[m.group(1) if m else "(other)"] += sz
+        per_crate[crate_of(name)] += sz
     code = sum(bodies)
     print(f"{path}: {len(b)} B; code {code} B in {len(bodies)} functions; data {data} B; names for {len(names)}")
     for crate, sz in sorted(per_crate.items(), key=lambda x: -x[1])[:top]:
         print(f"  {sz:9d} B  {100 * sz / code:5.1f}%  {crate}")
     print("largest functions:")
     for sz, name in sorted(funcs, reverse=True)[:top]:
-        print(f"  {sz:9d} B  {name[:150]}")
+        print(f"  {sz:9d} B  {demangle_legacy(name)[:150]}")
 
 
 if __name__ == "__main__":

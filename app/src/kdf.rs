@@ -15,6 +15,7 @@ mod lazy {
             if (!loading) {
                 loading = import('/pkg/kdf/kdf.js').then(async (m) => {
                     await m.default({ module_or_path: '/pkg/kdf/kdf_bg.wasm' });
+                    m.prepare();
                     return m;
                 });
                 loading.catch(() => { loading = null; });

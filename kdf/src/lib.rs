@@ -14,6 +14,25 @@ pub fn argon2id(password: &str, salt: &[u8], memory_kib: u32, iterations: u32, p
     domain::crypto::argon2id(password.as_bytes(), salt, params).map(|k| k.to_vec()).map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// Readies the module's memory for a derivation at the default parameters
+/// (64 MiB): grows the wasm memory once and touches every page, so that the
+/// first real derivation runs as fast as later ones. Called when the module is
+/// fetched, while the person is still typing.
+#[wasm_bindgen]
+pub fn prepare() {
+    let n = domain::KdfParams::default().memory_kib as usize * 1024;
+    let mut v = vec![0u8; n];
+    for i in (0..n).step_by(4096) {
+        v[i] = 1;
+    }
+    std::hint::black_box(&v);
+    drop(v);
+    // A small derivation, so that the engine compiles the hot Argon2 code
+    // with its optimising tier before the real one.
+    let warm = domain::KdfParams { memory_kib: 4096, iterations: 1, parallelism: 1 };
+    let _ = std::hint::black_box(domain::crypto::argon2id(b"warm-up", &[0; 16], warm));
+}
+
 #[cfg(test)]
 mod tests {
     use domain::{Email, KdfParams, crypto};
