@@ -158,16 +158,16 @@ async fn invite_accept_confirm(s: DynStore) {
     assert!(matches!(s.change_members(&confirm("again")).await, Err(Error::Conflict(Conflict::Stale))));
     let m = s.member(&pid, &inv.id).await.unwrap().unwrap();
     assert_eq!((m.status.as_str(), m.wrapped_key.as_deref()), ("confirmed", Some("sealed-for-new")));
-    // The list carries every field, flags and nulls included.
+    // The list carries every field, flags and nulls included — but never a sealed key.
     s.change_members(&batch(&pid, &admin.id, vec![MemberChange::SetSuspended { member_id: inv.id.clone(), suspended: true }])).await.unwrap();
     let listed = s.list_members(&pid).await.unwrap();
     let row = listed.iter().find(|m| m.member.id == inv.id).unwrap();
     let stored = s.member(&pid, &inv.id).await.unwrap().unwrap();
-    assert_eq!(row.member, stored);
+    assert_eq!(row.member, MemberRow { wrapped_key: None, ..stored });
     assert!(row.member.suspended && row.member.expires_at.is_none() && row.member.accepted_at == Some(4000));
     assert_eq!(row.name.as_deref(), Some("Name of new@x.com"));
     let admin_row = listed.iter().find(|m| m.member.email == "admin@x.com").unwrap();
-    assert!(!admin_row.member.suspended && admin_row.member.wrapped_key.as_deref() == Some("sealed"));
+    assert!(!admin_row.member.suspended && admin_row.member.status == "confirmed" && admin_row.member.wrapped_key.is_none());
     s.change_members(&batch(&pid, &admin.id, vec![MemberChange::SetSuspended { member_id: inv.id.clone(), suspended: false }])).await.unwrap();
     let mine = s.memberships_of_user(&invitee.id).await.unwrap();
     assert_eq!(mine.len(), 1);

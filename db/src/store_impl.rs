@@ -47,8 +47,10 @@ fn unique_to(e: sqlx::Error, c: Conflict) -> Error {
 }
 
 /// The member list as JSON object fields, for SQLite's `list_members`.
+/// The member list never carries sealed keys (`wrapped_key` is None): a list is
+/// for showing, and a key is a third of a row's bytes.
 const LIST_FIELDS: &str = "'id', m.id, 'provider_id', m.provider_id, 'user_id', m.user_id, 'email', m.email, \
-     'user_type', m.user_type, 'status', m.status, 'wrapped_key', m.wrapped_key, 'invited_at', m.invited_at, \
+     'user_type', m.user_type, 'status', m.status, 'invited_at', m.invited_at, \
      'expires_at', m.expires_at, 'accepted_at', m.accepted_at, 'confirmed_at', m.confirmed_at, 'permissions', m.permissions, \
      'name', u.name";
 
@@ -65,7 +67,6 @@ fn parse_list(json: &str) -> Result<Vec<MemberView>> {
         user_type: String,
         status: String,
         suspended: bool,
-        wrapped_key: Option<String>,
         invited_at: i64,
         expires_at: Option<i64>,
         accepted_at: Option<i64>,
@@ -86,7 +87,7 @@ fn parse_list(json: &str) -> Result<Vec<MemberView>> {
                 user_type: r.user_type,
                 status: r.status,
                 suspended: r.suspended,
-                wrapped_key: r.wrapped_key,
+                wrapped_key: None,
                 invited_at: r.invited_at,
                 expires_at: r.expires_at,
                 accepted_at: r.accepted_at,
@@ -98,6 +99,9 @@ fn parse_list(json: &str) -> Result<Vec<MemberView>> {
         })
         .collect())
 }
+
+const LIST_COLS: &str = "m.id, m.provider_id, m.user_id, m.email, m.user_type, m.status, m.suspended, NULL::text AS wrapped_key, \
+     m.invited_at, m.expires_at, m.accepted_at, m.confirmed_at, m.permissions";
 
 const MEMBER_COLS: &str = "m.id, m.provider_id, m.user_id, m.email, m.user_type, m.status, m.suspended, m.wrapped_key, \
      m.invited_at, m.expires_at, m.accepted_at, m.confirmed_at, m.permissions";
@@ -980,13 +984,15 @@ mod sqlite_impl {
     store_impl!(SqliteStore, "sqlite", {
         async fn list_members(&self, provider_id: &str) -> Result<Vec<MemberView>> {
             // SQLite builds the whole list as one JSON value in C: ~4× faster
-            // than decoding 10,000 rows one by one through sqlx. The objects go
-            // straight into the ordered aggregate (SQLite ≥ 3.44), never
-            // re-parsed as text.
+            // than decoding 10,000 rows one by one through sqlx. The rows come
+            // in email order from the (provider_id, email) index and each object
+            // goes straight into the aggregate, never re-parsed as text
+            // (measured 23 vs 34 ms at 10,000 members).
             let (json,): (String,) = sqlx::query_as(&format!(
                 "SELECT COALESCE(json_group_array(json_object({LIST_FIELDS}, \
-                 'suspended', json(CASE WHEN m.suspended THEN 'true' ELSE 'false' END)) ORDER BY m.email), '[]') \
-                 FROM provider_users m LEFT JOIN users u ON u.id = m.user_id WHERE m.provider_id = $1"
+                 'suspended', json(CASE WHEN m.suspended THEN 'true' ELSE 'false' END))), '[]') \
+                 FROM (SELECT * FROM provider_users WHERE provider_id = $1 ORDER BY email) m \
+                 LEFT JOIN users u ON u.id = m.user_id"
             ))
             .bind(provider_id)
             .fetch_one(&self.pool)
@@ -1004,7 +1010,7 @@ mod pg_impl {
             // PostgreSQL's row protocol decodes faster than json_agg here
             // (measured: 46 vs 27 req/s at 10,000 members).
             Ok(sqlx::query_as::<_, MemberView>(&format!(
-                "SELECT {MEMBER_COLS}, u.name, NULL::bytea AS public_key FROM provider_users m \
+                "SELECT {LIST_COLS}, u.name, NULL::bytea AS public_key FROM provider_users m \
                  LEFT JOIN users u ON u.id = m.user_id WHERE m.provider_id = $1 ORDER BY m.email"
             ))
             .bind(provider_id)

@@ -43,11 +43,20 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, secure_co
         .layer(middleware::from_fn(move |req, next| security_headers(req, next, secure_cookies)))
         .layer(Extension(services))
         // Event streams must not be buffered by a compressor.
-        // Brotli's default quality (11) costs ~1 s on a 2 MB member list; 4 is
-        // within a few per cent of its size at a fraction of the time.
-        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)).compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))))
+        .layer(CompressionLayer::new().quality(compression_level()).compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))))
         .layer(TraceLayer::new_for_http())
 }
+
+/// Quality of the on-the-fly compression of API answers and pages (static
+/// files are served precompressed at the highest level). `COMPRESSION_LEVEL`
+/// overrides it. Brotli's default (11) costs ~1 s on a 10,000-member list; the
+/// level here was chosen by BENCHMARKS.md's members/list runs.
+fn compression_level() -> tower_http::CompressionLevel {
+    let level = std::env::var("COMPRESSION_LEVEL").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_COMPRESSION_LEVEL);
+    tower_http::CompressionLevel::Precise(level)
+}
+
+const DEFAULT_COMPRESSION_LEVEL: i32 = 2;
 
 /// The outbox worker and, on PostgreSQL, the relay of other instances' changes.
 pub async fn start_background(services: &Services, mailer: service::mail::Mailer) -> anyhow::Result<()> {

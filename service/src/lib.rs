@@ -92,6 +92,9 @@ pub struct Services {
     pub throttle: Arc<Throttle>,
     /// Server-side Argon2id with bounded memory (one buffer per core).
     pub hashing: hashing::HashPool,
+    /// Member lists built at once (each a whole list in memory): one per core.
+    /// More waiting requests queue here instead of growing the heap.
+    pub list_gate: Arc<tokio::sync::Semaphore>,
     pub changes: broadcast::Sender<ProviderChanged>,
     /// Tells this instance's own notifications apart from other instances'.
     pub instance_id: String,
@@ -142,7 +145,16 @@ impl Services {
         let (changes, _) = broadcast::channel(256);
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let hashing = hashing::HashPool::new(settings.server_hash_params, cores);
-        Services { store, settings: Arc::new(settings), clock, throttle: Arc::new(Throttle::default()), hashing, changes, instance_id: new_id() }
+        Services {
+            store,
+            settings: Arc::new(settings),
+            clock,
+            throttle: Arc::new(Throttle::default()),
+            hashing,
+            list_gate: Arc::new(tokio::sync::Semaphore::new(cores)),
+            changes,
+            instance_id: new_id(),
+        }
     }
 
     pub fn now(&self) -> i64 {

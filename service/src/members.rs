@@ -44,6 +44,7 @@ impl Services {
 
     pub async fn list_members(&self, actor: &Actor, provider_id: &str) -> Result<Vec<MemberListItem>> {
         self.authorize(actor, provider_id, Action::ListMembers).await?;
+        let _turn = self.list_gate.acquire().await.map_err(anyhow::Error::from)?;
         let now = self.now();
         Ok(self
             .store
