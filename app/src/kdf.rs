@@ -9,31 +9,8 @@ use domain::{Email, KdfParams};
 mod lazy {
     use wasm_bindgen::prelude::*;
 
-    #[wasm_bindgen(inline_js = "
-        let loading = null;
-        export function load_kdf() {
-            if (!loading) {
-                loading = import('/pkg/kdf/kdf.js').then(async (m) => {
-                    await m.default({ module_or_path: '/pkg/kdf/kdf_bg.wasm' });
-                    m.prepare();
-                    return m;
-                });
-                loading.catch(() => { loading = null; });
-            }
-            return loading;
-        }")]
-    extern "C" {
-        pub fn load_kdf() -> js_sys::Promise;
-    }
-
     pub async fn argon2id(password: &str, salt: &[u8], p: domain::KdfParams) -> Result<Vec<u8>, String> {
-        let module = wasm_bindgen_futures::JsFuture::from(load_kdf())
-            .await
-            .map_err(|_| "Could not load the key derivation module. Check your connection and try again.".to_string())?;
-        let f: js_sys::Function = js_sys::Reflect::get(&module, &"argon2id".into())
-            .ok()
-            .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| "The key derivation module is damaged.".to_string())?;
+        let f = crate::modules::function("kdf", "argon2id").await?;
         let args = js_sys::Array::of5(
             &JsValue::from_str(password),
             &js_sys::Uint8Array::from(salt).into(),
@@ -51,7 +28,7 @@ mod lazy {
 pub fn preload() {
     #[cfg(feature = "hydrate")]
     {
-        let _ = lazy::load_kdf();
+        crate::modules::preload("kdf");
     }
 }
 

@@ -7,6 +7,8 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod kdf;
+#[cfg(feature = "hydrate")]
+pub mod modules;
 pub mod pages;
 pub mod session;
 

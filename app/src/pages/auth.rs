@@ -19,25 +19,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 mod lazy {
     use wasm_bindgen::prelude::*;
 
-    #[wasm_bindgen(inline_js = "
-        let loading = null;
-        export function load_strength() {
-            if (!loading) {
-                loading = import('/pkg/strength/strength.js').then(async (m) => {
-                    await m.default({ module_or_path: '/pkg/strength/strength_bg.wasm' });
-                    return m;
-                });
-            }
-            return loading;
-        }")]
-    extern "C" {
-        fn load_strength() -> js_sys::Promise;
-    }
-
     /// Loads the strength module on first use (a separate download) and scores.
     pub async fn score(password: &str, inputs: &[String]) -> Option<u8> {
-        let module = wasm_bindgen_futures::JsFuture::from(load_strength()).await.ok()?;
-        let f: js_sys::Function = js_sys::Reflect::get(&module, &"score".into()).ok()?.dyn_into().ok()?;
+        let f = crate::modules::function("strength", "score").await.ok()?;
         let arr: js_sys::Array = inputs.iter().map(|s| JsValue::from_str(s)).collect();
         f.call2(&JsValue::NULL, &JsValue::from_str(password), &arr).ok()?.as_f64().map(|s| s as u8)
     }
