@@ -8,7 +8,7 @@ bash scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 DUR="${1:-30s}"
-cargo leptos build --release >/dev/null
+cargo leptos build --release --split >/dev/null
 bash scripts/build-modules.sh --release
 cargo build --release -p server --example seed -q
 cargo build --release -p domain --example kdf_bench -q

@@ -29,7 +29,7 @@ step "Fuzzing: every cargo-fuzz target for 10 s (a longer run: bash scripts/fuzz
 bash scripts/fuzz.sh 10
 
 step "Building the portal (server + wasm) for the browser tests"
-cargo leptos build
+cargo leptos build --split
 bash scripts/build-modules.sh
 
 step "Playwright in Debian's Chromium"

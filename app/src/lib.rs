@@ -15,7 +15,7 @@ pub mod session;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 pub use error::ApiError;
 
@@ -70,29 +70,79 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <pages::NotFound /> }>
                 <Route path=path!("/") view=pages::Home />
-                <Route path=path!("/login") view=pages::auth::LoginPage />
-                <Route path=path!("/register") view=pages::auth::RegisterPage />
-                <Route path=path!("/accept-invite") view=pages::invite::AcceptInvitePage />
+                <Route path=path!("/login") view={Lazy::<routes::LoginPage>::new()} />
+                <Route path=path!("/register") view={Lazy::<routes::RegisterPage>::new()} />
+                <Route path=path!("/accept-invite") view={Lazy::<routes::AcceptInvitePage>::new()} />
                 <ParentRoute path=path!("") view=components::AppLayout>
-                    <Route path=path!("/vault") view=pages::vault::VaultPage />
-                    <Route path=path!("/settings/account") view=pages::account::MyAccountPage />
-                    <Route path=path!("/providers") view=pages::providers::ProvidersPage />
-                    <Route path=path!("/providers/setup") view=pages::providers::SetupProviderPage />
-                    <Route path=path!("/providers/:id") view=pages::providers::ProviderOverviewPage />
-                    <Route path=path!("/providers/:id/members") view=pages::members::MembersPage />
-                    <Route path=path!("/providers/:id/events") view=pages::events::EventsPage />
-                    <Route path=path!("/providers/:id/settings") view=pages::providers::ProviderSettingsPage />
-                    <Route path=path!("/providers/:id/clients") view=pages::clients::ClientsPage />
-                    <Route path=path!("/providers/:id/billing") view=pages::clients::BillingPage />
-                    <Route path=path!("/organizations/:id") view=pages::orgs::OrgMembersPage />
-                    <Route path=path!("/organizations/:id/members") view=pages::orgs::OrgMembersPage />
-                    <Route path=path!("/organizations/:id/groups") view=pages::orgs::OrgGroupsPage />
-                    <Route path=path!("/organizations/:id/collections") view=pages::orgs::OrgCollectionsPage />
-                    <Route path=path!("/organizations/:id/policies") view=pages::orgs::OrgPoliciesPage />
-                    <Route path=path!("/organizations/:id/seats") view=pages::orgs::OrgSeatsPage />
-                    <Route path=path!("/organizations/:id/events") view=pages::orgs::OrgEventsPage />
+                    <Route path=path!("/vault") view={Lazy::<routes::VaultPage>::new()} />
+                    <Route path=path!("/settings/account") view={Lazy::<routes::MyAccountPage>::new()} />
+                    <Route path=path!("/providers") view={Lazy::<routes::ProvidersPage>::new()} />
+                    <Route path=path!("/providers/setup") view={Lazy::<routes::SetupProviderPage>::new()} />
+                    <Route path=path!("/providers/:id") view={Lazy::<routes::ProviderOverviewPage>::new()} />
+                    <Route path=path!("/providers/:id/members") view={Lazy::<routes::MembersPage>::new()} />
+                    <Route path=path!("/providers/:id/events") view={Lazy::<routes::EventsPage>::new()} />
+                    <Route path=path!("/providers/:id/settings") view={Lazy::<routes::ProviderSettingsPage>::new()} />
+                    <Route path=path!("/providers/:id/clients") view={Lazy::<routes::ClientsPage>::new()} />
+                    <Route path=path!("/providers/:id/billing") view={Lazy::<routes::BillingPage>::new()} />
+                    <Route path=path!("/organizations/:id") view={Lazy::<routes::OrgMembersPage>::new()} />
+                    <Route path=path!("/organizations/:id/members") view={Lazy::<routes::OrgMembersPage>::new()} />
+                    <Route path=path!("/organizations/:id/groups") view={Lazy::<routes::OrgGroupsPage>::new()} />
+                    <Route path=path!("/organizations/:id/collections") view={Lazy::<routes::OrgCollectionsPage>::new()} />
+                    <Route path=path!("/organizations/:id/policies") view={Lazy::<routes::OrgPoliciesPage>::new()} />
+                    <Route path=path!("/organizations/:id/seats") view={Lazy::<routes::OrgSeatsPage>::new()} />
+                    <Route path=path!("/organizations/:id/events") view={Lazy::<routes::OrgEventsPage>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// One lazily loaded route per page: built with `cargo leptos build --split`,
+/// each page's code (its views, its server-function calls) is a separate wasm
+/// chunk fetched when the page is first shown, so the first load carries the
+/// shell and the one page it renders. (The server renders every page as
+/// before and tells the browser to preload the chunk of the page it sent.)
+pub mod routes {
+    use super::*;
+
+    macro_rules! lazy_pages {
+        ($($route:ident => $page:path,)*) => {
+            $(
+                pub struct $route;
+
+                #[lazy_route]
+                impl LazyRoute for $route {
+                    fn data() -> Self {
+                        $route
+                    }
+
+                    fn view(_this: Self) -> AnyView {
+                        $page().into_any()
+                    }
+                }
+            )*
+        };
+    }
+
+    lazy_pages! {
+        LoginPage => crate::pages::auth::LoginPage,
+        RegisterPage => crate::pages::auth::RegisterPage,
+        AcceptInvitePage => crate::pages::invite::AcceptInvitePage,
+        VaultPage => crate::pages::vault::VaultPage,
+        MyAccountPage => crate::pages::account::MyAccountPage,
+        ProvidersPage => crate::pages::providers::ProvidersPage,
+        SetupProviderPage => crate::pages::providers::SetupProviderPage,
+        ProviderOverviewPage => crate::pages::providers::ProviderOverviewPage,
+        MembersPage => crate::pages::members::MembersPage,
+        EventsPage => crate::pages::events::EventsPage,
+        ProviderSettingsPage => crate::pages::providers::ProviderSettingsPage,
+        ClientsPage => crate::pages::clients::ClientsPage,
+        BillingPage => crate::pages::clients::BillingPage,
+        OrgMembersPage => crate::pages::orgs::OrgMembersPage,
+        OrgGroupsPage => crate::pages::orgs::OrgGroupsPage,
+        OrgCollectionsPage => crate::pages::orgs::OrgCollectionsPage,
+        OrgPoliciesPage => crate::pages::orgs::OrgPoliciesPage,
+        OrgSeatsPage => crate::pages::orgs::OrgSeatsPage,
+        OrgEventsPage => crate::pages::orgs::OrgEventsPage,
     }
 }
