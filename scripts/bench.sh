@@ -18,10 +18,13 @@ PORT=3200
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; date: $(date -u +%F)"
 "$CARGO_TARGET_DIR/release/examples/kdf_bench"
 
-echo "== first-load transfer (release, wasm-opt)"
-for f in target/site/pkg/portal.wasm target/site/pkg/portal.js target/site/pkg/portal.css; do
-  printf '%-32s raw %8d B   brotli %8d B\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(brotli -c -q 11 "$f" | wc -c)"
+echo "== the bundle (release, wasm-opt): the shell, and the lazily loaded page chunks (cargo leptos build --split)"
+for f in target/site/pkg/portal.wasm target/site/pkg/portal.js target/site/pkg/portal.css target/site/pkg/__wasm_split.*.js; do
+  printf '%-40s raw %8d B   brotli %8d B\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(brotli -c -q 11 "$f" | wc -c)"
 done
+chunks=(target/site/pkg/chunk_*.wasm)
+printf '%-40s raw %8d B   brotli %8d B\n' "${#chunks[@]} page chunks, all together" "$(cat "${chunks[@]}" | wc -c)" \
+  "$(for c in "${chunks[@]}"; do brotli -c -q 11 "$c" | wc -c; done | awk '{s+=$1} END {print s}')"
 
 run() { # backend url members
   local name=$1 url=$2 n=$3
@@ -70,8 +73,10 @@ start() { # url
   for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
 }
 url="sqlite:///tmp/portal-bench-sqlite/browser-table.db?mode=rwc"
-read -r _ pid email < <(DATABASE_URL="$url" "$SEED" 10000)
+read -r token pid email < <(DATABASE_URL="$url" "$SEED" 10000)
 start "$url"
+echo "== first load in Chromium: what a cold page fetches until it is hydrated (budget: 300 KB brotli)"
+(cd end2end && BASE="http://127.0.0.1:$PORT" TOKEN=$token PID=$pid node bench-first-load.mjs)
 (cd end2end && BASE="http://127.0.0.1:$PORT" node bench-argon2.mjs && BASE="http://127.0.0.1:$PORT" PID=$pid EMAIL=$email MODE=table node bench-members.mjs)
 kill $SPID; wait $SPID 2>/dev/null || true
 url="sqlite:///tmp/portal-bench-sqlite/browser-confirm.db?mode=rwc"
