@@ -64,10 +64,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     session::provide_session();
+    // True while the router loads the next page (its lazily loaded chunk, its
+    // data): a thin bar at the top says the click was taken.
+    let (is_routing, set_is_routing) = signal(false);
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css" />
         <Title formatter=|t: String| if t.is_empty() { "Provider Portal".to_string() } else { format!("{t} | Provider Portal") } />
-        <Router>
+        <Router set_is_routing>
+            <div class="route-progress" role="progressbar" aria-label="Loading page" aria-hidden=move || (!is_routing.get()).to_string()
+                class:active=move || is_routing.get()></div>
             <Routes fallback=|| view! { <pages::NotFound /> }>
                 <Route path=path!("/") view=pages::Home />
                 <Route path=path!("/login") view={Lazy::<routes::LoginPage>::new()} />
