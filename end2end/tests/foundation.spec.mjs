@@ -132,3 +132,19 @@ test('the key derivation module is fetched where a master password is typed, and
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByText('Invalid email or master password.')).toBeVisible();
 });
+
+test('a progress bar shows while the next page is on its way, and goes once it is there', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  const bar = page.getByRole('progressbar', { name: 'Loading page' });
+  await expect(bar).toHaveCount(0); // idle: hidden from people and their tools
+  // Hold back the code of the next page (its lazily loaded chunk) until the bar has been seen.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(/\/pkg\/.*(chunk|__wasm_split)/, async (route) => { await held; await route.continue(); });
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await expect(bar).toBeVisible();
+  release();
+  await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
+  await expect(bar).toHaveCount(0);
+});
