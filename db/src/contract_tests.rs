@@ -77,7 +77,7 @@ fn mail(provider_id: &str, to: &str, at: i64) -> MailRow {
 async fn provider_with_admin(s: &DynStore, email: &str) -> (String, UserRow, MemberRow) {
     let u = user(email);
     s.create_user(&u).await.unwrap();
-    let p = ProviderRow { id: id(), name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), created_at: 1000, kind: "provider".into(), parent_id: None, seats: 0, org_key: None };
+    let p = ProviderRow { id: id(), name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), created_at: 1000, kind: "provider".into(), parent_id: None, seats: 0, org_key: None, version: 0 };
     let m = member(&p.id, email, Some(&u.id), "provider_admin", "confirmed");
     s.create_provider(&p, &m, &event(&p.id, "provider_created", 1000)).await.unwrap();
     (p.id, u, m)
@@ -269,6 +269,7 @@ async fn organization(s: &DynStore, pid: &str, admin: &UserRow, seats: i64) -> R
         parent_id: Some(pid.into()),
         seats,
         org_key: Some("x1.wrapped".into()),
+        version: 0,
     };
     let owner = member(&org.id, &format!("owner-{}@contoso.com", id()), None, "owner", "invited");
     let ev = event(pid, "client_created", 1000);

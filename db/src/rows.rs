@@ -39,6 +39,11 @@ pub struct ProviderRow {
     pub seats: i64,
     /// Organisation: its key encrypted with the provider key.
     pub org_key: Option<String>,
+    /// Bumped by every transaction that changes the tenant's members (see
+    /// `lock_tenant`); a member list read after seeing version `v` is at
+    /// least as new as `v`. Queries that do not select it read 0.
+    #[sqlx(default)]
+    pub version: i64,
 }
 
 impl ProviderRow {

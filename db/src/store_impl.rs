@@ -103,7 +103,7 @@ fn parse_list(json: &str) -> Result<Vec<MemberView>> {
 const MEMBER_COLS: &str = "m.id, m.provider_id, m.user_id, m.email, m.user_type, m.status, m.suspended, m.wrapped_key, \
      m.invited_at, m.expires_at, m.accepted_at, m.confirmed_at, m.permissions";
 
-const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key";
+const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key, version";
 
 macro_rules! store_impl {
     ($name:ident, $backend:literal, { $($extra:tt)* }) => {
@@ -259,6 +259,7 @@ macro_rules! store_impl {
                             parent_id: r.p_parent_id,
                             seats: r.p_seats,
                             org_key: r.p_org_key,
+                            version: 0,
                         };
                         (p, r.member)
                     })
@@ -708,6 +709,11 @@ macro_rules! store_impl {
                 if n.rows_affected() == 0 {
                     return Err(Error::Conflict(Conflict::Stale));
                 }
+                // The member list changed: bump the tenant's version like every batch does.
+                sqlx::query("UPDATE providers SET version = version + 1 WHERE id = (SELECT provider_id FROM provider_users WHERE id = $1)")
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?;
                 insert_event(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok(())

@@ -5,6 +5,7 @@
 mod accounts;
 mod error;
 pub mod hashing;
+pub mod list_cache;
 pub mod mail;
 mod members;
 mod orgs;
@@ -95,6 +96,8 @@ pub struct Services {
     /// Member lists built at once (each a whole list in memory): one per core.
     /// More waiting requests queue here instead of growing the heap.
     pub list_gate: Arc<tokio::sync::Semaphore>,
+    /// Member lists of large tenants, served while the tenant's version is unchanged.
+    pub list_cache: Arc<list_cache::ListCache>,
     pub changes: broadcast::Sender<ProviderChanged>,
     /// Tells this instance's own notifications apart from other instances'.
     pub instance_id: String,
@@ -152,6 +155,7 @@ impl Services {
             throttle: Arc::new(Throttle::default()),
             hashing,
             list_gate: Arc::new(tokio::sync::Semaphore::new(cores)),
+            list_cache: Arc::new(list_cache::ListCache::from_env()),
             changes,
             instance_id: new_id(),
         }

@@ -43,27 +43,36 @@ impl Services {
     }
 
     pub async fn list_members(&self, actor: &Actor, provider_id: &str) -> Result<Vec<MemberListItem>> {
-        self.authorize(actor, provider_id, Action::ListMembers).await?;
+        let auth = self.authorize(actor, provider_id, Action::ListMembers).await?;
+        // The version was read before the list: see `list_cache`.
+        let version = auth.tenant.version;
         let _turn = self.list_gate.acquire().await.map_err(anyhow::Error::from)?;
+        // Looked up after the turn: requests that queued behind the one that
+        // read the list are served from what it kept.
+        let rows = match self.list_cache.get(provider_id, version) {
+            Some(rows) => rows,
+            None => {
+                let rows = std::sync::Arc::new(self.store.list_members(provider_id).await?);
+                self.list_cache.put(provider_id, version, rows.clone());
+                rows
+            }
+        };
         let now = self.now();
-        Ok(self
-            .store
-            .list_members(provider_id)
-            .await?
-            .into_iter()
+        Ok(rows
+            .iter()
             .map(|v| {
                 let f = member_facts(&v.member);
                 MemberListItem {
                     is_me: v.member.user_id.as_deref() == Some(actor.user_id()),
-                    id: v.member.id,
-                    email: v.member.email,
-                    name: v.name,
+                    id: v.member.id.clone(),
+                    email: v.member.email.clone(),
+                    name: v.name.clone(),
                     user_type: f.user_type,
                     badge: f.badge(now),
                     invited_at: v.member.invited_at,
                     expires_at: v.member.expires_at,
                     permissions: domain::authz::Permissions::from_code(&v.member.permissions),
-                    user_id: v.member.user_id,
+                    user_id: v.member.user_id.clone(),
                 }
             })
             .collect())

@@ -156,6 +156,7 @@ impl Services {
             parent_id: Some(input.provider_id.clone()),
             seats: input.seats,
             org_key: Some(input.org_key),
+            version: 0,
         };
         let (token, hash) = new_token();
         let member = db::MemberRow {

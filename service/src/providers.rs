@@ -123,7 +123,7 @@ impl Services {
             return Err(ServiceError::Validation(errs));
         }
         let now = self.now();
-        let p = db::ProviderRow { id: new_id(), name: name.unwrap(), billing_email: billing.unwrap().to_string(), created_at: now, kind: "provider".into(), parent_id: None, seats: 0, org_key: None };
+        let p = db::ProviderRow { id: new_id(), name: name.unwrap(), billing_email: billing.unwrap().to_string(), created_at: now, kind: "provider".into(), parent_id: None, seats: 0, org_key: None, version: 0 };
         let m = db::MemberRow {
             id: new_id(),
             provider_id: p.id.clone(),

@@ -264,6 +264,63 @@ async fn outbox_retries_until_delivered(w: World) {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Member lists are kept between requests while the tenant's version stands
+/// (`service::list_cache`). After every kind of change, including the accept
+/// step that another person's request makes, the list served must be the one
+/// an instance without the cache reads.
+async fn cached_list_follows_every_change(mut w: World) {
+    use std::sync::Arc;
+    w.s.list_cache = Arc::new(service::list_cache::ListCache::with_min_rows(8, 1));
+    let mut fresh = w.s.clone();
+    fresh.list_cache = Arc::new(service::list_cache::ListCache::new(0));
+    let admin = w.person("admin@acme.com").await;
+    let (pid, key) = w.provider(&admin).await;
+    let same = |step: &'static str| {
+        let (w, fresh, admin, pid) = (&w, &fresh, &admin, pid.clone());
+        async move {
+            let first = w.s.list_members(&admin.actor, &pid).await.unwrap();
+            let again = w.s.list_members(&admin.actor, &pid).await.unwrap();
+            let truth = fresh.list_members(&admin.actor, &pid).await.unwrap();
+            assert_eq!(first, truth, "after {step}");
+            assert_eq!(again, truth, "served from the cache after {step}");
+            assert_eq!(w.s.list_cache.len(), 1, "the cache holds the list after {step}");
+            truth
+        }
+    };
+    same("creating the provider").await;
+    w.invite(&admin, &pid, "a@acme.com, b@acme.com, c@acme.com", Role::ServiceUser).await;
+    assert_eq!(same("inviting").await.len(), 4);
+    let a = w.person("a@acme.com").await;
+    let token = w.token_for("a@acme.com").await;
+    w.s.accept(&a.actor, &token, None, &meta()).await.unwrap();
+    assert_eq!(badge_of(&same("accepting").await, "a@acme.com"), Some(StatusBadge::NeedsConfirmation));
+    let a_id = w.member_id(&admin, &pid, "a@acme.com").await;
+    w.confirm(&admin, &pid, &key, vec![a_id.clone()]).await;
+    assert_eq!(badge_of(&same("confirming").await, "a@acme.com"), Some(StatusBadge::Confirmed));
+    w.s.set_user_type(&admin.actor, &pid, &a_id, Role::ProviderAdmin, Default::default(), &meta()).await.unwrap();
+    let list = same("changing the user type").await;
+    assert_eq!(list.iter().find(|m| m.email == "a@acme.com").unwrap().user_type, Role::ProviderAdmin);
+    w.s.set_suspended(&admin.actor, &pid, &[a_id.clone()], true, &meta()).await.unwrap();
+    assert_eq!(badge_of(&same("revoking").await, "a@acme.com"), Some(StatusBadge::Suspended));
+    w.clock.advance(5 * DAY);
+    assert_eq!(badge_of(&same("the invitations expiring").await, "b@acme.com"), Some(StatusBadge::Expired));
+    let b_id = w.member_id(&admin, &pid, "b@acme.com").await;
+    w.s.resend(&admin.actor, &pid, &[b_id.clone()], &meta()).await.unwrap();
+    assert_eq!(badge_of(&same("resending").await, "b@acme.com"), Some(StatusBadge::Invited));
+    w.s.remove(&admin.actor, &pid, &[b_id], &meta()).await.unwrap();
+    assert_eq!(badge_of(&same("removing").await, "b@acme.com"), None);
+    // A change made through another instance (its own cache, same database).
+    fresh.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: "d@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await.unwrap();
+    assert_eq!(badge_of(&same("another instance inviting").await, "d@acme.com"), Some(StatusBadge::Invited));
+    // The reader's own row is marked per request, not per cached list.
+    let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
+    assert!(list.iter().find(|m| m.email == "admin@acme.com").unwrap().is_me);
+    w.s.set_suspended(&admin.actor, &pid, &[a_id], false, &meta()).await.unwrap();
+    let list = w.s.list_members(&a.actor, &pid).await.unwrap();
+    assert!(list.iter().find(|m| m.email == "a@acme.com").unwrap().is_me);
+    assert!(!list.iter().find(|m| m.email == "admin@acme.com").unwrap().is_me);
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -280,4 +337,4 @@ macro_rules! both {
     };
 }
 
-both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered, rate_limits);
+both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered, rate_limits, cached_list_follows_every_change);
