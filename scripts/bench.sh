@@ -26,11 +26,11 @@ chunks=(target/site/pkg/chunk_*.wasm)
 printf '%-40s raw %8d B   brotli %8d B\n' "${#chunks[@]} page chunks, all together" "$(cat "${chunks[@]}" | wc -c)" \
   "$(for c in "${chunks[@]}"; do brotli -c -q 11 "$c" | wc -c; done | awk '{s+=$1} END {print s}')"
 
-run() { # backend url members
-  local name=$1 url=$2 n=$3
+run() { # backend url members [cache: on|off]
+  local name=$1 url=$2 n=$3 cache=${4:-on}
   read -r token pid _ < <(DATABASE_URL="$url" "$SEED" "$n")
   DATABASE_URL="$url" LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-    LEPTOS_SITE_ADDR=127.0.0.1:$PORT RUST_LOG=warn "$BIN" & local spid=$!
+    LEPTOS_SITE_ADDR=127.0.0.1:$PORT RUST_LOG=warn LIST_CACHE=$cache "$BIN" & local spid=$!
   for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
   cat > /tmp/portal-bench.lua <<LUA
 wrk.method = "POST"
@@ -41,7 +41,7 @@ wrk.headers["Accept-Encoding"] = "br, gzip"
 LUA
   local bytes; bytes=$(curl -s -X POST -H 'content-type: application/json' -H "cookie: pp_session=$token" -H 'accept-encoding: br' \
     -d "{\"provider_id\":\"$pid\"}" "http://127.0.0.1:$PORT/api/members/list" | wc -c)
-  echo "== members/list, $name, $n members (response $bytes B compressed)"
+  echo "== members/list, $name, $n members (response $bytes B compressed), list cache $cache"
   wrk -t2 -c32 -d"$DUR" --timeout 60s --latency -s /tmp/portal-bench.lua "http://127.0.0.1:$PORT/api/members/list" \
     | grep -E "Requests/sec|Non-2xx|Socket errors|50%|99%|requests in"
   echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$spid/status)"
@@ -57,14 +57,19 @@ LUA
     | grep -E "Requests/sec|Non-2xx|50%|99%"
   kill $spid; wait $spid 2>/dev/null || true
 }
+# The list cache (service/src/list_cache.rs) serves repeated reads of a large
+# tenant's list while nothing changed; LIST_CACHE=off measures the read that
+# follows every change (the database query each time).
 rm -rf /tmp/portal-bench-sqlite; mkdir -p /tmp/portal-bench-sqlite
 for n in 50 10000; do
   run sqlite "sqlite:///tmp/portal-bench-sqlite/$n.db?mode=rwc" "$n"
   db="portal_bench_$n"
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" postgres
   run postgres "postgres://postgres@127.0.0.1:5432/$db" "$n"
+  [ "$n" = 10000 ] && run "postgres (no list cache)" "postgres://postgres@127.0.0.1:5432/$db" "$n" off
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
 done
+run "sqlite (no list cache)" "sqlite:///tmp/portal-bench-sqlite/nocache.db?mode=rwc" 10000 off
 
 echo "== browser (Chromium, release bundle)"
 start() { # url

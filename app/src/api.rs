@@ -254,6 +254,31 @@ pub async fn delete_collection(org_id: String, collection_id: String) -> Result<
     Ok(services()?.delete_collection(&actor()?, &org_id, &collection_id, &meta()).await?)
 }
 
+#[server(prefix = "/api", endpoint = "organizations/items", input = Json)]
+pub async fn list_org_items(org_id: String) -> Result<Vec<OrgItem>, ApiError> {
+    Ok(services()?.list_org_items(&actor()?, &org_id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/items/save", input = Json)]
+pub async fn save_org_item(input: SaveOrgItemInput) -> Result<OrgItem, ApiError> {
+    Ok(services()?.save_org_item(&actor()?, input, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/items/delete", input = Json)]
+pub async fn delete_org_items(org_id: String, item_ids: Vec<String>) -> Result<u64, ApiError> {
+    Ok(services()?.delete_org_items(&actor()?, &org_id, &item_ids, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/import", input = Json)]
+pub async fn import_org_items(input: ImportInput) -> Result<ImportSummary, ApiError> {
+    Ok(services()?.import_org_items(&actor()?, input, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/export", input = Json)]
+pub async fn export_org_items(org_id: String, format: String) -> Result<OrgExport, ApiError> {
+    Ok(services()?.export_org_items(&actor()?, &org_id, &format, &meta()).await?)
+}
+
 #[server(prefix = "/api", endpoint = "organizations/policies", input = Json)]
 pub async fn list_policies(org_id: String) -> Result<Vec<Policy>, ApiError> {
     Ok(services()?.policies(&actor()?, &org_id).await?)

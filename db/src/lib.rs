@@ -131,6 +131,15 @@ pub trait Store: Send + Sync + 'static {
     async fn list_items(&self, user_id: &str) -> Result<Vec<ItemRow>>;
     async fn put_item(&self, item: &ItemRow) -> Result<()>;
     async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool>;
+    /// A client organisation's items, oldest first, and (item id, collection id) links.
+    async fn list_org_items(&self, org_id: &str) -> Result<(Vec<OrgItemRow>, Vec<(String, String)>)>;
+    /// All of it or nothing: `Conflict::Stale` when an item to replace is not
+    /// the organisation's or a link names another organisation's collection.
+    async fn write_org_items(&self, w: &OrgItemsWrite) -> Result<()>;
+    /// Deletes the organisation's items among `ids`; how many went.
+    async fn delete_org_items(&self, org_id: &str, ids: &[String], event: &EventRow) -> Result<u64>;
+    /// An event on its own (e.g. an export, which changes nothing).
+    async fn record_event(&self, event: &EventRow) -> Result<()>;
 
     // Change notifications between server instances (PostgreSQL LISTEN/NOTIFY).
     /// Sends a notification to every instance listening (a no-op on SQLite,

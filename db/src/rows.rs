@@ -170,6 +170,29 @@ pub struct ItemRow {
     pub updated_at: i64,
 }
 
+/// One item of a client organisation's vault (ciphertext only).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OrgItemRow {
+    pub id: String,
+    pub org_id: String,
+    pub data: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Organisation items written in one transaction (a save, or a whole import):
+/// collections to create first, items to create or replace, and the
+/// collections of each of those items (replacing what they were in).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgItemsWrite {
+    pub org_id: String,
+    pub new_collections: Vec<CollectionRow>,
+    pub items: Vec<OrgItemRow>,
+    /// (item id, collection id); every collection must be the organisation's.
+    pub links: Vec<(String, String)>,
+    pub events: Vec<EventRow>,
+}
+
 /// One change to a provider's membership. Updates name the state they expect
 /// to find; if the row moved on meanwhile the whole batch fails with `Stale`.
 #[derive(Debug, Clone, PartialEq)]

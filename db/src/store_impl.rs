@@ -792,6 +792,107 @@ macro_rules! store_impl {
                     .await?)
             }
 
+            async fn list_org_items(&self, org_id: &str) -> Result<(Vec<OrgItemRow>, Vec<(String, String)>)> {
+                let items = sqlx::query_as::<_, OrgItemRow>(
+                    "SELECT id, org_id, data, created_at, updated_at FROM org_items WHERE org_id = $1 ORDER BY created_at, id",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let links = sqlx::query_as::<_, (String, String)>(
+                    "SELECT l.item_id, l.collection_id FROM org_item_collections l JOIN org_items i ON i.id = l.item_id WHERE i.org_id = $1",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((items, links))
+            }
+
+            async fn write_org_items(&self, w: &OrgItemsWrite) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for c in &w.new_collections {
+                    if c.org_id != w.org_id {
+                        return Err(Error::Conflict(Conflict::Stale));
+                    }
+                    sqlx::query("INSERT INTO collections (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
+                        .bind(&c.id)
+                        .bind(&c.org_id)
+                        .bind(&c.name)
+                        .bind(c.created_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for i in &w.items {
+                    if i.org_id != w.org_id {
+                        return Err(Error::Conflict(Conflict::Stale));
+                    }
+                    // A new id is inserted; an existing one is replaced only if it is this organisation's.
+                    let n = sqlx::query(
+                        "INSERT INTO org_items (id, org_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at \
+                         WHERE org_items.org_id = excluded.org_id",
+                    )
+                    .bind(&i.id)
+                    .bind(&i.org_id)
+                    .bind(&i.data)
+                    .bind(i.created_at)
+                    .bind(i.updated_at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n != 1 {
+                        return Err(Error::Conflict(Conflict::Stale));
+                    }
+                    sqlx::query("DELETE FROM org_item_collections WHERE item_id = $1").bind(&i.id).execute(&mut *tx).await?;
+                }
+                for (item, coll) in &w.links {
+                    let n = sqlx::query(
+                        "INSERT INTO org_item_collections (item_id, collection_id) \
+                         SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM collections WHERE id = $2 AND org_id = $3) \
+                         AND EXISTS (SELECT 1 FROM org_items WHERE id = $1 AND org_id = $3)",
+                    )
+                    .bind(item)
+                    .bind(coll)
+                    .bind(&w.org_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n != 1 {
+                        return Err(Error::Conflict(Conflict::Stale));
+                    }
+                }
+                for e in &w.events {
+                    insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_org_items(&self, org_id: &str, ids: &[String], event: &EventRow) -> Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut n = 0;
+                for id in ids {
+                    n += sqlx::query("DELETE FROM org_items WHERE id = $1 AND org_id = $2")
+                        .bind(id)
+                        .bind(org_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                if n > 0 {
+                    insert_event(&mut tx, event).await?;
+                }
+                tx.commit().await?;
+                Ok(n)
+            }
+
+            async fn record_event(&self, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn put_item(&self, i: &ItemRow) -> Result<()> {
                 let n = sqlx::query(
                     "INSERT INTO vault_items (id, user_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \

@@ -309,6 +309,62 @@ pub struct SaveCollectionInput {
     pub access: Vec<AccessEntry>,
 }
 
+/// One item of a client organisation's vault, as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgItem {
+    pub id: String,
+    /// `vault::ItemData` JSON encrypted with the organisation key.
+    pub data: String,
+    pub collection_ids: Vec<String>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveOrgItemInput {
+    pub org_id: String,
+    /// None creates an item.
+    pub item_id: Option<String>,
+    pub data: String,
+    pub collection_ids: Vec<String>,
+}
+
+/// A collection an import creates: `name` is encrypted with the organisation
+/// key; `key` is how the import's items refer to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCollection {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportItem {
+    pub data: String,
+    /// Ids of existing collections, or keys of `ImportInput::new_collections`.
+    pub collections: Vec<String>,
+}
+
+/// A whole import, encrypted in the browser, stored in one transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportInput {
+    pub org_id: String,
+    pub new_collections: Vec<NewCollection>,
+    pub items: Vec<ImportItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub items: usize,
+    pub collections: usize,
+}
+
+/// What an export hands to the browser: every item and collection, encrypted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgExport {
+    pub items: Vec<OrgItem>,
+    /// (id, encrypted name)
+    pub collections: Vec<(String, String)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavePolicyInput {
     pub org_id: String,

@@ -29,10 +29,13 @@ pub enum Action {
     ManagePolicies,
     /// A client organisation's seats, taken from the provider's total.
     ManageSeats,
+    /// A client organisation's vault items: see, add, change, delete, import
+    /// and export them (all encrypted with the organisation key in the browser).
+    ManageVault,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::OpenProvider,
         Action::ListMembers,
         Action::InviteMembers,
@@ -50,11 +53,15 @@ impl Action {
         Action::ManageCollections,
         Action::ManagePolicies,
         Action::ManageSeats,
+        Action::ManageVault,
     ];
 
     /// Actions that only make sense on a client organisation.
     pub fn organization_only(self) -> bool {
-        matches!(self, Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats)
+        matches!(
+            self,
+            Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault
+        )
     }
     /// Actions that only make sense on the provider.
     pub fn provider_only(self) -> bool {
@@ -84,9 +91,11 @@ pub enum Denied {
 /// Who needs to be what for each action.
 fn required(action: Action) -> Option<Role> {
     match action {
-        Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats => {
-            Some(Role::ProviderAdmin)
-        }
+        Action::ManageGroups
+        | Action::ManageCollections
+        | Action::ManagePolicies
+        | Action::ManageSeats
+        | Action::ManageVault => Some(Role::ProviderAdmin),
         Action::OpenProvider | Action::ManageClients => None,
         Action::ListMembers
         | Action::InviteMembers
@@ -208,6 +217,8 @@ pub fn authorize_org(a: &OrgAuthority, action: Action) -> Result<(), Denied> {
             matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.access_event_logs)
         }
         Action::EditProviderSettings => matches!(role, Role::Owner | Role::Admin),
+        // Import and export hand over every secret: Owners, Admins and staff only.
+        Action::ManageVault => matches!(role, Role::Owner | Role::Admin),
     };
     if allowed { Ok(()) } else { Err(Denied::RoleTooLow) }
 }
@@ -305,8 +316,8 @@ mod tests {
                         assert_eq!(r, Ok(()));
                     }
                 }
-                Action::EditProviderSettings => {
-                    assert_eq!((owner, admin), (Ok(()), Ok(())));
+                Action::EditProviderSettings | Action::ManageVault => {
+                    assert_eq!((owner, admin), (Ok(()), Ok(())), "{action:?}");
                     assert_eq!((user, custom_none, custom_all), (Err(Denied::RoleTooLow), Err(Denied::RoleTooLow), Err(Denied::RoleTooLow)));
                 }
                 _ => {

@@ -14,6 +14,7 @@ pub mod org;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod transfer;
 pub mod vault;
 
 pub use email::{Email, EmailError, InviteList, InviteListError, InviteOutcome};

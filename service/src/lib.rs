@@ -8,6 +8,7 @@ pub mod hashing;
 pub mod list_cache;
 pub mod mail;
 mod members;
+mod org_vault;
 mod orgs;
 mod providers;
 mod throttle;

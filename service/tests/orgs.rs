@@ -346,7 +346,7 @@ async fn org_role_matrix(w: World) {
 
     use Action::*;
     // Removal last: it takes the target away.
-    let staff = [ListMembers, InviteMembers, ResendInvitations, ConfirmMembers, ChangeUserType, SuspendMembers, ViewProviderEvents, ManageGroups, ManageCollections, ManagePolicies, ManageSeats, OpenProvider, RemoveMembers];
+    let staff = [ListMembers, InviteMembers, ResendInvitations, ConfirmMembers, ChangeUserType, SuspendMembers, ViewProviderEvents, ManageGroups, ManageCollections, ManagePolicies, ManageSeats, ManageVault, OpenProvider, RemoveMembers];
     let org_admin: Vec<Action> = staff.iter().copied().filter(|a| *a != ManageSeats).collect();
     let actors: Vec<(&str, &Person, Vec<Action>)> = vec![
         ("provider admin", &admin, staff.to_vec()),
@@ -385,6 +385,7 @@ async fn org_role_matrix(w: World) {
                 ManagePolicies => w.s.policies(a, o).await.map(drop),
                 ManageSeats => w.s.set_client_seats(a, o, seats, &meta()).await,
                 OpenProvider => w.s.org_context(a, o).await.map(drop),
+                ManageVault => w.s.export_org_items(a, o, "csv", &meta()).await.map(drop),
                 _ => unreachable!(),
             };
             let want = allowed.contains(&action);
@@ -409,6 +410,95 @@ async fn org_role_matrix(w: World) {
     assert!(matches!(w.s.org_context(&admin.actor, &pid).await, Err(ServiceError::Forbidden(_))));
 }
 
+/// The organisation vault: items and collections only browsers can read, a
+/// whole import in one transaction or not at all, export recorded.
+async fn vault_import_export(w: World) {
+    use domain::transfer;
+    let (admin, pid, pkey, su) = w.msp(100).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 10).await.unwrap();
+    let other = w.client(&admin, &pid, &pkey, "Fabrikam", "owner@fabrikam.com", 5).await.unwrap();
+    let finance = w
+        .s
+        .save_collection(&su.actor, SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: org.key.encrypt(b"Finance"), access: vec![] }, &meta())
+        .await
+        .unwrap();
+    let theirs = w
+        .s
+        .save_collection(&su.actor, SaveCollectionInput { org_id: other.id.clone(), collection_id: None, name: other.key.encrypt(b"X"), access: vec![] }, &meta())
+        .await
+        .unwrap();
+    // The service user's browser reads a Bitwarden file and encrypts it.
+    let csv = "collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n\
+               Finance,login,Bank,,,0,https://bank.example,alice,s3cret-pw,\n\
+               \"Finance,IT\",note,Door code,4711,,0,,,,\n";
+    let parsed = transfer::parse_csv(csv).unwrap();
+    let enc = |i: &domain::vault::ItemData| org.key.encrypt(&serde_json::to_vec(i).unwrap());
+    let item = |p: &transfer::ImportedItem| ImportItem {
+        data: enc(&p.item),
+        collections: p.collections.iter().map(|c| if c == "Finance" { finance.id.clone() } else { "new:IT".into() }).collect(),
+    };
+    let input = ImportInput {
+        org_id: org.id.clone(),
+        new_collections: vec![NewCollection { key: "new:IT".into(), name: org.key.encrypt(b"IT") }],
+        items: parsed.iter().map(item).collect(),
+    };
+
+    // Refused imports change nothing: plaintext, another organisation's
+    // collection, a service user of another provider, an organisation User.
+    let mut plain = input.clone();
+    plain.items[1].data = "{\"name\":\"Door code\"}".into();
+    assert!(matches!(w.s.import_org_items(&su.actor, plain, &meta()).await, Err(ServiceError::Validation(_))));
+    let mut foreign = input.clone();
+    foreign.items[1].collections.push(theirs.id.clone());
+    assert!(matches!(w.s.import_org_items(&su.actor, foreign, &meta()).await, Err(ServiceError::Validation(_))));
+    let user = w.org_member(&su, &org, "u@contoso.com", Role::User, Permissions::default()).await;
+    assert!(matches!(w.s.import_org_items(&user.actor, input.clone(), &meta()).await, Err(ServiceError::Forbidden(_))));
+    assert!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().is_empty());
+    assert_eq!(w.s.collections(&su.actor, &org.id).await.unwrap().len(), 1, "no collection was made by a refused import");
+
+    let summary = w.s.import_org_items(&su.actor, input, &meta()).await.unwrap();
+    assert_eq!((summary.items, summary.collections), (2, 1));
+    let cols = w.s.collections(&su.actor, &org.id).await.unwrap();
+    let it = cols.iter().find(|c| c.id != finance.id).unwrap();
+    assert_eq!(org.key.decrypt(&it.name).unwrap(), b"IT");
+
+    // Export: the owner's browser decrypts what the server hands over and gets the file back.
+    let owner = w.org_member(&su, &org, "o@contoso.com", Role::Owner, Permissions::default()).await;
+    let ex = w.s.export_org_items(&owner.actor, &org.id, "csv", &meta()).await.unwrap();
+    let names: std::collections::HashMap<String, String> =
+        ex.collections.iter().map(|(id, n)| (id.clone(), String::from_utf8(org.key.decrypt(n).unwrap()).unwrap())).collect();
+    let back: Vec<transfer::ImportedItem> = ex
+        .items
+        .iter()
+        .map(|i| {
+            let mut collections: Vec<String> = i.collection_ids.iter().map(|c| names[c].clone()).collect();
+            collections.sort();
+            transfer::ImportedItem { item: serde_json::from_slice(&org.key.decrypt(&i.data).unwrap()).unwrap(), collections }
+        })
+        .collect();
+    assert_eq!(transfer::parse_csv(&transfer::to_csv(&back)).unwrap(), parsed);
+    assert!(matches!(w.s.export_org_items(&owner.actor, &org.id, "xml", &meta()).await, Err(ServiceError::Validation(_))));
+    let ev = w.s.events(&su.actor, &org.id, db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
+    assert!(ev.items.iter().any(|e| e.kind == "vault_imported" && e.detail == "2 item(s), 1 new collection(s)"));
+    assert!(ev.items.iter().any(|e| e.kind == "vault_exported" && e.actor.as_deref() == Some("o@contoso.com")));
+
+    // One item edited into another collection set, then deleted; another organisation cannot touch it.
+    let bank = ex.items.iter().find(|i| i.collection_ids.len() == 1).unwrap();
+    let edited = w
+        .s
+        .save_org_item(&su.actor, SaveOrgItemInput { org_id: org.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![] }, &meta())
+        .await
+        .unwrap();
+    assert!(edited.collection_ids.is_empty());
+    let moved = SaveOrgItemInput { org_id: org.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![theirs.id.clone()] };
+    assert!(matches!(w.s.save_org_item(&su.actor, moved, &meta()).await, Err(ServiceError::Validation(_))));
+    let hijack = SaveOrgItemInput { org_id: other.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![] };
+    assert!(matches!(w.s.save_org_item(&su.actor, hijack, &meta()).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(w.s.delete_org_items(&su.actor, &other.id, std::slice::from_ref(&bank.id), &meta()).await, Err(ServiceError::NotFound(_))));
+    assert_eq!(w.s.delete_org_items(&su.actor, &org.id, std::slice::from_ref(&bank.id), &meta()).await.unwrap(), 1);
+    assert_eq!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().len(), 1);
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -425,4 +515,4 @@ macro_rules! both {
     };
 }
 
-both!(client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix, master_password_change);
+both!(client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix, master_password_change, vault_import_export);

@@ -1,0 +1,184 @@
+//! A client organisation's vault: items encrypted with the organisation key in
+//! the browser, their collections, and import and export. The server checks
+//! shapes and ownership; it never sees a name, a username or a password.
+
+use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
+use domain::api::{ImportInput, ImportSummary, OrgExport, OrgItem, SaveOrgItemInput};
+use domain::authz::Action;
+use domain::crypto::looks_encrypted;
+use domain::transfer::MAX_IMPORT_ITEMS;
+use domain::vault::MAX_ITEM_CIPHERTEXT;
+use std::collections::{HashMap, HashSet};
+
+/// Most collections one import may create.
+pub const MAX_IMPORT_COLLECTIONS: usize = 500;
+
+fn check_data(data: &str, what: &str) -> Result<()> {
+    if data.len() > MAX_ITEM_CIPHERTEXT {
+        return Err(ServiceError::field("data", format!("{what} is too large.")));
+    }
+    if !looks_encrypted(data) {
+        return Err(ServiceError::field("data", "Items must be encrypted with the organisation key in the browser."));
+    }
+    Ok(())
+}
+
+fn stale(e: db::Error) -> ServiceError {
+    match e {
+        db::Error::Conflict(db::Conflict::Stale) => {
+            ServiceError::Conflict("A collection or item changed meanwhile. Reload the page and try again.".into())
+        }
+        other => other.into(),
+    }
+}
+
+impl Services {
+    async fn org_items(&self, org_id: &str) -> Result<Vec<OrgItem>> {
+        let (items, links) = self.store.list_org_items(org_id).await?;
+        let mut by_item: HashMap<String, Vec<String>> = HashMap::new();
+        for (item, coll) in links {
+            by_item.entry(item).or_default().push(coll);
+        }
+        Ok(items
+            .into_iter()
+            .map(|i| {
+                let mut collection_ids = by_item.remove(&i.id).unwrap_or_default();
+                collection_ids.sort();
+                OrgItem { id: i.id, data: i.data, collection_ids, updated_at: i.updated_at }
+            })
+            .collect())
+    }
+
+    async fn collection_ids(&self, org_id: &str) -> Result<HashSet<String>> {
+        Ok(self.store.list_collections(org_id).await?.0.into_iter().map(|c| c.id).collect())
+    }
+
+    pub async fn list_org_items(&self, actor: &Actor, org_id: &str) -> Result<Vec<OrgItem>> {
+        self.authorize(actor, org_id, Action::ManageVault).await?;
+        self.org_items(org_id).await
+    }
+
+    pub async fn save_org_item(&self, actor: &Actor, input: SaveOrgItemInput, meta: &RequestMeta) -> Result<OrgItem> {
+        self.authorize(actor, &input.org_id, Action::ManageVault).await?;
+        check_data(&input.data, "This item")?;
+        let known = self.collection_ids(&input.org_id).await?;
+        let mut collection_ids: Vec<String> = input.collection_ids.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+        collection_ids.sort();
+        if collection_ids.iter().any(|c| !known.contains(c)) {
+            return Err(ServiceError::field("collections", "A selected collection is not in this organisation."));
+        }
+        let now = self.now();
+        let (id, created_at, kind) = match &input.item_id {
+            Some(id) => {
+                let (items, _) = self.store.list_org_items(&input.org_id).await?;
+                let Some(old) = items.into_iter().find(|i| &i.id == id) else {
+                    return Err(ServiceError::NotFound("No such item.".into()));
+                };
+                (old.id, old.created_at, "item_updated")
+            }
+            None => (new_id(), now, "item_created"),
+        };
+        let write = db::OrgItemsWrite {
+            org_id: input.org_id.clone(),
+            new_collections: vec![],
+            items: vec![db::OrgItemRow { id: id.clone(), org_id: input.org_id.clone(), data: input.data.clone(), created_at, updated_at: now }],
+            links: collection_ids.iter().map(|c| (id.clone(), c.clone())).collect(),
+            events: vec![self.event(&input.org_id, Some(actor), kind, None, format!("In {} collection(s)", collection_ids.len()), meta)],
+        };
+        self.store.write_org_items(&write).await.map_err(stale)?;
+        Ok(OrgItem { id, data: input.data, collection_ids, updated_at: now })
+    }
+
+    pub async fn delete_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], meta: &RequestMeta) -> Result<u64> {
+        self.authorize(actor, org_id, Action::ManageVault).await?;
+        if ids.is_empty() || ids.len() > MAX_IMPORT_ITEMS {
+            return Err(ServiceError::field("ids", "Select between 1 and 5,000 items."));
+        }
+        let ev = self.event(org_id, Some(actor), "items_deleted", None, format!("{} item(s)", ids.len()), meta);
+        let n = self.store.delete_org_items(org_id, ids, &ev).await?;
+        if n == 0 {
+            return Err(ServiceError::NotFound("None of these items exist any more.".into()));
+        }
+        Ok(n)
+    }
+
+    /// Stores a whole import in one transaction: the collections it names
+    /// that do not exist yet, then every item. Nothing is stored if anything
+    /// is wrong.
+    pub async fn import_org_items(&self, actor: &Actor, input: ImportInput, meta: &RequestMeta) -> Result<ImportSummary> {
+        self.authorize(actor, &input.org_id, Action::ManageVault).await?;
+        self.limit(&format!("import:{}", actor.user_id()), 20, 3600, "imports in a short time")?;
+        if input.items.is_empty() {
+            return Err(ServiceError::field("file", "The file has no items to import."));
+        }
+        if input.items.len() > MAX_IMPORT_ITEMS {
+            return Err(ServiceError::field("file", format!("One import takes at most 5,000 items; this one has {}.", input.items.len())));
+        }
+        if input.new_collections.len() > MAX_IMPORT_COLLECTIONS {
+            return Err(ServiceError::field("file", "One import can create at most 500 collections."));
+        }
+        let now = self.now();
+        let known = self.collection_ids(&input.org_id).await?;
+        let mut new_ids: HashMap<&str, String> = HashMap::new();
+        let mut new_collections = vec![];
+        for c in &input.new_collections {
+            if !looks_encrypted(&c.name) {
+                return Err(ServiceError::field("collections", "Collection names must be encrypted with the organisation key."));
+            }
+            if known.contains(&c.key) || new_ids.contains_key(c.key.as_str()) {
+                return Err(ServiceError::field("collections", "Each new collection must have its own key."));
+            }
+            let id = new_id();
+            new_ids.insert(&c.key, id.clone());
+            new_collections.push(db::CollectionRow { id, org_id: input.org_id.clone(), name: c.name.clone(), created_at: now });
+        }
+        let mut items = Vec::with_capacity(input.items.len());
+        let mut links = vec![];
+        // Items of one import share a timestamp and are listed by (created_at,
+        // id): ids handed out in ascending order keep the file's order.
+        let mut ids: Vec<String> = input.items.iter().map(|_| new_id()).collect();
+        ids.sort();
+        for ((n, it), id) in input.items.iter().enumerate().zip(ids) {
+            check_data(&it.data, &format!("Item {}", n + 1))?;
+            let mut seen = HashSet::new();
+            for c in &it.collections {
+                let coll = match new_ids.get(c.as_str()) {
+                    Some(new) => new.clone(),
+                    None if known.contains(c) => c.clone(),
+                    None => return Err(ServiceError::field("collections", format!("Item {} names a collection that is not in this organisation.", n + 1))),
+                };
+                if seen.insert(coll.clone()) {
+                    links.push((id.clone(), coll));
+                }
+            }
+            items.push(db::OrgItemRow { id, org_id: input.org_id.clone(), data: it.data.clone(), created_at: now, updated_at: now });
+        }
+        let summary = ImportSummary { items: items.len(), collections: new_collections.len() };
+        let detail = format!("{} item(s), {} new collection(s)", summary.items, summary.collections);
+        let write = db::OrgItemsWrite {
+            org_id: input.org_id.clone(),
+            new_collections,
+            items,
+            links,
+            events: vec![self.event(&input.org_id, Some(actor), "vault_imported", None, detail, meta)],
+        };
+        self.store.write_org_items(&write).await.map_err(stale)?;
+        Ok(summary)
+    }
+
+    /// Everything the browser needs to write an export file; the export is
+    /// recorded in the event log.
+    pub async fn export_org_items(&self, actor: &Actor, org_id: &str, format: &str, meta: &RequestMeta) -> Result<OrgExport> {
+        self.authorize(actor, org_id, Action::ManageVault).await?;
+        let format = match format {
+            "csv" => "CSV",
+            "json" => "JSON",
+            _ => return Err(ServiceError::field("format", "Choose CSV or JSON.")),
+        };
+        let items = self.org_items(org_id).await?;
+        let collections = self.store.list_collections(org_id).await?.0.into_iter().map(|c| (c.id, c.name)).collect();
+        let ev = self.event(org_id, Some(actor), "vault_exported", None, format!("{} item(s) as {format}", items.len()), meta);
+        self.store.record_event(&ev).await?;
+        Ok(OrgExport { items, collections })
+    }
+}
