@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/organizations/:id/members") view={Lazy::<routes::OrgMembersPage>::new()} />
                     <Route path=path!("/organizations/:id/groups") view={Lazy::<routes::OrgGroupsPage>::new()} />
                     <Route path=path!("/organizations/:id/collections") view={Lazy::<routes::OrgCollectionsPage>::new()} />
+                    <Route path=path!("/organizations/:id/vault") view={Lazy::<routes::OrgVaultPage>::new()} />
                     <Route path=path!("/organizations/:id/policies") view={Lazy::<routes::OrgPoliciesPage>::new()} />
                     <Route path=path!("/organizations/:id/seats") view={Lazy::<routes::OrgSeatsPage>::new()} />
                     <Route path=path!("/organizations/:id/events") view={Lazy::<routes::OrgEventsPage>::new()} />
@@ -146,6 +147,7 @@ pub mod routes {
         OrgMembersPage => crate::pages::orgs::OrgMembersPage,
         OrgGroupsPage => crate::pages::orgs::OrgGroupsPage,
         OrgCollectionsPage => crate::pages::orgs::OrgCollectionsPage,
+        OrgVaultPage => crate::pages::orgs::OrgVaultPage,
         OrgPoliciesPage => crate::pages::orgs::OrgPoliciesPage,
         OrgSeatsPage => crate::pages::orgs::OrgSeatsPage,
         OrgEventsPage => crate::pages::orgs::OrgEventsPage,

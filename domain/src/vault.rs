@@ -5,7 +5,7 @@ use crate::FieldError;
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum ItemKind {
     #[default]
     Login,
@@ -22,7 +22,7 @@ impl ItemKind {
 }
 
 /// The plaintext of one item; serialised to JSON and encrypted with the user key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct ItemData {
     pub kind: ItemKind,
     pub name: String,

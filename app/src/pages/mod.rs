@@ -4,6 +4,7 @@ pub mod clients;
 pub mod events;
 pub mod invite;
 pub mod members;
+pub mod org_vault;
 pub mod orgs;
 pub mod providers;
 pub mod vault;

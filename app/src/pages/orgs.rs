@@ -30,10 +30,10 @@ pub struct Console {
 }
 
 impl Console {
-    fn can(&self, a: Action) -> bool {
+    pub(crate) fn can(&self, a: Action) -> bool {
         self.ctx.can.contains(&a)
     }
-    fn key(&self) -> Result<SymmetricKey, String> {
+    pub(crate) fn key(&self) -> Result<SymmetricKey, String> {
         self.scope.key.open(&use_session())
     }
 }
@@ -43,6 +43,7 @@ enum Section {
     Members,
     Groups,
     Collections,
+    Vault,
     Policies,
     Seats,
     Events,
@@ -54,6 +55,7 @@ impl Section {
             Section::Members => Action::ListMembers,
             Section::Groups => Action::ManageGroups,
             Section::Collections => Action::ManageCollections,
+            Section::Vault => Action::ManageVault,
             Section::Policies => Action::ManagePolicies,
             Section::Seats => Action::OpenProvider,
             Section::Events => Action::ViewProviderEvents,
@@ -64,6 +66,7 @@ impl Section {
             Section::Members => "Members",
             Section::Groups => "Groups",
             Section::Collections => "Collections",
+            Section::Vault => "Vault",
             Section::Policies => "Policies",
             Section::Seats => "Seats",
             Section::Events => "Event logs",
@@ -74,12 +77,14 @@ impl Section {
             Section::Members => "members",
             Section::Groups => "groups",
             Section::Collections => "collections",
+            Section::Vault => "vault",
             Section::Policies => "policies",
             Section::Seats => "seats",
             Section::Events => "events",
         }
     }
-    const ALL: [Section; 6] = [Section::Members, Section::Groups, Section::Collections, Section::Policies, Section::Seats, Section::Events];
+    const ALL: [Section; 7] =
+        [Section::Members, Section::Groups, Section::Collections, Section::Vault, Section::Policies, Section::Seats, Section::Events];
 }
 
 /// Loads the organisation and the viewer's standing, checks the section is
@@ -324,6 +329,13 @@ fn GroupForm(org_id: String, group: Option<GroupView>, members: Vec<MemberListIt
             </div>
         </form>
     }
+}
+
+// ---------------------------------------------------------------- Vault
+
+#[component]
+pub fn OrgVaultPage() -> impl IntoView {
+    view! { <ConsoleShell section=Section::Vault page=|c| view! { <crate::pages::org_vault::OrgVault console=c /> }.into_any() /> }
 }
 
 // ---------------------------------------------------------------- Collections

@@ -15,7 +15,7 @@ struct Decrypted {
     data: ItemData,
 }
 
-fn copy(text: String) {
+pub(crate) fn copy(text: String) {
     #[cfg(feature = "hydrate")]
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(&text);
@@ -176,15 +176,47 @@ fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSi
 fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, version: RwSignal<u32>) -> impl IntoView {
     let s = use_session();
     let cur = editing.get_untracked();
-    let data = cur.as_ref().map(|d| d.data.clone()).unwrap_or_default();
+    let initial = cur.as_ref().map(|d| d.data.clone()).unwrap_or_default();
     let id = cur.map(|d| d.id);
+    let error = RwSignal::new(None::<String>);
+    let save = Callback::new(move |item: ItemData| {
+        let Some(keys) = s.keys.get_untracked() else {
+            error.set(Some("Your vault is locked.".into()));
+            return;
+        };
+        let enc = keys.user_key.encrypt(&serde_json::to_vec(&item).expect("item serialises"));
+        let id = id.clone();
+        spawn_local(async move {
+            match save_item(id, enc).await {
+                Ok(_) => {
+                    dialog_open.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+    view! { <ItemEditor initial=initial on_save=save on_cancel=Callback::new(move |_| dialog_open.set(false)) error=error /> }
+}
+
+/// The fields of a login or secure note, shared by the individual vault and an
+/// organisation's: checks the item and hands it to `on_save` (which encrypts
+/// it with the right key). `children` go after the fields (e.g. collections).
+#[component]
+pub fn ItemEditor(
+    initial: ItemData,
+    on_save: Callback<ItemData>,
+    on_cancel: Callback<()>,
+    error: RwSignal<Option<String>>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let data = initial;
     let kind = RwSignal::new(if data.kind == ItemKind::SecureNote { "note".to_string() } else { "login".to_string() });
     let name = RwSignal::new(data.name);
     let username = RwSignal::new(data.username);
     let password = RwSignal::new(data.password);
     let uris = RwSignal::new(data.uris.join("\n"));
     let notes = RwSignal::new(data.notes);
-    let error = RwSignal::new(None::<String>);
     let name_error = RwSignal::new(None::<String>);
     let show_pw = RwSignal::new(false);
     // Organisation password generator policies raise the defaults.
@@ -209,24 +241,9 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
         };
         let errs = item.validate();
         name_error.set(errs.iter().find(|e| e.field == "name").map(|e| e.message.clone()));
-        if !errs.is_empty() {
-            return;
+        if errs.is_empty() {
+            on_save.run(item);
         }
-        let Some(keys) = s.keys.get_untracked() else {
-            error.set(Some("Your vault is locked.".into()));
-            return;
-        };
-        let enc = keys.user_key.encrypt(&serde_json::to_vec(&item).expect("item serialises"));
-        let id = id.clone();
-        spawn_local(async move {
-            match save_item(id, enc).await {
-                Ok(_) => {
-                    dialog_open.set(false);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
     };
     view! {
         <form class="stack" on:submit=submit>
@@ -259,9 +276,10 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
             <Field label="Notes">
                 <textarea rows="3" bind:value=notes></textarea>
             </Field>
+            {children.map(|c| c())}
             <p class="form-error" role="alert">{move || error.get()}</p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| dialog_open.set(false)>"Cancel"</button>
+                <button type="button" class="btn ghost" on:click=move |_| on_cancel.run(())>"Cancel"</button>
                 <button type="submit" class="btn primary">"Save"</button>
             </div>
         </form>

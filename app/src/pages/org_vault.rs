@@ -1,0 +1,467 @@
+//! A client organisation's vault in its Admin Console: the shared logins and
+//! notes, their collections, Import data and Export vault. Everything is
+//! decrypted and encrypted here, with the organisation key; the server keeps
+//! ciphertext (see `service::org_vault`).
+
+use crate::api::*;
+use crate::components::{ErrorView, Field, Modal};
+use crate::error::ApiError;
+use crate::pages::orgs::Console;
+use crate::pages::vault::{ItemEditor, copy};
+use domain::api::*;
+use domain::crypto::SymmetricKey;
+use domain::transfer::{self, ImportedItem};
+use domain::vault::{ItemData, ItemKind};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::{BTreeMap, HashSet};
+
+#[derive(Clone, PartialEq)]
+struct Row {
+    id: String,
+    data: ItemData,
+    collection_ids: Vec<String>,
+}
+
+/// The organisation's collections by id, names decrypted.
+type Names = BTreeMap<String, String>;
+
+fn decrypt_text(key: &SymmetricKey, enc: &str) -> Option<String> {
+    key.decrypt(enc).ok().and_then(|b| String::from_utf8(b).ok())
+}
+
+fn decrypt_items(key: &SymmetricKey, items: Vec<OrgItem>) -> (Vec<Row>, usize) {
+    let mut unreadable = 0;
+    let rows = items
+        .into_iter()
+        .filter_map(|i| {
+            let data = key.decrypt(&i.data).ok().and_then(|p| serde_json::from_slice::<ItemData>(&p).ok());
+            if data.is_none() {
+                unreadable += 1;
+            }
+            Some(Row { id: i.id, data: data?, collection_ids: i.collection_ids })
+        })
+        .collect();
+    (rows, unreadable)
+}
+
+#[component]
+pub fn OrgVault(console: Console) -> impl IntoView {
+    let oid = console.ctx.id.clone();
+    let org_name = console.ctx.name.clone();
+    let key = match console.key() {
+        Ok(k) => k,
+        Err(e) => return view! { <p class="form-error" role="alert">{e}</p> }.into_any(),
+    };
+    let key = StoredValue::new(key);
+    let oid_sv = StoredValue::new(oid.clone());
+    let version = RwSignal::new(0u32);
+    let data = Resource::new(move || version.get(), move |_| {
+        let oid = oid_sv.get_value();
+        async move { Ok::<_, ApiError>((list_org_items(oid.clone()).await?, list_collections(oid).await?)) }
+    });
+    let search = RwSignal::new(String::new());
+    let filter = RwSignal::new(String::new());
+    let editing = RwSignal::new(None::<Option<Row>>);
+    let importing = RwSignal::new(false);
+    let exporting = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let names = RwSignal::new(Names::new());
+
+    let remove = Callback::new(move |(id, name): (String, String)| {
+        spawn_local(async move {
+            match delete_org_items(oid_sv.get_value(), vec![id]).await {
+                Ok(_) => {
+                    message.set(Some(format!("{name} deleted.")));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>"Vault"</h1>
+                <p class="muted">"The organisation's shared logins and notes. They are decrypted only in your browser, with the organisation key."</p>
+            </div>
+            <div class="head-actions">
+                <button class="btn" on:click=move |_| importing.set(true)>"Import data"</button>
+                <button class="btn" on:click=move |_| exporting.set(true)>"Export vault"</button>
+                <button class="btn primary" on:click=move |_| editing.set(Some(None))>"New item"</button>
+            </div>
+        </div>
+        <div class="toolbar">
+            <input class="search" type="search" placeholder="Search vault" aria-label="Search vault" bind:value=search />
+            <label class="inline-field">
+                <span class="sr-only">"Collection"</span>
+                <select aria-label="Collection" bind:value=filter>
+                    <option value="">"All collections"</option>
+                    <option value="-">"Unassigned"</option>
+                    {move || names.get().into_iter().map(|(id, n)| view! { <option value=id>{n}</option> }).collect_view()}
+                </select>
+            </label>
+        </div>
+        <p class="notice" role="status">{move || message.get()}</p>
+        <p class="form-error" role="alert">{move || error.get()}</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading the vault…"</p> }>
+            {move || Suspend::new(async move {
+                let (items, cols) = match data.await {
+                    Ok(d) => d,
+                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                };
+                let k = key.get_value();
+                let map: Names = cols.iter().map(|c| (c.id.clone(), decrypt_text(&k, &c.name).unwrap_or_else(|| "(unreadable)".into()))).collect();
+                names.set(map.clone());
+                let (rows, unreadable) = decrypt_items(&k, items);
+                let total = rows.len();
+                let map = StoredValue::new(map);
+                let shown = Memo::new(move |_| {
+                    let (q, f) = (search.get(), filter.get());
+                    rows.iter()
+                        .filter(|r| r.data.matches(&q))
+                        .filter(|r| match f.as_str() {
+                            "" => true,
+                            "-" => r.collection_ids.is_empty(),
+                            id => r.collection_ids.iter().any(|c| c == id),
+                        })
+                        .cloned()
+                        .collect::<Vec<_>>()
+                });
+                view! {
+                    {(unreadable > 0).then(|| view! {
+                        <p class="form-error" role="alert">{format!("{unreadable} item(s) could not be decrypted with the organisation key.")}</p>
+                    })}
+                    <Show when=move || total == 0>
+                        <div class="empty">
+                            <h2>"No items yet"</h2>
+                            <p class="muted">"Add a login with New item, or bring the client's passwords over with Import data (a Bitwarden .csv or .json export)."</p>
+                        </div>
+                    </Show>
+                    <Show when=move || total != 0>
+                        <table class="table" aria-label="Vault items">
+                            <thead><tr><th>"Name"</th><th>"Collections"</th><th>"Type"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
+                            <tbody>
+                                <For each=move || shown.get() key=|r| (r.id.clone(), r.data.clone(), r.collection_ids.clone()) let:r>
+                                    {
+                                        let name = r.data.name.clone();
+                                        let colls: Vec<String> = r.collection_ids.iter().filter_map(|c| map.with_value(|m| m.get(c).cloned())).collect();
+                                        let is_login = r.data.kind == ItemKind::Login;
+                                        let (pass, user) = (r.data.password.clone(), r.data.username.clone());
+                                        let (r1, n1, n2, n3) = (r.clone(), name.clone(), name.clone(), name.clone());
+                                        let id = r.id.clone();
+                                        view! {
+                                            <tr>
+                                                <td>
+                                                    <button class="link strong" aria-label=format!("Edit {n1}") on:click=move |_| editing.set(Some(Some(r1.clone())))>{name.clone()}</button>
+                                                    <div class="muted small">{user.clone()}</div>
+                                                </td>
+                                                <td class="small">{if colls.is_empty() { "—".to_string() } else { colls.join(", ") }}</td>
+                                                <td class="small">{r.data.kind.label()}</td>
+                                                <td class="actions nowrap">
+                                                    {is_login.then(|| view! {
+                                                        <button class="btn ghost small" aria-label=format!("Copy password of {n2}") on:click=move |_| {
+                                                            copy(pass.clone());
+                                                            message.set(Some("Password copied.".into()));
+                                                        }>"Copy password"</button>
+                                                    })}
+                                                    " "
+                                                    <button class="btn small danger" aria-label=format!("Delete {n3}") on:click=move |_| remove.run((id.clone(), n3.clone()))>"Delete"</button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }
+                                </For>
+                            </tbody>
+                        </table>
+                        <p class="muted small">{move || format!("{} of {total} items", shown.with(|v| v.len()))}</p>
+                    </Show>
+                }
+                .into_any()
+            })}
+        </Transition>
+        <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
+            {move || editing.get().map(|row| view! { <OrgItemForm org_id=oid_sv.get_value() row=row names=names key=key editing=editing version=version /> })}
+        </Modal>
+        <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
+            <ImportForm org_id=oid_sv.get_value() names=names key=key open=importing version=version message=message />
+        </Modal>
+        <Modal open=exporting on_close=Callback::new(move |_| exporting.set(false)) title="Export vault".to_string()>
+            <ExportForm org_id=oid_sv.get_value() org_name=org_name.clone() key=key open=exporting message=message />
+        </Modal>
+    }
+    .into_any()
+}
+
+#[component]
+fn OrgItemForm(
+    org_id: String,
+    row: Option<Row>,
+    names: RwSignal<Names>,
+    key: StoredValue<SymmetricKey>,
+    editing: RwSignal<Option<Option<Row>>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let initial = row.as_ref().map(|r| r.data.clone()).unwrap_or_default();
+    let item_id = row.as_ref().map(|r| r.id.clone());
+    let chosen = RwSignal::new(row.map(|r| r.collection_ids.into_iter().collect::<HashSet<_>>()).unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+    let save = Callback::new(move |item: ItemData| {
+        let data = key.with_value(|k| k.encrypt(&serde_json::to_vec(&item).expect("item serialises")));
+        let input = SaveOrgItemInput { org_id: org_id.clone(), item_id: item_id.clone(), data, collection_ids: chosen.get_untracked().into_iter().collect() };
+        spawn_local(async move {
+            match save_org_item(input).await {
+                Ok(_) => {
+                    editing.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+    view! {
+        <ItemEditor initial=initial on_save=save on_cancel=Callback::new(move |_| editing.set(None)) error=error>
+            <fieldset class="checks">
+                <legend class="label">"Collections"</legend>
+                {move || {
+                    let list = names.get();
+                    if list.is_empty() {
+                        return view! { <p class="muted small">"This organisation has no collections yet."</p> }.into_any();
+                    }
+                    list.into_iter().map(|(id, n)| {
+                        let (id1, id2) = (id.clone(), id.clone());
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id1))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| { if on { c.insert(id2.clone()); } else { c.remove(&id2); } });
+                                    } />
+                                " " {n}
+                            </label>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </fieldset>
+        </ItemEditor>
+    }
+}
+
+/// What a file would import: its items, and the collection names that do not
+/// exist yet.
+fn plan(items: &[ImportedItem], names: &Names) -> Vec<String> {
+    let existing: HashSet<&str> = names.values().map(String::as_str).collect();
+    let mut new: Vec<String> = items.iter().flat_map(|i| i.collections.iter()).filter(|c| !existing.contains(c.as_str())).cloned().collect();
+    new.sort();
+    new.dedup();
+    new
+}
+
+#[component]
+fn ImportForm(
+    org_id: String,
+    names: RwSignal<Names>,
+    key: StoredValue<SymmetricKey>,
+    open: RwSignal<bool>,
+    version: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let file_name = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let parsed = Memo::new(move |_| {
+        let t = text.get();
+        if t.trim().is_empty() { None } else { Some(transfer::parse_file(&file_name.get(), &t).map_err(|e| e.to_string())) }
+    });
+    let preview = move || match parsed.get() {
+        None => None,
+        Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
+        Some(Ok(items)) => {
+            let new = plan(&items, &names.get());
+            let logins = items.iter().filter(|i| i.item.kind == ItemKind::Login).count();
+            let line = format!(
+                "{} item(s) ready to import: {logins} login(s), {} secure note(s).",
+                items.len(),
+                items.len() - logins
+            );
+            let coll = if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) };
+            Some(view! { <div class="notice ok" role="status"><p>{line}</p><p>{coll}</p></div> }.into_any())
+        }
+    };
+    let on_file = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let input: web_sys::HtmlInputElement = event_target(&_ev);
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            if file.size() > transfer::MAX_IMPORT_BYTES as f64 {
+                error.set(Some(transfer::ImportError::TooLarge.to_string()));
+                return;
+            }
+            file_name.set(file.name());
+            spawn_local(async move {
+                match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
+                    Some(t) => {
+                        error.set(None);
+                        text.set(t);
+                    }
+                    None => error.set(Some("The file could not be read.".into())),
+                }
+            });
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(Ok(items)) = parsed.get_untracked() else {
+            error.set(Some("Choose a Bitwarden .csv or .json export first.".into()));
+            return;
+        };
+        let existing = names.get_untracked();
+        let by_name: BTreeMap<&str, &str> = existing.iter().map(|(id, n)| (n.as_str(), id.as_str())).collect();
+        let new = plan(&items, &existing);
+        let input = key.with_value(|k| ImportInput {
+            org_id: org_id.clone(),
+            new_collections: new.iter().map(|n| NewCollection { key: format!("new:{n}"), name: k.encrypt(n.as_bytes()) }).collect(),
+            items: items
+                .iter()
+                .map(|i| ImportItem {
+                    data: k.encrypt(&serde_json::to_vec(&i.item).expect("item serialises")),
+                    collections: i.collections.iter().map(|c| by_name.get(c.as_str()).map(|id| id.to_string()).unwrap_or_else(|| format!("new:{c}"))).collect(),
+                })
+                .collect(),
+        });
+        busy.set(true);
+        spawn_local(async move {
+            match import_org_items(input).await {
+                Ok(s) => {
+                    message.set(Some(format!("Imported {} item(s) and created {} collection(s).", s.items, s.collections)));
+                    text.set(String::new());
+                    open.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit>
+            <p class="muted">"Bring over a client's logins and secure notes from a Bitwarden export (.csv or unencrypted .json). The file is read and encrypted in this browser; collections it names that do not exist yet are created."</p>
+            <Field label="Choose a file">
+                <input type="file" accept=".csv,.json,text/csv,application/json" on:change=on_file />
+            </Field>
+            <Field label="Or paste the file's contents">
+                <textarea rows="5" spellcheck="false" bind:value=text></textarea>
+            </Field>
+            {preview}
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit" class="btn primary" disabled=move || busy.get() || !matches!(parsed.get(), Some(Ok(_)))>
+                    {move || if busy.get() { "Importing…" } else { "Import data" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, open: RwSignal<bool>, message: RwSignal<Option<String>>) -> impl IntoView {
+    let format = RwSignal::new("csv".to_string());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (oid, fmt, org_name) = (org_id.clone(), format.get_untracked(), org_name.clone());
+        busy.set(true);
+        spawn_local(async move {
+            match export_org_items(oid, fmt.clone()).await {
+                Ok(ex) => {
+                    let out = key.with_value(|k| {
+                        let names: BTreeMap<String, String> = ex.collections.iter().filter_map(|(id, n)| Some((id.clone(), decrypt_text(k, n)?))).collect();
+                        let (rows, unreadable) = decrypt_items(k, ex.items);
+                        let items: Vec<ImportedItem> = rows
+                            .into_iter()
+                            .map(|r| ImportedItem { item: r.data, collections: r.collection_ids.iter().filter_map(|c| names.get(c).cloned()).collect() })
+                            .collect();
+                        let text = if fmt == "json" { transfer::to_json(&items) } else { transfer::to_csv(&items) };
+                        (text, items.len(), unreadable)
+                    });
+                    let (text, n, unreadable) = out;
+                    let slug: String = org_name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+                    let file = format!("bitwarden_org_export_{slug}.{fmt}");
+                    match download(&file, if fmt == "json" { "application/json" } else { "text/csv" }, &text) {
+                        Ok(()) => {
+                            let skipped = if unreadable > 0 { format!(" {unreadable} unreadable item(s) left out.") } else { String::new() };
+                            message.set(Some(format!("Exported {n} item(s) to {file}.{skipped}")));
+                            open.set(false);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit>
+            <div class="notice warn" role="note">
+                <strong>"This export contains the organisation's vault data in an unencrypted format."</strong>
+                " Do not store or send the file over unsecure channels, and delete it as soon as you are done with it. The export is recorded in the event log."
+            </div>
+            <Field label="File format">
+                <select bind:value=format>
+                    <option value="csv">".csv"</option>
+                    <option value="json">".json"</option>
+                </select>
+            </Field>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>{move || if busy.get() { "Exporting…" } else { "Confirm format" }}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Hands `text` to the browser as a file download.
+fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let fail = |_| "The browser did not accept the download.".to_string();
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type(mime);
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+        let doc = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
+        let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "No link element.".to_string())?;
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+        let _ = web_sys::Url::revoke_object_url(&url);
+        Ok(())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (name, mime, text);
+        Err("Exports are made in the browser.".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_names_that_do_not_exist_become_new_collections() {
+        let names: Names = [("c1".to_string(), "Finance".to_string())].into_iter().collect();
+        let items = transfer::parse_csv("name,collections\nA,\"Finance,IT\"\nB,IT\nC,\n").unwrap();
+        assert_eq!(plan(&items, &names), vec!["IT".to_string()]);
+        assert!(plan(&items[2..], &names).is_empty());
+    }
+}
