@@ -1,4 +1,4 @@
-import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, PASSWORD } from './helpers.mjs';
+import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, callApi, PASSWORD } from './helpers.mjs';
 
 /** Opens a page by URL; a fresh page load is locked, so unlock it. */
 async function open(page, path) {
@@ -125,6 +125,69 @@ test('a provider admin creates a client; a service user manages it within the se
   await expectNoAxeViolations(su);
   await su.screenshot({ path: 'test-results/collections.png', fullPage: true });
 
+  // Vault → Import data: a Bitwarden CSV export, read and encrypted in this
+  // browser; the collection it names that does not exist yet is created.
+  await consoleNav.getByRole('link', { name: 'Vault' }).click();
+  await expect(su.getByRole('heading', { name: 'No items yet' })).toBeVisible();
+  await su.getByRole('button', { name: 'Import data' }).click();
+  const imp = su.getByRole('dialog', { name: 'Import data' });
+  const csv = 'collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n'
+    + 'Shared logins,login,Fabrikam bank,,,0,https://bank.example,treasurer,Bank-Secret-4711,\n'
+    + 'IT,note,Server room door,"Code 2468, then #",,0,,,,\n';
+  await imp.getByLabel('Choose a file').setInputFiles({ name: 'bitwarden_export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(imp.getByText('2 item(s) ready to import: 1 login(s), 1 secure note(s).')).toBeVisible();
+  await expect(imp.getByText('New collection(s): IT.')).toBeVisible();
+  await expectNoAxeViolations(su);
+  await imp.getByRole('button', { name: 'Import data' }).click();
+  await expect(su.getByText('Imported 2 item(s) and created 1 collection(s).')).toBeVisible();
+  const items = su.getByRole('table', { name: 'Vault items' });
+  await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' }).getByRole('cell', { name: 'Shared logins' })).toBeVisible();
+  await expect(items.getByRole('row').filter({ hasText: 'Server room door' }).getByRole('cell', { name: 'IT', exact: true })).toBeVisible();
+  // The server holds ciphertext only.
+  const stored = await callApi(su, 'organizations/items', { org_id: su.url().split('/')[4] });
+  expect(stored.status).toBe(200);
+  expect(stored.body).toHaveLength(2);
+  expect(JSON.stringify(stored.body)).not.toContain('Bank-Secret-4711');
+  expect(JSON.stringify(stored.body)).not.toContain('Fabrikam bank');
+
+  // A file that is not an export is refused with its reason, and imports nothing.
+  await su.getByRole('button', { name: 'Import data' }).click();
+  await imp.getByLabel("Or paste the file's contents").fill('username,password\nbob,hunter2\n');
+  await expect(imp.getByText('This is not a Bitwarden CSV export')).toBeVisible();
+  await expect(imp.getByRole('button', { name: 'Import data' })).toBeDisabled();
+  await imp.getByRole('button', { name: 'Cancel' }).click();
+
+  // New item, in a collection; the collection filter narrows the table.
+  await su.getByRole('button', { name: 'New item' }).click();
+  const itemDialog = su.getByRole('dialog', { name: 'Item' });
+  await itemDialog.getByLabel('Name', { exact: true }).fill('Office router');
+  await itemDialog.getByLabel('Username').fill('admin');
+  await itemDialog.getByLabel('Password', { exact: true }).fill('Router-Pass-99');
+  await itemDialog.getByRole('checkbox', { name: 'IT' }).check();
+  await itemDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toBeVisible();
+  await su.getByLabel('Collection').selectOption({ label: 'IT' });
+  await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' })).toHaveCount(0);
+  await expect(su.getByText('2 of 3 items')).toBeVisible();
+  await su.getByLabel('Collection').selectOption({ label: 'All collections' });
+  await expectNoAxeViolations(su);
+  await su.screenshot({ path: 'test-results/org-vault.png', fullPage: true });
+
+  // Export vault: decrypted here and downloaded as a Bitwarden CSV.
+  await su.getByRole('button', { name: 'Export vault' }).click();
+  const exp = su.getByRole('dialog', { name: 'Export vault' });
+  await expect(exp.getByText('unencrypted format')).toBeVisible();
+  await exp.getByLabel('File format').selectOption('.csv');
+  const [download] = await Promise.all([su.waitForEvent('download'), exp.getByRole('button', { name: 'Confirm format' }).click()]);
+  expect(download.suggestedFilename()).toBe('bitwarden_org_export_fabrikam_ltd.csv');
+  const fs = await import('node:fs/promises');
+  const exported = await fs.readFile(await download.path(), 'utf8');
+  expect(exported.split('\r\n')[0]).toBe('collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp');
+  expect(exported).toContain('Shared logins,login,Fabrikam bank,,,0,https://bank.example,treasurer,Bank-Secret-4711,');
+  expect(exported).toContain('IT,note,Server room door,"Code 2468, then #",,0,,,,');
+  expect(exported).toContain('IT,login,Office router,,,0,,admin,Router-Pass-99,');
+  await expect(su.getByText('Exported 3 item(s) to bitwarden_org_export_fabrikam_ltd.csv.')).toBeVisible();
+
   // Turns on a master password policy.
   await consoleNav.getByRole('link', { name: 'Policies' }).click();
   await su.getByRole('button', { name: 'Edit Master password requirements' }).click();
@@ -223,7 +286,7 @@ test('a provider admin creates a client; a service user manages it within the se
 
   // The organisation's event log has it all.
   await consoleNav.getByRole('link', { name: 'Event logs' }).click();
-  for (const kind of ['seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
+  for (const kind of ['vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
     await expect(su.getByRole('cell', { name: kind, exact: true }).first()).toBeVisible();
   }
   await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });

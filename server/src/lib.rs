@@ -8,4 +8,4 @@ pub mod settings;
 mod web;
 
 pub use settings::Settings;
-pub use web::{build_router, start_background};
+pub use web::{MAX_REQUEST_BYTES, build_router, start_background};

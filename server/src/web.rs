@@ -15,6 +15,7 @@ use service::Services;
 use std::net::SocketAddr;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
@@ -42,10 +43,15 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, secure_co
         .layer(middleware::from_fn(csrf))
         .layer(middleware::from_fn(move |req, next| security_headers(req, next, secure_cookies)))
         .layer(Extension(services))
+        // No request needs more: the largest, a 5,000-item import, is ~3 MB.
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         // Event streams must not be buffered by a compressor.
         .layer(CompressionLayer::new().quality(compression_level()).compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))))
         .layer(TraceLayer::new_for_http())
 }
+
+/// Largest request body the server reads (413 beyond it).
+pub const MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
 
 /// Quality of the on-the-fly compression of API answers and pages (static
 /// files are served precompressed at the highest level). `COMPRESSION_LEVEL`

@@ -210,7 +210,7 @@ async fn accounts_cookies_statuses_and_csrf() {
 /// Everything a service user sees of an organisation, to compare before and after.
 async fn org_state(b: &Browser, oid: &str) -> Vec<Value> {
     let mut out = vec![];
-    for ep in ["members/list", "organizations/groups", "organizations/collections", "organizations/policies"] {
+    for ep in ["members/list", "organizations/groups", "organizations/collections", "organizations/policies", "organizations/items"] {
         let key = if ep == "members/list" { "provider_id" } else { "org_id" };
         let (s, v) = b.call(ep, json!({ key: oid })).await;
         assert_eq!(s, StatusCode::OK, "{ep}: {v}");
@@ -247,6 +247,14 @@ async fn forbidden_walk_changes_nothing() {
     assert_eq!(s, StatusCode::OK, "{g}");
     let (s, c) = service_user.call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Shared"), "access": [] } })).await;
     assert_eq!(s, StatusCode::OK, "{c}");
+    let (s, item) = service_user
+        .call("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": null, "data": org_key.encrypt(b"{}"), "collection_ids": [c["id"]] } }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    // A body beyond the server's limit is refused before anything reads it.
+    let big = format!("{{\"org_id\":\"{oid}\",\"pad\":\"{}\"}}", "x".repeat(server::MAX_REQUEST_BYTES));
+    let r = service_user.http.post(format!("{}/api/organizations/items", app.base)).header("content-type", "application/json").body(big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let org_before = org_state(&service_user, &oid).await;
     let owner = org_before[0][0]["id"].as_str().unwrap().to_string();
     let policy = json!({ "kind": "SingleOrg", "enabled": true, "master_password": { "min_length": 0, "min_score": 0 }, "generator": { "min_length": 0, "uppercase": false, "digits": false, "symbols": false } });
@@ -261,6 +269,11 @@ async fn forbidden_walk_changes_nothing() {
         ("organizations/collections/delete", json!({ "org_id": oid, "collection_id": c["id"] })),
         ("organizations/policies", json!({ "org_id": oid })),
         ("organizations/policies/save", json!({ "input": { "org_id": oid, "policy": policy } })),
+        ("organizations/items", json!({ "org_id": oid })),
+        ("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": item["id"], "data": org_key.encrypt(b"{\"x\":1}"), "collection_ids": [] } })),
+        ("organizations/items/delete", json!({ "org_id": oid, "item_ids": [item["id"]] })),
+        ("organizations/import", json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": org_key.encrypt(b"{}"), "collections": [] }] } })),
+        ("organizations/export", json!({ "org_id": oid, "format": "csv" })),
         ("members/list", json!({ "provider_id": oid })),
         ("members/invite", json!({ "input": { "provider_id": oid, "emails": "x@contoso.com", "user_type": "Owner", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} } })),
         ("members/remove", json!({ "provider_id": oid, "member_ids": [owner] })),
@@ -335,6 +348,11 @@ async fn database_dump_holds_no_secret() {
     let oid = v["id"].as_str().unwrap().to_string();
     let (s, v) = member.call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Top secret collection"), "access": [] } })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = member
+        .call("organizations/import", json!({ "input": { "org_id": oid, "new_collections": [{ "key": "n", "name": org_key.encrypt(b"Imported collection") }],
+            "items": [{ "data": org_key.encrypt(b"{\"name\":\"Bank\",\"password\":\"s3cret-org-pw\"}"), "collections": ["n"] }] } }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     let (_, ctx) = member.call("organizations/context", json!({ "org_id": oid })).await;
     let opened = key.decrypt(ctx["org_key"].as_str().unwrap()).unwrap();
     assert_eq!(opened.as_slice(), org_key.expose().as_slice(), "the service user's browser opens the organisation key");
@@ -363,7 +381,7 @@ async fn database_dump_holds_no_secret() {
     }
     assert!(dump.len() > 1000, "the dump is not empty");
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let mut secrets: Vec<(String, Vec<u8>)> = vec![("master password".into(), PW.as_bytes().to_vec()), ("vault item password".into(), b"s3cret-router-pw".to_vec())];
+    let mut secrets: Vec<(String, Vec<u8>)> = vec![("master password".into(), PW.as_bytes().to_vec()), ("vault item password".into(), b"s3cret-router-pw".to_vec()), ("organisation item password".into(), b"s3cret-org-pw".to_vec())];
     for (who, b) in [("admin", &admin), ("member", &member)] {
         let k = b.keys.as_ref().unwrap();
         let master = crypto::master_key(PW, &Email::parse(&b.email).unwrap(), KdfParams::MIN).unwrap();
@@ -383,7 +401,7 @@ async fn database_dump_holds_no_secret() {
     for (what, bytes) in [("provider key (raw)", key.expose().to_vec()), ("provider key (base64)", crypto::b64(key.expose()).into_bytes()), ("provider key (hex)", hex(key.expose()).into_bytes())] {
         secrets.push((what.into(), bytes));
     }
-    for (what, bytes) in [("organisation key (raw)", org_key.expose().to_vec()), ("organisation key (base64)", crypto::b64(org_key.expose()).into_bytes()), ("organisation key (hex)", hex(org_key.expose()).into_bytes()), ("collection name", b"Top secret collection".to_vec())] {
+    for (what, bytes) in [("organisation key (raw)", org_key.expose().to_vec()), ("organisation key (base64)", crypto::b64(org_key.expose()).into_bytes()), ("organisation key (hex)", hex(org_key.expose()).into_bytes()), ("collection name", b"Top secret collection".to_vec()), ("imported collection name", b"Imported collection".to_vec()), ("organisation item name", b"\"Bank\"".to_vec())] {
         secrets.push((what.into(), bytes));
     }
     for (what, needle) in secrets {
