@@ -99,8 +99,81 @@ async fn users_and_sessions(s: DynStore) {
     s.create_session(&sess).await.unwrap();
     assert_eq!(s.session("h1", 99).await.unwrap(), Some(sess));
     assert_eq!(s.session("h1", 100).await.unwrap(), None, "expired sessions are not returned");
+    assert_eq!(s.session_user("h1", 99).await.unwrap(), Some((u.id.clone(), "a@x.com".to_string())));
+    assert_eq!(s.session_user("h1", 100).await.unwrap(), None);
+    assert_eq!(s.session_user("nope", 0).await.unwrap(), None);
     s.delete_session("h1").await.unwrap();
     assert_eq!(s.session("h1", 50).await.unwrap(), None);
+    assert_eq!(s.session_user("h1", 50).await.unwrap(), None);
+}
+
+/// `tenant_with_member` answers what `provider` and `member_by_user` answer.
+async fn tenant_with_member(s: DynStore) {
+    let (pid, admin, m) = provider_with_admin(&s, "admin@x.com").await;
+    let other = user("other@x.com");
+    s.create_user(&other).await.unwrap();
+    let (p, own) = s.tenant_with_member(&pid, &admin.id).await.unwrap().unwrap();
+    assert_eq!(Some(p.clone()), s.provider(&pid).await.unwrap());
+    assert_eq!(own, Some(m.clone()));
+    assert_eq!(own, s.member_by_user(&pid, &admin.id).await.unwrap());
+    assert_eq!(s.tenant_with_member(&pid, &other.id).await.unwrap(), Some((p.clone(), None)));
+    assert_eq!(s.tenant_with_member("no-such-tenant", &admin.id).await.unwrap(), None);
+    // It carries the version every membership change bumps.
+    let inv = member(&pid, "new@x.com", None, "service_user", "invited");
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Invite { member: inv, token_hash: "tv".into() }])).await.unwrap();
+    let (after, _) = s.tenant_with_member(&pid, &admin.id).await.unwrap().unwrap();
+    assert_eq!(after.version, p.version + 1);
+}
+
+/// Organisation items: one transaction for collections, items and links;
+/// nothing of another organisation can be touched.
+async fn organization_items(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let oid = organization(&s, &pid, &admin, 0).await.unwrap();
+    let other = organization(&s, &pid, &admin, 0).await.unwrap();
+    let coll = |org: &str, name: &str| CollectionRow { id: id(), org_id: org.into(), name: name.into(), created_at: 5 };
+    let item = |org: &str, data: &str, at: i64| OrgItemRow { id: id(), org_id: org.into(), data: data.into(), created_at: at, updated_at: at };
+    let (c1, theirs) = (coll(&oid, "x1.c1"), coll(&other, "x1.c2"));
+    let (i1, i2) = (item(&oid, "x1.i1", 10), item(&oid, "x1.i2", 11));
+    let w = OrgItemsWrite {
+        org_id: oid.clone(),
+        new_collections: vec![c1.clone()],
+        items: vec![i1.clone(), i2.clone()],
+        links: vec![(i1.id.clone(), c1.id.clone())],
+        events: vec![event(&oid, "vault_imported", 10)],
+    };
+    s.write_org_items(&w).await.unwrap();
+    s.write_org_items(&OrgItemsWrite { org_id: other.clone(), new_collections: vec![theirs.clone()], ..Default::default() }).await.unwrap();
+    let (items, links) = s.list_org_items(&oid).await.unwrap();
+    assert_eq!(items, vec![i1.clone(), i2.clone()]);
+    assert_eq!(links, vec![(i1.id.clone(), c1.id.clone())]);
+    // A link to another organisation's collection fails the whole write.
+    let bad = OrgItemsWrite {
+        org_id: oid.clone(),
+        new_collections: vec![coll(&oid, "x1.c3")],
+        items: vec![item(&oid, "x1.i3", 12)],
+        links: vec![],
+        events: vec![],
+    };
+    let mut bad_link = bad.clone();
+    bad_link.links.push((bad.items[0].id.clone(), theirs.id.clone()));
+    assert!(matches!(s.write_org_items(&bad_link).await, Err(Error::Conflict(Conflict::Stale))));
+    // So does replacing another organisation's item.
+    let mut hijack = bad.clone();
+    hijack.items.push(OrgItemRow { org_id: oid.clone(), ..item(&other, "x1.evil", 13) });
+    s.write_org_items(&OrgItemsWrite { org_id: other.clone(), items: vec![OrgItemRow { id: hijack.items[1].id.clone(), ..item(&other, "x1.theirs", 13) }], ..Default::default() }).await.unwrap();
+    assert!(matches!(s.write_org_items(&hijack).await, Err(Error::Conflict(Conflict::Stale))));
+    assert_eq!(s.list_org_items(&oid).await.unwrap().0.len(), 2, "failed writes left nothing");
+    assert_eq!(s.list_collections(&oid).await.unwrap().0, vec![c1.clone()]);
+    assert_eq!(s.list_org_items(&other).await.unwrap().0[0].data, "x1.theirs");
+    // Replacing one's own item replaces its links; deleting is per organisation.
+    s.write_org_items(&OrgItemsWrite { org_id: oid.clone(), items: vec![OrgItemRow { data: "x1.i1b".into(), updated_at: 20, ..i1.clone() }], ..Default::default() }).await.unwrap();
+    let (items, links) = s.list_org_items(&oid).await.unwrap();
+    assert_eq!((items[0].data.as_str(), items[0].created_at, items[0].updated_at), ("x1.i1b", 10, 20));
+    assert!(links.is_empty());
+    assert_eq!(s.delete_org_items(&other, &[i1.id.clone()], &event(&other, "items_deleted", 21)).await.unwrap(), 0);
+    assert_eq!(s.delete_org_items(&oid, &[i1.id.clone(), i2.id.clone()], &event(&oid, "items_deleted", 21)).await.unwrap(), 2);
+    assert!(s.list_org_items(&oid).await.unwrap().0.is_empty());
 }
 
 async fn invite_accept_confirm(s: DynStore) {
@@ -442,4 +515,6 @@ contract!(
     vault_items,
     organization_seats,
     groups_and_collections,
+    tenant_with_member,
+    organization_items,
 );

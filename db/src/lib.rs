@@ -69,6 +69,8 @@ pub trait Store: Send + Sync + 'static {
     async fn create_session(&self, s: &SessionRow) -> Result<()>;
     /// The live session for a token hash (expired ones are not returned).
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>>;
+    /// The (user id, email) of a live session, in one round trip.
+    async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<(String, String)>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
     // Providers and their members
@@ -79,6 +81,9 @@ pub trait Store: Send + Sync + 'static {
     async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<(ProviderRow, MemberRow)>>;
     async fn member(&self, provider_id: &str, member_id: &str) -> Result<Option<MemberRow>>;
     async fn member_by_user(&self, provider_id: &str, user_id: &str) -> Result<Option<MemberRow>>;
+    /// The tenant and the user's membership of it (`provider` and
+    /// `member_by_user` in one round trip); None when there is no such tenant.
+    async fn tenant_with_member(&self, tenant_id: &str, user_id: &str) -> Result<Option<(ProviderRow, Option<MemberRow>)>>;
     /// Every member with the account name joined in, ordered by email: one
     /// query, no per-member queries (public keys are left out: `members_by_ids` has them).
     async fn list_members(&self, provider_id: &str) -> Result<Vec<MemberView>>;

@@ -52,6 +52,47 @@ impl ProviderRow {
     }
 }
 
+/// A tenant with the columns of one membership, NULL when there is none
+/// (`Store::tenant_with_member`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct TenantMemberRow {
+    #[sqlx(flatten)]
+    pub tenant: ProviderRow,
+    pub m_id: Option<String>,
+    pub m_user_id: Option<String>,
+    pub m_email: Option<String>,
+    pub m_user_type: Option<String>,
+    pub m_status: Option<String>,
+    pub m_suspended: Option<bool>,
+    pub m_wrapped_key: Option<String>,
+    pub m_invited_at: Option<i64>,
+    pub m_expires_at: Option<i64>,
+    pub m_accepted_at: Option<i64>,
+    pub m_confirmed_at: Option<i64>,
+    pub m_permissions: Option<String>,
+}
+
+impl TenantMemberRow {
+    pub(crate) fn split(self) -> (ProviderRow, Option<MemberRow>) {
+        let member = self.m_id.map(|id| MemberRow {
+            id,
+            provider_id: self.tenant.id.clone(),
+            user_id: self.m_user_id,
+            email: self.m_email.unwrap_or_default(),
+            user_type: self.m_user_type.unwrap_or_default(),
+            status: self.m_status.unwrap_or_default(),
+            suspended: self.m_suspended.unwrap_or_default(),
+            wrapped_key: self.m_wrapped_key,
+            invited_at: self.m_invited_at.unwrap_or_default(),
+            expires_at: self.m_expires_at,
+            accepted_at: self.m_accepted_at,
+            confirmed_at: self.m_confirmed_at,
+            permissions: self.m_permissions.unwrap_or_default(),
+        });
+        (self.tenant, member)
+    }
+}
+
 /// A client organisation with its seat use (members not revoked).
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ClientRow {

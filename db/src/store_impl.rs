@@ -188,6 +188,16 @@ macro_rules! store_impl {
                     .await?)
             }
 
+            async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<(String, String)>> {
+                Ok(sqlx::query_as::<_, (String, String)>(
+                    "SELECT u.id, u.email FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
             async fn delete_session(&self, token_hash: &str) -> Result<()> {
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await?;
                 Ok(())
@@ -284,6 +294,22 @@ macro_rules! store_impl {
                 .bind(user_id)
                 .fetch_optional(&self.pool)
                 .await?)
+            }
+
+            async fn tenant_with_member(&self, tenant_id: &str, user_id: &str) -> Result<Option<(ProviderRow, Option<MemberRow>)>> {
+                let row = sqlx::query_as::<_, TenantMemberRow>(
+                    "SELECT p.id, p.name, p.billing_email, p.created_at, p.kind, p.parent_id, p.seats, p.org_key, p.version, \
+                     m.id AS m_id, m.user_id AS m_user_id, m.email AS m_email, m.user_type AS m_user_type, m.status AS m_status, \
+                     m.suspended AS m_suspended, m.wrapped_key AS m_wrapped_key, m.invited_at AS m_invited_at, \
+                     m.expires_at AS m_expires_at, m.accepted_at AS m_accepted_at, m.confirmed_at AS m_confirmed_at, \
+                     m.permissions AS m_permissions \
+                     FROM providers p LEFT JOIN provider_users m ON m.provider_id = p.id AND m.user_id = $2 WHERE p.id = $1",
+                )
+                .bind(tenant_id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(TenantMemberRow::split))
             }
 
             async fn existing_emails(&self, provider_id: &str, emails: &[String]) -> Result<Vec<String>> {

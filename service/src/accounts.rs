@@ -175,9 +175,8 @@ impl Services {
     /// The one way to obtain an `Actor`.
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Actor>> {
         let Some(hash) = token_hash(token) else { return Ok(None) };
-        let Some(s) = self.store.session(&hash, self.now()).await? else { return Ok(None) };
-        let Some(u) = self.store.user_by_id(&s.user_id).await? else { return Ok(None) };
-        Ok(Some(Actor { user_id: u.id, email: u.email, session_hash: hash }))
+        let Some((user_id, email)) = self.store.session_user(&hash, self.now()).await? else { return Ok(None) };
+        Ok(Some(Actor { user_id, email, session_hash: hash }))
     }
 
     pub async fn logout(&self, actor: &Actor) -> Result<()> {

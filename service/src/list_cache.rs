@@ -14,22 +14,21 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Lists shorter than this are read every time: they cost less than a
-/// millisecond, and keeping them would only spend memory.
-pub const MIN_CACHED_ROWS: usize = 200;
-
-/// How many tenants' lists are kept; the least recently used goes first.
-pub const DEFAULT_CAPACITY: usize = 32;
+/// How many member rows are kept in all (about 300 bytes each: ~30 MB); the
+/// least recently used tenants' lists go first. Even a small list is worth
+/// keeping: its query is a third of the database round trips of a request.
+pub const DEFAULT_CAPACITY: usize = 100_000;
 
 pub struct ListCache {
+    /// In rows.
     capacity: usize,
-    min_rows: usize,
     inner: Mutex<Inner>,
 }
 
 #[derive(Default)]
 struct Inner {
     tick: u64,
+    rows: usize,
     entries: HashMap<String, Entry>,
 }
 
@@ -40,18 +39,13 @@ struct Entry {
 }
 
 impl ListCache {
-    /// A cache of `capacity` tenants; 0 turns it off.
+    /// A cache of up to `capacity` member rows; 0 turns it off.
     pub fn new(capacity: usize) -> Self {
-        Self::with_min_rows(capacity, MIN_CACHED_ROWS)
+        ListCache { capacity, inner: Mutex::new(Inner::default()) }
     }
 
-    /// A cache that also keeps lists of `min_rows` or more (tests keep short ones).
-    pub fn with_min_rows(capacity: usize, min_rows: usize) -> Self {
-        ListCache { capacity, min_rows, inner: Mutex::new(Inner::default()) }
-    }
-
-    /// The capacity from `LIST_CACHE` (a number of tenants; `0` or `off` turns
-    /// the cache off), else the default.
+    /// The capacity from `LIST_CACHE` (a number of member rows; `0` or `off`
+    /// turns the cache off), else the default.
     pub fn from_env() -> Self {
         let capacity = match std::env::var("LIST_CACHE").ok().as_deref().map(str::trim) {
             Some("off") | Some("0") => 0,
@@ -83,31 +77,41 @@ impl ListCache {
     }
 
     /// Keeps a list read after the tenant was seen at `version`. An entry of a
-    /// newer version is never replaced by an older one.
+    /// newer version is never replaced by an older one; a list larger than
+    /// the whole capacity is not kept.
     pub fn put(&self, tenant_id: &str, version: i64, rows: Arc<Vec<db::MemberView>>) {
-        if !self.enabled() || rows.len() < self.min_rows {
+        if !self.enabled() || rows.len() > self.capacity {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
-        if let Some(e) = inner.entries.get_mut(tenant_id) {
-            if e.version <= version {
-                *e = Entry { version, rows, used: tick };
-            }
-            return;
-        }
-        if inner.entries.len() >= self.capacity {
-            if let Some(oldest) = inner.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) {
-                inner.entries.remove(&oldest);
+        if let Some(old) = inner.entries.remove(tenant_id) {
+            inner.rows -= old.rows.len();
+            if old.version > version {
+                inner.rows += old.rows.len();
+                inner.entries.insert(tenant_id.to_string(), old);
+                return;
             }
         }
+        while inner.rows + rows.len() > self.capacity {
+            let Some(oldest) = inner.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) else { break };
+            if let Some(e) = inner.entries.remove(&oldest) {
+                inner.rows -= e.rows.len();
+            }
+        }
+        inner.rows += rows.len();
         inner.entries.insert(tenant_id.to_string(), Entry { version, rows, used: tick });
     }
 
     /// How many tenants' lists are held.
     pub fn len(&self) -> usize {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).entries.len()
+    }
+
+    /// How many member rows are held in all.
+    pub fn rows(&self) -> usize {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).rows
     }
 
     pub fn is_empty(&self) -> bool {
@@ -147,8 +151,8 @@ mod tests {
 
     #[test]
     fn serves_only_the_version_it_was_read_at() {
-        let c = ListCache::new(4);
-        c.put("t", 3, rows(MIN_CACHED_ROWS, "a"));
+        let c = ListCache::new(100);
+        c.put("t", 3, rows(10, "a"));
         assert_eq!(c.get("t", 3).unwrap()[0].member.id, "a-0");
         assert!(c.get("t", 4).is_none(), "a newer version must be read again");
         assert!(c.get("t", 2).is_none());
@@ -157,35 +161,39 @@ mod tests {
 
     #[test]
     fn an_older_read_never_replaces_a_newer_one() {
-        let c = ListCache::new(4);
-        c.put("t", 5, rows(MIN_CACHED_ROWS, "new"));
-        c.put("t", 4, rows(MIN_CACHED_ROWS, "old"));
+        let c = ListCache::new(100);
+        c.put("t", 5, rows(10, "new"));
+        c.put("t", 4, rows(20, "old"));
         assert_eq!(c.get("t", 5).unwrap()[0].member.id, "new-0");
-        c.put("t", 6, rows(MIN_CACHED_ROWS, "newer"));
+        assert_eq!(c.rows(), 10);
+        c.put("t", 6, rows(30, "newer"));
         assert_eq!(c.get("t", 6).unwrap()[0].member.id, "newer-0");
+        assert_eq!((c.len(), c.rows()), (1, 30), "a replaced list no longer counts");
     }
 
     #[test]
-    fn short_lists_and_a_disabled_cache_keep_nothing() {
-        let c = ListCache::new(4);
-        c.put("t", 1, rows(MIN_CACHED_ROWS - 1, "a"));
+    fn an_oversized_list_and_a_disabled_cache_keep_nothing() {
+        let c = ListCache::new(10);
+        c.put("t", 1, rows(11, "a"));
         assert!(c.is_empty());
         let off = ListCache::new(0);
-        off.put("t", 1, rows(MIN_CACHED_ROWS, "a"));
+        off.put("t", 1, rows(1, "a"));
         assert!(off.get("t", 1).is_none());
         assert!(off.is_empty());
     }
 
     #[test]
-    fn the_least_recently_used_tenant_goes_first() {
-        let c = ListCache::new(2);
-        c.put("a", 1, rows(MIN_CACHED_ROWS, "a"));
-        c.put("b", 1, rows(MIN_CACHED_ROWS, "b"));
+    fn the_least_recently_used_tenants_go_first_until_the_rows_fit() {
+        let c = ListCache::new(10);
+        c.put("a", 1, rows(4, "a"));
+        c.put("b", 1, rows(4, "b"));
+        c.put("c", 1, rows(1, "c"));
         assert!(c.get("a", 1).is_some()); // b is now the least recently used
-        c.put("c", 1, rows(MIN_CACHED_ROWS, "c"));
-        assert_eq!(c.len(), 2);
+        c.put("d", 1, rows(3, "d"));
         assert!(c.get("b", 1).is_none());
-        assert!(c.get("a", 1).is_some());
-        assert!(c.get("c", 1).is_some());
+        assert!(c.get("a", 1).is_some() && c.get("c", 1).is_some() && c.get("d", 1).is_some());
+        assert_eq!(c.rows(), 8);
+        c.put("e", 1, rows(9, "e"));
+        assert_eq!((c.len(), c.rows()), (1, 9), "everything older made room");
     }
 }

@@ -41,10 +41,14 @@ impl Services {
     /// provider table for a provider, the organisation table (provider staff,
     /// or the member's own role) for a client organisation.
     pub(crate) async fn authorize(&self, actor: &Actor, tenant_id: &str, action: Action) -> Result<Authority> {
-        let Some(tenant) = self.store.provider(tenant_id).await? else {
+        // One round trip for the tenant and the actor's own membership of it.
+        let Some((tenant, own)) = self.store.tenant_with_member(tenant_id, actor.user_id()).await? else {
             return Err(Denied::NotMember.into());
         };
-        let own = self.facts(actor, tenant_id).await?;
+        let own = own.map(|m| {
+            let f = member_facts(&m);
+            (m, f)
+        });
         if !tenant.is_organization() {
             authorize(own.as_ref().map(|(_, f)| f), action)?;
             return Ok(Authority { tenant, own: own.map(|(m, _)| m), org: None });

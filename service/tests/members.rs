@@ -270,7 +270,7 @@ async fn outbox_retries_until_delivered(w: World) {
 /// an instance without the cache reads.
 async fn cached_list_follows_every_change(mut w: World) {
     use std::sync::Arc;
-    w.s.list_cache = Arc::new(service::list_cache::ListCache::with_min_rows(8, 1));
+    w.s.list_cache = Arc::new(service::list_cache::ListCache::new(1000));
     let mut fresh = w.s.clone();
     fresh.list_cache = Arc::new(service::list_cache::ListCache::new(0));
     let admin = w.person("admin@acme.com").await;
