@@ -2,6 +2,7 @@
 # Benchmarks (not tests): members list at 50 and 10,000 members on SQLite and
 # PostgreSQL under wrk, plus the first-load transfer sizes and Argon2id native.
 # Usage: bash scripts/bench.sh [duration, default 30s]
+#        BENCH_ONLY=list bash scripts/bench.sh 60s   (the members/list and SSR runs only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -70,6 +71,8 @@ for n in 50 10000; do
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
 done
 run "sqlite (no list cache)" "sqlite:///tmp/portal-bench-sqlite/nocache.db?mode=rwc" 10000 off
+
+[ "${BENCH_ONLY:-}" = list ] && exit 0
 
 echo "== browser (Chromium, release bundle)"
 start() { # url

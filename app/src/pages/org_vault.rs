@@ -41,7 +41,10 @@ fn decrypt_items(key: &SymmetricKey, items: Vec<OrgItem>) -> (Vec<Row>, usize) {
             }
             Some(Row { id: i.id, data: data?, collection_ids: i.collection_ids })
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut rows = rows;
+    // By name, as a person scans a vault.
+    rows.sort_by_cached_key(|r| (r.data.name.to_lowercase(), r.id.clone()));
     (rows, unreadable)
 }
 
