@@ -188,6 +188,17 @@ test('a provider admin creates a client; a service user manages it within the se
   expect(exported).toContain('IT,login,Office router,,,0,,admin,Router-Pass-99,');
   await expect(su.getByText('Exported 3 item(s) to bitwarden_org_export_fabrikam_ltd.csv.')).toBeVisible();
 
+  // Deleting asks first; Cancel keeps the item.
+  await items.getByRole('button', { name: 'Delete Office router' }).click();
+  const del = su.getByRole('dialog', { name: 'Delete item' });
+  await expect(del.getByText('Delete Office router? It is deleted for everyone in this organisation')).toBeVisible();
+  await del.getByRole('button', { name: 'Cancel' }).click();
+  await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toBeVisible();
+  await items.getByRole('button', { name: 'Delete Office router' }).click();
+  await del.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(su.getByText('Office router deleted.')).toBeVisible();
+  await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toHaveCount(0);
+
   // Turns on a master password policy.
   await consoleNav.getByRole('link', { name: 'Policies' }).click();
   await su.getByRole('button', { name: 'Edit Master password requirements' }).click();
@@ -286,7 +297,7 @@ test('a provider admin creates a client; a service user manages it within the se
 
   // The organisation's event log has it all.
   await consoleNav.getByRole('link', { name: 'Event logs' }).click();
-  for (const kind of ['vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
+  for (const kind of ['items deleted', 'vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
     await expect(su.getByRole('cell', { name: kind, exact: true }).first()).toBeVisible();
   }
   await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });

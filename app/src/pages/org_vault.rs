@@ -71,6 +71,8 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let names = RwSignal::new(Names::new());
+    // The item a person asked to delete, until they confirm.
+    let deleting = RwSignal::new(None::<(String, String)>);
 
     let remove = Callback::new(move |(id, name): (String, String)| {
         spawn_local(async move {
@@ -171,7 +173,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                                                         }>"Copy password"</button>
                                                     })}
                                                     " "
-                                                    <button class="btn small danger" aria-label=format!("Delete {n3}") on:click=move |_| remove.run((id.clone(), n3.clone()))>"Delete"</button>
+                                                    <button class="btn small danger" aria-label=format!("Delete {n3}") on:click=move |_| deleting.set(Some((id.clone(), n3.clone())))>"Delete"</button>
                                                 </td>
                                             </tr>
                                         }
@@ -187,6 +189,18 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         </Transition>
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
             {move || editing.get().map(|row| view! { <OrgItemForm org_id=oid_sv.get_value() row=row names=names key=key editing=editing version=version /> })}
+        </Modal>
+        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete item".to_string()>
+            {move || deleting.get().map(|(id, name)| view! {
+                <p>{format!("Delete {name}? It is deleted for everyone in this organisation, and cannot be brought back.")}</p>
+                <div class="modal-actions">
+                    <button type="button" class="btn ghost" on:click=move |_| deleting.set(None)>"Cancel"</button>
+                    <button type="button" class="btn danger-fill" on:click=move |_| {
+                        deleting.set(None);
+                        remove.run((id.clone(), name.clone()));
+                    }>"Delete"</button>
+                </div>
+            })}
         </Modal>
         <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
             <ImportForm org_id=oid_sv.get_value() names=names key=key open=importing version=version message=message />
