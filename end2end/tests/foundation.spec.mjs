@@ -21,6 +21,20 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeHidden();
   await page.getByLabel('Search vault').fill('router');
   await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeVisible();
+  // Deleting asks first; Cancel keeps the item, Delete takes it away.
+  await page.getByRole('button', { name: 'New item' }).click();
+  await dialog.getByLabel('Name', { exact: true }).fill('Old printer');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await page.getByLabel('Search vault').fill('');
+  await page.getByRole('button', { name: 'Delete Old printer' }).click();
+  const del = page.getByRole('dialog', { name: 'Delete item' });
+  await expect(del.getByText('Delete Old printer? It cannot be brought back.')).toBeVisible();
+  await del.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('button', { name: 'Old printer', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete Old printer' }).click();
+  await del.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByText('Old printer deleted.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Old printer', exact: true })).toHaveCount(0);
 
   // Log out, log in.
   await page.getByRole('button', { name: 'Account menu' }).click();

@@ -7,7 +7,7 @@ use crate::api::*;
 use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
-use crate::pages::vault::{ItemEditor, copy};
+use crate::pages::vault::{DeleteItemDialog, ItemEditor, copy};
 use domain::api::*;
 use domain::crypto::SymmetricKey;
 use domain::transfer::{self, ImportedItem};
@@ -190,18 +190,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
             {move || editing.get().map(|row| view! { <OrgItemForm org_id=oid_sv.get_value() row=row names=names key=key editing=editing version=version /> })}
         </Modal>
-        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete item".to_string()>
-            {move || deleting.get().map(|(id, name)| view! {
-                <p>{format!("Delete {name}? It is deleted for everyone in this organisation, and cannot be brought back.")}</p>
-                <div class="modal-actions">
-                    <button type="button" class="btn ghost" on:click=move |_| deleting.set(None)>"Cancel"</button>
-                    <button type="button" class="btn danger-fill" on:click=move |_| {
-                        deleting.set(None);
-                        remove.run((id.clone(), name.clone()));
-                    }>"Delete"</button>
-                </div>
-            })}
-        </Modal>
+        <DeleteItemDialog deleting=deleting on_confirm=remove note="It is deleted for everyone in this organisation, and cannot be brought back." />
         <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
             <ImportForm org_id=oid_sv.get_value() names=names key=key open=importing version=version message=message />
         </Modal>

@@ -53,6 +53,18 @@ fn VaultView() -> impl IntoView {
     let editing = RwSignal::new(None::<Decrypted>);
     let dialog_open = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
+    let deleting = RwSignal::new(None::<(String, String)>);
+    let remove = Callback::new(move |(id, name): (String, String)| {
+        spawn_local(async move {
+            match delete_item(id).await {
+                Ok(()) => {
+                    message.set(Some(format!("{name} deleted.")));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => message.set(Some(e.to_string())),
+            }
+        });
+    });
 
     let open_new = move |_| {
         editing.set(None);
@@ -99,7 +111,7 @@ fn VaultView() -> impl IntoView {
                             </Show>
                             <ul class="items" aria-label="Vault items">
                                 <For each=shown key=|d| d.id.clone() let:d>
-                                    <ItemRow d=d editing=editing dialog_open=dialog_open version=version message=message />
+                                    <ItemRow d=d editing=editing dialog_open=dialog_open deleting=deleting message=message />
                                 </For>
                             </ul>
                         }
@@ -115,11 +127,12 @@ fn VaultView() -> impl IntoView {
         >
             <ItemForm editing=editing dialog_open=dialog_open version=version />
         </Modal>
+        <DeleteItemDialog deleting=deleting on_confirm=remove note="It cannot be brought back." />
     }
 }
 
 #[component]
-fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, version: RwSignal<u32>, message: RwSignal<Option<String>>) -> impl IntoView {
+fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, deleting: RwSignal<Option<(String, String)>>, message: RwSignal<Option<String>>) -> impl IntoView {
     let name = d.data.name.clone();
     let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
     let sub = match d.data.kind {
@@ -136,17 +149,9 @@ fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSi
             dialog_open.set(true);
         }
     };
-    let remove = move |_| {
-        let id = id.clone();
-        spawn_local(async move {
-            match delete_item(id).await {
-                Ok(()) => {
-                    message.set(Some("Item deleted.".into()));
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => message.set(Some(e.to_string())),
-            }
-        });
+    let remove = {
+        let name = name.clone();
+        move |_| deleting.set(Some((id.clone(), name.clone())))
     };
     view! {
         <li class="item">
@@ -197,6 +202,25 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
         });
     });
     view! { <ItemEditor initial=initial on_save=save on_cancel=Callback::new(move |_| dialog_open.set(false)) error=error /> }
+}
+
+/// Asks before an item is deleted: open while `deleting` holds (id, name).
+#[component]
+pub fn DeleteItemDialog(deleting: RwSignal<Option<(String, String)>>, on_confirm: Callback<(String, String)>, note: &'static str) -> impl IntoView {
+    view! {
+        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete item".to_string()>
+            {move || deleting.get().map(|(id, name)| view! {
+                <p>{format!("Delete {name}? {note}")}</p>
+                <div class="modal-actions">
+                    <button type="button" class="btn ghost" on:click=move |_| deleting.set(None)>"Cancel"</button>
+                    <button type="button" class="btn danger-fill" on:click=move |_| {
+                        deleting.set(None);
+                        on_confirm.run((id.clone(), name.clone()));
+                    }>"Delete"</button>
+                </div>
+            })}
+        </Modal>
+    }
 }
 
 /// The fields of a login or secure note, shared by the individual vault and an
