@@ -133,34 +133,50 @@ pub struct Permissions {
     pub manage_collections: bool,
     pub manage_policies: bool,
     pub access_event_logs: bool,
+    /// The organisation's vault, its import and its export (Bitwarden's
+    /// "Access import/export"). Absent in older requests and stored codes: off.
+    #[serde(default)]
+    pub access_import_export: bool,
 }
 
 impl Permissions {
+    /// How many permissions there are.
+    pub const COUNT: usize = 6;
+
     pub fn is_none(&self) -> bool {
         *self == Permissions::default()
     }
-    pub const LABELS: [&'static str; 5] =
-        ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs"];
+    pub const LABELS: [&'static str; Self::COUNT] =
+        ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs", "Access import/export"];
 
-    pub fn as_array(self) -> [bool; 5] {
-        [self.manage_users, self.manage_groups, self.manage_collections, self.manage_policies, self.access_event_logs]
+    pub fn as_array(self) -> [bool; Self::COUNT] {
+        [
+            self.manage_users,
+            self.manage_groups,
+            self.manage_collections,
+            self.manage_policies,
+            self.access_event_logs,
+            self.access_import_export,
+        ]
     }
-    pub fn from_array(a: [bool; 5]) -> Self {
+    pub fn from_array(a: [bool; Self::COUNT]) -> Self {
         Permissions {
             manage_users: a[0],
             manage_groups: a[1],
             manage_collections: a[2],
             manage_policies: a[3],
             access_event_logs: a[4],
+            access_import_export: a[5],
         }
     }
-    /// Stored form: a five-character string of 0/1 ("" for none).
+    /// Stored form: a string of 0/1, one per permission ("" for none). Codes
+    /// stored before a permission existed are shorter: the rest reads as off.
     pub fn code(self) -> String {
         self.as_array().iter().map(|b| if *b { '1' } else { '0' }).collect()
     }
     pub fn from_code(s: &str) -> Self {
-        let mut a = [false; 5];
-        for (i, c) in s.chars().take(5).enumerate() {
+        let mut a = [false; Self::COUNT];
+        for (i, c) in s.chars().take(Self::COUNT).enumerate() {
             a[i] = c == '1';
         }
         Self::from_array(a)
@@ -217,8 +233,9 @@ pub fn authorize_org(a: &OrgAuthority, action: Action) -> Result<(), Denied> {
             matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.access_event_logs)
         }
         Action::EditProviderSettings => matches!(role, Role::Owner | Role::Admin),
-        // Import and export hand over every secret: Owners, Admins and staff only.
-        Action::ManageVault => matches!(role, Role::Owner | Role::Admin),
+        // Import and export hand over every secret: Owners, Admins, staff, and
+        // Custom members given Access import/export.
+        Action::ManageVault => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.access_import_export),
     };
     if allowed { Ok(()) } else { Err(Denied::RoleTooLow) }
 }
@@ -283,7 +300,7 @@ mod tests {
         let staff = |t| OrgAuthority { provider: Some(m(t, Confirmed, false)), member: None, permissions: Permissions::default() };
         let org = |r, perms| OrgAuthority { provider: None, member: Some(m(r, Confirmed, false)), permissions: perms };
         let none = Permissions::default();
-        let all = Permissions::from_array([true; 5]);
+        let all = Permissions::from_array([true; Permissions::COUNT]);
         for action in Action::ALL {
             let expect_staff = if action.provider_only() { Err(Denied::WrongTenant) } else { Ok(()) };
             // Both provider user types manage every client.
@@ -316,7 +333,7 @@ mod tests {
                         assert_eq!(r, Ok(()));
                     }
                 }
-                Action::EditProviderSettings | Action::ManageVault => {
+                Action::EditProviderSettings => {
                     assert_eq!((owner, admin), (Ok(()), Ok(())), "{action:?}");
                     assert_eq!((user, custom_none, custom_all), (Err(Denied::RoleTooLow), Err(Denied::RoleTooLow), Err(Denied::RoleTooLow)));
                 }
@@ -331,7 +348,7 @@ mod tests {
         }
         // Each Custom permission opens exactly its own actions.
         let only = |i: usize| {
-            let mut a = [false; 5];
+            let mut a = [false; Permissions::COUNT];
             a[i] = true;
             org(Role::Custom, Permissions::from_array(a))
         };
@@ -342,6 +359,12 @@ mod tests {
         assert_eq!(authorize_org(&only(3), Action::ManagePolicies), Ok(()));
         assert_eq!(authorize_org(&only(4), Action::ViewProviderEvents), Ok(()));
         assert_eq!(authorize_org(&only(4), Action::RemoveMembers), Err(Denied::RoleTooLow));
+        assert_eq!(authorize_org(&only(5), Action::ManageVault), Ok(()));
+        assert_eq!(authorize_org(&only(4), Action::ManageVault), Err(Denied::RoleTooLow));
+        assert_eq!(authorize_org(&only(5), Action::ManageCollections), Err(Denied::RoleTooLow));
+        // A code stored before the sixth permission existed reads it as off.
+        assert_eq!(Permissions::from_code("11111"), Permissions::from_array([true, true, true, true, true, false]));
+        assert_eq!(Permissions::from_code(&Permissions::from_array([true; Permissions::COUNT]).code()).as_array(), [true; Permissions::COUNT]);
         // The Owner role: Owners and provider staff only.
         assert_eq!(may_touch_role(&org(Role::Admin, none), Role::Owner), Err(Denied::OwnerOnly));
         assert_eq!(may_touch_role(&org(Role::Admin, none), Role::User), Ok(()));

@@ -335,6 +335,8 @@ async fn org_role_matrix(w: World) {
     let custom_none = w.org_member(&su, &org, "c0@contoso.com", Role::Custom, Permissions::default()).await;
     let groups_only = Permissions { manage_groups: true, ..Default::default() };
     let custom_groups = w.org_member(&su, &org, "cg@contoso.com", Role::Custom, groups_only).await;
+    let import_export = Permissions { access_import_export: true, ..Default::default() };
+    let custom_vault = w.org_member(&su, &org, "cv@contoso.com", Role::Custom, import_export).await;
     let elsewhere = w.org_member(&su, &other, "x@fabrikam.com", Role::Owner, Permissions::default()).await;
     let outsider = w.person("nobody@else.com").await;
     let suspended_su = w.joined(&admin, &pid, &pkey, "suspended@msp.com", Role::ServiceUser).await;
@@ -356,6 +358,7 @@ async fn org_role_matrix(w: World) {
         ("user", &user, vec![OpenProvider]),
         ("custom without permissions", &custom_none, vec![OpenProvider]),
         ("custom with manage groups", &custom_groups, vec![OpenProvider, ManageGroups]),
+        ("custom with access import/export", &custom_vault, vec![OpenProvider, ManageVault]),
         ("owner of another organisation", &elsewhere, vec![]),
         ("outsider", &outsider, vec![]),
         ("suspended service user", &suspended_su, vec![]),
@@ -394,7 +397,7 @@ async fn org_role_matrix(w: World) {
                 _ => panic!("{who} / {action:?}: expected allowed={want}, got {outcome:?}"),
             }
         }
-        if allowed.is_empty() || allowed == &vec![OpenProvider] || allowed == &vec![OpenProvider, ManageGroups] {
+        if allowed.is_empty() || allowed == &vec![OpenProvider] || allowed == &vec![OpenProvider, ManageGroups] || allowed == &vec![OpenProvider, ManageVault] {
             assert_eq!(w.s.list_members(&su.actor, &org.id).await.unwrap(), before, "{who}: refused calls change nothing");
         }
     }

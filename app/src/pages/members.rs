@@ -558,7 +558,7 @@ fn InviteForm(provider_id: String, kind: TenantKind, open: RwSignal<bool>, versi
     let roles = Role::for_kind(kind);
     let default_role = if kind == TenantKind::Organization { Role::User } else { Role::ServiceUser };
     let user_type = RwSignal::new(default_role.code().to_string());
-    let perms = RwSignal::new([false; 5]);
+    let perms = RwSignal::new([false; Permissions::COUNT]);
     let error = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<Vec<InviteEntry>>);
     let busy = RwSignal::new(false);
@@ -733,7 +733,7 @@ fn ConfirmDialog(
 
 /// The Custom role's permission set, as checkboxes.
 #[component]
-fn PermissionBoxes(perms: RwSignal<[bool; 5]>) -> impl IntoView {
+fn PermissionBoxes(perms: RwSignal<[bool; Permissions::COUNT]>) -> impl IntoView {
     view! {
         <fieldset class="checks">
             <legend>"Permissions"</legend>
