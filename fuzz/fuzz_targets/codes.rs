@@ -13,7 +13,7 @@ fuzz_target!(|s: &str| {
         assert_eq!(time::day_start(&shown[..10]), Some(t), "{s:?} → {shown}");
     }
     let p = Permissions::from_code(s);
-    assert_eq!(p.code().len(), 5);
+    assert_eq!(p.code().len(), Permissions::COUNT);
     assert_eq!(Permissions::from_code(&p.code()), p);
     if let Some(r) = Role::from_code(s) {
         assert_eq!(r.code(), s);
