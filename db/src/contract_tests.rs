@@ -147,6 +147,8 @@ async fn organization_items(s: DynStore) {
     let (items, links) = s.list_org_items(&oid).await.unwrap();
     assert_eq!(items, vec![i1.clone(), i2.clone()]);
     assert_eq!(links, vec![(i1.id.clone(), c1.id.clone())]);
+    assert_eq!(s.org_item(&oid, &i1.id).await.unwrap(), Some(i1.clone()));
+    assert_eq!(s.org_item(&other, &i1.id).await.unwrap(), None, "not another organisation's");
     // A link to another organisation's collection fails the whole write.
     let bad = OrgItemsWrite {
         org_id: oid.clone(),

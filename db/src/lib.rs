@@ -138,6 +138,8 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool>;
     /// A client organisation's items, oldest first, and (item id, collection id) links.
     async fn list_org_items(&self, org_id: &str) -> Result<(Vec<OrgItemRow>, Vec<(String, String)>)>;
+    /// One of the organisation's items (None for another organisation's).
+    async fn org_item(&self, org_id: &str, id: &str) -> Result<Option<OrgItemRow>>;
     /// All of it or nothing: `Conflict::Stale` when an item to replace is not
     /// the organisation's or a link names another organisation's collection.
     async fn write_org_items(&self, w: &OrgItemsWrite) -> Result<()>;

@@ -834,6 +834,14 @@ macro_rules! store_impl {
                 Ok((items, links))
             }
 
+            async fn org_item(&self, org_id: &str, id: &str) -> Result<Option<OrgItemRow>> {
+                Ok(sqlx::query_as::<_, OrgItemRow>("SELECT id, org_id, data, created_at, updated_at FROM org_items WHERE id = $1 AND org_id = $2")
+                    .bind(id)
+                    .bind(org_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
             async fn write_org_items(&self, w: &OrgItemsWrite) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 for c in &w.new_collections {

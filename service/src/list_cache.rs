@@ -86,13 +86,11 @@ impl ListCache {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
+        if inner.entries.get(tenant_id).is_some_and(|old| old.version > version) {
+            return;
+        }
         if let Some(old) = inner.entries.remove(tenant_id) {
             inner.rows -= old.rows.len();
-            if old.version > version {
-                inner.rows += old.rows.len();
-                inner.entries.insert(tenant_id.to_string(), old);
-                return;
-            }
         }
         while inner.rows + rows.len() > self.capacity {
             let Some(oldest) = inner.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) else { break };

@@ -70,8 +70,7 @@ impl Services {
         let now = self.now();
         let (id, created_at, kind) = match &input.item_id {
             Some(id) => {
-                let (items, _) = self.store.list_org_items(&input.org_id).await?;
-                let Some(old) = items.into_iter().find(|i| &i.id == id) else {
+                let Some(old) = self.store.org_item(&input.org_id, id).await? else {
                     return Err(ServiceError::NotFound("No such item.".into()));
                 };
                 (old.id, old.created_at, "item_updated")

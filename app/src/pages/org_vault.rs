@@ -32,7 +32,7 @@ fn decrypt_text(key: &SymmetricKey, enc: &str) -> Option<String> {
 
 fn decrypt_items(key: &SymmetricKey, items: Vec<OrgItem>) -> (Vec<Row>, usize) {
     let mut unreadable = 0;
-    let rows = items
+    let mut rows: Vec<Row> = items
         .into_iter()
         .filter_map(|i| {
             let data = key.decrypt(&i.data).ok().and_then(|p| serde_json::from_slice::<ItemData>(&p).ok());
@@ -41,8 +41,7 @@ fn decrypt_items(key: &SymmetricKey, items: Vec<OrgItem>) -> (Vec<Row>, usize) {
             }
             Some(Row { id: i.id, data: data?, collection_ids: i.collection_ids })
         })
-        .collect::<Vec<_>>();
-    let mut rows = rows;
+        .collect();
     // By name, as a person scans a vault.
     rows.sort_by_cached_key(|r| (r.data.name.to_lowercase(), r.id.clone()));
     (rows, unreadable)
