@@ -4,7 +4,8 @@
 // BASE names a running release server; TOKEN (a session cookie) and PID (a
 // provider id, server/examples/seed.rs) add the signed-in Members page.
 // Prints one line per file and a total per page; lazily loaded modules fetched
-// later (password strength, key derivation) are listed apart, not in the total.
+// later (password strength, key derivation, the fingerprint word list) are
+// listed apart, not in the total.
 import { chromium } from '@playwright/test';
 import { brotliCompressSync, constants } from 'node:zlib';
 
@@ -21,7 +22,7 @@ async function firstLoad(label, path, cookie) {
   const pending = [];
   page.on('response', (r) => {
     const url = new URL(r.url());
-    if (!/\.(wasm|js|css)$/.test(url.pathname)) return;
+    if (!/\.(wasm|js|css|txt)$/.test(url.pathname)) return;
     pending.push(r.body().then((body) => ({ path: url.pathname, body }), () => null));
   });
   const t0 = Date.now();
@@ -33,7 +34,7 @@ async function firstLoad(label, path, cookie) {
   for (const got of await Promise.all(pending)) {
     if (!got) continue; // redirects have no body
     const br = brotliCompressSync(got.body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-    files.push({ path: got.path, raw: got.body.length, br, lazy: /\/(strength|kdf)\//.test(got.path) });
+    files.push({ path: got.path, raw: got.body.length, br, lazy: /\/(strength|kdf|fingerprint)\//.test(got.path) });
   }
   await context.close();
   files.sort((a, b) => a.path.localeCompare(b.path));

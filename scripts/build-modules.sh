@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the lazily loaded wasm modules into target/site/pkg/:
 #   strength/  zxcvbn (≈ 700 KB of dictionaries), only where a master password is chosen;
-#   kdf/       Argon2id built for speed (opt-level 3), only where a master password is typed.
+#   kdf/       Argon2id built for speed (opt-level 3), only where a master password is typed;
+#   fingerprint/  the EFF word list of fingerprint phrases (62 KB), only where a phrase is shown.
 # Run after `cargo leptos build`, which replaces target/site/pkg.
 # Usage: bash scripts/build-modules.sh [--release]
 set -euo pipefail
@@ -23,3 +24,6 @@ build() { # name profile wasm-opt-level
 release=0; [ "${1:-}" = "--release" ] && release=1
 build strength wasm-release -Oz
 build kdf kdf-release -O3
+mkdir -p target/site/pkg/fingerprint
+cp domain/data/eff_large_wordlist.txt target/site/pkg/fingerprint/eff_large_wordlist.txt
+echo "fingerprint word list: $(stat -c %s target/site/pkg/fingerprint/eff_large_wordlist.txt) B"

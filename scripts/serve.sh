@@ -11,7 +11,7 @@ cargo leptos build --release --split
 # After cargo-leptos, which replaces target/site/pkg on every build.
 bash scripts/build-modules.sh --release
 # Precompressed copies, served as they are (brotli 11 beats on-the-fly compression).
-for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/strength/*; do
+for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
   case "$f" in *.br|*.gz) continue ;; esac
   brotli -f -k -q 11 "$f" && gzip -f -k -9 "$f"
 done

@@ -269,6 +269,11 @@ pub async fn delete_org_items(org_id: String, item_ids: Vec<String>) -> Result<u
     Ok(services()?.delete_org_items(&actor()?, &org_id, &item_ids, &meta()).await?)
 }
 
+#[server(prefix = "/api", endpoint = "organizations/items/assign", input = Json)]
+pub async fn assign_org_items(input: AssignOrgItemsInput) -> Result<u64, ApiError> {
+    Ok(services()?.assign_org_items(&actor()?, input, &meta()).await?)
+}
+
 #[server(prefix = "/api", endpoint = "organizations/import", input = Json)]
 pub async fn import_org_items(input: ImportInput) -> Result<ImportSummary, ApiError> {
     Ok(services()?.import_org_items(&actor()?, input, &meta()).await?)

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod components;
 pub mod error;
+pub mod fingerprint;
 pub mod kdf;
 #[cfg(feature = "hydrate")]
 pub mod modules;

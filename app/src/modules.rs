@@ -17,9 +17,22 @@ use wasm_bindgen::prelude::*;
             loading[name].catch(() => { delete loading[name]; });
         }
         return loading[name];
+    }
+    export function fetch_text(url) {
+        return fetch(url).then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); });
     }")]
 extern "C" {
     fn load_module(name: &str) -> js_sys::Promise;
+    fn fetch_text(url: &str) -> js_sys::Promise;
+}
+
+/// The text of a same-site file (for data kept out of the bundle).
+pub async fn text(url: &str) -> Result<String, String> {
+    wasm_bindgen_futures::JsFuture::from(fetch_text(url))
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| "Could not load a file the page needs. Check your connection and try again.".to_string())
 }
 
 /// Starts fetching a module without waiting for it.

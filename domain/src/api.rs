@@ -328,6 +328,15 @@ pub struct SaveOrgItemInput {
     pub collection_ids: Vec<String>,
 }
 
+/// Assign to collections: the chosen items are added to the chosen
+/// collections (the collections they are in already stay).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssignOrgItemsInput {
+    pub org_id: String,
+    pub item_ids: Vec<String>,
+    pub collection_ids: Vec<String>,
+}
+
 /// A collection an import creates: `name` is encrypted with the organisation
 /// key; `key` is how the import's items refer to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -10,15 +10,51 @@
 
 use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::OnceLock;
 pub use uuid::Uuid;
 
-const WORDLIST: &str = include_str!("../data/eff_large_wordlist.txt");
+/// SHA-256 of `data/eff_large_wordlist.txt`. The browser does not carry the
+/// list in its bundle: it fetches the file when a phrase is first needed and
+/// accepts it only if it hashes to this (see [`parse_list`]).
+pub const WORDLIST_SHA256: &str = "6d557f0693958fb5e650b68b5bee585eb82cf4da32965505c789e924743bc522";
+/// Where the server serves the list (`scripts/build-modules.sh` puts it there).
+pub const WORDLIST_URL: &str = "/pkg/fingerprint/eff_large_wordlist.txt";
+const WORDS_IN_LIST: usize = 7776;
 const WORDS_IN_PHRASE: usize = 5;
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WordListError {
+    #[error("The fingerprint word list is damaged (it is not the EFF long word list). Reload the page and try again.")]
+    Damaged,
+}
+
+/// The words of a fetched word list, if it is exactly the EFF long list.
+pub fn parse_list(text: &str) -> Result<Vec<&str>, WordListError> {
+    let digest = Sha256::digest(text.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    if hex != WORDLIST_SHA256 {
+        return Err(WordListError::Damaged);
+    }
+    let words: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if words.len() != WORDS_IN_LIST {
+        return Err(WordListError::Damaged);
+    }
+    Ok(words)
+}
+
+/// The list compiled in (native builds: the server, the CLI, tests).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn words() -> &'static [&'static str] {
+    const WORDLIST: &str = include_str!("../data/eff_large_wordlist.txt");
     static W: OnceLock<Vec<&'static str>> = OnceLock::new();
-    W.get_or_init(|| WORDLIST.lines().map(str::trim).filter(|l| !l.is_empty()).collect())
+    W.get_or_init(|| parse_list(WORDLIST).expect("the compiled-in list is the EFF list"))
+}
+
+/// The phrase with the compiled-in list (native builds).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn phrase(user_id: Uuid, public_key_spki: &[u8]) -> String {
+    phrase_with(words(), user_id, public_key_spki)
 }
 
 /// Divides a big-endian unsigned integer in place by `d`, returns the remainder.
@@ -32,13 +68,14 @@ fn div_rem(num: &mut [u8], d: u32) -> u32 {
     rem
 }
 
-pub fn phrase(user_id: Uuid, public_key_spki: &[u8]) -> String {
+/// The phrase of `user_id` and its public key, with `list` (from [`words`]
+/// or [`parse_list`]).
+pub fn phrase_with(list: &[&str], user_id: Uuid, public_key_spki: &[u8]) -> String {
     let prk = Sha256::digest(public_key_spki);
     let hk = Hkdf::<Sha256>::from_prk(&prk).expect("SHA-256 output is a valid PRK");
     let mut okm = [0u8; 32];
     let info = user_id.hyphenated().to_string().to_lowercase();
     hk.expand(info.as_bytes(), &mut okm).expect("32 bytes is a valid HKDF length");
-    let list = words();
     let n = list.len() as u32;
     let mut out = Vec::with_capacity(WORDS_IN_PHRASE);
     for _ in 0..WORDS_IN_PHRASE {
@@ -57,6 +94,19 @@ mod tests {
         assert_eq!(words().len(), 7776);
         assert_eq!(words()[0], "abacus");
         assert_eq!(words()[7775], "zoom");
+    }
+
+    #[test]
+    fn only_the_eff_list_is_accepted() {
+        let text = include_str!("../data/eff_large_wordlist.txt");
+        assert_eq!(parse_list(text).unwrap().len(), 7776);
+        // One word changed, one word dropped, a swap: all refused.
+        assert_eq!(parse_list(&text.replacen("abacus", "abacas", 1)), Err(WordListError::Damaged));
+        assert_eq!(parse_list(text.split_once('\n').unwrap().1), Err(WordListError::Damaged));
+        assert_eq!(parse_list(""), Err(WordListError::Damaged));
+        let id = Uuid::from_u128(42);
+        let spki = crate::crypto::spki_der(&[9u8; 32]);
+        assert_eq!(phrase_with(&parse_list(text).unwrap(), id, &spki), phrase(id, &spki));
     }
 
     #[test]

@@ -166,10 +166,10 @@ test('a provider admin creates a client; a service user manages it within the se
   await itemDialog.getByRole('checkbox', { name: 'IT' }).check();
   await itemDialog.getByRole('button', { name: 'Save' }).click();
   await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toBeVisible();
-  await su.getByLabel('Collection').selectOption({ label: 'IT' });
+  await su.getByLabel('Collection', { exact: true }).selectOption({ label: 'IT' });
   await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' })).toHaveCount(0);
   await expect(su.getByText('2 of 3 items')).toBeVisible();
-  await su.getByLabel('Collection').selectOption({ label: 'All collections' });
+  await su.getByLabel('Collection', { exact: true }).selectOption({ label: 'All collections' });
   await expectNoAxeViolations(su);
   await su.screenshot({ path: 'test-results/org-vault.png', fullPage: true });
 
@@ -198,6 +198,35 @@ test('a provider admin creates a client; a service user manages it within the se
   await del.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(su.getByText('Office router deleted.')).toBeVisible();
   await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toHaveCount(0);
+
+  // Bulk: Select all → ⋮ → Assign to collections adds both items to Shared
+  // logins (the door code stays in IT); then Delete removes the ticked one.
+  await items.getByRole('checkbox', { name: 'Select all' }).check();
+  await expect(su.getByText('2 selected')).toBeVisible();
+  await su.getByRole('button', { name: 'Bulk actions' }).click();
+  await su.getByRole('menuitem', { name: 'Assign to collections' }).click();
+  const assign = su.getByRole('dialog', { name: 'Assign to collections' });
+  await expect(assign.getByText('Add the 2 selected item(s) to these collections.')).toBeVisible();
+  await assign.getByRole('button', { name: 'Assign' }).click();
+  await expect(assign.getByText('Choose at least one collection.')).toBeVisible();
+  await assign.getByRole('checkbox', { name: 'Shared logins' }).check();
+  await expectNoAxeViolations(su);
+  await assign.getByRole('button', { name: 'Assign' }).click();
+  await expect(su.getByText('2 item(s) assigned to 1 collection(s).')).toBeVisible();
+  const door = items.getByRole('row').filter({ hasText: 'Server room door' });
+  await expect(door.getByRole('cell', { name: /Shared logins/ })).toContainText('IT');
+  await items.getByRole('checkbox', { name: 'Select all' }).uncheck();
+  await expect(su.getByText('2 selected')).toHaveCount(0);
+  await items.getByRole('checkbox', { name: 'Select Server room door' }).check();
+  await su.getByRole('button', { name: 'Bulk actions' }).click();
+  await su.getByRole('menuitem', { name: 'Delete' }).click();
+  const bulkDel = su.getByRole('dialog', { name: 'Delete items' });
+  await expect(bulkDel.getByText('Delete 1 selected item(s)?')).toBeVisible();
+  await bulkDel.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(su.getByText('1 item(s) deleted.')).toBeVisible();
+  await expect(door).toHaveCount(0);
+  await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' })).toBeVisible();
+  await expect(su.getByText('1 selected')).toHaveCount(0);
 
   // Turns on a master password policy.
   await consoleNav.getByRole('link', { name: 'Policies' }).click();

@@ -83,9 +83,28 @@ test('invite → accept → confirm with the fingerprint phrase, live updates, r
   await expect(admin.getByText('1 selected')).toBeVisible();
   await admin.getByRole('button', { name: 'Bulk actions' }).click();
   await expect(admin.getByRole('menuitem', { name: 'Resend invitations' })).toBeDisabled();
+  // A server that hands over another public key (keeping the member's real
+  // phrase in its answer) is caught: the dialog shows the phrase of the key
+  // the provider key would be sealed to, computed in the admin's browser.
+  const forged = Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), Buffer.alloc(32, 7)]).toString('base64');
+  let served = null;
+  await admin.route('**/api/members/confirm-candidates', async (route) => {
+    const res = await route.fetch();
+    served = await res.json();
+    await route.fulfill({ response: res, json: served.map((c) => ({ ...c, public_key: forged })) });
+  });
   await admin.getByRole('menuitem', { name: 'Confirm selected' }).click();
   const confirm = admin.getByRole('dialog', { name: 'Confirm members' });
-  await expect(confirm.getByLabel(`Fingerprint phrase of ${inviteeEmail}`)).toHaveText(phrase);
+  const shown = confirm.getByLabel(`Fingerprint phrase of ${inviteeEmail}`);
+  await expect(shown).toHaveText(/^[a-z]+(-[a-z]+){4,9}$/);
+  expect(served[0].fingerprint).toBe(phrase);
+  await expect(shown).not.toHaveText(phrase);
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await admin.unroute('**/api/members/confirm-candidates');
+
+  await admin.getByRole('button', { name: 'Bulk actions' }).click();
+  await admin.getByRole('menuitem', { name: 'Confirm selected' }).click();
+  await expect(shown).toHaveText(phrase);
   await expectNoAxeViolations(admin);
   await confirm.getByRole('button', { name: 'Confirm' }).click();
   const done = admin.getByRole('dialog', { name: 'Results' });

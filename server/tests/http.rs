@@ -248,7 +248,7 @@ async fn forbidden_walk_changes_nothing() {
     let (s, c) = service_user.call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Shared"), "access": [] } })).await;
     assert_eq!(s, StatusCode::OK, "{c}");
     let (s, item) = service_user
-        .call("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": null, "data": org_key.encrypt(b"{}"), "collection_ids": [c["id"]] } }))
+        .call("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": null, "data": org_key.encrypt(b"{}"), "collection_ids": [] } }))
         .await;
     assert_eq!(s, StatusCode::OK, "{item}");
     // A body beyond the server's limit is refused before anything reads it:
@@ -284,6 +284,7 @@ async fn forbidden_walk_changes_nothing() {
         ("organizations/policies/save", json!({ "input": { "org_id": oid, "policy": policy } })),
         ("organizations/items", json!({ "org_id": oid })),
         ("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": item["id"], "data": org_key.encrypt(b"{\"x\":1}"), "collection_ids": [] } })),
+        ("organizations/items/assign", json!({ "input": { "org_id": oid, "item_ids": [item["id"]], "collection_ids": [c["id"]] } })),
         ("organizations/items/delete", json!({ "org_id": oid, "item_ids": [item["id"]] })),
         ("organizations/import", json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": org_key.encrypt(b"{}"), "collections": [] }] } })),
         ("organizations/export", json!({ "org_id": oid, "format": "csv" })),

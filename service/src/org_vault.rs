@@ -3,7 +3,7 @@
 //! shapes and ownership; it never sees a name, a username or a password.
 
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
-use domain::api::{ImportInput, ImportSummary, OrgExport, OrgItem, SaveOrgItemInput};
+use domain::api::{AssignOrgItemsInput, ImportInput, ImportSummary, OrgExport, OrgItem, SaveOrgItemInput};
 use domain::authz::Action;
 use domain::crypto::looks_encrypted;
 use domain::transfer::MAX_IMPORT_ITEMS;
@@ -98,6 +98,47 @@ impl Services {
         if n == 0 {
             return Err(ServiceError::NotFound("None of these items exist any more.".into()));
         }
+        Ok(n)
+    }
+
+    /// Assign to collections, in bulk: each chosen item keeps the collections
+    /// it is in and is added to the chosen ones, all in one transaction.
+    pub async fn assign_org_items(&self, actor: &Actor, input: AssignOrgItemsInput, meta: &RequestMeta) -> Result<u64> {
+        self.authorize(actor, &input.org_id, Action::ManageVault).await?;
+        let ids: HashSet<&String> = input.item_ids.iter().collect();
+        if ids.is_empty() || ids.len() > MAX_IMPORT_ITEMS {
+            return Err(ServiceError::field("ids", "Select between 1 and 5,000 items."));
+        }
+        let chosen: HashSet<&String> = input.collection_ids.iter().collect();
+        if chosen.is_empty() {
+            return Err(ServiceError::field("collections", "Choose at least one collection."));
+        }
+        let known = self.collection_ids(&input.org_id).await?;
+        if chosen.iter().any(|c| !known.contains(*c)) {
+            return Err(ServiceError::field("collections", "A selected collection is not in this organisation."));
+        }
+        let now = self.now();
+        let (rows, links) = self.store.list_org_items(&input.org_id).await?;
+        let mut by_item: HashMap<String, HashSet<String>> = HashMap::new();
+        for (item, coll) in links {
+            by_item.entry(item).or_default().insert(coll);
+        }
+        let mut write = db::OrgItemsWrite { org_id: input.org_id.clone(), ..Default::default() };
+        for row in rows.into_iter().filter(|r| ids.contains(&r.id)) {
+            let mut set = by_item.remove(&row.id).unwrap_or_default();
+            set.extend(chosen.iter().map(|c| c.to_string()));
+            let mut set: Vec<String> = set.into_iter().collect();
+            set.sort();
+            write.links.extend(set.into_iter().map(|c| (row.id.clone(), c)));
+            write.items.push(db::OrgItemRow { updated_at: now, ..row });
+        }
+        if write.items.len() != ids.len() {
+            return Err(ServiceError::NotFound("Some of these items do not exist any more. Reload the page and try again.".into()));
+        }
+        let n = write.items.len() as u64;
+        let detail = format!("{n} item(s) to {} collection(s)", chosen.len());
+        write.events.push(self.event(&input.org_id, Some(actor), "items_assigned", None, detail, meta));
+        self.store.write_org_items(&write).await.map_err(stale)?;
         Ok(n)
     }
 

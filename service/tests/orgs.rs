@@ -497,6 +497,37 @@ async fn vault_import_export(w: World) {
     assert!(matches!(w.s.save_org_item(&su.actor, moved, &meta()).await, Err(ServiceError::Validation(_))));
     let hijack = SaveOrgItemInput { org_id: other.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![] };
     assert!(matches!(w.s.save_org_item(&su.actor, hijack, &meta()).await, Err(ServiceError::NotFound(_))));
+    // Assign to collections, in bulk: both items end up in Finance, the door
+    // code keeps IT; refused assignments change nothing.
+    let door = ex.items.iter().find(|i| i.collection_ids.len() == 2).unwrap();
+    let assign = |items: Vec<String>, cols: Vec<String>| AssignOrgItemsInput { org_id: org.id.clone(), item_ids: items, collection_ids: cols };
+    let both_items = vec![bank.id.clone(), door.id.clone()];
+    let before = w.s.list_org_items(&su.actor, &org.id).await.unwrap();
+    for (who, bad) in [
+        (&su, assign(both_items.clone(), vec![theirs.id.clone()])),
+        (&su, assign(both_items.clone(), vec![])),
+        (&su, assign(vec![], vec![finance.id.clone()])),
+        (&su, assign(vec![bank.id.clone(), "no-such-item".into()], vec![finance.id.clone()])),
+        (&user, assign(both_items.clone(), vec![finance.id.clone()])),
+    ] {
+        assert!(w.s.assign_org_items(&who.actor, bad.clone(), &meta()).await.is_err(), "{bad:?}");
+    }
+    assert!(matches!(
+        w.s.assign_org_items(&user.actor, assign(both_items.clone(), vec![finance.id.clone()]), &meta()).await,
+        Err(ServiceError::Forbidden(_))
+    ));
+    assert_eq!(w.s.list_org_items(&su.actor, &org.id).await.unwrap(), before, "refused assignments changed nothing");
+    assert_eq!(w.s.assign_org_items(&su.actor, assign(both_items.clone(), vec![finance.id.clone()]), &meta()).await.unwrap(), 2);
+    let after = w.s.list_org_items(&su.actor, &org.id).await.unwrap();
+    let colls = |id: &str| after.iter().find(|i| i.id == id).unwrap().collection_ids.clone();
+    assert_eq!(colls(&bank.id), vec![finance.id.clone()]);
+    let mut door_now = door.collection_ids.clone();
+    door_now.sort();
+    assert_eq!(colls(&door.id), door_now, "already in Finance, still in IT");
+    assert_eq!(after.iter().find(|i| i.id == bank.id).unwrap().data, bank.data, "the ciphertext is untouched");
+    let ev = w.s.events(&su.actor, &org.id, db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
+    assert!(ev.items.iter().any(|e| e.kind == "items_assigned" && e.detail == "2 item(s) to 1 collection(s)"));
+
     assert!(matches!(w.s.delete_org_items(&su.actor, &other.id, std::slice::from_ref(&bank.id), &meta()).await, Err(ServiceError::NotFound(_))));
     assert_eq!(w.s.delete_org_items(&su.actor, &org.id, std::slice::from_ref(&bank.id), &meta()).await.unwrap(), 1);
     assert_eq!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().len(), 1);

@@ -22,15 +22,17 @@ pub fn MyAccountPage() -> impl IntoView {
                 // key pair, so a server that swapped the public key would show.
                 let uid = me.user_id.clone();
                 let server_phrase = me.fingerprint.clone();
-                let local = move || {
-                    let pk = s.key_pair_public()?;
-                    let id = uuid_parse(&uid)?;
-                    Some(domain::fingerprint::phrase(id, &pk))
-                };
+                let local = RwSignal::new(None::<String>);
+                Effect::new(move |_| match s.key_pair_public() {
+                    Some(pk) => {
+                        let uid = uid.clone();
+                        leptos::task::spawn_local(async move { local.set(crate::fingerprint::phrase(&uid, &pk).await.ok()) });
+                    }
+                    None => local.set(None),
+                });
                 let mismatch = {
                     let server_phrase = server_phrase.clone();
-                    let local = local.clone();
-                    move || local().is_some_and(|l| l != server_phrase)
+                    move || local.with(|l| l.as_ref().is_some_and(|l| *l != server_phrase))
                 };
                 view! {
                     <div class="page-head"><div><h1>"My account"</h1></div></div>
@@ -46,7 +48,7 @@ pub fn MyAccountPage() -> impl IntoView {
                     <section class="card" aria-labelledby="fp-title">
                         <h2 id="fp-title">"Fingerprint phrase"</h2>
                         <p class="muted">"A Provider admin compares this phrase before confirming you. It is unique to your account."</p>
-                        <p class="fingerprint" data-testid="fingerprint-phrase">{server_phrase.clone()}</p>
+                        <p class="fingerprint" data-testid="fingerprint-phrase">{move || local.get().unwrap_or_else(|| server_phrase.clone())}</p>
                         <Show when=mismatch>
                             <p class="form-error" role="alert">"Warning: this phrase does not match your own key. Do not share secrets until this is resolved."</p>
                         </Show>
@@ -57,10 +59,6 @@ pub fn MyAccountPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-fn uuid_parse(s: &str) -> Option<domain::fingerprint::Uuid> {
-    domain::fingerprint::Uuid::parse_str(s).ok()
 }
 
 /// The new master password re-encrypts the same user key, so nothing else

@@ -177,6 +177,15 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         all.with(|a| a.iter().filter(|m| t.admits(m) && matches_search(m, &q)).cloned().collect::<Vec<_>>())
     });
     let count = move |t: Tab| all.with(|a| a.iter().filter(|m| t.admits(m)).count());
+    // Someone is waiting for confirmation: fetch the fingerprint word list
+    // now, so the Confirm dialog opens without waiting for it.
+    Effect::new(move |done: Option<bool>| {
+        let need = done.unwrap_or(false) || count(Tab::NeedsConfirmation) > 0;
+        if need && done != Some(true) {
+            crate::fingerprint::preload();
+        }
+        need
+    });
     let selection = Memo::new(move |_| {
         let sel = selected.get();
         all.with(|a| a.iter().filter(|m| sel.contains(&m.id)).cloned().collect::<Vec<_>>())
@@ -649,10 +658,17 @@ fn ConfirmDialog(
         Resource::new(move || ids.get(), move |ids| {
             let pid = pid.clone();
             async move {
-                match ids {
-                    Some(ids) if !ids.is_empty() => confirm_candidates(pid, ids).await,
-                    _ => Ok(vec![]),
+                let mut list = match ids {
+                    Some(ids) if !ids.is_empty() => confirm_candidates(pid, ids).await.map_err(|e| e.to_string())?,
+                    _ => vec![],
+                };
+                // The phrase shown is the one of the key the provider key is
+                // sealed to, computed here: not the server's word for it.
+                for c in &mut list {
+                    let pk = domain::crypto::unb64(&c.public_key).map_err(|_| format!("The public key of {} is malformed.", c.email))?;
+                    c.fingerprint = crate::fingerprint::phrase(&c.user_id, &pk).await?;
                 }
+                Ok::<_, String>(list)
             }
         })
     };

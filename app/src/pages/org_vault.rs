@@ -72,11 +72,19 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let names = RwSignal::new(Names::new());
     // The item a person asked to delete, until they confirm.
     let deleting = RwSignal::new(None::<(String, String)>);
+    // Ticked rows, for Assign to collections and Delete in bulk.
+    let selected = RwSignal::new(HashSet::<String>::new());
+    let bulk_open = RwSignal::new(false);
+    let assigning = RwSignal::new(false);
+    let bulk_deleting = RwSignal::new(false);
 
     let remove = Callback::new(move |(id, name): (String, String)| {
         spawn_local(async move {
-            match delete_org_items(oid_sv.get_value(), vec![id]).await {
+            match delete_org_items(oid_sv.get_value(), vec![id.clone()]).await {
                 Ok(_) => {
+                    selected.update(|s| {
+                        s.remove(&id);
+                    });
                     message.set(Some(format!("{name} deleted.")));
                     version.update(|v| *v += 1);
                 }
@@ -84,6 +92,21 @@ pub fn OrgVault(console: Console) -> impl IntoView {
             }
         });
     });
+
+    let remove_selected = move |_| {
+        let ids: Vec<String> = selected.get_untracked().into_iter().collect();
+        bulk_deleting.set(false);
+        spawn_local(async move {
+            match delete_org_items(oid_sv.get_value(), ids).await {
+                Ok(n) => {
+                    message.set(Some(format!("{n} item(s) deleted.")));
+                    selected.set(HashSet::new());
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
 
     view! {
         <div class="page-head">
@@ -107,6 +130,17 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                     {move || names.get().into_iter().map(|(id, n)| view! { <option value=id>{n}</option> }).collect_view()}
                 </select>
             </label>
+            <span class="muted selcount" aria-live="polite">{move || { let n = selected.with(|s| s.len()); if n == 0 { String::new() } else { format!("{n} selected") } }}</span>
+            <div class="menu-wrap" on:keydown=move |ev| if ev.key() == "Escape" { bulk_open.set(false) }>
+                <button class="btn" aria-label="Bulk actions" aria-haspopup="menu" aria-expanded=move || bulk_open.get().to_string()
+                    disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| bulk_open.update(|o| *o = !*o)>"⋮"</button>
+                <Show when=move || bulk_open.get()>
+                    <div class="menu" role="menu" on:click=move |_| bulk_open.set(false)>
+                        <button role="menuitem" disabled=move || names.with(|n| n.is_empty()) on:click=move |_| assigning.set(true)>"Assign to collections"</button>
+                        <button role="menuitem" class="danger" on:click=move |_| bulk_deleting.set(true)>"Delete"</button>
+                    </div>
+                </Show>
+            </div>
         </div>
         <p class="notice" role="status">{move || message.get()}</p>
         <p class="form-error" role="alert">{move || error.get()}</p>
@@ -134,6 +168,16 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                         .cloned()
                         .collect::<Vec<_>>()
                 });
+                let shown_ids = move || shown.with(|v| v.iter().map(|r| r.id.clone()).collect::<Vec<_>>());
+                let all_checked = move || {
+                    let ids = shown_ids();
+                    selected.with(|s| !ids.is_empty() && ids.iter().all(|i| s.contains(i)))
+                };
+                let toggle_all = move |ev: leptos::ev::Event| {
+                    let on = event_target_checked(&ev);
+                    let ids = shown_ids();
+                    selected.update(|s| for id in ids { if on { s.insert(id); } else { s.remove(&id); } });
+                };
                 view! {
                     {(unreadable > 0).then(|| view! {
                         <p class="form-error" role="alert">{format!("{unreadable} item(s) could not be decrypted with the organisation key.")}</p>
@@ -146,7 +190,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                     </Show>
                     <Show when=move || total != 0>
                         <table class="table" aria-label="Vault items">
-                            <thead><tr><th>"Name"</th><th>"Collections"</th><th>"Type"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
+                            <thead><tr><th class="check"><input type="checkbox" aria-label="Select all" prop:checked=all_checked on:change=toggle_all /></th><th>"Name"</th><th>"Collections"</th><th>"Type"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
                             <tbody>
                                 <For each=move || shown.get() key=|r| (r.id.clone(), r.data.clone(), r.collection_ids.clone()) let:r>
                                     {
@@ -156,8 +200,16 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                                         let (pass, user) = (r.data.password.clone(), r.data.username.clone());
                                         let (r1, n1, n2, n3) = (r.clone(), name.clone(), name.clone(), name.clone());
                                         let id = r.id.clone();
+                                        let (id_c, id_t, id_r) = (id.clone(), id.clone(), id.clone());
                                         view! {
-                                            <tr>
+                                            <tr class:selected=move || selected.with(|s| s.contains(&id_r))>
+                                                <td class="check">
+                                                    <input type="checkbox" aria-label=format!("Select {name}") prop:checked=move || selected.with(|s| s.contains(&id_c))
+                                                        on:change=move |ev| {
+                                                            let on = event_target_checked(&ev);
+                                                            selected.update(|s| { if on { s.insert(id_t.clone()); } else { s.remove(&id_t); } });
+                                                        } />
+                                                </td>
                                                 <td>
                                                     <button class="link strong" aria-label=format!("Edit {n1}") on:click=move |_| editing.set(Some(Some(r1.clone())))>{name.clone()}</button>
                                                     <div class="muted small">{user.clone()}</div>
@@ -190,6 +242,16 @@ pub fn OrgVault(console: Console) -> impl IntoView {
             {move || editing.get().map(|row| view! { <OrgItemForm org_id=oid_sv.get_value() row=row names=names key=key editing=editing version=version /> })}
         </Modal>
         <DeleteItemDialog deleting=deleting on_confirm=remove note="It is deleted for everyone in this organisation, and cannot be brought back." />
+        <Modal open=bulk_deleting on_close=Callback::new(move |_| bulk_deleting.set(false)) title="Delete items".to_string()>
+            <p>{move || format!("Delete {} selected item(s)? They are deleted for everyone in this organisation, and cannot be brought back.", selected.with(|s| s.len()))}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| bulk_deleting.set(false)>"Cancel"</button>
+                <button type="button" class="btn danger-fill" on:click=remove_selected>"Delete"</button>
+            </div>
+        </Modal>
+        <Modal open=assigning on_close=Callback::new(move |_| assigning.set(false)) title="Assign to collections".to_string()>
+            <AssignForm org_id=oid_sv.get_value() names=names selected=selected open=assigning version=version message=message />
+        </Modal>
         <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
             <ImportForm org_id=oid_sv.get_value() names=names key=key open=importing version=version message=message />
         </Modal>
@@ -251,6 +313,72 @@ fn OrgItemForm(
                 }}
             </fieldset>
         </ItemEditor>
+    }
+}
+
+/// Assign to collections: adds the selected items to the ticked collections.
+#[component]
+fn AssignForm(
+    org_id: String,
+    names: RwSignal<Names>,
+    selected: RwSignal<HashSet<String>>,
+    open: RwSignal<bool>,
+    version: RwSignal<u32>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let chosen = RwSignal::new(HashSet::<String>::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let input = AssignOrgItemsInput {
+            org_id: org_id.clone(),
+            item_ids: selected.get_untracked().into_iter().collect(),
+            collection_ids: chosen.get_untracked().into_iter().collect(),
+        };
+        if input.collection_ids.is_empty() {
+            error.set(Some("Choose at least one collection.".into()));
+            return;
+        }
+        let k = input.collection_ids.len();
+        busy.set(true);
+        spawn_local(async move {
+            match assign_org_items(input).await {
+                Ok(n) => {
+                    message.set(Some(format!("{n} item(s) assigned to {k} collection(s).")));
+                    open.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit>
+            <p class="muted">{move || format!("Add the {} selected item(s) to these collections. The collections they are in already stay.", selected.with(|s| s.len()))}</p>
+            <fieldset class="checks">
+                <legend class="label">"Collections"</legend>
+                {move || names.get().into_iter().map(|(id, n)| {
+                    let (id1, id2) = (id.clone(), id.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id1))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| { if on { c.insert(id2.clone()); } else { c.remove(&id2); } });
+                                } />
+                            " " {n}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>{move || if busy.get() { "Assigning…" } else { "Assign" }}</button>
+            </div>
+        </form>
     }
 }
 
