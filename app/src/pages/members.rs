@@ -179,9 +179,12 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
     let count = move |t: Tab| all.with(|a| a.iter().filter(|m| t.admits(m)).count());
     // Someone is waiting for confirmation: fetch the fingerprint word list
     // now, so the Confirm dialog opens without waiting for it.
-    Effect::new(move |done: Option<bool>| {
-        let need = done.unwrap_or(false) || count(Tab::NeedsConfirmation) > 0;
-        if need && done != Some(true) {
+    Effect::new(move |fetched: Option<bool>| {
+        if fetched == Some(true) {
+            return true;
+        }
+        let need = count(Tab::NeedsConfirmation) > 0;
+        if need {
             crate::fingerprint::preload();
         }
         need

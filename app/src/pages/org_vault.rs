@@ -290,29 +290,38 @@ fn OrgItemForm(
     });
     view! {
         <ItemEditor initial=initial on_save=save on_cancel=Callback::new(move |_| editing.set(None)) error=error>
-            <fieldset class="checks">
-                <legend class="label">"Collections"</legend>
-                {move || {
-                    let list = names.get();
-                    if list.is_empty() {
-                        return view! { <p class="muted small">"This organisation has no collections yet."</p> }.into_any();
-                    }
-                    list.into_iter().map(|(id, n)| {
-                        let (id1, id2) = (id.clone(), id.clone());
-                        view! {
-                            <label class="check">
-                                <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id1))
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        chosen.update(|c| { if on { c.insert(id2.clone()); } else { c.remove(&id2); } });
-                                    } />
-                                " " {n}
-                            </label>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </fieldset>
+            <CollectionChecks names=names chosen=chosen />
         </ItemEditor>
+    }
+}
+
+/// The organisation's collections as checkboxes (an item's, or those an
+/// assignment adds to).
+#[component]
+fn CollectionChecks(names: RwSignal<Names>, chosen: RwSignal<HashSet<String>>) -> impl IntoView {
+    view! {
+        <fieldset class="checks">
+            <legend class="label">"Collections"</legend>
+            {move || {
+                let list = names.get();
+                if list.is_empty() {
+                    return view! { <p class="muted small">"This organisation has no collections yet."</p> }.into_any();
+                }
+                list.into_iter().map(|(id, n)| {
+                    let (id1, id2) = (id.clone(), id.clone());
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id1))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    chosen.update(|c| { if on { c.insert(id2.clone()); } else { c.remove(&id2); } });
+                                } />
+                            " " {n}
+                        </label>
+                    }
+                }).collect_view().into_any()
+            }}
+        </fieldset>
     }
 }
 
@@ -357,22 +366,7 @@ fn AssignForm(
     view! {
         <form class="stack" on:submit=submit>
             <p class="muted">{move || format!("Add the {} selected item(s) to these collections. The collections they are in already stay.", selected.with(|s| s.len()))}</p>
-            <fieldset class="checks">
-                <legend class="label">"Collections"</legend>
-                {move || names.get().into_iter().map(|(id, n)| {
-                    let (id1, id2) = (id.clone(), id.clone());
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id1))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| { if on { c.insert(id2.clone()); } else { c.remove(&id2); } });
-                                } />
-                            " " {n}
-                        </label>
-                    }
-                }).collect_view()}
-            </fieldset>
+            <CollectionChecks names=names chosen=chosen />
             <p class="form-error" role="alert">{move || error.get()}</p>
             <div class="modal-actions">
                 <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
