@@ -123,9 +123,20 @@ fn AccountMenu(me: Me) -> impl IntoView {
 
 /// Shown where a page needs the keys but the vault is locked (e.g. after a reload).
 #[component]
-pub fn UnlockPanel(me: Me) -> impl IntoView {
-    // Fetch the key derivation module while the person types.
-    Effect::new(|_| crate::kdf::preload());
+pub fn UnlockPanel(
+    me: Me,
+    /// Fetches what the page shows once unlocked (its lazily loaded body).
+    #[prop(optional)]
+    prepare: Option<fn()>,
+) -> impl IntoView {
+    // Fetch the key derivation module, and the page behind the panel, while
+    // the person types.
+    Effect::new(move |_| {
+        crate::kdf::preload();
+        if let Some(prepare) = prepare {
+            prepare();
+        }
+    });
     let s = use_session();
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);

@@ -4,6 +4,7 @@
 //! single-page app in the browser (feature `hydrate`).
 
 pub mod api;
+pub mod client_view;
 pub mod components;
 pub mod error;
 pub mod fingerprint;

@@ -2,6 +2,8 @@
 //! (Provider admins): client organisations, their seats, and the provider's total.
 
 use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
+use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
+use leptos::either::Either;
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
 use crate::pages::fmt_time;
@@ -18,7 +20,7 @@ use leptos_router::hooks::use_params_map;
 
 /// Loads the provider named in the route and renders `page` for confirmed members.
 #[component]
-pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSummary) -> AnyView) -> impl IntoView {
+pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSummary) -> LazyView, prepare: fn()) -> impl IntoView {
     let s = use_session();
     let fresh = fresh_me();
     let params = use_params_map();
@@ -39,12 +41,17 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSum
                     if admin_only && p.user_type != Role::ProviderAdmin {
                         return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can open this page.".into()) /> }.into_any();
                     }
+                    // The body is built in the browser once unlocked, from its
+                    // own chunk; the panel fetches that chunk while it is shown.
+                    let body = if unlocked {
+                        Either::Left(page(p.clone()).await)
+                    } else {
+                        Either::Right(view! { <UnlockPanel me=me prepare=prepare /> })
+                    };
                     view! {
                         <div class="with-sidenav">
-                            <ProviderNav provider=p.clone() />
-                            <div class="main-col">
-                                {if unlocked { page(p) } else { view! { <UnlockPanel me=me /> }.into_any() }}
-                            </div>
+                            <ProviderNav provider=p />
+                            <div class="main-col">{body}</div>
                         </div>
                     }
                     .into_any()
@@ -56,12 +63,22 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSum
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    view! { <ProviderShell title="Clients" admin_only=false page=|p| view! { <ClientsTable provider=p /> }.into_any() /> }
+    view! { <ProviderShell title="Clients" admin_only=false page=|p| lazy_view(clients_body(p)) prepare=|| { lazy_preload!(clients_body); } /> }
+}
+
+#[lazy]
+fn clients_body(provider: ProviderSummary) -> ClientView {
+    view! { <ClientsTable provider /> }.into_client()
 }
 
 #[component]
 pub fn BillingPage() -> impl IntoView {
-    view! { <ProviderShell title="Subscription" admin_only=true page=|p| view! { <Billing provider=p /> }.into_any() /> }
+    view! { <ProviderShell title="Subscription" admin_only=true page=|p| lazy_view(billing_body(p)) prepare=|| { lazy_preload!(billing_body); } /> }
+}
+
+#[lazy]
+fn billing_body(provider: ProviderSummary) -> ClientView {
+    view! { <Billing provider /> }.into_client()
 }
 
 fn remaining(v: &ClientsView) -> i64 {
@@ -94,7 +111,7 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
             {move || Suspend::new(async move {
                 let v = match view_res.await {
                     Ok(v) => v,
-                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                    Err(e) => return view! { <ErrorView err=e /> }.into_client(),
                 };
                 let (total, assigned, left) = (v.total_seats, v.assigned, remaining(&v));
                 let clients = v.clients.clone();
@@ -148,7 +165,7 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                         <NewClientForm provider=provider.get_value() remaining=left open=create_open version=version />
                     </Modal>
                 }
-                .into_any()
+                .into_client()
             })}
         </Transition>
     }
@@ -246,7 +263,7 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                 Suspend::new(async move {
                     let v = match view_res.await {
                         Ok(v) => v,
-                        Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                        Err(e) => return view! { <ErrorView err=e /> }.into_client(),
                     };
                     let used: i64 = v.clients.iter().map(|c| c.used).sum();
                     view! {
@@ -269,7 +286,7 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                             </table>
                         </section>
                     }
-                    .into_any()
+                    .into_client()
                 })
             }}
         </Transition>

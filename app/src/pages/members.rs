@@ -2,6 +2,7 @@
 //! multi-select, bulk and row menus, and the invite / confirm / remove dialogs.
 
 use crate::api::*;
+use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::fmt_time;
@@ -124,8 +125,13 @@ enum Pending {
 pub fn MembersPage() -> impl IntoView {
     view! {
         <crate::pages::clients::ProviderShell title="Members" admin_only=true
-            page=|p| view! { <MembersTable scope=Scope::of_provider(&p) /> }.into_any() />
+            page=|p| lazy_view(members_body(p)) prepare=|| { lazy_preload!(members_body); } />
     }
+}
+
+#[lazy]
+fn members_body(p: ProviderSummary) -> ClientView {
+    view! { <MembersTable scope=Scope::of_provider(&p) /> }.into_client()
 }
 
 #[component]
@@ -376,7 +382,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading members…"</p> }>
             {move || Suspend::new(async move {
                 if let Err(e) = members.await {
-                    return view! { <ErrorView err=e /> }.into_any();
+                    return view! { <ErrorView err=e /> }.into_client();
                 }
                 view! {
                     <table class="table members">
@@ -412,7 +418,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                         </div>
                     </Show>
                 }
-                    .into_any()
+                    .into_client()
             })}
         </Transition>
 
@@ -435,7 +441,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                         Some(Pending::Suspend(l, true)) if is_org => ("Revoke", l, format!("They keep their membership but lose access to {provider_name} until restored; their seats are freed.")),
                         Some(Pending::Suspend(l, true)) => ("Suspend", l, format!("They keep their membership but cannot open {provider_name} until restored.")),
                         Some(Pending::Suspend(l, false)) => ("Restore", l, format!("They can open {provider_name} again.")),
-                        None => return ().into_any(),
+                        None => return ().into_client(),
                     };
                     let run_pending = run_pending.clone();
                     view! {
@@ -445,7 +451,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                             <button class="btn ghost" on:click=move |_| pending.set(None)>"Cancel"</button>
                             <button class=if verb == "Restore" { "btn primary" } else { "btn danger-fill" } on:click=run_pending>{verb}</button>
                         </div>
-                    }.into_any()
+                    }.into_client()
                 }
             }
         </Modal>
@@ -535,10 +541,10 @@ fn MemberRow(
                                             <button role="menuitem" on:click={ let id = m3.id.clone(); move |_| change_type.run((id.clone(), other_type, Permissions::default())) }>
                                                 {format!("Change user type to {}", other_type.label())}
                                             </button>
-                                        }.into_any()
+                                        }.into_client()
                                     } else {
                                         let _ = &m3;
-                                        view! { <button role="menuitem" on:click=move |_| role_for.set(Some(for_role.clone()))>"Change role"</button> }.into_any()
+                                        view! { <button role="menuitem" on:click=move |_| role_for.set(Some(for_role.clone()))>"Change role"</button> }.into_client()
                                     }}
                                     <A href=events_href attr:role="menuitem">"Event logs"</A>
                                     <Show when=move || !m4.is_me>
@@ -546,10 +552,10 @@ fn MemberRow(
                                             let m4 = m4.clone();
                                             move || if m4.badge == StatusBadge::Suspended {
                                                 let m = m4.clone();
-                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>"Restore"</button> }.into_any()
+                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>"Restore"</button> }.into_client()
                                             } else {
                                                 let m = m4.clone();
-                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>{if kind == TenantKind::Organization { "Revoke" } else { "Suspend" }}</button> }.into_any()
+                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>{if kind == TenantKind::Organization { "Revoke" } else { "Suspend" }}</button> }.into_client()
                                             }
                                         }
                                         <button role="menuitem" class="danger" on:click={ let m = m5.clone(); move |_| pending.set(Some(Pending::Remove(vec![m.clone()]))) }>"Remove"</button>
@@ -720,7 +726,7 @@ fn ConfirmDialog(
                 let confirm = confirm.clone();
                 Suspend::new(async move {
                     match candidates.await {
-                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_client(),
                         Ok(list) => {
                             let n = list.len();
                             let l2 = list.clone();
@@ -741,7 +747,7 @@ fn ConfirmDialog(
                                     <button class="btn ghost" on:click=move |_| ids.set(None)>"Cancel"</button>
                                     <button class="btn primary" disabled=move || busy.get() || n == 0 on:click=move |_| confirm(l2.clone())>"Confirm"</button>
                                 </div>
-                            }.into_any()
+                            }.into_client()
                         }
                     }
                 })

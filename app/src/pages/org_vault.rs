@@ -4,6 +4,7 @@
 //! ciphertext (see `service::org_vault`).
 
 use crate::api::*;
+use crate::client_view::IntoClientView;
 use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
@@ -53,7 +54,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let org_name = console.ctx.name.clone();
     let key = match console.key() {
         Ok(k) => k,
-        Err(e) => return view! { <p class="form-error" role="alert">{e}</p> }.into_any(),
+        Err(e) => return view! { <p class="form-error" role="alert">{e}</p> }.into_client(),
     };
     let key = StoredValue::new(key);
     let oid_sv = StoredValue::new(oid.clone());
@@ -148,7 +149,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
             {move || Suspend::new(async move {
                 let (items, cols) = match data.await {
                     Ok(d) => d,
-                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                    Err(e) => return view! { <ErrorView err=e /> }.into_client(),
                 };
                 let k = key.get_value();
                 let map: Names = cols.iter().map(|c| (c.id.clone(), decrypt_text(&k, &c.name).unwrap_or_else(|| "(unreadable)".into()))).collect();
@@ -235,7 +236,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                         <p class="muted small">{move || format!("{} of {total} items", shown.with(|v| v.len()))}</p>
                     </Show>
                 }
-                .into_any()
+                .into_client()
             })}
         </Transition>
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
@@ -259,7 +260,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
             <ExportForm org_id=oid_sv.get_value() org_name=org_name.clone() key=key open=exporting message=message />
         </Modal>
     }
-    .into_any()
+    .into_client()
 }
 
 #[component]
@@ -305,7 +306,7 @@ fn CollectionChecks(names: RwSignal<Names>, chosen: RwSignal<HashSet<String>>) -
             {move || {
                 let list = names.get();
                 if list.is_empty() {
-                    return view! { <p class="muted small">"This organisation has no collections yet."</p> }.into_any();
+                    return view! { <p class="muted small">"This organisation has no collections yet."</p> }.into_client();
                 }
                 list.into_iter().map(|(id, n)| {
                     let (id1, id2) = (id.clone(), id.clone());
@@ -319,7 +320,7 @@ fn CollectionChecks(names: RwSignal<Names>, chosen: RwSignal<HashSet<String>>) -
                             " " {n}
                         </label>
                     }
-                }).collect_view().into_any()
+                }).collect_view().into_client()
             }}
         </fieldset>
     }
@@ -405,7 +406,7 @@ fn ImportForm(
     });
     let preview = move || match parsed.get() {
         None => None,
-        Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_any()),
+        Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_client()),
         Some(Ok(items)) => {
             let new = plan(&items, &names.get());
             let logins = items.iter().filter(|i| i.item.kind == ItemKind::Login).count();
@@ -415,7 +416,7 @@ fn ImportForm(
                 items.len() - logins
             );
             let coll = if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) };
-            Some(view! { <div class="notice ok" role="status"><p>{line}</p><p>{coll}</p></div> }.into_any())
+            Some(view! { <div class="notice ok" role="status"><p>{line}</p><p>{coll}</p></div> }.into_client())
         }
     };
     let on_file = move |_ev: leptos::ev::Event| {

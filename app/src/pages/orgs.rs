@@ -4,6 +4,8 @@
 //! Owners, Admins and Custom members reach it by their role.
 
 use crate::api::*;
+use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
+use leptos::either::Either;
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
 use crate::pages::clients::SeatsForm;
@@ -90,7 +92,7 @@ impl Section {
 /// Loads the organisation and the viewer's standing, checks the section is
 /// theirs to open, and lays out the console around it.
 #[component]
-fn ConsoleShell(section: Section, page: fn(Console) -> AnyView) -> impl IntoView {
+fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) -> impl IntoView {
     let s = use_session();
     let params = use_params_map();
     let oid = move || params.with(|p| p.get("id")).unwrap_or_default();
@@ -122,18 +124,19 @@ fn ConsoleShell(section: Section, page: fn(Console) -> AnyView) -> impl IntoView
                     };
                     let console = Console { ctx: ctx.clone(), scope };
                     let allowed = console.can(section.need());
+                    // The body is built in the browser once unlocked, from its
+                    // own chunk; the panel fetches that chunk while it is shown.
+                    let body = if !allowed {
+                        Either::Left(view! { <ErrorView err=ApiError::Forbidden("Your role in this organisation does not allow this.".into()) /> }.into_any())
+                    } else if !unlocked {
+                        Either::Left(view! { <UnlockPanel me=me prepare=prepare /> }.into_any())
+                    } else {
+                        Either::Right(page(console.clone()).await)
+                    };
                     view! {
                         <div class="with-sidenav">
-                            <OrgNav console=console.clone() current=section />
-                            <div class="main-col">
-                                {if !allowed {
-                                    view! { <ErrorView err=ApiError::Forbidden("Your role in this organisation does not allow this.".into()) /> }.into_any()
-                                } else if !unlocked {
-                                    view! { <UnlockPanel me=me /> }.into_any()
-                                } else {
-                                    page(console)
-                                }}
-                            </div>
+                            <OrgNav console=console current=section />
+                            <div class="main-col">{body}</div>
                         </div>
                     }
                     .into_any()
@@ -163,35 +166,39 @@ fn OrgNav(console: Console, current: Section) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn OrgMembersPage() -> impl IntoView {
-    view! {
-        <ConsoleShell section=Section::Members page=|c| {
-            let seats = format!("{} of {} seats used", c.ctx.used, c.ctx.seats);
-            view! {
-                <p class="muted small seat-line" data-testid="seat-line">{seats}</p>
-                <MembersTable scope=c.scope />
-            }.into_any()
-        } />
-    }
+/// A console page: the shell, and a body built in the browser once the vault
+/// is unlocked, from its own lazily loaded chunk (fetched while the unlock
+/// panel is shown).
+macro_rules! console_page {
+    ($page:ident, $section:expr, $body:ident, |$c:ident| $view:expr) => {
+        #[component]
+        pub fn $page() -> impl IntoView {
+            view! { <ConsoleShell section=$section page=|c| lazy_view($body(c)) prepare=|| { lazy_preload!($body); } /> }
+        }
+
+        #[lazy]
+        fn $body($c: Console) -> ClientView {
+            $view.into_client()
+        }
+    };
 }
 
-#[component]
-pub fn OrgEventsPage() -> impl IntoView {
+console_page!(OrgMembersPage, Section::Members, org_members_body, |c| {
+    let seats = format!("{} of {} seats used", c.ctx.used, c.ctx.seats);
     view! {
-        <ConsoleShell section=Section::Events page=|c| view! {
-            <EventLog tenant_id=c.ctx.id.clone() base_href=format!("/organizations/{}/events", c.ctx.id)
-                description="Member, group, collection, policy and seat events of this organisation." />
-        }.into_any() />
+        <p class="muted small seat-line" data-testid="seat-line">{seats}</p>
+        <MembersTable scope=c.scope />
     }
-}
+});
+
+console_page!(OrgEventsPage, Section::Events, org_events_body, |c| view! {
+    <EventLog tenant_id=c.ctx.id.clone() base_href=format!("/organizations/{}/events", c.ctx.id)
+        description="Member, group, collection, policy and seat events of this organisation." />
+});
 
 // ---------------------------------------------------------------- Groups
 
-#[component]
-pub fn OrgGroupsPage() -> impl IntoView {
-    view! { <ConsoleShell section=Section::Groups page=|c| view! { <Groups console=c /> }.into_any() /> }
-}
+console_page!(OrgGroupsPage, Section::Groups, org_groups_body, |c| view! { <Groups console=c /> });
 
 #[component]
 fn Groups(console: Console) -> impl IntoView {
@@ -232,7 +239,7 @@ fn Groups(console: Console) -> impl IntoView {
             {move || Suspend::new(async move {
                 let (groups, members) = match data.await {
                     Ok(d) => d,
-                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                    Err(e) => return view! { <ErrorView err=e /> }.into_client(),
                 };
                 let empty = groups.is_empty();
                 let members2 = members.clone();
@@ -270,7 +277,7 @@ fn Groups(console: Console) -> impl IntoView {
                         }
                     </Modal>
                 }
-                .into_any()
+                .into_client()
             })}
         </Transition>
         <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete group?".to_string()>
@@ -333,17 +340,11 @@ fn GroupForm(org_id: String, group: Option<GroupView>, members: Vec<MemberListIt
 
 // ---------------------------------------------------------------- Vault
 
-#[component]
-pub fn OrgVaultPage() -> impl IntoView {
-    view! { <ConsoleShell section=Section::Vault page=|c| view! { <crate::pages::org_vault::OrgVault console=c /> }.into_any() /> }
-}
+console_page!(OrgVaultPage, Section::Vault, org_vault_body, |c| view! { <crate::pages::org_vault::OrgVault console=c /> });
 
 // ---------------------------------------------------------------- Collections
 
-#[component]
-pub fn OrgCollectionsPage() -> impl IntoView {
-    view! { <ConsoleShell section=Section::Collections page=|c| view! { <Collections console=c /> }.into_any() /> }
-}
+console_page!(OrgCollectionsPage, Section::Collections, org_collections_body, |c| view! { <Collections console=c /> });
 
 /// Everything a collection's access can be given to.
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -414,7 +415,7 @@ fn Collections(console: Console) -> impl IntoView {
             {move || Suspend::new(async move {
                 let (cols, subjects) = match data.await {
                     Ok(d) => d,
-                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                    Err(e) => return view! { <ErrorView err=e /> }.into_client(),
                 };
                 let empty = cols.is_empty();
                 let subjects2 = subjects.clone();
@@ -455,7 +456,7 @@ fn Collections(console: Console) -> impl IntoView {
                         }
                     </Modal>
                 }
-                .into_any()
+                .into_client()
             })}
         </Transition>
     }
@@ -540,10 +541,7 @@ fn CollectionForm(
 
 // ---------------------------------------------------------------- Policies
 
-#[component]
-pub fn OrgPoliciesPage() -> impl IntoView {
-    view! { <ConsoleShell section=Section::Policies page=|c| view! { <Policies console=c /> }.into_any() /> }
-}
+console_page!(OrgPoliciesPage, Section::Policies, org_policies_body, |c| view! { <Policies console=c /> });
 
 #[component]
 fn Policies(console: Console) -> impl IntoView {
@@ -562,7 +560,7 @@ fn Policies(console: Console) -> impl IntoView {
             {move || Suspend::new(async move {
                 let list = match data.await {
                     Ok(l) => l,
-                    Err(e) => return view! { <ErrorView err=e /> }.into_any(),
+                    Err(e) => return view! { <ErrorView err=e /> }.into_client(),
                 };
                 view! {
                     <ul class="policy-list">
@@ -581,7 +579,7 @@ fn Policies(console: Console) -> impl IntoView {
                         }).collect_view()}
                     </ul>
                 }
-                .into_any()
+                .into_client()
             })}
         </Transition>
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Edit policy".to_string()>
@@ -646,7 +644,7 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
                             {(0u8..=4).map(|n| view! { <option value=n.to_string()>{format!("{} ({n})", domain::org::score_label(n))}</option> }).collect_view()}
                         </select>
                     </Field>
-                }.into_any(),
+                }.into_client(),
                 PolicyKind::PasswordGenerator => view! {
                     <Field label="Minimum length" error=field("generator_min_length")>
                         <input type="number" min="5" max="128" bind:value=gen_length />
@@ -654,8 +652,8 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
                     <label class="check-line"><input type="checkbox" prop:checked=move || upper.get() on:change=move |ev| upper.set(event_target_checked(&ev)) />" Uppercase (A-Z)"</label>
                     <label class="check-line"><input type="checkbox" prop:checked=move || digits.get() on:change=move |ev| digits.set(event_target_checked(&ev)) />" Numbers (0-9)"</label>
                     <label class="check-line"><input type="checkbox" prop:checked=move || symbols.get() on:change=move |ev| symbols.set(event_target_checked(&ev)) />" Special characters (!@#$%^&*)"</label>
-                }.into_any(),
-                _ => ().into_any(),
+                }.into_client(),
+                _ => ().into_client(),
             }}
             <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
             <div class="modal-actions">
@@ -668,10 +666,7 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
 
 // ---------------------------------------------------------------- Seats
 
-#[component]
-pub fn OrgSeatsPage() -> impl IntoView {
-    view! { <ConsoleShell section=Section::Seats page=|c| view! { <Seats console=c /> }.into_any() /> }
-}
+console_page!(OrgSeatsPage, Section::Seats, org_seats_body, |c| view! { <Seats console=c /> });
 
 #[component]
 fn Seats(console: Console) -> impl IntoView {
@@ -693,9 +688,9 @@ fn Seats(console: Console) -> impl IntoView {
                     <SeatsForm label="Seats for this client" help="Within the unassigned seats of your provider's subscription." initial=c.seats
                         save=move |n| set_client_seats(oid.clone(), n) on_saved=Callback::new(move |n| current.set(n)) />
                 </section>
-            }.into_any()
+            }.into_client()
         } else {
-            view! { <p class="notice">"Your provider manages this organisation's seats."</p> }.into_any()
+            view! { <p class="notice">"Your provider manages this organisation's seats."</p> }.into_client()
         }}
     }
 }

@@ -1,6 +1,8 @@
 //! Provider Portal: your providers, setting one up, and a provider's overview.
 
 use crate::api::setup_provider;
+use crate::client_view::{ClientView, IntoClientView, lazy_view};
+use leptos::either::Either;
 use crate::components::{Field, UnlockPanel};
 use crate::error::ApiError;
 use crate::session::use_session;
@@ -130,14 +132,20 @@ pub fn SetupProviderPage() -> impl IntoView {
                 let unlocked = s.unlocked();
                 Suspend::new(async move {
                     match s.me.await {
-                        Ok(Some(me)) if !unlocked => view! { <UnlockPanel me=me /> }.into_any(),
-                        Ok(Some(me)) => view! { <SetupForm me=me /> }.into_any(),
-                        _ => ().into_any(),
+                        Ok(Some(me)) if !unlocked => Either::Left(view! { <UnlockPanel me=me prepare=|| { lazy_preload!(setup_body); } /> }.into_any()),
+                        Ok(Some(me)) => Either::Right(lazy_view(setup_body(me)).await),
+                        _ => Either::Left(().into_any()),
                     }
                 })
             }}
         </Transition>
     }
+}
+
+/// The set-up form, built in the browser from its own chunk once unlocked.
+#[lazy]
+fn setup_body(me: Me) -> ClientView {
+    view! { <SetupForm me /> }.into_client()
 }
 
 #[component]

@@ -2,6 +2,8 @@
 //! browser with the user key. The server stores only ciphertext.
 
 use crate::api::{delete_item, list_items, save_item};
+use crate::client_view::{ClientView, IntoClientView, lazy_view};
+use leptos::either::Either;
 use crate::components::{Field, Modal, UnlockPanel};
 use crate::session::use_session;
 use domain::vault::{GeneratorOptions, ItemData, ItemKind, generate_password};
@@ -34,14 +36,20 @@ pub fn VaultPage() -> impl IntoView {
                 let unlocked = s.unlocked();
                 Suspend::new(async move {
                     match s.me.await {
-                        Ok(Some(me)) if !unlocked => view! { <UnlockPanel me=me /> }.into_any(),
-                        Ok(Some(_)) => view! { <VaultView /> }.into_any(),
-                        _ => ().into_any(),
+                        Ok(Some(me)) if !unlocked => Either::Left(view! { <UnlockPanel me=me prepare=|| { lazy_preload!(vault_body); } /> }.into_any()),
+                        Ok(Some(_)) => Either::Right(lazy_view(vault_body()).await),
+                        _ => Either::Left(().into_any()),
                     }
                 })
             }}
         </Transition>
     }
+}
+
+/// The unlocked vault, built in the browser from its own chunk.
+#[lazy]
+fn vault_body() -> ClientView {
+    view! { <VaultView /> }.into_client()
 }
 
 #[component]
@@ -86,9 +94,9 @@ fn VaultView() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let list = items.await;
-                let Some(keys) = s.keys.get_untracked() else { return ().into_any() };
+                let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
                 match list {
-                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_client(),
                     Ok(list) => {
                         let decrypted: Vec<Decrypted> = list
                             .into_iter()
@@ -115,7 +123,7 @@ fn VaultView() -> impl IntoView {
                                 </For>
                             </ul>
                         }
-                            .into_any()
+                            .into_client()
                     }
                 }
             })}
