@@ -129,14 +129,17 @@ pub fn UnlockPanel(
     #[prop(optional)]
     prepare: Option<fn()>,
 ) -> impl IntoView {
-    // Fetch the key derivation module, and the page behind the panel, while
-    // the person types.
-    Effect::new(move |_| {
-        crate::kdf::preload();
-        if let Some(prepare) = prepare {
+    // Fetch the key derivation module now, and the page behind the panel at
+    // the first keystroke of the master password: both are there by the time
+    // the person presses Unlock, and neither holds up the first load.
+    Effect::new(|_| crate::kdf::preload());
+    let prepared = StoredValue::new(false);
+    let on_typing = move |_| {
+        if let Some(prepare) = prepare.filter(|_| !prepared.get_value()) {
+            prepared.set_value(true);
             prepare();
         }
-    });
+    };
     let s = use_session();
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -167,7 +170,7 @@ pub fn UnlockPanel(
             <p class="muted">"Enter your master password to unlock. Logged in as " <strong>{email}</strong> "."</p>
             <form on:submit=submit>
                 <Field label="Master password" error=Signal::derive(move || error.get())>
-                    <input type="password" name="master_password" autocomplete="current-password" required bind:value=password />
+                    <input type="password" name="master_password" autocomplete="current-password" required bind:value=password on:input=on_typing />
                 </Field>
                 <button class="btn primary" type="submit" disabled=move || busy.get()>
                     {move || if busy.get() { "Unlocking…" } else { "Unlock" }}

@@ -45,10 +45,16 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toBeVisible();
 
   // A reload forgets the keys: the page asks for the master password again.
+  // What the unlocked vault shows is its own chunk (the test command builds
+  // with --split): fetched once the person starts typing, not on the first load.
+  const bodies = [];
+  page.on('request', (r) => { if (/\/split_vault_body_\w+\.wasm$/.test(r.url())) bodies.push(r.url()); });
   await page.reload();
   await hydrated(page);
   await expect(page.getByRole('heading', { name: 'Your vault is locked' })).toBeVisible();
+  expect(bodies, 'the locked page does not fetch the vault it cannot show').toEqual([]);
   await page.getByLabel('Master password').fill('wrong password entirely');
+  await expect.poll(() => bodies.length, { message: 'typing the master password fetches the vault chunk' }).toBe(1);
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByText('Invalid master password.')).toBeVisible();
   await page.getByLabel('Master password').fill(PASSWORD);
