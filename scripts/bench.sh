@@ -3,14 +3,14 @@
 # PostgreSQL under wrk, plus the first-load transfer sizes and Argon2id native.
 # Usage: bash scripts/bench.sh [duration, default 30s]
 #        BENCH_ONLY=list bash scripts/bench.sh 60s   (the members/list and SSR runs only)
+#        BENCH_ONLY=first-load bash scripts/bench.sh  (the bundle and the first load in Chromium only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 DUR="${1:-30s}"
-cargo leptos build --release --split >/dev/null
-bash scripts/build-modules.sh --release
+bash scripts/build-site.sh --release >/dev/null
 cargo build --release -p server --example seed -q
 cargo build --release -p domain --example kdf_bench -q
 BIN="$CARGO_TARGET_DIR/release/server"
@@ -62,6 +62,7 @@ LUA
 # tenant's list while nothing changed; LIST_CACHE=off measures the read that
 # follows every change (the database query each time).
 rm -rf /tmp/portal-bench-sqlite; mkdir -p /tmp/portal-bench-sqlite
+if [ "${BENCH_ONLY:-}" != first-load ]; then
 for n in 50 10000; do
   run sqlite "sqlite:///tmp/portal-bench-sqlite/$n.db?mode=rwc" "$n"
   db="portal_bench_$n"
@@ -71,6 +72,7 @@ for n in 50 10000; do
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
 done
 run "sqlite (no list cache)" "sqlite:///tmp/portal-bench-sqlite/nocache.db?mode=rwc" 10000 off
+fi
 
 [ "${BENCH_ONLY:-}" = list ] && exit 0
 
@@ -85,6 +87,7 @@ read -r token pid email < <(DATABASE_URL="$url" "$SEED" 10000)
 start "$url"
 echo "== first load in Chromium: what a cold page fetches until it is hydrated (budget: 300 KB brotli)"
 (cd end2end && BASE="http://127.0.0.1:$PORT" TOKEN=$token PID=$pid node bench-first-load.mjs)
+[ "${BENCH_ONLY:-}" = first-load ] && { kill $SPID; wait $SPID 2>/dev/null; exit 0; }
 (cd end2end && BASE="http://127.0.0.1:$PORT" node bench-argon2.mjs && BASE="http://127.0.0.1:$PORT" PID=$pid EMAIL=$email MODE=table node bench-members.mjs)
 kill $SPID; wait $SPID 2>/dev/null || true
 url="sqlite:///tmp/portal-bench-sqlite/browser-confirm.db?mode=rwc"

@@ -7,9 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
-cargo leptos build --release --split
-# After cargo-leptos, which replaces target/site/pkg on every build.
-bash scripts/build-modules.sh --release
+bash scripts/build-site.sh --release
 # Precompressed copies, served as they are (brotli 11 beats on-the-fly compression).
 for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
   case "$f" in *.br|*.gz) continue ;; esac

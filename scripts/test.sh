@@ -29,8 +29,7 @@ step "Fuzzing: every cargo-fuzz target for 10 s (a longer run: bash scripts/fuzz
 bash scripts/fuzz.sh 10
 
 step "Building the portal (server + wasm) for the browser tests"
-cargo leptos build --split
-bash scripts/build-modules.sh
+bash scripts/build-site.sh
 
 step "Playwright in Debian's Chromium"
 export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"

@@ -76,7 +76,22 @@ pub fn urlencode(s: &str) -> String {
 }
 
 fn initials(name: &str) -> String {
-    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase()
+    upper(&name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>())
+}
+
+/// Upper case, for avatars and item icons. In the browser JavaScript's
+/// `toUpperCase` does it (the same Unicode mapping as Rust's), so the wasm
+/// carries no upper-case table of its own: data cannot be split into lazily
+/// loaded chunks, so every table the bundle uses is part of every first load.
+pub fn upper(s: &str) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        String::from(js_sys::JsString::from(s).to_upper_case())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        s.to_uppercase()
+    }
 }
 
 #[component]

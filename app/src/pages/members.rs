@@ -491,7 +491,7 @@ fn MemberRow(
     let checked = { let id = id.clone(); move || selected.with(|s| s.contains(&id)) };
     let row_checked = { let id = id.clone(); move || selected.with(|s| s.contains(&id)) };
     let display = m.name.clone().unwrap_or_else(|| m.email.clone());
-    let initials: String = display.split(|c: char| c.is_whitespace() || c == '@' || c == '.').filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase();
+    let initials = crate::components::upper(&display.split(|c: char| c.is_whitespace() || c == '@' || c == '.').filter_map(|w| w.chars().next()).take(2).collect::<String>());
     let dates = match m.badge {
         StatusBadge::Invited | StatusBadge::Expired => format!("Invited {}, expires {}", fmt_time(m.invited_at), m.expires_at.map(fmt_time).unwrap_or_default()),
         _ => String::new(),

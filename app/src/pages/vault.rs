@@ -163,7 +163,7 @@ fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSi
     };
     view! {
         <li class="item">
-            <span class=if is_login { "item-icon login" } else { "item-icon note" } aria-hidden="true">{name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()}</span>
+            <span class=if is_login { "item-icon login" } else { "item-icon note" } aria-hidden="true">{crate::components::upper(&name.chars().take(1).collect::<String>())}</span>
             <div class="item-main">
                 <button class="link strong" on:click=edit.clone()>{name.clone()}</button>
                 <span class="muted">{sub}</span>
