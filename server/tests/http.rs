@@ -328,6 +328,46 @@ async fn forbidden_walk_changes_nothing() {
         }
     }
     assert_eq!(members(&admin, &pid).await, before, "nothing changed");
+    // Endpoints that act on the caller's own account: refused to anonymous
+    // callers, and an outsider cannot reach the admin's item or accept the
+    // invitation sent to someone else.
+    let (s, own) = admin.call("vault/save", json!({ "id": null, "data": key.encrypt(b"{\"name\":\"mine\"}") })).await;
+    assert_eq!(s, StatusCode::OK, "{own}");
+    let vault_before = admin.call("vault/list", json!({})).await;
+    let invite_token = token_for(&app, "inv@acme.com").await;
+    let self_calls: Vec<(&str, Value)> = vec![
+        ("providers/create", json!({ "input": { "name": "Shadow MSP", "billing_email": "s@x.com", "wrapped_key": sealed } })),
+        ("vault/list", json!({})),
+        ("vault/save", json!({ "id": own["id"], "data": key.encrypt(b"{\"name\":\"overwritten\"}") })),
+        ("vault/delete", json!({ "id": own["id"] })),
+        ("invitations/accept", json!({ "token": invite_token, "password": null })),
+        ("accounts/change-password", json!({ "input": { "current_auth_hash": "x", "new_auth_hash": "y", "new_protected_user_key": key.encrypt(b"k"), "password": { "length": 20, "score": 4 } } })),
+    ];
+    for (endpoint, body) in &self_calls {
+        let (s, v) = anon.call(endpoint, body.clone()).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "anonymous → {endpoint}: {v}");
+    }
+    for (endpoint, expect) in [("vault/save", StatusCode::NOT_FOUND), ("vault/delete", StatusCode::NOT_FOUND), ("invitations/accept", StatusCode::FORBIDDEN)] {
+        let body = self_calls.iter().find(|(e, _)| *e == endpoint).unwrap().1.clone();
+        let (s, v) = outsider.call(endpoint, body).await;
+        assert_eq!(s, expect, "outsider → {endpoint}: {v}");
+    }
+    assert_eq!(admin.call("vault/list", json!({})).await, vault_before, "the admin's vault is unchanged");
+    assert_eq!(members(&admin, &pid).await, before, "the invitation is still open");
+    // Open to anyone by design: signing up, logging in and out, the
+    // pre-login KDF parameters, who is signed in, and an invitation's state.
+    let open = ["accounts/prelogin", "accounts/register", "accounts/login", "accounts/logout", "accounts/me", "invitations/info"];
+    // Every registered server function is in one of these lists, so a new
+    // endpoint cannot be added without deciding who may call it here.
+    let walked: std::collections::BTreeSet<String> =
+        calls.iter().chain(&org_calls).chain(&self_calls).map(|(e, _)| *e).chain(open).map(|e| format!("/api/{e}")).collect();
+    let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
+    assert_eq!(
+        registered.difference(&walked).collect::<Vec<_>>(),
+        Vec::<&String>::new(),
+        "server functions the forbidden walk does not cover"
+    );
+    assert_eq!(walked.difference(&registered).collect::<Vec<_>>(), Vec::<&String>::new(), "walked endpoints that no longer exist");
     let (_, settings) = admin.call("providers/settings", json!({ "provider_id": pid })).await;
     assert_eq!(settings, json!(["Acme MSP", "b@acme.com"]), "settings unchanged");
     let (s, _) = admin.call("providers/update", json!({ "provider_id": pid, "name": "Acme Managed IT", "billing_email": "billing@acme.com" })).await;
