@@ -25,6 +25,9 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await page.getByRole('button', { name: 'New item' }).click();
   await dialog.getByLabel('Name', { exact: true }).fill('Old printer');
   await dialog.getByRole('button', { name: 'Save' }).click();
+  // The modal closes once the item is stored; until then the page behind it
+  // is inert, and clearing the search there would do nothing.
+  await expect(dialog).toBeHidden();
   await page.getByLabel('Search vault').fill('');
   await page.getByRole('button', { name: 'Delete Old printer' }).click();
   const del = page.getByRole('dialog', { name: 'Delete item' });
