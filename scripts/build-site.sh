@@ -2,7 +2,8 @@
 # Builds the portal into target/site and the server binary: the browser bundle
 # split into lazily loaded chunks (cargo leptos build --split), the server, and
 # the lazily loaded modules (scripts/build-modules.sh). One definition for the
-# test, serve and bench commands, so the browser tests run the bundle that ships.
+# test, serve and bench commands: the browser tests (debug) go through the same
+# steps and options as the release that ships, which adds only wasm-opt and terser.
 # Usage: bash scripts/build-site.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
