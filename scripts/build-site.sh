@@ -22,8 +22,24 @@ mode=()
 # folder, target/front): the server, the tests and the modules build on plain
 # stable. wasm-opt (release) also strips the chunks' producers and
 # target-features sections (wasm-opt-features in Cargo.toml).
-RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none" \
+wasm_flags="-Zlocation-detail=none -Zfmt-debug=none"
+# Release only: the standard library is compiled with the bundle (build-std, from
+# the rust-src component, scripts/setup.sh) for a panic that is a bare trap
+# (-Cpanic=immediate-abort: no panic formatting or hook code) and core's
+# smaller algorithms (optimize_for_size): shell 229 -> 214 KB brotli
+# (BENCHMARKS.md, session 10). The debug build of the tests keeps the prebuilt
+# standard library and its panic messages in the browser console.
+if [ ${#mode[@]} -gt 0 ]; then
+  if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+    wasm_flags="$wasm_flags -Zunstable-options -Cpanic=immediate-abort"
+    export CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
+  else
+    printf '\033[1;33m[build-site] NOTICE: no rust-src component, so the release bundle is built without build-std (~15 KB brotli larger)\033[0m\n' >&2
+  fi
+fi
+RUSTC_BOOTSTRAP=1 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$wasm_flags" \
   cargo leptos build "${mode[@]}" --split --frontend-only
+unset CARGO_UNSTABLE_BUILD_STD CARGO_UNSTABLE_BUILD_STD_FEATURES
 cargo leptos build "${mode[@]}" --split --server-only
 # The chunk loader wasm-split writes is not minified by cargo-leptos (it lists
 # every chunk's users in comments): terser from npm, as for any script (release).

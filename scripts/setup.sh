@@ -13,6 +13,14 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The standard library's source, for the release bundle's build-std
+# (scripts/build-site.sh). Not fatal: without it the release bundle is built
+# against the prebuilt standard library (larger) and the tests do not need it.
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  log "adding the rust-src component"
+  rustup component add rust-src || log "NOTICE: rust-src could not be installed; the release bundle will be ~15 KB larger"
+fi
+
 # cargo-leptos 0.3.10 (0.3.11 needs a newer rustc). About 22 minutes to build once.
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.10" ]; then
   log "installing cargo-leptos 0.3.10 (one-time, ~20 min on 2 cores)"
