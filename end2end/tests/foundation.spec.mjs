@@ -171,3 +171,32 @@ test('a progress bar shows while the next page is on its way, and goes once it i
   await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
   await expect(bar).toHaveCount(0);
 });
+
+test('code that fails to arrive is fetched again; if it never comes, the portal says so and offers to reload', async ({ page }) => {
+  await page.goto('/login');
+  await hydrated(page);
+  // The next page's chunk fails twice on the network, then arrives: the person only sees the page.
+  let tries = 0;
+  await page.route(/\/pkg\/split___register_page_view[^/]*\.wasm$/, (route) => (++tries <= 2 ? route.abort('failed') : route.continue()));
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
+  expect(tries, 'two failed fetches, then the one that arrived').toBe(3);
+  await expect(page.getByRole('alert').filter({ hasText: 'Reload' })).toHaveCount(0);
+  await page.unrouteAll();
+
+  // A chunk that never arrives (four fetches fail): a notice instead of a page that silently stops answering.
+  await page.goto('/register');
+  await hydrated(page);
+  let refused = 0;
+  await page.route(/\/pkg\/split___login_page_view[^/]*\.wasm$/, (route) => { refused += 1; return route.abort('failed'); });
+  await page.getByRole('link', { name: 'Log in' }).click();
+  const notice = page.getByRole('alert').filter({ hasText: 'Part of the portal could not be loaded. Check your connection, then reload the page.' });
+  await expect(notice).toBeVisible();
+  expect(refused, 'the first fetch and three more').toBe(4);
+  await expect(notice.getByRole('button', { name: 'Reload page' })).toBeFocused();
+  await page.unrouteAll();
+  await notice.getByRole('button', { name: 'Reload page' }).click();
+  await hydrated(page);
+  await expect(notice).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+});
