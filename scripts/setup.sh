@@ -18,7 +18,7 @@ fi
 # against the prebuilt standard library (larger) and the tests do not need it.
 if ! rustup component list --installed | grep -q '^rust-src'; then
   log "adding the rust-src component"
-  rustup component add rust-src || log "NOTICE: rust-src could not be installed; the release bundle will be ~15 KB larger"
+  timeout 300 rustup component add rust-src || log "NOTICE: rust-src could not be installed; the release bundle will be ~15 KB larger"
 fi
 
 # cargo-leptos 0.3.10 (0.3.11 needs a newer rustc). About 22 minutes to build once.
