@@ -9,7 +9,7 @@ export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 bash scripts/build-site.sh --release
 # Precompressed copies, served as they are (brotli 11 beats on-the-fly compression).
-for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
+for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/snippets/*/*.js target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
   case "$f" in *.br|*.gz) continue ;; esac
   brotli -f -k -q 11 "$f" && gzip -f -k -9 "$f"
 done
