@@ -82,6 +82,15 @@ pub enum Denied {
     RoleTooLow,
     #[error("Only an Owner or your provider can give or change the Owner role.")]
     OwnerOnly,
+    /// A Custom member acting on an Admin or Owner, or giving those roles.
+    #[error("A Custom member can only manage Users and Custom members.")]
+    UsersAndCustomOnly,
+    /// A Custom member giving a permission they do not hold.
+    #[error("You can only give permissions you hold yourself.")]
+    PermissionNotHeld,
+    /// Nobody changes their own role or permissions.
+    #[error("You cannot change your own role or permissions.")]
+    OwnRole,
     #[error("Seats are managed by the organisation's provider.")]
     ProviderOnly,
     #[error("This action does not apply here.")]
@@ -145,6 +154,10 @@ impl Permissions {
 
     pub fn is_none(&self) -> bool {
         *self == Permissions::default()
+    }
+    /// Every permission of `self` is also in `held`.
+    pub fn is_within(self, held: Permissions) -> bool {
+        self.as_array().iter().zip(held.as_array()).all(|(want, have)| !*want || have)
     }
     pub const LABELS: [&'static str; Self::COUNT] =
         ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs", "Access import/export"];
@@ -240,13 +253,38 @@ pub fn authorize_org(a: &OrgAuthority, action: Action) -> Result<(), Denied> {
     if allowed { Ok(()) } else { Err(Denied::RoleTooLow) }
 }
 
-/// Giving, changing or taking away the Owner role (inviting, changing, suspending
-/// or removing an Owner) needs an Owner or provider staff.
+/// Whether the actor may act on a member who has (or is to be given) `role`:
+/// invite, resend, confirm, re-role, suspend or remove. Provider staff and
+/// Owners may act on anyone; Admins on anyone but Owners; a Custom member
+/// (with "Manage members", checked by `authorize_org`) on Users and Custom
+/// members only, as Bitwarden applies it.
 pub fn may_touch_role(a: &OrgAuthority, role: Role) -> Result<(), Denied> {
-    if role != Role::Owner || a.is_provider_staff() || a.active_role() == Some(Role::Owner) {
-        Ok(())
-    } else {
-        Err(Denied::OwnerOnly)
+    if a.is_provider_staff() {
+        return Ok(());
+    }
+    match (a.active_role(), role) {
+        (Some(Role::Owner), _) => Ok(()),
+        (Some(Role::Admin | Role::Custom), Role::Owner) => Err(Denied::OwnerOnly),
+        (Some(Role::Admin), _) => Ok(()),
+        (Some(Role::Custom), Role::User | Role::Custom) => Ok(()),
+        (Some(Role::Custom), _) => Err(Denied::UsersAndCustomOnly),
+        (Some(_), _) => Err(Denied::RoleTooLow),
+        (None, _) => Err(Denied::NotMember),
+    }
+}
+
+/// Whether the actor may give a Custom member `given`: a Custom member only
+/// permissions they hold themselves; Owners, Admins and provider staff any.
+pub fn may_grant(a: &OrgAuthority, given: Permissions) -> Result<(), Denied> {
+    if a.is_provider_staff() {
+        return Ok(());
+    }
+    match a.active_role() {
+        Some(Role::Owner | Role::Admin) => Ok(()),
+        Some(Role::Custom) if given.is_within(a.permissions) => Ok(()),
+        Some(Role::Custom) => Err(Denied::PermissionNotHeld),
+        Some(_) => Err(Denied::RoleTooLow),
+        None => Err(Denied::NotMember),
     }
 }
 
@@ -372,5 +410,55 @@ mod tests {
         assert_eq!(may_touch_role(&staff(Role::ServiceUser), Role::Owner), Ok(()));
         assert_eq!(Permissions::from_code(&all.code()), all);
         assert_eq!(Permissions::from_code(""), none);
+    }
+
+    fn staff_member(t: Role) -> OrgAuthority {
+        OrgAuthority { provider: Some(m(t, MemberStatus::Confirmed, false)), member: None, permissions: Permissions::default() }
+    }
+    fn org_member(r: Role, permissions: Permissions) -> OrgAuthority {
+        OrgAuthority { provider: None, member: Some(m(r, MemberStatus::Confirmed, false)), permissions }
+    }
+
+    #[test]
+    fn who_may_touch_which_role_every_pair() {
+        use Role::*;
+        let users = Permissions { manage_users: true, ..Default::default() };
+        for target in Role::ORGANIZATION {
+            for actor in Role::ORGANIZATION {
+                let got = may_touch_role(&org_member(actor, users), target);
+                let want = match (actor, target) {
+                    (Owner, _) => Ok(()),
+                    (Admin | Custom, Owner) => Err(Denied::OwnerOnly),
+                    (Admin, _) | (Custom, User | Custom) => Ok(()),
+                    (Custom, _) => Err(Denied::UsersAndCustomOnly),
+                    _ => Err(Denied::RoleTooLow),
+                };
+                assert_eq!(got, want, "{actor:?} on {target:?}");
+            }
+            for staff_type in Role::PROVIDER {
+                assert_eq!(may_touch_role(&staff_member(staff_type), target), Ok(()), "staff on {target:?}");
+            }
+            assert_eq!(may_touch_role(&OrgAuthority::default(), target), Err(Denied::NotMember));
+        }
+    }
+
+    #[test]
+    fn a_custom_member_gives_only_permissions_they_hold() {
+        let users = Permissions { manage_users: true, ..Default::default() };
+        let users_groups = Permissions { manage_groups: true, ..users };
+        for i in 0..Permissions::COUNT {
+            let mut a = [false; Permissions::COUNT];
+            a[i] = true;
+            let one = Permissions::from_array(a);
+            let want = if one.is_within(users) { Ok(()) } else { Err(Denied::PermissionNotHeld) };
+            assert_eq!(may_grant(&org_member(Role::Custom, users), one), want, "{i}");
+            assert_eq!(may_grant(&org_member(Role::Admin, Permissions::default()), one), Ok(()));
+            assert_eq!(may_grant(&org_member(Role::Owner, Permissions::default()), one), Ok(()));
+            assert_eq!(may_grant(&staff_member(Role::ServiceUser), one), Ok(()));
+            assert_eq!(may_grant(&org_member(Role::User, Permissions::default()), one), Err(Denied::RoleTooLow));
+        }
+        assert_eq!(may_grant(&org_member(Role::Custom, users_groups), users_groups), Ok(()));
+        assert_eq!(may_grant(&org_member(Role::Custom, users), users_groups), Err(Denied::PermissionNotHeld));
+        assert_eq!(may_grant(&org_member(Role::Custom, users), Permissions::default()), Ok(()));
     }
 }

@@ -86,7 +86,7 @@ impl Services {
         if !input.user_type.fits(auth.kind()) {
             return Err(ServiceError::field("user_type", "This role does not exist here."));
         }
-        auth.may_touch(input.user_type)?;
+        auth.may_give(input.user_type, input.permissions)?;
         let list = InviteList::parse(&input.emails).map_err(|e| ServiceError::field("emails", e.to_string()))?;
         let permissions = if input.user_type == Role::Custom { input.permissions.code() } else { String::new() };
         let provider = auth.tenant;
@@ -156,17 +156,23 @@ impl Services {
     }
 
     pub async fn resend(&self, actor: &Actor, provider_id: &str, ids: &[String], meta: &RequestMeta) -> Result<Vec<MemberResult>> {
-        let provider = self.authorize(actor, provider_id, Action::ResendInvitations).await?.tenant;
+        let auth = self.authorize(actor, provider_id, Action::ResendInvitations).await?;
+        let provider = &auth.tenant;
         let mut batch = self.batch(provider_id, actor);
         let mut out = vec![];
         for v in self.targets(provider_id, ids).await? {
-            if let Err(e) = member_facts(&v.member).can_resend() {
+            let facts = member_facts(&v.member);
+            if let Err(e) = auth.may_touch(facts.user_type) {
+                out.push(Self::skipped(&v, e.to_string()));
+                continue;
+            }
+            if let Err(e) = facts.can_resend() {
                 out.push(Self::skipped(&v, e.to_string()));
                 continue;
             }
             let (token, hash) = new_token();
             batch.changes.push(MemberChange::ReplaceToken { member_id: v.member.id.clone(), token_hash: hash, expires_at: self.expiry() });
-            batch.mails.push(mail::render(self, &provider, &v.member.email, MailKind::Invitation { token: &token }));
+            batch.mails.push(mail::render(self, provider, &v.member.email, MailKind::Invitation { token: &token }));
             batch.events.push(self.event(provider_id, Some(actor), "invitation_resent", Some(&v.member.email), String::new(), meta));
             out.push(Self::done(&v));
         }
@@ -179,10 +185,11 @@ impl Services {
 
     /// For the confirm dialog: each accepted member's public key and fingerprint phrase.
     pub async fn confirm_candidates(&self, actor: &Actor, provider_id: &str, ids: &[String]) -> Result<Vec<ConfirmCandidate>> {
-        self.authorize(actor, provider_id, Action::ConfirmMembers).await?;
+        let auth = self.authorize(actor, provider_id, Action::ConfirmMembers).await?;
         let mut out = vec![];
         for v in self.targets(provider_id, ids).await? {
-            if member_facts(&v.member).can_confirm().is_err() {
+            let facts = member_facts(&v.member);
+            if facts.can_confirm().is_err() || auth.may_touch(facts.user_type).is_err() {
                 continue;
             }
             let (Some(uid), Some(pk)) = (v.member.user_id.clone(), v.public_key.clone()) else { continue };
@@ -202,7 +209,8 @@ impl Services {
     /// Confirms with provider keys the admin's browser sealed to each member.
     /// The server cannot confirm anyone by itself: it has no key to give.
     pub async fn confirm(&self, actor: &Actor, provider_id: &str, keys: Vec<WrappedKey>, meta: &RequestMeta) -> Result<Vec<MemberResult>> {
-        let provider = self.authorize(actor, provider_id, Action::ConfirmMembers).await?.tenant;
+        let auth = self.authorize(actor, provider_id, Action::ConfirmMembers).await?;
+        let provider = &auth.tenant;
         let ids: Vec<String> = keys.iter().map(|k| k.member_id.clone()).collect();
         let targets = self.targets(provider_id, &ids).await?;
         let now = self.now();
@@ -210,8 +218,9 @@ impl Services {
         let mut out = vec![];
         for k in keys {
             let v = targets.iter().find(|t| t.member.id == k.member_id).expect("targets holds every id");
-            if let Err(e) = member_facts(&v.member).can_confirm() {
-                out.push(Self::skipped(v, e.to_string()));
+            let facts = member_facts(&v.member);
+            if let Err(e) = auth.may_touch(facts.user_type).map_err(|e| e.to_string()).and_then(|()| facts.can_confirm().map_err(|e| e.to_string())) {
+                out.push(Self::skipped(v, e));
                 continue;
             }
             if domain::crypto::unb64(&k.wrapped_key).map(|b| b.len()).unwrap_or(0) != 80 {
@@ -222,7 +231,7 @@ impl Services {
                 _ => String::new(),
             };
             batch.changes.push(MemberChange::Confirm { member_id: k.member_id.clone(), wrapped_key: k.wrapped_key, now });
-            batch.mails.push(mail::render(self, &provider, &v.member.email, MailKind::Confirmed));
+            batch.mails.push(mail::render(self, provider, &v.member.email, MailKind::Confirmed));
             batch.events.push(self.event(
                 provider_id,
                 Some(actor),
@@ -310,8 +319,11 @@ impl Services {
             return Err(ServiceError::field("user_type", "This role does not exist here."));
         }
         let v = self.targets(provider_id, &[member_id.to_string()]).await?.remove(0);
+        if v.member.user_id.as_deref() == Some(actor.user_id()) {
+            return Err(domain::authz::Denied::OwnRole.into());
+        }
         auth.may_touch(member_facts(&v.member).user_type)?;
-        auth.may_touch(user_type)?;
+        auth.may_give(user_type, permissions)?;
         let permissions = if user_type == Role::Custom { permissions.code() } else { String::new() };
         let mut batch = self.batch(provider_id, actor);
         batch.changes.push(MemberChange::SetUserType { member_id: member_id.into(), user_type: user_type.code().into(), permissions });

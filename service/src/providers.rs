@@ -3,7 +3,7 @@
 use crate::accounts::member_facts;
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
 use domain::api::{ProviderSummary, SetupProviderInput};
-use domain::authz::{Action, Denied, OrgAuthority, Permissions, authorize, authorize_org, may_touch_role};
+use domain::authz::{Action, Denied, OrgAuthority, Permissions, authorize, authorize_org, may_grant, may_touch_role};
 use domain::member::{MemberFacts, Role, StatusBadge, TenantKind};
 use domain::{Email, FieldError};
 
@@ -19,11 +19,21 @@ impl Authority {
     pub fn kind(&self) -> TenantKind {
         if self.tenant.is_organization() { TenantKind::Organization } else { TenantKind::Provider }
     }
-    /// In an organisation, touching the Owner role needs an Owner or provider staff.
+    /// In an organisation, whether the actor may act on a member of this role
+    /// (`domain::authz::may_touch_role`); in a provider, admins act on anyone.
     pub fn may_touch(&self, role: Role) -> std::result::Result<(), Denied> {
         match &self.org {
             Some(o) => may_touch_role(o, role),
             None => Ok(()),
+        }
+    }
+    /// Whether the actor may give `role` with `permissions`: the role itself,
+    /// and for Custom only permissions a Custom actor holds.
+    pub fn may_give(&self, role: Role, permissions: Permissions) -> std::result::Result<(), Denied> {
+        self.may_touch(role)?;
+        match &self.org {
+            Some(o) if role == Role::Custom => may_grant(o, permissions),
+            _ => Ok(()),
         }
     }
 }

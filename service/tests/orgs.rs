@@ -549,4 +549,86 @@ macro_rules! both {
     };
 }
 
-both!(client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix, master_password_change, vault_import_export);
+/// Who may act on which member: every acting role × every target role × every
+/// member action (invite as, resend, confirm, change role, revoke, remove), and
+/// nobody raises their own role or gives permissions they do not hold.
+async fn member_actions_by_target_role(w: World) {
+    let (admin, pid, pkey, su) = w.msp(200).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 150).await.unwrap();
+    let users = Permissions { manage_users: true, ..Default::default() };
+    let owner = w.org_member(&su, &org, "o@contoso.com", Role::Owner, Permissions::default()).await;
+    let oadmin = w.org_member(&su, &org, "a@contoso.com", Role::Admin, Permissions::default()).await;
+    let custom = w.org_member(&su, &org, "c@contoso.com", Role::Custom, users).await;
+    let actors = [("service user", &su, None), ("owner", &owner, Some(Role::Owner)), ("admin", &oadmin, Some(Role::Admin)), ("custom with manage members", &custom, Some(Role::Custom))];
+    let invite_as = |by: &Person, email: String, role: Role, permissions: Permissions| {
+        w.s.invite(&by.actor, InviteInput { provider_id: org.id.clone(), emails: email, user_type: role, permissions }, &meta())
+    };
+    for (i, (who, actor, role)) in actors.iter().enumerate() {
+        for (j, target) in Role::ORGANIZATION.into_iter().enumerate() {
+            let want = match role {
+                None | Some(Role::Owner) => true,
+                Some(Role::Admin) => target != Role::Owner,
+                Some(_) => matches!(target, Role::User | Role::Custom),
+            };
+            let ctx = format!("{who} on {target:?}");
+            let refused = |r: &Result<(), ServiceError>| matches!(r, Err(ServiceError::Forbidden(_)));
+            let r = invite_as(actor, format!("inv{i}{j}@contoso.com"), target, Permissions::default()).await.map(drop);
+            assert!(if want { r.is_ok() } else { refused(&r) }, "invite as: {ctx}: {r:?}");
+
+            // A member of that role, invited by the service user.
+            let email = format!("t{i}{j}@contoso.com");
+            invite_as(&su, email.clone(), target, Permissions::default()).await.unwrap();
+            let id = w.member_id(&su, &org.id, &email).await;
+            let r = w.s.resend(&actor.actor, &org.id, std::slice::from_ref(&id), &meta()).await.unwrap();
+            assert_eq!(r[0].skipped.is_none(), want, "resend: {ctx}: {r:?}");
+            let p = w.person(&email).await;
+            let token = w.token_for(&email).await;
+            w.s.accept(&p.actor, &token, facts(30, 4), &meta()).await.unwrap();
+            let candidates = w.s.confirm_candidates(&actor.actor, &org.id, std::slice::from_ref(&id)).await.unwrap();
+            assert_eq!(candidates.len(), usize::from(want), "confirm candidates: {ctx}");
+            let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), org.key.expose()).unwrap();
+            let r = w.s.confirm(&actor.actor, &org.id, vec![WrappedKey { member_id: id.clone(), wrapped_key: sealed }], &meta()).await.unwrap();
+            assert_eq!(r[0].skipped.is_none(), want, "confirm: {ctx}: {r:?}");
+            if !want {
+                // The actor may not, so the service user confirms: the rest acts on a confirmed member.
+                let r = w.confirm(&su, &org.id, &org.key, vec![id.clone()]).await;
+                assert_eq!(r[0].skipped, None);
+            }
+            let other = if target == Role::User { Role::Custom } else { Role::User };
+            let r = w.s.set_user_type(&actor.actor, &org.id, &id, other, Permissions::default(), &meta()).await;
+            assert!(if want { r.is_ok() } else { refused(&r) }, "change role: {ctx}: {r:?}");
+            let r = w.s.set_suspended(&actor.actor, &org.id, std::slice::from_ref(&id), true, &meta()).await.unwrap();
+            assert_eq!(r[0].skipped.is_none(), want, "revoke: {ctx}: {r:?}");
+            let r = w.s.remove(&actor.actor, &org.id, std::slice::from_ref(&id), &meta()).await.unwrap();
+            assert_eq!(r[0].skipped.is_none(), want, "remove: {ctx}: {r:?}");
+        }
+    }
+
+    // Nobody changes their own role or permissions.
+    let everything = Permissions::from_array([true; Permissions::COUNT]);
+    for (who, p, own) in [("custom", &custom, Role::Custom), ("admin", &oadmin, Role::Admin), ("owner", &owner, Role::Owner)] {
+        let me = w.member_id(&su, &org.id, p.actor.email()).await;
+        for to in [Role::Owner, Role::Admin, Role::Custom] {
+            let r = w.s.set_user_type(&p.actor, &org.id, &me, to, everything, &meta()).await;
+            assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{who} re-roles self to {to:?}: {r:?}");
+        }
+        let mine = w.s.list_members(&su.actor, &org.id).await.unwrap().into_iter().find(|m| m.id == me).unwrap();
+        assert_eq!(mine.user_type, own, "{who} keeps the role");
+    }
+    // A Custom member gives only the permissions they hold.
+    let groups = Permissions { manage_groups: true, ..Default::default() };
+    let r = invite_as(&custom, "more@contoso.com".into(), Role::Custom, Permissions { manage_groups: true, ..users }).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    invite_as(&custom, "same@contoso.com".into(), Role::Custom, users).await.unwrap();
+    let peer = w.org_member(&su, &org, "peer@contoso.com", Role::Custom, Permissions::default()).await;
+    let peer_id = w.member_id(&su, &org.id, peer.actor.email()).await;
+    let r = w.s.set_user_type(&custom.actor, &org.id, &peer_id, Role::Custom, groups, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    w.s.set_user_type(&custom.actor, &org.id, &peer_id, Role::Custom, users, &meta()).await.unwrap();
+    let r = w.s.set_user_type(&custom.actor, &org.id, &peer_id, Role::Admin, Permissions::default(), &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    let peer_now = w.s.list_members(&su.actor, &org.id).await.unwrap().into_iter().find(|m| m.id == peer_id).unwrap();
+    assert_eq!((peer_now.user_type, peer_now.permissions), (Role::Custom, users));
+}
+
+both!(member_actions_by_target_role, client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix, master_password_change, vault_import_export);
