@@ -481,6 +481,49 @@ async fn vault_items(s: DynStore) {
     assert!(s.list_items(&a.id).await.unwrap().is_empty());
 }
 
+/// Rate counters: fixed and sliding windows, parallel hits each counted once
+/// (as from several server instances), clearing, and purging what has ended.
+async fn rate_counters(s: DynStore) {
+    let c = s.count_hit("k", 100, 60, false).await.unwrap();
+    assert_eq!(c, Counter { count: 1, last_at: 100, ends_at: 160 });
+    let c = s.count_hit("k", 130, 60, false).await.unwrap();
+    assert_eq!(c, Counter { count: 2, last_at: 130, ends_at: 160 }, "a fixed window keeps its end");
+    assert_eq!(s.counter("k", 159).await.unwrap().map(|c| c.count), Some(2));
+    assert_eq!(s.counter("k", 160).await.unwrap(), None, "the window has ended");
+    let c = s.count_hit("k", 170, 60, false).await.unwrap();
+    assert_eq!(c, Counter { count: 1, last_at: 170, ends_at: 230 }, "a new window");
+    s.count_hit("slide", 100, 60, true).await.unwrap();
+    let c = s.count_hit("slide", 150, 60, true).await.unwrap();
+    assert_eq!(c, Counter { count: 2, last_at: 150, ends_at: 210 }, "a sliding window moves on");
+    s.clear_counter("slide").await.unwrap();
+    assert_eq!(s.counter("slide", 150).await.unwrap(), None);
+
+    // Hits in parallel transactions: none is lost.
+    let mut tasks = vec![];
+    for _ in 0..40 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move { s.count_hit("race", 1000, 600, false).await.unwrap().count }));
+    }
+    let mut seen = vec![];
+    for t in tasks {
+        seen.push(t.await.unwrap());
+    }
+    seen.sort();
+    assert_eq!(seen, (1..=40).collect::<Vec<i64>>());
+
+    // Purging deletes ended windows and expired sessions only.
+    let u = user("p@x.com");
+    s.create_user(&u).await.unwrap();
+    for (t, exp) in [("old", 500), ("live", 5000)] {
+        s.create_session(&SessionRow { token_hash: t.into(), user_id: u.id.clone(), created_at: 0, expires_at: exp, ip: None }).await.unwrap();
+    }
+    let gone = s.purge_expired(1500).await.unwrap();
+    assert_eq!(gone, 2, "the ended window of k (230) and the old session");
+    assert!(s.counter("race", 1500).await.unwrap().is_some());
+    assert!(s.session("live", 1500).await.unwrap().is_some());
+    assert_eq!(s.purge_expired(1500).await.unwrap(), 0);
+}
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -507,6 +550,7 @@ macro_rules! contract {
 }
 
 contract!(
+    rate_counters,
     users_and_sessions,
     invite_accept_confirm,
     resend_kills_old_token_and_remove_kills_all,

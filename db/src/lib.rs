@@ -73,6 +73,18 @@ pub trait Store: Send + Sync + 'static {
     async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<(String, String)>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
+    // Rate limits, in the database so that every server instance counts together.
+    /// Counts one hit of `key` and returns its counter. A window of `window`
+    /// seconds starts at the first hit after the last one ended; `sliding`
+    /// moves its end to `now + window` at every hit (a throttle that lasts
+    /// while the hits go on), otherwise it is fixed.
+    async fn count_hit(&self, key: &str, now: i64, window: i64, sliding: bool) -> Result<Counter>;
+    /// The counter of `key` while its window lasts.
+    async fn counter(&self, key: &str, now: i64) -> Result<Option<Counter>>;
+    async fn clear_counter(&self, key: &str) -> Result<()>;
+    /// Deletes counters whose window has ended and expired sessions; how many rows went.
+    async fn purge_expired(&self, now: i64) -> Result<u64>;
+
     // Providers and their members
     async fn create_provider(&self, p: &ProviderRow, first_admin: &MemberRow, event: &EventRow) -> Result<()>;
     async fn provider(&self, id: &str) -> Result<Option<ProviderRow>>;

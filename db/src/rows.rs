@@ -26,6 +26,17 @@ pub struct SessionRow {
     pub ip: Option<String>,
 }
 
+/// A rate-limit counter in its current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Counter {
+    /// Hits in the window, this one included.
+    pub count: i64,
+    /// When the last hit was counted.
+    pub last_at: i64,
+    /// When the window ends (and the row may be purged).
+    pub ends_at: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ProviderRow {
     pub id: String,

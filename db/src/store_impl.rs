@@ -203,6 +203,43 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn count_hit(&self, key: &str, now: i64, window: i64, sliding: bool) -> Result<Counter> {
+                // One statement: concurrent hits (from any instance) each count once.
+                Ok(sqlx::query_as::<_, Counter>(
+                    "INSERT INTO rate_counters (key, count, last_at, ends_at) VALUES ($1, 1, $2, $3) \
+                     ON CONFLICT (key) DO UPDATE SET \
+                       count = CASE WHEN rate_counters.ends_at <= $2 THEN 1 ELSE rate_counters.count + 1 END, \
+                       last_at = $2, \
+                       ends_at = CASE WHEN rate_counters.ends_at <= $2 OR $4 THEN $3 ELSE rate_counters.ends_at END \
+                     RETURNING count, last_at, ends_at",
+                )
+                .bind(key)
+                .bind(now)
+                .bind(now + window)
+                .bind(sliding)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn counter(&self, key: &str, now: i64) -> Result<Option<Counter>> {
+                Ok(sqlx::query_as::<_, Counter>("SELECT count, last_at, ends_at FROM rate_counters WHERE key = $1 AND ends_at > $2")
+                    .bind(key)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn clear_counter(&self, key: &str) -> Result<()> {
+                sqlx::query("DELETE FROM rate_counters WHERE key = $1").bind(key).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn purge_expired(&self, now: i64) -> Result<u64> {
+                let counters = sqlx::query("DELETE FROM rate_counters WHERE ends_at <= $1").bind(now).execute(&self.pool).await?;
+                let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+                Ok(counters.rows_affected() + sessions.rows_affected())
+            }
+
             async fn create_provider(&self, p: &ProviderRow, admin: &MemberRow, event: &EventRow) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 insert_tenant(&mut tx, p).await?;

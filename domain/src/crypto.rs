@@ -29,6 +29,10 @@ const ENC_PREFIX: &str = "x1.";
 pub enum CryptoError {
     #[error("key derivation failed")]
     Kdf,
+    /// Parameters outside `KdfParams::MIN`..`MAX`: a server that sends weak
+    /// ones could brute-force the password offline, so none is derived.
+    #[error("The server asked for key-derivation settings outside the safe range ({0}) and your master password was not used. Contact your administrator.")]
+    UnsafeKdf(String),
     #[error("decryption failed: wrong key or damaged data")]
     Decrypt,
     #[error("malformed encrypted value")]
@@ -106,8 +110,17 @@ pub fn argon2id(password: &[u8], salt: &[u8], params: KdfParams) -> Result<[u8; 
     Ok(out)
 }
 
+/// The browser's check of the key-derivation parameters a server sent, at
+/// log-in, unlock and password change: below the minimum would let a
+/// malicious server brute-force the password offline.
+pub fn check_kdf(params: KdfParams) -> Result<KdfParams, CryptoError> {
+    params.validate().map_err(|e| CryptoError::UnsafeKdf(e.message))
+}
+
 /// Argon2id(master password, SHA-256(email), params) → 32 bytes.
+/// Refuses parameters outside the safe range before anything is derived.
 pub fn master_key(password: &str, email: &crate::Email, params: KdfParams) -> Result<SymmetricKey, CryptoError> {
+    check_kdf(params)?;
     argon2id(password.as_bytes(), &kdf_salt(email), params).map(SymmetricKey)
 }
 
@@ -240,8 +253,28 @@ mod tests {
     use super::*;
     use crate::Email;
 
+    /// The cheapest parameters a browser accepts.
     fn fast() -> KdfParams {
-        KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 }
+        KdfParams::MIN
+    }
+
+    #[test]
+    fn parameters_outside_the_safe_range_are_refused_before_deriving() {
+        let e = Email::parse("a@x.com").unwrap();
+        for weak in [
+            KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 },
+            KdfParams { memory_kib: KdfParams::MIN.memory_kib - 1, ..KdfParams::MIN },
+            KdfParams { iterations: KdfParams::MIN.iterations - 1, ..KdfParams::MIN },
+            KdfParams { parallelism: 0, ..KdfParams::MIN },
+            KdfParams { memory_kib: KdfParams::MAX.memory_kib + 1, ..KdfParams::MIN },
+            KdfParams { iterations: KdfParams::MAX.iterations + 1, ..KdfParams::MIN },
+        ] {
+            let r = master_key("pw", &e, weak);
+            assert!(matches!(r, Err(CryptoError::UnsafeKdf(_))), "{weak:?}");
+            assert!(new_account("pw", &e, weak).is_err());
+        }
+        let msg = master_key("pw", &e, KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 }).unwrap_err().to_string();
+        assert!(msg.contains("your master password was not used"), "{msg}");
     }
 
     #[test]
@@ -251,7 +284,7 @@ mod tests {
         assert_eq!(k1, master_key("pw", &Email::parse("A@X.COM").unwrap(), fast()).unwrap());
         assert_ne!(k1, master_key("pw2", &e, fast()).unwrap());
         assert_ne!(k1, master_key("pw", &Email::parse("b@x.com").unwrap(), fast()).unwrap());
-        assert_ne!(k1, master_key("pw", &e, KdfParams { iterations: 2, ..fast() }).unwrap());
+        assert_ne!(k1, master_key("pw", &e, KdfParams { iterations: 3, ..fast() }).unwrap());
         assert_ne!(auth_hash(&k1), b64(k1.expose()));
         assert_ne!(stretched_key(&k1), k1);
     }
@@ -264,7 +297,7 @@ mod tests {
         let e = Email::parse("a@x.com").unwrap();
         let k = master_key("password", &e, fast()).unwrap();
         let salt = SaltString::encode_b64(&kdf_salt(&e)).unwrap();
-        let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon2::Params::new(1024, 1, 1, Some(32)).unwrap());
+        let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon2::Params::new(fast().memory_kib, fast().iterations, fast().parallelism, Some(32)).unwrap());
         let h = a.hash_password(b"password", &salt).unwrap();
         assert_eq!(h.hash.unwrap().as_bytes(), k.expose());
     }

@@ -54,6 +54,21 @@ pub fn new_master_password(password: &str, confirm: &str, hint: &str) -> Vec<Fie
     errs
 }
 
+/// Where to go after logging in (`?next=`, already percent-decoded): only a
+/// path of this site. Browsers drop tabs and newlines from a URL and read `\`
+/// as `/`, so `/\t/evil.example` or `/\\evil.example` would lead to another
+/// site: any control or whitespace character, any backslash and a leading
+/// `//` are refused, and the start page is used instead.
+pub fn safe_next(next: Option<&str>) -> &str {
+    const HOME: &str = "/vault";
+    let Some(n) = next else { return HOME };
+    let same_site = n.starts_with('/')
+        && !n.starts_with("//")
+        && n.len() <= 2048
+        && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    if same_site { n } else { HOME }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +89,34 @@ mod tests {
         let e = new_master_password("short", "other", "my short pw");
         let fields: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["password", "confirm", "hint"]);
+    }
+
+    #[test]
+    fn next_is_a_path_of_this_site_only() {
+        for ok in ["/providers", "/providers/abc/members?tab=invited", "/accept-invite?token=x", "/a/b#c"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        // As `?next=` arrives percent-decoded: %09 (tab), %0A / %0D (newline), %5C (backslash), //, and the like.
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\\/evil.example",
+            "//evil.example",
+            "///evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{3000}/evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/vault", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/vault");
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/vault");
     }
 }

@@ -1,12 +1,59 @@
 import { test as base, expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
 
-/** `test` that echoes browser errors into the test output. */
+/**
+ * `test` whose every browser context is watched: an uncaught page error, a
+ * console error or a failed request for the page's own code (`/pkg/`) fails the
+ * test, unless the test said it expects it (`pageErrors.allow(/pattern/)`).
+ * The browser's console log of a failed test is kept next to its results
+ * (`test-results/<test>/browser-console.log`) and printed.
+ */
 export const test = base.extend({
-  page: async ({ page }, use) => {
-    page.on('console', (m) => { if (m.type() === 'error') console.log(`[browser] ${m.text()}`); });
-    page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-    await use(page);
-  },
+  pageErrors: [async ({ browser, context }, use, testInfo) => {
+    const log = [];
+    const problems = [];
+    const allowed = [];
+    const stamp = () => new Date().toISOString().slice(11, 23);
+    const problem = (text) => {
+      log.push(`${stamp()} !! ${text}`);
+      if (!allowed.some((re) => re.test(text))) problems.push(text);
+    };
+    const watch = (ctx) => {
+      ctx.on('console', (m) => {
+        const line = `[console.${m.type()}] ${m.text()}`;
+        if (m.type() === 'error') problem(line);
+        else log.push(`${stamp()} ${line}`);
+      });
+      ctx.on('weberror', (e) => problem(`[pageerror] ${e.error().stack || e.error().message}`));
+      ctx.on('requestfailed', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/pkg/')) problem(`[requestfailed] ${r.url()}: ${r.failure()?.errorText}`);
+      });
+    };
+    watch(context);
+    const newContext = browser.newContext;
+    browser.newContext = async (...args) => {
+      const ctx = await newContext.apply(browser, args);
+      watch(ctx);
+      return ctx;
+    };
+    try {
+      await use({ allow: (re) => allowed.push(re) });
+    } finally {
+      browser.newContext = newContext;
+    }
+    const failed = problems.length > 0 || testInfo.status !== testInfo.expectedStatus;
+    if (failed && log.length) {
+      const file = testInfo.outputPath('browser-console.log');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, log.join('\n') + '\n');
+      await testInfo.attach('browser-console', { path: file, contentType: 'text/plain' });
+      console.log(`--- browser console of "${testInfo.title}" (kept in ${file}) ---\n${log.join('\n')}`);
+    }
+    if (problems.length) {
+      throw new Error(`the browser reported ${problems.length} unexpected error(s):\n${problems.join('\n')}`);
+    }
+  }, { auto: true }],
 });
 export { expect };
 import AxeBuilder from '@axe-core/playwright';

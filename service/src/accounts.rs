@@ -1,7 +1,7 @@
 //! Accounts and sessions (zero knowledge: the server sees only the client's
 //! authentication hash and stores an Argon2id hash of it).
 
-use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, token_hash};
+use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, throttle, token_hash};
 use anyhow::Context;
 use domain::api::{ChangePasswordInput, LoginInput, Me, ProviderSummary, RegisterInput};
 use domain::crypto;
@@ -30,17 +30,28 @@ fn decode_auth_hash(s: &str) -> Result<Vec<u8>> {
 impl Services {
     /// KDF parameters for any email, without telling whether the account exists.
     pub async fn prelogin(&self, email: &str, meta: &RequestMeta) -> Result<KdfParams> {
-        if let Some(ip) = &meta.ip {
-            self.limit(&format!("prelogin:{ip}"), 120, 60, "log-in attempts from your network")?;
+        // Failures (unknown or malformed emails), not calls, are counted: a
+        // busy office behind one address logs in freely; a prober is slowed.
+        let failures = meta.ip.as_ref().map(|ip| format!("prelogin-fail:{ip}"));
+        if let Some(key) = &failures {
+            self.refuse_at(key, throttle::MAX_PRELOGIN_FAILURES, "log-in attempts from your network").await?;
         }
-        let Ok(email) = Email::parse(email) else { return Ok(KdfParams::default()) };
-        Ok(match self.store.user_by_email(email.as_str()).await? {
+        let user = match Email::parse(email) {
+            Ok(email) => self.store.user_by_email(email.as_str()).await?,
+            Err(_) => None,
+        };
+        Ok(match user {
             Some(u) => KdfParams {
                 memory_kib: u.kdf_memory as u32,
                 iterations: u.kdf_iterations as u32,
                 parallelism: u.kdf_parallelism as u32,
             },
-            None => KdfParams::default(),
+            None => {
+                if let Some(key) = &failures {
+                    self.store.count_hit(key, self.now(), 60, false).await?;
+                }
+                KdfParams::default()
+            }
         })
     }
 
@@ -121,10 +132,11 @@ impl Services {
         if !crypto::looks_encrypted(&input.new_protected_user_key) {
             return Err(ServiceError::field("new_password", "The user key must be encrypted."));
         }
+        let throttled = format!("password-change:{}", user.id);
+        self.refuse_while_throttled(&throttled, "failed password changes").await?;
         let ok = self.hashing.verify(current, user.auth_hash.clone()).await?;
         if !ok {
-            let now = self.now();
-            self.throttle.fail(&user.email, None, now);
+            self.store.count_hit(&throttled, self.now(), throttle::LOGIN_WINDOW_SECS, true).await?;
             return Err(ServiceError::field("current_password", "The current master password is not correct."));
         }
         let rules = self.user_policies(&user.id).await?.master_password;
@@ -140,11 +152,13 @@ impl Services {
     pub async fn login(&self, input: LoginInput, meta: &RequestMeta) -> Result<(String, Me)> {
         let now = self.now();
         let email = Email::parse(&input.email).map_err(|_| ServiceError::Forbidden(LOGIN_FAILED.into()))?;
-        if let Some(wait) = self.throttle.blocked(email.as_str(), meta.ip.as_deref(), now) {
-            return Err(ServiceError::RateLimited(format!(
-                "Too many failed log-in attempts. Try again in {} minute(s).",
-                (wait + 59) / 60
-            )));
+        // Growing delays per (account, address): a guesser elsewhere cannot
+        // lock the account's owner out. And a cap per address, any account.
+        let pair = format!("login:{}|{}", email.as_str(), meta.ip.as_deref().unwrap_or("-"));
+        let by_ip = meta.ip.as_ref().map(|ip| format!("login-ip:{ip}"));
+        self.refuse_while_throttled(&pair, "failed log-in attempts").await?;
+        if let Some(key) = &by_ip {
+            self.refuse_at(key, throttle::MAX_FAILURES_PER_IP, "failed log-in attempts from your network").await?;
         }
         let auth = decode_auth_hash(&input.auth_hash)?;
         let user = self.store.user_by_email(email.as_str()).await?;
@@ -154,10 +168,13 @@ impl Services {
         };
         let ok = self.hashing.verify(auth, phc).await?;
         let Some(user) = user.filter(|_| ok) else {
-            self.throttle.fail(email.as_str(), meta.ip.as_deref(), now);
+            self.store.count_hit(&pair, now, throttle::LOGIN_WINDOW_SECS, true).await?;
+            if let Some(key) = &by_ip {
+                self.store.count_hit(key, now, throttle::LOGIN_WINDOW_SECS, false).await?;
+            }
             return Err(ServiceError::Forbidden(LOGIN_FAILED.into()));
         };
-        self.throttle.succeed(email.as_str());
+        self.store.clear_counter(&pair).await?;
         let (token, hash) = new_token();
         self.store
             .create_session(&db::SessionRow {

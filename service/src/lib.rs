@@ -11,11 +11,10 @@ mod members;
 mod org_vault;
 mod orgs;
 mod providers;
-mod throttle;
+pub mod throttle;
 mod vault;
 
 pub use error::ServiceError;
-pub use throttle::Throttle;
 
 use db::DynStore;
 use std::sync::Arc;
@@ -91,7 +90,6 @@ pub struct Services {
     pub store: DynStore,
     pub settings: Arc<ServiceSettings>,
     pub clock: Arc<dyn Clock>,
-    pub throttle: Arc<Throttle>,
     /// Server-side Argon2id with bounded memory (one buffer per core).
     pub hashing: hashing::HashPool,
     /// Member lists built at once (each a whole list in memory): one per core.
@@ -153,7 +151,6 @@ impl Services {
             store,
             settings: Arc::new(settings),
             clock,
-            throttle: Arc::new(Throttle::default()),
             hashing,
             list_gate: Arc::new(tokio::sync::Semaphore::new(cores)),
             list_cache: Arc::new(list_cache::ListCache::from_env()),
@@ -166,11 +163,40 @@ impl Services {
         self.clock.now()
     }
 
-    /// Applies a rate limit with a clear message.
-    pub(crate) fn limit(&self, key: &str, max: usize, window: i64, what: &str) -> Result<()> {
-        self.throttle.hit(key, max, window, self.now()).map_err(|wait| {
-            ServiceError::RateLimited(format!("Too many {what}. Try again in {} minute(s).", (wait + 59) / 60))
-        })
+    /// Applies a rate limit with a clear message: at most `max` calls under
+    /// `key` in a window of `window` seconds, counted across instances.
+    pub(crate) async fn limit(&self, key: &str, max: i64, window: i64, what: &str) -> Result<()> {
+        let now = self.now();
+        let c = self.store.count_hit(&format!("hit:{key}"), now, window, false).await?;
+        if c.count > max {
+            return Err(ServiceError::RateLimited(format!("Too many {what}. {}", throttle::wait_text(c.ends_at - now))));
+        }
+        Ok(())
+    }
+
+    /// Refuses while the counter of `key` has reached `max` in its window.
+    pub(crate) async fn refuse_at(&self, key: &str, max: i64, what: &str) -> Result<()> {
+        let now = self.now();
+        match self.store.counter(key, now).await? {
+            Some(c) if c.count >= max => Err(ServiceError::RateLimited(format!("Too many {what}. {}", throttle::wait_text(c.ends_at - now)))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses while a throttled pair (log-in, password change) must wait.
+    pub(crate) async fn refuse_while_throttled(&self, key: &str, what: &str) -> Result<()> {
+        let now = self.now();
+        if let Some(c) = self.store.counter(key, now).await? {
+            if let Some(wait) = throttle::login_delay(c.count, c.last_at, now) {
+                return Err(ServiceError::RateLimited(format!("Too many {what}. {}", throttle::wait_text(wait))));
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes ended rate-limit windows and expired sessions (the server runs it each minute).
+    pub async fn purge_expired(&self) -> Result<u64> {
+        Ok(self.store.purge_expired(self.now()).await?)
     }
 
     /// Tells open Members tables that something changed.

@@ -82,7 +82,7 @@ impl Services {
     /// valid, new addresses are invited in one transaction with their mails.
     pub async fn invite(&self, actor: &Actor, input: InviteInput, meta: &RequestMeta) -> Result<Vec<InviteEntry>> {
         let auth = self.authorize(actor, &input.provider_id, Action::InviteMembers).await?;
-        self.limit(&format!("invite:{}", actor.user_id()), 60, 600, "invitations in a short time")?;
+        self.limit(&format!("invite:{}", actor.user_id()), 60, 600, "invitations in a short time").await?;
         if !input.user_type.fits(auth.kind()) {
             return Err(ServiceError::field("user_type", "This role does not exist here."));
         }
@@ -319,7 +319,9 @@ impl Services {
             return Err(ServiceError::field("user_type", "This role does not exist here."));
         }
         let v = self.targets(provider_id, &[member_id.to_string()]).await?.remove(0);
-        if v.member.user_id.as_deref() == Some(actor.user_id()) {
+        // In an organisation nobody changes their own role or permissions (as
+        // Bitwarden); a Provider admin may step down while another remains.
+        if auth.org.is_some() && v.member.user_id.as_deref() == Some(actor.user_id()) {
             return Err(domain::authz::Denied::OwnRole.into());
         }
         auth.may_touch(member_facts(&v.member).user_type)?;
@@ -345,7 +347,7 @@ impl Services {
 
     /// Accepting needs the signed-in account's email to equal the invited one.
     pub async fn accept(&self, actor: &Actor, token: &str, password: Option<PasswordFacts>, meta: &RequestMeta) -> Result<String> {
-        self.limit(&format!("accept:{}", meta.ip.as_deref().unwrap_or(actor.user_id())), 50, 600, "attempts to accept invitations")?;
+        self.limit(&format!("accept:{}", meta.ip.as_deref().unwrap_or(actor.user_id())), 50, 600, "attempts to accept invitations").await?;
         let gone = || ServiceError::Conflict("This invitation is no longer valid. Ask an administrator to send you a new invitation.".into());
         let hash = token_hash(token).ok_or_else(gone)?;
         let (m, p, expires_at) = self.store.invitation(&hash).await?.ok_or_else(gone)?;

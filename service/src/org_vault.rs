@@ -147,7 +147,7 @@ impl Services {
     /// is wrong.
     pub async fn import_org_items(&self, actor: &Actor, input: ImportInput, meta: &RequestMeta) -> Result<ImportSummary> {
         self.authorize(actor, &input.org_id, Action::ManageVault).await?;
-        self.limit(&format!("import:{}", actor.user_id()), 20, 3600, "imports in a short time")?;
+        self.limit(&format!("import:{}", actor.user_id()), 20, 3600, "imports in a short time").await?;
         if input.items.is_empty() {
             return Err(ServiceError::field("file", "The file has no items to import."));
         }

@@ -1,58 +1,42 @@
-//! Log-in throttling per account and per IP: a sliding window of failures.
+//! Rate limits and log-in throttling. The counters live in the store (the
+//! `rate_counters` table), so every server instance on one database counts
+//! together, and each row is deleted once its window has ended
+//! (`Services::purge_expired`): nothing grows in a process's memory.
+//!
+//! Failed log-ins are counted per (account, client address) with growing
+//! delays, so nobody can lock a chosen account out from elsewhere, and per
+//! client address across accounts (a guesser spraying many accounts).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+/// How long failed log-ins are remembered after the last one.
+pub const LOGIN_WINDOW_SECS: i64 = 15 * 60;
+/// Failed log-ins from one client address, any account, in a window, before it must wait.
+pub const MAX_FAILURES_PER_IP: i64 = 50;
+/// Failures of one (account, address) pair that cost nothing; each further one doubles the wait.
+pub const FREE_FAILURES: i64 = 4;
+/// The longest wait between two attempts of one pair.
+pub const MAX_DELAY_SECS: i64 = 15 * 60;
+/// Pre-log-in requests for unknown or malformed emails from one address, a minute.
+pub const MAX_PRELOGIN_FAILURES: i64 = 120;
 
-pub const WINDOW_SECS: i64 = 15 * 60;
-pub const MAX_PER_ACCOUNT: usize = 10;
-pub const MAX_PER_IP: usize = 50;
-
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<i64>>>,
+/// Seconds one (account, address) pair must still wait after `failures`
+/// failed attempts, the last at `last_at`: none for the first few, then
+/// 2, 4, 8 … seconds, at most `MAX_DELAY_SECS`.
+pub fn login_delay(failures: i64, last_at: i64, now: i64) -> Option<i64> {
+    if failures < FREE_FAILURES {
+        return None;
+    }
+    let shift = u32::try_from(failures - FREE_FAILURES + 1).unwrap_or(u32::MAX);
+    let delay = 1i64.checked_shl(shift).filter(|d| *d > 0).unwrap_or(i64::MAX).min(MAX_DELAY_SECS);
+    let wait = last_at.saturating_add(delay) - now;
+    (wait > 0).then_some(wait)
 }
 
-impl Throttle {
-    fn key_blocked(map: &mut HashMap<String, Vec<i64>>, key: &str, now: i64, max: usize) -> Option<i64> {
-        let v = map.get_mut(key)?;
-        v.retain(|t| *t > now - WINDOW_SECS);
-        (v.len() >= max).then(|| v[0] + WINDOW_SECS - now)
-    }
-
-    /// Seconds to wait, if either the account or the IP is blocked.
-    pub fn blocked(&self, account: &str, ip: Option<&str>, now: i64) -> Option<i64> {
-        let mut m = self.failures.lock().expect("throttle lock");
-        let a = Self::key_blocked(&mut m, &format!("acct:{account}"), now, MAX_PER_ACCOUNT);
-        let i = ip.and_then(|ip| Self::key_blocked(&mut m, &format!("ip:{ip}"), now, MAX_PER_IP));
-        a.max(i)
-    }
-
-    pub fn fail(&self, account: &str, ip: Option<&str>, now: i64) {
-        let mut m = self.failures.lock().expect("throttle lock");
-        m.entry(format!("acct:{account}")).or_default().push(now);
-        if let Some(ip) = ip {
-            m.entry(format!("ip:{ip}")).or_default().push(now);
-        }
-        if m.len() > 100_000 {
-            m.retain(|_, v| v.last().is_some_and(|t| *t > now - WINDOW_SECS));
-        }
-    }
-
-    /// A general rate limit: records a hit under `key` unless `max` hits in
-    /// the last `window` seconds were already made; then returns the wait.
-    pub fn hit(&self, key: &str, max: usize, window: i64, now: i64) -> Result<(), i64> {
-        let mut m = self.failures.lock().expect("throttle lock");
-        let v = m.entry(format!("hit:{key}")).or_default();
-        v.retain(|t| *t > now - window);
-        if v.len() >= max {
-            return Err(v[0] + window - now);
-        }
-        v.push(now);
-        Ok(())
-    }
-
-    pub fn succeed(&self, account: &str) {
-        self.failures.lock().expect("throttle lock").remove(&format!("acct:{account}"));
+/// "Try again in …" for a wait in seconds.
+pub fn wait_text(secs: i64) -> String {
+    if secs < 60 {
+        format!("Try again in {} second(s).", secs.max(1))
+    } else {
+        format!("Try again in {} minute(s).", (secs + 59) / 60)
     }
 }
 
@@ -61,26 +45,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn general_limit() {
-        let t = Throttle::default();
-        assert!(t.hit("k", 2, 60, 0).is_ok());
-        assert!(t.hit("k", 2, 60, 1).is_ok());
-        assert_eq!(t.hit("k", 2, 60, 2), Err(58));
-        assert!(t.hit("other", 2, 60, 2).is_ok());
-        assert!(t.hit("k", 2, 60, 61).is_ok());
+    fn delays_grow_after_the_free_failures_and_stop_growing() {
+        for f in 0..FREE_FAILURES {
+            assert_eq!(login_delay(f, 100, 100), None);
+        }
+        assert_eq!(login_delay(FREE_FAILURES, 100, 100), Some(2));
+        assert_eq!(login_delay(FREE_FAILURES + 1, 100, 100), Some(4));
+        assert_eq!(login_delay(FREE_FAILURES + 5, 100, 100), Some(64));
+        assert_eq!(login_delay(FREE_FAILURES + 30, 100, 100), Some(MAX_DELAY_SECS));
+        assert_eq!(login_delay(i64::MAX, 100, 100), Some(MAX_DELAY_SECS));
+        assert_eq!(login_delay(FREE_FAILURES + 1, 100, 103), Some(1), "the wait counts from the last failure");
+        assert_eq!(login_delay(FREE_FAILURES + 1, 100, 104), None, "then the pair may try again");
     }
 
     #[test]
-    fn blocks_after_limit_and_recovers() {
-        let t = Throttle::default();
-        for i in 0..MAX_PER_ACCOUNT as i64 {
-            assert!(t.blocked("a", Some("1.1.1.1"), 100 + i).is_none());
-            t.fail("a", Some("1.1.1.1"), 100 + i);
-        }
-        assert!(t.blocked("a", None, 200).is_some());
-        assert!(t.blocked("b", Some("1.1.1.1"), 200).is_none(), "the IP has room left");
-        assert!(t.blocked("a", None, 100 + WINDOW_SECS + 10).is_none(), "the window slides");
-        t.succeed("a");
-        assert!(t.blocked("a", None, 200).is_none());
+    fn wait_texts() {
+        assert_eq!(wait_text(0), "Try again in 1 second(s).");
+        assert_eq!(wait_text(59), "Try again in 59 second(s).");
+        assert_eq!(wait_text(61), "Try again in 2 minute(s).");
     }
 }

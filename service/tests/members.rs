@@ -6,7 +6,7 @@ use common::*;
 use domain::api::*;
 use domain::crypto::{self, SymmetricKey};
 use domain::member::{Role, StatusBadge};
-use service::ServiceError;
+use service::{RequestMeta, ServiceError};
 use domain::KdfParams;
 
 fn badge_of(list: &[MemberListItem], email: &str) -> Option<StatusBadge> {
@@ -210,11 +210,33 @@ async fn login_and_prelogin(w: World) {
     for _ in 0..10 {
         let _ = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await;
     }
-    assert!(matches!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong }, &meta()).await, Err(ServiceError::RateLimited(_))));
+    let r = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::RateLimited(ref m)) if m.contains("Try again")), "{r:?}");
+    // The guesser's address waits; the account's owner, elsewhere, is not locked out.
+    let home = RequestMeta { ip: Some("198.51.100.7".into()) };
+    let e = domain::Email::parse("someone@acme.com").unwrap();
+    let right = crypto::auth_hash(&crypto::master_key(PW, &e, KdfParams::MIN).unwrap());
+    assert!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: right.clone() }, &home).await.is_ok());
+    // The wait ends: the guesser gets a plain refusal again (after the longest delay).
+    w.clock.advance(service::throttle::MAX_DELAY_SECS + 1);
+    let r = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    // One address spraying many accounts is capped, whatever the accounts.
+    let sprayer = RequestMeta { ip: Some("203.0.113.9".into()) };
+    for i in 0..service::throttle::MAX_FAILURES_PER_IP {
+        let r = w.s.login(LoginInput { email: format!("spray{i}@acme.com"), auth_hash: wrong.clone() }, &sprayer).await;
+        assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{i}: {r:?}");
+    }
+    let r = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: right.clone() }, &sprayer).await;
+    assert!(matches!(r, Err(ServiceError::RateLimited(_))), "{r:?}");
+    assert!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: right }, &home).await.is_ok(), "other addresses log in");
     w.s.logout(&p.actor).await.unwrap();
-    // Pre-login is limited per IP (120 a minute), with a clear message.
-    for _ in 0..118 {
+    // Pre-log-in counts failures (unknown emails), not calls: an office behind one address is never slowed.
+    for _ in 0..300 {
         w.s.prelogin("someone@acme.com", &meta()).await.unwrap();
+    }
+    for i in 0..service::throttle::MAX_PRELOGIN_FAILURES {
+        w.s.prelogin(&format!("nobody{i}@acme.com"), &meta()).await.unwrap();
     }
     assert!(matches!(w.s.prelogin("someone@acme.com", &meta()).await, Err(ServiceError::RateLimited(ref m)) if m.contains("Try again")));
     w.clock.advance(61);
