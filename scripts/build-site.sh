@@ -2,8 +2,8 @@
 # Builds the portal into target/site and the server binary: the browser bundle
 # split into lazily loaded chunks (cargo leptos build --split), the server, and
 # the lazily loaded modules (scripts/build-modules.sh). One definition for the
-# test, serve and bench commands: the browser tests (debug) go through the same
-# steps and options as the release that ships, which adds only wasm-opt and terser.
+# test, serve and bench commands. The browser tests run the release build
+# (--release), exactly what the serve command ships.
 # Usage: bash scripts/build-site.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,3 +50,14 @@ if [ ${#mode[@]} -gt 0 ]; then
 fi
 # After cargo-leptos, which replaces target/site/pkg on a front build.
 bash scripts/build-modules.sh "${mode[@]}"
+# Release: precompressed copies, served as they are (brotli 11 beats
+# on-the-fly compression): what the serve command ships and the browser tests run.
+if [ ${#mode[@]} -gt 0 ]; then
+  for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/snippets/*/*.js target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
+    case "$f" in *.br|*.gz) continue ;; esac
+    brotli -f -k -q 11 "$f" && gzip -f -k -9 "$f"
+  done
+else
+  # No stale release copies in front of a debug build's files.
+  find target/site/pkg \( -name '*.br' -o -name '*.gz' \) -delete
+fi

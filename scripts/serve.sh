@@ -7,12 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
-bash scripts/build-site.sh --release
-# Precompressed copies, served as they are (brotli 11 beats on-the-fly compression).
-for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/snippets/*/*.js target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
-  case "$f" in *.br|*.gz) continue ;; esac
-  brotli -f -k -q 11 "$f" && gzip -f -k -9 "$f"
-done
+bash scripts/build-site.sh --release   # with precompressed copies of every file
 export LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" LEPTOS_ENV=PROD
 echo "Provider Portal: http://$LEPTOS_SITE_ADDR (data in ./data; Ctrl-C stops)"

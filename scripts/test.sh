@@ -28,9 +28,14 @@ cargo test --locked -p app --features ssr
 step "Fuzzing: every cargo-fuzz target for 10 s (a longer run: bash scripts/fuzz.sh 600)"
 bash scripts/fuzz.sh 10
 
-step "Building the portal (server + wasm) for the browser tests"
-bash scripts/build-site.sh
+# The browser tests run what the serve command ships: the release build, its
+# flags and its precompressed files. PORTAL_E2E_BUILD=debug gives a faster
+# local loop (debug wasm with panic messages); never under CI=true.
+e2e_build=release
+if [ "${PORTAL_E2E_BUILD:-release}" = "debug" ] && [ "${CI:-}" != "true" ]; then e2e_build=debug; fi
+step "Building the portal ($e2e_build: server + wasm) for the browser tests"
+if [ "$e2e_build" = release ]; then bash scripts/build-site.sh --release; else bash scripts/build-site.sh; fi
 
-step "Playwright in Debian's Chromium"
-export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/debug/server"
+step "Playwright in Debian's Chromium, against the $e2e_build build"
+export PORTAL_SERVER_BIN="$CARGO_TARGET_DIR/$e2e_build/server"
 (cd end2end && npx playwright test)

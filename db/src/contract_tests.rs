@@ -70,6 +70,8 @@ fn mail(provider_id: &str, to: &str, at: i64) -> MailRow {
         next_attempt_at: at,
         sent_at: None,
         last_error: None,
+        member_id: None,
+        expires_at: None,
     }
 }
 
@@ -462,6 +464,40 @@ async fn outbox_lease(s: DynStore) {
     assert!(s.due_mails(249, 10).await.unwrap().is_empty());
     let retry = s.due_mails(250, 10).await.unwrap();
     assert_eq!((retry.len(), retry[0].attempts), (1, 2));
+    // A delivered mail keeps no body (no live link at rest).
+    let sent = &s.mails_to("m0@x.com").await.unwrap()[0];
+    assert_eq!((sent.sent_at, sent.text_body.as_str(), sent.html_body.as_str()), (Some(201), "", ""));
+}
+
+/// An invitation mail goes with its invitation: deleted unsent when the token
+/// is replaced or the member removed, never handed out after it expires, and
+/// purged then.
+async fn invitation_mails_end_with_their_invitation(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let invitation = |m: &MemberRow, at: i64| MailRow { member_id: Some(m.id.clone()), expires_at: Some(at + 100), text_body: format!("token={at}"), ..mail(&pid, &m.email, at) };
+    let a = member(&pid, "a@x.com", None, "service_user", "invited");
+    let b = member(&pid, "b@x.com", None, "service_user", "invited");
+    let c = member(&pid, "c@x.com", None, "service_user", "invited");
+    let mut first = batch(&pid, &admin.id, vec![]);
+    for (m, t) in [(&a, "ta"), (&b, "tb"), (&c, "tc")] {
+        first.changes.push(MemberChange::Invite { member: m.clone(), token_hash: t.into() });
+        first.mails.push(invitation(m, 1000));
+    }
+    s.change_members(&first).await.unwrap();
+    // Resending to a: the old unsent mail goes, the new one stays.
+    let mut resend = batch(&pid, &admin.id, vec![MemberChange::ReplaceToken { member_id: a.id.clone(), token_hash: "ta2".into(), expires_at: 5000 }]);
+    resend.mails.push(invitation(&a, 1010));
+    s.change_members(&resend).await.unwrap();
+    let to_a = s.mails_to("a@x.com").await.unwrap();
+    assert_eq!(to_a.iter().map(|m| m.text_body.as_str()).collect::<Vec<_>>(), ["token=1010"]);
+    // Removing b: its unsent invitation goes with it.
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Remove { member_id: b.id.clone() }])).await.unwrap();
+    assert!(s.mails_to("b@x.com").await.unwrap().is_empty());
+    // c's invitation expires at 1100: not handed out after, and purged.
+    assert!(s.due_mails(1100, 10).await.unwrap().iter().all(|m| m.to_addr != "c@x.com"));
+    assert_eq!(s.purge_expired(1100).await.unwrap(), 1);
+    assert!(s.mails_to("c@x.com").await.unwrap().is_empty());
+    assert_eq!(s.mails_to("a@x.com").await.unwrap().len(), 1, "a's newer invitation expires at 1110");
 }
 
 async fn vault_items(s: DynStore) {
@@ -551,6 +587,7 @@ macro_rules! contract {
 
 contract!(
     rate_counters,
+    invitation_mails_end_with_their_invitation,
     users_and_sessions,
     invite_accept_confirm,
     resend_kills_old_token_and_remove_kills_all,

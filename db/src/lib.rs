@@ -82,7 +82,8 @@ pub trait Store: Send + Sync + 'static {
     /// The counter of `key` while its window lasts.
     async fn counter(&self, key: &str, now: i64) -> Result<Option<Counter>>;
     async fn clear_counter(&self, key: &str) -> Result<()>;
-    /// Deletes counters whose window has ended and expired sessions; how many rows went.
+    /// Deletes counters whose window has ended, expired sessions and unsent
+    /// invitation mails that have expired; how many rows went.
     async fn purge_expired(&self, now: i64) -> Result<u64>;
 
     // Providers and their members
@@ -143,6 +144,8 @@ pub trait Store: Send + Sync + 'static {
     async fn mark_mail_sent(&self, id: &str, now: i64) -> Result<()>;
     async fn mark_mail_failed(&self, id: &str, error: &str, next_attempt_at: i64) -> Result<()>;
     async fn failed_mails(&self, provider_id: &str) -> Result<Vec<MailRow>>;
+    /// Every mail in the outbox to an address, oldest first (support and tests).
+    async fn mails_to(&self, to: &str) -> Result<Vec<MailRow>>;
 
     // Vault
     async fn list_items(&self, user_id: &str) -> Result<Vec<ItemRow>>;

@@ -211,6 +211,11 @@ pub struct MailRow {
     pub next_attempt_at: i64,
     pub sent_at: Option<i64>,
     pub last_error: Option<String>,
+    /// The invited member, for an invitation mail: it is deleted unsent when
+    /// the invitation's token is replaced or the member removed.
+    pub member_id: Option<String>,
+    /// When the invitation in it expires: never sent after.
+    pub expires_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

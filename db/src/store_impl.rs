@@ -237,7 +237,8 @@ macro_rules! store_impl {
             async fn purge_expired(&self, now: i64) -> Result<u64> {
                 let counters = sqlx::query("DELETE FROM rate_counters WHERE ends_at <= $1").bind(now).execute(&self.pool).await?;
                 let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
-                Ok(counters.rows_affected() + sessions.rows_affected())
+                let mails = sqlx::query("DELETE FROM outbox WHERE sent_at IS NULL AND expires_at <= $1").bind(now).execute(&self.pool).await?;
+                Ok(counters.rows_affected() + sessions.rows_affected() + mails.rows_affected())
             }
 
             async fn create_provider(&self, p: &ProviderRow, admin: &MemberRow, event: &EventRow) -> Result<()> {
@@ -405,6 +406,7 @@ macro_rules! store_impl {
                         }
                         MemberChange::ReplaceToken { member_id, token_hash, expires_at } => {
                             sqlx::query("DELETE FROM invite_tokens WHERE member_id = $1").bind(member_id).execute(&mut *tx).await?;
+                            drop_unsent_invitations(&mut tx, member_id).await?;
                             let n = sqlx::query(
                                 "UPDATE provider_users SET expires_at = $1 WHERE id = $2 AND provider_id = $3 AND status = 'invited'",
                             )
@@ -455,6 +457,7 @@ macro_rules! store_impl {
                         }
                         MemberChange::Remove { member_id } => {
                             sqlx::query("DELETE FROM invite_tokens WHERE member_id = $1").bind(member_id).execute(&mut *tx).await?;
+                            drop_unsent_invitations(&mut tx, member_id).await?;
                             sqlx::query("DELETE FROM provider_users WHERE id = $1 AND provider_id = $2")
                                 .bind(member_id)
                                 .bind(&b.provider_id)
@@ -809,12 +812,16 @@ macro_rules! store_impl {
                 Ok((rows, total))
             }
 
+            async fn mails_to(&self, to: &str) -> Result<Vec<MailRow>> {
+                Ok(sqlx::query_as::<_, MailRow>("SELECT * FROM outbox WHERE to_addr = $1 ORDER BY created_at, id").bind(to).fetch_all(&self.pool).await?)
+            }
+
             async fn claim_mails(&self, now: i64, limit: i64, lease: i64) -> Result<Vec<MailRow>> {
                 // Claim with a lease so that several workers never take the same mail.
                 Ok(sqlx::query_as::<_, MailRow>(
                     "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
                      WHERE sent_at IS NULL AND next_attempt_at <= $1 AND id IN \
-                     (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at LIMIT $3) \
+                     (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (expires_at IS NULL OR expires_at > $1) ORDER BY created_at LIMIT $3) \
                      RETURNING *",
                 )
                 .bind(now)
@@ -825,7 +832,7 @@ macro_rules! store_impl {
             }
 
             async fn mark_mail_sent(&self, id: &str, now: i64) -> Result<()> {
-                sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL WHERE id = $2").bind(now).bind(id).execute(&self.pool).await?;
+                sqlx::query("UPDATE outbox SET sent_at = $1, last_error = NULL, text_body = '', html_body = '' WHERE id = $2").bind(now).bind(id).execute(&self.pool).await?;
                 Ok(())
             }
 
@@ -1115,10 +1122,16 @@ macro_rules! tx_helpers {
                 Ok(())
             }
 
+            /// An invitation mail not sent yet whose token is gone goes with it.
+            pub async fn drop_unsent_invitations(tx: &mut Tx<'_>, member_id: &str) -> Result<()> {
+                sqlx::query("DELETE FROM outbox WHERE member_id = $1 AND sent_at IS NULL").bind(member_id).execute(&mut **tx).await?;
+                Ok(())
+            }
+
             pub async fn insert_mail(tx: &mut Tx<'_>, m: &MailRow) -> Result<()> {
                 sqlx::query(
-                    "INSERT INTO outbox (id, provider_id, to_addr, subject, text_body, html_body, created_at, attempts, next_attempt_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",
+                    "INSERT INTO outbox (id, provider_id, to_addr, subject, text_body, html_body, created_at, attempts, next_attempt_at, member_id, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10)",
                 )
                 .bind(&m.id)
                 .bind(&m.provider_id)
@@ -1128,6 +1141,8 @@ macro_rules! tx_helpers {
                 .bind(&m.html_body)
                 .bind(m.created_at)
                 .bind(m.next_attempt_at)
+                .bind(&m.member_id)
+                .bind(m.expires_at)
                 .execute(&mut **tx)
                 .await?;
                 Ok(())

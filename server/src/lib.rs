@@ -4,8 +4,9 @@
 //! request, CSRF and security headers, and the background workers.
 
 pub mod cli;
+pub mod client_ip;
 pub mod settings;
 mod web;
 
 pub use settings::Settings;
-pub use web::{MAX_REQUEST_BYTES, build_router, start_background};
+pub use web::{HttpSettings, MAX_REQUEST_BYTES, build_router, start_background};

@@ -64,7 +64,7 @@ async fn serve() -> anyhow::Result<()> {
         Arc::new(service::SystemClock),
     );
     start_background(&services, settings.mailer()?).await?;
-    let app = build_router(services, leptos_options, settings.secure_cookies());
+    let app = build_router(services, leptos_options, settings.http());
     // TCP_NODELAY: a streamed page is written in several pieces; with Nagle's
     // algorithm each page waited for the browser's delayed ACK (a flat 40 ms,
     // BENCHMARKS.md, SSR first load).

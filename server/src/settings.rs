@@ -23,6 +23,10 @@ pub struct Settings {
     pub invite_ttl: Duration,
     /// How long a claimed outgoing mail stays claimed before another attempt.
     pub outbox_lease: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `LOG_INVITE_LINKS=true`: the mail folder also logs accept links (development only).
+    pub log_invite_links: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -58,11 +62,14 @@ impl Settings {
             mail_dir: var("MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data.join("mail")),
             invite_ttl: Duration::from_secs(hours * 3600),
             outbox_lease: Duration::from_secs(var("OUTBOX_LEASE_SECONDS").map(|h| h.parse()).transpose()?.unwrap_or(120)),
+            log_invite_links: var("LOG_INVITE_LINKS").is_some_and(|v| v == "true" || v == "1"),
+            trusted_proxies: crate::client_ip::parse_trusted(&var("TRUSTED_PROXIES").unwrap_or_default()).map_err(anyhow::Error::msg)?,
         })
     }
 
-    pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+    /// What the HTTP layer needs of the settings.
+    pub fn http(&self) -> crate::HttpSettings {
+        crate::HttpSettings { public_url: self.public_url.clone(), trusted_proxies: self.trusted_proxies.clone() }
     }
 
     pub fn mailer(&self) -> anyhow::Result<service::mail::Mailer> {
@@ -71,6 +78,7 @@ impl Settings {
                 let creds = s.username.clone().zip(s.password.clone());
                 service::mail::Mailer::smtp(&s.host, s.port, s.tls, creds, &self.mail_from)
             }
+            None if self.log_invite_links => Ok(service::mail::Mailer::dir(self.mail_dir.clone(), &self.mail_from)?.logging_links()),
             None => service::mail::Mailer::dir(self.mail_dir.clone(), &self.mail_from),
         }
     }

@@ -19,8 +19,31 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
+/// What the HTTP layer needs of the settings.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// `PUBLIC_URL`: `https://` turns on secure cookies and HSTS.
+    pub public_url: String,
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings { public_url: "http://127.0.0.1:3000".into(), trusted_proxies: vec![] }
+    }
+}
+
+impl HttpSettings {
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
 /// The whole HTTP surface.
-pub fn build_router(services: Services, leptos_options: LeptosOptions, secure_cookies: bool) -> Router {
+pub fn build_router(services: Services, leptos_options: LeptosOptions, http: HttpSettings) -> Router {
+    let secure_cookies = http.secure_cookies();
+    let trusted = std::sync::Arc::new(http.trusted_proxies.clone());
     let routes = generate_route_list(app::App);
     let ctx = ServerCtx { services: services.clone(), secure_cookies };
     Router::new()
@@ -40,6 +63,7 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, secure_co
         .with_state(leptos_options)
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state(services.clone(), session))
+        .layer(middleware::from_fn(move |req, next| client_address(req, next, trusted.clone())))
         .layer(middleware::from_fn(csrf))
         .layer(middleware::from_fn(move |req, next| security_headers(req, next, secure_cookies)))
         .layer(Extension(services))
@@ -64,9 +88,22 @@ fn compression_level() -> tower_http::CompressionLevel {
 
 const DEFAULT_COMPRESSION_LEVEL: i32 = 2;
 
-/// The outbox worker and, on PostgreSQL, the relay of other instances' changes.
+/// The outbox worker, the purge of ended rate-limit windows and expired
+/// sessions (each minute), and, on PostgreSQL, the relay of other instances' changes.
 pub async fn start_background(services: &Services, mailer: service::mail::Mailer) -> anyhow::Result<()> {
     tokio::spawn(service::mail::run_outbox(services.clone(), mailer));
+    let s = services.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            match s.purge_expired().await {
+                Ok(n) if n > 0 => tracing::debug!(rows = n, "purged ended rate-limit windows and expired sessions"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purge of expired rows failed"),
+            }
+        }
+    });
     services.relay_notifications().await?;
     Ok(())
 }
@@ -94,11 +131,19 @@ async fn session(State(services): State<Services>, mut req: Request, next: Next)
         },
         None => None,
     };
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     if let Some(a) = &actor {
         tracing::Span::current().record("user_id", a.user_id());
     }
     req.extensions_mut().insert(CurrentActor(actor));
+    next.run(req).await
+}
+
+/// The client's address (`client_ip`), once per request, for rate limits and event logs.
+async fn client_address(mut req: Request, next: Next, trusted: std::sync::Arc<Vec<ipnet::IpNet>>) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| {
+        let forwarded = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+        crate::client_ip::client_ip(c.0.ip(), forwarded, &trusted).to_string()
+    });
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }

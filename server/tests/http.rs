@@ -23,10 +23,14 @@ struct App {
 }
 
 async fn spawn(store: db::DynStore) -> App {
+    spawn_with(store, server::HttpSettings::default()).await
+}
+
+async fn spawn_with(store: db::DynStore, http: server::HttpSettings) -> App {
     let services = Services::new(store, ServiceSettings::default(), Arc::new(SystemClock));
     services.relay_notifications().await.unwrap();
     let opts = LeptosOptions::builder().output_name("portal").site_root("target/site").build();
-    let router = server::build_router(services.clone(), opts, false);
+    let router = server::build_router(services.clone(), opts, http);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap() });
@@ -44,8 +48,19 @@ struct Browser {
 
 impl Browser {
     fn new(app: &App, email: &str) -> Self {
+        Self::with_headers(app, email, reqwest::header::HeaderMap::new())
+    }
+
+    /// A browser whose requests carry `X-Forwarded-For: <forwarded_for>`, as a proxy in front would add.
+    fn forwarded_for(app: &App, email: &str, forwarded_for: &str) -> Self {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-forwarded-for", forwarded_for.parse().unwrap());
+        Self::with_headers(app, email, h)
+    }
+
+    fn with_headers(app: &App, email: &str, headers: reqwest::header::HeaderMap) -> Self {
         Browser {
-            http: reqwest::Client::builder().cookie_store(true).build().unwrap(),
+            http: reqwest::Client::builder().cookie_store(true).default_headers(headers).build().unwrap(),
             base: app.base.clone(),
             email: email.into(),
             keys: None,
@@ -106,8 +121,8 @@ async fn members(admin: &Browser, pid: &str) -> Vec<MemberListItem> {
 }
 
 async fn token_for(app: &App, email: &str) -> String {
-    let mails = app.services.store.due_mails(i64::MAX / 2, 1000).await.unwrap();
-    let m = mails.iter().filter(|m| m.to_addr == email).last().expect("invitation mail");
+    let mails = app.services.store.mails_to(email).await.unwrap();
+    let m = mails.iter().filter(|m| m.text_body.contains("token=")).max_by_key(|m| m.created_at).expect("invitation mail");
     m.text_body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string()
 }
 
@@ -411,6 +426,13 @@ async fn database_dump_holds_no_secret() {
     let opened = key.decrypt(ctx["org_key"].as_str().unwrap()).unwrap();
     assert_eq!(opened.as_slice(), org_key.expose().as_slice(), "the service user's browser opens the organisation key");
 
+    // The mails go out: the live invitation links leave the database with them.
+    let owner_token = token_for(&app, "owner@contoso.com").await;
+    let dir = std::env::temp_dir().join(format!("portal-dump-mail-{}", service::new_id()));
+    let mailer = service::mail::Mailer::dir(dir.clone(), "Portal <p@acme.com>").unwrap();
+    while service::mail::drain_once(&app.services, &mailer).await > 0 {}
+    std::fs::remove_dir_all(&dir).unwrap();
+
     // Dump every table as text.
     let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
     let tables: Vec<(String,)> = sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'").fetch_all(&pool).await.unwrap();
@@ -435,7 +457,7 @@ async fn database_dump_holds_no_secret() {
     }
     assert!(dump.len() > 1000, "the dump is not empty");
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let mut secrets: Vec<(String, Vec<u8>)> = vec![("master password".into(), PW.as_bytes().to_vec()), ("vault item password".into(), b"s3cret-router-pw".to_vec()), ("organisation item password".into(), b"s3cret-org-pw".to_vec())];
+    let mut secrets: Vec<(String, Vec<u8>)> = vec![("Owner's invitation token".into(), owner_token.into_bytes()), ("master password".into(), PW.as_bytes().to_vec()), ("vault item password".into(), b"s3cret-router-pw".to_vec()), ("organisation item password".into(), b"s3cret-org-pw".to_vec())];
     for (who, b) in [("admin", &admin), ("member", &member)] {
         let k = b.keys.as_ref().unwrap();
         let master = crypto::master_key(PW, &Email::parse(&b.email).unwrap(), KdfParams::MIN).unwrap();
@@ -510,4 +532,42 @@ async fn live_accept_postgres_two_instances() {
     let second: db::DynStore = Arc::new(db::PgStore::connect(&db.url).await.unwrap());
     let (a, b) = (spawn(db.store.clone()).await, spawn(second).await);
     live_accept(&a, &b).await;
+}
+
+/// The client address of each event in a tenant's log, newest first.
+async fn event_ips(b: &Browser, pid: &str) -> Vec<String> {
+    let (s, v) = b.call("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["items"].as_array().unwrap().iter().map(|e| e["ip"].as_str().unwrap_or("").to_string()).collect()
+}
+
+/// Behind a trusted proxy every client has its own address: in the event log
+/// and in the log-in throttle (a guesser cannot lock the account's owner out).
+/// An untrusted peer's `X-Forwarded-For` is ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_addresses_behind_a_trusted_proxy() {
+    let db = testing::sqlite().await;
+    let trusted = server::client_ip::parse_trusted("127.0.0.1").unwrap();
+    let app = spawn_with(db.store.clone(), server::HttpSettings { trusted_proxies: trusted, ..Default::default() }).await;
+    let alice = Browser::forwarded_for(&app, "alice@acme.com", "10.0.0.1, 203.0.113.10").sign_up().await;
+    let (pid, _) = provider(&alice).await;
+    assert_eq!(event_ips(&alice, &pid).await, vec!["203.0.113.10"], "the right-most address the proxy appended, not what the client wrote");
+
+    let mut guesser = Browser::forwarded_for(&app, "alice@acme.com", "198.51.100.66");
+    guesser.auth_hash = crypto::auth_hash(&SymmetricKey::generate());
+    let mut statuses = vec![];
+    for _ in 0..8 {
+        statuses.push(guesser.call("accounts/login", json!({ "input": { "email": "alice@acme.com", "auth_hash": guesser.auth_hash } })).await.0);
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let mut again = Browser::forwarded_for(&app, "alice@acme.com", "203.0.113.10");
+    again.auth_hash = alice.auth_hash.clone();
+    again.log_in().await; // 200: the owner, at their own address, is not throttled
+
+    // Without TRUSTED_PROXIES the header is the client's word: ignored.
+    let db2 = testing::sqlite().await;
+    let plain = spawn(db2.store.clone()).await;
+    let bob = Browser::forwarded_for(&plain, "bob@acme.com", "203.0.113.10").sign_up().await;
+    let (pid2, _) = provider(&bob).await;
+    assert_eq!(event_ips(&bob, &pid2).await, vec!["127.0.0.1"]);
 }

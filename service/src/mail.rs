@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub enum MailKind<'a> {
-    Invitation { token: &'a str },
+    /// The member's invitation: the mail goes with it (replaced, removed, expired).
+    Invitation { token: &'a str, member_id: &'a str, expires_at: i64 },
     Confirmed,
     Removed,
 }
@@ -27,8 +28,12 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
     let what = if provider.is_organization() { "organisation" } else { "provider" };
     let admins = if provider.is_organization() { "An administrator" } else { "A Provider admin" };
     let home = if provider.is_organization() { "vault" } else { "providers" };
+    let (member_id, expires_at) = match kind {
+        MailKind::Invitation { member_id, expires_at, .. } => (Some(member_id.to_string()), Some(expires_at)),
+        _ => (None, None),
+    };
     let (subject, text, html) = match kind {
-        MailKind::Invitation { token } => {
+        MailKind::Invitation { token, .. } => {
             let link = format!("{base}/accept-invite?token={token}");
             (
                 format!("Join {name} on Provider Portal"),
@@ -70,6 +75,8 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
         next_attempt_at: now,
         sent_at: None,
         last_error: None,
+        member_id,
+        expires_at,
     }
 }
 
@@ -77,7 +84,9 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
 #[derive(Clone)]
 pub enum Mailer {
     Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
-    Dir { dir: PathBuf, from: Mailbox },
+    /// `.eml` files in a folder; `log_links` also logs each accept link
+    /// (development only: a link in a log is a live invitation).
+    Dir { dir: PathBuf, from: Mailbox, log_links: bool },
 }
 
 impl Mailer {
@@ -95,7 +104,15 @@ impl Mailer {
 
     pub fn dir(dir: PathBuf, from: &str) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&dir)?;
-        Ok(Mailer::Dir { dir, from: from.parse()? })
+        Ok(Mailer::Dir { dir, from: from.parse()?, log_links: false })
+    }
+
+    /// Also logs each accept link (`LOG_INVITE_LINKS=true`, development only).
+    pub fn logging_links(self) -> Self {
+        match self {
+            Mailer::Dir { dir, from, .. } => Mailer::Dir { dir, from, log_links: true },
+            smtp => smtp,
+        }
     }
 
     fn message(from: &Mailbox, m: &db::MailRow) -> anyhow::Result<Message> {
@@ -112,12 +129,14 @@ impl Mailer {
             Mailer::Smtp { transport, from } => {
                 transport.send(Self::message(from, m)?).await?;
             }
-            Mailer::Dir { dir, from } => {
+            Mailer::Dir { dir, from, log_links } => {
                 let bytes = Self::message(from, m)?.formatted();
                 let path = dir.join(format!("{}.eml", m.id));
                 tokio::fs::write(&path, bytes).await?;
-                if let Some(link) = m.text_body.lines().find(|l| l.contains("/accept-invite?token=")) {
-                    tracing::info!(to = %m.to_addr, link = %link.trim(), "invitation written to {}", path.display());
+                match m.text_body.lines().find(|l| l.contains("/accept-invite?token=")) {
+                    Some(link) if *log_links => tracing::info!(to = %m.to_addr, link = %link.trim(), "invitation written to {}", path.display()),
+                    Some(_) => tracing::info!(to = %m.to_addr, "invitation written to {}", path.display()),
+                    None => {}
                 }
             }
         }

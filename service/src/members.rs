@@ -118,7 +118,8 @@ impl Services {
                         confirmed_at: None,
                         permissions: permissions.clone(),
                     };
-                    batch.mails.push(mail::render(self, &provider, email.as_str(), MailKind::Invitation { token: &token }));
+                    let invitation = MailKind::Invitation { token: &token, member_id: &member.id, expires_at: self.expiry() };
+                    batch.mails.push(mail::render(self, &provider, email.as_str(), invitation));
                     batch.events.push(self.event(&input.provider_id, Some(actor), "member_invited", Some(email.as_str()), input.user_type.label().into(), meta));
                     batch.changes.push(MemberChange::Invite { member, token_hash: hash });
                     out.push(InviteEntry { input: email.to_string(), outcome: InviteEntryOutcome::Invited });
@@ -172,7 +173,8 @@ impl Services {
             }
             let (token, hash) = new_token();
             batch.changes.push(MemberChange::ReplaceToken { member_id: v.member.id.clone(), token_hash: hash, expires_at: self.expiry() });
-            batch.mails.push(mail::render(self, provider, &v.member.email, MailKind::Invitation { token: &token }));
+            let invitation = MailKind::Invitation { token: &token, member_id: &v.member.id, expires_at: self.expiry() };
+            batch.mails.push(mail::render(self, provider, &v.member.email, invitation));
             batch.events.push(self.event(provider_id, Some(actor), "invitation_resent", Some(&v.member.email), String::new(), meta));
             out.push(Self::done(&v));
         }

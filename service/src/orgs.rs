@@ -179,7 +179,8 @@ impl Services {
             self.event(&org.id, Some(actor), "organisation_created", None, format!("Created by provider \"{}\" with {} seats", auth.tenant.name, input.seats), meta),
             self.event(&org.id, Some(actor), "member_invited", Some(owner.as_str()), Role::Owner.label().into(), meta),
         ];
-        let mail = mail::render(self, &org, owner.as_str(), MailKind::Invitation { token: &token });
+        let invitation = MailKind::Invitation { token: &token, member_id: &member.id, expires_at: member.expires_at.unwrap_or(now) };
+        let mail = mail::render(self, &org, owner.as_str(), invitation);
         self.store.create_organization(&org, &member, &hash, &events, &mail).await.map_err(|e| match e {
             db::Error::Conflict(db::Conflict::NoSeats) => ServiceError::field("seats", "Not enough unassigned seats left. Reload and try again."),
             other => other.into(),

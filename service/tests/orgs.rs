@@ -270,6 +270,7 @@ async fn policies_are_enforced(w: World) {
     let mut single = Policy::off(PolicyKind::SingleOrg);
     single.enabled = true;
     w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: single }, &meta()).await.unwrap();
+    w.clock.advance(1); // the newer invitation mail
     w.org_invite(&su, &fab.id, "old@contoso.com", Role::User).await.unwrap();
     let t = w.token_for("old@contoso.com").await;
     let r = w.s.accept(&old.actor, &t, facts(20, 4), &meta()).await;
