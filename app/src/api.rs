@@ -31,7 +31,12 @@ pub mod ssr {
     #[derive(Clone, Debug)]
     pub struct ClientIp(pub Option<String>);
 
-    pub const SESSION_COOKIE: &str = "pp_session";
+    /// The session cookie's name: `__Host-` prefixed when served over https,
+    /// so the browser insists on Secure, `Path=/` and no `Domain` (no other
+    /// host or path can set or shadow it).
+    pub fn session_cookie(secure: bool) -> &'static str {
+        if secure { "__Host-pp_session" } else { "pp_session" }
+    }
 
     pub fn ctx() -> Result<ServerCtx, ApiError> {
         use_context::<ServerCtx>().ok_or(ApiError::Internal)
@@ -55,7 +60,8 @@ pub mod ssr {
     pub fn set_cookie(value: &str, max_age: i64, secure: bool) {
         use axum::http::{HeaderValue, header::SET_COOKIE};
         let cookie = format!(
-            "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+            session_cookie(secure),
             if secure { "; Secure" } else { "" }
         );
         if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
@@ -78,7 +84,7 @@ pub async fn prelogin(email: String) -> Result<KdfParams, ApiError> {
 
 #[server(prefix = "/api", endpoint = "accounts/register", input = Json)]
 pub async fn register(input: RegisterInput) -> Result<(), ApiError> {
-    Ok(services()?.register(input).await?)
+    Ok(services()?.register(input, &meta()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "accounts/login", input = Json)]

@@ -33,9 +33,12 @@ pub fn preload() {
 }
 
 /// Argon2id(master password, SHA-256(email), params): the master key.
+/// Parameters outside the safe range (a downgrading server) are refused
+/// before the password is used.
 pub async fn master_key(password: &str, email: &Email, params: KdfParams) -> Result<SymmetricKey, String> {
     #[cfg(feature = "hydrate")]
     {
+        crypto::check_kdf(params).map_err(|e| e.to_string())?;
         let raw = lazy::argon2id(password, &crypto::kdf_salt(email), params).await?;
         SymmetricKey::from_bytes(&raw).map_err(|e| e.to_string())
     }

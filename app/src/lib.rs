@@ -23,14 +23,16 @@ pub use error::ApiError;
 
 /// The Content-Security-Policy of an HTML page: scripts only from this origin
 /// or carrying this response's nonce (Leptos puts it on its hydration script).
-pub fn content_security_policy(nonce: Option<&str>) -> String {
+pub fn content_security_policy(nonce: Option<&str>, reload_port: Option<u32>) -> String {
     let script = match nonce {
         Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
         None => "script-src 'self' 'wasm-unsafe-eval'".to_string(),
     };
+    // The development reload socket only under `cargo leptos watch`.
+    let reload = reload_port.map(|p| format!(" ws://127.0.0.1:{p}")).unwrap_or_default();
     format!(
         "default-src 'self'; {script}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-         connect-src 'self' ws://127.0.0.1:3001; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+         connect-src 'self'{reload}; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
     )
 }
 
@@ -39,7 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-        if let Ok(v) = axum::http::HeaderValue::from_str(&content_security_policy(nonce.as_deref())) {
+        let reload = std::env::var("LEPTOS_WATCH").is_ok().then_some(options.reload_port);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&content_security_policy(nonce.as_deref(), reload)) {
             res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
         }
     }

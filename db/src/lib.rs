@@ -150,6 +150,8 @@ pub trait Store: Send + Sync + 'static {
     // Vault
     async fn list_items(&self, user_id: &str) -> Result<Vec<ItemRow>>;
     async fn put_item(&self, item: &ItemRow) -> Result<()>;
+    /// Replaces an existing item of the user only (never inserts); whether one was.
+    async fn update_item(&self, item: &ItemRow) -> Result<bool>;
     async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool>;
     /// A client organisation's items, oldest first, and (item id, collection id) links.
     async fn list_org_items(&self, org_id: &str) -> Result<(Vec<OrgItemRow>, Vec<(String, String)>)>;

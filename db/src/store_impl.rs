@@ -990,6 +990,17 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn update_item(&self, i: &ItemRow) -> Result<bool> {
+                let n = sqlx::query("UPDATE vault_items SET data = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
+                    .bind(&i.data)
+                    .bind(i.updated_at)
+                    .bind(&i.id)
+                    .bind(&i.user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(n.rows_affected() > 0)
+            }
+
             async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool> {
                 let n = sqlx::query("DELETE FROM vault_items WHERE id = $1 AND user_id = $2")
                     .bind(id)

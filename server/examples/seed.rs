@@ -19,7 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let email = format!("bench-admin-{}@example.com", new_id());
     let e = Email::parse(&email)?;
     let acct = crypto::new_account("bench password 1234", &e, KdfParams::MIN)?;
-    s.register(RegisterInput::for_new_account(&email, "Bench Admin", KdfParams::MIN, &acct))
+    s.register(RegisterInput::for_new_account(&email, "Bench Admin", KdfParams::MIN, &acct), &RequestMeta::default())
     .await?;
     let meta = RequestMeta::default();
     let (token, _) = s.login(LoginInput { email: email.clone(), auth_hash: acct.auth_hash.clone() }, &meta).await?;

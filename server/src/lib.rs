@@ -9,4 +9,4 @@ pub mod settings;
 mod web;
 
 pub use settings::Settings;
-pub use web::{HttpSettings, MAX_REQUEST_BYTES, build_router, start_background};
+pub use web::{HttpSettings, MAX_REQUEST_BYTES, MAX_SMALL_REQUEST_BYTES, build_router, start_background};

@@ -59,6 +59,8 @@ async fn serve() -> anyhow::Result<()> {
             base_url: settings.public_url.clone(),
             invite_ttl: settings.invite_ttl,
             outbox_lease: settings.outbox_lease,
+            signups: settings.signups.clone(),
+            provider_setup: settings.provider_setup.clone(),
             ..Default::default()
         },
         Arc::new(service::SystemClock),

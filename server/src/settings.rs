@@ -27,6 +27,10 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `LOG_INVITE_LINKS=true`: the mail folder also logs accept links (development only).
     pub log_invite_links: bool,
+    /// `SIGNUPS`: who may create an account.
+    pub signups: service::access::Signups,
+    /// `PROVIDER_SETUP`: who may set up a provider.
+    pub provider_setup: service::access::ProviderSetup,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -62,6 +66,8 @@ impl Settings {
             mail_dir: var("MAIL_DIR").map(PathBuf::from).unwrap_or_else(|| data.join("mail")),
             invite_ttl: Duration::from_secs(hours * 3600),
             outbox_lease: Duration::from_secs(var("OUTBOX_LEASE_SECONDS").map(|h| h.parse()).transpose()?.unwrap_or(120)),
+            signups: service::access::Signups::parse(&var("SIGNUPS").unwrap_or_default()).map_err(anyhow::Error::msg)?,
+            provider_setup: service::access::ProviderSetup::parse(&var("PROVIDER_SETUP").unwrap_or_default()).map_err(anyhow::Error::msg)?,
             log_invite_links: var("LOG_INVITE_LINKS").is_some_and(|v| v == "true" || v == "1"),
             trusted_proxies: crate::client_ip::parse_trusted(&var("TRUSTED_PROXIES").unwrap_or_default()).map_err(anyhow::Error::msg)?,
         })
@@ -69,7 +75,7 @@ impl Settings {
 
     /// What the HTTP layer needs of the settings.
     pub fn http(&self) -> crate::HttpSettings {
-        crate::HttpSettings { public_url: self.public_url.clone(), trusted_proxies: self.trusted_proxies.clone() }
+        crate::HttpSettings { public_url: self.public_url.clone(), trusted_proxies: self.trusted_proxies.clone(), ..Default::default() }
     }
 
     pub fn mailer(&self) -> anyhow::Result<service::mail::Mailer> {

@@ -1,5 +1,5 @@
 use app::ApiError;
-use app::api::ssr::{ClientIp, CurrentActor, SESSION_COOKIE, ServerCtx};
+use app::api::ssr::{ClientIp, CurrentActor, ServerCtx, session_cookie};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Extension, Path, Query, Request, State};
@@ -26,11 +26,21 @@ pub struct HttpSettings {
     pub public_url: String,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The longest a request may take until its answer starts (408 after).
+    pub request_timeout: std::time::Duration,
+    /// The longest a request body may pause between two pieces (a slow sender
+    /// holding a connection open).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        HttpSettings { public_url: "http://127.0.0.1:3000".into(), trusted_proxies: vec![] }
+        HttpSettings {
+            public_url: "http://127.0.0.1:3000".into(),
+            trusted_proxies: vec![],
+            request_timeout: std::time::Duration::from_secs(60),
+            body_timeout: std::time::Duration::from_secs(30),
+        }
     }
 }
 
@@ -44,6 +54,7 @@ impl HttpSettings {
 pub fn build_router(services: Services, leptos_options: LeptosOptions, http: HttpSettings) -> Router {
     let secure_cookies = http.secure_cookies();
     let trusted = std::sync::Arc::new(http.trusted_proxies.clone());
+    let public_url = std::sync::Arc::new(http.public_url.clone());
     let routes = generate_route_list(app::App);
     let ctx = ServerCtx { services: services.clone(), secure_cookies };
     Router::new()
@@ -62,20 +73,39 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(leptos_options)
         .layer(middleware::from_fn(error_status))
-        .layer(middleware::from_fn_with_state(services.clone(), session))
+        .layer(middleware::from_fn_with_state((services.clone(), secure_cookies), session))
         .layer(middleware::from_fn(move |req, next| client_address(req, next, trusted.clone())))
-        .layer(middleware::from_fn(csrf))
+        .layer(middleware::from_fn(move |req, next| csrf(req, next, public_url.clone())))
         .layer(middleware::from_fn(move |req, next| security_headers(req, next, secure_cookies)))
         .layer(Extension(services))
+        .layer(middleware::from_fn(small_bodies))
         // No request needs more: the largest, a 5,000-item import, is ~3 MB.
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(http.body_timeout))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
         // Event streams must not be buffered by a compressor.
         .layer(CompressionLayer::new().quality(compression_level()).compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))))
         .layer(TraceLayer::new_for_http())
 }
 
-/// Largest request body the server reads (413 beyond it).
+/// Largest request body the server reads, on the routes that take large ones
+/// (`LARGE_BODY_ROUTES`); 413 beyond it.
 pub const MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
+/// Largest request body of every other route.
+pub const MAX_SMALL_REQUEST_BYTES: usize = 1024 * 1024;
+/// The routes whose bodies may be large: an organisation import.
+const LARGE_BODY_ROUTES: [&str; 1] = ["/api/organizations/import"];
+
+/// 413 for a declared body over the route's limit, before anything reads it.
+/// (A body without a length is held to `MAX_REQUEST_BYTES` by the outer layer.)
+async fn small_bodies(req: Request, next: Next) -> Response {
+    let limit = if LARGE_BODY_ROUTES.contains(&req.uri().path()) { MAX_REQUEST_BYTES } else { MAX_SMALL_REQUEST_BYTES };
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    next.run(req).await
+}
 
 /// Quality of the on-the-fly compression of API answers and pages (static
 /// files are served precompressed at the highest level). `COMPRESSION_LEVEL`
@@ -120,8 +150,8 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Resolves the session once per request and hands the actor on.
-async fn session(State(services): State<Services>, mut req: Request, next: Next) -> Response {
-    let actor = match cookie(req.headers(), SESSION_COOKIE).filter(|t| !t.is_empty()) {
+async fn session(State((services, secure)): State<(Services, bool)>, mut req: Request, next: Next) -> Response {
+    let actor = match cookie(req.headers(), session_cookie(secure)).filter(|t| !t.is_empty()) {
         Some(token) => match services.resolve_session(&token).await {
             Ok(a) => a,
             Err(e) => {
@@ -148,24 +178,66 @@ async fn client_address(mut req: Request, next: Next, trusted: std::sync::Arc<Ve
     next.run(req).await
 }
 
-/// Refuses state-changing requests that a browser sent from another site.
-async fn csrf(req: Request, next: Next) -> Response {
+/// Refuses state-changing requests that a browser sent from another site:
+/// `Sec-Fetch-Site: cross-site`, or an `Origin` that is neither `PUBLIC_URL`'s
+/// origin nor this request's own (`PUBLIC_URL`'s scheme with the Host, or the
+/// request's authority where there is no Host header, as in HTTP/2).
+async fn csrf(req: Request, next: Next, public_url: std::sync::Arc<String>) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
     let h = req.headers();
     let cross_site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site");
-    let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
-    let bad_origin = match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
-        (Some("null"), _) => true,
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
-        _ => false,
+    let authority = h.get(header::HOST).and_then(|v| v.to_str().ok()).or_else(|| req.uri().authority().map(|a| a.as_str()));
+    let bad_origin = match h.get(header::ORIGIN).map(|v| v.to_str().unwrap_or("null")) {
+        None => false,
+        Some(origin) => !origin_allowed(origin, &public_url, authority),
     };
     if cross_site || bad_origin {
         let body = serde_json::to_string(&ApiError::Forbidden("Cross-site request refused.".into())).unwrap_or_default();
         return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     }
     next.run(req).await
+}
+
+/// `scheme://host[:port]`, lower case, without the scheme's default port.
+fn normal_origin(scheme: &str, authority: &str) -> String {
+    let (scheme, authority) = (scheme.to_ascii_lowercase(), authority.trim_end_matches('/').to_ascii_lowercase());
+    let default = if scheme == "https" { ":443" } else { ":80" };
+    format!("{scheme}://{}", authority.strip_suffix(default).unwrap_or(&authority))
+}
+
+/// Whether a request's `Origin` is this site (see `csrf`).
+fn origin_allowed(origin: &str, public_url: &str, authority: Option<&str>) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else { return false };
+    if rest.contains(['/', '@']) {
+        return false;
+    }
+    let origin = normal_origin(scheme, rest);
+    let (public_scheme, public_rest) = public_url.split_once("://").unwrap_or(("http", public_url));
+    let public = normal_origin(public_scheme, public_rest.split('/').next().unwrap_or(""));
+    origin == public || authority.is_some_and(|a| origin == normal_origin(public_scheme, a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_allowed;
+
+    #[test]
+    fn origins() {
+        let public = "https://vault.acme.com";
+        assert!(origin_allowed("https://vault.acme.com", public, None));
+        assert!(origin_allowed("https://VAULT.acme.com:443", public, None));
+        assert!(origin_allowed("https://vault.acme.com", public, Some("other.internal")), "PUBLIC_URL always");
+        assert!(origin_allowed("https://portal.internal:8443", public, Some("portal.internal:8443")), "the request's own authority");
+        assert!(!origin_allowed("http://vault.acme.com", public, Some("vault.acme.com")), "the scheme counts");
+        assert!(!origin_allowed("https://vault.acme.com:8443", public, None), "the port counts");
+        assert!(!origin_allowed("https://evil.example", public, Some("vault.acme.com")));
+        assert!(!origin_allowed("null", public, Some("vault.acme.com")));
+        assert!(!origin_allowed("https://vault.acme.com@evil.example", public, None));
+        assert!(origin_allowed("http://127.0.0.1:3000", "http://127.0.0.1:3000/", None));
+        assert!(origin_allowed("http://localhost:3100", "http://127.0.0.1:3000", Some("localhost:3100")));
+    }
 }
 
 /// Gives server-function errors their real HTTP status (401/403/404/409/422…).
@@ -192,7 +264,7 @@ async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
     // HTML pages set their own policy with the response's nonce (app::shell);
     // everything else gets the strict one.
     if !h.contains_key("content-security-policy") {
-        if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None)) {
+        if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None, None)) {
             h.insert("content-security-policy", v);
         }
     }
@@ -211,6 +283,9 @@ fn actor_of(req_actor: Option<Extension<CurrentActor>>) -> Result<service::Actor
     req_actor.and_then(|Extension(a)| a.0).ok_or_else(|| api_error(ApiError::Unauthenticated))
 }
 
+/// How often an open event stream checks that its watcher may still watch.
+const STREAM_RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// Server-sent events: one message per membership change of the provider.
 async fn member_stream(
     Extension(services): Extension<Services>,
@@ -225,17 +300,29 @@ async fn member_stream(
         Ok(rx) => rx,
         Err(e) => return api_error(e.into()),
     };
-    let stream = BroadcastStream::new(rx).filter_map(move |msg| {
+    // The watcher is checked again at each change of this tenant and every
+    // `STREAM_RECHECK`: a stream ends once its session is logged out or its
+    // user removed, suspended or demoted.
+    let changes = BroadcastStream::new(rx).filter_map({
         let id = id.clone();
-        async move {
-            match msg {
-                Ok(c) if c.provider_id == id => Some(Ok::<_, std::convert::Infallible>(Event::default().event("message").data(c.kind))),
+        move |msg| {
+            let relevant = match msg {
+                Ok(c) if c.provider_id == id => Some(c.kind),
                 // A lagging subscriber just refreshes.
-                Err(_) => Some(Ok(Event::default().event("message").data("lagged"))),
-                _ => None,
-            }
+                Err(_) => Some("lagged".to_string()),
+                Ok(_) => None,
+            };
+            futures::future::ready(relevant.map(Some))
         }
     });
+    let ticks = tokio_stream::wrappers::IntervalStream::new(tokio::time::interval(STREAM_RECHECK)).map(|_| None);
+    let stream = futures::stream::select(changes, ticks)
+        .then(move |kind| {
+            let (services, actor, id) = (services.clone(), actor.clone(), id.clone());
+            async move { (services.may_still_watch(&actor, &id).await, kind) }
+        })
+        .take_while(|(alive, _)| futures::future::ready(*alive))
+        .filter_map(|(_, kind)| futures::future::ready(kind.map(|k| Ok::<_, std::convert::Infallible>(Event::default().event("message").data(k)))));
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }
 

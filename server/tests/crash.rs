@@ -77,7 +77,7 @@ fn meta() -> RequestMeta {
 async fn register(s: &Services, email: &str) -> (String, KeyPair, String) {
     let e = Email::parse(email).unwrap();
     let acct = crypto::new_account(PW, &e, KdfParams::MIN).unwrap();
-    s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), KdfParams::MIN, &acct))
+    s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), KdfParams::MIN, &acct), &RequestMeta::default())
     .await
     .unwrap();
     let (token, me) = s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash }, &meta()).await.unwrap();

@@ -197,6 +197,11 @@ async fn accounts_cookies_statuses_and_csrf() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = b.http.post(format!("{}/api/vault/delete", app.base)).header("sec-fetch-site", "cross-site").json(&json!({ "id": item["id"] })).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The Origin is compared whole with PUBLIC_URL or this request's own origin: scheme and port count.
+    for evil in ["https://127.0.0.1:3000", "http://127.0.0.1:1", "http://127.0.0.1:3000@evil.example"] {
+        let r = b.http.post(format!("{}/api/vault/delete", app.base)).header("origin", evil).json(&json!({ "id": item["id"] })).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{evil}");
+    }
     let (s, list) = b.call("vault/list", json!({})).await;
     assert_eq!((s, list.as_array().unwrap().len()), (StatusCode::OK, 1));
 
@@ -211,6 +216,7 @@ async fn accounts_cookies_statuses_and_csrf() {
     assert_eq!(r.status(), StatusCode::OK);
     let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(!csp.contains("ws:"), "no development reload socket: {csp}");
     assert!(!csp.contains("script-src 'self' 'unsafe-inline'") && !csp.split(';').any(|d| d.contains("script-src") && d.contains("unsafe-inline")), "{csp}");
     let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a script nonce").to_string();
     assert_eq!(r.headers().get("x-content-type-options").unwrap(), "nosniff");
@@ -570,4 +576,72 @@ async fn client_addresses_behind_a_trusted_proxy() {
     let bob = Browser::forwarded_for(&plain, "bob@acme.com", "203.0.113.10").sign_up().await;
     let (pid2, _) = provider(&bob).await;
     assert_eq!(event_ips(&bob, &pid2).await, vec!["127.0.0.1"]);
+}
+
+/// An open live-update stream ends when its watcher may no longer watch:
+/// removed from the provider, or logged out (checked at the next change).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_streams_end_with_access() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let admin = Browser::new(&app, "admin@acme.com").sign_up().await;
+    let (pid, key) = provider(&admin).await;
+    let removed = join(&app, &admin, &pid, &key, "removed@acme.com", Role::ProviderAdmin).await;
+    let leaving = join(&app, &admin, &pid, &key, "leaving@acme.com", Role::ProviderAdmin).await;
+    let open = |b: &Browser| b.http.get(format!("{}/api/providers/{pid}/stream", b.base)).send();
+    let mut removed_stream = open(&removed).await.unwrap();
+    let mut leaving_stream = open(&leaving).await.unwrap();
+    assert_eq!((removed_stream.status(), leaving_stream.status()), (StatusCode::OK, StatusCode::OK));
+    // Reads until the stream ends; fails if it is still open after 10 s.
+    async fn ends(stream: &mut reqwest::Response) {
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while let Ok(Some(_)) = stream.chunk().await {}
+        })
+        .await
+        .expect("the stream ends");
+    }
+    let id = members(&admin, &pid).await.into_iter().find(|m| m.email == "removed@acme.com").unwrap().id;
+    let (s, v) = admin.call("members/remove", json!({ "provider_id": pid, "member_ids": [id] })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    ends(&mut removed_stream).await;
+    let (s, _) = leaving.call("accounts/logout", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = admin.call("members/invite", json!({ "input": { "provider_id": pid, "emails": "next@acme.com", "user_type": "ServiceUser" } })).await;
+    assert_eq!(s, StatusCode::OK);
+    ends(&mut leaving_stream).await;
+    // The admin's own stream stays open.
+    let mut kept = open(&admin).await.unwrap();
+    let (s, _) = admin.call("members/invite", json!({ "input": { "provider_id": pid, "emails": "later@acme.com", "user_type": "ServiceUser" } })).await;
+    assert_eq!(s, StatusCode::OK);
+    let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), kept.chunk()).await.expect("a message").unwrap();
+    assert!(chunk.is_some());
+}
+
+/// Per-route body limits and timeouts: a small route refuses a body over
+/// `MAX_SMALL_REQUEST_BYTES` at once (an import may send more), and a body
+/// that stops arriving gets 408 instead of holding the connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn body_limits_per_route_and_slow_bodies() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = testing::sqlite().await;
+    let http = server::HttpSettings { request_timeout: std::time::Duration::from_secs(1), ..Default::default() };
+    let app = spawn_with(db.store.clone(), http).await;
+    // Sends the head and the start of a body of `len` bytes; the status line that comes back within 10 s.
+    let status = |path: &'static str, len: usize| {
+        let addr = app.base.trim_start_matches("http://").to_string();
+        async move {
+            let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let head = format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n{{\"pad\":\"");
+            tcp.write_all(head.as_bytes()).await.unwrap();
+            let mut buf = vec![0u8; 64];
+            let n = tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read(&mut buf)).await.expect("an answer").unwrap();
+            String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or("").to_string()
+        }
+    };
+    let over = server::MAX_SMALL_REQUEST_BYTES + 1;
+    assert!(status("/api/vault/save", over).await.starts_with("HTTP/1.1 413"));
+    assert!(status("/api/accounts/register", over).await.starts_with("HTTP/1.1 413"));
+    // The import route takes it, waits for the rest, and gives up on a sender that stopped.
+    assert!(status("/api/organizations/import", over).await.starts_with("HTTP/1.1 408"));
+    assert!(status("/api/vault/save", 100).await.starts_with("HTTP/1.1 408"), "a small body that stops arriving");
 }

@@ -9,6 +9,12 @@ use domain::member::{MemberFacts, MemberStatus, Role};
 use domain::{Email, FieldError, KdfParams};
 
 const LOGIN_FAILED: &str = "Invalid email or master password.";
+/// The largest key field (base64 or encrypted text) any browser of this portal sends.
+pub const MAX_KEY_FIELD: usize = 8 * 1024;
+/// Sign-ups without an invitation from one client address in an hour.
+pub const SIGNUPS_PER_ADDRESS: i64 = 20;
+/// Sign-ups on the whole server in an hour.
+pub const SIGNUPS_PER_HOUR: i64 = 1000;
 
 pub(crate) fn member_facts(m: &db::MemberRow) -> MemberFacts {
     MemberFacts {
@@ -55,7 +61,8 @@ impl Services {
         })
     }
 
-    pub async fn register(&self, input: RegisterInput) -> Result<()> {
+    pub async fn register(&self, input: RegisterInput, meta: &RequestMeta) -> Result<()> {
+        self.limit("signup:all", SIGNUPS_PER_HOUR, 3600, "sign-ups on this server right now").await?;
         let mut errors: Vec<FieldError> = vec![];
         let email = Email::parse(&input.email).map_err(|e| FieldError::new("email", e.to_string()));
         let name = domain::text::person_name(&input.name);
@@ -69,6 +76,9 @@ impl Services {
         if !crypto::looks_encrypted(&input.protected_user_key) || !crypto::looks_encrypted(&input.protected_private_key) {
             errors.push(FieldError::new("keys", "The protected keys are not encrypted values."));
         }
+        if [&input.protected_user_key, &input.protected_private_key, &input.public_key].iter().any(|k| k.len() > MAX_KEY_FIELD) {
+            errors.push(FieldError::new("keys", "A key is larger than any key this portal makes."));
+        }
         for e in [email.as_ref().err(), name.as_ref().err(), hint.as_ref().err(), kdf.as_ref().err(), public_key.as_ref().err()]
             .into_iter()
             .flatten()
@@ -80,11 +90,13 @@ impl Services {
         }
         // Signing up for an organisation's invitation: its master password
         // requirements apply (checked on the browser's facts about the password).
+        let mut invited = false;
         if let (Some(token), Ok(email)) = (&input.invite_token, &email) {
-            if let Some((m, org, _)) = match crate::token_hash(token) {
+            if let Some((m, org, expires_at)) = match crate::token_hash(token) {
                 Some(h) => self.store.invitation(&h).await?,
                 None => None,
             } {
+                invited = m.email == email.as_str() && expires_at > self.now();
                 if org.is_organization() && m.email == email.as_str() {
                     let rules = self.org_policies(&org.id).await?.master_password;
                     if let Err(msg) = domain::org::check_master_password(rules, input.password) {
@@ -93,8 +105,20 @@ impl Services {
                 }
             }
         }
+        // Invited people sign up freely (their invitations are limited);
+        // others a few an hour from one address.
+        if let (Some(ip), false) = (&meta.ip, invited) {
+            self.limit(&format!("signup:{ip}"), SIGNUPS_PER_ADDRESS, 3600, "sign-ups from your network").await?;
+        }
         if !errors.is_empty() {
             return Err(ServiceError::Validation(errors));
+        }
+        if let Ok(email) = &email {
+            if !self.settings.signups.allows(email.as_str(), invited) {
+                return Err(ServiceError::Forbidden(
+                    "This server creates accounts for invited people only. Ask your administrator for an invitation.".into(),
+                ));
+            }
         }
         let (email, name, hint, kdf, auth, public_key) =
             (email.unwrap(), name.unwrap(), hint.unwrap(), kdf.unwrap(), auth?, public_key.unwrap());
@@ -129,7 +153,7 @@ impl Services {
         let user = self.store.user_by_id(&actor.user_id).await?.ok_or(ServiceError::Unauthenticated)?;
         let current = decode_auth_hash(&input.current_auth_hash)?;
         let new = decode_auth_hash(&input.new_auth_hash).map_err(|_| ServiceError::field("new_password", "Malformed authentication hash."))?;
-        if !crypto::looks_encrypted(&input.new_protected_user_key) {
+        if !crypto::looks_encrypted(&input.new_protected_user_key) || input.new_protected_user_key.len() > MAX_KEY_FIELD {
             return Err(ServiceError::field("new_password", "The user key must be encrypted."));
         }
         let throttled = format!("password-change:{}", user.id);

@@ -2,12 +2,13 @@
 //! `Services::resolve_session` can build), loads the facts, calls
 //! `domain::authz::authorize` first, then does its work in one transaction.
 
-mod accounts;
+pub mod accounts;
 mod error;
+pub mod access;
 pub mod hashing;
 pub mod list_cache;
 pub mod mail;
-mod members;
+pub mod members;
 mod org_vault;
 mod orgs;
 mod providers;
@@ -64,6 +65,10 @@ pub struct ServiceSettings {
     /// How long a claimed outgoing mail stays claimed (a crashed worker's mails
     /// are sent again after it).
     pub outbox_lease: Duration,
+    /// Who may create an account (`SIGNUPS`).
+    pub signups: access::Signups,
+    /// Who may set up a provider (`PROVIDER_SETUP`).
+    pub provider_setup: access::ProviderSetup,
 }
 
 impl Default for ServiceSettings {
@@ -74,6 +79,8 @@ impl Default for ServiceSettings {
             session_ttl: Duration::from_secs(14 * 24 * 3600),
             server_hash_params: (19 * 1024, 2, 1),
             outbox_lease: Duration::from_secs(120),
+            signups: access::Signups::Open,
+            provider_setup: access::ProviderSetup::Anyone,
         }
     }
 }

@@ -11,6 +11,11 @@ use domain::member::{MemberFacts, Role};
 use domain::org::PasswordFacts;
 use domain::{InviteList, InviteOutcome};
 
+/// Resend calls one actor may make in an hour.
+pub const RESENDS_PER_ACTOR: i64 = 30;
+/// Invitations resent to one address in a day.
+pub const RESENDS_PER_RECIPIENT: i64 = 5;
+
 impl Services {
     fn batch(&self, provider_id: &str, actor: &Actor) -> MemberBatch {
         MemberBatch { provider_id: provider_id.into(), actor_user_id: actor.user_id().into(), changes: vec![], events: vec![], mails: vec![] }
@@ -158,6 +163,7 @@ impl Services {
 
     pub async fn resend(&self, actor: &Actor, provider_id: &str, ids: &[String], meta: &RequestMeta) -> Result<Vec<MemberResult>> {
         let auth = self.authorize(actor, provider_id, Action::ResendInvitations).await?;
+        self.limit(&format!("resend:{}", actor.user_id()), RESENDS_PER_ACTOR, 3600, "resent invitations in a short time").await?;
         let provider = &auth.tenant;
         let mut batch = self.batch(provider_id, actor);
         let mut out = vec![];
@@ -169,6 +175,11 @@ impl Services {
             }
             if let Err(e) = facts.can_resend() {
                 out.push(Self::skipped(&v, e.to_string()));
+                continue;
+            }
+            // Each address gets a few a day, however many admins press the button.
+            if self.limit(&format!("resend-to:{}", v.member.email), RESENDS_PER_RECIPIENT, 24 * 3600, "").await.is_err() {
+                out.push(Self::skipped(&v, "This address was sent several invitations today already. Try again tomorrow."));
                 continue;
             }
             let (token, hash) = new_token();
@@ -400,6 +411,14 @@ impl Services {
 }
 
 impl Services {
+    /// Whether a live stream opened by `actor` may go on: the session is still
+    /// live (not logged out) and the actor may still list the members (not
+    /// removed, suspended or demoted).
+    pub async fn may_still_watch(&self, actor: &Actor, provider_id: &str) -> bool {
+        matches!(self.store.session_user(&actor.session_hash, self.now()).await, Ok(Some(_)))
+            && self.authorize(actor, provider_id, Action::ListMembers).await.is_ok()
+    }
+
     /// Live changes of a provider's membership, for Provider admins.
     pub async fn subscribe(&self, actor: &Actor, provider_id: &str) -> Result<tokio::sync::broadcast::Receiver<crate::ProviderChanged>> {
         self.authorize(actor, provider_id, Action::ListMembers).await?;

@@ -125,6 +125,10 @@ impl Services {
     /// Provider admin. The provider key was made in the browser and arrives
     /// sealed to the user's own public key.
     pub async fn create_provider(&self, actor: &Actor, input: SetupProviderInput, meta: &RequestMeta) -> Result<ProviderSummary> {
+        if !self.settings.provider_setup.allows(actor.email()) {
+            return Err(ServiceError::Forbidden("On this server, only the people its operator named can set up a provider.".into()));
+        }
+        self.limit(&format!("provider-setup:{}", actor.user_id()), 5, 24 * 3600, "providers set up in a day").await?;
         let mut errs = vec![];
         let name = domain::text::provider_name(&input.name).map_err(|e| errs.push(e)).ok();
         let billing = Email::parse(&input.billing_email).map_err(|e| errs.push(FieldError::new("billing_email", e.to_string()))).ok();

@@ -25,19 +25,28 @@ impl Services {
         if !looks_encrypted(&data) {
             return Err(ServiceError::field("data", "Items must be encrypted in the browser."));
         }
-        if id.is_none() && self.user_policies(actor.user_id()).await?.no_individual_vault {
-            return Err(ServiceError::Forbidden(
-                "An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into(),
-            ));
+        let refused = || {
+            ServiceError::Forbidden("An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into())
+        };
+        let no_new_items = self.user_policies(actor.user_id()).await?.no_individual_vault;
+        if id.is_none() && no_new_items {
+            return Err(refused());
         }
         let id = match id {
             Some(id) => uuid::Uuid::parse_str(&id).map_err(|_| ServiceError::field("id", "Malformed item id."))?.to_string(),
             None => new_id(),
         };
         let now = self.now();
-        self.store
-            .put_item(&db::ItemRow { id: id.clone(), user_id: actor.user_id().into(), data: data.clone(), created_at: now, updated_at: now })
-            .await?;
+        let row = db::ItemRow { id: id.clone(), user_id: actor.user_id().into(), data: data.clone(), created_at: now, updated_at: now };
+        // Under the policy an item may be edited, never added: checked where
+        // the row is written, so a fresh id sent as an "edit" adds nothing.
+        if no_new_items {
+            if !self.store.update_item(&row).await? {
+                return Err(refused());
+            }
+        } else {
+            self.store.put_item(&row).await?;
+        }
         Ok(VaultItem { id, data, updated_at: now })
     }
 

@@ -6,7 +6,7 @@ use common::*;
 use domain::api::*;
 use domain::crypto::{self, SymmetricKey};
 use domain::member::{Role, StatusBadge};
-use service::{RequestMeta, ServiceError};
+use service::{RequestMeta, ServiceError, ServiceSettings, Services};
 use domain::KdfParams;
 
 fn badge_of(list: &[MemberListItem], email: &str) -> Option<StatusBadge> {
@@ -359,4 +359,50 @@ macro_rules! both {
     };
 }
 
-both!(invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered, rate_limits, cached_list_follows_every_change);
+/// Sign-up and mail abuse: sign-ups limited per address, key fields capped,
+/// resends limited per recipient, and the operator's SIGNUPS / PROVIDER_SETUP.
+async fn signup_and_mail_limits(w: World) {
+    let new = |email: &str| {
+        let e = domain::Email::parse(email).unwrap();
+        RegisterInput::for_new_account(email, "Someone", KdfParams::MIN, &crypto::new_account(PW, &e, KdfParams::MIN).unwrap())
+    };
+    let office = RequestMeta { ip: Some("192.0.2.50".into()) };
+    for i in 0..service::accounts::SIGNUPS_PER_ADDRESS {
+        w.s.register(new(&format!("s{i}@acme.com")), &office).await.unwrap();
+    }
+    let r = w.s.register(new("one-more@acme.com"), &office).await;
+    assert!(matches!(r, Err(ServiceError::RateLimited(ref m)) if m.contains("sign-ups from your network")), "{r:?}");
+    assert!(w.s.register(new("elsewhere@acme.com"), &RequestMeta { ip: Some("192.0.2.51".into()) }).await.is_ok());
+    // Key fields larger than any this portal makes are refused, and nothing is stored.
+    let big = RegisterInput { protected_private_key: format!("{}{}", new("x@acme.com").protected_private_key, "A".repeat(9000)), ..new("big@acme.com") };
+    assert!(matches!(w.s.register(big, &RequestMeta::default()).await, Err(ServiceError::Validation(_))));
+    assert!(w.s.prelogin("big@acme.com", &meta()).await.unwrap() == KdfParams::default(), "no account was made");
+
+    // Resending to one address: a few a day, then skipped with the reason.
+    let admin = w.person("admin@acme.com").await;
+    let (pid, _) = w.provider(&admin).await;
+    w.invite(&admin, &pid, "often@acme.com", Role::ServiceUser).await;
+    let id = w.member_id(&admin, &pid, "often@acme.com").await;
+    for _ in 0..service::members::RESENDS_PER_RECIPIENT {
+        assert_eq!(w.s.resend(&admin.actor, &pid, std::slice::from_ref(&id), &meta()).await.unwrap()[0].skipped, None);
+    }
+    let r = w.s.resend(&admin.actor, &pid, std::slice::from_ref(&id), &meta()).await.unwrap();
+    assert!(r[0].skipped.as_deref().is_some_and(|m| m.contains("Try again tomorrow")), "{r:?}");
+
+    // SIGNUPS=invite-only: only an invited address, with its invitation's token.
+    let settings = ServiceSettings { signups: service::access::Signups::InviteOnly, provider_setup: service::access::ProviderSetup::parse("boss@acme.com").unwrap(), ..Default::default() };
+    let strict = Services::new(w.s.store.clone(), settings, w.clock.clone());
+    let r = strict.register(new("walk-in@acme.com"), &RequestMeta::default()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(ref m)) if m.contains("invited people only")), "{r:?}");
+    w.invite(&admin, &pid, "invited@acme.com", Role::ServiceUser).await;
+    let token = w.token_for("invited@acme.com").await;
+    strict.register(RegisterInput { invite_token: Some(token.clone()), ..new("invited@acme.com") }, &RequestMeta::default()).await.unwrap();
+    let r = strict.register(RegisterInput { invite_token: Some(token), ..new("other@acme.com") }, &RequestMeta::default()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "another address's invitation does not open sign-up: {r:?}");
+    // PROVIDER_SETUP=boss@acme.com: nobody else sets up a provider.
+    let key = crypto::seal_to(&admin.keys.key_pair.public_spki(), SymmetricKey::generate().expose()).unwrap();
+    let r = strict.create_provider(&admin.actor, SetupProviderInput { name: "Rogue MSP".into(), billing_email: "b@acme.com".into(), wrapped_key: key }, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(ref m)) if m.contains("only the people its operator named")), "{r:?}");
+}
+
+both!(signup_and_mail_limits, invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered, rate_limits, cached_list_follows_every_change);

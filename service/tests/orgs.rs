@@ -252,10 +252,10 @@ async fn policies_are_enforced(w: World) {
     let e = domain::Email::parse("new@contoso.com").unwrap();
     let acct = crypto::new_account(PW, &e, domain::KdfParams::MIN).unwrap();
     let input = |facts: PasswordFacts| RegisterInput { password: facts, invite_token: Some(token.clone()), ..RegisterInput::for_new_account("new@contoso.com", "New", domain::KdfParams::MIN, &acct) };
-    let r = w.s.register(input(PasswordFacts { length: 12, score: 4 })).await;
+    let r = w.s.register(input(PasswordFacts { length: 12, score: 4 }), &meta()).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "password" && v[0].message.contains("at least 16 characters")), "{r:?}");
     assert!(w.s.store.user_by_email("new@contoso.com").await.unwrap().is_none());
-    w.s.register(input(PasswordFacts { length: 28, score: 4 })).await.unwrap();
+    w.s.register(input(PasswordFacts { length: 28, score: 4 }), &meta()).await.unwrap();
 
     // Joining with an existing account: checked at accept.
     let old = w.person("old@contoso.com").await;
@@ -278,11 +278,16 @@ async fn policies_are_enforced(w: World) {
 
     // Remove individual vault: no new personal items for members.
     let item = SymmetricKey::generate().encrypt(b"{}");
-    w.s.save_item(&old.actor, None, item.clone()).await.unwrap();
+    let kept = w.s.save_item(&old.actor, None, item.clone()).await.unwrap();
     let mut rv = Policy::off(PolicyKind::RemoveIndividualVault);
     rv.enabled = true;
     w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: rv }, &meta()).await.unwrap();
     assert!(matches!(w.s.save_item(&old.actor, None, item.clone()).await, Err(ServiceError::Forbidden(_))));
+    // A fresh id sent as if it were an edit adds nothing either; a real edit still saves.
+    let fresh = service::new_id();
+    assert!(matches!(w.s.save_item(&old.actor, Some(fresh), item.clone()).await, Err(ServiceError::Forbidden(_))));
+    assert_eq!(w.s.list_items(&old.actor).await.unwrap().len(), 1);
+    w.s.save_item(&old.actor, Some(kept.id.clone()), item.clone()).await.unwrap();
     w.s.save_item(&admin.actor, None, item).await.unwrap();
     let me = w.s.me(&old.actor).await.unwrap();
     assert!(me.policies.no_individual_vault && me.policies.single_org && me.policies.master_password.is_some());

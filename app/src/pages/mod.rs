@@ -50,21 +50,10 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// Only same-site paths may be a `next` target (no open redirects).
+/// Only same-site paths may be a `next` target (no open redirects): the rule
+/// is `domain::text::safe_next`, tested there.
 pub fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or_else(|| "/vault".into())
+    domain::text::safe_next(next.as_deref()).to_string()
 }
-
 
 pub use domain::time::fmt_minutes as fmt_time;
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn next_is_same_site_only() {
-        assert_eq!(super::safe_next(Some("/providers".into())), "/providers");
-        assert_eq!(super::safe_next(Some("//evil.com".into())), "/vault");
-        assert_eq!(super::safe_next(Some("https://evil.com".into())), "/vault");
-        assert_eq!(super::safe_next(None), "/vault");
-    }
-}

@@ -449,14 +449,21 @@ fn ImportForm(
         let existing = names.get_untracked();
         let by_name: BTreeMap<&str, &str> = existing.iter().map(|(id, n)| (n.as_str(), id.as_str())).collect();
         let new = plan(&items, &existing);
+        // A new collection is named in the request by an opaque key ("new-0",
+        // "new-1", …); its name travels encrypted only.
+        let new_key: BTreeMap<&str, String> = new.iter().enumerate().map(|(i, n)| (n.as_str(), format!("new-{i}"))).collect();
         let input = key.with_value(|k| ImportInput {
             org_id: org_id.clone(),
-            new_collections: new.iter().map(|n| NewCollection { key: format!("new:{n}"), name: k.encrypt(n.as_bytes()) }).collect(),
+            new_collections: new.iter().map(|n| NewCollection { key: new_key[n.as_str()].clone(), name: k.encrypt(n.as_bytes()) }).collect(),
             items: items
                 .iter()
                 .map(|i| ImportItem {
                     data: k.encrypt(&serde_json::to_vec(&i.item).expect("item serialises")),
-                    collections: i.collections.iter().map(|c| by_name.get(c.as_str()).map(|id| id.to_string()).unwrap_or_else(|| format!("new:{c}"))).collect(),
+                    collections: i
+                        .collections
+                        .iter()
+                        .filter_map(|c| by_name.get(c.as_str()).map(|id| id.to_string()).or_else(|| new_key.get(c.as_str()).cloned()))
+                        .collect(),
                 })
                 .collect(),
         });

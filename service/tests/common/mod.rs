@@ -41,7 +41,7 @@ impl World {
         let kdf = KdfParams::MIN;
         let acct = crypto::new_account(PW, &e, kdf).unwrap();
         self.s
-            .register(RegisterInput::for_new_account(email, &format!("Person {email}"), kdf, &acct))
+            .register(RegisterInput::for_new_account(email, &format!("Person {email}"), kdf, &acct), &RequestMeta::default())
             .await
             .unwrap();
         let (token, me) = self.s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash.clone() }, &meta()).await.unwrap();
