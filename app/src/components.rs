@@ -165,9 +165,11 @@ pub fn UnlockPanel(
         let me = me.clone();
         busy.set(true);
         error.set(None);
+        // Read before any await (the panel may be gone after one).
+        let typed = password.get_untracked();
         spawn_local(async move {
             yield_to_browser().await;
-            let result = unlock_with_password(&me, &password.get_untracked()).await;
+            let result = unlock_with_password(&me, &typed).await;
             busy.set(false);
             match result {
                 Ok(k) => {

@@ -138,6 +138,14 @@ pub fn strictest(rules: impl IntoIterator<Item = MasterPasswordRules>) -> Option
     })
 }
 
+impl PasswordFacts {
+    /// What the browser tells the server about a master password: its length
+    /// and strength only when a master-password policy applies, otherwise nothing.
+    pub fn shared_with(self, rules: Option<MasterPasswordRules>) -> PasswordFacts {
+        if rules.is_some() { self } else { PasswordFacts::default() }
+    }
+}
+
 /// Whether a master password meets the rules; the message says what is missing.
 pub fn check_master_password(rules: Option<MasterPasswordRules>, facts: PasswordFacts) -> Result<(), String> {
     let Some(r) = rules else { return Ok(()) };
@@ -234,6 +242,14 @@ pub fn check_provider_total(total: i64, assigned: i64) -> Result<(), SeatError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_facts_leave_the_browser_only_under_a_policy() {
+        let facts = PasswordFacts { length: 31, score: 4 };
+        assert_eq!(facts.shared_with(None), PasswordFacts::default());
+        let r = MasterPasswordRules { min_length: 14, min_score: 3 };
+        assert_eq!(facts.shared_with(Some(r)), facts);
+    }
 
     #[test]
     fn master_password_rules() {

@@ -13,7 +13,7 @@ function inviteLink(mail) {
   return mail.text.match(/https?:\/\/\S+\/accept-invite\?token=[A-Za-z0-9_-]+/)[0];
 }
 
-test('a provider admin creates a client; a service user manages it within the seats and policies', async ({ browser }) => {
+test('a provider admin creates a client; a service user manages it within the seats and policies', async ({ browser, pageErrors }) => {
   const adminEmail = uniqueEmail('admin');
   const suEmail = uniqueEmail('su');
   const ownerEmail = uniqueEmail('owner');
@@ -133,16 +133,22 @@ test('a provider admin creates a client; a service user manages it within the se
   const imp = su.getByRole('dialog', { name: 'Import data' });
   const csv = 'collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n'
     + 'Shared logins,login,Fabrikam bank,,,0,https://bank.example,treasurer,Bank-Secret-4711,\n'
-    + 'IT,note,Server room door,"Code 2468, then #",,0,,,,\n';
+    + 'IT Department,note,Server room door,"Code 2468, then #",,0,,,,\n';
   await imp.getByLabel('Choose a file').setInputFiles({ name: 'bitwarden_export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await expect(imp.getByText('2 item(s) ready to import: 1 login(s), 1 secure note(s).')).toBeVisible();
-  await expect(imp.getByText('New collection(s): IT.')).toBeVisible();
+  await expect(imp.getByText('New collection(s): IT Department.')).toBeVisible();
   await expectNoAxeViolations(su);
+  const importRequest = su.waitForRequest('**/api/organizations/import');
   await imp.getByRole('button', { name: 'Import data' }).click();
   await expect(su.getByText('Imported 2 item(s) and created 1 collection(s).')).toBeVisible();
+  // Collection names leave the browser encrypted only: not even as the key of a new one.
+  const importBody = (await importRequest).postData();
+  for (const plain of ['IT Department', 'Shared logins', 'Fabrikam bank', 'Bank-Secret-4711']) {
+    expect(importBody, `the import request holds "${plain}"`).not.toContain(plain);
+  }
   const items = su.getByRole('table', { name: 'Vault items' });
   await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' }).getByRole('cell', { name: 'Shared logins' })).toBeVisible();
-  await expect(items.getByRole('row').filter({ hasText: 'Server room door' }).getByRole('cell', { name: 'IT', exact: true })).toBeVisible();
+  await expect(items.getByRole('row').filter({ hasText: 'Server room door' }).getByRole('cell', { name: 'IT Department', exact: true })).toBeVisible();
   // The server holds ciphertext only.
   const stored = await callApi(su, 'organizations/items', { org_id: su.url().split('/')[4] });
   expect(stored.status).toBe(200);
@@ -163,10 +169,10 @@ test('a provider admin creates a client; a service user manages it within the se
   await itemDialog.getByLabel('Name', { exact: true }).fill('Office router');
   await itemDialog.getByLabel('Username').fill('admin');
   await itemDialog.getByLabel('Password', { exact: true }).fill('Router-Pass-99');
-  await itemDialog.getByRole('checkbox', { name: 'IT' }).check();
+  await itemDialog.getByRole('checkbox', { name: 'IT Department' }).check();
   await itemDialog.getByRole('button', { name: 'Save' }).click();
   await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toBeVisible();
-  await su.getByLabel('Collection', { exact: true }).selectOption({ label: 'IT' });
+  await su.getByLabel('Collection', { exact: true }).selectOption({ label: 'IT Department' });
   await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' })).toHaveCount(0);
   await expect(su.getByText('2 of 3 items')).toBeVisible();
   await su.getByLabel('Collection', { exact: true }).selectOption({ label: 'All collections' });
@@ -184,8 +190,8 @@ test('a provider admin creates a client; a service user manages it within the se
   const exported = await fs.readFile(await download.path(), 'utf8');
   expect(exported.split('\r\n')[0]).toBe('collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp');
   expect(exported).toContain('Shared logins,login,Fabrikam bank,,,0,https://bank.example,treasurer,Bank-Secret-4711,');
-  expect(exported).toContain('IT,note,Server room door,"Code 2468, then #",,0,,,,');
-  expect(exported).toContain('IT,login,Office router,,,0,,admin,Router-Pass-99,');
+  expect(exported).toContain('IT Department,note,Server room door,"Code 2468, then #",,0,,,,');
+  expect(exported).toContain('IT Department,login,Office router,,,0,,admin,Router-Pass-99,');
   await expect(su.getByText('Exported 3 item(s) to bitwarden_org_export_fabrikam_ltd.csv.')).toBeVisible();
 
   // Deleting asks first; Cancel keeps the item.
@@ -214,7 +220,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await assign.getByRole('button', { name: 'Assign' }).click();
   await expect(su.getByText('2 item(s) assigned to 1 collection(s).')).toBeVisible();
   const door = items.getByRole('row').filter({ hasText: 'Server room door' });
-  await expect(door.getByRole('cell', { name: /Shared logins/ })).toContainText('IT');
+  await expect(door.getByRole('cell', { name: /Shared logins/ })).toContainText('IT Department');
   await items.getByRole('checkbox', { name: 'Select all' }).uncheck();
   await expect(su.getByText('2 selected')).toHaveCount(0);
   await items.getByRole('checkbox', { name: 'Select Server room door' }).check();
@@ -252,10 +258,18 @@ test('a provider admin creates a client; a service user manages it within the se
   await member.getByLabel('Name', { exact: true }).fill('Mia Member');
   await member.getByLabel('Master password', { exact: true }).fill('summer holidays');
   await member.getByLabel('Confirm master password').fill('summer holidays');
+  pageErrors.allow(/status of 422/); // the refused weak password
   await member.getByRole('button', { name: 'Create account' }).click();
   await expect(member.getByText("Your organisation's policy requires a master password with at least 20 characters")).toBeVisible();
   await expect(member).toHaveURL(/\/register/);
   await member.screenshot({ path: 'test-results/weak-signup.png', fullPage: true });
+  // With one that meets the policy, the member joins.
+  const miaPassword = 'Periwinkle-Anchor-Saffron-Meadow-71!';
+  await member.getByLabel('Master password', { exact: true }).fill(miaPassword);
+  await member.getByLabel('Confirm master password').fill(miaPassword);
+  await member.getByRole('button', { name: 'Create account' }).click();
+  await member.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(member).toHaveURL(/\/vault$/);
 
   // Seats: raised within the provider's total, refused beyond it.
   await consoleNav.getByRole('link', { name: 'Seats' }).click();
@@ -295,6 +309,29 @@ test('a provider admin creates a client; a service user manages it within the se
   await su.getByRole('dialog', { name: 'Results' }).getByRole('button', { name: 'Close', exact: true }).click();
   await expect(ownerRow.getByText('Confirmed', { exact: true })).toBeVisible();
 
+  // The member, from "Confirm selected": the selection empties and the page keeps working.
+  const miaRow = su.getByRole('row').filter({ hasText: memberEmail });
+  await expect(miaRow.getByText('Needs confirmation', { exact: true })).toBeVisible();
+  await su.getByRole('checkbox', { name: `Select ${memberEmail}` }).check();
+  await expect(su.getByText('1 selected')).toBeVisible();
+  await su.getByRole('button', { name: 'Bulk actions' }).click();
+  await su.getByRole('menuitem', { name: 'Confirm selected' }).click();
+  const confirmMia = su.getByRole('dialog', { name: 'Confirm members' });
+  await expect(confirmMia.getByLabel(`Fingerprint phrase of ${memberEmail}`)).toBeVisible();
+  await confirmMia.getByRole('button', { name: 'Confirm' }).click();
+  await expect(su.getByRole('dialog', { name: 'Results' }).getByText(`${memberEmail} — done`)).toBeVisible();
+  await su.getByRole('dialog', { name: 'Results' }).getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(miaRow.getByText('Confirmed', { exact: true })).toBeVisible();
+  await expect(su.getByText('1 selected')).toHaveCount(0);
+  const laterEmail = `later-${memberEmail}`;
+  await su.getByRole('button', { name: 'Invite member' }).click();
+  const again = su.getByRole('dialog', { name: 'Invite member' });
+  await again.getByLabel('Email').fill(laterEmail);
+  await again.getByRole('button', { name: 'Save' }).click();
+  await expect(again.getByRole('list', { name: 'Invitation results' }).getByText(`${laterEmail} — invited`)).toBeVisible();
+  await again.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(su.getByRole('row').filter({ hasText: laterEmail }).getByText('Invited', { exact: true })).toBeVisible();
+
   // The Owner opens the Admin Console of their organisation (and nothing of the provider's).
   await owner.goto('/vault');
   await hydrated(owner);
@@ -306,6 +343,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(owner.getByRole('heading', { name: 'Members', exact: true })).toBeVisible();
   await expect(owner.getByText('Admin Console · Owner')).toBeVisible();
   await expect(owner.getByRole('complementary', { name: 'Admin Console' }).getByRole('link', { name: 'Seats' })).toBeVisible();
+  pageErrors.allow(/status of 403/); // the Owner's own request for the provider's clients, refused on purpose
   const refused = await owner.evaluate(async (provider) => (await fetch('/api/clients/list', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider_id: provider }) })).status, pid);
   expect(refused).toBe(403);
 

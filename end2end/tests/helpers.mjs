@@ -27,7 +27,10 @@ export const test = base.extend({
       });
       ctx.on('weberror', (e) => problem(`[pageerror] ${e.error().stack || e.error().message}`));
       ctx.on('requestfailed', (r) => {
-        if (new URL(r.url()).pathname.startsWith('/pkg/')) problem(`[requestfailed] ${r.url()}: ${r.failure()?.errorText}`);
+        const why = r.failure()?.errorText ?? '';
+        // A preload the browser dropped because the page moved on is not a failure.
+        if (new URL(r.url()).pathname.startsWith('/pkg/') && why !== 'net::ERR_ABORTED') problem(`[requestfailed] ${r.url()}: ${why}`);
+        else log.push(`${stamp()} [requestfailed] ${r.url()}: ${why}`);
       });
     };
     watch(context);

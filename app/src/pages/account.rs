@@ -104,18 +104,20 @@ fn ChangePassword(me: Me) -> impl IntoView {
         };
         busy.set(true);
         let (me, email_s) = (me.clone(), email_s.clone());
+        // Read before any await: the page may be gone after one.
+        let (pw, current_pw) = (new.get_untracked(), current.get_untracked());
         spawn_local(async move {
             crate::components::yield_to_browser().await;
             let result: Result<(), String> = async {
                 let email = domain::Email::parse(&me.email).map_err(|e| e.to_string())?;
-                let pw = new.get_untracked();
                 let score = crate::pages::auth::strength(&pw, &[email_s.clone()]).await.unwrap_or(0);
-                let facts = domain::org::PasswordFacts { length: pw.chars().count() as u32, score };
+                // Sent only when a master-password policy asks for it.
+                let facts = domain::org::PasswordFacts { length: pw.chars().count() as u32, score }.shared_with(rules);
                 if let Err(msg) = domain::org::check_master_password(rules, facts) {
                     errors.set(vec![domain::FieldError::new("new_password", msg)]);
                     return Err("Please correct the fields above.".into());
                 }
-                let old_master = crate::kdf::master_key(&current.get_untracked(), &email, me.kdf).await?;
+                let old_master = crate::kdf::master_key(&current_pw, &email, me.kdf).await?;
                 let new_master = crate::kdf::master_key(&pw, &email, me.kdf).await?;
                 let input = ChangePasswordInput {
                     current_auth_hash: crypto::auth_hash(&old_master),

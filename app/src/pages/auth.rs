@@ -186,21 +186,26 @@ pub fn RegisterPage() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         let invite = invite.clone();
+        // Everything the form says is read now: after an await the page may
+        // be gone (the person navigated away), and reading its signals then
+        // would panic. Writes to them later are harmless no-ops.
+        let (email_s, pw, name_s, hint_s, rules_now) =
+            (email.get_untracked(), password.get_untracked(), name.get_untracked(), hint.get_untracked(), rules.get_untracked().flatten());
         spawn_local(async move {
             yield_to_browser().await;
-            let parsed = Email::parse(&email.get_untracked()).expect("validated");
-            let pw = password.get_untracked();
+            let parsed = Email::parse(&email_s).expect("validated");
             let kdf = KdfParams::default();
-            let score = strength(&pw, &[email.get_untracked(), name.get_untracked()]).await.unwrap_or(0);
-            let facts = domain::org::PasswordFacts { length: pw.chars().count() as u32, score };
-            if let Err(msg) = domain::org::check_master_password(rules.get_untracked().flatten(), facts) {
+            let score = strength(&pw, &[email_s.clone(), name_s.clone()]).await.unwrap_or(0);
+            // Sent only when a master-password policy asks for it.
+            let facts = domain::org::PasswordFacts { length: pw.chars().count() as u32, score }.shared_with(rules_now);
+            if let Err(msg) = domain::org::check_master_password(rules_now, facts) {
                 errors.set(vec![domain::FieldError::new("password", msg)]);
                 busy.set(false);
                 return;
             }
             let result: Result<(), String> = async {
                 let keys = crypto::new_account_with(crate::kdf::master_key(&pw, &parsed, kdf).await?);
-                register(RegisterInput { hint: hint.get_untracked(), password: facts, invite_token: invite.clone(), ..RegisterInput::for_new_account(&parsed.to_string(), &name.get_untracked(), kdf, &keys) })
+                register(RegisterInput { hint: hint_s, password: facts, invite_token: invite.clone(), ..RegisterInput::for_new_account(&parsed.to_string(), &name_s, kdf, &keys) })
                 .await
                 .map_err(|e| match e {
                     ApiError::Validation(v) => {

@@ -47,6 +47,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                 InvitationState::Open => {
                                     let provider = info.provider_name.unwrap_or_default();
                                     let organization = info.organization;
+                                    let rules = info.master_password;
                                     let what = if organization { "organisation" } else { "provider" };
                                     let email = info.email.unwrap_or_default();
                                     let here = format!("/accept-invite?token={}", token());
@@ -68,7 +69,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                 busy.set(true);
                                                 let navigate = navigate.clone();
                                                 spawn_local(async move {
-                                                    match accept_invitation(token(), s.password.get_untracked()).await {
+                                                    match accept_invitation(token(), s.password.get_untracked().filter(|_| rules.is_some())).await {
                                                         Ok(pid) => {
                                                             s.refresh();
                                                             let to = if organization { "/vault".to_string() } else { format!("/providers/{pid}") };

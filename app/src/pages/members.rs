@@ -195,6 +195,18 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         }
         need
     });
+    // The selection holds only members in view: one confirmed, removed or
+    // filtered out leaves it, so the count and the bulk actions mean what is shown.
+    Effect::new(move |_| {
+        filtered.with(|rows| {
+            let shown: HashSet<&str> = rows.iter().map(|m| m.id.as_str()).collect();
+            selected.maybe_update(|s| {
+                let before = s.len();
+                s.retain(|id| shown.contains(id.as_str()));
+                s.len() != before
+            });
+        })
+    });
     let selection = Memo::new(move |_| {
         let sel = selected.get();
         all.with(|a| a.iter().filter(|m| sel.contains(&m.id)).cloned().collect::<Vec<_>>())
@@ -426,7 +438,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
             <InviteForm provider_id=pid.clone() kind=kind open=invite_open version=version />
         </Modal>
         <Modal open=Signal::derive(move || confirm_ids.get().is_some()) on_close=Callback::new(move |_| confirm_ids.set(None)) title="Confirm members".to_string()>
-            <ConfirmDialog scope=scope.clone() ids=confirm_ids results=results version=version />
+            <ConfirmDialog scope=scope.clone() ids=confirm_ids on_done=Callback::new(move |r| after("Confirm selected", Ok(r))) />
         </Modal>
         <Modal open=Signal::derive(move || role_for.get().is_some()) on_close=Callback::new(move |_| role_for.set(None)) title="Change role".to_string()>
             {move || role_for.get().map(|m| view! { <RoleForm m=m kind=kind role_for=role_for change_type=change_type /> })}
@@ -657,20 +669,21 @@ fn InviteForm(provider_id: String, kind: TenantKind, open: RwSignal<bool>, versi
 fn ConfirmDialog(
     scope: Scope,
     ids: RwSignal<Option<Vec<String>>>,
-    results: RwSignal<Option<(String, Vec<MemberResult>)>>,
-    version: RwSignal<u32>,
+    /// Called with the results once the server has confirmed.
+    on_done: Callback<Vec<MemberResult>>,
 ) -> impl IntoView {
     let s = use_session();
     let pid = scope.id.clone();
+    // The dialog is built each time it opens, for the members chosen then. The
+    // list is read once, untracked: closing the dialog (ids → None) must not
+    // refetch into a dialog that is being taken down.
+    let chosen = ids.get_untracked().unwrap_or_default();
     let candidates = {
         let pid = pid.clone();
-        Resource::new(move || ids.get(), move |ids| {
-            let pid = pid.clone();
+        LocalResource::new(move || {
+            let (pid, chosen) = (pid.clone(), chosen.clone());
             async move {
-                let mut list = match ids {
-                    Some(ids) if !ids.is_empty() => confirm_candidates(pid, ids).await.map_err(|e| e.to_string())?,
-                    _ => vec![],
-                };
+                let mut list = if chosen.is_empty() { vec![] } else { confirm_candidates(pid, chosen).await.map_err(|e| e.to_string())? };
                 // The phrase shown is the one of the key the provider key is
                 // sealed to, computed here: not the server's word for it.
                 for c in &mut list {
@@ -708,14 +721,15 @@ fn ConfirmDialog(
         progress.set(format!("Confirming {} member(s)…", keys.len()));
         let pid = pid.clone();
         spawn_local(async move {
+            // Only writes after the await: a write to a signal of a dialog
+            // that has closed meanwhile does nothing, a read would panic.
             match confirm_members(pid, keys).await {
                 Ok(r) => {
                     ids.set(None);
-                    results.set(Some(("Confirm selected".into(), r)));
+                    on_done.run(r);
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
-            version.update(|v| *v += 1);
             busy.set(false);
             progress.set(String::new());
         });

@@ -164,8 +164,8 @@ fn SetupForm(me: Me) -> impl IntoView {
         let Ok(wrapped) = domain::crypto::seal_to(&pk, key.expose()) else { return };
         busy.set(true);
         let navigate = navigate.clone();
+        let input = SetupProviderInput { name: name.get_untracked(), billing_email: billing.get_untracked(), wrapped_key: wrapped };
         spawn_local(async move {
-            let input = SetupProviderInput { name: name.get_untracked(), billing_email: billing.get_untracked(), wrapped_key: wrapped };
             match setup_provider(input).await {
                 Ok(p) => {
                     s.refresh();
