@@ -193,7 +193,7 @@ test('code that fails to arrive is fetched again; if it never comes, the portal 
   // … and, from here on, the stop that follows (the loader's panic and the trap).
   pageErrors.allow(/TypeError: Failed to fetch/);
   pageErrors.allow(/panicked at .*\n.*(load callback should succeed|RefCell already borrowed)/);
-  pageErrors.allow(/\[pageerror\] RuntimeError: unreachable/);
+  pageErrors.allow(/\[pageerror\] .*RuntimeError: unreachable/);
   await page.goto('/register');
   await hydrated(page);
   let refused = 0;

@@ -19,13 +19,17 @@ export const test = base.extend({
       log.push(`${stamp()} !! ${text}`);
       if (!allowed.some((re) => re.test(text))) problems.push(text);
     };
+    let contexts = 0;
     const watch = (ctx) => {
+      // Each line names its browser context (#1, #2 …) and the page's address.
+      const tag = `#${++contexts}`;
+      const where = (page) => `${tag} ${page ? new URL(page.url()).pathname : ''}`;
       ctx.on('console', (m) => {
-        const line = `[console.${m.type()}] ${m.text()}`;
+        const line = `[console.${m.type()}] (${where(m.page())}) ${m.text()}`;
         if (m.type() === 'error') problem(line);
         else log.push(`${stamp()} ${line}`);
       });
-      ctx.on('weberror', (e) => problem(`[pageerror] ${e.error().stack || e.error().message}`));
+      ctx.on('weberror', (e) => problem(`[pageerror] (${where(e.page())}) ${e.error().stack || e.error().message}`));
       ctx.on('requestfailed', (r) => {
         const why = r.failure()?.errorText ?? '';
         // A preload the browser dropped because the page moved on is not a failure.

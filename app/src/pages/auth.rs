@@ -85,15 +85,18 @@ pub fn LoginPage() -> impl IntoView {
         busy.set(true);
         error.set(None);
         let navigate = navigate.clone();
+        let (email_s, pw, to) = (email.get_untracked(), password.get_untracked(), next());
         spawn_local(async move {
-            match do_login(&email.get_untracked(), &password.get_untracked(), next().starts_with("/accept-invite")).await {
+            let result = do_login(&email_s, &pw, to.starts_with("/accept-invite")).await;
+            busy.set(false);
+            match result {
+                // Leaving the page is the last thing done.
                 Ok(()) => {
                     password.set(String::new());
-                    navigate(&next(), Default::default());
+                    navigate(&to, Default::default());
                 }
                 Err(e) => error.set(Some(e)),
             }
-            busy.set(false);
         });
     };
     let register_href = move || {
@@ -189,8 +192,8 @@ pub fn RegisterPage() -> impl IntoView {
         // Everything the form says is read now: after an await the page may
         // be gone (the person navigated away), and reading its signals then
         // would panic. Writes to them later are harmless no-ops.
-        let (email_s, pw, name_s, hint_s, rules_now) =
-            (email.get_untracked(), password.get_untracked(), name.get_untracked(), hint.get_untracked(), rules.get_untracked().flatten());
+        let (email_s, pw, name_s, hint_s, rules_now, to) =
+            (email.get_untracked(), password.get_untracked(), name.get_untracked(), hint.get_untracked(), rules.get_untracked().flatten(), next());
         spawn_local(async move {
             yield_to_browser().await;
             let parsed = Email::parse(&email_s).expect("validated");
@@ -217,15 +220,16 @@ pub fn RegisterPage() -> impl IntoView {
                 crate::pages::auth::do_login(parsed.as_str(), &pw, invite.is_some()).await
             }
             .await;
+            busy.set(false);
             match result {
+                // Leaving the page is the last thing done.
                 Ok(()) => {
                     password.set(String::new());
                     confirm.set(String::new());
-                    navigate(&next(), Default::default());
+                    navigate(&to, Default::default());
                 }
                 Err(e) => form_error.set(Some(e)),
             }
-            busy.set(false);
         });
     };
     let login_href = move || format!("/login?next={}", crate::components::urlencode(&next()));

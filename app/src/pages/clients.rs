@@ -206,17 +206,18 @@ fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>
         };
         busy.set(true);
         spawn_local(async move {
-            match create_client(input).await {
+            let result = create_client(input).await;
+            busy.set(false);
+            match result {
                 Ok(_) => {
                     error.set(None);
                     name.set(String::new());
                     owner.set(String::new());
-                    open.set(false);
                     version.update(|v| *v += 1);
+                    open.set(false); // last: it disposes this form's signals
                 }
                 Err(e) => error.set(Some(e)),
             }
-            busy.set(false);
         });
     };
     view! {

@@ -69,7 +69,10 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                 busy.set(true);
                                                 let navigate = navigate.clone();
                                                 spawn_local(async move {
-                                                    match accept_invitation(token(), s.password.get_untracked().filter(|_| rules.is_some())).await {
+                                                    let result = accept_invitation(token(), s.password.get_untracked().filter(|_| rules.is_some())).await;
+                                                    busy.set(false);
+                                                    match result {
+                                                        // Leaving the page is the last thing done.
                                                         Ok(pid) => {
                                                             s.refresh();
                                                             let to = if organization { "/vault".to_string() } else { format!("/providers/{pid}") };
@@ -77,7 +80,6 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                         }
                                                         Err(e) => error.set(Some(e.to_string())),
                                                     }
-                                                    busy.set(false);
                                                 });
                                             };
                                             view! {

@@ -721,17 +721,21 @@ fn ConfirmDialog(
         progress.set(format!("Confirming {} member(s)…", keys.len()));
         let pid = pid.clone();
         spawn_local(async move {
-            // Only writes after the await: a write to a signal of a dialog
-            // that has closed meanwhile does nothing, a read would panic.
+            // Closing the dialog is the last thing done: it disposes the
+            // dialog's signals, and an update queued for one of them after the
+            // close would run against a disposed value (the stop after every
+            // Confirm). The table's own state goes first.
             match confirm_members(pid, keys).await {
                 Ok(r) => {
-                    ids.set(None);
                     on_done.run(r);
+                    ids.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    busy.set(false);
+                    progress.set(String::new());
+                }
             }
-            busy.set(false);
-            progress.set(String::new());
         });
     };
     view! {

@@ -353,15 +353,16 @@ fn AssignForm(
         let k = input.collection_ids.len();
         busy.set(true);
         spawn_local(async move {
-            match assign_org_items(input).await {
+            let result = assign_org_items(input).await;
+            busy.set(false);
+            match result {
                 Ok(n) => {
                     message.set(Some(format!("{n} item(s) assigned to {k} collection(s).")));
-                    open.set(false);
                     version.update(|v| *v += 1);
+                    open.set(false); // last: it disposes this form's signals
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
-            busy.set(false);
         });
     };
     view! {
@@ -469,16 +470,17 @@ fn ImportForm(
         });
         busy.set(true);
         spawn_local(async move {
-            match import_org_items(input).await {
+            let result = import_org_items(input).await;
+            busy.set(false);
+            match result {
                 Ok(s) => {
                     message.set(Some(format!("Imported {} item(s) and created {} collection(s).", s.items, s.collections)));
                     text.set(String::new());
-                    open.set(false);
                     version.update(|v| *v += 1);
+                    open.set(false); // last: it disposes this form's signals
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
-            busy.set(false);
         });
     };
     view! {
@@ -511,10 +513,15 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
         ev.prevent_default();
         let (oid, fmt, org_name) = (org_id.clone(), format.get_untracked(), org_name.clone());
         busy.set(true);
+        // Read before the await: the page may be gone after it.
+        let k = key.get_value();
         spawn_local(async move {
-            match export_org_items(oid, fmt.clone()).await {
+            let result = export_org_items(oid, fmt.clone()).await;
+            busy.set(false);
+            match result {
                 Ok(ex) => {
-                    let out = key.with_value(|k| {
+                    let out = {
+                        let k = &k;
                         let names: BTreeMap<String, String> = ex.collections.iter().filter_map(|(id, n)| Some((id.clone(), decrypt_text(k, n)?))).collect();
                         let (rows, unreadable) = decrypt_items(k, ex.items);
                         let items: Vec<ImportedItem> = rows
@@ -523,7 +530,7 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
                             .collect();
                         let text = if fmt == "json" { transfer::to_json(&items) } else { transfer::to_csv(&items) };
                         (text, items.len(), unreadable)
-                    });
+                    };
                     let (text, n, unreadable) = out;
                     let slug: String = org_name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
                     let file = format!("bitwarden_org_export_{slug}.{fmt}");
@@ -531,14 +538,13 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
                         Ok(()) => {
                             let skipped = if unreadable > 0 { format!(" {unreadable} unreadable item(s) left out.") } else { String::new() };
                             message.set(Some(format!("Exported {n} item(s) to {file}.{skipped}")));
-                            open.set(false);
+                            open.set(false); // last: it disposes this form's signals
                         }
                         Err(e) => error.set(Some(e)),
                     }
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }
-            busy.set(false);
         });
     };
     view! {

@@ -166,14 +166,16 @@ fn SetupForm(me: Me) -> impl IntoView {
         let navigate = navigate.clone();
         let input = SetupProviderInput { name: name.get_untracked(), billing_email: billing.get_untracked(), wrapped_key: wrapped };
         spawn_local(async move {
-            match setup_provider(input).await {
+            let result = setup_provider(input).await;
+            busy.set(false);
+            match result {
+                // Leaving the page is the last thing done.
                 Ok(p) => {
                     s.refresh();
                     navigate(&format!("/providers/{}", p.id), Default::default());
                 }
                 Err(e) => error.set(Some(e)),
             }
-            busy.set(false);
         });
     };
     view! {
