@@ -183,6 +183,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await su.getByRole('button', { name: 'Export vault' }).click();
   const exp = su.getByRole('dialog', { name: 'Export vault' });
   await expect(exp.getByText('unencrypted format')).toBeVisible();
+  await expect(exp.getByText('Do not open a .csv export in a spreadsheet program')).toBeVisible();
   await exp.getByLabel('File format').selectOption('.csv');
   const [download] = await Promise.all([su.waitForEvent('download'), exp.getByRole('button', { name: 'Confirm format' }).click()]);
   expect(download.suggestedFilename()).toBe('bitwarden_org_export_fabrikam_ltd.csv');

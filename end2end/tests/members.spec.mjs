@@ -143,6 +143,7 @@ test('invite → accept → confirm with the fingerprint phrase, live updates, r
   await admin.getByRole('menuitem', { name: 'Change user type to Provider admin' }).click();
   await expect(admin.getByText('User type changed to Provider admin.')).toBeVisible();
   await expect(secondRow.getByRole('cell', { name: 'Provider admin', exact: true })).toBeVisible();
+  await admin.screenshot({ path: 'test-results/members-after-confirm.png', fullPage: true });
   await secondCtx.close();
 
   // The invitee now opens the Provider Portal and unwraps the provider key.

@@ -552,6 +552,7 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
             <div class="notice warn" role="note">
                 <strong>"This export contains the organisation's vault data in an unencrypted format."</strong>
                 " Do not store or send the file over unsecure channels, and delete it as soon as you are done with it. The export is recorded in the event log."
+                <br />"Do not open a .csv export in a spreadsheet program: a value that starts with =, +, - or @ can run there as a formula. Import it into a password manager instead."
             </div>
             <Field label="File format">
                 <select bind:value=format>
