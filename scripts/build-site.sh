@@ -24,14 +24,16 @@ mode=()
 # target-features sections (wasm-opt-features in Cargo.toml).
 wasm_flags="-Zlocation-detail=none -Zfmt-debug=none"
 # Release only: the standard library is compiled with the bundle (build-std, from
-# the rust-src component, scripts/setup.sh) with core's smaller algorithms
-# (optimize_for_size; BENCHMARKS.md). A panic aborts after the panic hook
-# (frontend/src/lib.rs) has written its message to the console, so a stop in
-# the shipped bundle names its cause (-Cpanic=abort, not immediate-abort,
-# which traps without a word).
+# the rust-src component, scripts/setup.sh) for a panic that is a bare trap
+# (-Cpanic=immediate-abort: no panic formatting or hook code) and core's
+# smaller algorithms (optimize_for_size; BENCHMARKS.md). -Cpanic=abort would
+# let the panic hook print the message, for +12.5 KB brotli on the Members
+# first load (over the 300 KB budget; BENCHMARKS.md, session 11): instead the
+# chunk-load guard (frontend/src/lib.rs) logs where the bundle stopped and how
+# to read the panic's message (the debug build prints it).
 if [ ${#mode[@]} -gt 0 ]; then
   if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
-    wasm_flags="$wasm_flags -Cpanic=abort"
+    wasm_flags="$wasm_flags -Zunstable-options -Cpanic=immediate-abort"
     export CARGO_UNSTABLE_BUILD_STD=std,panic_abort CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
   else
     printf '\033[1;33m[build-site] NOTICE: no rust-src component, so the release bundle is built without build-std (~15 KB brotli larger)\033[0m\n' >&2

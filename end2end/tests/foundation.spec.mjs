@@ -194,6 +194,9 @@ test('code that fails to arrive is fetched again; if it never comes, the portal 
   pageErrors.allow(/TypeError: Failed to fetch/);
   pageErrors.allow(/panicked at .*\n.*(load callback should succeed|RefCell already borrowed)/);
   pageErrors.allow(/\[pageerror\] .*RuntimeError: unreachable/);
+  pageErrors.allow(/Provider Portal stopped: a chunk of its code never arrived/);
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(m.text()));
   await page.goto('/register');
   await hydrated(page);
   let refused = 0;
@@ -202,6 +205,8 @@ test('code that fails to arrive is fetched again; if it never comes, the portal 
   const notice = page.getByRole('alert').filter({ hasText: 'Part of the portal could not be loaded. Check your connection, then reload the page.' });
   await expect(notice).toBeVisible();
   expect(refused, 'the first fetch and three more').toBe(4);
+  // A developer reading the console learns what stopped, where, and how to see more.
+  expect(consoleLines.some((l) => l.includes('Provider Portal stopped: a chunk of its code never arrived') && l.includes('debug build'))).toBe(true);
   await expect(notice.getByRole('button', { name: 'Reload page' })).toBeFocused();
   await page.unrouteAll();
   await notice.getByRole('button', { name: 'Reload page' }).click();

@@ -33,6 +33,12 @@ export function guard_chunks() {
     };
     const stopped = (reason) => {
         if (!(reason instanceof WebAssembly.RuntimeError) || document.getElementById('app-stopped')) return;
+        // For a developer: the release bundle traps without the panic's
+        // message; say where it stopped and how to read the message.
+        console.error(`Provider Portal stopped: ${lost ? 'a chunk of its code never arrived' : 'a panic in its WebAssembly code'} `
+            + `(${reason.message}) at ${location.pathname}. The release bundle aborts without the panic's message; `
+            + 'run the same steps on the debug build (PORTAL_E2E_BUILD=debug bash scripts/test.sh, or cargo leptos serve), '
+            + 'whose console names the panic and its source line.\n' + (reason.stack || ''));
         const box = document.createElement('div');
         box.id = 'app-stopped';
         box.className = 'app-stopped';
