@@ -56,10 +56,12 @@ impl Client {
         }
     }
 
-    async fn sign_up(&self, email: &str) -> Option<()> {
+    /// Signs up as a browser does: from an invitation's link, with its token
+    /// (uninvited sign-ups are limited per address).
+    async fn sign_up(&self, email: &str, invite: Option<&str>) -> Option<()> {
         let e = Email::parse(email).ok()?;
         let acct = crypto::new_account("load password 1234", &e, KdfParams::MIN).ok()?;
-        let input = RegisterInput::for_new_account(email, "Load", KdfParams::MIN, &acct);
+        let input = RegisterInput { invite_token: invite.map(str::to_string), ..RegisterInput::for_new_account(email, "Load", KdfParams::MIN, &acct) };
         self.call("accounts/register", json!({ "input": input })).await?;
         self.call("accounts/login", json!({ "input": LoginInput { email: email.into(), auth_hash: acct.auth_hash } })).await?;
         Some(())
@@ -97,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..10 {
         let c = Client::new(&base, &counts);
         let email = format!("load-admin{i}-{run}@example.com");
-        c.sign_up(&email).await.expect("admin signs up");
+        c.sign_up(&email, None).await.expect("admin signs up");
         let key = crypto::SymmetricKey::generate();
         let me = c.call("accounts/me", json!({})).await.expect("me");
         let pk = crypto::unb64(me["public_key"].as_str().unwrap())?;
@@ -152,7 +154,7 @@ async fn main() -> anyhow::Result<()> {
                     continue;
                 };
                 let joiner = Client::new(&base, &counts);
-                if joiner.sign_up(&email).await.is_some() && joiner.call("invitations/accept", json!({ "token": token, "password": null })).await.is_some() {
+                if joiner.sign_up(&email, Some(token.as_str())).await.is_some() && joiner.call("invitations/accept", json!({ "token": token, "password": null })).await.is_some() {
                     counts.accepts.fetch_add(1, Ordering::Relaxed);
                 }
             }
