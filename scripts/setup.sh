@@ -13,6 +13,12 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# rustfmt, for the test command's formatting check.
+if ! rustup component list --installed | grep -q '^rustfmt'; then
+  log "adding the rustfmt component"
+  rustup component add rustfmt
+fi
+
 # The standard library's source, for the release bundle's build-std
 # (scripts/build-site.sh). Not fatal: without it the release bundle is built
 # against the prebuilt standard library (larger) and the tests do not need it.

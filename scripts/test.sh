@@ -21,6 +21,9 @@ else
   printf '\n\033[1;31m!!!!! PostgreSQL is UNREACHABLE: its tests will be SKIPPED (never under CI=true) !!!!!\033[0m\n\n'
 fi
 
+step "Formatting (rustfmt.toml)"
+cargo fmt --all -- --check
+
 step "Rust tests (domain, db contract, service, HTTP)"
 cargo test --locked -p domain -p db -p service -p server -p strength
 cargo test --locked -p app --features ssr

@@ -47,10 +47,7 @@ pub mod ssr {
     }
 
     pub fn actor() -> Result<Actor, ApiError> {
-        parts()
-            .and_then(|p| p.extensions.get::<CurrentActor>().cloned())
-            .and_then(|a| a.0)
-            .ok_or(ApiError::Unauthenticated)
+        parts().and_then(|p| p.extensions.get::<CurrentActor>().cloned()).and_then(|a| a.0).ok_or(ApiError::Unauthenticated)
     }
 
     pub fn meta() -> RequestMeta {
@@ -59,11 +56,7 @@ pub mod ssr {
 
     pub fn set_cookie(value: &str, max_age: i64, secure: bool) {
         use axum::http::{HeaderValue, header::SET_COOKIE};
-        let cookie = format!(
-            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-            session_cookie(secure),
-            if secure { "; Secure" } else { "" }
-        );
+        let cookie = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", session_cookie(secure), if secure { "; Secure" } else { "" });
         if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
             res.append_header(SET_COOKIE, v);
         }
@@ -183,7 +176,14 @@ pub async fn accept_invitation(token: String, password: Option<PasswordFacts>) -
 }
 
 #[server(prefix = "/api", endpoint = "providers/events", input = Json)]
-pub async fn provider_events(provider_id: String, from: Option<i64>, to: Option<i64>, offset: i64, limit: i64, member: Option<String>) -> Result<EventPage, ApiError> {
+pub async fn provider_events(
+    provider_id: String,
+    from: Option<i64>,
+    to: Option<i64>,
+    offset: i64,
+    limit: i64,
+    member: Option<String>,
+) -> Result<EventPage, ApiError> {
     let q = db::EventQuery { from, to, offset, limit, target: member.filter(|m| !m.is_empty()) };
     Ok(services()?.events(&actor()?, &provider_id, q).await?)
 }

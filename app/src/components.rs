@@ -295,7 +295,9 @@ fn trap_tab(ev: &leptos::ev::KeyboardEvent, dialog: NodeRef<html::Dialog>) {
             return;
         }
         let Some(d) = dialog.get_untracked() else { return };
-        let Ok(list) = d.query_selector_all("button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])") else { return };
+        let Ok(list) = d.query_selector_all("button:not([disabled]), [href], input:not([disabled]), select, textarea, [tabindex]:not([tabindex='-1'])") else {
+            return;
+        };
         let items: Vec<web_sys::HtmlElement> = (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
         let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
         let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
@@ -315,12 +317,7 @@ fn trap_tab(ev: &leptos::ev::KeyboardEvent, dialog: NodeRef<html::Dialog>) {
 /// A modal dialog on the native <dialog> element: focus is trapped inside,
 /// Escape closes it, and focus returns to where it was.
 #[component]
-pub fn Modal(
-    #[prop(into)] open: Signal<bool>,
-    on_close: Callback<()>,
-    title: String,
-    children: ChildrenFn,
-) -> impl IntoView {
+pub fn Modal(#[prop(into)] open: Signal<bool>, on_close: Callback<()>, title: String, children: ChildrenFn) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {

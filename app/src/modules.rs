@@ -45,8 +45,5 @@ pub async fn function(name: &str, function: &str) -> Result<js_sys::Function, St
     let module = wasm_bindgen_futures::JsFuture::from(load_module(name))
         .await
         .map_err(|_| format!("Could not load the {name} module. Check your connection and try again."))?;
-    js_sys::Reflect::get(&module, &function.into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| format!("The {name} module is damaged."))
+    js_sys::Reflect::get(&module, &function.into()).ok().and_then(|f| f.dyn_into().ok()).ok_or_else(|| format!("The {name} module is damaged."))
 }

@@ -60,7 +60,5 @@ pub fn use_session() -> Session {
 pub async fn unlock_with_password(me: &Me, password: &str) -> Result<UnlockedKeys, String> {
     let email = domain::Email::parse(&me.email).map_err(|e| e.to_string())?;
     let master = crate::kdf::master_key(password, &email, me.kdf).await?;
-    domain::crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key)
-        .map_err(|_| "Invalid master password.".to_string())
+    domain::crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).map_err(|_| "Invalid master password.".to_string())
 }
-

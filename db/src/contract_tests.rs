@@ -79,7 +79,17 @@ fn mail(provider_id: &str, to: &str, at: i64) -> MailRow {
 async fn provider_with_admin(s: &DynStore, email: &str) -> (String, UserRow, MemberRow) {
     let u = user(email);
     s.create_user(&u).await.unwrap();
-    let p = ProviderRow { id: id(), name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), created_at: 1000, kind: "provider".into(), parent_id: None, seats: 0, org_key: None, version: 0 };
+    let p = ProviderRow {
+        id: id(),
+        name: "Acme MSP".into(),
+        billing_email: "billing@acme.com".into(),
+        created_at: 1000,
+        kind: "provider".into(),
+        parent_id: None,
+        seats: 0,
+        org_key: None,
+        version: 0,
+    };
     let m = member(&p.id, email, Some(&u.id), "provider_admin", "confirmed");
     s.create_provider(&p, &m, &event(&p.id, "provider_created", 1000)).await.unwrap();
     (p.id, u, m)
@@ -152,26 +162,33 @@ async fn organization_items(s: DynStore) {
     assert_eq!(s.org_item(&oid, &i1.id).await.unwrap(), Some(i1.clone()));
     assert_eq!(s.org_item(&other, &i1.id).await.unwrap(), None, "not another organisation's");
     // A link to another organisation's collection fails the whole write.
-    let bad = OrgItemsWrite {
-        org_id: oid.clone(),
-        new_collections: vec![coll(&oid, "x1.c3")],
-        items: vec![item(&oid, "x1.i3", 12)],
-        links: vec![],
-        events: vec![],
-    };
+    let bad =
+        OrgItemsWrite { org_id: oid.clone(), new_collections: vec![coll(&oid, "x1.c3")], items: vec![item(&oid, "x1.i3", 12)], links: vec![], events: vec![] };
     let mut bad_link = bad.clone();
     bad_link.links.push((bad.items[0].id.clone(), theirs.id.clone()));
     assert!(matches!(s.write_org_items(&bad_link).await, Err(Error::Conflict(Conflict::Stale))));
     // So does replacing another organisation's item.
     let mut hijack = bad.clone();
     hijack.items.push(OrgItemRow { org_id: oid.clone(), ..item(&other, "x1.evil", 13) });
-    s.write_org_items(&OrgItemsWrite { org_id: other.clone(), items: vec![OrgItemRow { id: hijack.items[1].id.clone(), ..item(&other, "x1.theirs", 13) }], ..Default::default() }).await.unwrap();
+    s.write_org_items(&OrgItemsWrite {
+        org_id: other.clone(),
+        items: vec![OrgItemRow { id: hijack.items[1].id.clone(), ..item(&other, "x1.theirs", 13) }],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     assert!(matches!(s.write_org_items(&hijack).await, Err(Error::Conflict(Conflict::Stale))));
     assert_eq!(s.list_org_items(&oid).await.unwrap().0.len(), 2, "failed writes left nothing");
     assert_eq!(s.list_collections(&oid).await.unwrap().0, vec![c1.clone()]);
     assert_eq!(s.list_org_items(&other).await.unwrap().0[0].data, "x1.theirs");
     // Replacing one's own item replaces its links; deleting is per organisation.
-    s.write_org_items(&OrgItemsWrite { org_id: oid.clone(), items: vec![OrgItemRow { data: "x1.i1b".into(), updated_at: 20, ..i1.clone() }], ..Default::default() }).await.unwrap();
+    s.write_org_items(&OrgItemsWrite {
+        org_id: oid.clone(),
+        items: vec![OrgItemRow { data: "x1.i1b".into(), updated_at: 20, ..i1.clone() }],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let (items, links) = s.list_org_items(&oid).await.unwrap();
     assert_eq!((items[0].data.as_str(), items[0].created_at, items[0].updated_at), ("x1.i1b", 10, 20));
     assert!(links.is_empty());
@@ -194,10 +211,7 @@ async fn invite_accept_confirm(s: DynStore) {
     let bad = batch(
         &pid,
         &admin.id,
-        vec![
-            MemberChange::Invite { member: other, token_hash: "t2".into() },
-            MemberChange::Invite { member: again, token_hash: "t3".into() },
-        ],
+        vec![MemberChange::Invite { member: other, token_hash: "t2".into() }, MemberChange::Invite { member: again, token_hash: "t3".into() }],
     );
     assert!(matches!(s.change_members(&bad).await, Err(Error::Conflict(Conflict::AlreadyMember))));
     let list = s.list_members(&pid).await.unwrap();
@@ -217,15 +231,9 @@ async fn invite_accept_confirm(s: DynStore) {
     let invitee = user("new@x.com");
     s.create_user(&invitee).await.unwrap();
     let ev = event(&pid, "accepted", 1002);
-    assert!(matches!(
-        s.accept_invitation("t1", &inv.id, &invitee.id, 5000, &ev).await,
-        Err(Error::Conflict(Conflict::TokenGone))
-    ));
+    assert!(matches!(s.accept_invitation("t1", &inv.id, &invitee.id, 5000, &ev).await, Err(Error::Conflict(Conflict::TokenGone))));
     s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &ev).await.unwrap();
-    assert!(matches!(
-        s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &event(&pid, "accepted", 1003)).await,
-        Err(Error::Conflict(Conflict::TokenGone))
-    ));
+    assert!(matches!(s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &event(&pid, "accepted", 1003)).await, Err(Error::Conflict(Conflict::TokenGone))));
     let m = s.member_by_user(&pid, &invitee.id).await.unwrap().unwrap();
     assert_eq!((m.status.as_str(), m.expires_at), ("accepted", None));
 
@@ -258,16 +266,10 @@ async fn invite_accept_confirm(s: DynStore) {
 async fn resend_kills_old_token_and_remove_kills_all(s: DynStore) {
     let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
     let inv = member(&pid, "new@x.com", None, "service_user", "invited");
-    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Invite { member: inv.clone(), token_hash: "old".into() }]))
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Invite { member: inv.clone(), token_hash: "old".into() }])).await.unwrap();
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::ReplaceToken { member_id: inv.id.clone(), token_hash: "new".into(), expires_at: 9000 }]))
         .await
         .unwrap();
-    s.change_members(&batch(
-        &pid,
-        &admin.id,
-        vec![MemberChange::ReplaceToken { member_id: inv.id.clone(), token_hash: "new".into(), expires_at: 9000 }],
-    ))
-    .await
-    .unwrap();
     assert!(s.invitation("old").await.unwrap().is_none());
     assert_eq!(s.invitation("new").await.unwrap().unwrap().2, 9000);
     assert_eq!(s.member(&pid, &inv.id).await.unwrap().unwrap().expires_at, Some(9000));
@@ -283,10 +285,7 @@ async fn last_admin_and_actor_rules(s: DynStore) {
         MemberChange::SetUserType { member_id: admin_m.id.clone(), user_type: "service_user".into(), permissions: String::new() },
         MemberChange::SetSuspended { member_id: admin_m.id.clone(), suspended: true },
     ] {
-        assert!(
-            matches!(s.change_members(&batch(&pid, &admin.id, vec![change])).await, Err(Error::Conflict(Conflict::LastAdmin))),
-            "the last admin must stay"
-        );
+        assert!(matches!(s.change_members(&batch(&pid, &admin.id, vec![change])).await, Err(Error::Conflict(Conflict::LastAdmin))), "the last admin must stay");
     }
     assert_eq!(s.member(&pid, &admin_m.id).await.unwrap().unwrap().user_type, "provider_admin");
 
@@ -294,9 +293,7 @@ async fn last_admin_and_actor_rules(s: DynStore) {
     let su = user("su@x.com");
     s.create_user(&su).await.unwrap();
     let sm = member(&pid, "su@x.com", Some(&su.id), "service_user", "confirmed");
-    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Invite { member: sm.clone(), token_hash: "x".into() }]))
-        .await
-        .unwrap();
+    s.change_members(&batch(&pid, &admin.id, vec![MemberChange::Invite { member: sm.clone(), token_hash: "x".into() }])).await.unwrap();
     assert!(matches!(
         s.change_members(&batch(&pid, &su.id, vec![MemberChange::Remove { member_id: admin_m.id.clone() }])).await,
         Err(Error::Conflict(Conflict::ActorNotAdmin))
@@ -312,16 +309,13 @@ async fn last_admin_race(s: DynStore) {
         let b = user(&format!("b{round}@x.com"));
         s.create_user(&b).await.unwrap();
         let bm = member(&pid, &b.email, Some(&b.id), "provider_admin", "confirmed");
-        s.change_members(&batch(&pid, &a.id, vec![MemberChange::Invite { member: bm.clone(), token_hash: format!("t{round}") }]))
-            .await
-            .unwrap();
-        let demote_b = batch(&pid, &a.id, vec![MemberChange::SetUserType { member_id: bm.id.clone(), user_type: "service_user".into(), permissions: String::new() }]);
+        s.change_members(&batch(&pid, &a.id, vec![MemberChange::Invite { member: bm.clone(), token_hash: format!("t{round}") }])).await.unwrap();
+        let demote_b =
+            batch(&pid, &a.id, vec![MemberChange::SetUserType { member_id: bm.id.clone(), user_type: "service_user".into(), permissions: String::new() }]);
         let remove_a = batch(&pid, &b.id, vec![MemberChange::Remove { member_id: am.id.clone() }]);
         let (s1, s2) = (s.clone(), s.clone());
-        let (r1, r2) = tokio::join!(
-            tokio::spawn(async move { s1.change_members(&demote_b).await }),
-            tokio::spawn(async move { s2.change_members(&remove_a).await })
-        );
+        let (r1, r2) =
+            tokio::join!(tokio::spawn(async move { s1.change_members(&demote_b).await }), tokio::spawn(async move { s2.change_members(&remove_a).await }));
         let ok = [r1.unwrap().is_ok(), r2.unwrap().is_ok()];
         assert_eq!(ok.iter().filter(|o| **o).count(), 1, "round {round}: exactly one may win, got {ok:?}");
         let admins = s
@@ -413,11 +407,13 @@ async fn groups_and_collections(s: DynStore) {
     let g2 = GroupRow { id: id(), ..g.clone() };
     assert!(matches!(s.save_group(&g2, &[], &event(&oid, "group_created", 1)).await, Err(Error::Conflict(Conflict::NameTaken))));
     let c = CollectionRow { id: id(), org_id: oid.clone(), name: "x1.name".into(), created_at: 1 };
-    let grant = |m: Option<&str>, gid: Option<&str>| AccessRow { collection_id: c.id.clone(), member_id: m.map(Into::into), group_id: gid.map(Into::into), permission: "edit".into() };
-    assert!(matches!(
-        s.save_collection(&c, &[grant(Some(&theirs), None)], &event(&oid, "collection_created", 1)).await,
-        Err(Error::Conflict(Conflict::Stale))
-    ));
+    let grant = |m: Option<&str>, gid: Option<&str>| AccessRow {
+        collection_id: c.id.clone(),
+        member_id: m.map(Into::into),
+        group_id: gid.map(Into::into),
+        permission: "edit".into(),
+    };
+    assert!(matches!(s.save_collection(&c, &[grant(Some(&theirs), None)], &event(&oid, "collection_created", 1)).await, Err(Error::Conflict(Conflict::Stale))));
     assert!(s.list_collections(&oid).await.unwrap().0.is_empty(), "rolled back");
     s.save_collection(&c, &[grant(Some(&mine), None), grant(None, Some(&g.id))], &event(&oid, "collection_created", 1)).await.unwrap();
     assert_eq!(s.list_collections(&oid).await.unwrap().1.len(), 2);
@@ -474,7 +470,12 @@ async fn outbox_lease(s: DynStore) {
 /// purged then.
 async fn invitation_mails_end_with_their_invitation(s: DynStore) {
     let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
-    let invitation = |m: &MemberRow, at: i64| MailRow { member_id: Some(m.id.clone()), expires_at: Some(at + 100), text_body: format!("token={at}"), ..mail(&pid, &m.email, at) };
+    let invitation = |m: &MemberRow, at: i64| MailRow {
+        member_id: Some(m.id.clone()),
+        expires_at: Some(at + 100),
+        text_body: format!("token={at}"),
+        ..mail(&pid, &m.email, at)
+    };
     let a = member(&pid, "a@x.com", None, "service_user", "invited");
     let b = member(&pid, "b@x.com", None, "service_user", "invited");
     let c = member(&pid, "c@x.com", None, "service_user", "invited");

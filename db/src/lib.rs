@@ -192,9 +192,7 @@ pub async fn open(url: &str) -> Result<DynStore> {
     } else if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else {
-        Err(Error::Database(sqlx::Error::Configuration(
-            "DATABASE_URL must start with sqlite: or postgres://".into(),
-        )))
+        Err(Error::Database(sqlx::Error::Configuration("DATABASE_URL must start with sqlite: or postgres://".into())))
     }
 }
 

@@ -254,13 +254,33 @@ pub struct OrgItemsWrite {
 /// to find; if the row moved on meanwhile the whole batch fails with `Stale`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MemberChange {
-    Invite { member: MemberRow, token_hash: String },
+    Invite {
+        member: MemberRow,
+        token_hash: String,
+    },
     /// Resend: kills every earlier token of the member and stores a new one.
-    ReplaceToken { member_id: String, token_hash: String, expires_at: i64 },
-    Confirm { member_id: String, wrapped_key: String, now: i64 },
-    SetUserType { member_id: String, user_type: String, permissions: String },
-    SetSuspended { member_id: String, suspended: bool },
-    Remove { member_id: String },
+    ReplaceToken {
+        member_id: String,
+        token_hash: String,
+        expires_at: i64,
+    },
+    Confirm {
+        member_id: String,
+        wrapped_key: String,
+        now: i64,
+    },
+    SetUserType {
+        member_id: String,
+        user_type: String,
+        permissions: String,
+    },
+    SetSuspended {
+        member_id: String,
+        suspended: bool,
+    },
+    Remove {
+        member_id: String,
+    },
 }
 
 /// Everything one admin action writes, applied atomically.

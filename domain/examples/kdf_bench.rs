@@ -15,5 +15,10 @@ fn main() {
     let warm: Vec<f64> = times[1..].to_vec();
     let mut sorted = warm.clone();
     sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    println!("argon2id 64 MiB / t=3 / p=4 native: first {:.0} ms, warm median {:.0} ms (runs: {:?})", times[0], sorted[sorted.len() / 2], times.iter().map(|t| t.round()).collect::<Vec<_>>());
+    println!(
+        "argon2id 64 MiB / t=3 / p=4 native: first {:.0} ms, warm median {:.0} ms (runs: {:?})",
+        times[0],
+        sorted[sorted.len() / 2],
+        times.iter().map(|t| t.round()).collect::<Vec<_>>()
+    );
 }

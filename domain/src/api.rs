@@ -1,8 +1,8 @@
 //! Wire types shared by the browser and the server (inputs and read models).
 //! Secrets that must never cross the wire do not appear here.
 
-use crate::kdf::KdfParams;
 use crate::authz::Permissions;
+use crate::kdf::KdfParams;
 use crate::member::{Role, StatusBadge};
 use crate::org::{CollectionPermission, GeneratorRules, MasterPasswordRules, PasswordFacts, Policy};
 use serde::{Deserialize, Serialize};

@@ -58,10 +58,7 @@ impl Action {
 
     /// Actions that only make sense on a client organisation.
     pub fn organization_only(self) -> bool {
-        matches!(
-            self,
-            Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault
-        )
+        matches!(self, Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault)
     }
     /// Actions that only make sense on the provider.
     pub fn provider_only(self) -> bool {
@@ -100,11 +97,7 @@ pub enum Denied {
 /// Who needs to be what for each action.
 fn required(action: Action) -> Option<Role> {
     match action {
-        Action::ManageGroups
-        | Action::ManageCollections
-        | Action::ManagePolicies
-        | Action::ManageSeats
-        | Action::ManageVault => Some(Role::ProviderAdmin),
+        Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault => Some(Role::ProviderAdmin),
         Action::OpenProvider | Action::ManageClients => None,
         Action::ListMembers
         | Action::InviteMembers
@@ -163,14 +156,7 @@ impl Permissions {
         ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs", "Access import/export"];
 
     pub fn as_array(self) -> [bool; Self::COUNT] {
-        [
-            self.manage_users,
-            self.manage_groups,
-            self.manage_collections,
-            self.manage_policies,
-            self.access_event_logs,
-            self.access_import_export,
-        ]
+        [self.manage_users, self.manage_groups, self.manage_collections, self.manage_policies, self.access_event_logs, self.access_import_export]
     }
     pub fn from_array(a: [bool; Self::COUNT]) -> Self {
         Permissions {
@@ -238,13 +224,9 @@ pub fn authorize_org(a: &OrgAuthority, action: Action) -> Result<(), Denied> {
         | Action::ChangeUserType
         | Action::SuspendMembers => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_users),
         Action::ManageGroups => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_groups),
-        Action::ManageCollections => {
-            matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_collections)
-        }
+        Action::ManageCollections => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_collections),
         Action::ManagePolicies => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_policies),
-        Action::ViewProviderEvents => {
-            matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.access_event_logs)
-        }
+        Action::ViewProviderEvents => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.access_event_logs),
         Action::EditProviderSettings => matches!(role, Role::Owner | Role::Admin),
         // Import and export hand over every secret: Owners, Admins, staff, and
         // Custom members given Access import/export.

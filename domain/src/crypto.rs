@@ -82,17 +82,13 @@ impl SymmetricKey {
             return Err(CryptoError::Format);
         }
         let (nonce, ct) = raw.split_at(24);
-        XChaCha20Poly1305::new((&self.0).into())
-            .decrypt(XNonce::from_slice(nonce), ct)
-            .map_err(|_| CryptoError::Decrypt)
+        XChaCha20Poly1305::new((&self.0).into()).decrypt(XNonce::from_slice(nonce), ct).map_err(|_| CryptoError::Decrypt)
     }
 }
 
 /// Is this string shaped like our ciphertext? (The server checks what it stores.)
 pub fn looks_encrypted(s: &str) -> bool {
-    s.strip_prefix(ENC_PREFIX)
-        .and_then(|r| B64.decode(r).ok())
-        .is_some_and(|raw| raw.len() >= 24 + 16)
+    s.strip_prefix(ENC_PREFIX).and_then(|r| B64.decode(r).ok()).is_some_and(|raw| raw.len() >= 24 + 16)
 }
 
 pub fn kdf_salt(email: &crate::Email) -> [u8; 32] {
@@ -102,8 +98,7 @@ pub fn kdf_salt(email: &crate::Email) -> [u8; 32] {
 /// Argon2id(password, salt, params) → 32 bytes: the one definition of the
 /// KDF, used natively and by the browser's `kdf` module.
 pub fn argon2id(password: &[u8], salt: &[u8], params: KdfParams) -> Result<[u8; 32], CryptoError> {
-    let p = argon2::Params::new(params.memory_kib, params.iterations, params.parallelism, Some(32))
-        .map_err(|_| CryptoError::Kdf)?;
+    let p = argon2::Params::new(params.memory_kib, params.iterations, params.parallelism, Some(32)).map_err(|_| CryptoError::Kdf)?;
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
     let mut out = [0u8; 32];
     a.hash_password_into(password, salt, &mut out).map_err(|_| CryptoError::Kdf)?;
@@ -297,7 +292,11 @@ mod tests {
         let e = Email::parse("a@x.com").unwrap();
         let k = master_key("password", &e, fast()).unwrap();
         let salt = SaltString::encode_b64(&kdf_salt(&e)).unwrap();
-        let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, argon2::Params::new(fast().memory_kib, fast().iterations, fast().parallelism, Some(32)).unwrap());
+        let a = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(fast().memory_kib, fast().iterations, fast().parallelism, Some(32)).unwrap(),
+        );
         let h = a.hash_password(b"password", &salt).unwrap();
         assert_eq!(h.hash.unwrap().as_bytes(), k.expose());
     }

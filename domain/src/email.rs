@@ -56,13 +56,9 @@ impl Email {
         }
         let labels: Vec<&str> = domain.split('.').collect();
         if labels.len() < 2
-            || labels.iter().any(|l| {
-                l.is_empty()
-                    || l.len() > 63
-                    || l.starts_with('-')
-                    || l.ends_with('-')
-                    || !l.chars().all(|c| c.is_alphanumeric() || c == '-')
-            })
+            || labels
+                .iter()
+                .any(|l| l.is_empty() || l.len() > 63 || l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_alphanumeric() || c == '-'))
         {
             return Err(EmailError::Domain);
         }
@@ -123,11 +119,7 @@ impl InviteList {
     /// More than 20 addresses is refused as a whole; otherwise every entry
     /// gets its own outcome, so the caller can report all errors at once.
     pub fn parse(input: &str) -> Result<Self, InviteListError> {
-        let raw: Vec<&str> = input
-            .split([',', ';', '\n'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let raw: Vec<&str> = input.split([',', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect();
         if raw.is_empty() {
             return Err(InviteListError::Empty);
         }

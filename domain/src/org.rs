@@ -13,8 +13,7 @@ pub enum PolicyKind {
 }
 
 impl PolicyKind {
-    pub const ALL: [PolicyKind; 4] =
-        [PolicyKind::MasterPassword, PolicyKind::PasswordGenerator, PolicyKind::SingleOrg, PolicyKind::RemoveIndividualVault];
+    pub const ALL: [PolicyKind; 4] = [PolicyKind::MasterPassword, PolicyKind::PasswordGenerator, PolicyKind::SingleOrg, PolicyKind::RemoveIndividualVault];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -37,14 +36,10 @@ impl PolicyKind {
     }
     pub fn description(self) -> &'static str {
         match self {
-            PolicyKind::MasterPassword => {
-                "Set requirements for master password strength. Checked when members sign up, join and change their master password."
-            }
+            PolicyKind::MasterPassword => "Set requirements for master password strength. Checked when members sign up, join and change their master password.",
             PolicyKind::PasswordGenerator => "Set requirements for the password generator.",
             PolicyKind::SingleOrg => "Restrict members from joining other organisations.",
-            PolicyKind::RemoveIndividualVault => {
-                "Require members to save items to the organisation instead of an individual vault."
-            }
+            PolicyKind::RemoveIndividualVault => "Require members to save items to the organisation instead of an individual vault.",
         }
     }
 }
@@ -132,10 +127,7 @@ pub fn score_label(score: u8) -> &'static str {
 /// The strictest of several master-password rules (a member of several
 /// organisations meets all of them).
 pub fn strictest(rules: impl IntoIterator<Item = MasterPasswordRules>) -> Option<MasterPasswordRules> {
-    rules.into_iter().reduce(|a, b| MasterPasswordRules {
-        min_length: a.min_length.max(b.min_length),
-        min_score: a.min_score.max(b.min_score),
-    })
+    rules.into_iter().reduce(|a, b| MasterPasswordRules { min_length: a.min_length.max(b.min_length), min_score: a.min_score.max(b.min_score) })
 }
 
 impl PasswordFacts {
@@ -156,11 +148,7 @@ pub fn check_master_password(rules: Option<MasterPasswordRules>, facts: Password
     if facts.score < r.min_score {
         missing.push(format!("a strength of at least {} ({} of 4)", score_label(r.min_score), r.min_score));
     }
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("Your organisation's policy requires a master password with {}.", missing.join(" and ")))
-    }
+    if missing.is_empty() { Ok(()) } else { Err(format!("Your organisation's policy requires a master password with {}.", missing.join(" and "))) }
 }
 
 /// Access a member or group has to a collection.
@@ -173,12 +161,8 @@ pub enum CollectionPermission {
 }
 
 impl CollectionPermission {
-    pub const ALL: [CollectionPermission; 4] = [
-        CollectionPermission::CanView,
-        CollectionPermission::CanViewExceptPasswords,
-        CollectionPermission::CanEdit,
-        CollectionPermission::CanManage,
-    ];
+    pub const ALL: [CollectionPermission; 4] =
+        [CollectionPermission::CanView, CollectionPermission::CanViewExceptPasswords, CollectionPermission::CanEdit, CollectionPermission::CanManage];
     pub fn code(self) -> &'static str {
         match self {
             CollectionPermission::CanView => "view",

@@ -62,10 +62,7 @@ pub fn new_master_password(password: &str, confirm: &str, hint: &str) -> Vec<Fie
 pub fn safe_next(next: Option<&str>) -> &str {
     const HOME: &str = "/vault";
     let Some(n) = next else { return HOME };
-    let same_site = n.starts_with('/')
-        && !n.starts_with("//")
-        && n.len() <= 2048
-        && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    let same_site = n.starts_with('/') && !n.starts_with("//") && n.len() <= 2048 && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
     if same_site { n } else { HOME }
 }
 

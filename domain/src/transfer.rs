@@ -75,10 +75,8 @@ pub fn parse_csv(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
     let mut out = Vec::new();
     let mut seen = 0usize;
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| ImportError::Line {
-            line: e.position().map(|p| p.line()).unwrap_or(0),
-            message: "this line cannot be read as CSV.".into(),
-        })?;
+        let rec =
+            rec.map_err(|e| ImportError::Line { line: e.position().map(|p| p.line()).unwrap_or(0), message: "this line cannot be read as CSV.".into() })?;
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
@@ -92,10 +90,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
             "" | "login" => ItemKind::Login,
             "note" | "securenote" | "secure note" => ItemKind::SecureNote,
             other => {
-                return Err(ImportError::Line {
-                    line,
-                    message: format!("the type \"{other}\" cannot be imported (only login and note)."),
-                });
+                return Err(ImportError::Line { line, message: format!("the type \"{other}\" cannot be imported (only login and note).") });
             }
         };
         let item = ItemData {
@@ -212,8 +207,7 @@ pub fn parse_json(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
     if export.items.len() > MAX_IMPORT_ITEMS {
         return Err(ImportError::TooMany(export.items.len()));
     }
-    let names: std::collections::HashMap<String, String> =
-        export.collections.into_iter().chain(export.folders).flatten().map(|c| (c.id, c.name)).collect();
+    let names: std::collections::HashMap<String, String> = export.collections.into_iter().chain(export.folders).flatten().map(|c| (c.id, c.name)).collect();
     let mut out = Vec::with_capacity(export.items.len());
     for (n, j) in export.items.into_iter().enumerate() {
         let kind = match j.kind {

@@ -154,7 +154,9 @@ async fn main() -> anyhow::Result<()> {
                     continue;
                 };
                 let joiner = Client::new(&base, &counts);
-                if joiner.sign_up(&email, Some(token.as_str())).await.is_some() && joiner.call("invitations/accept", json!({ "token": token, "password": null })).await.is_some() {
+                if joiner.sign_up(&email, Some(token.as_str())).await.is_some()
+                    && joiner.call("invitations/accept", json!({ "token": token, "password": null })).await.is_some()
+                {
                     counts.accepts.fetch_add(1, Ordering::Relaxed);
                 }
             }

@@ -19,14 +19,17 @@ async fn main() -> anyhow::Result<()> {
     let email = format!("bench-admin-{}@example.com", new_id());
     let e = Email::parse(&email)?;
     let acct = crypto::new_account("bench password 1234", &e, KdfParams::MIN)?;
-    s.register(RegisterInput::for_new_account(&email, "Bench Admin", KdfParams::MIN, &acct), &RequestMeta::default())
-    .await?;
+    s.register(RegisterInput::for_new_account(&email, "Bench Admin", KdfParams::MIN, &acct), &RequestMeta::default()).await?;
     let meta = RequestMeta::default();
     let (token, _) = s.login(LoginInput { email: email.clone(), auth_hash: acct.auth_hash.clone() }, &meta).await?;
     let actor = s.resolve_session(&token).await?.expect("session");
     let key = crypto::SymmetricKey::generate();
     let p = s
-        .create_provider(&actor, SetupProviderInput { name: "Bench MSP".into(), billing_email: email.clone(), wrapped_key: crypto::seal_to(&acct.public_key_spki, key.expose())? }, &meta)
+        .create_provider(
+            &actor,
+            SetupProviderInput { name: "Bench MSP".into(), billing_email: email.clone(), wrapped_key: crypto::seal_to(&acct.public_key_spki, key.expose())? },
+            &meta,
+        )
         .await?;
     let now = s.now();
     let accepted = std::env::var("SEED_ACCEPTED").is_ok_and(|v| v == "1");

@@ -15,8 +15,8 @@ use service::Services;
 use std::net::SocketAddr;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// What the HTTP layer needs of the settings.
@@ -61,15 +61,10 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         .route("/api/providers/{id}/stream", get(member_stream))
         .route("/api/providers/{id}/events.csv", get(events_csv))
         .route("/healthz", get(|| async { "ok" }))
-        .leptos_routes_with_context(
-            &leptos_options,
-            routes,
-            move || provide_context(ctx.clone()),
-            {
-                let o = leptos_options.clone();
-                move || app::shell(o.clone())
-            },
-        )
+        .leptos_routes_with_context(&leptos_options, routes, move || provide_context(ctx.clone()), {
+            let o = leptos_options.clone();
+            move || app::shell(o.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(leptos_options)
         .layer(middleware::from_fn(error_status))
@@ -287,11 +282,7 @@ fn actor_of(req_actor: Option<Extension<CurrentActor>>) -> Result<service::Actor
 const STREAM_RECHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Server-sent events: one message per membership change of the provider.
-async fn member_stream(
-    Extension(services): Extension<Services>,
-    actor: Option<Extension<CurrentActor>>,
-    Path(id): Path<String>,
-) -> Response {
+async fn member_stream(Extension(services): Extension<Services>, actor: Option<Extension<CurrentActor>>, Path(id): Path<String>) -> Response {
     let actor = match actor_of(actor) {
         Ok(a) => a,
         Err(r) => return r,
@@ -345,13 +336,7 @@ async fn events_csv(
     let from = q.from.as_deref().and_then(domain::time::day_start);
     let to = q.to.as_deref().and_then(domain::time::day_start).map(|t| t + 86_400);
     match services.events_csv(&actor, &id, from, to).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"provider-events.csv\""),
-            ],
-            csv,
-        )
+        Ok(csv) => ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"provider-events.csv\"")], csv)
             .into_response(),
         Err(e) => api_error(e.into()),
     }

@@ -77,9 +77,7 @@ fn meta() -> RequestMeta {
 async fn register(s: &Services, email: &str) -> (String, KeyPair, String) {
     let e = Email::parse(email).unwrap();
     let acct = crypto::new_account(PW, &e, KdfParams::MIN).unwrap();
-    s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), KdfParams::MIN, &acct), &RequestMeta::default())
-    .await
-    .unwrap();
+    s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), KdfParams::MIN, &acct), &RequestMeta::default()).await.unwrap();
     let (token, me) = s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash }, &meta()).await.unwrap();
     let master = crypto::master_key(PW, &e, KdfParams::MIN).unwrap();
     let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).unwrap();
@@ -251,13 +249,20 @@ async fn killed_mid_bulk_invite_and_confirm(w: World) {
             permissions: String::new(),
         };
         keys.push(WrappedKey { member_id: m.id.clone(), wrapped_key: crypto::seal_to(&u.public_key, w.key.expose()).unwrap() });
-        let batch = db::MemberBatch { provider_id: w.pid.clone(), actor_user_id: w.admin_user.clone(), changes: vec![db::MemberChange::Invite { member: m, token_hash: service::new_id() }], events: vec![], mails: vec![] };
+        let batch = db::MemberBatch {
+            provider_id: w.pid.clone(),
+            actor_user_id: w.admin_user.clone(),
+            changes: vec![db::MemberChange::Invite { member: m, token_hash: service::new_id() }],
+            events: vec![],
+            mails: vec![],
+        };
         w.s.store.change_members(&batch).await.unwrap();
     }
     let base = p.base.clone();
     let (pid, http2, cookie) = (w.pid.clone(), http.clone(), w.cookie.clone());
     let body = serde_json::json!({ "provider_id": pid, "keys": keys });
-    let req = tokio::spawn(async move { http2.post(format!("{base}/api/members/confirm")).header("cookie", &cookie).json(&body).send().await.map(|r| r.status()) });
+    let req =
+        tokio::spawn(async move { http2.post(format!("{base}/api/members/confirm")).header("cookie", &cookie).json(&body).send().await.map(|r| r.status()) });
     tokio::time::sleep(Duration::from_millis(60)).await;
     p.kill9();
     let _ = req.await;

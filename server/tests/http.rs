@@ -163,8 +163,11 @@ async fn accounts_cookies_statuses_and_csrf() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     // Bad values get field messages (422) and create nothing.
     let (s, v) = anon
-        .call("accounts/register", json!({ "input": { "email": "nope", "name": "", "hint": "", "kdf": { "memory_kib": 1024, "iterations": 1, "parallelism": 1 },
-            "auth_hash": "x", "protected_user_key": "plain", "protected_private_key": "plain", "public_key": "AAAA" } }))
+        .call(
+            "accounts/register",
+            json!({ "input": { "email": "nope", "name": "", "hint": "", "kdf": { "memory_kib": 1024, "iterations": 1, "parallelism": 1 },
+            "auth_hash": "x", "protected_user_key": "plain", "protected_private_key": "plain", "public_key": "AAAA" } }),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<&str> = v["Validation"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
@@ -175,7 +178,13 @@ async fn accounts_cookies_statuses_and_csrf() {
 
     // Log in sets an HttpOnly, SameSite=Lax session cookie.
     let b = Browser::new(&app, "ann@x.com").sign_up().await;
-    let r = b.http.post(format!("{}/api/accounts/login", app.base)).json(&json!({ "input": { "email": "ann@x.com", "auth_hash": b.auth_hash } })).send().await.unwrap();
+    let r = b
+        .http
+        .post(format!("{}/api/accounts/login", app.base))
+        .json(&json!({ "input": { "email": "ann@x.com", "auth_hash": b.auth_hash } }))
+        .send()
+        .await
+        .unwrap();
     let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(cookie.starts_with("pp_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain http has no Secure flag");
@@ -193,9 +202,11 @@ async fn accounts_cookies_statuses_and_csrf() {
     assert_eq!(s, StatusCode::NOT_FOUND, "another user's item is invisible");
 
     // CSRF: a state-changing call from another origin is refused.
-    let r = b.http.post(format!("{}/api/vault/delete", app.base)).header("origin", "http://evil.example").json(&json!({ "id": item["id"] })).send().await.unwrap();
+    let r =
+        b.http.post(format!("{}/api/vault/delete", app.base)).header("origin", "http://evil.example").json(&json!({ "id": item["id"] })).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = b.http.post(format!("{}/api/vault/delete", app.base)).header("sec-fetch-site", "cross-site").json(&json!({ "id": item["id"] })).send().await.unwrap();
+    let r =
+        b.http.post(format!("{}/api/vault/delete", app.base)).header("sec-fetch-site", "cross-site").json(&json!({ "id": item["id"] })).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // The Origin is compared whole with PUBLIC_URL or this request's own origin: scheme and port count.
     for evil in ["https://127.0.0.1:3000", "http://127.0.0.1:1", "http://127.0.0.1:3000@evil.example"] {
@@ -264,9 +275,12 @@ async fn forbidden_walk_changes_nothing() {
     let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(org_key.expose()) } })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let oid = v["id"].as_str().unwrap().to_string();
-    let (s, g) = service_user.call("organizations/groups/save", json!({ "input": { "org_id": oid, "group_id": null, "name": "Finance", "member_ids": [] } })).await;
+    let (s, g) =
+        service_user.call("organizations/groups/save", json!({ "input": { "org_id": oid, "group_id": null, "name": "Finance", "member_ids": [] } })).await;
     assert_eq!(s, StatusCode::OK, "{g}");
-    let (s, c) = service_user.call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Shared"), "access": [] } })).await;
+    let (s, c) = service_user
+        .call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Shared"), "access": [] } }))
+        .await;
     assert_eq!(s, StatusCode::OK, "{c}");
     let (s, item) = service_user
         .call("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": null, "data": org_key.encrypt(b"{}"), "collection_ids": [] } }))
@@ -307,10 +321,16 @@ async fn forbidden_walk_changes_nothing() {
         ("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": item["id"], "data": org_key.encrypt(b"{\"x\":1}"), "collection_ids": [] } })),
         ("organizations/items/assign", json!({ "input": { "org_id": oid, "item_ids": [item["id"]], "collection_ids": [c["id"]] } })),
         ("organizations/items/delete", json!({ "org_id": oid, "item_ids": [item["id"]] })),
-        ("organizations/import", json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": org_key.encrypt(b"{}"), "collections": [] }] } })),
+        (
+            "organizations/import",
+            json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": org_key.encrypt(b"{}"), "collections": [] }] } }),
+        ),
         ("organizations/export", json!({ "org_id": oid, "format": "csv" })),
         ("members/list", json!({ "provider_id": oid })),
-        ("members/invite", json!({ "input": { "provider_id": oid, "emails": "x@contoso.com", "user_type": "Owner", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} } })),
+        (
+            "members/invite",
+            json!({ "input": { "provider_id": oid, "emails": "x@contoso.com", "user_type": "Owner", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} } }),
+        ),
         ("members/remove", json!({ "provider_id": oid, "member_ids": [owner] })),
         ("providers/events", json!({ "provider_id": oid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
         ("clients/list", json!({ "provider_id": pid })),
@@ -330,15 +350,23 @@ async fn forbidden_walk_changes_nothing() {
         ("members/confirm", json!({ "provider_id": pid, "keys": [{ "member_id": target, "wrapped_key": sealed }] })),
         ("members/remove", json!({ "provider_id": pid, "member_ids": [target] })),
         ("members/suspend", json!({ "provider_id": pid, "member_ids": [target], "suspended": true })),
-        ("members/user-type", json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} })),
-        ("clients/create", json!({ "input": { "provider_id": pid, "name": "Evil Corp", "owner_email": "o@evil.com", "seats": 1, "org_key": key.encrypt(b"k") } })),
+        (
+            "members/user-type",
+            json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} }),
+        ),
+        (
+            "clients/create",
+            json!({ "input": { "provider_id": pid, "name": "Evil Corp", "owner_email": "o@evil.com", "seats": 1, "org_key": key.encrypt(b"k") } }),
+        ),
         ("providers/seats", json!({ "provider_id": pid, "seats": 1000 })),
         ("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
         ("providers/settings", json!({ "provider_id": pid })),
         ("providers/update", json!({ "provider_id": pid, "name": "Hijacked", "billing_email": "evil@x.com" })),
         ("members/failed-mails", json!({ "provider_id": pid })),
     ];
-    for (who, b, expect) in [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN), ("service user", &service_user, StatusCode::FORBIDDEN)] {
+    for (who, b, expect) in
+        [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN), ("service user", &service_user, StatusCode::FORBIDDEN)]
+    {
         for (endpoint, body) in &calls {
             let (s, v) = b.call(endpoint, body.clone()).await;
             assert_eq!(s, expect, "{who} → {endpoint}: {v}");
@@ -362,7 +390,10 @@ async fn forbidden_walk_changes_nothing() {
         ("vault/save", json!({ "id": own["id"], "data": key.encrypt(b"{\"name\":\"overwritten\"}") })),
         ("vault/delete", json!({ "id": own["id"] })),
         ("invitations/accept", json!({ "token": invite_token, "password": null })),
-        ("accounts/change-password", json!({ "input": { "current_auth_hash": "x", "new_auth_hash": "y", "new_protected_user_key": key.encrypt(b"k"), "password": { "length": 20, "score": 4 } } })),
+        (
+            "accounts/change-password",
+            json!({ "input": { "current_auth_hash": "x", "new_auth_hash": "y", "new_protected_user_key": key.encrypt(b"k"), "password": { "length": 20, "score": 4 } } }),
+        ),
     ];
     for (endpoint, body) in &self_calls {
         let (s, v) = anon.call(endpoint, body.clone()).await;
@@ -383,11 +414,7 @@ async fn forbidden_walk_changes_nothing() {
     let walked: std::collections::BTreeSet<String> =
         calls.iter().chain(&org_calls).chain(&self_calls).map(|(e, _)| *e).chain(open).map(|e| format!("/api/{e}")).collect();
     let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_string()).collect();
-    assert_eq!(
-        registered.difference(&walked).collect::<Vec<_>>(),
-        Vec::<&String>::new(),
-        "server functions the forbidden walk does not cover"
-    );
+    assert_eq!(registered.difference(&walked).collect::<Vec<_>>(), Vec::<&String>::new(), "server functions the forbidden walk does not cover");
     assert_eq!(walked.difference(&registered).collect::<Vec<_>>(), Vec::<&String>::new(), "walked endpoints that no longer exist");
     let (_, settings) = admin.call("providers/settings", json!({ "provider_id": pid })).await;
     assert_eq!(settings, json!(["Acme MSP", "b@acme.com"]), "settings unchanged");
@@ -421,11 +448,19 @@ async fn database_dump_holds_no_secret() {
     let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(org_key.expose()) } })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let oid = v["id"].as_str().unwrap().to_string();
-    let (s, v) = member.call("organizations/collections/save", json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Top secret collection"), "access": [] } })).await;
+    let (s, v) = member
+        .call(
+            "organizations/collections/save",
+            json!({ "input": { "org_id": oid, "collection_id": null, "name": org_key.encrypt(b"Top secret collection"), "access": [] } }),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = member
-        .call("organizations/import", json!({ "input": { "org_id": oid, "new_collections": [{ "key": "n", "name": org_key.encrypt(b"Imported collection") }],
-            "items": [{ "data": org_key.encrypt(b"{\"name\":\"Bank\",\"password\":\"s3cret-org-pw\"}"), "collections": ["n"] }] } }))
+        .call(
+            "organizations/import",
+            json!({ "input": { "org_id": oid, "new_collections": [{ "key": "n", "name": org_key.encrypt(b"Imported collection") }],
+            "items": [{ "data": org_key.encrypt(b"{\"name\":\"Bank\",\"password\":\"s3cret-org-pw\"}"), "collections": ["n"] }] } }),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, ctx) = member.call("organizations/context", json!({ "org_id": oid })).await;
@@ -463,7 +498,12 @@ async fn database_dump_holds_no_secret() {
     }
     assert!(dump.len() > 1000, "the dump is not empty");
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let mut secrets: Vec<(String, Vec<u8>)> = vec![("Owner's invitation token".into(), owner_token.into_bytes()), ("master password".into(), PW.as_bytes().to_vec()), ("vault item password".into(), b"s3cret-router-pw".to_vec()), ("organisation item password".into(), b"s3cret-org-pw".to_vec())];
+    let mut secrets: Vec<(String, Vec<u8>)> = vec![
+        ("Owner's invitation token".into(), owner_token.into_bytes()),
+        ("master password".into(), PW.as_bytes().to_vec()),
+        ("vault item password".into(), b"s3cret-router-pw".to_vec()),
+        ("organisation item password".into(), b"s3cret-org-pw".to_vec()),
+    ];
     for (who, b) in [("admin", &admin), ("member", &member)] {
         let k = b.keys.as_ref().unwrap();
         let master = crypto::master_key(PW, &Email::parse(&b.email).unwrap(), KdfParams::MIN).unwrap();
@@ -480,10 +520,21 @@ async fn database_dump_holds_no_secret() {
         // The auth hash itself is only ever stored hashed.
         secrets.push((format!("{who} auth hash"), b.auth_hash.clone().into_bytes()));
     }
-    for (what, bytes) in [("provider key (raw)", key.expose().to_vec()), ("provider key (base64)", crypto::b64(key.expose()).into_bytes()), ("provider key (hex)", hex(key.expose()).into_bytes())] {
+    for (what, bytes) in [
+        ("provider key (raw)", key.expose().to_vec()),
+        ("provider key (base64)", crypto::b64(key.expose()).into_bytes()),
+        ("provider key (hex)", hex(key.expose()).into_bytes()),
+    ] {
         secrets.push((what.into(), bytes));
     }
-    for (what, bytes) in [("organisation key (raw)", org_key.expose().to_vec()), ("organisation key (base64)", crypto::b64(org_key.expose()).into_bytes()), ("organisation key (hex)", hex(org_key.expose()).into_bytes()), ("collection name", b"Top secret collection".to_vec()), ("imported collection name", b"Imported collection".to_vec()), ("organisation item name", b"\"Bank\"".to_vec())] {
+    for (what, bytes) in [
+        ("organisation key (raw)", org_key.expose().to_vec()),
+        ("organisation key (base64)", crypto::b64(org_key.expose()).into_bytes()),
+        ("organisation key (hex)", hex(org_key.expose()).into_bytes()),
+        ("collection name", b"Top secret collection".to_vec()),
+        ("imported collection name", b"Imported collection".to_vec()),
+        ("organisation item name", b"\"Bank\"".to_vec()),
+    ] {
         secrets.push((what.into(), bytes));
     }
     for (what, needle) in secrets {
@@ -594,11 +645,7 @@ async fn live_streams_end_with_access() {
     assert_eq!((removed_stream.status(), leaving_stream.status()), (StatusCode::OK, StatusCode::OK));
     // Reads until the stream ends; fails if it is still open after 10 s.
     async fn ends(stream: &mut reqwest::Response) {
-        tokio::time::timeout(std::time::Duration::from_secs(10), async {
-            while let Ok(Some(_)) = stream.chunk().await {}
-        })
-        .await
-        .expect("the stream ends");
+        tokio::time::timeout(std::time::Duration::from_secs(10), async { while let Ok(Some(_)) = stream.chunk().await {} }).await.expect("the stream ends");
     }
     let id = members(&admin, &pid).await.into_iter().find(|m| m.email == "removed@acme.com").unwrap().id;
     let (s, v) = admin.call("members/remove", json!({ "provider_id": pid, "member_ids": [id] })).await;

@@ -47,11 +47,7 @@ impl Services {
             Err(_) => None,
         };
         Ok(match user {
-            Some(u) => KdfParams {
-                memory_kib: u.kdf_memory as u32,
-                iterations: u.kdf_iterations as u32,
-                parallelism: u.kdf_parallelism as u32,
-            },
+            Some(u) => KdfParams { memory_kib: u.kdf_memory as u32, iterations: u.kdf_iterations as u32, parallelism: u.kdf_parallelism as u32 },
             None => {
                 if let Some(key) = &failures {
                     self.store.count_hit(key, self.now(), 60, false).await?;
@@ -79,10 +75,7 @@ impl Services {
         if [&input.protected_user_key, &input.protected_private_key, &input.public_key].iter().any(|k| k.len() > MAX_KEY_FIELD) {
             errors.push(FieldError::new("keys", "A key is larger than any key this portal makes."));
         }
-        for e in [email.as_ref().err(), name.as_ref().err(), hint.as_ref().err(), kdf.as_ref().err(), public_key.as_ref().err()]
-            .into_iter()
-            .flatten()
-        {
+        for e in [email.as_ref().err(), name.as_ref().err(), hint.as_ref().err(), kdf.as_ref().err(), public_key.as_ref().err()].into_iter().flatten() {
             errors.push(e.clone());
         }
         if let Err(ServiceError::Validation(v)) = &auth {
@@ -115,13 +108,10 @@ impl Services {
         }
         if let Ok(email) = &email {
             if !self.settings.signups.allows(email.as_str(), invited) {
-                return Err(ServiceError::Forbidden(
-                    "This server creates accounts for invited people only. Ask your administrator for an invitation.".into(),
-                ));
+                return Err(ServiceError::Forbidden("This server creates accounts for invited people only. Ask your administrator for an invitation.".into()));
             }
         }
-        let (email, name, hint, kdf, auth, public_key) =
-            (email.unwrap(), name.unwrap(), hint.unwrap(), kdf.unwrap(), auth?, public_key.unwrap());
+        let (email, name, hint, kdf, auth, public_key) = (email.unwrap(), name.unwrap(), hint.unwrap(), kdf.unwrap(), auth?, public_key.unwrap());
         let phc = self.hashing.hash(auth).await?;
         let user = db::UserRow {
             id: new_id(),
@@ -250,11 +240,7 @@ impl Services {
             user_id: user.id,
             email: user.email,
             name: user.name,
-            kdf: KdfParams {
-                memory_kib: user.kdf_memory as u32,
-                iterations: user.kdf_iterations as u32,
-                parallelism: user.kdf_parallelism as u32,
-            },
+            kdf: KdfParams { memory_kib: user.kdf_memory as u32, iterations: user.kdf_iterations as u32, parallelism: user.kdf_parallelism as u32 },
             protected_user_key: user.protected_user_key,
             protected_private_key: user.protected_private_key,
             public_key: crypto::b64(&user.public_key),

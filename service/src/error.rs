@@ -42,15 +42,13 @@ impl From<db::Error> for ServiceError {
         use db::Conflict as C;
         match e {
             db::Error::NotFound => ServiceError::NotFound("Not found.".into()),
-            db::Error::Conflict(C::LastAdmin) => ServiceError::Conflict(
-                "The provider must keep at least one confirmed Provider admin.".into(),
-            ),
+            db::Error::Conflict(C::LastAdmin) => ServiceError::Conflict("The provider must keep at least one confirmed Provider admin.".into()),
             db::Error::Conflict(C::ActorNotAdmin) => ServiceError::Forbidden(domain::authz::Denied::AdminOnly.to_string()),
             db::Error::Conflict(C::EmailTaken) => ServiceError::Conflict("An account with this email already exists.".into()),
             db::Error::Conflict(C::AlreadyMember) => ServiceError::Conflict("This email is already a member.".into()),
-            db::Error::Conflict(C::TokenGone) => ServiceError::Conflict(
-                "This invitation is no longer valid. Ask an administrator to send you a new invitation.".into(),
-            ),
+            db::Error::Conflict(C::TokenGone) => {
+                ServiceError::Conflict("This invitation is no longer valid. Ask an administrator to send you a new invitation.".into())
+            }
             db::Error::Conflict(C::NoSeats) => ServiceError::Conflict("There are not enough seats for this.".into()),
             db::Error::Conflict(C::SeatsInUse) => ServiceError::Conflict("Those seats are in use.".into()),
             db::Error::Conflict(C::NameTaken) => ServiceError::field("name", "This name is already used."),

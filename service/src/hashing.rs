@@ -122,7 +122,10 @@ mod tests {
         assert!(!pool.verify(b"client auth hasH".to_vec(), phc.clone()).await.unwrap());
         // And a hash made by the crate verifies here.
         let salt = SaltString::generate(&mut rand_core::OsRng);
-        let theirs = argon2::PasswordHasher::hash_password(&Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(64, 1, 1, None).unwrap()), b"x", &salt).unwrap().to_string();
+        let theirs =
+            argon2::PasswordHasher::hash_password(&Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(64, 1, 1, None).unwrap()), b"x", &salt)
+                .unwrap()
+                .to_string();
         assert!(pool.verify(b"x".to_vec(), theirs.clone()).await.unwrap());
         assert!(!pool.verify(b"y".to_vec(), theirs).await.unwrap());
     }
@@ -132,9 +135,14 @@ mod tests {
         let pool = HashPool::new(SMALL, 1);
         assert!(!pool.verify(b"x".to_vec(), "not a hash".into()).await.unwrap());
         let salt = SaltString::generate(&mut rand_core::OsRng);
-        let big = argon2::PasswordHasher::hash_password(&Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(128, 1, 1, None).unwrap()), b"x", &salt).unwrap().to_string();
+        let big = argon2::PasswordHasher::hash_password(&Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(128, 1, 1, None).unwrap()), b"x", &salt)
+            .unwrap()
+            .to_string();
         assert!(!pool.verify(b"x".to_vec(), big).await.unwrap(), "more memory than the pool's is refused");
-        let argon2i = argon2::PasswordHasher::hash_password(&Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::new(64, 1, 1, None).unwrap()), b"x", &salt).unwrap().to_string();
+        let argon2i =
+            argon2::PasswordHasher::hash_password(&Argon2::new(Algorithm::Argon2i, Version::V0x13, Params::new(64, 1, 1, None).unwrap()), b"x", &salt)
+                .unwrap()
+                .to_string();
         assert!(!pool.verify(b"x".to_vec(), argon2i).await.unwrap());
     }
 

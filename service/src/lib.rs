@@ -2,9 +2,9 @@
 //! `Services::resolve_session` can build), loads the facts, calls
 //! `domain::authz::authorize` first, then does its work in one transaction.
 
+pub mod access;
 pub mod accounts;
 mod error;
-pub mod access;
 pub mod hashing;
 pub mod list_cache;
 pub mod mail;

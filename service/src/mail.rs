@@ -11,7 +11,11 @@ use std::time::Duration;
 
 pub enum MailKind<'a> {
     /// The member's invitation: the mail goes with it (replaced, removed, expired).
-    Invitation { token: &'a str, member_id: &'a str, expires_at: i64 },
+    Invitation {
+        token: &'a str,
+        member_id: &'a str,
+        expires_at: i64,
+    },
     Confirmed,
     Removed,
 }
@@ -83,10 +87,17 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
 /// Where mail goes: a real SMTP server, or (the embedded default) a folder of .eml files.
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
     /// `.eml` files in a folder; `log_links` also logs each accept link
     /// (development only: a link in a log is a live invitation).
-    Dir { dir: PathBuf, from: Mailbox, log_links: bool },
+    Dir {
+        dir: PathBuf,
+        from: Mailbox,
+        log_links: bool,
+    },
 }
 
 impl Mailer {

@@ -96,8 +96,7 @@ impl Services {
         let permissions = if input.user_type == Role::Custom { input.permissions.code() } else { String::new() };
         let provider = auth.tenant;
         let candidates: Vec<String> = list.valid().map(|e| e.to_string()).collect();
-        let existing: std::collections::HashSet<String> =
-            self.store.existing_emails(&input.provider_id, &candidates).await?.into_iter().collect();
+        let existing: std::collections::HashSet<String> = self.store.existing_emails(&input.provider_id, &candidates).await?.into_iter().collect();
         let now = self.now();
         let mut batch = self.batch(&input.provider_id, actor);
         let mut out = vec![];
@@ -125,14 +124,19 @@ impl Services {
                     };
                     let invitation = MailKind::Invitation { token: &token, member_id: &member.id, expires_at: self.expiry() };
                     batch.mails.push(mail::render(self, &provider, email.as_str(), invitation));
-                    batch.events.push(self.event(&input.provider_id, Some(actor), "member_invited", Some(email.as_str()), input.user_type.label().into(), meta));
+                    batch.events.push(self.event(
+                        &input.provider_id,
+                        Some(actor),
+                        "member_invited",
+                        Some(email.as_str()),
+                        input.user_type.label().into(),
+                        meta,
+                    ));
                     batch.changes.push(MemberChange::Invite { member, token_hash: hash });
                     out.push(InviteEntry { input: email.to_string(), outcome: InviteEntryOutcome::Invited });
                 }
                 InviteOutcome::Repeated(email) => out.push(InviteEntry { input: email.to_string(), outcome: InviteEntryOutcome::Repeated }),
-                InviteOutcome::Invalid { input, reason } => {
-                    out.push(InviteEntry { input, outcome: InviteEntryOutcome::Invalid(reason.to_string()) })
-                }
+                InviteOutcome::Invalid { input, reason } => out.push(InviteEntry { input, outcome: InviteEntryOutcome::Invalid(reason.to_string()) }),
             }
         }
         if !batch.changes.is_empty() {
@@ -370,10 +374,7 @@ impl Services {
         }
         facts.can_accept(self.now()).map_err(|e| ServiceError::Conflict(e.to_string()))?;
         if m.email != actor.email() {
-            return Err(ServiceError::Forbidden(format!(
-                "This invitation was sent to {}. Log in with that email to accept it.",
-                m.email
-            )));
+            return Err(ServiceError::Forbidden(format!("This invitation was sent to {}. Log in with that email to accept it.", m.email)));
         }
         if p.is_organization() {
             self.check_join_policies(actor.user_id(), &p, password).await?;
@@ -400,13 +401,7 @@ impl Services {
     /// Mails to this provider's people that could not be delivered yet.
     pub async fn failed_mails(&self, actor: &Actor, provider_id: &str) -> Result<Vec<(String, String, String)>> {
         self.authorize(actor, provider_id, Action::ListMembers).await?;
-        Ok(self
-            .store
-            .failed_mails(provider_id)
-            .await?
-            .into_iter()
-            .map(|m| (m.to_addr, m.subject, m.last_error.unwrap_or_default()))
-            .collect())
+        Ok(self.store.failed_mails(provider_id).await?.into_iter().map(|m| (m.to_addr, m.subject, m.last_error.unwrap_or_default())).collect())
     }
 }
 

@@ -25,9 +25,7 @@ fn check_data(data: &str, what: &str) -> Result<()> {
 
 fn stale(e: db::Error) -> ServiceError {
     match e {
-        db::Error::Conflict(db::Conflict::Stale) => {
-            ServiceError::Conflict("A collection or item changed meanwhile. Reload the page and try again.".into())
-        }
+        db::Error::Conflict(db::Conflict::Stale) => ServiceError::Conflict("A collection or item changed meanwhile. Reload the page and try again.".into()),
         other => other.into(),
     }
 }

@@ -64,12 +64,7 @@ impl Services {
     /// What every organisation the user belongs to asks of them.
     pub(crate) async fn user_policies(&self, user_id: &str) -> Result<MyPolicies> {
         let p = combine(self.store.policies_of_user(user_id).await?.iter().filter_map(parse_policy));
-        Ok(MyPolicies {
-            master_password: p.master_password,
-            generator: p.generator,
-            single_org: p.single_org,
-            no_individual_vault: p.no_individual_vault,
-        })
+        Ok(MyPolicies { master_password: p.master_password, generator: p.generator, single_org: p.single_org, no_individual_vault: p.no_individual_vault })
     }
 
     /// The policies that decide whether a user may join this organisation.
@@ -100,9 +95,7 @@ impl Services {
             )));
         }
         if !others.is_empty() && self.user_policies(user_id).await?.single_org {
-            return Err(ServiceError::Conflict(
-                "An organisation you belong to does not allow its members to join other organisations.".into(),
-            ));
+            return Err(ServiceError::Conflict("An organisation you belong to does not allow its members to join other organisations.".into()));
         }
         Ok(())
     }
@@ -175,8 +168,22 @@ impl Services {
             permissions: String::new(),
         };
         let events = vec![
-            self.event(&input.provider_id, Some(actor), "client_created", Some(owner.as_str()), format!("Client \"{name}\" created with {} seats", input.seats), meta),
-            self.event(&org.id, Some(actor), "organisation_created", None, format!("Created by provider \"{}\" with {} seats", auth.tenant.name, input.seats), meta),
+            self.event(
+                &input.provider_id,
+                Some(actor),
+                "client_created",
+                Some(owner.as_str()),
+                format!("Client \"{name}\" created with {} seats", input.seats),
+                meta,
+            ),
+            self.event(
+                &org.id,
+                Some(actor),
+                "organisation_created",
+                None,
+                format!("Created by provider \"{}\" with {} seats", auth.tenant.name, input.seats),
+                meta,
+            ),
             self.event(&org.id, Some(actor), "member_invited", Some(owner.as_str()), Role::Owner.label().into(), meta),
         ];
         let invitation = MailKind::Invitation { token: &token, member_id: &member.id, expires_at: member.expires_at.unwrap_or(now) };
@@ -263,10 +270,7 @@ impl Services {
         for (g, m) in links {
             by_group.entry(g).or_default().push(m);
         }
-        Ok(groups
-            .into_iter()
-            .map(|g| GroupView { member_ids: by_group.remove(&g.id).unwrap_or_default(), id: g.id, name: g.name })
-            .collect())
+        Ok(groups.into_iter().map(|g| GroupView { member_ids: by_group.remove(&g.id).unwrap_or_default(), id: g.id, name: g.name }).collect())
     }
 
     pub async fn save_group(&self, actor: &Actor, input: SaveGroupInput, meta: &RequestMeta) -> Result<GroupView> {
@@ -357,7 +361,14 @@ impl Services {
                 Subject::Group(_) => format!("group: {}", a.permission.label()),
             })
             .collect();
-        let ev = self.event(&input.org_id, Some(actor), kind, None, format!("Access: {}", if summary.is_empty() { "none".into() } else { summary.join(", ") }), meta);
+        let ev = self.event(
+            &input.org_id,
+            Some(actor),
+            kind,
+            None,
+            format!("Access: {}", if summary.is_empty() { "none".into() } else { summary.join(", ") }),
+            meta,
+        );
         let row = db::CollectionRow { id: id.clone(), org_id: input.org_id.clone(), name: input.name.clone(), created_at: self.now() };
         self.store.save_collection(&row, &rows, &ev).await.map_err(|e| match e {
             db::Error::Conflict(db::Conflict::Stale) => ServiceError::field("access", "A selected member or group is not in this organisation."),
@@ -379,10 +390,7 @@ impl Services {
     pub async fn policies(&self, actor: &Actor, org_id: &str) -> Result<Vec<Policy>> {
         self.authorize(actor, org_id, Action::ManagePolicies).await?;
         let stored: Vec<Policy> = self.store.policies(org_id).await?.iter().filter_map(parse_policy).collect();
-        Ok(PolicyKind::ALL
-            .into_iter()
-            .map(|k| stored.iter().find(|p| p.kind == k).cloned().unwrap_or_else(|| Policy::off(k)))
-            .collect())
+        Ok(PolicyKind::ALL.into_iter().map(|k| stored.iter().find(|p| p.kind == k).cloned().unwrap_or_else(|| Policy::off(k))).collect())
     }
 
     pub async fn save_policy(&self, actor: &Actor, input: SavePolicyInput, meta: &RequestMeta) -> Result<()> {

@@ -141,7 +141,17 @@ impl Services {
             return Err(ServiceError::Validation(errs));
         }
         let now = self.now();
-        let p = db::ProviderRow { id: new_id(), name: name.unwrap(), billing_email: billing.unwrap().to_string(), created_at: now, kind: "provider".into(), parent_id: None, seats: 0, org_key: None, version: 0 };
+        let p = db::ProviderRow {
+            id: new_id(),
+            name: name.unwrap(),
+            billing_email: billing.unwrap().to_string(),
+            created_at: now,
+            kind: "provider".into(),
+            parent_id: None,
+            seats: 0,
+            org_key: None,
+            version: 0,
+        };
         let m = db::MemberRow {
             id: new_id(),
             provider_id: p.id.clone(),
@@ -159,12 +169,6 @@ impl Services {
         };
         let ev = self.event(&p.id, Some(actor), "provider_created", Some(actor.email()), format!("Provider \"{}\" set up", p.name), meta);
         self.store.create_provider(&p, &m, &ev).await?;
-        Ok(ProviderSummary {
-            id: p.id,
-            name: p.name,
-            user_type: Role::ProviderAdmin,
-            badge: StatusBadge::Confirmed,
-            wrapped_key: Some(input.wrapped_key),
-        })
+        Ok(ProviderSummary { id: p.id, name: p.name, user_type: Role::ProviderAdmin, badge: StatusBadge::Confirmed, wrapped_key: Some(input.wrapped_key) })
     }
 }

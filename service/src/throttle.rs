@@ -33,11 +33,7 @@ pub fn login_delay(failures: i64, last_at: i64, now: i64) -> Option<i64> {
 
 /// "Try again in …" for a wait in seconds.
 pub fn wait_text(secs: i64) -> String {
-    if secs < 60 {
-        format!("Try again in {} second(s).", secs.max(1))
-    } else {
-        format!("Try again in {} minute(s).", (secs + 59) / 60)
-    }
+    if secs < 60 { format!("Try again in {} second(s).", secs.max(1)) } else { format!("Try again in {} minute(s).", (secs + 59) / 60) }
 }
 
 #[cfg(test)]

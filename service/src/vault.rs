@@ -7,13 +7,7 @@ use domain::vault::MAX_ITEM_CIPHERTEXT;
 
 impl Services {
     pub async fn list_items(&self, actor: &Actor) -> Result<Vec<VaultItem>> {
-        Ok(self
-            .store
-            .list_items(actor.user_id())
-            .await?
-            .into_iter()
-            .map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at })
-            .collect())
+        Ok(self.store.list_items(actor.user_id()).await?.into_iter().map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at }).collect())
     }
 
     /// Creates (id None) or replaces an item. The server refuses anything that
@@ -25,9 +19,7 @@ impl Services {
         if !looks_encrypted(&data) {
             return Err(ServiceError::field("data", "Items must be encrypted in the browser."));
         }
-        let refused = || {
-            ServiceError::Forbidden("An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into())
-        };
+        let refused = || ServiceError::Forbidden("An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into());
         let no_new_items = self.user_policies(actor.user_id()).await?.no_individual_vault;
         if id.is_none() && no_new_items {
             return Err(refused());
@@ -51,10 +43,6 @@ impl Services {
     }
 
     pub async fn delete_item(&self, actor: &Actor, id: &str) -> Result<()> {
-        if self.store.delete_item(actor.user_id(), id).await? {
-            Ok(())
-        } else {
-            Err(ServiceError::NotFound("No such item.".into()))
-        }
+        if self.store.delete_item(actor.user_id(), id).await? { Ok(()) } else { Err(ServiceError::NotFound("No such item.".into())) }
     }
 }

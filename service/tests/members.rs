@@ -3,11 +3,11 @@
 
 mod common;
 use common::*;
+use domain::KdfParams;
 use domain::api::*;
 use domain::crypto::{self, SymmetricKey};
 use domain::member::{Role, StatusBadge};
 use service::{RequestMeta, ServiceError, ServiceSettings, Services};
-use domain::KdfParams;
 
 fn badge_of(list: &[MemberListItem], email: &str) -> Option<StatusBadge> {
     list.iter().find(|m| m.email == email).map(|m| m.badge)
@@ -23,7 +23,17 @@ async fn invite_accept_confirm_flow(w: World) {
     assert_eq!(outcomes[2], InviteEntryOutcome::Repeated);
     assert_eq!(outcomes[3], InviteEntryOutcome::AlreadyMember);
     assert!(matches!(
-        w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: (0..21).map(|i| format!("u{i}@x.com")).collect::<Vec<_>>().join(","), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await,
+        w.s.invite(
+            &admin.actor,
+            InviteInput {
+                provider_id: pid.clone(),
+                emails: (0..21).map(|i| format!("u{i}@x.com")).collect::<Vec<_>>().join(","),
+                user_type: Role::ServiceUser,
+                permissions: Default::default()
+            },
+            &meta()
+        )
+        .await,
         Err(ServiceError::Validation(_))
     ));
 
@@ -154,10 +164,27 @@ async fn role_matrix(w: World) {
         let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), key.expose()).unwrap();
         let results: Vec<(&str, bool)> = vec![
             ("list", matches!(w.s.list_members(a, &pid).await, Err(ServiceError::Forbidden(_)))),
-            ("invite", matches!(w.s.invite(a, InviteInput { provider_id: pid.clone(), emails: "x@acme.com".into(), user_type: Role::ProviderAdmin, permissions: Default::default() }, &meta()).await, Err(ServiceError::Forbidden(_)))),
+            (
+                "invite",
+                matches!(
+                    w.s.invite(
+                        a,
+                        InviteInput { provider_id: pid.clone(), emails: "x@acme.com".into(), user_type: Role::ProviderAdmin, permissions: Default::default() },
+                        &meta()
+                    )
+                    .await,
+                    Err(ServiceError::Forbidden(_))
+                ),
+            ),
             ("resend", matches!(w.s.resend(a, &pid, &ids, &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("candidates", matches!(w.s.confirm_candidates(a, &pid, &[acc_id.clone()]).await, Err(ServiceError::Forbidden(_)))),
-            ("confirm", matches!(w.s.confirm(a, &pid, vec![WrappedKey { member_id: acc_id.clone(), wrapped_key: sealed }], &meta()).await, Err(ServiceError::Forbidden(_)))),
+            (
+                "confirm",
+                matches!(
+                    w.s.confirm(a, &pid, vec![WrappedKey { member_id: acc_id.clone(), wrapped_key: sealed }], &meta()).await,
+                    Err(ServiceError::Forbidden(_))
+                ),
+            ),
             ("remove", matches!(w.s.remove(a, &pid, &ids, &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("suspend", matches!(w.s.set_suspended(a, &pid, &ids, true, &meta()).await, Err(ServiceError::Forbidden(_)))),
             ("user type", matches!(w.s.set_user_type(a, &pid, &target, Role::ServiceUser, Default::default(), &meta()).await, Err(ServiceError::Forbidden(_)))),
@@ -250,7 +277,13 @@ async fn rate_limits(w: World) {
     for i in 0..60 {
         w.invite(&admin, &pid, &format!("u{i}@acme.com"), Role::ServiceUser).await;
     }
-    let r = w.s.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: "late@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await;
+    let r =
+        w.s.invite(
+            &admin.actor,
+            InviteInput { provider_id: pid.clone(), emails: "late@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() },
+            &meta(),
+        )
+        .await;
     assert!(matches!(r, Err(ServiceError::RateLimited(ref m)) if m.contains("Try again")), "{r:?}");
     let guesser = w.person("guess@acme.com").await;
     for _ in 0..50 {
@@ -258,7 +291,15 @@ async fn rate_limits(w: World) {
     }
     assert!(matches!(w.s.accept(&guesser.actor, "no-such-token", None, &meta()).await, Err(ServiceError::RateLimited(_))));
     w.clock.advance(601);
-    assert!(w.s.invite(&admin.actor, InviteInput { provider_id: pid, emails: "late@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await.is_ok());
+    assert!(
+        w.s.invite(
+            &admin.actor,
+            InviteInput { provider_id: pid, emails: "late@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() },
+            &meta()
+        )
+        .await
+        .is_ok()
+    );
 }
 
 /// A failing SMTP server never fails the request and never loses the mail:
@@ -332,7 +373,14 @@ async fn cached_list_follows_every_change(mut w: World) {
     w.s.remove(&admin.actor, &pid, &[b_id], &meta()).await.unwrap();
     assert_eq!(badge_of(&same("removing").await, "b@acme.com"), None);
     // A change made through another instance (its own cache, same database).
-    fresh.invite(&admin.actor, InviteInput { provider_id: pid.clone(), emails: "d@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() }, &meta()).await.unwrap();
+    fresh
+        .invite(
+            &admin.actor,
+            InviteInput { provider_id: pid.clone(), emails: "d@acme.com".into(), user_type: Role::ServiceUser, permissions: Default::default() },
+            &meta(),
+        )
+        .await
+        .unwrap();
     assert_eq!(badge_of(&same("another instance inviting").await, "d@acme.com"), Some(StatusBadge::Invited));
     // The reader's own row is marked per request, not per cached list.
     let list = w.s.list_members(&admin.actor, &pid).await.unwrap();
@@ -390,7 +438,11 @@ async fn signup_and_mail_limits(w: World) {
     assert!(r[0].skipped.as_deref().is_some_and(|m| m.contains("Try again tomorrow")), "{r:?}");
 
     // SIGNUPS=invite-only: only an invited address, with its invitation's token.
-    let settings = ServiceSettings { signups: service::access::Signups::InviteOnly, provider_setup: service::access::ProviderSetup::parse("boss@acme.com").unwrap(), ..Default::default() };
+    let settings = ServiceSettings {
+        signups: service::access::Signups::InviteOnly,
+        provider_setup: service::access::ProviderSetup::parse("boss@acme.com").unwrap(),
+        ..Default::default()
+    };
     let strict = Services::new(w.s.store.clone(), settings, w.clock.clone());
     let r = strict.register(new("walk-in@acme.com"), &RequestMeta::default()).await;
     assert!(matches!(r, Err(ServiceError::Forbidden(ref m)) if m.contains("invited people only")), "{r:?}");
@@ -401,8 +453,21 @@ async fn signup_and_mail_limits(w: World) {
     assert!(matches!(r, Err(ServiceError::Forbidden(_))), "another address's invitation does not open sign-up: {r:?}");
     // PROVIDER_SETUP=boss@acme.com: nobody else sets up a provider.
     let key = crypto::seal_to(&admin.keys.key_pair.public_spki(), SymmetricKey::generate().expose()).unwrap();
-    let r = strict.create_provider(&admin.actor, SetupProviderInput { name: "Rogue MSP".into(), billing_email: "b@acme.com".into(), wrapped_key: key }, &meta()).await;
+    let r = strict
+        .create_provider(&admin.actor, SetupProviderInput { name: "Rogue MSP".into(), billing_email: "b@acme.com".into(), wrapped_key: key }, &meta())
+        .await;
     assert!(matches!(r, Err(ServiceError::Forbidden(ref m)) if m.contains("only the people its operator named")), "{r:?}");
 }
 
-both!(signup_and_mail_limits, invite_accept_confirm_flow, expiry_resend_and_remove_kill_tokens, last_admin_rules, role_matrix, confirm_needs_a_sealed_key, login_and_prelogin, outbox_retries_until_delivered, rate_limits, cached_list_follows_every_change);
+both!(
+    signup_and_mail_limits,
+    invite_accept_confirm_flow,
+    expiry_resend_and_remove_kill_tokens,
+    last_admin_rules,
+    role_matrix,
+    confirm_needs_a_sealed_key,
+    login_and_prelogin,
+    outbox_retries_until_delivered,
+    rate_limits,
+    cached_list_follows_every_change
+);

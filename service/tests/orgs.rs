@@ -46,7 +46,9 @@ impl World {
     }
 
     async fn org_invite(&self, by: &Person, org: &str, emails: &str, role: Role) -> Result<Vec<InviteEntry>, ServiceError> {
-        self.s.invite(&by.actor, InviteInput { provider_id: org.into(), emails: emails.into(), user_type: role, permissions: Permissions::default() }, &meta()).await
+        self.s
+            .invite(&by.actor, InviteInput { provider_id: org.into(), emails: emails.into(), user_type: role, permissions: Permissions::default() }, &meta())
+            .await
     }
 
     /// A confirmed organisation member: invited by provider staff, accepted, confirmed with the org key.
@@ -104,23 +106,28 @@ async fn client_lifecycle(w: World) {
     assert_eq!(bob.keys.key_pair.unseal(bob_ctx.member_key.as_ref().unwrap()).unwrap().as_slice(), org.key.expose().as_slice());
 
     // Groups and collections.
-    let g = w
-        .s
-        .save_group(&su.actor, SaveGroupInput { org_id: org.id.clone(), group_id: None, name: "Finance".into(), member_ids: vec![alice_id.clone(), bob_id.clone()] }, &meta())
+    let g =
+        w.s.save_group(
+            &su.actor,
+            SaveGroupInput { org_id: org.id.clone(), group_id: None, name: "Finance".into(), member_ids: vec![alice_id.clone(), bob_id.clone()] },
+            &meta(),
+        )
         .await
         .unwrap();
     let dup = w.s.save_group(&su.actor, SaveGroupInput { org_id: org.id.clone(), group_id: None, name: "Finance".into(), member_ids: vec![] }, &meta()).await;
     assert!(matches!(dup, Err(ServiceError::Validation(_))), "{dup:?}");
-    let renamed = w
-        .s
-        .save_group(&su.actor, SaveGroupInput { org_id: org.id.clone(), group_id: Some(g.id.clone()), name: "Accounts".into(), member_ids: vec![bob_id.clone()] }, &meta())
+    let renamed =
+        w.s.save_group(
+            &su.actor,
+            SaveGroupInput { org_id: org.id.clone(), group_id: Some(g.id.clone()), name: "Accounts".into(), member_ids: vec![bob_id.clone()] },
+            &meta(),
+        )
         .await
         .unwrap();
     assert_eq!(w.s.groups(&su.actor, &org.id).await.unwrap(), vec![renamed.clone()]);
-    let plain = w
-        .s
-        .save_collection(&su.actor, SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: "Shared".into(), access: vec![] }, &meta())
-        .await;
+    let plain =
+        w.s.save_collection(&su.actor, SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: "Shared".into(), access: vec![] }, &meta())
+            .await;
     assert!(matches!(plain, Err(ServiceError::Validation(_))), "plaintext names are refused");
     let name = org.key.encrypt(b"Shared logins");
     let access = vec![
@@ -139,11 +146,15 @@ async fn client_lifecycle(w: World) {
     // A member of another organisation cannot be given access.
     let other = w.client(&admin, &pid, &pkey, "Fabrikam", "owner@fabrikam.com", 1).await.unwrap();
     let foreign = w.member_id(&su, &other.id, "owner@fabrikam.com").await;
-    let bad = w
-        .s
-        .save_collection(
+    let bad =
+        w.s.save_collection(
             &su.actor,
-            SaveCollectionInput { org_id: org.id.clone(), collection_id: Some(col.id.clone()), name, access: vec![AccessEntry { subject: Subject::Member(foreign), permission: CollectionPermission::CanView }] },
+            SaveCollectionInput {
+                org_id: org.id.clone(),
+                collection_id: Some(col.id.clone()),
+                name,
+                access: vec![AccessEntry { subject: Subject::Member(foreign), permission: CollectionPermission::CanView }],
+            },
             &meta(),
         )
         .await;
@@ -161,7 +172,19 @@ async fn client_lifecycle(w: World) {
     // The organisation's event log has member, group, collection and seat events.
     w.s.set_client_seats(&su.actor, &org.id, 6, &meta()).await.unwrap();
     let kinds: Vec<String> = w.s.events(&su.actor, &org.id, all_events()).await.unwrap().items.into_iter().map(|e| e.kind).collect();
-    for k in ["organisation_created", "member_invited", "member_accepted", "member_confirmed", "group_created", "group_updated", "group_deleted", "collection_created", "collection_deleted", "member_removed", "seats_changed"] {
+    for k in [
+        "organisation_created",
+        "member_invited",
+        "member_accepted",
+        "member_confirmed",
+        "group_created",
+        "group_updated",
+        "group_deleted",
+        "collection_created",
+        "collection_deleted",
+        "member_removed",
+        "seats_changed",
+    ] {
         assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
     }
     let provider_kinds: Vec<String> = w.s.events(&admin.actor, &pid, all_events()).await.unwrap().items.into_iter().map(|e| e.kind).collect();
@@ -251,7 +274,11 @@ async fn policies_are_enforced(w: World) {
     // Sign-up for the invitation: a weak master password is refused, nothing is created.
     let e = domain::Email::parse("new@contoso.com").unwrap();
     let acct = crypto::new_account(PW, &e, domain::KdfParams::MIN).unwrap();
-    let input = |facts: PasswordFacts| RegisterInput { password: facts, invite_token: Some(token.clone()), ..RegisterInput::for_new_account("new@contoso.com", "New", domain::KdfParams::MIN, &acct) };
+    let input = |facts: PasswordFacts| RegisterInput {
+        password: facts,
+        invite_token: Some(token.clone()),
+        ..RegisterInput::for_new_account("new@contoso.com", "New", domain::KdfParams::MIN, &acct)
+    };
     let r = w.s.register(input(PasswordFacts { length: 12, score: 4 }), &meta()).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "password" && v[0].message.contains("at least 16 characters")), "{r:?}");
     assert!(w.s.store.user_by_email("new@contoso.com").await.unwrap().is_none());
@@ -358,7 +385,22 @@ async fn org_role_matrix(w: World) {
 
     use Action::*;
     // Removal last: it takes the target away.
-    let staff = [ListMembers, InviteMembers, ResendInvitations, ConfirmMembers, ChangeUserType, SuspendMembers, ViewProviderEvents, ManageGroups, ManageCollections, ManagePolicies, ManageSeats, ManageVault, OpenProvider, RemoveMembers];
+    let staff = [
+        ListMembers,
+        InviteMembers,
+        ResendInvitations,
+        ConfirmMembers,
+        ChangeUserType,
+        SuspendMembers,
+        ViewProviderEvents,
+        ManageGroups,
+        ManageCollections,
+        ManagePolicies,
+        ManageSeats,
+        ManageVault,
+        OpenProvider,
+        RemoveMembers,
+    ];
     let org_admin: Vec<Action> = staff.iter().copied().filter(|a| *a != ManageSeats).collect();
     let actors: Vec<(&str, &Person, Vec<Action>)> = vec![
         ("provider admin", &admin, staff.to_vec()),
@@ -386,7 +428,15 @@ async fn org_role_matrix(w: World) {
             let t = std::slice::from_ref(&target);
             let outcome: Result<(), ServiceError> = match action {
                 ListMembers => w.s.list_members(a, o).await.map(drop),
-                InviteMembers => w.s.invite(a, InviteInput { provider_id: o.into(), emails: format!("new{i}@contoso.com"), user_type: Role::User, permissions: Default::default() }, &meta()).await.map(drop),
+                InviteMembers => {
+                    w.s.invite(
+                        a,
+                        InviteInput { provider_id: o.into(), emails: format!("new{i}@contoso.com"), user_type: Role::User, permissions: Default::default() },
+                        &meta(),
+                    )
+                    .await
+                    .map(drop)
+                }
                 ResendInvitations => w.s.resend(a, o, t, &meta()).await.map(drop),
                 ConfirmMembers => w.s.confirm_candidates(a, o, t).await.map(drop),
                 ChangeUserType => w.s.set_user_type(a, o, &target, Role::Admin, Default::default(), &meta()).await,
@@ -430,14 +480,20 @@ async fn vault_import_export(w: World) {
     let (admin, pid, pkey, su) = w.msp(100).await;
     let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 10).await.unwrap();
     let other = w.client(&admin, &pid, &pkey, "Fabrikam", "owner@fabrikam.com", 5).await.unwrap();
-    let finance = w
-        .s
-        .save_collection(&su.actor, SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: org.key.encrypt(b"Finance"), access: vec![] }, &meta())
+    let finance =
+        w.s.save_collection(
+            &su.actor,
+            SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: org.key.encrypt(b"Finance"), access: vec![] },
+            &meta(),
+        )
         .await
         .unwrap();
-    let theirs = w
-        .s
-        .save_collection(&su.actor, SaveCollectionInput { org_id: other.id.clone(), collection_id: None, name: other.key.encrypt(b"X"), access: vec![] }, &meta())
+    let theirs =
+        w.s.save_collection(
+            &su.actor,
+            SaveCollectionInput { org_id: other.id.clone(), collection_id: None, name: other.key.encrypt(b"X"), access: vec![] },
+            &meta(),
+        )
         .await
         .unwrap();
     // The service user's browser reads a Bitwarden file and encrypts it.
@@ -497,9 +553,12 @@ async fn vault_import_export(w: World) {
 
     // One item edited into another collection set, then deleted; another organisation cannot touch it.
     let bank = ex.items.iter().find(|i| i.collection_ids.len() == 1).unwrap();
-    let edited = w
-        .s
-        .save_org_item(&su.actor, SaveOrgItemInput { org_id: org.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![] }, &meta())
+    let edited =
+        w.s.save_org_item(
+            &su.actor,
+            SaveOrgItemInput { org_id: org.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![] },
+            &meta(),
+        )
         .await
         .unwrap();
     assert!(edited.collection_ids.is_empty());
@@ -522,10 +581,7 @@ async fn vault_import_export(w: World) {
     ] {
         assert!(w.s.assign_org_items(&who.actor, bad.clone(), &meta()).await.is_err(), "{bad:?}");
     }
-    assert!(matches!(
-        w.s.assign_org_items(&user.actor, assign(both_items.clone(), vec![finance.id.clone()]), &meta()).await,
-        Err(ServiceError::Forbidden(_))
-    ));
+    assert!(matches!(w.s.assign_org_items(&user.actor, assign(both_items.clone(), vec![finance.id.clone()]), &meta()).await, Err(ServiceError::Forbidden(_))));
     assert_eq!(w.s.list_org_items(&su.actor, &org.id).await.unwrap(), before, "refused assignments changed nothing");
     assert_eq!(w.s.assign_org_items(&su.actor, assign(both_items.clone(), vec![finance.id.clone()]), &meta()).await.unwrap(), 2);
     let after = w.s.list_org_items(&su.actor, &org.id).await.unwrap();
@@ -569,7 +625,12 @@ async fn member_actions_by_target_role(w: World) {
     let owner = w.org_member(&su, &org, "o@contoso.com", Role::Owner, Permissions::default()).await;
     let oadmin = w.org_member(&su, &org, "a@contoso.com", Role::Admin, Permissions::default()).await;
     let custom = w.org_member(&su, &org, "c@contoso.com", Role::Custom, users).await;
-    let actors = [("service user", &su, None), ("owner", &owner, Some(Role::Owner)), ("admin", &oadmin, Some(Role::Admin)), ("custom with manage members", &custom, Some(Role::Custom))];
+    let actors = [
+        ("service user", &su, None),
+        ("owner", &owner, Some(Role::Owner)),
+        ("admin", &oadmin, Some(Role::Admin)),
+        ("custom with manage members", &custom, Some(Role::Custom)),
+    ];
     for (i, (who, actor, role)) in actors.iter().enumerate() {
         for (j, target) in Role::ORGANIZATION.into_iter().enumerate() {
             let want = match role {
@@ -639,4 +700,13 @@ async fn member_actions_by_target_role(w: World) {
     assert_eq!((peer_now.user_type, peer_now.permissions), (Role::Custom, users));
 }
 
-both!(member_actions_by_target_role, client_lifecycle, seats_are_enforced, owner_rules, policies_are_enforced, org_role_matrix, master_password_change, vault_import_export);
+both!(
+    member_actions_by_target_role,
+    client_lifecycle,
+    seats_are_enforced,
+    owner_rules,
+    policies_are_enforced,
+    org_role_matrix,
+    master_password_change,
+    vault_import_export
+);

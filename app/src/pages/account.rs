@@ -76,10 +76,12 @@ fn ChangePassword(me: Me) -> impl IntoView {
     let errors = RwSignal::new(Vec::<domain::FieldError>::new());
     let form_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let field = move |f: &'static str| Signal::derive(move || {
-        let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
-        (!m.is_empty()).then(|| m.join(" "))
-    });
+    let field = move |f: &'static str| {
+        Signal::derive(move || {
+            let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
+            (!m.is_empty()).then(|| m.join(" "))
+        })
+    };
     let rules = me.policies.master_password;
     let email_s = me.email.clone();
     let email = me.email.clone();
@@ -151,12 +153,14 @@ fn ChangePassword(me: Me) -> impl IntoView {
             }
         });
     };
-    let policy = rules.map(|r| format!(
-        "Your organisation requires at least {} characters and a strength of at least {} ({} of 4).",
-        r.min_length,
-        domain::org::score_label(r.min_score),
-        r.min_score
-    ));
+    let policy = rules.map(|r| {
+        format!(
+            "Your organisation requires at least {} characters and a strength of at least {} ({} of 4).",
+            r.min_length,
+            domain::org::score_label(r.min_score),
+            r.min_score
+        )
+    });
     view! {
         <section class="card" aria-labelledby="pw-title">
             <h2 id="pw-title">"Change master password"</h2>

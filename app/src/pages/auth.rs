@@ -48,11 +48,8 @@ pub async fn do_login(email: &str, password: &str, for_invite: bool) -> Result<(
     let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
     yield_to_browser().await;
     let master = crate::kdf::master_key(password, &parsed, kdf).await?;
-    let me = login(LoginInput { email: parsed.to_string(), auth_hash: crypto::auth_hash(&master) })
-        .await
-        .map_err(|e| e.to_string())?;
-    let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key)
-        .map_err(|_| "Your keys could not be decrypted.".to_string())?;
+    let me = login(LoginInput { email: parsed.to_string(), auth_hash: crypto::auth_hash(&master) }).await.map_err(|e| e.to_string())?;
+    let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).map_err(|_| "Your keys could not be decrypted.".to_string())?;
     s.set_keys(keys);
     s.refresh();
     // Joining an organisation checks the master password against its policy:
@@ -150,20 +147,25 @@ pub fn RegisterPage() -> impl IntoView {
     let invite = invite_token_of(&next());
     let rules = {
         let invite = invite.clone();
-        Resource::new(|| (), move |_| {
-            let invite = invite.clone();
-            async move {
-                match invite {
-                    Some(t) => crate::api::get_invitation(t).await.ok().and_then(|i| i.master_password),
-                    None => None,
+        Resource::new(
+            || (),
+            move |_| {
+                let invite = invite.clone();
+                async move {
+                    match invite {
+                        Some(t) => crate::api::get_invitation(t).await.ok().and_then(|i| i.master_password),
+                        None => None,
+                    }
                 }
-            }
+            },
+        )
+    };
+    let field = move |f: &'static str| {
+        Signal::derive(move || {
+            let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
+            (!m.is_empty()).then(|| m.join(" "))
         })
     };
-    let field = move |f: &'static str| Signal::derive(move || {
-        let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
-        (!m.is_empty()).then(|| m.join(" "))
-    });
     let validate = move || {
         let mut errs = vec![];
         if let Err(e) = Email::parse(&email.get_untracked()) {
@@ -208,7 +210,12 @@ pub fn RegisterPage() -> impl IntoView {
             }
             let result: Result<(), String> = async {
                 let keys = crypto::new_account_with(crate::kdf::master_key(&pw, &parsed, kdf).await?);
-                register(RegisterInput { hint: hint_s, password: facts, invite_token: invite.clone(), ..RegisterInput::for_new_account(&parsed.to_string(), &name_s, kdf, &keys) })
+                register(RegisterInput {
+                    hint: hint_s,
+                    password: facts,
+                    invite_token: invite.clone(),
+                    ..RegisterInput::for_new_account(&parsed.to_string(), &name_s, kdf, &keys)
+                })
                 .await
                 .map_err(|e| match e {
                     ApiError::Validation(v) => {

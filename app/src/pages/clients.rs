@@ -3,7 +3,6 @@
 
 use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
 use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
-use leptos::either::Either;
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
 use crate::pages::fmt_time;
@@ -12,6 +11,7 @@ use crate::session::use_session;
 use domain::api::{ClientsView, CreateClientInput, ProviderSummary};
 use domain::crypto::SymmetricKey;
 use domain::member::{Role, StatusBadge};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;

@@ -4,7 +4,7 @@ use crate::api::provider_events;
 use crate::components::ErrorView;
 use crate::error::ApiError;
 use crate::pages::fmt_time;
-use crate::pages::providers::{fresh_me, ProviderNav, provider_of};
+use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
 
 use leptos::prelude::*;
 use leptos_meta::Title;

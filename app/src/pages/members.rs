@@ -211,12 +211,10 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         let sel = selected.get();
         all.with(|a| a.iter().filter(|m| sel.contains(&m.id)).cloned().collect::<Vec<_>>())
     });
-    let single_admin = Memo::new(move |_| {
-        !is_org && all.with(|a| a.iter().filter(|m| m.user_type == Role::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1)
-    });
-    let no_owner = Memo::new(move |_| {
-        is_org && all.with(|a| !a.is_empty() && !a.iter().any(|m| m.user_type == Role::Owner && m.badge == StatusBadge::Confirmed))
-    });
+    let single_admin =
+        Memo::new(move |_| !is_org && all.with(|a| a.iter().filter(|m| m.user_type == Role::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1));
+    let no_owner =
+        Memo::new(move |_| is_org && all.with(|a| !a.is_empty() && !a.iter().any(|m| m.user_type == Role::Owner && m.badge == StatusBadge::Confirmed)));
     let role_for = RwSignal::new(None::<MemberListItem>);
     // Organisations revoke access (freeing the seat); providers suspend.
     let suspend_word = if is_org { "Revoke" } else { "Suspend" };
@@ -259,10 +257,9 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
             spawn_local(async move {
                 match p {
                     Pending::Remove(list) => after("Remove", remove_members(pid, list.into_iter().map(|m| m.id).collect()).await),
-                    Pending::Suspend(list, on) => after(
-                        if on { suspend_word } else { "Restore" },
-                        suspend_members(pid, list.into_iter().map(|m| m.id).collect(), on).await,
-                    ),
+                    Pending::Suspend(list, on) => {
+                        after(if on { suspend_word } else { "Restore" }, suspend_members(pid, list.into_iter().map(|m| m.id).collect(), on).await)
+                    }
                 }
             });
         }
@@ -306,12 +303,20 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                 let (lo, hi) = (a.min(idx), a.max(idx));
                 selected.update(|s| {
                     for m in &rows[lo..=hi.min(rows.len() - 1)] {
-                        if on { s.insert(m.id.clone()); } else { s.remove(&m.id); }
+                        if on {
+                            s.insert(m.id.clone());
+                        } else {
+                            s.remove(&m.id);
+                        }
                     }
                 });
             }
             _ => selected.update(|s| {
-                if on { s.insert(id); } else { s.remove(&id); }
+                if on {
+                    s.insert(id);
+                } else {
+                    s.remove(&id);
+                }
             }),
         }
         anchor.set(Some(idx));
@@ -500,12 +505,22 @@ fn MemberRow(
 ) -> impl IntoView {
     let menu_open = RwSignal::new(false);
     let id = m.id.clone();
-    let checked = { let id = id.clone(); move || selected.with(|s| s.contains(&id)) };
-    let row_checked = { let id = id.clone(); move || selected.with(|s| s.contains(&id)) };
+    let checked = {
+        let id = id.clone();
+        move || selected.with(|s| s.contains(&id))
+    };
+    let row_checked = {
+        let id = id.clone();
+        move || selected.with(|s| s.contains(&id))
+    };
     let display = m.name.clone().unwrap_or_else(|| m.email.clone());
-    let initials = crate::components::upper(&display.split(|c: char| c.is_whitespace() || c == '@' || c == '.').filter_map(|w| w.chars().next()).take(2).collect::<String>());
+    let initials = crate::components::upper(
+        &display.split(|c: char| c.is_whitespace() || c == '@' || c == '.').filter_map(|w| w.chars().next()).take(2).collect::<String>(),
+    );
     let dates = match m.badge {
-        StatusBadge::Invited | StatusBadge::Expired => format!("Invited {}, expires {}", fmt_time(m.invited_at), m.expires_at.map(fmt_time).unwrap_or_default()),
+        StatusBadge::Invited | StatusBadge::Expired => {
+            format!("Invited {}, expires {}", fmt_time(m.invited_at), m.expires_at.map(fmt_time).unwrap_or_default())
+        }
         _ => String::new(),
     };
     let badge = m.badge;
@@ -793,7 +808,12 @@ fn PermissionBoxes(perms: RwSignal<[bool; Permissions::COUNT]>) -> impl IntoView
 
 /// Change an organisation member's role (and a Custom member's permissions).
 #[component]
-fn RoleForm(m: MemberListItem, kind: TenantKind, role_for: RwSignal<Option<MemberListItem>>, change_type: Callback<(String, Role, Permissions)>) -> impl IntoView {
+fn RoleForm(
+    m: MemberListItem,
+    kind: TenantKind,
+    role_for: RwSignal<Option<MemberListItem>>,
+    change_type: Callback<(String, Role, Permissions)>,
+) -> impl IntoView {
     let role = RwSignal::new(m.user_type.code().to_string());
     let perms = RwSignal::new(m.permissions.as_array());
     let id = m.id.clone();

@@ -59,10 +59,13 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let key = StoredValue::new(key);
     let oid_sv = StoredValue::new(oid.clone());
     let version = RwSignal::new(0u32);
-    let data = Resource::new(move || version.get(), move |_| {
-        let oid = oid_sv.get_value();
-        async move { Ok::<_, ApiError>((list_org_items(oid.clone()).await?, list_collections(oid).await?)) }
-    });
+    let data = Resource::new(
+        move || version.get(),
+        move |_| {
+            let oid = oid_sv.get_value();
+            async move { Ok::<_, ApiError>((list_org_items(oid.clone()).await?, list_collections(oid).await?)) }
+        },
+    );
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<Option<Row>>);
@@ -411,11 +414,7 @@ fn ImportForm(
         Some(Ok(items)) => {
             let new = plan(&items, &names.get());
             let logins = items.iter().filter(|i| i.item.kind == ItemKind::Login).count();
-            let line = format!(
-                "{} item(s) ready to import: {logins} login(s), {} secure note(s).",
-                items.len(),
-                items.len() - logins
-            );
+            let line = format!("{} item(s) ready to import: {logins} login(s), {} secure note(s).", items.len(), items.len() - logins);
             let coll = if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) };
             Some(view! { <div class="notice ok" role="status"><p>{line}</p><p>{coll}</p></div> }.into_client())
         }

@@ -5,7 +5,6 @@
 
 use crate::api::*;
 use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
-use leptos::either::Either;
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
 use crate::pages::clients::SeatsForm;
@@ -17,6 +16,7 @@ use domain::authz::Action;
 use domain::crypto::SymmetricKey;
 use domain::member::{StatusBadge, TenantKind};
 use domain::org::{CollectionPermission, Policy, PolicyKind};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -85,8 +85,7 @@ impl Section {
             Section::Events => "events",
         }
     }
-    const ALL: [Section; 7] =
-        [Section::Members, Section::Groups, Section::Collections, Section::Vault, Section::Policies, Section::Seats, Section::Events];
+    const ALL: [Section; 7] = [Section::Members, Section::Groups, Section::Collections, Section::Vault, Section::Policies, Section::Seats, Section::Events];
 }
 
 /// Loads the organisation and the viewer's standing, checks the section is
@@ -207,10 +206,13 @@ fn Groups(console: Console) -> impl IntoView {
     let version = RwSignal::new(0u32);
     let data = {
         let oid = oid.clone();
-        Resource::new(move || version.get(), move |_| {
-            let oid = oid.clone();
-            async move { Ok::<_, ApiError>((list_groups(oid.clone()).await?, list_members(oid).await?)) }
-        })
+        Resource::new(
+            move || version.get(),
+            move |_| {
+                let oid = oid.clone();
+                async move { Ok::<_, ApiError>((list_groups(oid.clone()).await?, list_members(oid).await?)) }
+            },
+        )
     };
     let editing = RwSignal::new(None::<Option<GroupView>>);
     let deleting = RwSignal::new(None::<GroupView>);
@@ -291,7 +293,13 @@ fn Groups(console: Console) -> impl IntoView {
 }
 
 #[component]
-fn GroupForm(org_id: String, group: Option<GroupView>, members: Vec<MemberListItem>, editing: RwSignal<Option<Option<GroupView>>>, version: RwSignal<u32>) -> impl IntoView {
+fn GroupForm(
+    org_id: String,
+    group: Option<GroupView>,
+    members: Vec<MemberListItem>,
+    editing: RwSignal<Option<Option<GroupView>>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let name = RwSignal::new(group.as_ref().map(|g| g.name.clone()).unwrap_or_default());
     let chosen = RwSignal::new(group.as_ref().map(|g| g.member_ids.clone()).unwrap_or_default());
     let error = RwSignal::new(None::<ApiError>);
@@ -376,22 +384,24 @@ fn Collections(console: Console) -> impl IntoView {
     let can_groups = console.can(Action::ManageGroups);
     let data = {
         let oid = oid.clone();
-        Resource::new(move || version.get(), move |_| {
-            let oid = oid.clone();
-            async move {
-                let cols = list_collections(oid.clone()).await?;
-                let groups = if can_groups { list_groups(oid.clone()).await? } else { vec![] };
-                let members = list_members(oid).await.unwrap_or_default();
-                Ok::<_, ApiError>((cols, Subjects { groups, members }))
-            }
-        })
+        Resource::new(
+            move || version.get(),
+            move |_| {
+                let oid = oid.clone();
+                async move {
+                    let cols = list_collections(oid.clone()).await?;
+                    let groups = if can_groups { list_groups(oid.clone()).await? } else { vec![] };
+                    let members = list_members(oid).await.unwrap_or_default();
+                    Ok::<_, ApiError>((cols, Subjects { groups, members }))
+                }
+            },
+        )
     };
     let editing = RwSignal::new(None::<Option<CollectionView>>);
     let error = RwSignal::new(None::<String>);
     let key = StoredValue::new(key.ok());
     let name_of = move |c: &CollectionView| -> String {
-        key.with_value(|k| k.as_ref().and_then(|k| k.decrypt(&c.name).ok()).and_then(|b| String::from_utf8(b).ok()))
-            .unwrap_or_else(|| "(locked)".into())
+        key.with_value(|k| k.as_ref().and_then(|k| k.decrypt(&c.name).ok()).and_then(|b| String::from_utf8(b).ok())).unwrap_or_else(|| "(locked)".into())
     };
     let remove = {
         let oid = oid.clone();

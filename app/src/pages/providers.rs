@@ -2,12 +2,12 @@
 
 use crate::api::setup_provider;
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
-use leptos::either::Either;
 use crate::components::{Field, UnlockPanel};
 use crate::error::ApiError;
 use crate::session::use_session;
 use domain::api::{Me, ProviderSummary, SetupProviderInput};
 use domain::member::{Role, StatusBadge};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;

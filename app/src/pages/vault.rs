@@ -3,10 +3,10 @@
 
 use crate::api::{delete_item, list_items, save_item};
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
-use leptos::either::Either;
 use crate::components::{Field, Modal, UnlockPanel};
 use crate::session::use_session;
 use domain::vault::{GeneratorOptions, ItemData, ItemKind, generate_password};
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
@@ -140,7 +140,13 @@ fn VaultView() -> impl IntoView {
 }
 
 #[component]
-fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, deleting: RwSignal<Option<(String, String)>>, message: RwSignal<Option<String>>) -> impl IntoView {
+fn ItemRow(
+    d: Decrypted,
+    editing: RwSignal<Option<Decrypted>>,
+    dialog_open: RwSignal<bool>,
+    deleting: RwSignal<Option<(String, String)>>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
     let name = d.data.name.clone();
     let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
     let sub = match d.data.kind {

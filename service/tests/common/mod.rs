@@ -40,10 +40,7 @@ impl World {
         let e = Email::parse(email).unwrap();
         let kdf = KdfParams::MIN;
         let acct = crypto::new_account(PW, &e, kdf).unwrap();
-        self.s
-            .register(RegisterInput::for_new_account(email, &format!("Person {email}"), kdf, &acct), &RequestMeta::default())
-            .await
-            .unwrap();
+        self.s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), kdf, &acct), &RequestMeta::default()).await.unwrap();
         let (token, me) = self.s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash.clone() }, &meta()).await.unwrap();
         let actor = self.s.resolve_session(&token).await.unwrap().unwrap();
         let master = crypto::master_key(PW, &e, kdf).unwrap();
@@ -57,14 +54,21 @@ impl World {
         let wrapped = crypto::seal_to(&admin.keys.key_pair.public_spki(), key.expose()).unwrap();
         let p = self
             .s
-            .create_provider(&admin.actor, SetupProviderInput { name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), wrapped_key: wrapped }, &meta())
+            .create_provider(
+                &admin.actor,
+                SetupProviderInput { name: "Acme MSP".into(), billing_email: "billing@acme.com".into(), wrapped_key: wrapped },
+                &meta(),
+            )
             .await
             .unwrap();
         (p.id, key)
     }
 
     pub async fn invite(&self, admin: &Person, pid: &str, emails: &str, t: Role) -> Vec<InviteEntry> {
-        self.s.invite(&admin.actor, InviteInput { provider_id: pid.into(), emails: emails.into(), user_type: t, permissions: Default::default() }, &meta()).await.unwrap()
+        self.s
+            .invite(&admin.actor, InviteInput { provider_id: pid.into(), emails: emails.into(), user_type: t, permissions: Default::default() }, &meta())
+            .await
+            .unwrap()
     }
 
     /// The token from the newest invitation mail to `email`.
@@ -101,4 +105,3 @@ impl World {
         p
     }
 }
-
