@@ -348,6 +348,14 @@ async fn master_password_change(w: World) {
     let wrong = crypto::master_key("not my password at all", &e, kdf).unwrap();
     let r = w.s.change_master_password(&bob.actor, input(&wrong, PasswordFacts { length: 40, score: 4 })).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "current_password"), "{r:?}");
+    // Guessing the current password through a stolen session is throttled like log-in.
+    for _ in 1..service::throttle::FREE_FAILURES {
+        let r = w.s.change_master_password(&bob.actor, input(&wrong, PasswordFacts { length: 40, score: 4 })).await;
+        assert!(matches!(&r, Err(ServiceError::Validation(_))), "{r:?}");
+    }
+    let r = w.s.change_master_password(&bob.actor, input(&old_master, PasswordFacts { length: 40, score: 4 })).await;
+    assert!(matches!(&r, Err(ServiceError::RateLimited(m)) if m.contains("failed password changes")), "even the right password waits: {r:?}");
+    w.clock.advance(service::throttle::MAX_DELAY_SECS + 1);
     let r = w.s.change_master_password(&bob.actor, input(&old_master, PasswordFacts { length: 16, score: 4 })).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "new_password" && v[0].message.contains("20 characters")), "{r:?}");
     // Nothing changed yet: the old password still logs in.
