@@ -13,7 +13,7 @@ mode=()
 [ "${1:-}" = "--release" ] && mode=(--release)
 
 # The browser bundle, with two rustc options that shrink it (BENCHMARKS.md,
-# session 9): panics carry no source file and line (-Zlocation-detail=none: the
+# first load): panics carry no source file and line (-Zlocation-detail=none: the
 # paths and Location records were ~20 % of the shell's data section), and
 # `{:?}` formatting prints nothing (-Zfmt-debug=none: no Debug code; the portal
 # never shows Debug output to a person, panics in the console lose their
@@ -28,7 +28,7 @@ wasm_flags="-Zlocation-detail=none -Zfmt-debug=none"
 # (-Cpanic=immediate-abort: no panic formatting or hook code) and core's
 # smaller algorithms (optimize_for_size; BENCHMARKS.md). -Cpanic=abort would
 # let the panic hook print the message, for +12.5 KB brotli on the Members
-# first load (over the 300 KB budget; BENCHMARKS.md, session 11): instead the
+# first load (over the 300 KB budget; BENCHMARKS.md, first load): instead the
 # chunk-load guard (frontend/src/lib.rs) logs where the bundle stopped and how
 # to read the panic's message (the debug build prints it).
 if [ ${#mode[@]} -gt 0 ]; then

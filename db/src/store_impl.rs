@@ -1184,7 +1184,7 @@ mod sqlite_impl {
             // than decoding 10,000 rows one by one through sqlx. The rows come
             // in email order from the (provider_id, email) index and each object
             // goes straight into the aggregate, never re-parsed as text
-            // (measured 23 vs 34 ms at 10,000 members).
+            // (BENCHMARKS.md, members list).
             let (json,): (String,) = sqlx::query_as(&format!(
                 "SELECT COALESCE(json_group_array(json_object({LIST_FIELDS}, \
                  'suspended', json(CASE WHEN m.suspended THEN 'true' ELSE 'false' END))), '[]') \
@@ -1205,8 +1205,7 @@ mod pg_impl {
     store_impl!(PgStore, "postgres", {
         async fn list_members(&self, provider_id: &str) -> Result<Vec<MemberView>> {
             // PostgreSQL's row protocol decodes faster than json_agg here
-            // (measured: 46 vs 27 req/s at 10,000 members; again in session 3 with
-            // the leaner list and parser: 31 vs 15 req/s). Only the columns a list
+            // (BENCHMARKS.md, members list). Only the columns a list
             // shows (not the provider id every row shares, no keys), decoded by
             // position as the rows stream in, not by name after all have arrived.
             use futures_util::TryStreamExt;

@@ -8,9 +8,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // `.env` is read while this is still the only thread (see dotenvy_load);
+    // the runtime and its workers start after.
     let _ = dotenvy_load();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Fingerprint { user_id, public_key } => {
@@ -30,7 +35,9 @@ fn dotenvy_load() -> Option<()> {
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         if let Some((k, v)) = line.split_once('=') {
             if std::env::var_os(k.trim()).is_none() {
-                // SAFETY: called before any other thread starts.
+                // SAFETY: set_var races with any other thread reading the
+                // environment; `main` calls this before it starts the tokio
+                // runtime, while the process has one thread.
                 unsafe { std::env::set_var(k.trim(), v.trim().trim_matches('"')) };
             }
         }
