@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod authz;
+pub mod bitwarden;
 pub mod crypto;
 pub mod email;
 pub mod fingerprint;
