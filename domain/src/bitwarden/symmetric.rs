@@ -117,11 +117,7 @@ impl std::str::FromStr for EncString {
         if data.is_empty() || data.len() % 16 != 0 {
             return Err(CryptoError::Format);
         }
-        Ok(EncString {
-            iv: b(iv)?.try_into().map_err(|_| CryptoError::Format)?,
-            data,
-            mac: b(mac)?.try_into().map_err(|_| CryptoError::Format)?,
-        })
+        Ok(EncString { iv: b(iv)?.try_into().map_err(|_| CryptoError::Format)?, data, mac: b(mac)?.try_into().map_err(|_| CryptoError::Format)? })
     }
 }
 
