@@ -17,34 +17,54 @@ pub fn AppLayout() -> impl IntoView {
     let s = use_session();
     let location = use_location();
     view! {
-        <Transition fallback=|| view! { <div class="boot">"Loading…"</div> }>
+        <Transition fallback=|| {
+            view! { <div class="boot">"Loading…"</div> }
+        }>
             {move || Suspend::new(async move {
                 match s.me.await {
                     Ok(Some(me)) => {
                         let in_portal = move || location.pathname.get().starts_with("/providers");
                         let in_console = move || location.pathname.get().starts_with("/organizations");
-                        // The Admin Console: for Owners, Admins and Custom members of a client organisation.
                         let console_href = me
                             .organizations
                             .iter()
-                            .find(|o| matches!(o.user_type, domain::member::Role::Owner | domain::member::Role::Admin | domain::member::Role::Custom)
-                                && o.badge == domain::member::StatusBadge::Confirmed)
+                            .find(|o| {
+                                matches!(o.user_type, domain::member::Role::Owner | domain::member::Role::Admin | domain::member::Role::Custom)
+                                    && o.badge == domain::member::StatusBadge::Confirmed
+                            })
                             .map(|o| format!("/organizations/{}/members", o.id));
                         let has_console = console_href.is_some();
                         let console_href = console_href.unwrap_or_default();
+                        // The Admin Console: for Owners, Admins and Custom members of a client organisation.
                         view! {
                             <div class="app">
                                 <header class="topbar">
                                     <A href="/vault" attr:class="brand">
-                                        <span class="logo" aria-hidden="true">"◆"</span>
-                                        <span>{move || if in_portal() { "Provider Portal" } else if in_console() { "Admin Console" } else { "Password Manager" }}</span>
+                                        <span class="logo" aria-hidden="true">
+                                            "◆"
+                                        </span>
+                                        <span>
+                                            {move || if in_portal() { "Provider Portal" } else if in_console() { "Admin Console" } else { "Password Manager" }}
+                                        </span>
                                     </A>
                                     <nav class="switcher" aria-label="Product switcher">
-                                        <A href="/vault" attr:class=move || if in_portal() || in_console() { "product" } else { "product current" }>"Password Manager"</A>
+                                        <A href="/vault" attr:class=move || if in_portal() || in_console() { "product" } else { "product current" }>
+                                            "Password Manager"
+                                        </A>
                                         <Show when=move || has_console || in_console()>
-                                            <A href={ let h = console_href.clone(); move || if h.is_empty() { location.pathname.get() } else { h.clone() } } attr:class=move || if in_console() { "product current" } else { "product" }>"Admin Console"</A>
+                                            <A
+                                                href={
+                                                    let h = console_href.clone();
+                                                    move || if h.is_empty() { location.pathname.get() } else { h.clone() }
+                                                }
+                                                attr:class=move || if in_console() { "product current" } else { "product" }
+                                            >
+                                                "Admin Console"
+                                            </A>
                                         </Show>
-                                        <A href="/providers" attr:class=move || if in_portal() { "product current" } else { "product" }>"Provider Portal"</A>
+                                        <A href="/providers" attr:class=move || if in_portal() { "product current" } else { "product" }>
+                                            "Provider Portal"
+                                        </A>
                                     </nav>
                                     <AccountMenu me=me.clone() />
                                 </header>
@@ -111,7 +131,9 @@ fn AccountMenu(me: Me) -> impl IntoView {
     view! {
         <div class="account">
             <Show when=move || s.unlocked()>
-                <button class="btn ghost" on:click=move |_| s.lock()>"Lock"</button>
+                <button class="btn ghost" on:click=move |_| s.lock()>
+                    "Lock"
+                </button>
             </Show>
             <button
                 class="avatar-btn"
@@ -120,7 +142,9 @@ fn AccountMenu(me: Me) -> impl IntoView {
                 aria-label="Account menu"
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                <span class="avatar" aria-hidden="true">{initials(&me.name)}</span>
+                <span class="avatar" aria-hidden="true">
+                    {initials(&me.name)}
+                </span>
             </button>
             <Show when=move || open.get()>
                 <div class="menu" role="menu">
@@ -128,8 +152,12 @@ fn AccountMenu(me: Me) -> impl IntoView {
                         <strong>{me.name.clone()}</strong>
                         <span class="muted">{me.email.clone()}</span>
                     </div>
-                    <A href="/settings/account" attr:role="menuitem" on:click=move |_| open.set(false)>"My account"</A>
-                    <button role="menuitem" on:click=do_logout.clone()>"Log out"</button>
+                    <A href="/settings/account" attr:role="menuitem" on:click=move |_| open.set(false)>
+                        "My account"
+                    </A>
+                    <button role="menuitem" on:click=do_logout.clone()>
+                        "Log out"
+                    </button>
                 </div>
             </Show>
         </div>
@@ -223,7 +251,9 @@ pub fn Field(
                 {children()}
             </label>
             {help.map(|h| view! { <span class="help">{h}</span> })}
-            <span class="error" role="alert">{move || error.get()}</span>
+            <span class="error" role="alert">
+                {move || error.get()}
+            </span>
         </div>
     }
 }
@@ -244,7 +274,9 @@ pub fn ErrorView(err: ApiError) -> impl IntoView {
         <section class="card narrow error-view" role="alert">
             <h1>{title}</h1>
             <p>{err.to_string()}</p>
-            <p><A href="/">"Go to the start page"</A></p>
+            <p>
+                <A href="/">"Go to the start page"</A>
+            </p>
         </section>
     }
 }
@@ -333,11 +365,12 @@ pub fn Modal(#[prop(into)] open: Signal<bool>, on_close: Callback<()>, title: St
     let title_id = format!("dlg-{}", title.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
     let title_ref = title_id.clone();
     view! {
-        <dialog node_ref=dialog class="modal" aria-labelledby=title_ref on:close=move |_| on_close.run(())
-            on:keydown=move |ev| trap_tab(&ev, dialog)>
+        <dialog node_ref=dialog class="modal" aria-labelledby=title_ref on:close=move |_| on_close.run(()) on:keydown=move |ev| trap_tab(&ev, dialog)>
             <div class="modal-head">
                 <h2 id=title_id>{title.clone()}</h2>
-                <button class="icon-btn" aria-label="Close dialog" on:click=move |_| on_close.run(())>"×"</button>
+                <button class="icon-btn" aria-label="Close dialog" on:click=move |_| on_close.run(())>
+                    "×"
+                </button>
             </div>
             <Show when=move || open.get()>{children()}</Show>
         </dialog>

@@ -76,8 +76,13 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/portal.css" />
         <Title formatter=|t: String| if t.is_empty() { "Provider Portal".to_string() } else { format!("{t} | Provider Portal") } />
         <Router set_is_routing>
-            <div class="route-progress" role="progressbar" aria-label="Loading page" aria-hidden=move || (!is_routing.get()).to_string()
-                class:active=move || is_routing.get()></div>
+            <div
+                class="route-progress"
+                role="progressbar"
+                aria-label="Loading page"
+                aria-hidden=move || (!is_routing.get()).to_string()
+                class:active=move || is_routing.get()
+            ></div>
             <Routes fallback=|| view! { <pages::NotFound /> }>
                 <Route path=path!("/") view=pages::Home />
                 <Route path=path!("/login") view={Lazy::<routes::LoginPage>::new()} />

@@ -18,8 +18,6 @@ pub fn MyAccountPage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let Ok(Some(me)) = s.me.await else { return ().into_any() };
-                // When unlocked, the browser recomputes the phrase from its own
-                // key pair, so a server that swapped the public key would show.
                 let uid = me.user_id.clone();
                 let server_phrase = me.fingerprint.clone();
                 let local = RwSignal::new(None::<String>);
@@ -34,13 +32,21 @@ pub fn MyAccountPage() -> impl IntoView {
                     let server_phrase = server_phrase.clone();
                     move || local.with(|l| l.as_ref().is_some_and(|l| *l != server_phrase))
                 };
+                // When unlocked, the browser recomputes the phrase from its own
+                // key pair, so a server that swapped the public key would show.
                 view! {
-                    <div class="page-head"><div><h1>"My account"</h1></div></div>
+                    <div class="page-head">
+                        <div>
+                            <h1>"My account"</h1>
+                        </div>
+                    </div>
                     <section class="card">
                         <h2>"Profile"</h2>
                         <dl class="facts">
-                            <dt>"Name"</dt><dd>{me.name.clone()}</dd>
-                            <dt>"Email"</dt><dd>{me.email.clone()}</dd>
+                            <dt>"Name"</dt>
+                            <dd>{me.name.clone()}</dd>
+                            <dt>"Email"</dt>
+                            <dd>{me.email.clone()}</dd>
                             <dt>"Key derivation"</dt>
                             <dd>{format!("Argon2id, {} MiB, {} iterations, {} lanes", me.kdf.memory_kib / 1024, me.kdf.iterations, me.kdf.parallelism)}</dd>
                         </dl>
@@ -48,9 +54,13 @@ pub fn MyAccountPage() -> impl IntoView {
                     <section class="card" aria-labelledby="fp-title">
                         <h2 id="fp-title">"Fingerprint phrase"</h2>
                         <p class="muted">"A Provider admin compares this phrase before confirming you. It is unique to your account."</p>
-                        <p class="fingerprint" data-testid="fingerprint-phrase">{move || local.get().unwrap_or_else(|| server_phrase.clone())}</p>
+                        <p class="fingerprint" data-testid="fingerprint-phrase">
+                            {move || local.get().unwrap_or_else(|| server_phrase.clone())}
+                        </p>
                         <Show when=mismatch>
-                            <p class="form-error" role="alert">"Warning: this phrase does not match your own key. Do not share secrets until this is resolved."</p>
+                            <p class="form-error" role="alert">
+                                "Warning: this phrase does not match your own key. Do not share secrets until this is resolved."
+                            </p>
                         </Show>
                     </section>
                     <ChangePassword me=me.clone() />
@@ -177,9 +187,17 @@ fn ChangePassword(me: Me) -> impl IntoView {
                 <Field label="Confirm new master password" error=field("confirm")>
                     <input type="password" autocomplete="new-password" bind:value=confirm />
                 </Field>
-                <p class="form-error" role="alert">{move || form_error.get()}</p>
-                <p class="notice" role="status">{move || done.get()}</p>
-                <div><button class="btn primary" type="submit" disabled=move || busy.get()>"Change master password"</button></div>
+                <p class="form-error" role="alert">
+                    {move || form_error.get()}
+                </p>
+                <p class="notice" role="status">
+                    {move || done.get()}
+                </p>
+                <div>
+                    <button class="btn primary" type="submit" disabled=move || busy.get()>
+                        "Change master password"
+                    </button>
+                </div>
             </form>
         </section>
     }

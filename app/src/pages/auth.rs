@@ -107,7 +107,12 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Log in" />
         <main class="centered auth">
-            <div class="auth-brand"><span class="logo" aria-hidden="true">"◆"</span>" Provider Portal"</div>
+            <div class="auth-brand">
+                <span class="logo" aria-hidden="true">
+                    "◆"
+                </span>
+                " Provider Portal"
+            </div>
             <section class="card narrow">
                 <h1>"Log in"</h1>
                 <form on:submit=submit novalidate>
@@ -117,7 +122,9 @@ pub fn LoginPage() -> impl IntoView {
                     <Field label="Master password">
                         <input type="password" name="master_password" autocomplete="current-password" required bind:value=password />
                     </Field>
-                    <p class="form-error" role="alert">{move || error.get()}</p>
+                    <p class="form-error" role="alert">
+                        {move || error.get()}
+                    </p>
                     <button class="btn primary wide" type="submit" disabled=move || busy.get()>
                         {move || if busy.get() { "Logging in…" } else { "Log in" }}
                     </button>
@@ -243,7 +250,12 @@ pub fn RegisterPage() -> impl IntoView {
     view! {
         <Title text="Create account" />
         <main class="centered auth">
-            <div class="auth-brand"><span class="logo" aria-hidden="true">"◆"</span>" Provider Portal"</div>
+            <div class="auth-brand">
+                <span class="logo" aria-hidden="true">
+                    "◆"
+                </span>
+                " Provider Portal"
+            </div>
             <section class="card narrow">
                 <h1>"Create account"</h1>
                 <form on:submit=submit novalidate>
@@ -253,19 +265,26 @@ pub fn RegisterPage() -> impl IntoView {
                     <Field label="Name" error=field("name")>
                         <input type="text" name="name" autocomplete="name" required bind:value=name />
                     </Field>
-                    <Field label="Master password" error=field("password")
-                        help="At least 12 characters. We cannot recover it if you forget it.">
+                    <Field label="Master password" error=field("password") help="At least 12 characters. We cannot recover it if you forget it.">
                         <input type="password" name="master_password" autocomplete="new-password" required bind:value=password />
                     </Field>
                     <StrengthMeter password=password inputs=Signal::derive(move || vec![email.get(), name.get()]) />
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            rules.await.map(|r| view! {
-                                <p class="notice small" data-testid="policy-requirements">
-                                    {format!("The organisation you are joining requires a master password of at least {} characters with a strength of at least {} ({} of 4).",
-                                        r.min_length, domain::org::score_label(r.min_score), r.min_score)}
-                                </p>
-                            })
+                            rules
+                                .await
+                                .map(|r| {
+                                    view! {
+                                        <p class="notice small" data-testid="policy-requirements">
+                                            {format!(
+                                                "The organisation you are joining requires a master password of at least {} characters with a strength of at least {} ({} of 4).",
+                                                r.min_length,
+                                                domain::org::score_label(r.min_score),
+                                                r.min_score,
+                                            )}
+                                        </p>
+                                    }
+                                })
                         })}
                     </Transition>
                     <Field label="Confirm master password" error=field("confirm")>
@@ -274,7 +293,9 @@ pub fn RegisterPage() -> impl IntoView {
                     <Field label="Master password hint (optional)" error=field("hint")>
                         <input type="text" name="hint" bind:value=hint />
                     </Field>
-                    <p class="form-error" role="alert">{move || form_error.get()}</p>
+                    <p class="form-error" role="alert">
+                        {move || form_error.get()}
+                    </p>
                     <button class="btn primary wide" type="submit" disabled=move || busy.get()>
                         {move || if busy.get() { "Creating account…" } else { "Create account" }}
                     </button>

@@ -36,17 +36,20 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSum
                         return view! { <ErrorView err=ApiError::NotFound("You are not a member of this provider.".into()) /> }.into_any();
                     };
                     if p.badge != StatusBadge::Confirmed {
-                        return view! { <ErrorView err=ApiError::Forbidden("You can open this provider once a Provider admin confirms you.".into()) /> }.into_any();
+                        return view! { <ErrorView err=ApiError::Forbidden("You can open this provider once a Provider admin confirms you.".into()) /> }
+                            .into_any();
                     }
                     if admin_only && p.user_type != Role::ProviderAdmin {
                         return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can open this page.".into()) /> }.into_any();
                     }
-                    // The body is built in the browser once unlocked, from its
-                    // own chunk; the panel fetches that chunk while it is shown.
                     let body = if unlocked {
                         Either::Left(page(p.clone()).await)
                     } else {
-                        Either::Right(view! { <UnlockPanel me=me prepare=prepare /> })
+                        Either::Right(
+                            // The body is built in the browser once unlocked, from its
+                            // own chunk; the panel fetches that chunk while it is shown.
+                            view! { <UnlockPanel me=me prepare=prepare /> },
+                        )
                     };
                     view! {
                         <div class="with-sidenav">
@@ -54,7 +57,7 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSum
                             <div class="main-col">{body}</div>
                         </div>
                     }
-                    .into_any()
+                        .into_any()
                 })
             }}
         </Transition>
@@ -63,7 +66,16 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSum
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    view! { <ProviderShell title="Clients" admin_only=false page=|p| lazy_view(clients_body(p)) prepare=|| { lazy_preload!(clients_body); } /> }
+    view! {
+        <ProviderShell
+            title="Clients"
+            admin_only=false
+            page=|p| lazy_view(clients_body(p))
+            prepare=|| {
+                lazy_preload!(clients_body);
+            }
+        />
+    }
 }
 
 #[lazy]
@@ -73,7 +85,16 @@ fn clients_body(provider: ProviderSummary) -> ClientView {
 
 #[component]
 pub fn BillingPage() -> impl IntoView {
-    view! { <ProviderShell title="Subscription" admin_only=true page=|p| lazy_view(billing_body(p)) prepare=|| { lazy_preload!(billing_body); } /> }
+    view! {
+        <ProviderShell
+            title="Subscription"
+            admin_only=true
+            page=|p| lazy_view(billing_body(p))
+            prepare=|| {
+                lazy_preload!(billing_body);
+            }
+        />
+    }
 }
 
 #[lazy]
@@ -104,10 +125,14 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                 <p class="muted">"The organisations you manage for your customers."</p>
             </div>
             <Show when=move || admin>
-                <button class="btn primary" on:click=move |_| create_open.set(true)>"+ New client"</button>
+                <button class="btn primary" on:click=move |_| create_open.set(true)>
+                    "+ New client"
+                </button>
             </Show>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading clients…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading clients…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let v = match view_res.await {
                     Ok(v) => v,
@@ -126,9 +151,20 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                 };
                 view! {
                     <div class="stats">
-                        <div class="stat"><span class="stat-n">{total}</span><span class="muted">"Seats in subscription"</span></div>
-                        <div class="stat"><span class="stat-n">{assigned}</span><span class="muted">"Assigned to clients"</span></div>
-                        <div class="stat"><span class="stat-n" data-testid="seats-remaining">{left}</span><span class="muted">"Unassigned"</span></div>
+                        <div class="stat">
+                            <span class="stat-n">{total}</span>
+                            <span class="muted">"Seats in subscription"</span>
+                        </div>
+                        <div class="stat">
+                            <span class="stat-n">{assigned}</span>
+                            <span class="muted">"Assigned to clients"</span>
+                        </div>
+                        <div class="stat">
+                            <span class="stat-n" data-testid="seats-remaining">
+                                {left}
+                            </span>
+                            <span class="muted">"Unassigned"</span>
+                        </div>
                     </div>
                     <div class="toolbar">
                         <input class="search" type="search" placeholder="Search clients" aria-label="Search clients" bind:value=search />
@@ -136,12 +172,30 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                     <Show when=move || none>
                         <div class="empty">
                             <h2>"No clients yet"</h2>
-                            <p class="muted">{if admin { "Create a client organisation for each business you support." } else { "A Provider admin creates client organisations." }}</p>
+                            <p class="muted">
+                                {if admin {
+                                    "Create a client organisation for each business you support."
+                                } else {
+                                    "A Provider admin creates client organisations."
+                                }}
+                            </p>
                         </div>
                     </Show>
                     <Show when=move || !none>
                         <table class="table">
-                            <thead><tr><th>"Client"</th><th>"Owner"</th><th>"Seats assigned"</th><th>"Used"</th><th>"Remaining"</th><th>"Created"</th><th class="actions"><span class="sr-only">"Manage"</span></th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th>"Client"</th>
+                                    <th>"Owner"</th>
+                                    <th>"Seats assigned"</th>
+                                    <th>"Used"</th>
+                                    <th>"Remaining"</th>
+                                    <th>"Created"</th>
+                                    <th class="actions">
+                                        <span class="sr-only">"Manage"</span>
+                                    </th>
+                                </tr>
+                            </thead>
                             <tbody>
                                 <For each=rows.clone() key=|c| (c.id.clone(), c.seats, c.used) let:c>
                                     <tr>
@@ -152,9 +206,21 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                         <td>{(c.seats - c.used).max(0)}</td>
                                         <td class="muted small">{fmt_time(c.created_at)}</td>
                                         <td class="actions nowrap">
-                                            <A href=format!("/organizations/{}/events", c.id) attr:class="btn small ghost" attr:aria-label=format!("Event logs of {}", c.name)>"Event logs"</A>
+                                            <A
+                                                href=format!("/organizations/{}/events", c.id)
+                                                attr:class="btn small ghost"
+                                                attr:aria-label=format!("Event logs of {}", c.name)
+                                            >
+                                                "Event logs"
+                                            </A>
                                             " "
-                                            <A href=format!("/organizations/{}/members", c.id) attr:class="btn small" attr:aria-label=format!("Manage {}", c.name)>"Manage"</A>
+                                            <A
+                                                href=format!("/organizations/{}/members", c.id)
+                                                attr:class="btn small"
+                                                attr:aria-label=format!("Manage {}", c.name)
+                                            >
+                                                "Manage"
+                                            </A>
                                         </td>
                                     </tr>
                                 </For>
@@ -165,7 +231,7 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                         <NewClientForm provider=provider.get_value() remaining=left open=create_open version=version />
                     </Modal>
                 }
-                .into_client()
+                    .into_client()
             })}
         </Transition>
     }
@@ -232,10 +298,16 @@ fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>
                 <input type="number" min="1" required bind:value=seats />
             </Field>
             <p class="muted small">{format!("{remaining} unassigned seats left.")}</p>
-            <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+            <p class="form-error" role="alert">
+                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="submit" class="btn primary" disabled=move || busy.get()>"Create client"</button>
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>
+                    "Create client"
+                </button>
             </div>
         </form>
     }
@@ -258,8 +330,15 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
         Resource::new(move || version.get(), move |_| provider_events(pid.clone(), None, None, 0, 500, None))
     };
     view! {
-        <div class="page-head"><div><h1>"Subscription"</h1><p class="muted">"Your provider's seats and how they are assigned to clients. No payment is taken here."</p></div></div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <div class="page-head">
+            <div>
+                <h1>"Subscription"</h1>
+                <p class="muted">"Your provider's seats and how they are assigned to clients. No payment is taken here."</p>
+            </div>
+        </div>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || {
                 Suspend::new(async move {
                     let v = match view_res.await {
@@ -269,25 +348,55 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                     let used: i64 = v.clients.iter().map(|c| c.used).sum();
                     view! {
                         <div class="stats">
-                            <div class="stat"><span class="stat-n">{v.total_seats}</span><span class="muted">"Seats in subscription"</span></div>
-                            <div class="stat"><span class="stat-n">{v.assigned}</span><span class="muted">"Assigned to clients"</span></div>
-                            <div class="stat"><span class="stat-n">{used}</span><span class="muted">"Used by members"</span></div>
-                            <div class="stat"><span class="stat-n">{remaining(&v)}</span><span class="muted">"Unassigned"</span></div>
+                            <div class="stat">
+                                <span class="stat-n">{v.total_seats}</span>
+                                <span class="muted">"Seats in subscription"</span>
+                            </div>
+                            <div class="stat">
+                                <span class="stat-n">{v.assigned}</span>
+                                <span class="muted">"Assigned to clients"</span>
+                            </div>
+                            <div class="stat">
+                                <span class="stat-n">{used}</span>
+                                <span class="muted">"Used by members"</span>
+                            </div>
+                            <div class="stat">
+                                <span class="stat-n">{remaining(&v)}</span>
+                                <span class="muted">"Unassigned"</span>
+                            </div>
                         </div>
 
                         <section class="card">
                             <h2>"Assigned seats"</h2>
                             <table class="table">
-                                <thead><tr><th>"Client"</th><th>"Seats"</th><th>"Used"</th></tr></thead>
+                                <thead>
+                                    <tr>
+                                        <th>"Client"</th>
+                                        <th>"Seats"</th>
+                                        <th>"Used"</th>
+                                    </tr>
+                                </thead>
                                 <tbody>
-                                    {v.clients.into_iter().map(|c| view! {
-                                        <tr><td><A href=format!("/organizations/{}/seats", c.id)>{c.name}</A></td><td>{c.seats}</td><td>{c.used}</td></tr>
-                                    }).collect_view()}
+                                    {v
+                                        .clients
+                                        .into_iter()
+                                        .map(|c| {
+                                            view! {
+                                                <tr>
+                                                    <td>
+                                                        <A href=format!("/organizations/{}/seats", c.id)>{c.name}</A>
+                                                    </td>
+                                                    <td>{c.seats}</td>
+                                                    <td>{c.used}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </tbody>
                             </table>
                         </section>
                     }
-                    .into_client()
+                        .into_client()
                 })
             }}
         </Transition>
@@ -295,13 +404,18 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
             {move || {
                 let pid = pid.clone();
                 Suspend::new(async move {
-                    // Its own load, so that saving (which reloads the figures) keeps the form and its message.
                     let total = form_res.await.map(|v| v.total_seats).unwrap_or(0);
+                    // Its own load, so that saving (which reloads the figures) keeps the form and its message.
                     view! {
                         <section class="card">
                             <h2>"Seats"</h2>
-                            <SeatsForm label="Total seats" help="Cannot be lower than the seats assigned to clients." initial=total
-                                save=move |n| set_provider_seats(pid.clone(), n) on_saved=Callback::new(move |_| version.update(|x| *x += 1)) />
+                            <SeatsForm
+                                label="Total seats"
+                                help="Cannot be lower than the seats assigned to clients."
+                                initial=total
+                                save=move |n| set_provider_seats(pid.clone(), n)
+                                on_saved=Callback::new(move |_| version.update(|x| *x += 1))
+                            />
                         </section>
                     }
                 })
@@ -320,13 +434,32 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                         .collect();
                     let empty = items.is_empty();
                     view! {
-                        <Show when=move || empty><p class="muted">"No seat changes yet."</p></Show>
+                        <Show when=move || empty>
+                            <p class="muted">"No seat changes yet."</p>
+                        </Show>
                         <table class="table" aria-label="Seat ledger">
-                            <thead><tr><th>"Time (UTC)"</th><th>"Change"</th><th>"By"</th><th>"Details"</th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th>"Time (UTC)"</th>
+                                    <th>"Change"</th>
+                                    <th>"By"</th>
+                                    <th>"Details"</th>
+                                </tr>
+                            </thead>
                             <tbody>
-                                {items.into_iter().map(|e| view! {
-                                    <tr><td class="nowrap">{fmt_time(e.at)}</td><td>{e.kind.replace('_', " ")}</td><td>{e.actor.unwrap_or_default()}</td><td>{e.detail}</td></tr>
-                                }).collect_view()}
+                                {items
+                                    .into_iter()
+                                    .map(|e| {
+                                        view! {
+                                            <tr>
+                                                <td class="nowrap">{fmt_time(e.at)}</td>
+                                                <td>{e.kind.replace('_', " ")}</td>
+                                                <td>{e.actor.unwrap_or_default()}</td>
+                                                <td>{e.detail}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
                             </tbody>
                         </table>
                     }
@@ -372,9 +505,15 @@ where
             <Field label=label help=help error=field("seats")>
                 <input type="number" min="0" bind:value=seats />
             </Field>
-            <button class="btn primary" type="submit">"Save seats"</button>
+            <button class="btn primary" type="submit">
+                "Save seats"
+            </button>
         </form>
-        <p class="notice" role="status">{move || saved.get().then_some("Seats saved.")}</p>
-        <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+        <p class="notice" role="status">
+            {move || saved.get().then_some("Seats saved.")}
+        </p>
+        <p class="form-error" role="alert">
+            {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
+        </p>
     }
 }

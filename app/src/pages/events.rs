@@ -32,14 +32,19 @@ pub fn EventsPage() -> impl IntoView {
                     <div class="with-sidenav">
                         <ProviderNav provider=p.clone() />
                         <div class="main-col">
-                            <EventLog tenant_id=p.id.clone() base_href=format!("/providers/{}/events", p.id)
-                                description="Everything that happened to this provider's members and clients." />
-                            <p class="muted small">"Each client organisation keeps its own event log: open it from "
-                                <A href=format!("/providers/{}/clients", p.id)>"Clients"</A> " (Event logs on the client's row)."</p>
+                            <EventLog
+                                tenant_id=p.id.clone()
+                                base_href=format!("/providers/{}/events", p.id)
+                                description="Everything that happened to this provider's members and clients."
+                            />
+                            <p class="muted small">
+                                "Each client organisation keeps its own event log: open it from " <A href=format!("/providers/{}/clients", p.id)>"Clients"</A>
+                                " (Event logs on the client's row)."
+                            </p>
                         </div>
                     </div>
                 }
-                .into_any()
+                    .into_any()
             })}
         </Transition>
     }
@@ -61,17 +66,22 @@ pub fn EventLog(tenant_id: String, base_href: String, description: &'static str)
     let csv_href = format!("/api/providers/{tenant_id}/events.csv");
     view! {
         <div class="page-head">
-            <div><h1>"Event logs"</h1><p class="muted">{description}</p></div>
-            <a class="btn" href=csv_href download="events.csv">"Export CSV"</a>
+            <div>
+                <h1>"Event logs"</h1>
+                <p class="muted">{description}</p>
+            </div>
+            <a class="btn" href=csv_href download="events.csv">
+                "Export CSV"
+            </a>
         </div>
-        {move || member().map(|m| view! {
-            <p class="notice">"Showing events about " <strong>{m}</strong> ". " <A href=base_href.clone()>"Show all"</A></p>
-        })}
+        {move || member().map(|m| view! { <p class="notice">"Showing events about " <strong>{m}</strong> ". " <A href=base_href.clone()>"Show all"</A></p> })}
         <div class="toolbar">
             <label class="inline">"From" <input type="date" bind:value=from on:change=move |_| offset.set(0) /></label>
             <label class="inline">"To" <input type="date" bind:value=to on:change=move |_| offset.set(0) /></label>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <ErrorView err=e /> }.into_any(),
@@ -81,26 +91,48 @@ pub fn EventLog(tenant_id: String, base_href: String, description: &'static str)
                         let no_prev = move || offset.get() == 0;
                         view! {
                             <table class="table">
-                                <thead><tr><th>"Time (UTC)"</th><th>"Event"</th><th>"By"</th><th>"Member"</th><th>"Details"</th><th>"IP"</th></tr></thead>
+                                <thead>
+                                    <tr>
+                                        <th>"Time (UTC)"</th>
+                                        <th>"Event"</th>
+                                        <th>"By"</th>
+                                        <th>"Member"</th>
+                                        <th>"Details"</th>
+                                        <th>"IP"</th>
+                                    </tr>
+                                </thead>
                                 <tbody>
-                                    {pg.items.into_iter().map(|e| view! {
-                                        <tr>
-                                            <td class="nowrap">{fmt_time(e.at)}</td>
-                                            <td>{e.kind.replace('_', " ")}</td>
-                                            <td>{e.actor.unwrap_or_default()}</td>
-                                            <td>{e.target.unwrap_or_default()}</td>
-                                            <td class="detail">{e.detail}</td>
-                                            <td>{e.ip.unwrap_or_default()}</td>
-                                        </tr>
-                                    }).collect_view()}
+                                    {pg
+                                        .items
+                                        .into_iter()
+                                        .map(|e| {
+                                            view! {
+                                                <tr>
+                                                    <td class="nowrap">{fmt_time(e.at)}</td>
+                                                    <td>{e.kind.replace('_', " ")}</td>
+                                                    <td>{e.actor.unwrap_or_default()}</td>
+                                                    <td>{e.target.unwrap_or_default()}</td>
+                                                    <td class="detail">{e.detail}</td>
+                                                    <td>{e.ip.unwrap_or_default()}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </tbody>
                             </table>
                             <div class="pager">
-                                <span class="muted">{move || format!("{}–{} of {}", (offset.get() + 1).min(total), (offset.get() + PAGE).min(total), total)}</span>
-                                <button class="btn small" disabled=no_prev on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>"Previous"</button>
-                                <button class="btn small" disabled=no_next on:click=move |_| offset.update(|o| *o += PAGE)>"Next"</button>
+                                <span class="muted">
+                                    {move || format!("{}–{} of {}", (offset.get() + 1).min(total), (offset.get() + PAGE).min(total), total)}
+                                </span>
+                                <button class="btn small" disabled=no_prev on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>
+                                    "Previous"
+                                </button>
+                                <button class="btn small" disabled=no_next on:click=move |_| offset.update(|o| *o += PAGE)>
+                                    "Next"
+                                </button>
                             </div>
-                        }.into_any()
+                        }
+                            .into_any()
                     }
                 }
             })}

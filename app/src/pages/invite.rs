@@ -23,9 +23,16 @@ pub fn AcceptInvitePage() -> impl IntoView {
     view! {
         <Title text="Invitation" />
         <main class="centered auth">
-            <div class="auth-brand"><span class="logo" aria-hidden="true">"◆"</span>" Provider Portal"</div>
+            <div class="auth-brand">
+                <span class="logo" aria-hidden="true">
+                    "◆"
+                </span>
+                " Provider Portal"
+            </div>
             <section class="card narrow">
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Transition fallback=|| {
+                    view! { <p class="muted">"Loading…"</p> }
+                }>
                     {move || {
                         let navigate = navigate.clone();
                         Suspend::new(async move {
@@ -33,17 +40,31 @@ pub fn AcceptInvitePage() -> impl IntoView {
                             let me = s.me.await.ok().flatten();
                             let info = match info {
                                 Ok(i) => i,
-                                Err(e) => return view! { <h1>"Invitation"</h1><p class="form-error">{e.to_string()}</p> }.into_any(),
+                                Err(e) => {
+                                    return view! {
+                                        <h1>"Invitation"</h1>
+                                        <p class="form-error">{e.to_string()}</p>
+                                    }
+                                        .into_any();
+                                }
                             };
                             match info.state {
-                                InvitationState::Gone => view! {
-                                    <h1>"This invitation is no longer valid"</h1>
-                                    <p>"It may have been used already, replaced by a newer invitation, or withdrawn. Ask an administrator to send you a new invitation."</p>
-                                }.into_any(),
-                                InvitationState::Expired => view! {
-                                    <h1>"This invitation has expired"</h1>
-                                    <p>"Invitations expire after five days. Ask an administrator to send you a new invitation."</p>
-                                }.into_any(),
+                                InvitationState::Gone => {
+                                    view! {
+                                        <h1>"This invitation is no longer valid"</h1>
+                                        <p>
+                                            "It may have been used already, replaced by a newer invitation, or withdrawn. Ask an administrator to send you a new invitation."
+                                        </p>
+                                    }
+                                        .into_any()
+                                }
+                                InvitationState::Expired => {
+                                    view! {
+                                        <h1>"This invitation has expired"</h1>
+                                        <p>"Invitations expire after five days. Ask an administrator to send you a new invitation."</p>
+                                    }
+                                        .into_any()
+                                }
                                 InvitationState::Open => {
                                     let provider = info.provider_name.unwrap_or_default();
                                     let organization = info.organization;
@@ -52,18 +73,34 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                     let email = info.email.unwrap_or_default();
                                     let here = format!("/accept-invite?token={}", token());
                                     match me {
-                                        None => view! {
-                                            <h1>"Join " {provider.clone()}</h1>
-                                            <p>"You have been invited to join the " {what} " " <strong>{provider}</strong> " as " <strong>{email.clone()}</strong> ". Log in or create an account to accept."</p>
-                                            <div class="actions">
-                                                <A href=format!("/login?next={}&email={}", urlencode(&here), urlencode(&email)) attr:class="btn primary">"Log in"</A>
-                                                <A href=format!("/register?next={}&email={}", urlencode(&here), urlencode(&email)) attr:class="btn">"Create account"</A>
-                                            </div>
-                                        }.into_any(),
-                                        Some(me) if me.email != email => view! {
-                                            <h1>"Join " {provider}</h1>
-                                            <p class="form-error">"This invitation was sent to " {email} ", but you are logged in as " {me.email} ". Log out and log in with the invited email."</p>
-                                        }.into_any(),
+                                        None => {
+                                            view! {
+                                                <h1>"Join " {provider.clone()}</h1>
+                                                <p>
+                                                    "You have been invited to join the " {what} " " <strong>{provider}</strong> " as "
+                                                    <strong>{email.clone()}</strong> ". Log in or create an account to accept."
+                                                </p>
+                                                <div class="actions">
+                                                    <A href=format!("/login?next={}&email={}", urlencode(&here), urlencode(&email)) attr:class="btn primary">
+                                                        "Log in"
+                                                    </A>
+                                                    <A href=format!("/register?next={}&email={}", urlencode(&here), urlencode(&email)) attr:class="btn">
+                                                        "Create account"
+                                                    </A>
+                                                </div>
+                                            }
+                                                .into_any()
+                                        }
+                                        Some(me) if me.email != email => {
+                                            view! {
+                                                <h1>"Join " {provider}</h1>
+                                                <p class="form-error">
+                                                    "This invitation was sent to " {email} ", but you are logged in as " {me.email}
+                                                    ". Log out and log in with the invited email."
+                                                </p>
+                                            }
+                                                .into_any()
+                                        }
                                         Some(_) => {
                                             let accept = move |_| {
                                                 busy.set(true);
@@ -72,7 +109,6 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                     let result = accept_invitation(token(), s.password.get_untracked().filter(|_| rules.is_some())).await;
                                                     busy.set(false);
                                                     match result {
-                                                        // Leaving the page is the last thing done.
                                                         Ok(pid) => {
                                                             s.refresh();
                                                             let to = if organization { "/vault".to_string() } else { format!("/providers/{pid}") };
@@ -82,12 +118,25 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                     }
                                                 });
                                             };
+                                            // Leaving the page is the last thing done.
                                             view! {
                                                 <h1>"Join " {provider.clone()}</h1>
-                                                <p>"Accept the invitation to join " <strong>{provider}</strong> {if organization { ". An administrator will then confirm you." } else { ". A Provider admin will then confirm you." }}</p>
-                                                <p class="form-error" role="alert">{move || error.get()}</p>
-                                                <button class="btn primary" on:click=accept disabled=move || busy.get()>"Accept invitation"</button>
-                                            }.into_any()
+                                                <p>
+                                                    "Accept the invitation to join " <strong>{provider}</strong>
+                                                    {if organization {
+                                                        ". An administrator will then confirm you."
+                                                    } else {
+                                                        ". A Provider admin will then confirm you."
+                                                    }}
+                                                </p>
+                                                <p class="form-error" role="alert">
+                                                    {move || error.get()}
+                                                </p>
+                                                <button class="btn primary" on:click=accept disabled=move || busy.get()>
+                                                    "Accept invitation"
+                                                </button>
+                                            }
+                                                .into_any()
                                         }
                                     }
                                 }

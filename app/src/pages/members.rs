@@ -124,8 +124,14 @@ enum Pending {
 #[component]
 pub fn MembersPage() -> impl IntoView {
     view! {
-        <crate::pages::clients::ProviderShell title="Members" admin_only=true
-            page=|p| lazy_view(members_body(p)) prepare=|| { lazy_preload!(members_body); } />
+        <crate::pages::clients::ProviderShell
+            title="Members"
+            admin_only=true
+            page=|p| lazy_view(members_body(p))
+            prepare=|| {
+                lazy_preload!(members_body);
+            }
+        />
     }
 }
 
@@ -329,13 +335,17 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         <div class="page-head">
             <div>
                 <h1>"Members"</h1>
-                <p class="muted">{if is_org {
-                    "Invite the organisation's people, confirm them after checking their fingerprint phrase, and manage their roles."
-                } else {
-                    "Invite provider staff, confirm them after checking their fingerprint phrase, and manage their user types."
-                }}</p>
+                <p class="muted">
+                    {if is_org {
+                        "Invite the organisation's people, confirm them after checking their fingerprint phrase, and manage their roles."
+                    } else {
+                        "Invite provider staff, confirm them after checking their fingerprint phrase, and manage their user types."
+                    }}
+                </p>
             </div>
-            <button class="btn primary" on:click=move |_| invite_open.set(true)>"+ Invite member"</button>
+            <button class="btn primary" on:click=move |_| invite_open.set(true)>
+                "+ Invite member"
+            </button>
         </div>
         <Show when=move || single_admin.get()>
             <p class="notice warn">"This provider has a single Provider admin. Add a second Provider admin for failover."</p>
@@ -346,57 +356,162 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let list = undelivered.await.unwrap_or_default();
-                (!list.is_empty()).then(|| view! {
-                    <div class="notice warn" role="alert">
-                        <strong>{format!("{} mail(s) could not be delivered yet; they are retried automatically.", list.len())}</strong>
-                        <ul class="plain-list small">
-                            {list.into_iter().map(|(to, subject, err)| view! { <li>{format!("{subject} → {to}: {err}")}</li> }).collect_view()}
-                        </ul>
-                    </div>
-                })
+                (!list.is_empty())
+                    .then(|| {
+                        view! {
+                            <div class="notice warn" role="alert">
+                                <strong>{format!("{} mail(s) could not be delivered yet; they are retried automatically.", list.len())}</strong>
+                                <ul class="plain-list small">
+                                    {list.into_iter().map(|(to, subject, err)| view! { <li>{format!("{subject} → {to}: {err}")}</li> }).collect_view()}
+                                </ul>
+                            </div>
+                        }
+                    })
             })}
         </Transition>
-        <p class="notice" role="status">{move || notice.get()}</p>
+        <p class="notice" role="status">
+            {move || notice.get()}
+        </p>
         <div class="toolbar">
             <div class="tabs" role="tablist" aria-label="Filter members">
-                {[Tab::All, Tab::Invited, Tab::NeedsConfirmation].into_iter().map(|t| {
-                    let set_query = set_query.clone();
-                    view! {
-                        <button role="tab" class="tab" aria-selected=move || (tab.get() == t).to_string()
-                            on:click=move |_| { shown_rows.set(ROWS_PER_PAGE); set_query(search.get_untracked(), t) }>
-                            {t.label()} <span class="count">{move || count(t)}</span>
-                        </button>
-                    }
-                }).collect_view()}
+                {[Tab::All, Tab::Invited, Tab::NeedsConfirmation]
+                    .into_iter()
+                    .map(|t| {
+                        let set_query = set_query.clone();
+                        view! {
+                            <button
+                                role="tab"
+                                class="tab"
+                                aria-selected=move || (tab.get() == t).to_string()
+                                on:click=move |_| {
+                                    shown_rows.set(ROWS_PER_PAGE);
+                                    set_query(search.get_untracked(), t)
+                                }
+                            >
+                                {t.label()}
+                                <span class="count">{move || count(t)}</span>
+                            </button>
+                        }
+                    })
+                    .collect_view()}
             </div>
-            <input class="search" type="search" placeholder="Search members" aria-label="Search members" bind:value=search
-                on:input={ let set_query = set_query.clone(); move |_| set_query(search.get_untracked(), tab.get_untracked()) } />
-            <span class="muted selcount" aria-live="polite">{move || { let n = selected.with(|s| s.len()); if n == 0 { String::new() } else { format!("{n} selected") } }}</span>
-            <div class="menu-wrap" on:keydown=move |ev| if ev.key() == "Escape" { bulk_open.set(false) }>
-                <button class="btn" aria-label="Bulk actions" aria-haspopup="menu" aria-expanded=move || bulk_open.get().to_string()
-                    disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| bulk_open.update(|o| *o = !*o)>"⋮"</button>
+            <input
+                class="search"
+                type="search"
+                placeholder="Search members"
+                aria-label="Search members"
+                bind:value=search
+                on:input={
+                    let set_query = set_query.clone();
+                    move |_| set_query(search.get_untracked(), tab.get_untracked())
+                }
+            />
+            <span class="muted selcount" aria-live="polite">
+                {move || {
+                    let n = selected.with(|s| s.len());
+                    if n == 0 { String::new() } else { format!("{n} selected") }
+                }}
+            </span>
+            <div
+                class="menu-wrap"
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        bulk_open.set(false)
+                    }
+                }
+            >
+                <button
+                    class="btn"
+                    aria-label="Bulk actions"
+                    aria-haspopup="menu"
+                    aria-expanded=move || bulk_open.get().to_string()
+                    disabled=move || selected.with(|s| s.is_empty())
+                    on:click=move |_| bulk_open.update(|o| *o = !*o)
+                >
+                    "⋮"
+                </button>
                 <Show when=move || bulk_open.get()>
                     <div class="menu" role="menu" on:click=move |_| bulk_open.set(false)>
-                        <button role="menuitem" disabled=move || !can_resend() on:click=move |_| {
-                            resend.run(selection.get_untracked().into_iter().filter(|m| matches!(m.badge, StatusBadge::Invited | StatusBadge::Expired)).map(|m| m.id).collect())
-                        }>"Resend invitations"</button>
-                        <button role="menuitem" disabled=move || !can_confirm() on:click=move |_| {
-                            confirm_ids.set(Some(selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::NeedsConfirmation).map(|m| m.id).collect()))
-                        }>"Confirm selected"</button>
-                        <button role="menuitem" disabled=move || !can_suspend() on:click=move |_| {
-                            pending.set(Some(Pending::Suspend(selection.get_untracked().into_iter().filter(|m| m.badge != StatusBadge::Suspended && !m.is_me).collect(), true)))
-                        }>{suspend_word}</button>
-                        <button role="menuitem" disabled=move || !can_restore() on:click=move |_| {
-                            pending.set(Some(Pending::Suspend(selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::Suspended).collect(), false)))
-                        }>"Restore"</button>
-                        <button role="menuitem" class="danger" disabled=move || !can_remove() on:click=move |_| {
-                            pending.set(Some(Pending::Remove(selection.get_untracked().into_iter().filter(|m| !m.is_me).collect())))
-                        }>"Remove"</button>
+                        <button
+                            role="menuitem"
+                            disabled=move || !can_resend()
+                            on:click=move |_| {
+                                resend
+                                    .run(
+                                        selection
+                                            .get_untracked()
+                                            .into_iter()
+                                            .filter(|m| matches!(m.badge, StatusBadge::Invited | StatusBadge::Expired))
+                                            .map(|m| m.id)
+                                            .collect(),
+                                    )
+                            }
+                        >
+                            "Resend invitations"
+                        </button>
+                        <button
+                            role="menuitem"
+                            disabled=move || !can_confirm()
+                            on:click=move |_| {
+                                confirm_ids
+                                    .set(
+                                        Some(
+                                            selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::NeedsConfirmation).map(|m| m.id).collect(),
+                                        ),
+                                    )
+                            }
+                        >
+                            "Confirm selected"
+                        </button>
+                        <button
+                            role="menuitem"
+                            disabled=move || !can_suspend()
+                            on:click=move |_| {
+                                pending
+                                    .set(
+                                        Some(
+                                            Pending::Suspend(
+                                                selection.get_untracked().into_iter().filter(|m| m.badge != StatusBadge::Suspended && !m.is_me).collect(),
+                                                true,
+                                            ),
+                                        ),
+                                    )
+                            }
+                        >
+                            {suspend_word}
+                        </button>
+                        <button
+                            role="menuitem"
+                            disabled=move || !can_restore()
+                            on:click=move |_| {
+                                pending
+                                    .set(
+                                        Some(
+                                            Pending::Suspend(
+                                                selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::Suspended).collect(),
+                                                false,
+                                            ),
+                                        ),
+                                    )
+                            }
+                        >
+                            "Restore"
+                        </button>
+                        <button
+                            role="menuitem"
+                            class="danger"
+                            disabled=move || !can_remove()
+                            on:click=move |_| { pending.set(Some(Pending::Remove(selection.get_untracked().into_iter().filter(|m| !m.is_me).collect()))) }
+                        >
+                            "Remove"
+                        </button>
                     </div>
                 </Show>
             </div>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading members…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading members…"</p> }
+        }>
             {move || Suspend::new(async move {
                 if let Err(e) = members.await {
                     return view! { <ErrorView err=e /> }.into_client();
@@ -405,23 +520,33 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                     <table class="table members">
                         <thead>
                             <tr>
-                                <th class="check"><input type="checkbox" aria-label="Select all" prop:checked=header_checked on:change=toggle_all /></th>
+                                <th class="check">
+                                    <input type="checkbox" aria-label="Select all" prop:checked=header_checked on:change=toggle_all />
+                                </th>
                                 <th>"Member"</th>
                                 <th>{if is_org { "Role" } else { "User type" }}</th>
                                 <th>"Status"</th>
                                 <th>"Invited / expires"</th>
-                                <th class="actions"><span class="sr-only">"Options"</span></th>
+                                <th class="actions">
+                                    <span class="sr-only">"Options"</span>
+                                </th>
                             </tr>
                         </thead>
                         <tbody>
-                            <For
-                                each=visible_rows
-                                key=|(i, m)| (*i, m.id.clone(), m.badge, m.user_type)
-                                let:row
-                            >
-                                <MemberRow idx=row.0 m=row.1 selected=selected on_check=on_row_check change_type=change_type
-                                    confirm_ids=confirm_ids pending=pending resend=resend role_for=role_for
-                                    kind=kind events_base=events_base.get_value() />
+                            <For each=visible_rows key=|(i, m)| (*i, m.id.clone(), m.badge, m.user_type) let:row>
+                                <MemberRow
+                                    idx=row.0
+                                    m=row.1
+                                    selected=selected
+                                    on_check=on_row_check
+                                    change_type=change_type
+                                    confirm_ids=confirm_ids
+                                    pending=pending
+                                    resend=resend
+                                    role_for=role_for
+                                    kind=kind
+                                    events_base=events_base.get_value()
+                                />
                             </For>
                         </tbody>
                     </table>
@@ -431,7 +556,9 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                     <Show when=has_more>
                         <div class="pager">
                             <span class="muted">{move || format!("Showing {} of {}", shown_rows.get(), filtered.with(|f| f.len()))}</span>
-                            <button class="btn small" on:click=move |_| shown_rows.update(|n| *n += ROWS_PER_PAGE * 5)>"Show more"</button>
+                            <button class="btn small" on:click=move |_| shown_rows.update(|n| *n += ROWS_PER_PAGE * 5)>
+                                "Show more"
+                            </button>
                         </div>
                     </Show>
                 }
@@ -442,7 +569,11 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         <Modal open=invite_open on_close=Callback::new(move |_| invite_open.set(false)) title="Invite member".to_string()>
             <InviteForm provider_id=pid.clone() kind=kind open=invite_open version=version />
         </Modal>
-        <Modal open=Signal::derive(move || confirm_ids.get().is_some()) on_close=Callback::new(move |_| confirm_ids.set(None)) title="Confirm members".to_string()>
+        <Modal
+            open=Signal::derive(move || confirm_ids.get().is_some())
+            on_close=Callback::new(move |_| confirm_ids.set(None))
+            title="Confirm members".to_string()
+        >
             <ConfirmDialog scope=scope.clone() ids=confirm_ids on_done=Callback::new(move |r| after("Confirm selected", Ok(r))) />
         </Modal>
         <Modal open=Signal::derive(move || role_for.get().is_some()) on_close=Callback::new(move |_| role_for.set(None)) title="Change role".to_string()>
@@ -455,7 +586,9 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                 move || {
                     let (verb, list, consequence) = match pending.get() {
                         Some(Pending::Remove(l)) => ("Remove", l, format!("They lose access to {provider_name} at once.")),
-                        Some(Pending::Suspend(l, true)) if is_org => ("Revoke", l, format!("They keep their membership but lose access to {provider_name} until restored; their seats are freed.")),
+                        Some(Pending::Suspend(l, true)) if is_org => {
+                            ("Revoke", l, format!("They keep their membership but lose access to {provider_name} until restored; their seats are freed."))
+                        }
                         Some(Pending::Suspend(l, true)) => ("Suspend", l, format!("They keep their membership but cannot open {provider_name} until restored.")),
                         Some(Pending::Suspend(l, false)) => ("Restore", l, format!("They can open {provider_name} again.")),
                         None => return ().into_client(),
@@ -463,29 +596,68 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                     let run_pending = run_pending.clone();
                     view! {
                         <p>{format!("{verb} {} member(s)? {consequence}", list.len())}</p>
-                        <ul class="plain-list">{list.into_iter().map(|m| view! { <li>{m.name.clone().unwrap_or_default()} " " <span class="muted">{m.email.clone()}</span></li> }).collect_view()}</ul>
+                        <ul class="plain-list">
+                            {list
+                                .into_iter()
+                                .map(|m| view! { <li>{m.name.clone().unwrap_or_default()} " " <span class="muted">{m.email.clone()}</span></li> })
+                                .collect_view()}
+                        </ul>
                         <div class="modal-actions">
-                            <button class="btn ghost" on:click=move |_| pending.set(None)>"Cancel"</button>
-                            <button class=if verb == "Restore" { "btn primary" } else { "btn danger-fill" } on:click=run_pending>{verb}</button>
+                            <button class="btn ghost" on:click=move |_| pending.set(None)>
+                                "Cancel"
+                            </button>
+                            <button class=if verb == "Restore" { "btn primary" } else { "btn danger-fill" } on:click=run_pending>
+                                {verb}
+                            </button>
                         </div>
-                    }.into_client()
+                    }
+                        .into_client()
                 }
             }
         </Modal>
         <Modal open=Signal::derive(move || results.get().is_some()) on_close=Callback::new(move |_| results.set(None)) title="Results".to_string()>
-            {move || results.get().map(|(title, list)| view! {
-                <p><strong>{title}</strong>": " {format!("{} done, {} skipped", list.iter().filter(|r| r.skipped.is_none()).count(), list.iter().filter(|r| r.skipped.is_some()).count())}</p>
-                <ul class="plain-list results">
-                    {list.into_iter().map(|r| view! {
-                        <li class=if r.skipped.is_some() { "skipped" } else { "done" }>
-                            {r.email.clone()} " — " {r.skipped.clone().map(|w| format!("skipped: {w}")).unwrap_or_else(|| "done".into())}
-                        </li>
-                    }).collect_view()}
-                </ul>
-                <div class="modal-actions"><button class="btn primary" on:click=move |_| results.set(None)>"Close"</button></div>
-            })}
+            {move || {
+                results
+                    .get()
+                    .map(|(title, list)| {
+                        view! {
+                            <p>
+                                <strong>{title}</strong>
+                                ": "
+                                {format!(
+                                    "{} done, {} skipped",
+                                    list.iter().filter(|r| r.skipped.is_none()).count(),
+                                    list.iter().filter(|r| r.skipped.is_some()).count(),
+                                )}
+                            </p>
+                            <ul class="plain-list results">
+                                {list
+                                    .into_iter()
+                                    .map(|r| {
+                                        view! {
+                                            <li class=if r.skipped.is_some() {
+                                                "skipped"
+                                            } else {
+                                                "done"
+                                            }>
+                                                {r.email.clone()} " — " {r.skipped.clone().map(|w| format!("skipped: {w}")).unwrap_or_else(|| "done".into())}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            <div class="modal-actions">
+                                <button class="btn primary" on:click=move |_| results.set(None)>
+                                    "Close"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
         </Modal>
-        <Show when=move || busy.get()><div class="progress" role="progressbar" aria-label="Working"></div></Show>
+        <Show when=move || busy.get()>
+            <div class="progress" role="progressbar" aria-label="Working"></div>
+        </Show>
     }
 }
 
@@ -529,12 +701,18 @@ fn MemberRow(
     view! {
         <tr class:selected=row_checked>
             <td class="check">
-                <input type="checkbox" aria-label=format!("Select {}", email) prop:checked=checked
-                    on:click=move |ev| on_check.run((idx, ev.shift_key(), event_target_checked(&ev))) />
+                <input
+                    type="checkbox"
+                    aria-label=format!("Select {}", email)
+                    prop:checked=checked
+                    on:click=move |ev| on_check.run((idx, ev.shift_key(), event_target_checked(&ev)))
+                />
             </td>
             <td>
                 <div class="who">
-                    <span class="avatar small" aria-hidden="true">{initials}</span>
+                    <span class="avatar small" aria-hidden="true">
+                        {initials}
+                    </span>
                     <div>
                         <div class="strong">{m.name.clone().unwrap_or_else(|| m.email.clone())} {m.is_me.then_some(" (you)")}</div>
                         {m.name.is_some().then(|| view! { <div class="muted">{m.email.clone()}</div> })}
@@ -542,13 +720,34 @@ fn MemberRow(
                 </div>
             </td>
             <td>{m.user_type.label()}</td>
-            <td><span class=format!("badge {}", badge_class(badge))>{if kind == TenantKind::Organization && badge == StatusBadge::Suspended { "Revoked" } else { badge.label() }}</span></td>
+            <td>
+                <span class=format!(
+                    "badge {}",
+                    badge_class(badge),
+                )>{if kind == TenantKind::Organization && badge == StatusBadge::Suspended { "Revoked" } else { badge.label() }}</span>
+            </td>
             <td class="muted small">{dates}</td>
             <td class="actions">
-                <div class="menu-wrap" on:keydown=move |ev| if ev.key() == "Escape" { menu_open.set(false) }>
-                    <button class="icon-btn" aria-label=format!("Options for {}", email) aria-haspopup="menu"
-                        aria-expanded=move || menu_open.get().to_string() on:click=move |_| menu_open.update(|o| *o = !*o)>"⋮"</button>
-                    <Show when=move || menu_open.get()>
+                <div
+                    class="menu-wrap"
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            menu_open.set(false)
+                        }
+                    }
+                >
+                    <button
+                        class="icon-btn"
+                        aria-label=format!("Options for {}", email)
+                        aria-haspopup="menu"
+                        aria-expanded=move || menu_open.get().to_string()
+                        on:click=move |_| menu_open.update(|o| *o = !*o)
+                    >
+                        "⋮"
+                    </button>
+                    <Show when=move || {
+                        menu_open.get()
+                    }>
                         {
                             let m = m_for_menu.clone();
                             let other_type = if m.user_type == Role::ProviderAdmin { Role::ServiceUser } else { Role::ProviderAdmin };
@@ -558,34 +757,87 @@ fn MemberRow(
                             view! {
                                 <div class="menu right" role="menu" on:click=move |_| menu_open.set(false)>
                                     <Show when=move || matches!(badge, StatusBadge::Invited | StatusBadge::Expired)>
-                                        <button role="menuitem" on:click={ let id = m1.id.clone(); move |_| resend.run(vec![id.clone()]) }>"Resend invitation"</button>
+                                        <button
+                                            role="menuitem"
+                                            on:click={
+                                                let id = m1.id.clone();
+                                                move |_| resend.run(vec![id.clone()])
+                                            }
+                                        >
+                                            "Resend invitation"
+                                        </button>
                                     </Show>
                                     <Show when=move || badge == StatusBadge::NeedsConfirmation>
-                                        <button role="menuitem" on:click={ let id = m2.id.clone(); move |_| confirm_ids.set(Some(vec![id.clone()])) }>"Confirm"</button>
+                                        <button
+                                            role="menuitem"
+                                            on:click={
+                                                let id = m2.id.clone();
+                                                move |_| confirm_ids.set(Some(vec![id.clone()]))
+                                            }
+                                        >
+                                            "Confirm"
+                                        </button>
                                     </Show>
                                     {if kind == TenantKind::Provider {
                                         view! {
-                                            <button role="menuitem" on:click={ let id = m3.id.clone(); move |_| change_type.run((id.clone(), other_type, Permissions::default())) }>
+                                            <button
+                                                role="menuitem"
+                                                on:click={
+                                                    let id = m3.id.clone();
+                                                    move |_| change_type.run((id.clone(), other_type, Permissions::default()))
+                                                }
+                                            >
                                                 {format!("Change user type to {}", other_type.label())}
                                             </button>
-                                        }.into_client()
+                                        }
+                                            .into_client()
                                     } else {
                                         let _ = &m3;
-                                        view! { <button role="menuitem" on:click=move |_| role_for.set(Some(for_role.clone()))>"Change role"</button> }.into_client()
+                                        view! {
+                                            <button role="menuitem" on:click=move |_| role_for.set(Some(for_role.clone()))>
+                                                "Change role"
+                                            </button>
+                                        }
+                                            .into_client()
                                     }}
-                                    <A href=events_href attr:role="menuitem">"Event logs"</A>
-                                    <Show when=move || !m4.is_me>
+                                    <A href=events_href attr:role="menuitem">
+                                        "Event logs"
+                                    </A>
+                                    <Show when=move || {
+                                        !m4.is_me
+                                    }>
                                         {
                                             let m4 = m4.clone();
-                                            move || if m4.badge == StatusBadge::Suspended {
-                                                let m = m4.clone();
-                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>"Restore"</button> }.into_client()
-                                            } else {
-                                                let m = m4.clone();
-                                                view! { <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>{if kind == TenantKind::Organization { "Revoke" } else { "Suspend" }}</button> }.into_client()
+                                            move || {
+                                                if m4.badge == StatusBadge::Suspended {
+                                                    let m = m4.clone();
+                                                    view! {
+                                                        <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>
+                                                            "Restore"
+                                                        </button>
+                                                    }
+                                                        .into_client()
+                                                } else {
+                                                    let m = m4.clone();
+                                                    view! {
+                                                        <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>
+                                                            {if kind == TenantKind::Organization { "Revoke" } else { "Suspend" }}
+                                                        </button>
+                                                    }
+                                                        .into_client()
+                                                }
                                             }
                                         }
-                                        <button role="menuitem" class="danger" on:click={ let m = m5.clone(); move |_| pending.set(Some(Pending::Remove(vec![m.clone()]))) }>"Remove"</button>
+                                        <button
+                                            role="menuitem"
+                                            class="danger"
+                                            on:click={
+                                                let m = m5.clone();
+                                                move |_| pending.set(Some(Pending::Remove(vec![m.clone()])))
+                                            }
+                                        >
+                                            "Remove"
+                                        </button>
                                     </Show>
                                 </div>
                             }
@@ -648,33 +900,66 @@ fn InviteForm(provider_id: String, kind: TenantKind, open: RwSignal<bool>, versi
             <Field label="Email" help="Up to 20 addresses, separated by commas.">
                 <textarea rows="3" name="emails" bind:value=emails></textarea>
             </Field>
-            <p class="muted small" aria-live="polite">{preview}</p>
+            <p class="muted small" aria-live="polite">
+                {preview}
+            </p>
             <fieldset class="radios">
                 <legend>{if kind == TenantKind::Organization { "Role" } else { "User type" }}</legend>
-                {roles.iter().map(|r| view! {
-                    <label><input type="radio" name="user_type" value=r.code() bind:group=user_type />" " {r.label()}</label>
-                }).collect_view()}
+                {roles
+                    .iter()
+                    .map(|r| {
+                        view! {
+                            <label>
+                                <input type="radio" name="user_type" value=r.code() bind:group=user_type />
+                                " "
+                                {r.label()}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
             </fieldset>
             <Show when=move || user_type.get() == "custom">
                 <PermissionBoxes perms=perms />
             </Show>
-            <p class="form-error" role="alert">{move || error.get()}</p>
-            {move || outcome.get().map(|list| view! {
-                <ul class="plain-list results" aria-label="Invitation results">
-                    {list.into_iter().map(|e| {
-                        let (cls, text) = match &e.outcome {
-                            InviteEntryOutcome::Invited => ("done", "invited".to_string()),
-                            InviteEntryOutcome::AlreadyMember => ("skipped", "already a member (skipped)".to_string()),
-                            InviteEntryOutcome::Repeated => ("skipped", "listed twice (skipped)".to_string()),
-                            InviteEntryOutcome::Invalid(r) => ("invalid", format!("invalid: {r}")),
-                        };
-                        view! { <li class=cls>{e.input.clone()} " — " {text}</li> }
-                    }).collect_view()}
-                </ul>
-            })}
+            <p class="form-error" role="alert">
+                {move || error.get()}
+            </p>
+            {move || {
+                outcome
+                    .get()
+                    .map(|list| {
+                        view! {
+                            <ul class="plain-list results" aria-label="Invitation results">
+                                {list
+                                    .into_iter()
+                                    .map(|e| {
+                                        let (cls, text) = match &e.outcome {
+                                            InviteEntryOutcome::Invited => ("done", "invited".to_string()),
+                                            InviteEntryOutcome::AlreadyMember => ("skipped", "already a member (skipped)".to_string()),
+                                            InviteEntryOutcome::Repeated => ("skipped", "listed twice (skipped)".to_string()),
+                                            InviteEntryOutcome::Invalid(r) => ("invalid", format!("invalid: {r}")),
+                                        };
+                                        view! { <li class=cls>{e.input.clone()} " — " {text}</li> }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| { outcome.set(None); open.set(false) }>"Close"</button>
-                <button type="submit" class="btn primary" disabled=move || busy.get()>"Save"</button>
+                <button
+                    type="button"
+                    class="btn ghost"
+                    on:click=move |_| {
+                        outcome.set(None);
+                        open.set(false)
+                    }
+                >
+                    "Close"
+                </button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>
+                    "Save"
+                </button>
             </div>
         </form>
     }
@@ -754,7 +1039,9 @@ fn ConfirmDialog(
         });
     };
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || {
                 let confirm = confirm.clone();
                 Suspend::new(async move {
@@ -764,23 +1051,45 @@ fn ConfirmDialog(
                             let n = list.len();
                             let l2 = list.clone();
                             view! {
-                                <p>"Check that each member's fingerprint phrase matches the one they see in Settings → My account. If they match, select Confirm."</p>
+                                <p>
+                                    "Check that each member's fingerprint phrase matches the one they see in Settings → My account. If they match, select Confirm."
+                                </p>
                                 <ul class="plain-list fingerprints">
-                                    {list.into_iter().map(|c| view! {
-                                        <li>
-                                            <div class="strong">{c.name.clone().unwrap_or_default()} " " <span class="muted">{c.email.clone()}</span></div>
-                                            <div class="fingerprint" aria-label=format!("Fingerprint phrase of {}", c.email)>{c.fingerprint.clone()}</div>
-                                        </li>
-                                    }).collect_view()}
+                                    {list
+                                        .into_iter()
+                                        .map(|c| {
+                                            view! {
+                                                <li>
+                                                    <div class="strong">
+                                                        {c.name.clone().unwrap_or_default()} " " <span class="muted">{c.email.clone()}</span>
+                                                    </div>
+                                                    <div class="fingerprint" aria-label=format!("Fingerprint phrase of {}", c.email)>
+                                                        {c.fingerprint.clone()}
+                                                    </div>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </ul>
-                                <Show when=move || n == 0><p class="muted">"None of the selected members is waiting for confirmation."</p></Show>
-                                <p class="form-error" role="alert">{move || error.get()}</p>
-                                <p class="muted" aria-live="polite">{move || progress.get()}</p>
+                                <Show when=move || n == 0>
+                                    <p class="muted">"None of the selected members is waiting for confirmation."</p>
+                                </Show>
+                                <p class="form-error" role="alert">
+                                    {move || error.get()}
+                                </p>
+                                <p class="muted" aria-live="polite">
+                                    {move || progress.get()}
+                                </p>
                                 <div class="modal-actions">
-                                    <button class="btn ghost" on:click=move |_| ids.set(None)>"Cancel"</button>
-                                    <button class="btn primary" disabled=move || busy.get() || n == 0 on:click=move |_| confirm(l2.clone())>"Confirm"</button>
+                                    <button class="btn ghost" on:click=move |_| ids.set(None)>
+                                        "Cancel"
+                                    </button>
+                                    <button class="btn primary" disabled=move || busy.get() || n == 0 on:click=move |_| confirm(l2.clone())>
+                                        "Confirm"
+                                    </button>
                                 </div>
-                            }.into_client()
+                            }
+                                .into_client()
                         }
                     }
                 })
@@ -795,13 +1104,26 @@ fn PermissionBoxes(perms: RwSignal<[bool; Permissions::COUNT]>) -> impl IntoView
     view! {
         <fieldset class="checks">
             <legend>"Permissions"</legend>
-            {Permissions::LABELS.iter().enumerate().map(|(i, label)| view! {
-                <label>
-                    <input type="checkbox" prop:checked=move || perms.get()[i]
-                        on:change=move |ev| { let on = event_target_checked(&ev); perms.update(|p| p[i] = on) } />
-                    " " {*label}
-                </label>
-            }).collect_view()}
+            {Permissions::LABELS
+                .iter()
+                .enumerate()
+                .map(|(i, label)| {
+                    view! {
+                        <label>
+                            <input
+                                type="checkbox"
+                                prop:checked=move || perms.get()[i]
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    perms.update(|p| p[i] = on)
+                                }
+                            />
+                            " "
+                            {*label}
+                        </label>
+                    }
+                })
+                .collect_view()}
         </fieldset>
     }
 }
@@ -828,16 +1150,29 @@ fn RoleForm(
             <p>{format!("Role of {}", m.email)}</p>
             <fieldset class="radios">
                 <legend>"Role"</legend>
-                {Role::for_kind(kind).iter().map(|r| view! {
-                    <label><input type="radio" name="role" value=r.code() bind:group=role />" " {r.label()}</label>
-                }).collect_view()}
+                {Role::for_kind(kind)
+                    .iter()
+                    .map(|r| {
+                        view! {
+                            <label>
+                                <input type="radio" name="role" value=r.code() bind:group=role />
+                                " "
+                                {r.label()}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
             </fieldset>
             <Show when=move || role.get() == "custom">
                 <PermissionBoxes perms=perms />
             </Show>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| role_for.set(None)>"Cancel"</button>
-                <button type="submit" class="btn primary">"Save"</button>
+                <button type="button" class="btn ghost" on:click=move |_| role_for.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary">
+                    "Save"
+                </button>
             </div>
         </form>
     }

@@ -44,7 +44,9 @@ pub fn NotFound() -> impl IntoView {
             <section class="card narrow">
                 <h1>"Page not found"</h1>
                 <p class="muted">"The page you asked for does not exist or has moved."</p>
-                <p><A href="/">"Go to the start page"</A></p>
+                <p>
+                    <A href="/">"Go to the start page"</A>
+                </p>
             </section>
         </main>
     }

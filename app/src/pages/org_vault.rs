@@ -54,7 +54,14 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let org_name = console.ctx.name.clone();
     let key = match console.key() {
         Ok(k) => k,
-        Err(e) => return view! { <p class="form-error" role="alert">{e}</p> }.into_client(),
+        Err(e) => {
+            return view! {
+                <p class="form-error" role="alert">
+                    {e}
+                </p>
+            }
+            .into_client();
+        }
     };
     let key = StoredValue::new(key);
     let oid_sv = StoredValue::new(oid.clone());
@@ -119,9 +126,15 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                 <p class="muted">"The organisation's shared logins and notes. They are decrypted only in your browser, with the organisation key."</p>
             </div>
             <div class="head-actions">
-                <button class="btn" on:click=move |_| importing.set(true)>"Import data"</button>
-                <button class="btn" on:click=move |_| exporting.set(true)>"Export vault"</button>
-                <button class="btn primary" on:click=move |_| editing.set(Some(None))>"New item"</button>
+                <button class="btn" on:click=move |_| importing.set(true)>
+                    "Import data"
+                </button>
+                <button class="btn" on:click=move |_| exporting.set(true)>
+                    "Export vault"
+                </button>
+                <button class="btn primary" on:click=move |_| editing.set(Some(None))>
+                    "New item"
+                </button>
             </div>
         </div>
         <div class="toolbar">
@@ -134,21 +147,51 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                     {move || names.get().into_iter().map(|(id, n)| view! { <option value=id>{n}</option> }).collect_view()}
                 </select>
             </label>
-            <span class="muted selcount" aria-live="polite">{move || { let n = selected.with(|s| s.len()); if n == 0 { String::new() } else { format!("{n} selected") } }}</span>
-            <div class="menu-wrap" on:keydown=move |ev| if ev.key() == "Escape" { bulk_open.set(false) }>
-                <button class="btn" aria-label="Bulk actions" aria-haspopup="menu" aria-expanded=move || bulk_open.get().to_string()
-                    disabled=move || selected.with(|s| s.is_empty()) on:click=move |_| bulk_open.update(|o| *o = !*o)>"⋮"</button>
+            <span class="muted selcount" aria-live="polite">
+                {move || {
+                    let n = selected.with(|s| s.len());
+                    if n == 0 { String::new() } else { format!("{n} selected") }
+                }}
+            </span>
+            <div
+                class="menu-wrap"
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        bulk_open.set(false)
+                    }
+                }
+            >
+                <button
+                    class="btn"
+                    aria-label="Bulk actions"
+                    aria-haspopup="menu"
+                    aria-expanded=move || bulk_open.get().to_string()
+                    disabled=move || selected.with(|s| s.is_empty())
+                    on:click=move |_| bulk_open.update(|o| *o = !*o)
+                >
+                    "⋮"
+                </button>
                 <Show when=move || bulk_open.get()>
                     <div class="menu" role="menu" on:click=move |_| bulk_open.set(false)>
-                        <button role="menuitem" disabled=move || names.with(|n| n.is_empty()) on:click=move |_| assigning.set(true)>"Assign to collections"</button>
-                        <button role="menuitem" class="danger" on:click=move |_| bulk_deleting.set(true)>"Delete"</button>
+                        <button role="menuitem" disabled=move || names.with(|n| n.is_empty()) on:click=move |_| assigning.set(true)>
+                            "Assign to collections"
+                        </button>
+                        <button role="menuitem" class="danger" on:click=move |_| bulk_deleting.set(true)>
+                            "Delete"
+                        </button>
                     </div>
                 </Show>
             </div>
         </div>
-        <p class="notice" role="status">{move || message.get()}</p>
-        <p class="form-error" role="alert">{move || error.get()}</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading the vault…"</p> }>
+        <p class="notice" role="status">
+            {move || message.get()}
+        </p>
+        <p class="form-error" role="alert">
+            {move || error.get()}
+        </p>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading the vault…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let (items, cols) = match data.await {
                     Ok(d) => d,
@@ -180,21 +223,49 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                 let toggle_all = move |ev: leptos::ev::Event| {
                     let on = event_target_checked(&ev);
                     let ids = shown_ids();
-                    selected.update(|s| for id in ids { if on { s.insert(id); } else { s.remove(&id); } });
+                    selected
+                        .update(|s| {
+                            for id in ids {
+                                if on {
+                                    s.insert(id);
+                                } else {
+                                    s.remove(&id);
+                                }
+                            }
+                        });
                 };
                 view! {
-                    {(unreadable > 0).then(|| view! {
-                        <p class="form-error" role="alert">{format!("{unreadable} item(s) could not be decrypted with the organisation key.")}</p>
-                    })}
+                    {(unreadable > 0)
+                        .then(|| {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {format!("{unreadable} item(s) could not be decrypted with the organisation key.")}
+                                </p>
+                            }
+                        })}
                     <Show when=move || total == 0>
                         <div class="empty">
                             <h2>"No items yet"</h2>
-                            <p class="muted">"Add a login with New item, or bring the client's passwords over with Import data (a Bitwarden .csv or .json export)."</p>
+                            <p class="muted">
+                                "Add a login with New item, or bring the client's passwords over with Import data (a Bitwarden .csv or .json export)."
+                            </p>
                         </div>
                     </Show>
                     <Show when=move || total != 0>
                         <table class="table" aria-label="Vault items">
-                            <thead><tr><th class="check"><input type="checkbox" aria-label="Select all" prop:checked=all_checked on:change=toggle_all /></th><th>"Name"</th><th>"Collections"</th><th>"Type"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th class="check">
+                                        <input type="checkbox" aria-label="Select all" prop:checked=all_checked on:change=toggle_all />
+                                    </th>
+                                    <th>"Name"</th>
+                                    <th>"Collections"</th>
+                                    <th>"Type"</th>
+                                    <th class="actions">
+                                        <span class="sr-only">"Options"</span>
+                                    </th>
+                                </tr>
+                            </thead>
                             <tbody>
                                 <For each=move || shown.get() key=|r| (r.id.clone(), r.data.clone(), r.collection_ids.clone()) let:r>
                                     {
@@ -208,27 +279,58 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                                         view! {
                                             <tr class:selected=move || selected.with(|s| s.contains(&id_r))>
                                                 <td class="check">
-                                                    <input type="checkbox" aria-label=format!("Select {name}") prop:checked=move || selected.with(|s| s.contains(&id_c))
+                                                    <input
+                                                        type="checkbox"
+                                                        aria-label=format!("Select {name}")
+                                                        prop:checked=move || selected.with(|s| s.contains(&id_c))
                                                         on:change=move |ev| {
                                                             let on = event_target_checked(&ev);
-                                                            selected.update(|s| { if on { s.insert(id_t.clone()); } else { s.remove(&id_t); } });
-                                                        } />
+                                                            selected
+                                                                .update(|s| {
+                                                                    if on {
+                                                                        s.insert(id_t.clone());
+                                                                    } else {
+                                                                        s.remove(&id_t);
+                                                                    }
+                                                                });
+                                                        }
+                                                    />
                                                 </td>
                                                 <td>
-                                                    <button class="link strong" aria-label=format!("Edit {n1}") on:click=move |_| editing.set(Some(Some(r1.clone())))>{name.clone()}</button>
+                                                    <button
+                                                        class="link strong"
+                                                        aria-label=format!("Edit {n1}")
+                                                        on:click=move |_| editing.set(Some(Some(r1.clone())))
+                                                    >
+                                                        {name.clone()}
+                                                    </button>
                                                     <div class="muted small">{user.clone()}</div>
                                                 </td>
                                                 <td class="small">{if colls.is_empty() { "—".to_string() } else { colls.join(", ") }}</td>
                                                 <td class="small">{r.data.kind.label()}</td>
                                                 <td class="actions nowrap">
-                                                    {is_login.then(|| view! {
-                                                        <button class="btn ghost small" aria-label=format!("Copy password of {n2}") on:click=move |_| {
-                                                            copy(pass.clone());
-                                                            message.set(Some("Password copied.".into()));
-                                                        }>"Copy password"</button>
-                                                    })}
-                                                    " "
-                                                    <button class="btn small danger" aria-label=format!("Delete {n3}") on:click=move |_| deleting.set(Some((id.clone(), n3.clone())))>"Delete"</button>
+                                                    {is_login
+                                                        .then(|| {
+                                                            view! {
+                                                                <button
+                                                                    class="btn ghost small"
+                                                                    aria-label=format!("Copy password of {n2}")
+                                                                    on:click=move |_| {
+                                                                        copy(pass.clone());
+                                                                        message.set(Some("Password copied.".into()));
+                                                                    }
+                                                                >
+                                                                    "Copy password"
+                                                                </button>
+                                                            }
+                                                        })} " "
+                                                    <button
+                                                        class="btn small danger"
+                                                        aria-label=format!("Delete {n3}")
+                                                        on:click=move |_| deleting.set(Some((id.clone(), n3.clone())))
+                                                    >
+                                                        "Delete"
+                                                    </button>
                                                 </td>
                                             </tr>
                                         }
@@ -239,7 +341,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                         <p class="muted small">{move || format!("{} of {total} items", shown.with(|v| v.len()))}</p>
                     </Show>
                 }
-                .into_client()
+                    .into_client()
             })}
         </Transition>
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
@@ -247,10 +349,21 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         </Modal>
         <DeleteItemDialog deleting=deleting on_confirm=remove note="It is deleted for everyone in this organisation, and cannot be brought back." />
         <Modal open=bulk_deleting on_close=Callback::new(move |_| bulk_deleting.set(false)) title="Delete items".to_string()>
-            <p>{move || format!("Delete {} selected item(s)? They are deleted for everyone in this organisation, and cannot be brought back.", selected.with(|s| s.len()))}</p>
+            <p>
+                {move || {
+                    format!(
+                        "Delete {} selected item(s)? They are deleted for everyone in this organisation, and cannot be brought back.",
+                        selected.with(|s| s.len()),
+                    )
+                }}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| bulk_deleting.set(false)>"Cancel"</button>
-                <button type="button" class="btn danger-fill" on:click=remove_selected>"Delete"</button>
+                <button type="button" class="btn ghost" on:click=move |_| bulk_deleting.set(false)>
+                    "Cancel"
+                </button>
+                <button type="button" class="btn danger-fill" on:click=remove_selected>
+                    "Delete"
+                </button>
             </div>
         </Modal>
         <Modal open=assigning on_close=Callback::new(move |_| assigning.set(false)) title="Assign to collections".to_string()>
@@ -311,19 +424,33 @@ fn CollectionChecks(names: RwSignal<Names>, chosen: RwSignal<HashSet<String>>) -
                 if list.is_empty() {
                     return view! { <p class="muted small">"This organisation has no collections yet."</p> }.into_client();
                 }
-                list.into_iter().map(|(id, n)| {
-                    let (id1, id2) = (id.clone(), id.clone());
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id1))
-                                on:change=move |ev| {
-                                    let on = event_target_checked(&ev);
-                                    chosen.update(|c| { if on { c.insert(id2.clone()); } else { c.remove(&id2); } });
-                                } />
-                            " " {n}
-                        </label>
-                    }
-                }).collect_view().into_client()
+                list.into_iter()
+                    .map(|(id, n)| {
+                        let (id1, id2) = (id.clone(), id.clone());
+                        view! {
+                            <label class="check">
+                                <input
+                                    type="checkbox"
+                                    prop:checked=move || chosen.with(|c| c.contains(&id1))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen
+                                            .update(|c| {
+                                                if on {
+                                                    c.insert(id2.clone());
+                                                } else {
+                                                    c.remove(&id2);
+                                                }
+                                            });
+                                    }
+                                />
+                                " "
+                                {n}
+                            </label>
+                        }
+                    })
+                    .collect_view()
+                    .into_client()
             }}
         </fieldset>
     }
@@ -370,12 +497,20 @@ fn AssignForm(
     };
     view! {
         <form class="stack" on:submit=submit>
-            <p class="muted">{move || format!("Add the {} selected item(s) to these collections. The collections they are in already stay.", selected.with(|s| s.len()))}</p>
+            <p class="muted">
+                {move || format!("Add the {} selected item(s) to these collections. The collections they are in already stay.", selected.with(|s| s.len()))}
+            </p>
             <CollectionChecks names=names chosen=chosen />
-            <p class="form-error" role="alert">{move || error.get()}</p>
+            <p class="form-error" role="alert">
+                {move || error.get()}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="submit" class="btn primary" disabled=move || busy.get()>{move || if busy.get() { "Assigning…" } else { "Assign" }}</button>
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Assigning…" } else { "Assign" }}
+                </button>
             </div>
         </form>
     }
@@ -410,13 +545,28 @@ fn ImportForm(
     });
     let preview = move || match parsed.get() {
         None => None,
-        Some(Err(e)) => Some(view! { <p class="form-error" role="alert">{e}</p> }.into_client()),
+        Some(Err(e)) => Some(
+            view! {
+                <p class="form-error" role="alert">
+                    {e}
+                </p>
+            }
+            .into_client(),
+        ),
         Some(Ok(items)) => {
             let new = plan(&items, &names.get());
             let logins = items.iter().filter(|i| i.item.kind == ItemKind::Login).count();
             let line = format!("{} item(s) ready to import: {logins} login(s), {} secure note(s).", items.len(), items.len() - logins);
             let coll = if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) };
-            Some(view! { <div class="notice ok" role="status"><p>{line}</p><p>{coll}</p></div> }.into_client())
+            Some(
+                view! {
+                    <div class="notice ok" role="status">
+                        <p>{line}</p>
+                        <p>{coll}</p>
+                    </div>
+                }
+                .into_client(),
+            )
         }
     };
     let on_file = move |_ev: leptos::ev::Event| {
@@ -484,7 +634,9 @@ fn ImportForm(
     };
     view! {
         <form class="stack" on:submit=submit>
-            <p class="muted">"Bring over a client's logins and secure notes from a Bitwarden export (.csv or unencrypted .json). The file is read and encrypted in this browser; collections it names that do not exist yet are created."</p>
+            <p class="muted">
+                "Bring over a client's logins and secure notes from a Bitwarden export (.csv or unencrypted .json). The file is read and encrypted in this browser; collections it names that do not exist yet are created."
+            </p>
             <Field label="Choose a file">
                 <input type="file" accept=".csv,.json,text/csv,application/json" on:change=on_file />
             </Field>
@@ -492,9 +644,13 @@ fn ImportForm(
                 <textarea rows="5" spellcheck="false" bind:value=text></textarea>
             </Field>
             {preview}
-            <p class="form-error" role="alert">{move || error.get()}</p>
+            <p class="form-error" role="alert">
+                {move || error.get()}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
                 <button type="submit" class="btn primary" disabled=move || busy.get() || !matches!(parsed.get(), Some(Ok(_)))>
                     {move || if busy.get() { "Importing…" } else { "Import data" }}
                 </button>
@@ -551,7 +707,8 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
             <div class="notice warn" role="note">
                 <strong>"This export contains the organisation's vault data in an unencrypted format."</strong>
                 " Do not store or send the file over unsecure channels, and delete it as soon as you are done with it. The export is recorded in the event log."
-                <br />"Do not open a .csv export in a spreadsheet program: a value that starts with =, +, - or @ can run there as a formula. Import it into a password manager instead."
+                <br />
+                "Do not open a .csv export in a spreadsheet program: a value that starts with =, +, - or @ can run there as a formula. Import it into a password manager instead."
             </div>
             <Field label="File format">
                 <select bind:value=format>
@@ -559,10 +716,16 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
                     <option value="json">".json"</option>
                 </select>
             </Field>
-            <p class="form-error" role="alert">{move || error.get()}</p>
+            <p class="form-error" role="alert">
+                {move || error.get()}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>"Cancel"</button>
-                <button type="submit" class="btn primary" disabled=move || busy.get()>{move || if busy.get() { "Exporting…" } else { "Confirm format" }}</button>
+                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary" disabled=move || busy.get()>
+                    {move || if busy.get() { "Exporting…" } else { "Confirm format" }}
+                </button>
             </div>
         </form>
     }

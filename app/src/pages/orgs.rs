@@ -110,7 +110,10 @@ fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) 
                     let Ok(Some(me)) = me.await else { return ().into_any() };
                     let key = if ctx.via_provider {
                         let provider_wrapped = me.providers.iter().find(|p| Some(&p.id) == ctx.provider_id.as_ref()).and_then(|p| p.wrapped_key.clone());
-                        TenantKey::ViaProvider { provider_wrapped, org_key: ctx.org_key.clone() }
+                        TenantKey::ViaProvider {
+                            provider_wrapped,
+                            org_key: ctx.org_key.clone(),
+                        }
                     } else {
                         TenantKey::Sealed(ctx.member_key.clone())
                     };
@@ -123,10 +126,13 @@ fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) 
                     };
                     let console = Console { ctx: ctx.clone(), scope };
                     let allowed = console.can(section.need());
-                    // The body is built in the browser once unlocked, from its
-                    // own chunk; the panel fetches that chunk while it is shown.
                     let body = if !allowed {
-                        Either::Left(view! { <ErrorView err=ApiError::Forbidden("Your role in this organisation does not allow this.".into()) /> }.into_any())
+                        Either::Left(
+                            // The body is built in the browser once unlocked, from its
+                            // own chunk; the panel fetches that chunk while it is shown.
+                            view! { <ErrorView err=ApiError::Forbidden("Your role in this organisation does not allow this.".into()) /> }
+                                .into_any(),
+                        )
                     } else if !unlocked {
                         Either::Left(view! { <UnlockPanel me=me prepare=prepare /> }.into_any())
                     } else {
@@ -138,7 +144,7 @@ fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) 
                             <div class="main-col">{body}</div>
                         </div>
                     }
-                    .into_any()
+                        .into_any()
                 })
             }}
         </Transition>
@@ -149,7 +155,11 @@ fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) 
 fn OrgNav(console: Console, current: Section) -> impl IntoView {
     let c = console.ctx.clone();
     let back = c.provider_id.clone().filter(|_| c.via_provider).map(|pid| {
-        view! { <A href=format!("/providers/{pid}/clients") attr:class="back">{format!("← {}", c.provider_name.clone().unwrap_or_else(|| "Provider".into()))}</A> }
+        view! {
+            <A href=format!("/providers/{pid}/clients") attr:class="back">
+                {format!("← {}", c.provider_name.clone().unwrap_or_else(|| "Provider".into()))}
+            </A>
+        }
     });
     let standing = if c.via_provider { "Managed by your provider".to_string() } else { c.role.map(|r| r.label().to_string()).unwrap_or_default() };
     view! {
@@ -157,10 +167,18 @@ fn OrgNav(console: Console, current: Section) -> impl IntoView {
             {back}
             <div class="sidenav-title">{c.name.clone()}</div>
             <div class="muted small sidenav-sub">"Admin Console · " {standing}</div>
-            {Section::ALL.into_iter().filter(|s| console.can(s.need())).map(|s| {
-                let cls = if s == current { "active" } else { "" };
-                view! { <A href=format!("/organizations/{}/{}", c.id, s.path()) attr:class=cls>{s.title()}</A> }
-            }).collect_view()}
+            {Section::ALL
+                .into_iter()
+                .filter(|s| console.can(s.need()))
+                .map(|s| {
+                    let cls = if s == current { "active" } else { "" };
+                    view! {
+                        <A href=format!("/organizations/{}/{}", c.id, s.path()) attr:class=cls>
+                            {s.title()}
+                        </A>
+                    }
+                })
+                .collect_view()}
         </aside>
     }
 }
@@ -233,11 +251,20 @@ fn Groups(console: Console) -> impl IntoView {
     };
     view! {
         <div class="page-head">
-            <div><h1>"Groups"</h1><p class="muted">"Gather members into groups and give a group access to collections at once."</p></div>
-            <button class="btn primary" on:click=move |_| editing.set(Some(None))>"+ New group"</button>
+            <div>
+                <h1>"Groups"</h1>
+                <p class="muted">"Gather members into groups and give a group access to collections at once."</p>
+            </div>
+            <button class="btn primary" on:click=move |_| editing.set(Some(None))>
+                "+ New group"
+            </button>
         </div>
-        <p class="form-error" role="alert">{move || error.get()}</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading groups…"</p> }>
+        <p class="form-error" role="alert">
+            {move || error.get()}
+        </p>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading groups…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let (groups, members) = match data.await {
                     Ok(d) => d,
@@ -247,46 +274,87 @@ fn Groups(console: Console) -> impl IntoView {
                 let members2 = members.clone();
                 view! {
                     <Show when=move || empty>
-                        <div class="empty"><h2>"No groups yet"</h2><p class="muted">"Create a group such as Finance or IT."</p></div>
+                        <div class="empty">
+                            <h2>"No groups yet"</h2>
+                            <p class="muted">"Create a group such as Finance or IT."</p>
+                        </div>
                     </Show>
                     <Show when=move || !empty>
                         <table class="table">
-                            <thead><tr><th>"Group"</th><th>"Members"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th>"Group"</th>
+                                    <th>"Members"</th>
+                                    <th class="actions">
+                                        <span class="sr-only">"Options"</span>
+                                    </th>
+                                </tr>
+                            </thead>
                             <tbody>
-                                {groups.clone().into_iter().map(|g| {
-                                    let names: Vec<String> = g.member_ids.iter().filter_map(|id| members.iter().find(|m| &m.id == id)).map(|m| m.name.clone().unwrap_or_else(|| m.email.clone())).collect();
-                                    let (g1, g2) = (g.clone(), g.clone());
-                                    view! {
-                                        <tr>
-                                            <td class="strong">{g.name.clone()}</td>
-                                            <td>{if names.is_empty() { "—".to_string() } else { names.join(", ") }}</td>
-                                            <td class="actions nowrap">
-                                                <button class="btn small" aria-label=format!("Edit {}", g.name) on:click=move |_| editing.set(Some(Some(g1.clone())))>"Edit"</button>
-                                                " "
-                                                <button class="btn small danger" aria-label=format!("Delete {}", g.name) on:click=move |_| deleting.set(Some(g2.clone()))>"Delete"</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
+                                {groups
+                                    .clone()
+                                    .into_iter()
+                                    .map(|g| {
+                                        let names: Vec<String> = g
+                                            .member_ids
+                                            .iter()
+                                            .filter_map(|id| members.iter().find(|m| &m.id == id))
+                                            .map(|m| m.name.clone().unwrap_or_else(|| m.email.clone()))
+                                            .collect();
+                                        let (g1, g2) = (g.clone(), g.clone());
+                                        view! {
+                                            <tr>
+                                                <td class="strong">{g.name.clone()}</td>
+                                                <td>{if names.is_empty() { "—".to_string() } else { names.join(", ") }}</td>
+                                                <td class="actions nowrap">
+                                                    <button
+                                                        class="btn small"
+                                                        aria-label=format!("Edit {}", g.name)
+                                                        on:click=move |_| editing.set(Some(Some(g1.clone())))
+                                                    >
+                                                        "Edit"
+                                                    </button>
+                                                    " "
+                                                    <button
+                                                        class="btn small danger"
+                                                        aria-label=format!("Delete {}", g.name)
+                                                        on:click=move |_| deleting.set(Some(g2.clone()))
+                                                    >
+                                                        "Delete"
+                                                    </button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
                             </tbody>
                         </table>
                     </Show>
-                    <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None))
-                        title="Group".to_string()>
+                    <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Group".to_string()>
                         {
                             let members = members2.clone();
-                            move || editing.get().map(|g| view! { <GroupForm org_id=oid_sv.get_value() group=g members=members.clone() editing=editing version=version /> })
+                            move || {
+                                editing
+                                    .get()
+                                    .map(|g| view! { <GroupForm org_id=oid_sv.get_value() group=g members=members.clone() editing=editing version=version /> })
+                            }
                         }
                     </Modal>
                 }
-                .into_client()
+                    .into_client()
             })}
         </Transition>
         <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete group?".to_string()>
-            <p>{move || deleting.get().map(|g| format!("Delete the group {}? Its members keep their own access; the group's collection access goes.", g.name))}</p>
+            <p>
+                {move || deleting.get().map(|g| format!("Delete the group {}? Its members keep their own access; the group's collection access goes.", g.name))}
+            </p>
             <div class="modal-actions">
-                <button class="btn ghost" on:click=move |_| deleting.set(None)>"Cancel"</button>
-                <button class="btn danger-fill" on:click=delete.clone()>"Delete"</button>
+                <button class="btn ghost" on:click=move |_| deleting.set(None)>
+                    "Cancel"
+                </button>
+                <button class="btn danger-fill" on:click=delete.clone()>
+                    "Delete"
+                </button>
             </div>
         </Modal>
     }
@@ -325,22 +393,55 @@ fn GroupForm(
             </Field>
             <fieldset class="checks scroll">
                 <legend>"Members"</legend>
-                {members.into_iter().filter(|m| m.badge != StatusBadge::Suspended).map(|m| {
-                    let id = m.id.clone();
-                    let id2 = m.id.clone();
-                    view! {
-                        <label>
-                            <input type="checkbox" prop:checked=move || chosen.with(|c| c.contains(&id))
-                                on:change=move |ev| { let on = event_target_checked(&ev); let id = id2.clone(); chosen.update(|c| { c.retain(|x| x != &id); if on { c.push(id) } }) } />
-                            " " {m.name.clone().unwrap_or_else(|| m.email.clone())} " " <span class="muted small">{m.email.clone()}</span>
-                        </label>
-                    }
-                }).collect_view()}
+                {members
+                    .into_iter()
+                    .filter(|m| m.badge != StatusBadge::Suspended)
+                    .map(|m| {
+                        let id = m.id.clone();
+                        let id2 = m.id.clone();
+                        view! {
+                            <label>
+                                <input
+                                    type="checkbox"
+                                    prop:checked=move || chosen.with(|c| c.contains(&id))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        let id = id2.clone();
+                                        chosen
+                                            .update(|c| {
+                                                c.retain(|x| x != &id);
+                                                if on {
+                                                    c.push(id)
+                                                }
+                                            })
+                                    }
+                                />
+                                " "
+                                {m.name.clone().unwrap_or_else(|| m.email.clone())}
+                                " "
+                                <span class="muted small">{m.email.clone()}</span>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
             </fieldset>
-            <p class="form-error" role="alert">{move || error.get().map(|e| match e { ApiError::Validation(v) => v.into_iter().filter(|f| f.field != "name").map(|f| f.message).collect::<Vec<_>>().join(" "), other => other.to_string() })}</p>
+            <p class="form-error" role="alert">
+                {move || {
+                    error
+                        .get()
+                        .map(|e| match e {
+                            ApiError::Validation(v) => v.into_iter().filter(|f| f.field != "name").map(|f| f.message).collect::<Vec<_>>().join(" "),
+                            other => other.to_string(),
+                        })
+                }}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>"Cancel"</button>
-                <button type="submit" class="btn primary">"Save"</button>
+                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary">
+                    "Save"
+                </button>
             </div>
         </form>
     }
@@ -417,11 +518,20 @@ fn Collections(console: Console) -> impl IntoView {
     };
     view! {
         <div class="page-head">
-            <div><h1>"Collections"</h1><p class="muted">"Shared items live in collections. Names are encrypted with the organisation key in your browser."</p></div>
-            <button class="btn primary" on:click=move |_| editing.set(Some(None))>"+ New collection"</button>
+            <div>
+                <h1>"Collections"</h1>
+                <p class="muted">"Shared items live in collections. Names are encrypted with the organisation key in your browser."</p>
+            </div>
+            <button class="btn primary" on:click=move |_| editing.set(Some(None))>
+                "+ New collection"
+            </button>
         </div>
-        <p class="form-error" role="alert">{move || error.get()}</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading collections…"</p> }>
+        <p class="form-error" role="alert">
+            {move || error.get()}
+        </p>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading collections…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let (cols, subjects) = match data.await {
                     Ok(d) => d,
@@ -431,42 +541,91 @@ fn Collections(console: Console) -> impl IntoView {
                 let subjects2 = subjects.clone();
                 view! {
                     <Show when=move || empty>
-                        <div class="empty"><h2>"No collections yet"</h2><p class="muted">"Create a collection such as Shared logins."</p></div>
+                        <div class="empty">
+                            <h2>"No collections yet"</h2>
+                            <p class="muted">"Create a collection such as Shared logins."</p>
+                        </div>
                     </Show>
                     <Show when=move || !empty>
                         <table class="table">
-                            <thead><tr><th>"Collection"</th><th>"Access"</th><th class="actions"><span class="sr-only">"Options"</span></th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th>"Collection"</th>
+                                    <th>"Access"</th>
+                                    <th class="actions">
+                                        <span class="sr-only">"Options"</span>
+                                    </th>
+                                </tr>
+                            </thead>
                             <tbody>
-                                {cols.clone().into_iter().map(|c| {
-                                    let name = name_of(&c);
-                                    let access: Vec<String> = c.access.iter().map(|a| format!("{}: {}", subjects.label(&a.subject), a.permission.label())).collect();
-                                    let (c1, id) = (c.clone(), c.id.clone());
-                                    view! {
-                                        <tr>
-                                            <td class="strong">{name.clone()}</td>
-                                            <td class="small">{if access.is_empty() { "No one".to_string() } else { access.join("; ") }}</td>
-                                            <td class="actions nowrap">
-                                                <button class="btn small" aria-label=format!("Edit {name}") on:click=move |_| editing.set(Some(Some(c1.clone())))>"Edit"</button>
-                                                " "
-                                                <button class="btn small danger" aria-label=format!("Delete {name}") on:click=move |_| remove.run(id.clone())>"Delete"</button>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
+                                {cols
+                                    .clone()
+                                    .into_iter()
+                                    .map(|c| {
+                                        let name = name_of(&c);
+                                        let access: Vec<String> = c
+                                            .access
+                                            .iter()
+                                            .map(|a| format!("{}: {}", subjects.label(&a.subject), a.permission.label()))
+                                            .collect();
+                                        let (c1, id) = (c.clone(), c.id.clone());
+                                        view! {
+                                            <tr>
+                                                <td class="strong">{name.clone()}</td>
+                                                <td class="small">{if access.is_empty() { "No one".to_string() } else { access.join("; ") }}</td>
+                                                <td class="actions nowrap">
+                                                    <button
+                                                        class="btn small"
+                                                        aria-label=format!("Edit {name}")
+                                                        on:click=move |_| editing.set(Some(Some(c1.clone())))
+                                                    >
+                                                        "Edit"
+                                                    </button>
+                                                    " "
+                                                    <button
+                                                        class="btn small danger"
+                                                        aria-label=format!("Delete {name}")
+                                                        on:click=move |_| remove.run(id.clone())
+                                                    >
+                                                        "Delete"
+                                                    </button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
                             </tbody>
                         </table>
                     </Show>
-                    <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Collection".to_string()>
+                    <Modal
+                        open=Signal::derive(move || editing.get().is_some())
+                        on_close=Callback::new(move |_| editing.set(None))
+                        title="Collection".to_string()
+                    >
                         {
                             let subjects = subjects2.clone();
-                            move || editing.get().map(|c| {
-                                let name = c.as_ref().map(|c| name_of(c)).unwrap_or_default();
-                                view! { <CollectionForm org_id=oid_sv.get_value() collection=c name=name subjects=subjects.clone() key=key editing=editing version=version /> }
-                            })
+                            move || {
+                                editing
+                                    .get()
+                                    .map(|c| {
+                                        let name = c.as_ref().map(&name_of).unwrap_or_default();
+                                        view! {
+                                            <CollectionForm
+                                                org_id=oid_sv.get_value()
+                                                collection=c
+                                                name=name
+                                                subjects=subjects.clone()
+                                                key=key
+                                                editing=editing
+                                                version=version
+                                            />
+                                        }
+                                    })
+                            }
                         }
                     </Modal>
                 }
-                .into_client()
+                    .into_client()
             })}
         </Transition>
     }
@@ -516,34 +675,59 @@ fn CollectionForm(
             </Field>
             <fieldset class="access scroll">
                 <legend>"Access"</legend>
-                {subjects.all().into_iter().map(|(subject, label)| {
-                    let s1 = subject.clone();
-                    let s2 = subject.clone();
-                    let current = move || access.with(|a| a.iter().find(|x| x.subject == s1).map(|x| x.permission.code().to_string()).unwrap_or_default());
-                    view! {
-                        <label class="access-row">
-                            <span>{label.clone()}</span>
-                            <select aria-label=format!("Access for {label}") prop:value=current on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                let s = s2.clone();
-                                access.update(|a| {
-                                    a.retain(|x| x.subject != s);
-                                    if let Some(p) = CollectionPermission::from_code(&v) {
-                                        a.push(AccessEntry { subject: s, permission: p });
+                {subjects
+                    .all()
+                    .into_iter()
+                    .map(|(subject, label)| {
+                        let s1 = subject.clone();
+                        let s2 = subject.clone();
+                        let current = move || access.with(|a| a.iter().find(|x| x.subject == s1).map(|x| x.permission.code().to_string()).unwrap_or_default());
+                        view! {
+                            <label class="access-row">
+                                <span>{label.clone()}</span>
+                                <select
+                                    aria-label=format!("Access for {label}")
+                                    prop:value=current
+                                    on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        let s = s2.clone();
+                                        access
+                                            .update(|a| {
+                                                a.retain(|x| x.subject != s);
+                                                if let Some(p) = CollectionPermission::from_code(&v) {
+                                                    a.push(AccessEntry {
+                                                        subject: s,
+                                                        permission: p,
+                                                    });
+                                                }
+                                            });
                                     }
-                                });
-                            }>
-                                <option value="">"No access"</option>
-                                {CollectionPermission::ALL.into_iter().map(|p| view! { <option value=p.code()>{p.label()}</option> }).collect_view()}
-                            </select>
-                        </label>
-                    }
-                }).collect_view()}
+                                >
+                                    <option value="">"No access"</option>
+                                    {CollectionPermission::ALL.into_iter().map(|p| view! { <option value=p.code()>{p.label()}</option> }).collect_view()}
+                                </select>
+                            </label>
+                        }
+                    })
+                    .collect_view()}
             </fieldset>
-            <p class="form-error" role="alert">{move || error.get().map(|e| match e { ApiError::Validation(v) => v.into_iter().filter(|f| f.field != "name").map(|f| f.message).collect::<Vec<_>>().join(" "), other => other.to_string() })}</p>
+            <p class="form-error" role="alert">
+                {move || {
+                    error
+                        .get()
+                        .map(|e| match e {
+                            ApiError::Validation(v) => v.into_iter().filter(|f| f.field != "name").map(|f| f.message).collect::<Vec<_>>().join(" "),
+                            other => other.to_string(),
+                        })
+                }}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>"Cancel"</button>
-                <button type="submit" class="btn primary">"Save"</button>
+                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary">
+                    "Save"
+                </button>
             </div>
         </form>
     }
@@ -564,9 +748,18 @@ fn Policies(console: Console) -> impl IntoView {
     let editing = RwSignal::new(None::<Policy>);
     let saved = RwSignal::new(None::<String>);
     view! {
-        <div class="page-head"><div><h1>"Policies"</h1><p class="muted">"Rules the server enforces for every member of this organisation."</p></div></div>
-        <p class="notice" role="status">{move || saved.get()}</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading policies…"</p> }>
+        <div class="page-head">
+            <div>
+                <h1>"Policies"</h1>
+                <p class="muted">"Rules the server enforces for every member of this organisation."</p>
+            </div>
+        </div>
+        <p class="notice" role="status">
+            {move || saved.get()}
+        </p>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading policies…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let list = match data.await {
                     Ok(l) => l,
@@ -574,22 +767,27 @@ fn Policies(console: Console) -> impl IntoView {
                 };
                 view! {
                     <ul class="policy-list">
-                        {list.into_iter().map(|p| {
-                            let p1 = p.clone();
-                            view! {
-                                <li class="card policy">
-                                    <div>
-                                        <h2>{p.kind.label()}</h2>
-                                        <p class="muted small">{p.kind.description()}</p>
-                                    </div>
-                                    <span class=if p.enabled { "badge ok" } else { "badge muted" }>{if p.enabled { "On" } else { "Off" }}</span>
-                                    <button class="btn small" aria-label=format!("Edit {}", p.kind.label()) on:click=move |_| editing.set(Some(p1.clone()))>"Edit"</button>
-                                </li>
-                            }
-                        }).collect_view()}
+                        {list
+                            .into_iter()
+                            .map(|p| {
+                                let p1 = p.clone();
+                                view! {
+                                    <li class="card policy">
+                                        <div>
+                                            <h2>{p.kind.label()}</h2>
+                                            <p class="muted small">{p.kind.description()}</p>
+                                        </div>
+                                        <span class=if p.enabled { "badge ok" } else { "badge muted" }>{if p.enabled { "On" } else { "Off" }}</span>
+                                        <button class="btn small" aria-label=format!("Edit {}", p.kind.label()) on:click=move |_| editing.set(Some(p1.clone()))>
+                                            "Edit"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
                 }
-                .into_client()
+                    .into_client()
             })}
         </Transition>
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Edit policy".to_string()>
@@ -643,32 +841,58 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
         <form class="stack" on:submit=submit novalidate>
             <h3>{kind.label()}</h3>
             <p class="muted small">{kind.description()}</p>
-            <label class="check-line"><input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />" Turn on"</label>
+            <label class="check-line">
+                <input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />
+                " Turn on"
+            </label>
             {match kind {
-                PolicyKind::MasterPassword => view! {
-                    <Field label="Minimum length" help="12 to 128 characters." error=field("min_length")>
-                        <input type="number" min="12" max="128" bind:value=min_length />
-                    </Field>
-                    <Field label="Minimum complexity score" error=field("min_score")>
-                        <select prop:value=move || min_score.get() on:change=move |ev| min_score.set(event_target_value(&ev))>
-                            {(0u8..=4).map(|n| view! { <option value=n.to_string()>{format!("{} ({n})", domain::org::score_label(n))}</option> }).collect_view()}
-                        </select>
-                    </Field>
-                }.into_client(),
-                PolicyKind::PasswordGenerator => view! {
-                    <Field label="Minimum length" error=field("generator_min_length")>
-                        <input type="number" min="5" max="128" bind:value=gen_length />
-                    </Field>
-                    <label class="check-line"><input type="checkbox" prop:checked=move || upper.get() on:change=move |ev| upper.set(event_target_checked(&ev)) />" Uppercase (A-Z)"</label>
-                    <label class="check-line"><input type="checkbox" prop:checked=move || digits.get() on:change=move |ev| digits.set(event_target_checked(&ev)) />" Numbers (0-9)"</label>
-                    <label class="check-line"><input type="checkbox" prop:checked=move || symbols.get() on:change=move |ev| symbols.set(event_target_checked(&ev)) />" Special characters (!@#$%^&*)"</label>
-                }.into_client(),
+                PolicyKind::MasterPassword => {
+                    view! {
+                        <Field label="Minimum length" help="12 to 128 characters." error=field("min_length")>
+                            <input type="number" min="12" max="128" bind:value=min_length />
+                        </Field>
+                        <Field label="Minimum complexity score" error=field("min_score")>
+                            <select prop:value=move || min_score.get() on:change=move |ev| min_score.set(event_target_value(&ev))>
+                                {(0u8..=4)
+                                    .map(|n| view! { <option value=n.to_string()>{format!("{} ({n})", domain::org::score_label(n))}</option> })
+                                    .collect_view()}
+                            </select>
+                        </Field>
+                    }
+                        .into_client()
+                }
+                PolicyKind::PasswordGenerator => {
+                    view! {
+                        <Field label="Minimum length" error=field("generator_min_length")>
+                            <input type="number" min="5" max="128" bind:value=gen_length />
+                        </Field>
+                        <label class="check-line">
+                            <input type="checkbox" prop:checked=move || upper.get() on:change=move |ev| upper.set(event_target_checked(&ev)) />
+                            " Uppercase (A-Z)"
+                        </label>
+                        <label class="check-line">
+                            <input type="checkbox" prop:checked=move || digits.get() on:change=move |ev| digits.set(event_target_checked(&ev)) />
+                            " Numbers (0-9)"
+                        </label>
+                        <label class="check-line">
+                            <input type="checkbox" prop:checked=move || symbols.get() on:change=move |ev| symbols.set(event_target_checked(&ev)) />
+                            " Special characters (!@#$%^&*)"
+                        </label>
+                    }
+                        .into_client()
+                }
                 _ => ().into_client(),
             }}
-            <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+            <p class="form-error" role="alert">
+                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>"Cancel"</button>
-                <button type="submit" class="btn primary">"Save"</button>
+                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary">
+                    "Save"
+                </button>
             </div>
         </form>
     }
@@ -686,19 +910,39 @@ fn Seats(console: Console) -> impl IntoView {
     let oid = c.id.clone();
     let used = c.used;
     view! {
-        <div class="page-head"><div><h1>"Seats"</h1><p class="muted">"Seats come from your provider's subscription. Revoked members do not take a seat."</p></div></div>
+        <div class="page-head">
+            <div>
+                <h1>"Seats"</h1>
+                <p class="muted">"Seats come from your provider's subscription. Revoked members do not take a seat."</p>
+            </div>
+        </div>
         <div class="stats">
-            <div class="stat"><span class="stat-n">{move || current.get()}</span><span class="muted">"Seats"</span></div>
-            <div class="stat"><span class="stat-n">{used}</span><span class="muted">"Used"</span></div>
-            <div class="stat"><span class="stat-n">{move || (current.get() - used).max(0)}</span><span class="muted">"Available"</span></div>
+            <div class="stat">
+                <span class="stat-n">{move || current.get()}</span>
+                <span class="muted">"Seats"</span>
+            </div>
+            <div class="stat">
+                <span class="stat-n">{used}</span>
+                <span class="muted">"Used"</span>
+            </div>
+            <div class="stat">
+                <span class="stat-n">{move || (current.get() - used).max(0)}</span>
+                <span class="muted">"Available"</span>
+            </div>
         </div>
         {if can {
             view! {
                 <section class="card">
-                    <SeatsForm label="Seats for this client" help="Within the unassigned seats of your provider's subscription." initial=c.seats
-                        save=move |n| set_client_seats(oid.clone(), n) on_saved=Callback::new(move |n| current.set(n)) />
+                    <SeatsForm
+                        label="Seats for this client"
+                        help="Within the unassigned seats of your provider's subscription."
+                        initial=c.seats
+                        save=move |n| set_client_seats(oid.clone(), n)
+                        on_saved=Callback::new(move |n| current.set(n))
+                    />
                 </section>
-            }.into_client()
+            }
+                .into_client()
         } else {
             view! { <p class="notice">"Your provider manages this organisation's seats."</p> }.into_client()
         }}

@@ -34,7 +34,9 @@ pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
     view! {
         <aside class="sidenav" aria-label="Provider">
             <div class="sidenav-title">{provider.name.clone()}</div>
-            <A href=format!("/providers/{id}") exact=true>"Overview"</A>
+            <A href=format!("/providers/{id}") exact=true>
+                "Overview"
+            </A>
             <Show when=move || confirmed>
                 <A href=clients.clone()>"Clients"</A>
             </Show>
@@ -67,7 +69,9 @@ pub fn ProvidersPage() -> impl IntoView {
                             <h1>"Provider Portal"</h1>
                             <p class="muted">"Manage your clients' organisations from one place."</p>
                         </div>
-                        <A href="/providers/setup" attr:class="btn primary">"Set up a provider"</A>
+                        <A href="/providers/setup" attr:class="btn primary">
+                            "Set up a provider"
+                        </A>
                     </div>
                     <Show when=move || empty>
                         <div class="empty">
@@ -82,7 +86,9 @@ pub fn ProvidersPage() -> impl IntoView {
                                 let badge = p.badge;
                                 view! {
                                     <li class="card provider-card">
-                                        <A href=format!("/providers/{}", p.id)><strong>{p.name.clone()}</strong></A>
+                                        <A href=format!("/providers/{}", p.id)>
+                                            <strong>{p.name.clone()}</strong>
+                                        </A>
                                         <span class="muted">{p.user_type.label()}</span>
                                         <span class=format!("badge {}", badge_class(badge))>{badge.label()}</span>
                                     </li>
@@ -118,7 +124,9 @@ fn ProviderFields(name: RwSignal<String>, billing: RwSignal<String>, error: RwSi
         <Field label="Billing email" error=field("billing_email")>
             <input type="email" required bind:value=billing />
         </Field>
-        <p class="form-error" role="alert">{move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}</p>
+        <p class="form-error" role="alert">
+            {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
+        </p>
     }
 }
 
@@ -132,7 +140,19 @@ pub fn SetupProviderPage() -> impl IntoView {
                 let unlocked = s.unlocked();
                 Suspend::new(async move {
                     match s.me.await {
-                        Ok(Some(me)) if !unlocked => Either::Left(view! { <UnlockPanel me=me prepare=|| { lazy_preload!(setup_body); } /> }.into_any()),
+                        Ok(Some(me)) if !unlocked => {
+                            Either::Left(
+                                view! {
+                                    <UnlockPanel
+                                        me=me
+                                        prepare=|| {
+                                            lazy_preload!(setup_body);
+                                        }
+                                    />
+                                }
+                                    .into_any(),
+                            )
+                        }
                         Ok(Some(me)) => Either::Right(lazy_view(setup_body(me)).await),
                         _ => Either::Left(().into_any()),
                     }
@@ -184,7 +204,9 @@ fn SetupForm(me: Me) -> impl IntoView {
             <p class="muted">"You become its first Provider admin. The provider key is generated in this browser; the server only ever stores it encrypted."</p>
             <form on:submit=submit novalidate>
                 <ProviderFields name=name billing=billing error=error />
-                <button class="btn primary" type="submit" disabled=move || busy.get()>"Set up provider"</button>
+                <button class="btn primary" type="submit" disabled=move || busy.get()>
+                    "Set up provider"
+                </button>
             </form>
         </section>
     }
@@ -210,21 +232,33 @@ pub fn ProviderOverviewPage() -> impl IntoView {
                     let key_state = match (&p.wrapped_key, unlocked) {
                         (None, _) => "Waiting for a Provider admin to confirm you.".to_string(),
                         (Some(_), false) => "Locked — unlock your vault to open the provider key.".to_string(),
-                        (Some(w), true) => match s.provider_key(w) {
-                            Ok(_) => "Provider key unlocked in this browser.".to_string(),
-                            Err(_) => "The provider key could not be opened with your key.".to_string(),
-                        },
+                        (Some(w), true) => {
+                            match s.provider_key(w) {
+                                Ok(_) => "Provider key unlocked in this browser.".to_string(),
+                                Err(_) => "The provider key could not be opened with your key.".to_string(),
+                            }
+                        }
                     };
                     view! {
                         <div class="with-sidenav">
                             <ProviderNav provider=p.clone() />
                             <div class="main-col">
-                                <div class="page-head"><div><h1>{p.name.clone()}</h1><p class="muted">"Provider Portal"</p></div></div>
+                                <div class="page-head">
+                                    <div>
+                                        <h1>{p.name.clone()}</h1>
+                                        <p class="muted">"Provider Portal"</p>
+                                    </div>
+                                </div>
                                 <section class="card">
                                     <dl class="facts">
-                                        <dt>"Your user type"</dt><dd>{p.user_type.label()}</dd>
-                                        <dt>"Status"</dt><dd><span class=format!("badge {}", badge_class(p.badge))>{p.badge.label()}</span></dd>
-                                        <dt>"Provider key"</dt><dd data-testid="provider-key-state">{key_state}</dd>
+                                        <dt>"Your user type"</dt>
+                                        <dd>{p.user_type.label()}</dd>
+                                        <dt>"Status"</dt>
+                                        <dd>
+                                            <span class=format!("badge {}", badge_class(p.badge))>{p.badge.label()}</span>
+                                        </dd>
+                                        <dt>"Provider key"</dt>
+                                        <dd data-testid="provider-key-state">{key_state}</dd>
                                     </dl>
                                     <Show when=move || !active>
                                         <p class="notice">"You can open this provider once a Provider admin confirms you."</p>
@@ -270,7 +304,10 @@ pub fn ProviderSettingsPage() -> impl IntoView {
                     let id = id.clone();
                     spawn_local(async move {
                         match crate::api::update_provider(id, name.get_untracked(), billing.get_untracked()).await {
-                            Ok(_) => { error.set(None); saved.set(true); }
+                            Ok(_) => {
+                                error.set(None);
+                                saved.set(true);
+                            }
                             Err(e) => error.set(Some(e)),
                         }
                     });
@@ -279,12 +316,22 @@ pub fn ProviderSettingsPage() -> impl IntoView {
                     <div class="with-sidenav">
                         <ProviderNav provider=p.clone() />
                         <div class="main-col">
-                            <div class="page-head"><div><h1>"Provider settings"</h1></div></div>
+                            <div class="page-head">
+                                <div>
+                                    <h1>"Provider settings"</h1>
+                                </div>
+                            </div>
                             <section class="card">
                                 <form on:submit=submit novalidate>
                                     <ProviderFields name=name billing=billing error=error />
-                                    <p class="notice" role="status">{move || saved.get().then_some("Provider settings saved.")}</p>
-                                    <div><button class="btn primary" type="submit">"Save"</button></div>
+                                    <p class="notice" role="status">
+                                        {move || saved.get().then_some("Provider settings saved.")}
+                                    </p>
+                                    <div>
+                                        <button class="btn primary" type="submit">
+                                            "Save"
+                                        </button>
+                                    </div>
                                 </form>
                             </section>
                         </div>

@@ -31,12 +31,26 @@ pub fn VaultPage() -> impl IntoView {
     let s = use_session();
     view! {
         <Title text="Vault" />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || {
                 let unlocked = s.unlocked();
                 Suspend::new(async move {
                     match s.me.await {
-                        Ok(Some(me)) if !unlocked => Either::Left(view! { <UnlockPanel me=me prepare=|| { lazy_preload!(vault_body); } /> }.into_any()),
+                        Ok(Some(me)) if !unlocked => {
+                            Either::Left(
+                                view! {
+                                    <UnlockPanel
+                                        me=me
+                                        prepare=|| {
+                                            lazy_preload!(vault_body);
+                                        }
+                                    />
+                                }
+                                    .into_any(),
+                            )
+                        }
                         Ok(Some(_)) => Either::Right(lazy_view(vault_body()).await),
                         _ => Either::Left(().into_any()),
                     }
@@ -85,13 +99,19 @@ fn VaultView() -> impl IntoView {
                 <h1>"Vault"</h1>
                 <p class="muted">"Your own logins and secure notes, encrypted before they leave this browser."</p>
             </div>
-            <button class="btn primary" on:click=open_new>"New item"</button>
+            <button class="btn primary" on:click=open_new>
+                "New item"
+            </button>
         </div>
         <div class="toolbar">
             <input class="search" type="search" placeholder="Search vault" aria-label="Search vault" bind:value=search />
         </div>
-        <p class="notice" role="status">{move || message.get()}</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <p class="notice" role="status">
+            {move || message.get()}
+        </p>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let list = items.await;
                 let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
@@ -102,7 +122,10 @@ fn VaultView() -> impl IntoView {
                             .into_iter()
                             .filter_map(|i| {
                                 let plain = keys.user_key.decrypt(&i.data).ok()?;
-                                Some(Decrypted { id: i.id, data: serde_json::from_slice(&plain).ok()? })
+                                Some(Decrypted {
+                                    id: i.id,
+                                    data: serde_json::from_slice(&plain).ok()?,
+                                })
                             })
                             .collect();
                         let total = decrypted.len();
@@ -128,11 +151,7 @@ fn VaultView() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Modal
-            open=dialog_open
-            on_close=Callback::new(move |_| dialog_open.set(false))
-            title="Item".to_string()
-        >
+        <Modal open=dialog_open on_close=Callback::new(move |_| dialog_open.set(false)) title="Item".to_string()>
             <ItemForm editing=editing dialog_open=dialog_open version=version />
         </Modal>
         <DeleteItemDialog deleting=deleting on_confirm=remove note="It cannot be brought back." />
@@ -169,23 +188,47 @@ fn ItemRow(
     };
     view! {
         <li class="item">
-            <span class=if is_login { "item-icon login" } else { "item-icon note" } aria-hidden="true">{crate::components::upper(&name.chars().take(1).collect::<String>())}</span>
+            <span class=if is_login { "item-icon login" } else { "item-icon note" } aria-hidden="true">
+                {crate::components::upper(&name.chars().take(1).collect::<String>())}
+            </span>
             <div class="item-main">
-                <button class="link strong" on:click=edit.clone()>{name.clone()}</button>
+                <button class="link strong" on:click=edit.clone()>
+                    {name.clone()}
+                </button>
                 <span class="muted">{sub}</span>
             </div>
             <div class="item-actions">
                 <Show when=move || is_login>
-                    <button class="btn ghost small" aria-label=format!("Copy username of {n1}") on:click={
-                        let user = user.clone();
-                        move |_| { copy(user.clone()); message.set(Some("Username copied.".into())); }
-                    }>"Copy username"</button>
-                    <button class="btn ghost small" aria-label=format!("Copy password of {n2}") on:click={
-                        let pass = pass.clone();
-                        move |_| { copy(pass.clone()); message.set(Some("Password copied.".into())); }
-                    }>"Copy password"</button>
+                    <button
+                        class="btn ghost small"
+                        aria-label=format!("Copy username of {n1}")
+                        on:click={
+                            let user = user.clone();
+                            move |_| {
+                                copy(user.clone());
+                                message.set(Some("Username copied.".into()));
+                            }
+                        }
+                    >
+                        "Copy username"
+                    </button>
+                    <button
+                        class="btn ghost small"
+                        aria-label=format!("Copy password of {n2}")
+                        on:click={
+                            let pass = pass.clone();
+                            move |_| {
+                                copy(pass.clone());
+                                message.set(Some("Password copied.".into()));
+                            }
+                        }
+                    >
+                        "Copy password"
+                    </button>
                 </Show>
-                <button class="btn ghost small danger" aria-label=format!("Delete {n3}") on:click=remove.clone()>"Delete"</button>
+                <button class="btn ghost small danger" aria-label=format!("Delete {n3}") on:click=remove.clone()>
+                    "Delete"
+                </button>
             </div>
         </li>
     }
@@ -223,16 +266,30 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
 pub fn DeleteItemDialog(deleting: RwSignal<Option<(String, String)>>, on_confirm: Callback<(String, String)>, note: &'static str) -> impl IntoView {
     view! {
         <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete item".to_string()>
-            {move || deleting.get().map(|(id, name)| view! {
-                <p>{format!("Delete {name}? {note}")}</p>
-                <div class="modal-actions">
-                    <button type="button" class="btn ghost" on:click=move |_| deleting.set(None)>"Cancel"</button>
-                    <button type="button" class="btn danger-fill" on:click=move |_| {
-                        deleting.set(None);
-                        on_confirm.run((id.clone(), name.clone()));
-                    }>"Delete"</button>
-                </div>
-            })}
+            {move || {
+                deleting
+                    .get()
+                    .map(|(id, name)| {
+                        view! {
+                            <p>{format!("Delete {name}? {note}")}</p>
+                            <div class="modal-actions">
+                                <button type="button" class="btn ghost" on:click=move |_| deleting.set(None)>
+                                    "Cancel"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="btn danger-fill"
+                                    on:click=move |_| {
+                                        deleting.set(None);
+                                        on_confirm.run((id.clone(), name.clone()));
+                                    }
+                                >
+                                    "Delete"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
         </Modal>
     }
 }
@@ -300,11 +357,18 @@ pub fn ItemEditor(
                 </Field>
                 <Field label="Password">
                     <div class="input-row">
-                        <input type=move || if show_pw.get() { "text" } else { "password" } aria-label="Password" autocomplete="new-password" bind:value=password />
+                        <input
+                            type=move || if show_pw.get() { "text" } else { "password" }
+                            aria-label="Password"
+                            autocomplete="new-password"
+                            bind:value=password
+                        />
                         <button type="button" class="btn ghost small" on:click=move |_| show_pw.update(|v| *v = !*v)>
                             {move || if show_pw.get() { "Hide" } else { "Show" }}
                         </button>
-                        <button type="button" class="btn ghost small" on:click=generate>"Generate password"</button>
+                        <button type="button" class="btn ghost small" on:click=generate>
+                            "Generate password"
+                        </button>
                     </div>
                 </Field>
                 <Field label="URIs (one per line)">
@@ -315,10 +379,16 @@ pub fn ItemEditor(
                 <textarea rows="3" bind:value=notes></textarea>
             </Field>
             {children.map(|c| c())}
-            <p class="form-error" role="alert">{move || error.get()}</p>
+            <p class="form-error" role="alert">
+                {move || error.get()}
+            </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-                <button type="submit" class="btn primary">"Save"</button>
+                <button type="button" class="btn ghost" on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary">
+                    "Save"
+                </button>
             </div>
         </form>
     }
