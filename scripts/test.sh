@@ -4,7 +4,7 @@
 # run of every fuzz target, and the Playwright suite in Debian's Chromium. Fails when any part fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -21,8 +21,13 @@ else
   printf '\n\033[1;31m!!!!! PostgreSQL is UNREACHABLE: its tests will be SKIPPED (never under CI=true) !!!!!\033[0m\n\n'
 fi
 
-step "Formatting (rustfmt.toml)"
+step "Formatting (rustfmt.toml, leptosfmt.toml)"
 cargo fmt --all -- --check
+leptosfmt --check app frontend
+
+step "Lints (Cargo.toml [workspace.lints]): clippy -D warnings, server side and wasm side"
+cargo clippy --locked --all-targets -p domain -p db -p service -p server -p strength -p kdf -p app --features app/ssr -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown -p frontend -p app -p kdf -p strength -p domain --features app/hydrate -- -D warnings
 
 step "Rust tests (domain, db contract, service, HTTP)"
 cargo test --locked -p domain -p db -p service -p server -p strength

@@ -258,11 +258,10 @@ async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     // HTML pages set their own policy with the response's nonce (app::shell);
     // everything else gets the strict one.
-    if !h.contains_key("content-security-policy") {
-        if let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None, None)) {
+    if !h.contains_key("content-security-policy")
+        && let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None, None)) {
             h.insert("content-security-policy", v);
         }
-    }
     if hsts {
         h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
@@ -274,6 +273,7 @@ fn api_error(e: ApiError) -> Response {
     (status, axum::Json(e)).into_response()
 }
 
+#[allow(clippy::result_large_err, reason = "the error is the response itself, returned once")]
 fn actor_of(req_actor: Option<Extension<CurrentActor>>) -> Result<service::Actor, Response> {
     req_actor.and_then(|Extension(a)| a.0).ok_or_else(|| api_error(ApiError::Unauthenticated))
 }

@@ -27,7 +27,7 @@ fn free_port() -> u16 {
 
 async fn start(db_url: &str, dir: &Path, port: u16) -> Proc {
     let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .env("DATABASE_URL", db_url)
         .env("DATA_DIR", dir)
         .env("MAIL_DIR", dir.join("mail"))
@@ -49,6 +49,8 @@ async fn start(db_url: &str, dir: &Path, port: u16) -> Proc {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not come up");
 }
 

@@ -84,8 +84,8 @@ impl Services {
         // Signing up for an organisation's invitation: its master password
         // requirements apply (checked on the browser's facts about the password).
         let mut invited = false;
-        if let (Some(token), Ok(email)) = (&input.invite_token, &email) {
-            if let Some((m, org, expires_at)) = match crate::token_hash(token) {
+        if let (Some(token), Ok(email)) = (&input.invite_token, &email)
+            && let Some((m, org, expires_at)) = match crate::token_hash(token) {
                 Some(h) => self.store.invitation(&h).await?,
                 None => None,
             } {
@@ -97,7 +97,6 @@ impl Services {
                     }
                 }
             }
-        }
         // Invited people sign up freely (their invitations are limited);
         // others a few an hour from one address.
         if let (Some(ip), false) = (&meta.ip, invited) {
@@ -106,11 +105,10 @@ impl Services {
         if !errors.is_empty() {
             return Err(ServiceError::Validation(errors));
         }
-        if let Ok(email) = &email {
-            if !self.settings.signups.allows(email.as_str(), invited) {
+        if let Ok(email) = &email
+            && !self.settings.signups.allows(email.as_str(), invited) {
                 return Err(ServiceError::Forbidden("This server creates accounts for invited people only. Ask your administrator for an invitation.".into()));
             }
-        }
         let (email, name, hint, kdf, auth, public_key) = (email.unwrap(), name.unwrap(), hint.unwrap(), kdf.unwrap(), auth?, public_key.unwrap());
         let phc = self.hashing.hash(auth).await?;
         let user = db::UserRow {

@@ -193,11 +193,10 @@ impl Services {
     /// Refuses while a throttled pair (log-in, password change) must wait.
     pub(crate) async fn refuse_while_throttled(&self, key: &str, what: &str) -> Result<()> {
         let now = self.now();
-        if let Some(c) = self.store.counter(key, now).await? {
-            if let Some(wait) = throttle::login_delay(c.count, c.last_at, now) {
+        if let Some(c) = self.store.counter(key, now).await?
+            && let Some(wait) = throttle::login_delay(c.count, c.last_at, now) {
                 return Err(ServiceError::RateLimited(format!("Too many {what}. {}", throttle::wait_text(wait))));
             }
-        }
         Ok(())
     }
 
@@ -226,11 +225,10 @@ impl Services {
         tokio::spawn(async move {
             while let Some(payload) = rx.recv().await {
                 let mut parts = payload.splitn(3, '|');
-                if let (Some(instance), Some(pid), Some(kind)) = (parts.next(), parts.next(), parts.next()) {
-                    if instance != me.instance_id {
+                if let (Some(instance), Some(pid), Some(kind)) = (parts.next(), parts.next(), parts.next())
+                    && instance != me.instance_id {
                         let _ = me.changes.send(ProviderChanged { provider_id: pid.into(), kind: kind.into() });
                     }
-                }
             }
         });
         Ok(())
