@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
+bash scripts/setup.sh fuzz >/dev/null
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTC_BOOTSTRAP=1
 target_dir="${FUZZ_TARGET_DIR:-$HOME/.cache/portal-fuzz-target}"

@@ -5,7 +5,7 @@
 # Usage: bash scripts/load.sh [seconds, default 60]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh >/dev/null
+bash scripts/setup.sh bench >/dev/null
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 SECS="${1:-60}"
