@@ -2,7 +2,7 @@
 //! module (Argon2id built for speed; see kdf/). Natively (server-side
 //! rendering, tests) the same `domain::crypto` function runs directly.
 
-use domain::crypto::{self, SymmetricKey};
+use domain::crypto::{self, MasterKey};
 use domain::{Email, KdfParams};
 
 #[cfg(feature = "hydrate")]
@@ -35,12 +35,12 @@ pub fn preload() {
 /// Argon2id(master password, SHA-256(email), params): the master key.
 /// Parameters outside the safe range (a downgrading server) are refused
 /// before the password is used.
-pub async fn master_key(password: &str, email: &Email, params: KdfParams) -> Result<SymmetricKey, String> {
+pub async fn master_key(password: &str, email: &Email, params: KdfParams) -> Result<MasterKey, String> {
     #[cfg(feature = "hydrate")]
     {
         crypto::check_kdf(params).map_err(|e| e.to_string())?;
         let raw = lazy::argon2id(password, &crypto::kdf_salt(email), params).await?;
-        SymmetricKey::from_bytes(&raw).map_err(|e| e.to_string())
+        MasterKey::from_bytes(&raw).map_err(|e| e.to_string())
     }
     #[cfg(not(feature = "hydrate"))]
     {

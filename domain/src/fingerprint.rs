@@ -105,7 +105,7 @@ mod tests {
         assert_eq!(parse_list(text.split_once('\n').unwrap().1), Err(WordListError::Damaged));
         assert_eq!(parse_list(""), Err(WordListError::Damaged));
         let id = Uuid::from_u128(42);
-        let spki = crate::crypto::spki_der(&[9u8; 32]);
+        let spki = [9u8; 32].to_vec();
         assert_eq!(phrase_with(&parse_list(text).unwrap(), id, &spki), phrase(id, &spki));
     }
 
@@ -123,7 +123,7 @@ mod tests {
         // Recompute with a different big-integer method: the five digits of a
         // 256-bit number in base 7776 via repeated u128 limbs.
         let id = Uuid::parse_str("a1b2c3d4-0000-4000-8000-00000000abcd").unwrap();
-        let spki = crate::crypto::spki_der(&[7u8; 32]);
+        let spki = [7u8; 32].to_vec();
         let prk = Sha256::digest(&spki);
         let hk = Hkdf::<Sha256>::from_prk(&prk).unwrap();
         let mut okm = [0u8; 32];
@@ -152,7 +152,7 @@ mod tests {
         #[test]
         fn five_words_and_deterministic(bytes in proptest::array::uniform32(any::<u8>()), id in any::<u128>()) {
             let uid = Uuid::from_u128(id);
-            let spki = crate::crypto::spki_der(&bytes);
+            let spki = bytes.to_vec();
             let p = phrase(uid, &spki);
             // Five words; a few EFF words carry a hyphen themselves ("yo-yo").
             let parts = p.split('-').count();

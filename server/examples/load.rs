@@ -103,7 +103,7 @@ async fn main() -> anyhow::Result<()> {
         let key = crypto::SymmetricKey::generate();
         let me = c.call("accounts/me", json!({})).await.expect("me");
         let pk = crypto::unb64(me["public_key"].as_str().unwrap())?;
-        let input = SetupProviderInput { name: format!("Load MSP {i}"), billing_email: email.clone(), wrapped_key: crypto::seal_to(&pk, key.expose())? };
+        let input = SetupProviderInput { name: format!("Load MSP {i}"), billing_email: email.clone(), wrapped_key: crypto::seal_to(&pk, &key.to_bytes())? };
         let p = c.call("providers/create", json!({ "input": input })).await.expect("provider");
         admins.push((Arc::new(c), p["id"].as_str().unwrap().to_string()));
     }

@@ -1,7 +1,7 @@
 //! Seeds a provider with N members for the benchmarks and prints
 //! `<session token> <provider id> <admin email>` on stdout (the admin's
 //! master password is `bench password 1234`, KDF at the minimum parameters).
-//! With `SEED_ACCEPTED=1` the members have accounts (real X25519 keys) and
+//! With `SEED_ACCEPTED=1` the members have accounts (a real RSA-2048 public key, one for all: they never log in) and
 //! wait for confirmation, for the bulk-confirm benchmark.
 //! `DATABASE_URL=… cargo run --release -p server --example seed -- 10000`
 
@@ -27,7 +27,11 @@ async fn main() -> anyhow::Result<()> {
     let p = s
         .create_provider(
             &actor,
-            SetupProviderInput { name: "Bench MSP".into(), billing_email: email.clone(), wrapped_key: crypto::seal_to(&acct.public_key_spki, key.expose())? },
+            SetupProviderInput {
+                name: "Bench MSP".into(),
+                billing_email: email.clone(),
+                wrapped_key: crypto::seal_to(&acct.public_key_spki, &key.to_bytes())?,
+            },
             &meta,
         )
         .await?;
@@ -35,8 +39,8 @@ async fn main() -> anyhow::Result<()> {
     let accepted = std::env::var("SEED_ACCEPTED").is_ok_and(|v| v == "1");
     let mut user_ids = vec![None; n];
     if accepted {
+        let kp = crypto::KeyPair::generate();
         for (i, slot) in user_ids.iter_mut().enumerate().skip(1) {
-            let kp = crypto::KeyPair::generate();
             let id = new_id();
             store
                 .create_user(&db::UserRow {

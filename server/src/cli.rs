@@ -39,7 +39,7 @@ pub enum ProviderCommand {
 
 pub fn fingerprint(user_id: uuid::Uuid, public_key: &str) -> anyhow::Result<String> {
     let der = domain::crypto::unb64(public_key.trim()).map_err(|_| anyhow::anyhow!("--public-key is not base64"))?;
-    domain::crypto::public_key_from_spki(&der).map_err(|_| anyhow::anyhow!("--public-key is not an X25519 SPKI key"))?;
+    domain::crypto::check_public_key(&der).map_err(|_| anyhow::anyhow!("--public-key is not an RSA-2048 SPKI key"))?;
     Ok(domain::fingerprint::phrase(user_id, &der))
 }
 

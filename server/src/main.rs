@@ -34,13 +34,16 @@ fn dotenvy_load() -> Option<()> {
     let text = std::fs::read_to_string(".env").ok()?;
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         if let Some((k, v)) = line.split_once('=')
-            && std::env::var_os(k.trim()).is_none() {
-                // SAFETY: set_var races with any other thread reading the
-                // environment; `main` calls this before it starts the tokio
-                // runtime, while the process has one thread.
-                #[allow(unsafe_code)]
-                unsafe { std::env::set_var(k.trim(), v.trim().trim_matches('"')) };
-            }
+            && std::env::var_os(k.trim()).is_none()
+        {
+            // SAFETY: set_var races with any other thread reading the
+            // environment; `main` calls this before it starts the tokio
+            // runtime, while the process has one thread.
+            #[allow(unsafe_code)]
+            unsafe {
+                std::env::set_var(k.trim(), v.trim().trim_matches('"'))
+            };
+        }
     }
     Some(())
 }

@@ -259,9 +259,10 @@ async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
     // HTML pages set their own policy with the response's nonce (app::shell);
     // everything else gets the strict one.
     if !h.contains_key("content-security-policy")
-        && let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None, None)) {
-            h.insert("content-security-policy", v);
-        }
+        && let Ok(v) = HeaderValue::from_str(&app::content_security_policy(None, None))
+    {
+        h.insert("content-security-policy", v);
+    }
     if hsts {
         h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }

@@ -108,7 +108,7 @@ impl Browser {
 
 async fn provider(admin: &Browser) -> (String, SymmetricKey) {
     let key = SymmetricKey::generate();
-    let wrapped = crypto::seal_to(&admin.public(), key.expose()).unwrap();
+    let wrapped = crypto::seal_to(&admin.public(), &key.to_bytes()).unwrap();
     let (s, v) = admin.call("providers/create", json!({ "input": { "name": "Acme MSP", "billing_email": "b@acme.com", "wrapped_key": wrapped } })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     (v["id"].as_str().unwrap().to_string(), key)
@@ -140,7 +140,7 @@ async fn join(app: &App, admin: &Browser, pid: &str, key: &SymmetricKey, email: 
     let cands: Vec<ConfirmCandidate> = serde_json::from_value(cands).unwrap();
     let keys: Vec<WrappedKey> = cands
         .iter()
-        .map(|c| WrappedKey { member_id: c.member_id.clone(), wrapped_key: crypto::seal_to(&crypto::unb64(&c.public_key).unwrap(), key.expose()).unwrap() })
+        .map(|c| WrappedKey { member_id: c.member_id.clone(), wrapped_key: crypto::seal_to(&crypto::unb64(&c.public_key).unwrap(), &key.to_bytes()).unwrap() })
         .collect();
     let (s, v) = admin.call("members/confirm", json!({ "provider_id": pid, "keys": keys })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -267,12 +267,12 @@ async fn forbidden_walk_changes_nothing() {
     assert_eq!(s, StatusCode::OK);
     let before = members(&admin, &pid).await;
     let target = before.iter().find(|m| m.email == "inv@acme.com").unwrap().id.clone();
-    let sealed = crypto::seal_to(&outsider.public(), key.expose()).unwrap();
+    let sealed = crypto::seal_to(&outsider.public(), &key.to_bytes()).unwrap();
     // A client organisation with a group, a collection and a policy.
     let (s, v) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let org_key = SymmetricKey::generate();
-    let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(org_key.expose()) } })).await;
+    let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(&org_key.to_bytes()) } })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let oid = v["id"].as_str().unwrap().to_string();
     let (s, g) =
@@ -440,12 +440,12 @@ async fn database_dump_holds_no_secret() {
     assert_eq!(s, StatusCode::OK);
     // The member opens the provider key: the flow really worked.
     let wrapped = member.me().await.providers[0].wrapped_key.clone().unwrap();
-    assert_eq!(member.keys.as_ref().unwrap().key_pair.unseal(&wrapped).unwrap(), key.expose());
+    assert_eq!(member.keys.as_ref().unwrap().key_pair.unseal(&wrapped).unwrap().as_slice(), key.to_bytes().as_slice());
     // A client organisation whose key only browsers open, with an encrypted collection name.
     let org_key = SymmetricKey::generate();
     let (s, _) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(org_key.expose()) } })).await;
+    let (s, v) = admin.call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(&org_key.to_bytes()) } })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let oid = v["id"].as_str().unwrap().to_string();
     let (s, v) = member
@@ -465,7 +465,7 @@ async fn database_dump_holds_no_secret() {
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, ctx) = member.call("organizations/context", json!({ "org_id": oid })).await;
     let opened = key.decrypt(ctx["org_key"].as_str().unwrap()).unwrap();
-    assert_eq!(opened.as_slice(), org_key.expose().as_slice(), "the service user's browser opens the organisation key");
+    assert_eq!(opened.as_slice(), org_key.to_bytes().as_slice(), "the service user's browser opens the organisation key");
 
     // The mails go out: the live invitation links leave the database with them.
     let owner_token = token_for(&app, "owner@contoso.com").await;
@@ -509,8 +509,8 @@ async fn database_dump_holds_no_secret() {
         let master = crypto::master_key(PW, &Email::parse(&b.email).unwrap(), KdfParams::MIN).unwrap();
         for (what, bytes) in [
             ("master key", master.expose().to_vec()),
-            ("stretched key", crypto::stretched_key(&master).expose().to_vec()),
-            ("user key", k.user_key.expose().to_vec()),
+            ("stretched key", crypto::stretched_key(&master).to_bytes().to_vec()),
+            ("user key", k.user_key.to_bytes().to_vec()),
             ("private key", k.key_pair.secret_bytes().to_vec()),
         ] {
             secrets.push((format!("{who} {what} (raw)"), bytes.clone()));
@@ -521,16 +521,16 @@ async fn database_dump_holds_no_secret() {
         secrets.push((format!("{who} auth hash"), b.auth_hash.clone().into_bytes()));
     }
     for (what, bytes) in [
-        ("provider key (raw)", key.expose().to_vec()),
-        ("provider key (base64)", crypto::b64(key.expose()).into_bytes()),
-        ("provider key (hex)", hex(key.expose()).into_bytes()),
+        ("provider key (raw)", key.to_bytes().to_vec()),
+        ("provider key (base64)", crypto::b64(&key.to_bytes()).into_bytes()),
+        ("provider key (hex)", hex(&key.to_bytes()).into_bytes()),
     ] {
         secrets.push((what.into(), bytes));
     }
     for (what, bytes) in [
-        ("organisation key (raw)", org_key.expose().to_vec()),
-        ("organisation key (base64)", crypto::b64(org_key.expose()).into_bytes()),
-        ("organisation key (hex)", hex(org_key.expose()).into_bytes()),
+        ("organisation key (raw)", org_key.to_bytes().to_vec()),
+        ("organisation key (base64)", crypto::b64(&org_key.to_bytes()).into_bytes()),
+        ("organisation key (hex)", hex(&org_key.to_bytes()).into_bytes()),
         ("collection name", b"Top secret collection".to_vec()),
         ("imported collection name", b"Imported collection".to_vec()),
         ("organisation item name", b"\"Bank\"".to_vec()),
@@ -611,7 +611,7 @@ async fn client_addresses_behind_a_trusted_proxy() {
     assert_eq!(event_ips(&alice, &pid).await, vec!["203.0.113.10"], "the right-most address the proxy appended, not what the client wrote");
 
     let mut guesser = Browser::forwarded_for(&app, "alice@acme.com", "198.51.100.66");
-    guesser.auth_hash = crypto::auth_hash(&SymmetricKey::generate());
+    guesser.auth_hash = crypto::auth_hash(&crypto::MasterKey::from_bytes(&[7u8; 32]).unwrap(), "guess");
     let mut statuses = vec![];
     for _ in 0..8 {
         statuses.push(guesser.call("accounts/login", json!({ "input": { "email": "alice@acme.com", "auth_hash": guesser.auth_hash } })).await.0);

@@ -67,8 +67,8 @@ impl Services {
         let auth = decode_auth_hash(&input.auth_hash);
         let public_key = crypto::unb64(&input.public_key)
             .ok()
-            .filter(|pk| crypto::public_key_from_spki(pk).is_ok())
-            .ok_or_else(|| FieldError::new("public_key", "The public key is not an X25519 SPKI key."));
+            .filter(|pk| crypto::check_public_key(pk).is_ok())
+            .ok_or_else(|| FieldError::new("public_key", "The public key is not an RSA-2048 SPKI key."));
         if !crypto::looks_encrypted(&input.protected_user_key) || !crypto::looks_encrypted(&input.protected_private_key) {
             errors.push(FieldError::new("keys", "The protected keys are not encrypted values."));
         }
@@ -88,15 +88,16 @@ impl Services {
             && let Some((m, org, expires_at)) = match crate::token_hash(token) {
                 Some(h) => self.store.invitation(&h).await?,
                 None => None,
-            } {
-                invited = m.email == email.as_str() && expires_at > self.now();
-                if org.is_organization() && m.email == email.as_str() {
-                    let rules = self.org_policies(&org.id).await?.master_password;
-                    if let Err(msg) = domain::org::check_master_password(rules, input.password) {
-                        errors.push(FieldError::new("password", msg));
-                    }
+            }
+        {
+            invited = m.email == email.as_str() && expires_at > self.now();
+            if org.is_organization() && m.email == email.as_str() {
+                let rules = self.org_policies(&org.id).await?.master_password;
+                if let Err(msg) = domain::org::check_master_password(rules, input.password) {
+                    errors.push(FieldError::new("password", msg));
                 }
             }
+        }
         // Invited people sign up freely (their invitations are limited);
         // others a few an hour from one address.
         if let (Some(ip), false) = (&meta.ip, invited) {
@@ -106,9 +107,10 @@ impl Services {
             return Err(ServiceError::Validation(errors));
         }
         if let Ok(email) = &email
-            && !self.settings.signups.allows(email.as_str(), invited) {
-                return Err(ServiceError::Forbidden("This server creates accounts for invited people only. Ask your administrator for an invitation.".into()));
-            }
+            && !self.settings.signups.allows(email.as_str(), invited)
+        {
+            return Err(ServiceError::Forbidden("This server creates accounts for invited people only. Ask your administrator for an invitation.".into()));
+        }
         let (email, name, hint, kdf, auth, public_key) = (email.unwrap(), name.unwrap(), hint.unwrap(), kdf.unwrap(), auth?, public_key.unwrap());
         let phc = self.hashing.hash(auth).await?;
         let user = db::UserRow {

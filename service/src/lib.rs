@@ -195,9 +195,10 @@ impl Services {
     pub(crate) async fn refuse_while_throttled(&self, key: &str, what: &str) -> Result<()> {
         let now = self.now();
         if let Some(c) = self.store.counter(key, now).await?
-            && let Some(wait) = throttle::login_delay(c.count, c.last_at, now) {
-                return Err(ServiceError::RateLimited(format!("Too many {what}. {}", throttle::wait_text(wait))));
-            }
+            && let Some(wait) = throttle::login_delay(c.count, c.last_at, now)
+        {
+            return Err(ServiceError::RateLimited(format!("Too many {what}. {}", throttle::wait_text(wait))));
+        }
         Ok(())
     }
 
@@ -227,9 +228,10 @@ impl Services {
             while let Some(payload) = rx.recv().await {
                 let mut parts = payload.splitn(3, '|');
                 if let (Some(instance), Some(pid), Some(kind)) = (parts.next(), parts.next(), parts.next())
-                    && instance != me.instance_id {
-                        let _ = me.changes.send(ProviderChanged { provider_id: pid.into(), kind: kind.into() });
-                    }
+                    && instance != me.instance_id
+                {
+                    let _ = me.changes.send(ProviderChanged { provider_id: pid.into(), kind: kind.into() });
+                }
             }
         });
         Ok(())

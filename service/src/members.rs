@@ -240,8 +240,8 @@ impl Services {
                 out.push(Self::skipped(v, e));
                 continue;
             }
-            if domain::crypto::unb64(&k.wrapped_key).map(|b| b.len()).unwrap_or(0) != 80 {
-                return Err(ServiceError::field("wrapped_key", "Each wrapped key must be a sealed 32-byte key."));
+            if !domain::crypto::looks_sealed(&k.wrapped_key) {
+                return Err(ServiceError::field("wrapped_key", "Each wrapped key must be wrapped to the member's RSA-2048 public key (EncString type 4)."));
             }
             let phrase = match (&v.member.user_id, &v.public_key) {
                 (Some(uid), Some(pk)) => uuid::Uuid::parse_str(uid).map(|u| domain::fingerprint::phrase(u, pk)).unwrap_or_default(),

@@ -132,10 +132,8 @@ impl Services {
         let mut errs = vec![];
         let name = domain::text::provider_name(&input.name).map_err(|e| errs.push(e)).ok();
         let billing = Email::parse(&input.billing_email).map_err(|e| errs.push(FieldError::new("billing_email", e.to_string()))).ok();
-        let raw = domain::crypto::unb64(&input.wrapped_key).unwrap_or_default();
-        // crypto_box sealed box of a 32-byte key: 32 (ephemeral pk) + 16 (tag) + 32.
-        if raw.len() != 80 {
-            errs.push(FieldError::new("wrapped_key", "The provider key must be a sealed 32-byte key."));
+        if !domain::crypto::looks_sealed(&input.wrapped_key) {
+            errs.push(FieldError::new("wrapped_key", "The provider key must be wrapped to your RSA-2048 public key (EncString type 4)."));
         }
         if !errs.is_empty() {
             return Err(ServiceError::Validation(errs));

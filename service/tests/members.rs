@@ -66,7 +66,7 @@ async fn invite_accept_confirm_flow(w: World) {
     // The member's browser opens the provider key.
     let me = w.s.me(&new.actor).await.unwrap();
     let wrapped = me.providers[0].wrapped_key.clone().expect("confirmed members get the key");
-    assert_eq!(new.keys.key_pair.unseal(&wrapped).unwrap(), key.expose());
+    assert_eq!(new.keys.key_pair.unseal(&wrapped).unwrap().as_slice(), key.to_bytes().as_slice());
     assert_eq!(me.providers[0].badge, StatusBadge::Confirmed);
 
     // Confirm mail went out, and the event log recorded the phrase.
@@ -161,7 +161,7 @@ async fn role_matrix(w: World) {
     ] {
         let a = &p.actor;
         let ids = vec![target.clone()];
-        let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), key.expose()).unwrap();
+        let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), &key.to_bytes()).unwrap();
         let results: Vec<(&str, bool)> = vec![
             ("list", matches!(w.s.list_members(a, &pid).await, Err(ServiceError::Forbidden(_)))),
             (
@@ -230,7 +230,7 @@ async fn login_and_prelogin(w: World) {
     let p = w.person("someone@acme.com").await;
     assert_eq!(w.s.prelogin("someone@acme.com", &meta()).await.unwrap(), KdfParams::MIN);
     assert_eq!(w.s.prelogin("nobody@acme.com", &meta()).await.unwrap(), KdfParams::default(), "unknown emails look like defaults");
-    let wrong = crypto::auth_hash(&SymmetricKey::generate());
+    let wrong = crypto::auth_hash(&crypto::MasterKey::from_bytes(&[7u8; 32]).unwrap(), PW);
     let a = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
     let b = w.s.login(LoginInput { email: "nobody@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
     assert_eq!(a.to_string(), b.to_string(), "no user enumeration through messages");
@@ -242,7 +242,7 @@ async fn login_and_prelogin(w: World) {
     // The guesser's address waits; the account's owner, elsewhere, is not locked out.
     let home = RequestMeta { ip: Some("198.51.100.7".into()) };
     let e = domain::Email::parse("someone@acme.com").unwrap();
-    let right = crypto::auth_hash(&crypto::master_key(PW, &e, KdfParams::MIN).unwrap());
+    let right = crypto::auth_hash(&crypto::master_key(PW, &e, KdfParams::MIN).unwrap(), PW);
     assert!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: right.clone() }, &home).await.is_ok());
     // The wait ends: the guesser gets a plain refusal again (after the longest delay).
     w.clock.advance(service::throttle::MAX_DELAY_SECS + 1);
@@ -452,7 +452,7 @@ async fn signup_and_mail_limits(w: World) {
     let r = strict.register(RegisterInput { invite_token: Some(token), ..new("other@acme.com") }, &RequestMeta::default()).await;
     assert!(matches!(r, Err(ServiceError::Forbidden(_))), "another address's invitation does not open sign-up: {r:?}");
     // PROVIDER_SETUP=boss@acme.com: nobody else sets up a provider.
-    let key = crypto::seal_to(&admin.keys.key_pair.public_spki(), SymmetricKey::generate().expose()).unwrap();
+    let key = crypto::seal_to(&admin.keys.key_pair.public_spki(), &SymmetricKey::generate().to_bytes()).unwrap();
     let r = strict
         .create_provider(&admin.actor, SetupProviderInput { name: "Rogue MSP".into(), billing_email: "b@acme.com".into(), wrapped_key: key }, &meta())
         .await;

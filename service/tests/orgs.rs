@@ -34,7 +34,7 @@ impl World {
             .s
             .create_client(
                 &admin.actor,
-                CreateClientInput { provider_id: pid.into(), name: name.into(), owner_email: owner.into(), seats, org_key: pkey.encrypt(key.expose()) },
+                CreateClientInput { provider_id: pid.into(), name: name.into(), owner_email: owner.into(), seats, org_key: pkey.encrypt(&key.to_bytes()) },
                 &meta(),
             )
             .await?;
@@ -89,7 +89,7 @@ async fn client_lifecycle(w: World) {
     let me = w.s.me(&su.actor).await.unwrap();
     let provider_key = su.keys.key_pair.unseal(me.providers[0].wrapped_key.as_ref().unwrap()).unwrap();
     let opened = SymmetricKey::from_bytes(&provider_key).unwrap().decrypt(ctx.org_key.as_ref().unwrap()).unwrap();
-    assert_eq!(opened.as_slice(), org.key.expose().as_slice());
+    assert_eq!(opened.as_slice(), org.key.to_bytes().as_slice());
     assert!(ctx.can.contains(&Action::ManageSeats) && !ctx.can.contains(&Action::CreateClient));
 
     // The owner invitation went out; the service user invites a member.
@@ -103,7 +103,7 @@ async fn client_lifecycle(w: World) {
     // Bob's browser opens the organisation key sealed to him.
     let bob_ctx = w.s.org_context(&bob.actor, &org.id).await.unwrap();
     assert_eq!(bob_ctx.org_key, None, "members never get the provider-wrapped key");
-    assert_eq!(bob.keys.key_pair.unseal(bob_ctx.member_key.as_ref().unwrap()).unwrap().as_slice(), org.key.expose().as_slice());
+    assert_eq!(bob.keys.key_pair.unseal(bob_ctx.member_key.as_ref().unwrap()).unwrap().as_slice(), org.key.to_bytes().as_slice());
 
     // Groups and collections.
     let g =
@@ -336,16 +336,17 @@ async fn master_password_change(w: World) {
     let kdf = domain::KdfParams::MIN;
     // A second session of Bob's, which the change must end.
     let old_master = crypto::master_key(PW, &e, kdf).unwrap();
-    let (other_token, _) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master) }, &meta()).await.unwrap();
+    let (other_token, _) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master, PW) }, &meta()).await.unwrap();
     let new_pw = "a much longer new master password 2027";
     let new_master = crypto::master_key(new_pw, &e, kdf).unwrap();
-    let input = |current: &SymmetricKey, facts: PasswordFacts| ChangePasswordInput {
-        current_auth_hash: crypto::auth_hash(current),
-        new_auth_hash: crypto::auth_hash(&new_master),
-        new_protected_user_key: crypto::stretched_key(&new_master).encrypt(bob.keys.user_key.expose()),
+    let input = |current: &(crypto::MasterKey, &str), facts: PasswordFacts| ChangePasswordInput {
+        current_auth_hash: crypto::auth_hash(&current.0, current.1),
+        new_auth_hash: crypto::auth_hash(&new_master, new_pw),
+        new_protected_user_key: crypto::stretched_key(&new_master).encrypt(&bob.keys.user_key.to_bytes()),
         password: facts,
     };
-    let wrong = crypto::master_key("not my password at all", &e, kdf).unwrap();
+    let wrong = (crypto::master_key("not my password at all", &e, kdf).unwrap(), "not my password at all");
+    let old = (old_master.clone(), PW);
     let r = w.s.change_master_password(&bob.actor, input(&wrong, PasswordFacts { length: 40, score: 4 })).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "current_password"), "{r:?}");
     // Guessing the current password through a stolen session is throttled like log-in.
@@ -353,20 +354,20 @@ async fn master_password_change(w: World) {
         let r = w.s.change_master_password(&bob.actor, input(&wrong, PasswordFacts { length: 40, score: 4 })).await;
         assert!(matches!(&r, Err(ServiceError::Validation(_))), "{r:?}");
     }
-    let r = w.s.change_master_password(&bob.actor, input(&old_master, PasswordFacts { length: 40, score: 4 })).await;
+    let r = w.s.change_master_password(&bob.actor, input(&old, PasswordFacts { length: 40, score: 4 })).await;
     assert!(matches!(&r, Err(ServiceError::RateLimited(m)) if m.contains("failed password changes")), "even the right password waits: {r:?}");
     w.clock.advance(service::throttle::MAX_DELAY_SECS + 1);
-    let r = w.s.change_master_password(&bob.actor, input(&old_master, PasswordFacts { length: 16, score: 4 })).await;
+    let r = w.s.change_master_password(&bob.actor, input(&old, PasswordFacts { length: 16, score: 4 })).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "new_password" && v[0].message.contains("20 characters")), "{r:?}");
     // Nothing changed yet: the old password still logs in.
-    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master) }, &meta()).await.is_ok());
-    w.s.change_master_password(&bob.actor, input(&old_master, PasswordFacts { length: 39, score: 4 })).await.unwrap();
+    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master, PW) }, &meta()).await.is_ok());
+    w.s.change_master_password(&bob.actor, input(&old, PasswordFacts { length: 39, score: 4 })).await.unwrap();
     assert!(w.s.resolve_session(&other_token).await.unwrap().is_none(), "other sessions end");
     assert!(w.s.me(&bob.actor).await.is_ok(), "this session stays");
-    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master) }, &meta()).await.is_err());
-    let (_, me) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&new_master) }, &meta()).await.unwrap();
+    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master, PW) }, &meta()).await.is_err());
+    let (_, me) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&new_master, new_pw) }, &meta()).await.unwrap();
     let keys = crypto::unlock(&new_master, &me.protected_user_key, &me.protected_private_key).unwrap();
-    assert_eq!(keys.user_key.expose(), bob.keys.user_key.expose(), "the same user key, under the new password");
+    assert_eq!(&keys.user_key.to_bytes(), &bob.keys.user_key.to_bytes(), "the same user key, under the new password");
 }
 
 /// Every client action × every kind of actor, against the expected table.
@@ -663,7 +664,7 @@ async fn member_actions_by_target_role(w: World) {
             w.s.accept(&p.actor, &token, facts(30, 4), &meta()).await.unwrap();
             let candidates = w.s.confirm_candidates(&actor.actor, &org.id, std::slice::from_ref(&id)).await.unwrap();
             assert_eq!(candidates.len(), usize::from(want), "confirm candidates: {ctx}");
-            let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), org.key.expose()).unwrap();
+            let sealed = crypto::seal_to(&p.keys.key_pair.public_spki(), &org.key.to_bytes()).unwrap();
             let r = w.s.confirm(&actor.actor, &org.id, vec![WrappedKey { member_id: id.clone(), wrapped_key: sealed }], &meta()).await.unwrap();
             assert_eq!(r[0].skipped.is_none(), want, "confirm: {ctx}: {r:?}");
             if !want {

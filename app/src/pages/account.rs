@@ -132,9 +132,9 @@ fn ChangePassword(me: Me) -> impl IntoView {
                 let old_master = crate::kdf::master_key(&current_pw, &email, me.kdf).await?;
                 let new_master = crate::kdf::master_key(&pw, &email, me.kdf).await?;
                 let input = ChangePasswordInput {
-                    current_auth_hash: crypto::auth_hash(&old_master),
-                    new_auth_hash: crypto::auth_hash(&new_master),
-                    new_protected_user_key: crypto::stretched_key(&new_master).encrypt(keys.user_key.expose()),
+                    current_auth_hash: crypto::auth_hash(&old_master, &current_pw),
+                    new_auth_hash: crypto::auth_hash(&new_master, &pw),
+                    new_protected_user_key: crypto::stretched_key(&new_master).encrypt(&keys.user_key.to_bytes()),
                     password: facts,
                 };
                 crate::api::change_master_password(input).await.map_err(|e| match e {

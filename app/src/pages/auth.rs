@@ -48,7 +48,7 @@ pub async fn do_login(email: &str, password: &str, for_invite: bool) -> Result<(
     let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
     yield_to_browser().await;
     let master = crate::kdf::master_key(password, &parsed, kdf).await?;
-    let me = login(LoginInput { email: parsed.to_string(), auth_hash: crypto::auth_hash(&master) }).await.map_err(|e| e.to_string())?;
+    let me = login(LoginInput { email: parsed.to_string(), auth_hash: crypto::auth_hash(&master, password) }).await.map_err(|e| e.to_string())?;
     let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).map_err(|_| "Your keys could not be decrypted.".to_string())?;
     s.set_keys(keys);
     s.refresh();
@@ -148,6 +148,8 @@ pub fn RegisterPage() -> impl IntoView {
     let hint = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<domain::FieldError>::new());
     let form_error = RwSignal::new(None::<String>);
+    // What the Create account button says while the browser makes the keys.
+    let stage = RwSignal::new("Creating account…");
     let busy = RwSignal::new(false);
     let next = move || safe_next(query.with_untracked(|q| q.get("next")));
     // Signing up for an invitation: the organisation's master password rules apply.
@@ -216,7 +218,13 @@ pub fn RegisterPage() -> impl IntoView {
                 return;
             }
             let result: Result<(), String> = async {
-                let keys = crypto::new_account_with(crate::kdf::master_key(&pw, &parsed, kdf).await?);
+                stage.set("Deriving your master key…");
+                let master = crate::kdf::master_key(&pw, &parsed, kdf).await?;
+                // RSA-2048 generation blocks the page for a moment: say so first.
+                stage.set("Generating your key pair…");
+                yield_to_browser().await;
+                let keys = crypto::new_account_with(master, &pw, crypto::KeyPair::generate());
+                stage.set("Creating account…");
                 register(RegisterInput {
                     hint: hint_s,
                     password: facts,
@@ -297,7 +305,7 @@ pub fn RegisterPage() -> impl IntoView {
                         {move || form_error.get()}
                     </p>
                     <button class="btn primary wide" type="submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Creating account…" } else { "Create account" }}
+                        {move || if busy.get() { stage.get() } else { "Create account" }}
                     </button>
                 </form>
                 <p class="muted center">"Already have an account? " <A href=login_href>"Log in"</A></p>

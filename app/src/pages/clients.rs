@@ -268,7 +268,7 @@ fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>
             name: name.get_untracked(),
             owner_email: owner.get_untracked(),
             seats: n,
-            org_key: pkey.encrypt(org_key.expose()),
+            org_key: pkey.encrypt(&org_key.to_bytes()),
         };
         busy.set(true);
         spawn_local(async move {

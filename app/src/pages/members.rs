@@ -1009,7 +1009,7 @@ fn ConfirmDialog(
         };
         let mut keys = Vec::with_capacity(list.len());
         for c in &list {
-            match domain::crypto::unb64(&c.public_key).and_then(|pk| domain::crypto::seal_to(&pk, key.expose())) {
+            match domain::crypto::unb64(&c.public_key).and_then(|pk| domain::crypto::seal_to(&pk, &key.to_bytes())) {
                 Ok(w) => keys.push(WrappedKey { member_id: c.member_id.clone(), wrapped_key: w }),
                 Err(_) => {
                     error.set(Some(format!("The public key of {} is malformed.", c.email)));

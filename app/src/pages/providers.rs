@@ -181,7 +181,7 @@ fn SetupForm(me: Me) -> impl IntoView {
         let Some(pk) = s.key_pair_public() else { return };
         // The provider key is made here and sealed to our own public key.
         let key = domain::crypto::SymmetricKey::generate();
-        let Ok(wrapped) = domain::crypto::seal_to(&pk, key.expose()) else { return };
+        let Ok(wrapped) = domain::crypto::seal_to(&pk, &key.to_bytes()) else { return };
         busy.set(true);
         let navigate = navigate.clone();
         let input = SetupProviderInput { name: name.get_untracked(), billing_email: billing.get_untracked(), wrapped_key: wrapped };

@@ -45,14 +45,35 @@ impl RsaKeyPair {
 
     /// Opens a key handed to this key pair (type 4, or type 3: OAEP with SHA-256).
     pub fn decapsulate(&self, shared: &SharedKey) -> Result<SymmetricKey, CryptoError> {
-        let bytes = match shared {
+        SymmetricKey::from_bytes(&self.decrypt_shared(shared)?)
+    }
+
+    /// The raw bytes of what was wrapped to this key pair.
+    pub fn decrypt_shared(&self, shared: &SharedKey) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
+        match shared {
             SharedKey::OaepSha1(data) => self.0.decrypt(Oaep::new::<sha1::Sha1>(), data),
             SharedKey::OaepSha256(data) => self.0.decrypt(Oaep::new::<sha2::Sha256>(), data),
         }
         .map(zeroize::Zeroizing::new)
-        .map_err(|_| CryptoError::Decrypt)?;
-        SymmetricKey::from_bytes(&bytes)
+        .map_err(|_| CryptoError::Decrypt)
     }
+}
+
+/// Parses an RSA-2048 public key from SPKI DER.
+fn rsa_2048(spki: &[u8]) -> Result<RsaPublicKey, CryptoError> {
+    let public = RsaPublicKey::from_public_key_der(spki).map_err(|_| CryptoError::PublicKey)?;
+    if rsa::traits::PublicKeyParts::size(&public) != BITS / 8 {
+        return Err(CryptoError::PublicKey);
+    }
+    Ok(public)
+}
+
+/// Checks that `spki` is an RSA-2048 public key (SPKI DER) in its one DER encoding.
+pub fn check_public_key(spki: &[u8]) -> Result<(), CryptoError> {
+    if public_spki(&rsa_2048(spki)?) != spki {
+        return Err(CryptoError::PublicKey);
+    }
+    Ok(())
 }
 
 fn public_spki(key: &RsaPublicKey) -> Vec<u8> {
@@ -76,11 +97,12 @@ impl std::fmt::Debug for SharedKey {
 impl SharedKey {
     /// Encrypts `key` to the RSA public key `spki` (SPKI DER): type 4.
     pub fn encapsulate(key: &SymmetricKey, spki: &[u8]) -> Result<SharedKey, CryptoError> {
-        let public = RsaPublicKey::from_public_key_der(spki).map_err(|_| CryptoError::PublicKey)?;
-        if rsa::traits::PublicKeyParts::size(&public) != BITS / 8 {
-            return Err(CryptoError::PublicKey);
-        }
-        public.encrypt(&mut OsRng, Oaep::new::<sha1::Sha1>(), key.to_bytes().as_slice()).map(SharedKey::OaepSha1).map_err(|_| CryptoError::PublicKey)
+        Self::encrypt_bytes(&key.to_bytes(), spki)
+    }
+
+    /// Encrypts up to 214 bytes to the RSA-2048 public key `spki`: type 4.
+    pub fn encrypt_bytes(bytes: &[u8], spki: &[u8]) -> Result<SharedKey, CryptoError> {
+        rsa_2048(spki)?.encrypt(&mut OsRng, Oaep::new::<sha1::Sha1>(), bytes).map(SharedKey::OaepSha1).map_err(|_| CryptoError::PublicKey)
     }
 }
 

@@ -28,7 +28,7 @@ mod asymmetric;
 mod kdf;
 mod symmetric;
 
-pub use asymmetric::{RsaKeyPair, SharedKey};
+pub use asymmetric::{RsaKeyPair, SharedKey, check_public_key};
 pub use kdf::{Kdf, MasterKey};
 pub use symmetric::{EncString, SymmetricKey, looks_like_enc_string};
 

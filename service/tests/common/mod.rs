@@ -51,7 +51,7 @@ impl World {
     /// A provider whose key only `admin`'s browser made and holds.
     pub async fn provider(&self, admin: &Person) -> (String, SymmetricKey) {
         let key = SymmetricKey::generate();
-        let wrapped = crypto::seal_to(&admin.keys.key_pair.public_spki(), key.expose()).unwrap();
+        let wrapped = crypto::seal_to(&admin.keys.key_pair.public_spki(), &key.to_bytes()).unwrap();
         let p = self
             .s
             .create_provider(
@@ -89,7 +89,10 @@ impl World {
         let cands = self.s.confirm_candidates(&admin.actor, pid, &ids).await.unwrap();
         let keys = cands
             .iter()
-            .map(|c| WrappedKey { member_id: c.member_id.clone(), wrapped_key: crypto::seal_to(&crypto::unb64(&c.public_key).unwrap(), key.expose()).unwrap() })
+            .map(|c| WrappedKey {
+                member_id: c.member_id.clone(),
+                wrapped_key: crypto::seal_to(&crypto::unb64(&c.public_key).unwrap(), &key.to_bytes()).unwrap(),
+            })
             .collect();
         self.s.confirm(&admin.actor, pid, keys, &meta()).await.unwrap()
     }
