@@ -118,28 +118,43 @@ pub fn stretched_key(master: &MasterKey) -> SymmetricKey {
     SymmetricKey(master.stretch())
 }
 
-/// An RSA-2048 key pair.
-pub struct KeyPair(RsaKeyPair);
+/// An RSA-2048 key pair. Unlocking keeps the private key as the PKCS#8 bytes
+/// the user key opened (authentic: the EncString's MAC checked them) and
+/// reads the RSA numbers only when a key is first unwrapped: log-in and unlock
+/// then carry no RSA code, which stays in the lazily loaded pages that use it
+/// (the first load's 300 KB budget, BENCHMARKS.md).
+pub struct KeyPair {
+    pkcs8: Zeroizing<Vec<u8>>,
+    rsa: std::sync::OnceLock<Result<RsaKeyPair, CryptoError>>,
+}
 
 impl KeyPair {
     /// A new key pair: the slow step of a sign-up (BENCHMARKS.md).
     pub fn generate() -> Self {
-        KeyPair(RsaKeyPair::generate().expect("the system's random source works"))
+        let rsa = RsaKeyPair::generate().expect("the system's random source works");
+        KeyPair { pkcs8: rsa.private_pkcs8(), rsa: std::sync::OnceLock::from(Ok(rsa)) }
     }
-    /// From the PKCS#8 DER kept under the user key.
+    /// From the PKCS#8 DER kept under the user key (parsed on first use).
     pub fn from_secret_bytes(b: &[u8]) -> Result<Self, CryptoError> {
-        RsaKeyPair::from_pkcs8(b).map(KeyPair)
+        if b.is_empty() {
+            return Err(CryptoError::Format);
+        }
+        Ok(KeyPair { pkcs8: Zeroizing::new(b.to_vec()), rsa: std::sync::OnceLock::new() })
+    }
+    fn rsa(&self) -> Result<&RsaKeyPair, CryptoError> {
+        self.rsa.get_or_init(|| RsaKeyPair::from_pkcs8(&self.pkcs8)).as_ref().map_err(Clone::clone)
     }
     /// PKCS#8 DER, to be wrapped under the user key.
     pub fn secret_bytes(&self) -> Zeroizing<Vec<u8>> {
-        self.0.private_pkcs8()
+        self.pkcs8.clone()
     }
+    /// SPKI DER of the public half (empty if the private key is damaged).
     pub fn public_spki(&self) -> Vec<u8> {
-        self.0.public_spki()
+        self.rsa().map(RsaKeyPair::public_spki).unwrap_or_default()
     }
     /// Opens a key wrapped to this key pair's public key (`4.…`).
     pub fn unseal(&self, sealed: &str) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        self.0.decrypt_shared(&sealed.parse()?)
+        self.rsa()?.decrypt_shared(&sealed.parse()?)
     }
 }
 
