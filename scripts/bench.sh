@@ -88,7 +88,7 @@ start "$url"
 echo "== first load in Chromium: what a cold page fetches until it is hydrated (budget: 300 KB brotli)"
 (cd end2end && BASE="http://127.0.0.1:$PORT" TOKEN=$token PID=$pid node bench-first-load.mjs)
 [ "${BENCH_ONLY:-}" = first-load ] && { kill $SPID; wait $SPID 2>/dev/null || true; exit 0; }
-(cd end2end && BASE="http://127.0.0.1:$PORT" node bench-argon2.mjs && BASE="http://127.0.0.1:$PORT" PID=$pid EMAIL=$email MODE=table node bench-members.mjs)
+(cd end2end && BASE="http://127.0.0.1:$PORT" node bench-argon2.mjs && BASE="http://127.0.0.1:$PORT" node bench-signup.mjs && BASE="http://127.0.0.1:$PORT" PID=$pid EMAIL=$email MODE=table node bench-members.mjs)
 kill $SPID; wait $SPID 2>/dev/null || true
 url="sqlite:///tmp/portal-bench-sqlite/browser-confirm.db?mode=rwc"
 read -r _ pid email < <(DATABASE_URL="$url" SEED_ACCEPTED=1 "$SEED" 501)
