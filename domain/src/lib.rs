@@ -15,6 +15,7 @@ pub mod org;
 pub mod text;
 pub mod time;
 pub mod token;
+pub mod totp;
 pub mod transfer;
 pub mod vault;
 

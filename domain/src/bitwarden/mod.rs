@@ -25,6 +25,7 @@
 //! (`domain/tests/bitwarden_vectors.rs`).
 
 mod asymmetric;
+pub mod cipher;
 mod kdf;
 mod symmetric;
 
