@@ -1,53 +1,85 @@
-//! Import and export of an organisation's vault items, in the browser: the
-//! plaintext only ever exists there. The file format is Bitwarden's
-//! organisation CSV (`collections,type,name,notes,fields,reprompt,login_uri,
-//! login_username,login_password,login_totp`), so a client moving from
-//! Bitwarden, or to it, keeps their data. Columns are found by their header,
-//! in any order; unknown columns are ignored; `folder` (the individual-vault
-//! export) is read like `collections`.
+//! Import and export of vault items, in the browser: the plaintext only ever
+//! exists there. Formats:
+//! - **Bitwarden JSON** (individual and organisation exports, every item type,
+//!   custom fields, TOTP, password history, favourites, folders and
+//!   collections), read and written losslessly;
+//! - **Bitwarden's password-protected JSON** (the file encrypted under a key
+//!   derived from a file password with PBKDF2-SHA256 or Argon2id);
+//! - **Bitwarden CSV** (organisation `collections,type,name,notes,fields,
+//!   reprompt,login_uri,login_username,login_password,login_totp` and
+//!   individual with `folder,favorite`; logins and secure notes, as Bitwarden's
+//!   CSV holds), a **generic CSV** (`name,url,username,password,notes,totp`)
+//!   and **LastPass's CSV export** (`url,username,password,totp,extra,name,
+//!   grouping,fav`; secure notes have the URL `http://sn`). Columns are found by
+//!   their header, in any order.
+//!
+//! One bad item never sinks a file: it is listed in [`Parsed::skipped`] with
+//! the reason, and the rest import.
 
-use crate::vault::{ItemData, ItemKind};
+use crate::bitwarden::cipher::{CipherType, CipherView, Field, FieldType, LoginUri};
+use crate::bitwarden::{EncString, Kdf, MasterKey, SymmetricKey};
+use base64::{Engine, engine::general_purpose::STANDARD as B64};
+use serde_json::{Map, Value, json};
 
 /// Most items one import takes (one transaction on the server).
 pub const MAX_IMPORT_ITEMS: usize = 5_000;
 /// Largest file the import reads.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 
-/// The header of an export, Bitwarden's organisation CSV.
+/// The header of a CSV export, Bitwarden's organisation CSV.
 pub const CSV_HEADER: [&str; 10] =
     ["collections", "type", "name", "notes", "fields", "reprompt", "login_uri", "login_username", "login_password", "login_totp"];
 
-/// One item read from a file, with the names of the collections it belongs to.
+/// One item read from a file, with the names of its collections (or folder).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedItem {
-    pub item: ItemData,
+    pub item: CipherView,
     pub collections: Vec<String>,
 }
 
-/// Why a file cannot be imported. Nothing is imported then.
+/// An item of the file that is not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// "Line 4" (CSV) or "Item 2" (JSON), with the item's name when it has one.
+    pub at: String,
+    pub reason: String,
+}
+
+/// What a file holds: the items that import and the ones that do not.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Parsed {
+    pub items: Vec<ImportedItem>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Why a whole file cannot be imported. Nothing is imported then.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ImportError {
     #[error("The file is empty.")]
     Empty,
     #[error("The file is larger than 10 MB.")]
     TooLarge,
-    #[error("This is not a Bitwarden CSV export: the first line must name the columns, with a \"name\" column.")]
+    #[error("This CSV file has no header line naming its columns (it needs a \"name\" or \"url\" column).")]
     NoHeader,
     #[error("The file has {0} items; one import takes at most 5,000.")]
     TooMany(usize),
-    #[error("Line {line}: {message}")]
-    Line { line: u64, message: String },
     #[error("This is not a Bitwarden JSON export (it cannot be read near line {0}).")]
     Json(u64),
-    #[error("This is an encrypted export: export it again from Bitwarden as .json without a password.")]
-    Encrypted,
-    #[error("Item {n}: {message}")]
-    Item { n: usize, message: String },
+    #[error("This export is protected by a file password: enter it to import.")]
+    NeedsPassword,
+    #[error("The file password is not right.")]
+    WrongPassword,
+    #[error("The export's key settings cannot be used: {0}")]
+    Kdf(String),
+    #[error("This export is encrypted with a Bitwarden account's key, which only that account can open: export it again with a file password, or unencrypted.")]
+    AccountEncrypted,
+    #[error("No item in the file can be imported.")]
+    NothingToImport,
 }
 
-fn split_list(s: &str) -> Vec<String> {
+fn split_list(s: &str, seps: &[char]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for part in s.split([',', '\n']) {
+    for part in s.split(seps) {
         let p = part.trim();
         if !p.is_empty() && !out.iter().any(|o| o == p) {
             out.push(p.to_string());
@@ -56,9 +88,24 @@ fn split_list(s: &str) -> Vec<String> {
     out
 }
 
-/// Reads a Bitwarden CSV export. Every line is checked before anything is
-/// returned: one bad line stops the whole import, with its line number.
-pub fn parse_csv(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
+fn some(s: String) -> Option<String> {
+    if s.is_empty() { None } else { Some(s) }
+}
+
+fn finish(parsed: Parsed) -> Result<Parsed, ImportError> {
+    if parsed.items.is_empty() && parsed.skipped.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    if parsed.items.is_empty() {
+        return Err(ImportError::NothingToImport);
+    }
+    Ok(parsed)
+}
+
+// ------------------------------------------------------------------ CSV
+
+/// Reads a Bitwarden, generic or LastPass CSV file.
+pub fn parse_csv(text: &str) -> Result<Parsed, ImportError> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge);
     }
@@ -68,15 +115,28 @@ pub fn parse_csv(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
     }
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let header: Vec<String> = rdr.headers().map_err(|_| ImportError::NoHeader)?.iter().map(|h| h.trim().to_lowercase()).collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let name_col = col("name").ok_or(ImportError::NoHeader)?;
-    let (coll_col, type_col, notes_col) = (col("collections").or(col("folder")), col("type"), col("notes"));
-    let (uri_col, user_col, pass_col) = (col("login_uri"), col("login_username"), col("login_password"));
-    let mut out = Vec::new();
+    let col = |names: &[&str]| names.iter().find_map(|n| header.iter().position(|h| h == n));
+    let name_col = col(&["name", "title"]);
+    let uri_col = col(&["login_uri", "url", "uri", "website"]);
+    if name_col.is_none() && uri_col.is_none() {
+        return Err(ImportError::NoHeader);
+    }
+    let lastpass = col(&["grouping"]).is_some() || col(&["extra"]).is_some();
+    let coll_col = col(&["collections", "folder", "grouping"]);
+    let (type_col, notes_col, fields_col) = (col(&["type"]), col(&["notes", "extra", "note"]), col(&["fields"]));
+    let (user_col, pass_col, totp_col) = (col(&["login_username", "username", "user", "login"]), col(&["login_password", "password"]), col(&["login_totp", "totp", "otp"]));
+    let (fav_col, reprompt_col) = (col(&["favorite", "fav"]), col(&["reprompt"]));
+    let mut out = Parsed::default();
     let mut seen = 0usize;
     for rec in rdr.records() {
-        let rec =
-            rec.map_err(|e| ImportError::Line { line: e.position().map(|p| p.line()).unwrap_or(0), message: "this line cannot be read as CSV.".into() })?;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                out.skipped.push(Skipped { at: format!("Line {line}"), reason: "this line cannot be read as CSV.".into() });
+                continue;
+            }
+        };
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
@@ -86,113 +146,123 @@ pub fn parse_csv(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
             continue; // only counted, for the message
         }
         let get = |c: Option<usize>| c.and_then(|i| rec.get(i)).unwrap_or("").to_string();
+        let url = get(uri_col);
+        let note_by_url = lastpass && url.trim() == "http://sn";
         let kind = match get(type_col).trim().to_lowercase().as_str() {
-            "" | "login" => ItemKind::Login,
-            "note" | "securenote" | "secure note" => ItemKind::SecureNote,
+            _ if note_by_url => CipherType::SecureNote,
+            "" | "login" => CipherType::Login,
+            "note" | "securenote" | "secure note" => CipherType::SecureNote,
             other => {
-                return Err(ImportError::Line { line, message: format!("the type \"{other}\" cannot be imported (only login and note).") });
+                let reason = format!("the type \"{other}\" is not in CSV files (only login and note): use a JSON export for cards, identities and SSH keys.");
+                out.skipped.push(Skipped { at: format!("Line {line}"), reason });
+                continue;
             }
         };
-        let item = ItemData {
-            kind,
-            name: get(Some(name_col)).trim().to_string(),
-            username: get(user_col),
-            password: get(pass_col),
-            uris: split_list(&get(uri_col)),
-            notes: get(notes_col),
-        };
-        if let Some(e) = item.validate().into_iter().next() {
-            return Err(ImportError::Line { line, message: e.message });
+        let mut item = CipherView::new(kind);
+        item.name = get(name_col).trim().to_string();
+        if item.name.is_empty() && kind == CipherType::Login {
+            item.name = url.trim().to_string(); // a generic CSV may have only a URL
         }
-        out.push(ImportedItem { item, collections: split_list(&get(coll_col)) });
+        item.notes = some(get(notes_col));
+        item.favorite = get(fav_col).trim() == "1";
+        item.reprompt = u8::from(get(reprompt_col).trim() == "1");
+        item.fields = get(fields_col)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let (n, v) = l.split_once(": ").unwrap_or((l, ""));
+                Field { name: some(n.to_string()), value: some(v.to_string()), kind: FieldType::Text, linked_id: None }
+            })
+            .collect();
+        if let Some(l) = &mut item.login {
+            l.username = some(get(user_col));
+            l.password = some(get(pass_col));
+            l.totp = some(get(totp_col));
+            l.uris = split_list(&url, &[',', '\n']).into_iter().map(|u| LoginUri { uri: Some(u), match_type: None, uri_checksum: None }).collect();
+        }
+        let item = item.normalised();
+        if let Some(e) = item.validate().into_iter().next() {
+            out.skipped.push(Skipped { at: at_named("Line", line as usize, &item.name), reason: e.message });
+            continue;
+        }
+        let groups = get(coll_col);
+        let collections = if lastpass { split_list(&groups.replace('\\', "/"), &[',']) } else { split_list(&groups, &[',', '\n']) };
+        out.items.push(ImportedItem { item, collections });
     }
     if seen > MAX_IMPORT_ITEMS {
         return Err(ImportError::TooMany(seen));
     }
-    if out.is_empty() {
-        return Err(ImportError::Empty);
-    }
-    Ok(out)
+    finish(out)
 }
 
-/// Writes items as a Bitwarden organisation CSV, which `parse_csv` (and
-/// Bitwarden) read back to the same items.
-pub fn to_csv(items: &[ImportedItem]) -> String {
+fn at_named(what: &str, n: usize, name: &str) -> String {
+    if name.trim().is_empty() { format!("{what} {n}") } else { format!("{what} {n} ({})", name.trim()) }
+}
+
+/// Writes a Bitwarden organisation CSV. CSV holds logins and secure notes
+/// only (as Bitwarden's); the other items are counted in the second value.
+pub fn to_csv(items: &[ImportedItem]) -> (String, usize) {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut left_out = 0;
     // Writing to a Vec cannot fail.
     let _ = w.write_record(CSV_HEADER);
     for it in items {
         let i = &it.item;
-        let kind = match i.kind {
-            ItemKind::Login => "login",
-            ItemKind::SecureNote => "note",
-        };
-        let (uris, user, pass) = match i.kind {
-            ItemKind::Login => (i.uris.join(","), i.username.as_str(), i.password.as_str()),
-            ItemKind::SecureNote => (String::new(), "", ""),
-        };
-        let _ = w.write_record([it.collections.join(",").as_str(), kind, &i.name, &i.notes, "", "0", &uris, user, pass, ""]);
+        if !matches!(i.kind, CipherType::Login | CipherType::SecureNote) {
+            left_out += 1;
+            continue;
+        }
+        let l = i.login.clone();
+        let text = |o: Option<String>| o.unwrap_or_default();
+        let uris = l.as_ref().map(|l| l.uris.iter().filter_map(|u| u.uri.clone()).collect::<Vec<_>>().join(",")).unwrap_or_default();
+        let fields: Vec<String> = i.fields.iter().map(|f| format!("{}: {}", text(f.name.clone()), text(f.value.clone()))).collect();
+        let _ = w.write_record([
+            it.collections.join(",").as_str(),
+            i.kind.csv_word(),
+            &i.name,
+            &text(i.notes.clone()),
+            &fields.join("\n"),
+            if i.reprompt == 1 { "1" } else { "0" },
+            &uris,
+            &text(l.as_ref().and_then(|l| l.username.clone())),
+            &text(l.as_ref().and_then(|l| l.password.clone())),
+            &text(l.as_ref().and_then(|l| l.totp.clone())),
+        ]);
     }
-    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    (String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default(), left_out)
 }
 
 // ------------------------------------------------------------------ JSON
 
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct JsonExport {
-    #[serde(default)]
-    encrypted: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    folders: Option<Vec<JsonNamed>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    collections: Option<Vec<JsonNamed>>,
-    #[serde(default)]
-    items: Vec<JsonItem>,
+fn item_of(n: usize, mut v: Value, names: &std::collections::HashMap<String, String>) -> Result<ImportedItem, Skipped> {
+    let name = v.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+    let at = at_named("Item", n, &name);
+    let Some(obj) = v.as_object_mut() else {
+        return Err(Skipped { at, reason: "this is not an item.".into() });
+    };
+    if obj.get("name").is_none_or(Value::is_null) {
+        obj.insert("name".into(), Value::String(String::new()));
+    }
+    let mut ids: Vec<String> = obj.get("collectionIds").and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
+    ids.extend(obj.get("folderId").and_then(Value::as_str).map(String::from));
+    let item: CipherView = serde_json::from_value(v).map_err(|e| Skipped { at: at.clone(), reason: format!("it cannot be read ({e}).") })?;
+    let mut item = item.normalised();
+    item.folder_id = None;
+    item.key = None;
+    if let Some(e) = item.validate().into_iter().next() {
+        return Err(Skipped { at, reason: e.message });
+    }
+    let mut collections: Vec<String> = vec![];
+    for id in ids {
+        if let Some(name) = names.get(&id).filter(|n| !collections.contains(*n)) {
+            collections.push(name.clone());
+        }
+    }
+    Ok(ImportedItem { item, collections })
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
-struct JsonNamed {
-    id: String,
-    name: String,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonItem {
-    #[serde(rename = "type")]
-    kind: u8,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    notes: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    login: Option<JsonLogin>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    secure_note: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    folder_id: Option<String>,
-    #[serde(default)]
-    collection_ids: Option<Vec<String>>,
-}
-
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-struct JsonLogin {
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
-    #[serde(default)]
-    uris: Option<Vec<JsonUri>>,
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct JsonUri {
-    uri: Option<String>,
-}
-
-/// Reads a Bitwarden JSON export (unencrypted; organisation or individual).
-pub fn parse_json(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
+/// Reads a Bitwarden JSON export; a password-protected one needs `password`.
+pub fn parse_json(text: &str, password: Option<&str>) -> Result<Parsed, ImportError> {
     if text.len() > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge);
     }
@@ -200,189 +270,110 @@ pub fn parse_json(text: &str) -> Result<Vec<ImportedItem>, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    let export: JsonExport = serde_json::from_str(text).map_err(|e| ImportError::Json(e.line() as u64))?;
-    if export.encrypted {
-        return Err(ImportError::Encrypted);
-    }
-    if export.items.len() > MAX_IMPORT_ITEMS {
-        return Err(ImportError::TooMany(export.items.len()));
-    }
-    let names: std::collections::HashMap<String, String> = export.collections.into_iter().chain(export.folders).flatten().map(|c| (c.id, c.name)).collect();
-    let mut out = Vec::with_capacity(export.items.len());
-    for (n, j) in export.items.into_iter().enumerate() {
-        let kind = match j.kind {
-            1 => ItemKind::Login,
-            2 => ItemKind::SecureNote,
-            _ => return Err(ImportError::Item { n: n + 1, message: "only logins and secure notes can be imported.".into() }),
-        };
-        let login = j.login.unwrap_or_default();
-        let item = ItemData {
-            kind,
-            name: j.name.unwrap_or_default().trim().to_string(),
-            username: login.username.unwrap_or_default(),
-            password: login.password.unwrap_or_default(),
-            uris: login.uris.unwrap_or_default().into_iter().filter_map(|u| u.uri).filter(|u| !u.trim().is_empty()).collect(),
-            notes: j.notes.unwrap_or_default(),
-        };
-        if let Some(e) = item.validate().into_iter().next() {
-            return Err(ImportError::Item { n: n + 1, message: e.message });
+    let doc: Value = serde_json::from_str(text).map_err(|e| ImportError::Json(e.line() as u64))?;
+    if doc.get("encrypted").and_then(Value::as_bool) == Some(true) {
+        if doc.get("passwordProtected").and_then(Value::as_bool) != Some(true) {
+            return Err(ImportError::AccountEncrypted);
         }
-        let mut collections = vec![];
-        for id in j.collection_ids.unwrap_or_default().into_iter().chain(j.folder_id) {
-            if let Some(name) = names.get(&id).filter(|n| !collections.contains(*n)) {
-                collections.push(name.clone());
+        let inner = open_protected(&doc, password.ok_or(ImportError::NeedsPassword)?)?;
+        return parse_json(&inner, None);
+    }
+    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+    let mut names = std::collections::HashMap::new();
+    for list in ["collections", "folders"] {
+        for c in doc.get(list).and_then(Value::as_array).into_iter().flatten() {
+            if let (Some(id), Some(name)) = (str_of(c, "id"), str_of(c, "name")) {
+                names.insert(id, name);
             }
         }
-        out.push(ImportedItem { item, collections });
     }
-    if out.is_empty() {
-        return Err(ImportError::Empty);
+    let items = doc.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+    if items.len() > MAX_IMPORT_ITEMS {
+        return Err(ImportError::TooMany(items.len()));
     }
-    Ok(out)
+    let mut out = Parsed::default();
+    for (n, v) in items.into_iter().enumerate() {
+        match item_of(n + 1, v, &names) {
+            Ok(i) => out.items.push(i),
+            Err(s) => out.skipped.push(s),
+        }
+    }
+    finish(out)
 }
 
-/// Writes items as a Bitwarden organisation JSON export (unencrypted).
+/// Writes a Bitwarden organisation JSON export (unencrypted): every field of
+/// every item, the collections named.
 pub fn to_json(items: &[ImportedItem]) -> String {
     let mut names: Vec<String> = items.iter().flat_map(|i| i.collections.iter().cloned()).collect();
     names.sort();
     names.dedup();
     let id_of = |n: &str| format!("collection-{}", names.iter().position(|m| m == n).unwrap_or(0) + 1);
-    let export = JsonExport {
-        encrypted: false,
-        folders: None,
-        collections: Some(names.iter().map(|n| JsonNamed { id: id_of(n), name: n.clone() }).collect()),
-        items: items
-            .iter()
-            .map(|it| {
-                let i = &it.item;
-                let login = i.kind == ItemKind::Login;
-                JsonItem {
-                    kind: if login { 1 } else { 2 },
-                    name: Some(i.name.clone()),
-                    notes: Some(i.notes.clone()).filter(|n| !n.is_empty()),
-                    login: login.then(|| JsonLogin {
-                        username: Some(i.username.clone()),
-                        password: Some(i.password.clone()),
-                        uris: Some(i.uris.iter().map(|u| JsonUri { uri: Some(u.clone()) }).collect()),
-                    }),
-                    secure_note: (!login).then(|| serde_json::json!({ "type": 0 })),
-                    folder_id: None,
-                    collection_ids: Some(it.collections.iter().map(|c| id_of(c)).collect()),
-                }
-            })
-            .collect(),
-    };
-    serde_json::to_string_pretty(&export).unwrap_or_default()
+    let out: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(n, it)| {
+            let mut v = serde_json::to_value(&it.item).unwrap_or(Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("id".into(), Value::String(format!("item-{}", n + 1)));
+                o.insert("collectionIds".into(), Value::Array(it.collections.iter().map(|c| Value::String(id_of(c))).collect()));
+            }
+            v
+        })
+        .collect();
+    let collections: Vec<Value> = names.iter().map(|n| json!({ "id": id_of(n), "name": n })).collect();
+    serde_json::to_string_pretty(&json!({ "encrypted": false, "collections": collections, "items": out })).unwrap_or_default()
 }
 
-/// Reads either format: JSON when the file name says so or the text starts with `{`.
-pub fn parse_file(file_name: &str, text: &str) -> Result<Vec<ImportedItem>, ImportError> {
+fn file_key(password: &str, salt: &str, kdf: Kdf) -> Result<SymmetricKey, ImportError> {
+    let master = MasterKey::derive_with_salt(password.as_bytes(), salt.as_bytes(), kdf).map_err(|e| ImportError::Kdf(e.to_string()))?;
+    Ok(master.stretch())
+}
+
+fn open_protected(doc: &Value, password: &str) -> Result<String, ImportError> {
+    let num = |k: &str| doc.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+    let text = |k: &str| doc.get(k).and_then(Value::as_str).ok_or(ImportError::Json(1));
+    let kind = num("kdfType").unwrap_or(0);
+    let kdf = Kdf::from_wire(kind as u8, num("kdfIterations").unwrap_or(0), num("kdfMemory"), num("kdfParallelism")).map_err(|e| ImportError::Kdf(e.to_string()))?;
+    let key = file_key(password, text("salt")?, kdf)?;
+    let check: EncString = text("encKeyValidation_DO_NOT_EDIT")?.parse().map_err(|_| ImportError::Json(1))?;
+    key.decrypt(&check).map_err(|_| ImportError::WrongPassword)?;
+    let data: EncString = text("data")?.parse().map_err(|_| ImportError::Json(1))?;
+    key.decrypt_str(&data).map_err(|_| ImportError::WrongPassword)
+}
+
+/// Bitwarden's password-protected export of `items`: the JSON export
+/// encrypted under a key derived from `password` and a random salt.
+pub fn to_protected_json(items: &[ImportedItem], password: &str, kdf: Kdf) -> Result<String, ImportError> {
+    let (mut salt, mut guid) = ([0u8; 16], [0u8; 16]);
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut salt);
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut guid);
+    let salt = B64.encode(salt);
+    let key = file_key(password, &salt, kdf)?;
+    let (kind, iterations, memory, parallelism) = kdf.to_wire();
+    let mut doc = Map::new();
+    doc.insert("encrypted".into(), true.into());
+    doc.insert("passwordProtected".into(), true.into());
+    doc.insert("salt".into(), salt.into());
+    doc.insert("kdfType".into(), kind.into());
+    doc.insert("kdfIterations".into(), iterations.into());
+    doc.insert("kdfMemory".into(), memory.into());
+    doc.insert("kdfParallelism".into(), parallelism.into());
+    doc.insert("encKeyValidation_DO_NOT_EDIT".into(), key.encrypt_str(&uuid::Builder::from_random_bytes(guid).into_uuid().to_string()).to_string().into());
+    doc.insert("data".into(), key.encrypt_str(&to_json(items)).to_string().into());
+    Ok(serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default())
+}
+
+/// Is this a password-protected export (so the page asks for its password)?
+pub fn needs_password(text: &str) -> bool {
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    if file_name.to_lowercase().ends_with(".json") || t.starts_with('{') { parse_json(text) } else { parse_csv(text) }
+    t.starts_with('{') && t.contains("\"passwordProtected\"") && serde_json::from_str::<Value>(t).ok().and_then(|d| d.get("passwordProtected")?.as_bool()) == Some(true)
+}
+
+/// Reads any supported file: JSON when the name says so or the text starts with `{`.
+pub fn parse_file(file_name: &str, text: &str, password: Option<&str>) -> Result<Parsed, ImportError> {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if file_name.to_lowercase().ends_with(".json") || t.starts_with('{') { parse_json(text, password) } else { parse_csv(text) }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn login(name: &str, user: &str, pass: &str, uris: &[&str], colls: &[&str]) -> ImportedItem {
-        ImportedItem {
-            item: ItemData {
-                kind: ItemKind::Login,
-                name: name.into(),
-                username: user.into(),
-                password: pass.into(),
-                uris: uris.iter().map(|s| s.to_string()).collect(),
-                notes: String::new(),
-            },
-            collections: colls.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    #[test]
-    fn reads_a_bitwarden_organisation_export() {
-        let csv = "collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\r\n\
-                   \"Finance,IT\",login,Bank,,,0,https://bank.example,alice,\"p,w\"\"d\",\r\n\
-                   ,note,Wi-Fi,\"line 1\nline 2\",,0,,,,\r\n";
-        let items = parse_csv(csv).unwrap();
-        assert_eq!(items.len(), 2);
-        assert_eq!(items[0], login("Bank", "alice", "p,w\"d", &["https://bank.example"], &["Finance", "IT"]));
-        assert_eq!(items[1].item.kind, ItemKind::SecureNote);
-        assert_eq!(items[1].item.notes, "line 1\nline 2");
-        assert!(items[1].collections.is_empty());
-    }
-
-    #[test]
-    fn columns_by_header_in_any_order_and_the_individual_folder_column() {
-        let csv = "\u{feff}login_password,name,folder,login_uri\npw,Mail,Personal,\"https://a.example,https://b.example\"\n\n";
-        let items = parse_csv(csv).unwrap();
-        assert_eq!(items, vec![login("Mail", "", "pw", &["https://a.example", "https://b.example"], &["Personal"])]);
-    }
-
-    #[test]
-    fn a_bad_line_stops_the_import_with_its_number() {
-        let csv = "name,type\nGood,login\n,login\n";
-        assert_eq!(parse_csv(csv), Err(ImportError::Line { line: 3, message: "Name is required.".into() }));
-        let csv = "name,type\nGood,login\nCard,card\n";
-        assert!(matches!(parse_csv(csv), Err(ImportError::Line { line: 3, message }) if message.contains("\"card\"")));
-        assert_eq!(parse_csv("username,password\na,b\n"), Err(ImportError::NoHeader));
-        assert_eq!(parse_csv("  \n"), Err(ImportError::Empty));
-        assert_eq!(parse_csv("name\n\n"), Err(ImportError::Empty));
-    }
-
-    #[test]
-    fn limits() {
-        let mut csv = String::from("name\n");
-        for i in 0..=MAX_IMPORT_ITEMS {
-            csv.push_str(&format!("item {i}\n"));
-        }
-        assert_eq!(parse_csv(&csv), Err(ImportError::TooMany(MAX_IMPORT_ITEMS + 1)));
-        let big = "name\n".to_string() + &"x".repeat(MAX_IMPORT_BYTES);
-        assert_eq!(parse_csv(&big), Err(ImportError::TooLarge));
-    }
-
-    #[test]
-    fn export_reads_back_to_the_same_items() {
-        let mut note = login("Door code", "", "", &[], &["Office"]);
-        note.item.kind = ItemKind::SecureNote;
-        note.item.notes = "1234, then \"enter\"\nsecond line".into();
-        let items = vec![login("Bank", "alice", "p,w\"d", &["https://bank.example", "https://m.bank.example"], &["Finance", "IT"]), note];
-        let text = to_csv(&items);
-        assert!(text.starts_with("collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\r\n"));
-        assert_eq!(parse_csv(&text).unwrap(), items);
-    }
-
-    #[test]
-    fn json_reads_a_bitwarden_organisation_export_and_writes_one_back() {
-        let text = r#"{"encrypted":false,"collections":[{"id":"c1","organizationId":"o","name":"Finance","externalId":null}],
-            "items":[{"id":"i1","organizationId":"o","type":1,"name":"Bank","notes":null,"favorite":false,"reprompt":0,
-              "login":{"uris":[{"match":null,"uri":"https://bank.example"}],"username":"alice","password":"pw","totp":null},
-              "collectionIds":["c1"]},
-              {"id":"i2","type":2,"name":"Wi-Fi","notes":"code","secureNote":{"type":0},"collectionIds":[]}]}"#;
-        let items = parse_file("export.json", text).unwrap();
-        assert_eq!(items[0], login("Bank", "alice", "pw", &["https://bank.example"], &["Finance"]));
-        assert_eq!((items[1].item.kind, items[1].item.notes.as_str()), (ItemKind::SecureNote, "code"));
-        assert_eq!(parse_json(&to_json(&items)).unwrap(), items);
-        assert_eq!(parse_file("x.csv", &to_json(&items)).unwrap(), items, "recognised by its content too");
-    }
-
-    #[test]
-    fn json_refusals() {
-        assert_eq!(parse_json(r#"{"encrypted":true,"items":[]}"#), Err(ImportError::Encrypted));
-        assert!(matches!(parse_json("{ nope"), Err(ImportError::Json(1))));
-        assert_eq!(parse_json(r#"{"items":[{"type":3,"name":"Card"}]}"#).unwrap_err().to_string(), "Item 1: only logins and secure notes can be imported.");
-        assert_eq!(parse_json(r#"{"items":[{"type":1,"name":" "}]}"#).unwrap_err().to_string(), "Item 1: Name is required.");
-        assert_eq!(parse_json(r#"{"items":[]}"#), Err(ImportError::Empty));
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn any_valid_item_survives_a_round_trip(name in "[^\\s][\\PC]{0,30}", user in "\\PC{0,20}", pass in "[\\PC\n\",]{0,20}", notes in "[\\PC\n]{0,40}") {
-            let mut it = login(name.trim(), &user, &pass, &["https://x.example"], &["A"]);
-            it.item.notes = notes;
-            proptest::prop_assume!(!it.item.name.is_empty());
-            let back = parse_csv(&to_csv(std::slice::from_ref(&it))).unwrap();
-            proptest::prop_assert_eq!(back, vec![it]);
-        }
-    }
-}
+mod tests;

@@ -1,67 +1,11 @@
-//! Vault items as the browser sees them before encryption, and the password
-//! generator. The server only ever stores the encrypted form.
+//! The password generator and the size limit of a stored item. Items
+//! themselves are Bitwarden ciphers (`bitwarden::cipher`).
 
 use crate::FieldError;
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub enum ItemKind {
-    #[default]
-    Login,
-    SecureNote,
-}
-
-impl ItemKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ItemKind::Login => "Login",
-            ItemKind::SecureNote => "Secure note",
-        }
-    }
-}
-
-/// The plaintext of one item; serialised to JSON and encrypted with the user key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-pub struct ItemData {
-    pub kind: ItemKind,
-    pub name: String,
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub password: String,
-    #[serde(default)]
-    pub uris: Vec<String>,
-    #[serde(default)]
-    pub notes: String,
-}
-
-impl ItemData {
-    pub fn validate(&self) -> Vec<FieldError> {
-        let mut errs = vec![];
-        if self.name.trim().is_empty() {
-            errs.push(FieldError::new("name", "Name is required."));
-        }
-        if self.name.chars().count() > 200 {
-            errs.push(FieldError::new("name", "Name can be at most 200 characters."));
-        }
-        if self.notes.chars().count() > 10_000 {
-            errs.push(FieldError::new("notes", "Notes can be at most 10,000 characters."));
-        }
-        errs
-    }
-
-    /// Case-insensitive match on name, username and URIs (for the search box).
-    pub fn matches(&self, query: &str) -> bool {
-        let q = query.trim().to_lowercase();
-        q.is_empty()
-            || self.name.to_lowercase().contains(&q)
-            || self.username.to_lowercase().contains(&q)
-            || self.uris.iter().any(|u| u.to_lowercase().contains(&q))
-    }
-}
-
-/// Largest encrypted item the server stores (bytes of ciphertext text).
+/// Largest encrypted item the server stores (bytes of its JSON).
 pub const MAX_ITEM_CIPHERTEXT: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,15 +73,6 @@ pub fn generate_password(opts: GeneratorOptions) -> Result<String, FieldError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn validation_and_search() {
-        let mut item = ItemData { name: "GitHub".into(), username: "ann".into(), uris: vec!["https://github.com".into()], ..Default::default() };
-        assert!(item.validate().is_empty());
-        assert!(item.matches("git") && item.matches("ANN") && item.matches("") && !item.matches("gitlab"));
-        item.name = " ".into();
-        assert_eq!(item.validate()[0].field, "name");
-    }
 
     #[test]
     fn generator_rejects_impossible_options() {

@@ -166,6 +166,15 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// `null` (as Bitwarden's exports and apps write an empty list) reads as empty.
+fn null_vec<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+fn null_default<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// One vault item. `S` is `String` in the browser and [`EncString`] on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -176,10 +185,10 @@ pub struct Cipher<S> {
     pub name: S,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<S>,
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "is_false")]
     pub favorite: bool,
     /// 1 = ask for the master password before showing or filling it.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, deserialize_with = "null_default", skip_serializing_if = "is_zero")]
     pub reprompt: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<String>,
@@ -197,9 +206,9 @@ pub struct Cipher<S> {
     pub identity: Option<Identity<S>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssh_key: Option<SshKey<S>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_vec", skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<Field<S>>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_vec", skip_serializing_if = "Vec::is_empty")]
     pub password_history: Vec<PasswordHistory<S>>,
 }
 
@@ -220,13 +229,13 @@ pub struct Login<S> {
     pub password_revision_date: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp: Option<S>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_vec", skip_serializing_if = "Vec::is_empty")]
     pub uris: Vec<LoginUri<S>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autofill_on_page_load: Option<bool>,
     /// Passkeys saved by Bitwarden's apps: kept as they are (the portal shows
     /// that one exists; it does not make or use them).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, deserialize_with = "null_vec", skip_serializing_if = "Vec::is_empty")]
     pub fido2_credentials: Vec<Fido2Credential<S>>,
 }
 
