@@ -103,7 +103,7 @@ pub struct SetupProviderInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VaultItem {
     pub id: String,
-    /// Encrypted `vault::ItemData` JSON.
+    /// A Bitwarden cipher (JSON), every text field encrypted with the user key.
     pub data: String,
     pub updated_at: i64,
 }
@@ -313,7 +313,7 @@ pub struct SaveCollectionInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgItem {
     pub id: String,
-    /// `vault::ItemData` JSON encrypted with the organisation key.
+    /// A Bitwarden cipher (JSON), every text field encrypted with the organisation key.
     pub data: String,
     pub collection_ids: Vec<String>,
     pub updated_at: i64,

@@ -135,7 +135,7 @@ test('a provider admin creates a client; a service user manages it within the se
     + 'Shared logins,login,Fabrikam bank,,,0,https://bank.example,treasurer,Bank-Secret-4711,\n'
     + 'IT Department,note,Server room door,"Code 2468, then #",,0,,,,\n';
   await imp.getByLabel('Choose a file').setInputFiles({ name: 'bitwarden_export.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-  await expect(imp.getByText('2 item(s) ready to import: 1 login(s), 1 secure note(s).')).toBeVisible();
+  await expect(imp.getByText('2 item(s) ready to import: 1 login, 1 secure note.')).toBeVisible();
   await expect(imp.getByText('New collection(s): IT Department.')).toBeVisible();
   await expectNoAxeViolations(su);
   const importRequest = su.waitForRequest('**/api/organizations/import');
@@ -159,7 +159,7 @@ test('a provider admin creates a client; a service user manages it within the se
   // A file that is not an export is refused with its reason, and imports nothing.
   await su.getByRole('button', { name: 'Import data' }).click();
   await imp.getByLabel("Or paste the file's contents").fill('username,password\nbob,hunter2\n');
-  await expect(imp.getByText('This is not a Bitwarden CSV export')).toBeVisible();
+  await expect(imp.getByText('This CSV file has no header line naming its columns')).toBeVisible();
   await expect(imp.getByRole('button', { name: 'Import data' })).toBeDisabled();
   await imp.getByRole('button', { name: 'Cancel' }).click();
 
@@ -234,6 +234,61 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(door).toHaveCount(0);
   await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' })).toBeVisible();
   await expect(su.getByText('1 selected')).toHaveCount(0);
+
+  // A Bitwarden JSON export with every item type, custom field kind, TOTP,
+  // password history and nested collection names imports, and exports again
+  // unchanged, field by field.
+  const fixturePath = new URL('../../domain/tests/fixtures/bitwarden_export.json', import.meta.url);
+  const fixture = JSON.parse(await fs.readFile(fixturePath, 'utf8'));
+  await su.getByRole('button', { name: 'Import data' }).click();
+  await imp.getByLabel('Choose a file').setInputFiles(fixturePath.pathname);
+  await expect(imp.getByText('5 item(s) ready to import: 1 login, 1 card, 1 identity, 1 secure note, 1 ssh key.')).toBeVisible();
+  await expect(imp.getByText('New collection(s): Clients/Contoso, Finance.')).toBeVisible();
+  await imp.getByRole('button', { name: 'Import data' }).click();
+  await expect(su.getByText('Imported 5 item(s) and created 2 collection(s).')).toBeVisible();
+  await expect(items.getByRole('row').filter({ hasText: 'Company Visa' }).getByRole('cell', { name: 'Finance' })).toBeVisible();
+  await su.getByRole('button', { name: 'Export vault' }).click();
+  await exp.getByLabel('File format').selectOption('.json');
+  const [jsonDownload] = await Promise.all([su.waitForEvent('download'), exp.getByRole('button', { name: 'Confirm format' }).click()]);
+  expect(jsonDownload.suggestedFilename()).toBe('bitwarden_org_export_fabrikam_ltd.json');
+  const again = JSON.parse(await fs.readFile(await jsonDownload.path(), 'utf8'));
+  const content = (v) => {
+    if (Array.isArray(v)) return v.map(content);
+    if (v && typeof v === 'object') {
+      const skip = ['id', 'organizationId', 'folderId', 'collectionIds', 'revisionDate', 'creationDate', 'deletedDate'];
+      return Object.fromEntries(Object.entries(v)
+        .filter(([k, x]) => !skip.includes(k) && x !== null && x !== false && x !== 0 && !(Array.isArray(x) && x.length === 0))
+        .map(([k, x]) => [k, content(x)]));
+    }
+    return v;
+  };
+  const collectionsOf = (doc, item) => doc.collections.filter((c) => (item.collectionIds ?? []).includes(c.id)).map((c) => c.name).sort();
+  for (const item of fixture.items) {
+    const back = again.items.find((i) => i.name === item.name);
+    expect(back, `${item.name} is exported`).toBeTruthy();
+    expect(content(back), `${item.name}, field by field`).toEqual(content(item));
+    expect(collectionsOf(again, back), `${item.name}'s collections`).toEqual(collectionsOf(fixture, item));
+  }
+  // The password-protected export opens only with its file password.
+  await su.getByRole('button', { name: 'Export vault' }).click();
+  await exp.getByLabel('File format').selectOption('.json (Password protected)');
+  await expect(exp.getByText('The file is encrypted with the file password you choose.')).toBeVisible();
+  await exp.getByLabel('File password', { exact: true }).fill('Export-Pass-2026');
+  await exp.getByLabel('Confirm file password').fill('Export-Pass-2026');
+  const [protectedDownload] = await Promise.all([su.waitForEvent('download'), exp.getByRole('button', { name: 'Confirm format' }).click()]);
+  const sealed = await fs.readFile(await protectedDownload.path(), 'utf8');
+  expect(JSON.parse(sealed).passwordProtected).toBe(true);
+  expect(sealed).not.toContain('C0rrect-horse-battery');
+  await su.getByRole('button', { name: 'Import data' }).click();
+  await imp.getByLabel('Choose a file').setInputFiles({ name: 'protected.json', mimeType: 'application/json', buffer: Buffer.from(sealed) });
+  await expect(imp.getByText('This export is protected by a file password')).toBeVisible();
+  await imp.getByLabel('File password').fill('not the password');
+  await imp.getByRole('button', { name: 'Open file' }).click();
+  await expect(imp.getByText('The file password is not right.')).toBeVisible();
+  await imp.getByLabel('File password').fill('Export-Pass-2026');
+  await imp.getByRole('button', { name: 'Open file' }).click();
+  await expect(imp.getByText('6 item(s) ready to import')).toBeVisible();
+  await imp.getByRole('button', { name: 'Cancel' }).click();
 
   // Turns on a master password policy.
   await consoleNav.getByRole('link', { name: 'Policies' }).click();

@@ -7,20 +7,14 @@ use domain::api::{AssignOrgItemsInput, ImportInput, ImportSummary, OrgExport, Or
 use domain::authz::Action;
 use domain::crypto::looks_encrypted;
 use domain::transfer::MAX_IMPORT_ITEMS;
-use domain::vault::MAX_ITEM_CIPHERTEXT;
+use crate::vault::{Owner, check_cipher};
 use std::collections::{HashMap, HashSet};
 
 /// Most collections one import may create.
 pub const MAX_IMPORT_COLLECTIONS: usize = 500;
 
-fn check_data(data: &str, what: &str) -> Result<()> {
-    if data.len() > MAX_ITEM_CIPHERTEXT {
-        return Err(ServiceError::field("data", format!("{what} is too large.")));
-    }
-    if !looks_encrypted(data) {
-        return Err(ServiceError::field("data", "Items must be encrypted with the organisation key in the browser."));
-    }
-    Ok(())
+fn check_data(data: &str, what: &str) -> Result<String> {
+    check_cipher(data, what, Owner::Organisation)
 }
 
 fn stale(e: db::Error) -> ServiceError {
@@ -58,7 +52,7 @@ impl Services {
 
     pub async fn save_org_item(&self, actor: &Actor, input: SaveOrgItemInput, meta: &RequestMeta) -> Result<OrgItem> {
         self.authorize(actor, &input.org_id, Action::ManageVault).await?;
-        check_data(&input.data, "This item")?;
+        let data = check_data(&input.data, "This item")?;
         let known = self.collection_ids(&input.org_id).await?;
         let mut collection_ids: Vec<String> = input.collection_ids.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
         collection_ids.sort();
@@ -78,12 +72,12 @@ impl Services {
         let write = db::OrgItemsWrite {
             org_id: input.org_id.clone(),
             new_collections: vec![],
-            items: vec![db::OrgItemRow { id: id.clone(), org_id: input.org_id.clone(), data: input.data.clone(), created_at, updated_at: now }],
+            items: vec![db::OrgItemRow { id: id.clone(), org_id: input.org_id.clone(), data: data.clone(), created_at, updated_at: now }],
             links: collection_ids.iter().map(|c| (id.clone(), c.clone())).collect(),
             events: vec![self.event(&input.org_id, Some(actor), kind, None, format!("In {} collection(s)", collection_ids.len()), meta)],
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
-        Ok(OrgItem { id, data: input.data, collection_ids, updated_at: now })
+        Ok(OrgItem { id, data, collection_ids, updated_at: now })
     }
 
     pub async fn delete_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], meta: &RequestMeta) -> Result<u64> {
@@ -177,7 +171,7 @@ impl Services {
         let mut ids: Vec<String> = input.items.iter().map(|_| new_id()).collect();
         ids.sort();
         for ((n, it), id) in input.items.iter().enumerate().zip(ids) {
-            check_data(&it.data, &format!("Item {}", n + 1))?;
+            let data = check_data(&it.data, &format!("Item {}", n + 1))?;
             let mut seen = HashSet::new();
             for c in &it.collections {
                 let coll = match new_ids.get(c.as_str()) {
@@ -189,7 +183,7 @@ impl Services {
                     links.push((id.clone(), coll));
                 }
             }
-            items.push(db::OrgItemRow { id, org_id: input.org_id.clone(), data: it.data.clone(), created_at: now, updated_at: now });
+            items.push(db::OrgItemRow { id, org_id: input.org_id.clone(), data, created_at: now, updated_at: now });
         }
         let summary = ImportSummary { items: items.len(), collections: new_collections.len() };
         let detail = format!("{} item(s), {} new collection(s)", summary.items, summary.collections);
@@ -211,7 +205,8 @@ impl Services {
         let format = match format {
             "csv" => "CSV",
             "json" => "JSON",
-            _ => return Err(ServiceError::field("format", "Choose CSV or JSON.")),
+            "protected" => "password-protected JSON",
+            _ => return Err(ServiceError::field("format", "Choose CSV, JSON or password-protected JSON.")),
         };
         let items = self.org_items(org_id).await?;
         let collections = self.store.list_collections(org_id).await?.0.into_iter().map(|c| (c.id, c.name)).collect();

@@ -1,24 +1,48 @@
-//! The user's own vault: ciphertext in, ciphertext out.
+//! The user's own vault: Bitwarden ciphers in, ciphers out.
 
 use crate::{Actor, Result, ServiceError, Services, new_id};
 use domain::api::VaultItem;
-use domain::crypto::looks_encrypted;
+use domain::bitwarden::cipher::EncryptedCipher;
 use domain::vault::MAX_ITEM_CIPHERTEXT;
+
+/// Whose item it is: a person's own, or an organisation's (shared).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    Person,
+    Organisation,
+}
+
+/// Checks an item as the browser sent it (a Bitwarden cipher whose every text
+/// field is an EncString type 2, so plaintext cannot be stored by mistake) and
+/// returns the JSON to store: canonical, unknown members dropped. Folders and
+/// favourites are a person's own view (Bitwarden keeps them per user), so an
+/// organisation's item stores neither; folders are not kept yet.
+pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<String> {
+    if data.len() > MAX_ITEM_CIPHERTEXT {
+        return Err(ServiceError::field("data", format!("{what} is too large.")));
+    }
+    let mut c: EncryptedCipher = serde_json::from_str(data).map_err(|_| {
+        let whose = if owner == Owner::Person { "your user key" } else { "the organisation key" };
+        ServiceError::field("data", format!("{what} must be a vault item with every field encrypted with {whose} in the browser."))
+    })?;
+    if c.name.to_string().len() > 1_000 || c.notes.as_ref().is_some_and(|n| n.to_string().len() > 10_000) {
+        return Err(ServiceError::field("data", format!("{what}: the name or the notes are too long.")));
+    }
+    c.folder_id = None;
+    if owner == Owner::Organisation {
+        c.favorite = false;
+    }
+    Ok(c.to_json())
+}
 
 impl Services {
     pub async fn list_items(&self, actor: &Actor) -> Result<Vec<VaultItem>> {
         Ok(self.store.list_items(actor.user_id()).await?.into_iter().map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at }).collect())
     }
 
-    /// Creates (id None) or replaces an item. The server refuses anything that
-    /// is not our ciphertext format, so plaintext cannot be stored by mistake.
+    /// Creates (id None) or replaces an item ([`check_cipher`]).
     pub async fn save_item(&self, actor: &Actor, id: Option<String>, data: String) -> Result<VaultItem> {
-        if data.len() > MAX_ITEM_CIPHERTEXT {
-            return Err(ServiceError::field("data", "This item is too large."));
-        }
-        if !looks_encrypted(&data) {
-            return Err(ServiceError::field("data", "Items must be encrypted in the browser."));
-        }
+        let data = check_cipher(&data, "This item", Owner::Person)?;
         let refused = || ServiceError::Forbidden("An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into());
         let no_new_items = self.user_policies(actor.user_id()).await?.no_individual_vault;
         if id.is_none() && no_new_items {

@@ -6,6 +6,7 @@
 mod common;
 use common::*;
 use domain::api::*;
+use domain::bitwarden::cipher::{CipherType, CipherView, EncryptedCipher};
 use domain::authz::{Action, Permissions};
 use domain::crypto::{self, SymmetricKey};
 use domain::member::Role;
@@ -304,7 +305,9 @@ async fn policies_are_enforced(w: World) {
     assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m.contains("join other organisations")), "{r:?}");
 
     // Remove individual vault: no new personal items for members.
-    let item = SymmetricKey::generate().encrypt(b"{}");
+    let mut note = CipherView::new(CipherType::SecureNote);
+    note.name = "Alarm code".into();
+    let item = note.encrypt(SymmetricKey::generate().inner()).to_json();
     let kept = w.s.save_item(&old.actor, None, item.clone()).await.unwrap();
     let mut rv = Policy::off(PolicyKind::RemoveIndividualVault);
     rv.enabled = true;
@@ -509,8 +512,8 @@ async fn vault_import_export(w: World) {
     let csv = "collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\n\
                Finance,login,Bank,,,0,https://bank.example,alice,s3cret-pw,\n\
                \"Finance,IT\",note,Door code,4711,,0,,,,\n";
-    let parsed = transfer::parse_csv(csv).unwrap();
-    let enc = |i: &domain::vault::ItemData| org.key.encrypt(&serde_json::to_vec(i).unwrap());
+    let parsed = transfer::parse_csv(csv).unwrap().items;
+    let enc = |i: &CipherView| i.clone().encrypt(org.key.inner()).to_json();
     let item = |p: &transfer::ImportedItem| ImportItem {
         data: enc(&p.item),
         collections: p.collections.iter().map(|c| if c == "Finance" { finance.id.clone() } else { "new:IT".into() }).collect(),
@@ -551,10 +554,11 @@ async fn vault_import_export(w: World) {
         .map(|i| {
             let mut collections: Vec<String> = i.collection_ids.iter().map(|c| names[c].clone()).collect();
             collections.sort();
-            transfer::ImportedItem { item: serde_json::from_slice(&org.key.decrypt(&i.data).unwrap()).unwrap(), collections }
+            let item = serde_json::from_str::<EncryptedCipher>(&i.data).unwrap().decrypt(org.key.inner()).unwrap();
+            transfer::ImportedItem { item, collections }
         })
         .collect();
-    assert_eq!(transfer::parse_csv(&transfer::to_csv(&back)).unwrap(), parsed);
+    assert_eq!(transfer::parse_csv(&transfer::to_csv(&back).0).unwrap().items, parsed);
     assert!(matches!(w.s.export_org_items(&owner.actor, &org.id, "xml", &meta()).await, Err(ServiceError::Validation(_))));
     let ev = w.s.events(&su.actor, &org.id, db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
     assert!(ev.items.iter().any(|e| e.kind == "vault_imported" && e.detail == "2 item(s), 1 new collection(s)"));

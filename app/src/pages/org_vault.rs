@@ -8,11 +8,11 @@ use crate::client_view::IntoClientView;
 use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
-use crate::pages::vault::{DeleteItemDialog, ItemEditor, copy};
+use crate::pages::vault::{DeleteItemDialog, ItemActions, ItemEditor, TypeFilter, open_item, seal_item, shown as passes};
 use domain::api::*;
 use domain::crypto::SymmetricKey;
 use domain::transfer::{self, ImportedItem};
-use domain::vault::{ItemData, ItemKind};
+use domain::bitwarden::cipher::{CipherType, CipherView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, HashSet};
@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, HashSet};
 #[derive(Clone, PartialEq)]
 struct Row {
     id: String,
-    data: ItemData,
+    data: CipherView,
     collection_ids: Vec<String>,
 }
 
@@ -36,7 +36,7 @@ fn decrypt_items(key: &SymmetricKey, items: Vec<OrgItem>) -> (Vec<Row>, usize) {
     let mut rows: Vec<Row> = items
         .into_iter()
         .filter_map(|i| {
-            let data = key.decrypt(&i.data).ok().and_then(|p| serde_json::from_slice::<ItemData>(&p).ok());
+            let data = open_item(key, &i.data);
             if data.is_none() {
                 unreadable += 1;
             }
@@ -75,6 +75,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     );
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
+    let kind_filter = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<Option<Row>>);
     let importing = RwSignal::new(false);
     let exporting = RwSignal::new(false);
@@ -123,7 +124,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         <div class="page-head">
             <div>
                 <h1>"Vault"</h1>
-                <p class="muted">"The organisation's shared logins and notes. They are decrypted only in your browser, with the organisation key."</p>
+                <p class="muted">"The organisation's shared items. They are decrypted only in your browser, with the organisation key."</p>
             </div>
             <div class="head-actions">
                 <button class="btn" on:click=move |_| importing.set(true)>
@@ -147,6 +148,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                     {move || names.get().into_iter().map(|(id, n)| view! { <option value=id>{n}</option> }).collect_view()}
                 </select>
             </label>
+            <TypeFilter filter=kind_filter />
             <span class="muted selcount" aria-live="polite">
                 {move || {
                     let n = selected.with(|s| s.len());
@@ -204,9 +206,9 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                 let total = rows.len();
                 let map = StoredValue::new(map);
                 let shown = Memo::new(move |_| {
-                    let (q, f) = (search.get(), filter.get());
+                    let (q, f, k) = (search.get(), filter.get(), kind_filter.get());
                     rows.iter()
-                        .filter(|r| r.data.matches(&q))
+                        .filter(|r| passes(&r.data, &k, &q))
                         .filter(|r| match f.as_str() {
                             "" => true,
                             "-" => r.collection_ids.is_empty(),
@@ -271,9 +273,8 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                                     {
                                         let name = r.data.name.clone();
                                         let colls: Vec<String> = r.collection_ids.iter().filter_map(|c| map.with_value(|m| m.get(c).cloned())).collect();
-                                        let is_login = r.data.kind == ItemKind::Login;
-                                        let (pass, user) = (r.data.password.clone(), r.data.username.clone());
-                                        let (r1, n1, n2, n3) = (r.clone(), name.clone(), name.clone(), name.clone());
+                                        let user = r.data.subtitle();
+                                        let (r1, n1, n3) = (r.clone(), name.clone(), name.clone());
                                         let id = r.id.clone();
                                         let (id_c, id_t, id_r) = (id.clone(), id.clone(), id.clone());
                                         view! {
@@ -309,21 +310,8 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                                                 <td class="small">{if colls.is_empty() { "—".to_string() } else { colls.join(", ") }}</td>
                                                 <td class="small">{r.data.kind.label()}</td>
                                                 <td class="actions nowrap">
-                                                    {is_login
-                                                        .then(|| {
-                                                            view! {
-                                                                <button
-                                                                    class="btn ghost small"
-                                                                    aria-label=format!("Copy password of {n2}")
-                                                                    on:click=move |_| {
-                                                                        copy(pass.clone());
-                                                                        message.set(Some("Password copied.".into()));
-                                                                    }
-                                                                >
-                                                                    "Copy password"
-                                                                </button>
-                                                            }
-                                                        })} " "
+                                                    <ItemActions item=r.data.clone() message=message />
+                                                    " "
                                                     <button
                                                         class="btn small danger"
                                                         aria-label=format!("Delete {n3}")
@@ -388,12 +376,13 @@ fn OrgItemForm(
     editing: RwSignal<Option<Option<Row>>>,
     version: RwSignal<u32>,
 ) -> impl IntoView {
-    let initial = row.as_ref().map(|r| r.data.clone()).unwrap_or_default();
+    let is_new = row.is_none();
+    let initial = row.as_ref().map(|r| r.data.clone()).unwrap_or_else(|| CipherView::new(CipherType::Login));
     let item_id = row.as_ref().map(|r| r.id.clone());
     let chosen = RwSignal::new(row.map(|r| r.collection_ids.into_iter().collect::<HashSet<_>>()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
-    let save = Callback::new(move |item: ItemData| {
-        let data = key.with_value(|k| k.encrypt(&serde_json::to_vec(&item).expect("item serialises")));
+    let save = Callback::new(move |item: CipherView| {
+        let data = key.with_value(|k| seal_item(k, item));
         let input = SaveOrgItemInput { org_id: org_id.clone(), item_id: item_id.clone(), data, collection_ids: chosen.get_untracked().into_iter().collect() };
         spawn_local(async move {
             match save_org_item(input).await {
@@ -406,7 +395,7 @@ fn OrgItemForm(
         });
     });
     view! {
-        <ItemEditor initial=initial on_save=save on_cancel=Callback::new(move |_| editing.set(None)) error=error>
+        <ItemEditor initial=initial is_new=is_new on_save=save on_cancel=Callback::new(move |_| editing.set(None)) error=error>
             <CollectionChecks names=names chosen=chosen />
         </ItemEditor>
     }
@@ -537,37 +526,32 @@ fn ImportForm(
 ) -> impl IntoView {
     let file_name = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
+    // A password-protected export's file password, once entered (the KDF
+    // runs when it is entered, not on every keystroke).
+    let password = RwSignal::new(String::new());
+    let file_password = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let parsed = Memo::new(move |_| {
         let t = text.get();
-        if t.trim().is_empty() { None } else { Some(transfer::parse_file(&file_name.get(), &t).map_err(|e| e.to_string())) }
+        if t.trim().is_empty() {
+            return None;
+        }
+        let pw = file_password.get();
+        Some(transfer::parse_file(&file_name.get(), &t, pw.as_deref()))
     });
+    let locked = move || matches!(parsed.get(), Some(Err(transfer::ImportError::NeedsPassword | transfer::ImportError::WrongPassword)));
     let preview = move || match parsed.get() {
         None => None,
         Some(Err(e)) => Some(
             view! {
                 <p class="form-error" role="alert">
-                    {e}
+                    {e.to_string()}
                 </p>
             }
             .into_client(),
         ),
-        Some(Ok(items)) => {
-            let new = plan(&items, &names.get());
-            let logins = items.iter().filter(|i| i.item.kind == ItemKind::Login).count();
-            let line = format!("{} item(s) ready to import: {logins} login(s), {} secure note(s).", items.len(), items.len() - logins);
-            let coll = if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) };
-            Some(
-                view! {
-                    <div class="notice ok" role="status">
-                        <p>{line}</p>
-                        <p>{coll}</p>
-                    </div>
-                }
-                .into_client(),
-            )
-        }
+        Some(Ok(p)) => Some(view! { <ImportPreview parsed=p names=names /> }.into_client()),
     };
     let on_file = move |_ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
@@ -592,31 +576,15 @@ fn ImportForm(
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(Ok(items)) = parsed.get_untracked() else {
-            error.set(Some("Choose a Bitwarden .csv or .json export first.".into()));
+        if locked() {
+            file_password.set(Some(password.get_untracked()));
+            return;
+        }
+        let Some(Ok(parsed)) = parsed.get_untracked() else {
+            error.set(Some("Choose a Bitwarden, LastPass or CSV export first.".into()));
             return;
         };
-        let existing = names.get_untracked();
-        let by_name: BTreeMap<&str, &str> = existing.iter().map(|(id, n)| (n.as_str(), id.as_str())).collect();
-        let new = plan(&items, &existing);
-        // A new collection is named in the request by an opaque key ("new-0",
-        // "new-1", …); its name travels encrypted only.
-        let new_key: BTreeMap<&str, String> = new.iter().enumerate().map(|(i, n)| (n.as_str(), format!("new-{i}"))).collect();
-        let input = key.with_value(|k| ImportInput {
-            org_id: org_id.clone(),
-            new_collections: new.iter().map(|n| NewCollection { key: new_key[n.as_str()].clone(), name: k.encrypt(n.as_bytes()) }).collect(),
-            items: items
-                .iter()
-                .map(|i| ImportItem {
-                    data: k.encrypt(&serde_json::to_vec(&i.item).expect("item serialises")),
-                    collections: i
-                        .collections
-                        .iter()
-                        .filter_map(|c| by_name.get(c.as_str()).map(|id| id.to_string()).or_else(|| new_key.get(c.as_str()).cloned()))
-                        .collect(),
-                })
-                .collect(),
-        });
+        let input = key.with_value(|k| import_input(&org_id, k, &parsed.items, &names.get_untracked()));
         busy.set(true);
         spawn_local(async move {
             let result = import_org_items(input).await;
@@ -635,7 +603,7 @@ fn ImportForm(
     view! {
         <form class="stack" on:submit=submit>
             <p class="muted">
-                "Bring over a client's logins and secure notes from a Bitwarden export (.csv or unencrypted .json). The file is read and encrypted in this browser; collections it names that do not exist yet are created."
+                "Bring over a client's vault from a Bitwarden export (.json, password-protected .json or .csv), a LastPass .csv export or any .csv with name, url, username, password, notes and totp columns. The file is read and encrypted in this browser; collections it names that do not exist yet are created."
             </p>
             <Field label="Choose a file">
                 <input type="file" accept=".csv,.json,text/csv,application/json" on:change=on_file />
@@ -643,6 +611,11 @@ fn ImportForm(
             <Field label="Or paste the file's contents">
                 <textarea rows="5" spellcheck="false" bind:value=text></textarea>
             </Field>
+            <Show when=locked>
+                <Field label="File password" help="The password the export was protected with.">
+                    <input type="password" autocomplete="off" bind:value=password />
+                </Field>
+            </Show>
             {preview}
             <p class="form-error" role="alert">
                 {move || error.get()}
@@ -651,71 +624,176 @@ fn ImportForm(
                 <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
                     "Cancel"
                 </button>
-                <button type="submit" class="btn primary" disabled=move || busy.get() || !matches!(parsed.get(), Some(Ok(_)))>
-                    {move || if busy.get() { "Importing…" } else { "Import data" }}
-                </button>
+                <Show
+                    when=locked
+                    fallback=move || {
+                        view! {
+                            <button type="submit" class="btn primary" disabled=move || busy.get() || !matches!(parsed.get(), Some(Ok(_)))>
+                                {move || if busy.get() { "Importing…" } else { "Import data" }}
+                            </button>
+                        }
+                    }
+                >
+                    <button type="submit" class="btn primary">
+                        "Open file"
+                    </button>
+                </Show>
             </div>
         </form>
     }
 }
 
+/// The request of an import: every item encrypted field by field with the
+/// organisation key; a new collection named by an opaque key ("new-0", …),
+/// its name encrypted.
+fn import_input(org_id: &str, k: &SymmetricKey, items: &[ImportedItem], existing: &Names) -> ImportInput {
+    let by_name: BTreeMap<&str, &str> = existing.iter().map(|(id, n)| (n.as_str(), id.as_str())).collect();
+    let new = plan(items, existing);
+    let new_key: BTreeMap<&str, String> = new.iter().enumerate().map(|(i, n)| (n.as_str(), format!("new-{i}"))).collect();
+    ImportInput {
+        org_id: org_id.to_string(),
+        new_collections: new.iter().map(|n| NewCollection { key: new_key[n.as_str()].clone(), name: k.encrypt(n.as_bytes()) }).collect(),
+        items: items
+            .iter()
+            .map(|i| ImportItem {
+                data: seal_item(k, i.item.clone()),
+                collections: i
+                    .collections
+                    .iter()
+                    .filter_map(|c| by_name.get(c.as_str()).map(|id| id.to_string()).or_else(|| new_key.get(c.as_str()).cloned()))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// What a file will import: counts by type, new collections, and each item
+/// that will not import with the reason.
+#[component]
+fn ImportPreview(parsed: transfer::Parsed, names: RwSignal<Names>) -> impl IntoView {
+    let new = plan(&parsed.items, &names.get_untracked());
+    let counts: Vec<String> = CipherType::ALL
+        .into_iter()
+        .filter_map(|k| {
+            let n = parsed.items.iter().filter(|i| i.item.kind == k).count();
+            (n > 0).then(|| format!("{n} {}", k.label().to_lowercase()))
+        })
+        .collect();
+    let line = format!("{} item(s) ready to import: {}.", parsed.items.len(), counts.join(", "));
+    let coll = if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) };
+    let skipped = parsed.skipped;
+    view! {
+        <div class="notice ok" role="status">
+            <p>{line}</p>
+            <p>{coll}</p>
+        </div>
+        {(!skipped.is_empty())
+            .then(|| {
+                view! {
+                    <div class="notice warn" role="note">
+                        <p>
+                            <strong>{format!("{} item(s) will not be imported:", skipped.len())}</strong>
+                        </p>
+                        <ul class="skipped" aria-label="Items that will not be imported">
+                            {skipped.into_iter().map(|s| view! { <li>{format!("{}: {}", s.at, s.reason)}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                }
+            })}
+    }
+}
+
 #[component]
 fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, open: RwSignal<bool>, message: RwSignal<Option<String>>) -> impl IntoView {
-    let format = RwSignal::new("csv".to_string());
+    let format = RwSignal::new("json".to_string());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (oid, fmt, org_name) = (org_id.clone(), format.get_untracked(), org_name.clone());
+        let (oid, fmt, org_name, pw) = (org_id.clone(), format.get_untracked(), org_name.clone(), password.get_untracked());
+        if fmt == "protected" && (pw.chars().count() < 8 || pw != confirm.get_untracked()) {
+            error.set(Some("Choose a file password of at least 8 characters, and type it twice the same.".into()));
+            return;
+        }
         busy.set(true);
         // Read before the await: the page may be gone after it.
         let k = key.get_value();
         spawn_local(async move {
             let result = export_org_items(oid, fmt.clone()).await;
-            busy.set(false);
-            match result {
-                Ok(ex) => {
-                    let out = {
-                        let k = &k;
-                        let names: BTreeMap<String, String> = ex.collections.iter().filter_map(|(id, n)| Some((id.clone(), decrypt_text(k, n)?))).collect();
-                        let (rows, unreadable) = decrypt_items(k, ex.items);
-                        let items: Vec<ImportedItem> = rows
-                            .into_iter()
-                            .map(|r| ImportedItem { item: r.data, collections: r.collection_ids.iter().filter_map(|c| names.get(c).cloned()).collect() })
-                            .collect();
-                        let text = if fmt == "json" { transfer::to_json(&items) } else { transfer::to_csv(&items) };
-                        (text, items.len(), unreadable)
-                    };
-                    let (text, n, unreadable) = out;
-                    let slug: String = org_name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-                    let file = format!("bitwarden_org_export_{slug}.{fmt}");
-                    match download(&file, if fmt == "json" { "application/json" } else { "text/csv" }, &text) {
-                        Ok(()) => {
-                            let skipped = if unreadable > 0 { format!(" {unreadable} unreadable item(s) left out.") } else { String::new() };
-                            message.set(Some(format!("Exported {n} item(s) to {file}.{skipped}")));
-                            open.set(false); // last: it disposes this form's signals
-                        }
-                        Err(e) => error.set(Some(e)),
-                    }
+            let ex = match result {
+                Ok(ex) => ex,
+                Err(e) => {
+                    busy.set(false);
+                    error.set(Some(e.to_string()));
+                    return;
                 }
-                Err(e) => error.set(Some(e.to_string())),
+            };
+            let names: BTreeMap<String, String> = ex.collections.iter().filter_map(|(id, n)| Some((id.clone(), decrypt_text(&k, n)?))).collect();
+            let (rows, unreadable) = decrypt_items(&k, ex.items);
+            let items: Vec<ImportedItem> =
+                rows.into_iter().map(|r| ImportedItem { item: r.data, collections: r.collection_ids.iter().filter_map(|c| names.get(c).cloned()).collect() }).collect();
+            let (text, left_out, ext) = match fmt.as_str() {
+                "csv" => {
+                    let (t, n) = transfer::to_csv(&items);
+                    (Ok(t), n, "csv")
+                }
+                "protected" => (transfer::to_protected_json(&items, &pw, domain::bitwarden::Kdf::DEFAULT).map_err(|e| e.to_string()), 0, "json"),
+                _ => (Ok(transfer::to_json(&items)), 0, "json"),
+            };
+            busy.set(false);
+            let slug: String = org_name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+            let file = format!("bitwarden_{}org_export_{slug}.{ext}", if fmt == "protected" { "encrypted_" } else { "" });
+            match text.and_then(|t| download(&file, if ext == "json" { "application/json" } else { "text/csv" }, &t)) {
+                Ok(()) => {
+                    let mut note = String::new();
+                    if unreadable > 0 {
+                        note.push_str(&format!(" {unreadable} unreadable item(s) left out."));
+                    }
+                    if left_out > 0 {
+                        note.push_str(&format!(" {left_out} card, identity or SSH key item(s) are not in .csv files: export .json to keep them."));
+                    }
+                    message.set(Some(format!("Exported {} item(s) to {file}.{note}", items.len() - left_out)));
+                    open.set(false); // last: it disposes this form's signals
+                }
+                Err(e) => error.set(Some(e)),
             }
         });
     };
     view! {
         <form class="stack" on:submit=submit>
             <div class="notice warn" role="note">
-                <strong>"This export contains the organisation's vault data in an unencrypted format."</strong>
-                " Do not store or send the file over unsecure channels, and delete it as soon as you are done with it. The export is recorded in the event log."
-                <br />
-                "Do not open a .csv export in a spreadsheet program: a value that starts with =, +, - or @ can run there as a formula. Import it into a password manager instead."
+                <Show
+                    when=move || format.get() == "protected"
+                    fallback=|| {
+                        view! {
+                            <strong>"This export contains the organisation's vault data in an unencrypted format."</strong>
+                            " Do not store or send the file over unsecure channels, and delete it as soon as you are done with it. The export is recorded in the event log."
+                            <br />
+                            "Do not open a .csv export in a spreadsheet program: a value that starts with =, +, - or @ can run there as a formula. Import it into a password manager instead."
+                        }
+                    }
+                >
+                    <strong>"The file is encrypted with the file password you choose."</strong>
+                    " Anyone with the file and the password can read the vault: keep the password apart from the file. The export is recorded in the event log."
+                </Show>
             </div>
             <Field label="File format">
                 <select bind:value=format>
-                    <option value="csv">".csv"</option>
                     <option value="json">".json"</option>
+                    <option value="protected">".json (Password protected)"</option>
+                    <option value="csv">".csv"</option>
                 </select>
             </Field>
+            <Show when=move || format.get() == "protected">
+                <Field label="File password">
+                    <input type="password" autocomplete="new-password" bind:value=password />
+                </Field>
+                <Field label="Confirm file password">
+                    <input type="password" autocomplete="new-password" bind:value=confirm />
+                </Field>
+            </Show>
             <p class="form-error" role="alert">
                 {move || error.get()}
             </p>
@@ -764,7 +842,7 @@ mod tests {
     #[test]
     fn only_names_that_do_not_exist_become_new_collections() {
         let names: Names = [("c1".to_string(), "Finance".to_string())].into_iter().collect();
-        let items = transfer::parse_csv("name,collections\nA,\"Finance,IT\"\nB,IT\nC,\n").unwrap();
+        let items = transfer::parse_csv("name,collections\nA,\"Finance,IT\"\nB,IT\nC,\n").unwrap().items;
         assert_eq!(plan(&items, &names), vec!["IT".to_string()]);
         assert!(plan(&items[2..], &names).is_empty());
     }

@@ -176,7 +176,7 @@ fn null_default<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>
 }
 
 /// One vault item. `S` is `String` in the browser and [`EncString`] on the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct Cipher<S> {
@@ -216,7 +216,7 @@ fn is_zero(n: &u8) -> bool {
     *n == 0
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct Login<S> {
@@ -239,7 +239,7 @@ pub struct Login<S> {
     pub fido2_credentials: Vec<Fido2Credential<S>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct LoginUri<S> {
@@ -252,7 +252,7 @@ pub struct LoginUri<S> {
     pub uri_checksum: Option<S>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct Fido2Credential<S> {
@@ -275,14 +275,14 @@ pub struct Fido2Credential<S> {
     pub creation_date: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct SecureNote {
     /// Always 0 (generic) in Bitwarden.
     #[serde(rename = "type", default)]
     pub kind: u8,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct Card<S> {
@@ -300,7 +300,7 @@ pub struct Card<S> {
     pub code: Option<S>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct Identity<S> {
@@ -390,7 +390,7 @@ impl<S> Identity<S> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct SshKey<S> {
@@ -402,7 +402,7 @@ pub struct SshKey<S> {
     pub key_fingerprint: Option<S>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct Field<S> {
@@ -416,7 +416,7 @@ pub struct Field<S> {
     pub linked_id: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(deserialize = "S: Deserialize<'de>"))]
 pub struct PasswordHistory<S> {

@@ -91,7 +91,7 @@ impl SymmetricKey {
 
 /// EncString type 2, `2.<iv>|<ciphertext>|<mac>` (each part base64), as
 /// Bitwarden's apps write every encrypted field and wrapped key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EncString {
     iv: [u8; 16],
     data: Vec<u8>,

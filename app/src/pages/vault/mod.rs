@@ -1,0 +1,280 @@
+//! The user's own vault: Bitwarden items of every type, each field encrypted
+//! in the browser with the user key. The server stores only ciphertext.
+
+mod editor;
+mod row;
+mod widgets;
+
+pub use editor::ItemEditor;
+pub use row::ItemActions;
+pub use widgets::{copied, copy_text};
+
+use crate::api::{delete_item, list_items, save_item};
+use crate::client_view::{ClientView, IntoClientView, lazy_view};
+use crate::components::{Modal, UnlockPanel};
+use crate::session::use_session;
+use domain::bitwarden::cipher::{CipherType, CipherView, EncryptedCipher};
+use domain::crypto::SymmetricKey;
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+
+#[derive(Clone, PartialEq)]
+struct Decrypted {
+    id: String,
+    data: CipherView,
+}
+
+/// An item as stored (a Bitwarden cipher) opened with the user or organisation key.
+pub fn open_item(key: &SymmetricKey, data: &str) -> Option<CipherView> {
+    serde_json::from_str::<EncryptedCipher>(data).ok()?.decrypt(key.inner()).ok()
+}
+
+/// An item encrypted for the server, field by field.
+pub fn seal_item(key: &SymmetricKey, item: CipherView) -> String {
+    item.encrypt(key.inner()).to_json()
+}
+
+/// The list filter: every item, favourites, or one type.
+#[component]
+pub fn TypeFilter(filter: RwSignal<String>) -> impl IntoView {
+    view! {
+        <select class="filter" aria-label="Show" bind:value=filter>
+            <option value="">"All items"</option>
+            <option value="favorite">"Favorites"</option>
+            {CipherType::ALL.into_iter().map(|k| view! { <option value=k.csv_word()>{k.label()}</option> }).collect_view()}
+        </select>
+    }
+}
+
+/// Does an item pass the filter and the search?
+pub fn shown(item: &CipherView, filter: &str, query: &str) -> bool {
+    let by_type = match filter {
+        "" => true,
+        "favorite" => item.favorite,
+        word => CipherType::from_csv_word(word) == Some(item.kind),
+    };
+    by_type && item.matches(query)
+}
+
+#[component]
+pub fn VaultPage() -> impl IntoView {
+    let s = use_session();
+    view! {
+        <Title text="Vault" />
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || {
+                let unlocked = s.unlocked();
+                Suspend::new(async move {
+                    match s.me.await {
+                        Ok(Some(me)) if !unlocked => {
+                            Either::Left(
+                                view! {
+                                    <UnlockPanel
+                                        me=me
+                                        prepare=|| {
+                                            lazy_preload!(vault_body);
+                                        }
+                                    />
+                                }
+                                    .into_any(),
+                            )
+                        }
+                        Ok(Some(_)) => Either::Right(lazy_view(vault_body()).await),
+                        _ => Either::Left(().into_any()),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The unlocked vault, built in the browser from its own chunk.
+#[lazy]
+fn vault_body() -> ClientView {
+    view! { <VaultView /> }.into_client()
+}
+
+#[component]
+fn VaultView() -> impl IntoView {
+    let s = use_session();
+    let version = RwSignal::new(0u32);
+    let items = Resource::new(move || version.get(), |_| list_items());
+    let search = RwSignal::new(String::new());
+    let filter = RwSignal::new(String::new());
+    let editing = RwSignal::new(None::<Decrypted>);
+    let dialog_open = RwSignal::new(false);
+    let message = RwSignal::new(None::<String>);
+    let deleting = RwSignal::new(None::<(String, String)>);
+    let remove = Callback::new(move |(id, name): (String, String)| {
+        spawn_local(async move {
+            match delete_item(id).await {
+                Ok(()) => {
+                    message.set(Some(format!("{name} deleted.")));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => message.set(Some(e.to_string())),
+            }
+        });
+    });
+
+    let open_new = move |_| {
+        editing.set(None);
+        dialog_open.set(true);
+    };
+
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>"Vault"</h1>
+                <p class="muted">"Your own logins, cards, identities, notes and SSH keys, encrypted field by field before they leave this browser."</p>
+            </div>
+            <button class="btn primary" on:click=open_new>
+                "New item"
+            </button>
+        </div>
+        <div class="toolbar">
+            <input class="search" type="search" placeholder="Search vault" aria-label="Search vault" bind:value=search />
+            <TypeFilter filter=filter />
+        </div>
+        <p class="notice" role="status">
+            {move || message.get()}
+        </p>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                let list = items.await;
+                let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
+                match list {
+                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_client(),
+                    Ok(list) => {
+                        let decrypted: Vec<Decrypted> = list
+                            .into_iter()
+                            .filter_map(|i| Some(Decrypted { data: open_item(&keys.user_key, &i.data)?, id: i.id }))
+                            .collect();
+                        let total = decrypted.len();
+                        let shown = move || {
+                            let q = search.get();
+                            let f = filter.get();
+                            decrypted.iter().filter(|d| shown(&d.data, &f, &q)).cloned().collect::<Vec<_>>()
+                        };
+                        view! {
+                            <Show when=move || total == 0>
+                                <div class="empty">
+                                    <h2>"Your vault is empty"</h2>
+                                    <p class="muted">"Add a login, a card, an identity, a note or an SSH key with New item."</p>
+                                </div>
+                            </Show>
+                            <ul class="items" aria-label="Vault items">
+                                <For each=shown key=|d| d.id.clone() let:d>
+                                    <ItemRow d=d editing=editing dialog_open=dialog_open deleting=deleting message=message />
+                                </For>
+                            </ul>
+                        }
+                            .into_client()
+                    }
+                }
+            })}
+        </Transition>
+        <Modal open=dialog_open on_close=Callback::new(move |_| dialog_open.set(false)) title="Item".to_string()>
+            <ItemForm editing=editing dialog_open=dialog_open version=version />
+        </Modal>
+        <DeleteItemDialog deleting=deleting on_confirm=remove note="It cannot be brought back." />
+    }
+}
+
+#[component]
+fn ItemRow(
+    d: Decrypted,
+    editing: RwSignal<Option<Decrypted>>,
+    dialog_open: RwSignal<bool>,
+    deleting: RwSignal<Option<(String, String)>>,
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let (id, name) = (d.id.clone(), d.data.name.clone());
+    let delete_label = format!("Delete {name}");
+    let open = {
+        let d = d.clone();
+        Callback::new(move |_| {
+            editing.set(Some(d.clone()));
+            dialog_open.set(true);
+        })
+    };
+    let remove = Callback::new(move |_| deleting.set(Some((id.clone(), name.clone()))));
+    view! {
+        <li class="item">
+            <row::ItemSummary item=d.data.clone() on_open=open />
+            <div class="item-actions">
+                <ItemActions item=d.data message=message />
+                <button class="btn ghost small danger" aria-label=delete_label on:click=move |_| remove.run(())>
+                    "Delete"
+                </button>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, version: RwSignal<u32>) -> impl IntoView {
+    let s = use_session();
+    let cur = editing.get_untracked();
+    let is_new = cur.is_none();
+    let initial = cur.as_ref().map(|d| d.data.clone()).unwrap_or_else(|| CipherView::new(CipherType::Login));
+    let id = cur.map(|d| d.id);
+    let error = RwSignal::new(None::<String>);
+    let save = Callback::new(move |item: CipherView| {
+        let Some(keys) = s.keys.get_untracked() else {
+            error.set(Some("Your vault is locked.".into()));
+            return;
+        };
+        let enc = seal_item(&keys.user_key, item);
+        let id = id.clone();
+        spawn_local(async move {
+            match save_item(id, enc).await {
+                Ok(_) => {
+                    dialog_open.set(false);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    });
+    view! { <ItemEditor initial=initial is_new=is_new on_save=save on_cancel=Callback::new(move |_| dialog_open.set(false)) error=error /> }
+}
+
+/// Asks before an item is deleted: open while `deleting` holds (id, name).
+#[component]
+pub fn DeleteItemDialog(deleting: RwSignal<Option<(String, String)>>, on_confirm: Callback<(String, String)>, note: &'static str) -> impl IntoView {
+    view! {
+        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete item".to_string()>
+            {move || {
+                deleting
+                    .get()
+                    .map(|(id, name)| {
+                        view! {
+                            <p>{format!("Delete {name}? {note}")}</p>
+                            <div class="modal-actions">
+                                <button type="button" class="btn ghost" on:click=move |_| deleting.set(None)>
+                                    "Cancel"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="btn danger-fill"
+                                    on:click=move |_| {
+                                        deleting.set(None);
+                                        on_confirm.run((id.clone(), name.clone()));
+                                    }
+                                >
+                                    "Delete"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </Modal>
+    }
+}
