@@ -120,9 +120,21 @@ pub async fn save_item(id: Option<String>, data: String) -> Result<VaultItem, Ap
     Ok(services()?.save_item(&actor()?, id, data).await?)
 }
 
+/// Moves an item to the Trash.
 #[server(prefix = "/api", endpoint = "vault/delete", input = Json)]
 pub async fn delete_item(id: String) -> Result<(), ApiError> {
     Ok(services()?.delete_item(&actor()?, &id).await?)
+}
+
+#[server(prefix = "/api", endpoint = "vault/restore", input = Json)]
+pub async fn restore_item(id: String) -> Result<(), ApiError> {
+    Ok(services()?.restore_item(&actor()?, &id).await?)
+}
+
+/// Deletes an item in the Trash for good.
+#[server(prefix = "/api", endpoint = "vault/purge", input = Json)]
+pub async fn purge_item(id: String) -> Result<(), ApiError> {
+    Ok(services()?.purge_item(&actor()?, &id).await?)
 }
 
 #[server(prefix = "/api", endpoint = "members/list", input = Json)]
@@ -270,9 +282,21 @@ pub async fn save_org_item(input: SaveOrgItemInput) -> Result<OrgItem, ApiError>
     Ok(services()?.save_org_item(&actor()?, input, &meta()).await?)
 }
 
+/// Moves items to the Trash.
 #[server(prefix = "/api", endpoint = "organizations/items/delete", input = Json)]
 pub async fn delete_org_items(org_id: String, item_ids: Vec<String>) -> Result<u64, ApiError> {
     Ok(services()?.delete_org_items(&actor()?, &org_id, &item_ids, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "organizations/items/restore", input = Json)]
+pub async fn restore_org_items(org_id: String, item_ids: Vec<String>) -> Result<u64, ApiError> {
+    Ok(services()?.restore_org_items(&actor()?, &org_id, &item_ids, &meta()).await?)
+}
+
+/// Deletes items in the Trash for good.
+#[server(prefix = "/api", endpoint = "organizations/items/purge", input = Json)]
+pub async fn purge_org_items(org_id: String, item_ids: Vec<String>) -> Result<u64, ApiError> {
+    Ok(services()?.purge_org_items(&actor()?, &org_id, &item_ids, &meta()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "organizations/items/assign", input = Json)]

@@ -144,7 +144,7 @@ async fn organization_items(s: DynStore) {
     let oid = organization(&s, &pid, &admin, 0).await.unwrap();
     let other = organization(&s, &pid, &admin, 0).await.unwrap();
     let coll = |org: &str, name: &str| CollectionRow { id: id(), org_id: org.into(), name: name.into(), created_at: 5 };
-    let item = |org: &str, data: &str, at: i64| OrgItemRow { id: id(), org_id: org.into(), data: data.into(), created_at: at, updated_at: at };
+    let item = |org: &str, data: &str, at: i64| OrgItemRow { id: id(), org_id: org.into(), data: data.into(), created_at: at, updated_at: at, deleted_at: None };
     let (c1, theirs) = (coll(&oid, "x1.c1"), coll(&other, "x1.c2"));
     let (i1, i2) = (item(&oid, "x1.i1", 10), item(&oid, "x1.i2", 11));
     let w = OrgItemsWrite {
@@ -192,8 +192,23 @@ async fn organization_items(s: DynStore) {
     let (items, links) = s.list_org_items(&oid).await.unwrap();
     assert_eq!((items[0].data.as_str(), items[0].created_at, items[0].updated_at), ("x1.i1b", 10, 20));
     assert!(links.is_empty());
-    assert_eq!(s.delete_org_items(&other, &[i1.id.clone()], &event(&other, "items_deleted", 21)).await.unwrap(), 0);
-    assert_eq!(s.delete_org_items(&oid, &[i1.id.clone(), i2.id.clone()], &event(&oid, "items_deleted", 21)).await.unwrap(), 2);
+    // The Trash: only items in it are deleted for good; restore brings them
+    // back; nothing of another organisation moves.
+    let (both, ev) = ([i1.id.clone(), i2.id.clone()], |k| event(&oid, k, 21));
+    assert_eq!(s.delete_org_items(&oid, &both, &ev("items_deleted")).await.unwrap(), 0, "not in the Trash");
+    assert_eq!(s.trash_org_items(&other, &both, Some(21), 21, &event(&other, "items_trashed", 21)).await.unwrap(), 0);
+    assert_eq!(s.trash_org_items(&oid, &both, Some(21), 21, &ev("items_trashed")).await.unwrap(), 2);
+    assert_eq!(s.trash_org_items(&oid, &both, Some(22), 22, &ev("items_trashed")).await.unwrap(), 0, "already there");
+    assert_eq!(s.org_item(&oid, &i1.id).await.unwrap().unwrap().deleted_at, Some(21));
+    assert_eq!(s.trash_org_items(&oid, &both[..1], None, 23, &ev("items_restored")).await.unwrap(), 1);
+    assert_eq!(s.org_item(&oid, &i1.id).await.unwrap().unwrap().deleted_at, None);
+    assert_eq!(s.delete_org_items(&other, &both, &event(&other, "items_deleted", 21)).await.unwrap(), 0);
+    assert_eq!(s.delete_org_items(&oid, &both, &ev("items_deleted")).await.unwrap(), 1, "only the one in the Trash");
+    assert_eq!(s.list_org_items(&oid).await.unwrap().0.len(), 1);
+    // Thirty days on, the Trash empties itself (what is not in it stays).
+    s.trash_org_items(&oid, &both[..1], Some(30), 30, &ev("items_trashed")).await.unwrap();
+    assert_eq!(s.purge_trash(29).await.unwrap(), 0);
+    assert_eq!(s.purge_trash(30).await.unwrap(), 1);
     assert!(s.list_org_items(&oid).await.unwrap().0.is_empty());
 }
 
@@ -506,15 +521,30 @@ async fn vault_items(s: DynStore) {
     let b = user("b@x.com");
     s.create_user(&a).await.unwrap();
     s.create_user(&b).await.unwrap();
-    let item = ItemRow { id: id(), user_id: a.id.clone(), data: "x1.one".into(), created_at: 1, updated_at: 1 };
+    let item = ItemRow { id: id(), user_id: a.id.clone(), data: "x1.one".into(), created_at: 1, updated_at: 1, deleted_at: None };
     s.put_item(&item).await.unwrap();
     s.put_item(&ItemRow { data: "x1.two".into(), updated_at: 2, ..item.clone() }).await.unwrap();
     assert_eq!(s.list_items(&a.id).await.unwrap()[0].data, "x1.two");
     // Another user cannot overwrite or delete it.
     assert!(matches!(s.put_item(&ItemRow { user_id: b.id.clone(), data: "x1.evil".into(), ..item.clone() }).await, Err(Error::NotFound)));
-    assert!(!s.delete_item(&b.id, &item.id).await.unwrap());
+    assert!(!s.trash_item(&b.id, &item.id, Some(3), 3).await.unwrap());
     assert_eq!(s.list_items(&a.id).await.unwrap()[0].data, "x1.two");
-    assert!(s.delete_item(&a.id, &item.id).await.unwrap());
+    // The Trash: in, not twice, back out, in again; then purged by age.
+    assert!(s.trash_item(&a.id, &item.id, Some(3), 3).await.unwrap());
+    assert!(!s.trash_item(&a.id, &item.id, Some(4), 4).await.unwrap());
+    assert_eq!(s.list_items(&a.id).await.unwrap()[0].deleted_at, Some(3));
+    assert!(s.trash_item(&a.id, &item.id, None, 5).await.unwrap());
+    assert_eq!((s.list_items(&a.id).await.unwrap()[0].deleted_at, s.list_items(&a.id).await.unwrap()[0].updated_at), (None, 5));
+    assert!(s.trash_item(&a.id, &item.id, Some(6), 6).await.unwrap());
+    assert_eq!(s.purge_trash(5).await.unwrap(), 0);
+    assert_eq!(s.purge_trash(6).await.unwrap(), 1);
+    assert!(s.list_items(&a.id).await.unwrap().is_empty());
+    let kept = ItemRow { id: id(), ..item.clone() };
+    s.put_item(&kept).await.unwrap();
+    assert!(!s.delete_item(&a.id, &kept.id).await.unwrap(), "only from the Trash");
+    assert!(s.trash_item(&a.id, &kept.id, Some(7), 7).await.unwrap());
+    assert!(!s.delete_item(&b.id, &kept.id).await.unwrap());
+    assert!(s.delete_item(&a.id, &kept.id).await.unwrap());
     assert!(s.list_items(&a.id).await.unwrap().is_empty());
 }
 

@@ -152,7 +152,11 @@ pub trait Store: Send + Sync + 'static {
     async fn put_item(&self, item: &ItemRow) -> Result<()>;
     /// Replaces an existing item of the user only (never inserts); whether one was.
     async fn update_item(&self, item: &ItemRow) -> Result<bool>;
+    /// Deletes for good one of the user's items that is in the Trash; whether it was.
     async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool>;
+    /// Moves one of the user's items to the Trash (`at` Some) or back (None);
+    /// whether it was there and in the other state.
+    async fn trash_item(&self, user_id: &str, id: &str, at: Option<i64>, now: i64) -> Result<bool>;
     /// A client organisation's items, oldest first, and (item id, collection id) links.
     async fn list_org_items(&self, org_id: &str) -> Result<(Vec<OrgItemRow>, Vec<(String, String)>)>;
     /// One of the organisation's items (None for another organisation's).
@@ -160,8 +164,15 @@ pub trait Store: Send + Sync + 'static {
     /// All of it or nothing: `Conflict::Stale` when an item to replace is not
     /// the organisation's or a link names another organisation's collection.
     async fn write_org_items(&self, w: &OrgItemsWrite) -> Result<()>;
-    /// Deletes the organisation's items among `ids`; how many went.
+    /// Deletes for good the organisation's items among `ids` that are in the
+    /// Trash; how many went (the event is recorded when any did).
     async fn delete_org_items(&self, org_id: &str, ids: &[String], event: &EventRow) -> Result<u64>;
+    /// Moves the organisation's items among `ids` to the Trash (`at` Some) or
+    /// back (None), those in the other state only; how many moved.
+    async fn trash_org_items(&self, org_id: &str, ids: &[String], at: Option<i64>, now: i64, event: &EventRow) -> Result<u64>;
+    /// Deletes every item (personal and organisations') in the Trash since
+    /// `before` or earlier; how many went.
+    async fn purge_trash(&self, before: i64) -> Result<u64>;
     /// An event on its own (e.g. an export, which changes nothing).
     async fn record_event(&self, event: &EventRow) -> Result<()>;
 

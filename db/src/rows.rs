@@ -225,6 +225,8 @@ pub struct ItemRow {
     pub data: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// In the Trash since (None: not deleted).
+    pub deleted_at: Option<i64>,
 }
 
 /// One item of a client organisation's vault (ciphertext only).
@@ -235,6 +237,8 @@ pub struct OrgItemRow {
     pub data: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// In the Trash since (None: not deleted).
+    pub deleted_at: Option<i64>,
 }
 
 /// Organisation items written in one transaction (a save, or a whole import):

@@ -860,7 +860,7 @@ macro_rules! store_impl {
 
             async fn list_org_items(&self, org_id: &str) -> Result<(Vec<OrgItemRow>, Vec<(String, String)>)> {
                 let items = sqlx::query_as::<_, OrgItemRow>(
-                    "SELECT id, org_id, data, created_at, updated_at FROM org_items WHERE org_id = $1 ORDER BY created_at, id",
+                    "SELECT id, org_id, data, created_at, updated_at, deleted_at FROM org_items WHERE org_id = $1 ORDER BY created_at, id",
                 )
                 .bind(org_id)
                 .fetch_all(&self.pool)
@@ -875,7 +875,7 @@ macro_rules! store_impl {
             }
 
             async fn org_item(&self, org_id: &str, id: &str) -> Result<Option<OrgItemRow>> {
-                Ok(sqlx::query_as::<_, OrgItemRow>("SELECT id, org_id, data, created_at, updated_at FROM org_items WHERE id = $1 AND org_id = $2")
+                Ok(sqlx::query_as::<_, OrgItemRow>("SELECT id, org_id, data, created_at, updated_at, deleted_at FROM org_items WHERE id = $1 AND org_id = $2")
                     .bind(id)
                     .bind(org_id)
                     .fetch_optional(&self.pool)
@@ -946,7 +946,7 @@ macro_rules! store_impl {
                 let mut tx = self.pool.begin().await?;
                 let mut n = 0;
                 for id in ids {
-                    n += sqlx::query("DELETE FROM org_items WHERE id = $1 AND org_id = $2")
+                    n += sqlx::query("DELETE FROM org_items WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL")
                         .bind(id)
                         .bind(org_id)
                         .execute(&mut *tx)
@@ -958,6 +958,52 @@ macro_rules! store_impl {
                 }
                 tx.commit().await?;
                 Ok(n)
+            }
+
+            async fn trash_org_items(&self, org_id: &str, ids: &[String], at: Option<i64>, now: i64, event: &EventRow) -> Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut n = 0;
+                for id in ids {
+                    // Only items in the other state move: $1 IS NULL restores trashed ones.
+                    n += sqlx::query(
+                        "UPDATE org_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 \
+                         AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
+                    )
+                    .bind(at)
+                    .bind(now)
+                    .bind(id)
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                if n > 0 {
+                    insert_event(&mut tx, event).await?;
+                }
+                tx.commit().await?;
+                Ok(n)
+            }
+
+            async fn purge_trash(&self, before: i64) -> Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let own = sqlx::query("DELETE FROM vault_items WHERE deleted_at <= $1").bind(before).execute(&mut *tx).await?;
+                let org = sqlx::query("DELETE FROM org_items WHERE deleted_at <= $1").bind(before).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(own.rows_affected() + org.rows_affected())
+            }
+
+            async fn trash_item(&self, user_id: &str, id: &str, at: Option<i64>, now: i64) -> Result<bool> {
+                let n = sqlx::query(
+                    "UPDATE vault_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 \
+                     AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
+                )
+                .bind(at)
+                .bind(now)
+                .bind(id)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(n.rows_affected() > 0)
             }
 
             async fn record_event(&self, event: &EventRow) -> Result<()> {
@@ -998,7 +1044,7 @@ macro_rules! store_impl {
             }
 
             async fn delete_item(&self, user_id: &str, id: &str) -> Result<bool> {
-                let n = sqlx::query("DELETE FROM vault_items WHERE id = $1 AND user_id = $2")
+                let n = sqlx::query("DELETE FROM vault_items WHERE id = $1 AND user_id = $2 AND deleted_at IS NOT NULL")
                     .bind(id)
                     .bind(user_id)
                     .execute(&self.pool)

@@ -106,6 +106,9 @@ pub struct VaultItem {
     /// A Bitwarden cipher (JSON), every text field encrypted with the user key.
     pub data: String,
     pub updated_at: i64,
+    /// In the Trash since (None: not deleted).
+    #[serde(default)]
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -317,6 +320,9 @@ pub struct OrgItem {
     pub data: String,
     pub collection_ids: Vec<String>,
     pub updated_at: i64,
+    /// In the Trash since (None: not deleted).
+    #[serde(default)]
+    pub deleted_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,9 @@ use crate::FieldError;
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 
+/// Days an item stays in the Trash before it is deleted for good (Bitwarden's 30).
+pub const TRASH_DAYS: i64 = 30;
+
 /// Largest encrypted item the server stores (bytes of its JSON).
 pub const MAX_ITEM_CIPHERTEXT: usize = 64 * 1024;
 

@@ -108,7 +108,7 @@ impl Browser {
 }
 
 /// An item as a browser writes it: a Bitwarden login, every text field its own EncString.
-fn item(key: &SymmetricKey, name: &str, password: &str) -> String {
+fn sealed_item(key: &SymmetricKey, name: &str, password: &str) -> String {
     let mut c = CipherView::new(CipherType::Login);
     c.name = name.into();
     c.login.as_mut().unwrap().password = Some(password.to_string()).filter(|p| !p.is_empty());
@@ -204,7 +204,7 @@ async fn accounts_cookies_statuses_and_csrf() {
     let uk = &b.keys.as_ref().unwrap().user_key;
     let (s, _) = b.call("vault/save", json!({ "id": null, "data": "my password is hunter2" })).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, item) = b.call("vault/save", json!({ "id": null, "data": item(uk, "x", "") })).await;
+    let (s, item) = b.call("vault/save", json!({ "id": null, "data": sealed_item(uk, "x", "") })).await;
     assert_eq!(s, StatusCode::OK);
     let other = Browser::new(&app, "eve@x.com").sign_up().await;
     let (s, _) = other.call("vault/delete", json!({ "id": item["id"] })).await;
@@ -292,7 +292,7 @@ async fn forbidden_walk_changes_nothing() {
         .await;
     assert_eq!(s, StatusCode::OK, "{c}");
     let (s, item) = service_user
-        .call("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": null, "data": item(&org_key, "x", ""), "collection_ids": [] } }))
+        .call("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": null, "data": sealed_item(&org_key, "x", ""), "collection_ids": [] } }))
         .await;
     assert_eq!(s, StatusCode::OK, "{item}");
     // A body beyond the server's limit is refused before anything reads it:
@@ -327,12 +327,12 @@ async fn forbidden_walk_changes_nothing() {
         ("organizations/policies", json!({ "org_id": oid })),
         ("organizations/policies/save", json!({ "input": { "org_id": oid, "policy": policy } })),
         ("organizations/items", json!({ "org_id": oid })),
-        ("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": item["id"], "data": item(&org_key, "x1", ""), "collection_ids": [] } })),
+        ("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": item["id"], "data": sealed_item(&org_key, "x1", ""), "collection_ids": [] } })),
         ("organizations/items/assign", json!({ "input": { "org_id": oid, "item_ids": [item["id"]], "collection_ids": [c["id"]] } })),
         ("organizations/items/delete", json!({ "org_id": oid, "item_ids": [item["id"]] })),
         (
             "organizations/import",
-            json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": item(&org_key, "x", ""), "collections": [] }] } }),
+            json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": sealed_item(&org_key, "x", ""), "collections": [] }] } }),
         ),
         ("organizations/export", json!({ "org_id": oid, "format": "csv" })),
         ("members/list", json!({ "provider_id": oid })),
@@ -389,14 +389,14 @@ async fn forbidden_walk_changes_nothing() {
     // Endpoints that act on the caller's own account: refused to anonymous
     // callers, and an outsider cannot reach the admin's item or accept the
     // invitation sent to someone else.
-    let (s, own) = admin.call("vault/save", json!({ "id": null, "data": item(&key, "mine", "") })).await;
+    let (s, own) = admin.call("vault/save", json!({ "id": null, "data": sealed_item(&key, "mine", "") })).await;
     assert_eq!(s, StatusCode::OK, "{own}");
     let vault_before = admin.call("vault/list", json!({})).await;
     let invite_token = token_for(&app, "inv@acme.com").await;
     let self_calls: Vec<(&str, Value)> = vec![
         ("providers/create", json!({ "input": { "name": "Shadow MSP", "billing_email": "s@x.com", "wrapped_key": sealed } })),
         ("vault/list", json!({})),
-        ("vault/save", json!({ "id": own["id"], "data": item(&key, "overwritten", "") })),
+        ("vault/save", json!({ "id": own["id"], "data": sealed_item(&key, "overwritten", "") })),
         ("vault/delete", json!({ "id": own["id"] })),
         ("invitations/accept", json!({ "token": invite_token, "password": null })),
         (
@@ -445,7 +445,7 @@ async fn database_dump_holds_no_secret() {
     let (pid, key) = provider(&admin).await;
     let member = join(&app, &admin, &pid, &key, "member@acme.com", Role::ServiceUser).await;
     let uk = &admin.keys.as_ref().unwrap().user_key;
-    let (s, _) = admin.call("vault/save", json!({ "id": null, "data": item(uk, "Router", "s3cret-router-pw") })).await;
+    let (s, _) = admin.call("vault/save", json!({ "id": null, "data": sealed_item(uk, "Router", "s3cret-router-pw") })).await;
     assert_eq!(s, StatusCode::OK);
     // The member opens the provider key: the flow really worked.
     let wrapped = member.me().await.providers[0].wrapped_key.clone().unwrap();
@@ -468,7 +468,7 @@ async fn database_dump_holds_no_secret() {
         .call(
             "organizations/import",
             json!({ "input": { "org_id": oid, "new_collections": [{ "key": "n", "name": org_key.encrypt(b"Imported collection") }],
-            "items": [{ "data": item(&org_key, "Bank", "s3cret-org-pw"), "collections": ["n"] }] } }),
+            "items": [{ "data": sealed_item(&org_key, "Bank", "s3cret-org-pw"), "collections": ["n"] }] } }),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");

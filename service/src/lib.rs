@@ -204,7 +204,9 @@ impl Services {
 
     /// Deletes ended rate-limit windows and expired sessions (the server runs it each minute).
     pub async fn purge_expired(&self) -> Result<u64> {
-        Ok(self.store.purge_expired(self.now()).await?)
+        let now = self.now();
+        let expired = self.store.purge_expired(now).await?;
+        Ok(expired + self.store.purge_trash(now - domain::vault::TRASH_DAYS * 86_400).await?)
     }
 
     /// Tells open Members tables that something changed.

@@ -17,6 +17,13 @@ fn check_data(data: &str, what: &str) -> Result<String> {
     check_cipher(data, what, Owner::Organisation)
 }
 
+fn check_selection(ids: &[String]) -> Result<()> {
+    if ids.is_empty() || ids.len() > MAX_IMPORT_ITEMS {
+        return Err(ServiceError::field("ids", "Select between 1 and 5,000 items."));
+    }
+    Ok(())
+}
+
 fn stale(e: db::Error) -> ServiceError {
     match e {
         db::Error::Conflict(db::Conflict::Stale) => ServiceError::Conflict("A collection or item changed meanwhile. Reload the page and try again.".into()),
@@ -36,7 +43,7 @@ impl Services {
             .map(|i| {
                 let mut collection_ids = by_item.remove(&i.id).unwrap_or_default();
                 collection_ids.sort();
-                OrgItem { id: i.id, data: i.data, collection_ids, updated_at: i.updated_at }
+                OrgItem { id: i.id, data: i.data, collection_ids, updated_at: i.updated_at, deleted_at: i.deleted_at }
             })
             .collect())
     }
@@ -72,23 +79,46 @@ impl Services {
         let write = db::OrgItemsWrite {
             org_id: input.org_id.clone(),
             new_collections: vec![],
-            items: vec![db::OrgItemRow { id: id.clone(), org_id: input.org_id.clone(), data: data.clone(), created_at, updated_at: now }],
+            items: vec![db::OrgItemRow { id: id.clone(), org_id: input.org_id.clone(), data: data.clone(), created_at, updated_at: now, deleted_at: None }],
             links: collection_ids.iter().map(|c| (id.clone(), c.clone())).collect(),
             events: vec![self.event(&input.org_id, Some(actor), kind, None, format!("In {} collection(s)", collection_ids.len()), meta)],
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
-        Ok(OrgItem { id, data, collection_ids, updated_at: now })
+        Ok(OrgItem { id, data, collection_ids, updated_at: now, deleted_at: None })
     }
 
+    /// Moves items to the Trash (restorable for 30 days); how many moved.
     pub async fn delete_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], meta: &RequestMeta) -> Result<u64> {
+        self.trash_org_items(actor, org_id, ids, true, meta).await
+    }
+
+    /// Brings items back from the Trash; how many came back.
+    pub async fn restore_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], meta: &RequestMeta) -> Result<u64> {
+        self.trash_org_items(actor, org_id, ids, false, meta).await
+    }
+
+    async fn trash_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], to_trash: bool, meta: &RequestMeta) -> Result<u64> {
         self.authorize(actor, org_id, Action::ManageVault).await?;
-        if ids.is_empty() || ids.len() > MAX_IMPORT_ITEMS {
-            return Err(ServiceError::field("ids", "Select between 1 and 5,000 items."));
+        check_selection(ids)?;
+        let now = self.now();
+        let kind = if to_trash { "items_trashed" } else { "items_restored" };
+        let ev = self.event(org_id, Some(actor), kind, None, format!("{} item(s)", ids.len()), meta);
+        let n = self.store.trash_org_items(org_id, ids, to_trash.then_some(now), now, &ev).await?;
+        if n == 0 {
+            let whose = if to_trash { "None of these items exist any more (or they are in the Trash already)." } else { "None of these items are in the Trash." };
+            return Err(ServiceError::NotFound(whose.into()));
         }
-        let ev = self.event(org_id, Some(actor), "items_deleted", None, format!("{} item(s)", ids.len()), meta);
+        Ok(n)
+    }
+
+    /// Deletes items in the Trash for good; how many went.
+    pub async fn purge_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], meta: &RequestMeta) -> Result<u64> {
+        self.authorize(actor, org_id, Action::ManageVault).await?;
+        check_selection(ids)?;
+        let ev = self.event(org_id, Some(actor), "items_deleted", None, format!("{} item(s) deleted for good", ids.len()), meta);
         let n = self.store.delete_org_items(org_id, ids, &ev).await?;
         if n == 0 {
-            return Err(ServiceError::NotFound("None of these items exist any more.".into()));
+            return Err(ServiceError::NotFound("None of these items are in the Trash.".into()));
         }
         Ok(n)
     }
@@ -183,7 +213,7 @@ impl Services {
                     links.push((id.clone(), coll));
                 }
             }
-            items.push(db::OrgItemRow { id, org_id: input.org_id.clone(), data, created_at: now, updated_at: now });
+            items.push(db::OrgItemRow { id, org_id: input.org_id.clone(), data, created_at: now, updated_at: now, deleted_at: None });
         }
         let summary = ImportSummary { items: items.len(), collections: new_collections.len() };
         let detail = format!("{} item(s), {} new collection(s)", summary.items, summary.collections);

@@ -37,7 +37,7 @@ pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<Strin
 
 impl Services {
     pub async fn list_items(&self, actor: &Actor) -> Result<Vec<VaultItem>> {
-        Ok(self.store.list_items(actor.user_id()).await?.into_iter().map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at }).collect())
+        Ok(self.store.list_items(actor.user_id()).await?.into_iter().map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at, deleted_at: r.deleted_at }).collect())
     }
 
     /// Creates (id None) or replaces an item ([`check_cipher`]).
@@ -53,7 +53,7 @@ impl Services {
             None => new_id(),
         };
         let now = self.now();
-        let row = db::ItemRow { id: id.clone(), user_id: actor.user_id().into(), data: data.clone(), created_at: now, updated_at: now };
+        let row = db::ItemRow { id: id.clone(), user_id: actor.user_id().into(), data: data.clone(), created_at: now, updated_at: now, deleted_at: None };
         // Under the policy an item may be edited, never added: checked where
         // the row is written, so a fresh id sent as an "edit" adds nothing.
         if no_new_items {
@@ -63,10 +63,28 @@ impl Services {
         } else {
             self.store.put_item(&row).await?;
         }
-        Ok(VaultItem { id, data, updated_at: now })
+        Ok(VaultItem { id, data, updated_at: now, deleted_at: None })
     }
 
+    /// Moves an item to the Trash, where it stays restorable for
+    /// [`TRASH_DAYS`](domain::vault::TRASH_DAYS) days.
     pub async fn delete_item(&self, actor: &Actor, id: &str) -> Result<()> {
-        if self.store.delete_item(actor.user_id(), id).await? { Ok(()) } else { Err(ServiceError::NotFound("No such item.".into())) }
+        let now = self.now();
+        if self.store.trash_item(actor.user_id(), id, Some(now), now).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("No such item (or it is in the Trash already).".into()))
+        }
+    }
+
+    /// Brings an item back from the Trash.
+    pub async fn restore_item(&self, actor: &Actor, id: &str) -> Result<()> {
+        let now = self.now();
+        if self.store.trash_item(actor.user_id(), id, None, now).await? { Ok(()) } else { Err(ServiceError::NotFound("No such item in the Trash.".into())) }
+    }
+
+    /// Deletes an item in the Trash for good.
+    pub async fn purge_item(&self, actor: &Actor, id: &str) -> Result<()> {
+        if self.store.delete_item(actor.user_id(), id).await? { Ok(()) } else { Err(ServiceError::NotFound("No such item in the Trash.".into())) }
     }
 }

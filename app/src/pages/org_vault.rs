@@ -8,7 +8,7 @@ use crate::client_view::IntoClientView;
 use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
-use crate::pages::vault::{DeleteItemDialog, ItemActions, ItemEditor, TypeFilter, open_item, seal_item, shown as passes};
+use crate::pages::vault::{DeleteItemDialog, ItemActions, ItemEditor, RowAsks, TrashActions, TypeFilter, open_item, seal_item, shown as passes};
 use domain::api::*;
 use domain::crypto::SymmetricKey;
 use domain::transfer::{self, ImportedItem};
@@ -22,6 +22,7 @@ struct Row {
     id: String,
     data: CipherView,
     collection_ids: Vec<String>,
+    deleted: bool,
 }
 
 /// The organisation's collections by id, names decrypted.
@@ -40,7 +41,7 @@ fn decrypt_items(key: &SymmetricKey, items: Vec<OrgItem>) -> (Vec<Row>, usize) {
             if data.is_none() {
                 unreadable += 1;
             }
-            Some(Row { id: i.id, data: data?, collection_ids: i.collection_ids })
+            Some(Row { id: i.id, data: data?, collection_ids: i.collection_ids, deleted: i.deleted_at.is_some() })
         })
         .collect();
     // By name, as a person scans a vault.
@@ -90,20 +91,29 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let assigning = RwSignal::new(false);
     let bulk_deleting = RwSignal::new(false);
 
-    let remove = Callback::new(move |(id, name): (String, String)| {
-        spawn_local(async move {
-            match delete_org_items(oid_sv.get_value(), vec![id.clone()]).await {
-                Ok(_) => {
-                    selected.update(|s| {
-                        s.remove(&id);
-                    });
-                    message.set(Some(format!("{name} deleted.")));
-                    version.update(|v| *v += 1);
+    let purging = RwSignal::new(None::<(String, String)>);
+    // One server call on one item, then the table again with what it said.
+    type Call = fn(String, Vec<String>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, ApiError>>>>;
+    let act = move |call: Call, done: &'static str| {
+        Callback::new(move |(id, name): (String, String)| {
+            spawn_local(async move {
+                match call(oid_sv.get_value(), vec![id.clone()]).await {
+                    Ok(_) => {
+                        selected.update(|s| {
+                            s.remove(&id);
+                        });
+                        message.set(Some(format!("{name} {done}")));
+                        version.update(|v| *v += 1);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
                 }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
-    });
+            });
+        })
+    };
+    let remove = act(|o, ids| Box::pin(delete_org_items(o, ids)), "moved to the Trash.");
+    let restore = act(|o, ids| Box::pin(restore_org_items(o, ids)), "restored.");
+    let purge = act(|o, ids| Box::pin(purge_org_items(o, ids)), "deleted for good.");
+    let asks = RowAsks { deleting, purging, restore };
 
     let remove_selected = move |_| {
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
@@ -111,7 +121,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         spawn_local(async move {
             match delete_org_items(oid_sv.get_value(), ids).await {
                 Ok(n) => {
-                    message.set(Some(format!("{n} item(s) deleted.")));
+                    message.set(Some(format!("{n} item(s) moved to the Trash.")));
                     selected.set(HashSet::new());
                     version.update(|v| *v += 1);
                 }
@@ -208,7 +218,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                 let shown = Memo::new(move |_| {
                     let (q, f, k) = (search.get(), filter.get(), kind_filter.get());
                     rows.iter()
-                        .filter(|r| passes(&r.data, &k, &q))
+                        .filter(|r| passes(&r.data, r.deleted, &k, &q))
                         .filter(|r| match f.as_str() {
                             "" => true,
                             "-" => r.collection_ids.is_empty(),
@@ -310,15 +320,22 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                                                 <td class="small">{if colls.is_empty() { "—".to_string() } else { colls.join(", ") }}</td>
                                                 <td class="small">{r.data.kind.label()}</td>
                                                 <td class="actions nowrap">
-                                                    <ItemActions item=r.data.clone() message=message />
-                                                    " "
-                                                    <button
-                                                        class="btn small danger"
-                                                        aria-label=format!("Delete {n3}")
-                                                        on:click=move |_| deleting.set(Some((id.clone(), n3.clone())))
-                                                    >
-                                                        "Delete"
-                                                    </button>
+                                                    {if r.deleted {
+                                                        view! { <TrashActions id=id.clone() name=n3.clone() asks=asks /> }.into_any()
+                                                    } else {
+                                                        view! {
+                                                            <ItemActions item=r.data.clone() message=message />
+                                                            " "
+                                                            <button
+                                                                class="btn small danger"
+                                                                aria-label=format!("Delete {n3}")
+                                                                on:click=move |_| deleting.set(Some((id.clone(), n3.clone())))
+                                                            >
+                                                                "Delete"
+                                                            </button>
+                                                        }
+                                                            .into_any()
+                                                    }}
                                                 </td>
                                             </tr>
                                         }
@@ -335,12 +352,23 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
             {move || editing.get().map(|row| view! { <OrgItemForm org_id=oid_sv.get_value() row=row names=names key=key editing=editing version=version /> })}
         </Modal>
-        <DeleteItemDialog deleting=deleting on_confirm=remove note="It is deleted for everyone in this organisation, and cannot be brought back." />
+        <DeleteItemDialog
+            deleting=deleting
+            on_confirm=remove
+            note="It moves to the organisation's Trash, where it can be restored for 30 days."
+        />
+        <DeleteItemDialog
+            deleting=purging
+            on_confirm=purge
+            note="It is deleted for everyone in this organisation, for good, and cannot be brought back."
+            title="Delete for good"
+            action="Delete forever"
+        />
         <Modal open=bulk_deleting on_close=Callback::new(move |_| bulk_deleting.set(false)) title="Delete items".to_string()>
             <p>
                 {move || {
                     format!(
-                        "Delete {} selected item(s)? They are deleted for everyone in this organisation, and cannot be brought back.",
+                        "Delete {} selected item(s)? They move to the organisation's Trash, where they can be restored for 30 days.",
                         selected.with(|s| s.len()),
                     )
                 }}

@@ -2,7 +2,7 @@
 //! Bitwarden item type, custom fields, the password history. It checks the
 //! item and hands it to `on_save`, which encrypts it with the right key.
 
-use super::widgets::{Get, Set, TextInput, TotpCode, now_secs};
+use super::widgets::{Getter, Setter, TextInput, TotpCode, now_secs};
 use crate::components::Field;
 use domain::bitwarden::cipher::{CipherType, CipherView, FieldType, IDENTITY_FIELDS, LINKED_LOGIN, LoginUri, UriMatch};
 use domain::vault::{GeneratorOptions, generate_password};
@@ -222,7 +222,7 @@ fn match_value(m: Option<UriMatch>) -> String {
 
 #[component]
 fn CardPart(item: RwSignal<CipherView>) -> impl IntoView {
-    const PARTS: [(&str, Get, Set, bool); 6] = [
+    const PARTS: [(&str, Getter, Setter, bool); 6] = [
         ("Cardholder name", |c| c.card.as_ref()?.cardholder_name.clone(), |c, v| card(c).cardholder_name = v, false),
         ("Brand", |c| c.card.as_ref()?.brand.clone(), |c, v| card(c).brand = v, false),
         ("Number", |c| c.card.as_ref()?.number.clone(), |c, v| card(c).number = v, true),

@@ -6,10 +6,10 @@ mod row;
 mod widgets;
 
 pub use editor::ItemEditor;
-pub use row::ItemActions;
+pub use row::{ItemActions, TrashActions};
 pub use widgets::{copied, copy_text};
 
-use crate::api::{delete_item, list_items, save_item};
+use crate::api::{delete_item, list_items, purge_item, restore_item, save_item};
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{Modal, UnlockPanel};
 use crate::session::use_session;
@@ -24,6 +24,7 @@ use leptos_meta::Title;
 struct Decrypted {
     id: String,
     data: CipherView,
+    deleted: bool,
 }
 
 /// An item as stored (a Bitwarden cipher) opened with the user or organisation key.
@@ -44,14 +45,19 @@ pub fn TypeFilter(filter: RwSignal<String>) -> impl IntoView {
             <option value="">"All items"</option>
             <option value="favorite">"Favorites"</option>
             {CipherType::ALL.into_iter().map(|k| view! { <option value=k.csv_word()>{k.label()}</option> }).collect_view()}
+            <option value="trash">"Trash"</option>
         </select>
     }
 }
 
-/// Does an item pass the filter and the search?
-pub fn shown(item: &CipherView, filter: &str, query: &str) -> bool {
+/// Does an item pass the filter and the search? Items in the Trash show in
+/// the Trash only.
+pub fn shown(item: &CipherView, deleted: bool, filter: &str, query: &str) -> bool {
+    if deleted != (filter == "trash") {
+        return false;
+    }
     let by_type = match filter {
-        "" => true,
+        "" | "trash" => true,
         "favorite" => item.favorite,
         word => CipherType::from_csv_word(word) == Some(item.kind),
     };
@@ -109,17 +115,25 @@ fn VaultView() -> impl IntoView {
     let dialog_open = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
     let deleting = RwSignal::new(None::<(String, String)>);
-    let remove = Callback::new(move |(id, name): (String, String)| {
-        spawn_local(async move {
-            match delete_item(id).await {
-                Ok(()) => {
-                    message.set(Some(format!("{name} deleted.")));
-                    version.update(|v| *v += 1);
+    let purging = RwSignal::new(None::<(String, String)>);
+    // One server call on an item, then the list again with what it said.
+    let act = move |call: fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::error::ApiError>>>>, done: &'static str| {
+        Callback::new(move |(id, name): (String, String)| {
+            spawn_local(async move {
+                match call(id).await {
+                    Ok(()) => {
+                        message.set(Some(format!("{name} {done}")));
+                        version.update(|v| *v += 1);
+                    }
+                    Err(e) => message.set(Some(e.to_string())),
                 }
-                Err(e) => message.set(Some(e.to_string())),
-            }
-        });
-    });
+            });
+        })
+    };
+    let remove = act(|id| Box::pin(delete_item(id)), "moved to the Trash.");
+    let restore = act(|id| Box::pin(restore_item(id)), "restored.");
+    let purge = act(|id| Box::pin(purge_item(id)), "deleted for good.");
+    let asks = RowAsks { deleting, purging, restore };
 
     let open_new = move |_| {
         editing.set(None);
@@ -154,13 +168,13 @@ fn VaultView() -> impl IntoView {
                     Ok(list) => {
                         let decrypted: Vec<Decrypted> = list
                             .into_iter()
-                            .filter_map(|i| Some(Decrypted { data: open_item(&keys.user_key, &i.data)?, id: i.id }))
+                            .filter_map(|i| Some(Decrypted { data: open_item(&keys.user_key, &i.data)?, id: i.id, deleted: i.deleted_at.is_some() }))
                             .collect();
                         let total = decrypted.len();
                         let shown = move || {
                             let q = search.get();
                             let f = filter.get();
-                            decrypted.iter().filter(|d| shown(&d.data, &f, &q)).cloned().collect::<Vec<_>>()
+                            decrypted.iter().filter(|d| shown(&d.data, d.deleted, &f, &q)).cloned().collect::<Vec<_>>()
                         };
                         view! {
                             <Show when=move || total == 0>
@@ -171,7 +185,7 @@ fn VaultView() -> impl IntoView {
                             </Show>
                             <ul class="items" aria-label="Vault items">
                                 <For each=shown key=|d| d.id.clone() let:d>
-                                    <ItemRow d=d editing=editing dialog_open=dialog_open deleting=deleting message=message />
+                                    <ItemRow d=d editing=editing dialog_open=dialog_open asks=asks message=message />
                                 </For>
                             </ul>
                         }
@@ -183,18 +197,28 @@ fn VaultView() -> impl IntoView {
         <Modal open=dialog_open on_close=Callback::new(move |_| dialog_open.set(false)) title="Item".to_string()>
             <ItemForm editing=editing dialog_open=dialog_open version=version />
         </Modal>
-        <DeleteItemDialog deleting=deleting on_confirm=remove note="It cannot be brought back." />
+        <DeleteItemDialog deleting=deleting on_confirm=remove note="It moves to the Trash, where it can be restored for 30 days." />
+        <DeleteItemDialog
+            deleting=purging
+            on_confirm=purge
+            note="It is deleted for good and cannot be brought back."
+            title="Delete for good"
+            action="Delete forever"
+        />
     }
 }
 
+/// What a row's buttons ask for, by (id, name): to move it to the Trash or
+/// delete it for good (both confirmed first), or to restore it.
+#[derive(Clone, Copy)]
+pub struct RowAsks {
+    pub deleting: RwSignal<Option<(String, String)>>,
+    pub purging: RwSignal<Option<(String, String)>>,
+    pub restore: Callback<(String, String)>,
+}
+
 #[component]
-fn ItemRow(
-    d: Decrypted,
-    editing: RwSignal<Option<Decrypted>>,
-    dialog_open: RwSignal<bool>,
-    deleting: RwSignal<Option<(String, String)>>,
-    message: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, asks: RowAsks, message: RwSignal<Option<String>>) -> impl IntoView {
     let (id, name) = (d.id.clone(), d.data.name.clone());
     let delete_label = format!("Delete {name}");
     let open = {
@@ -204,16 +228,21 @@ fn ItemRow(
             dialog_open.set(true);
         })
     };
-    let remove = Callback::new(move |_| deleting.set(Some((id.clone(), name.clone()))));
+    let actions = if d.deleted {
+        view! { <TrashActions id=id name=name asks=asks /> }.into_any()
+    } else {
+        view! {
+            <ItemActions item=d.data.clone() message=message />
+            <button class="btn ghost small danger" aria-label=delete_label on:click=move |_| asks.deleting.set(Some((id.clone(), name.clone())))>
+                "Delete"
+            </button>
+        }
+            .into_any()
+    };
     view! {
         <li class="item">
             <row::ItemSummary item=d.data.clone() on_open=open />
-            <div class="item-actions">
-                <ItemActions item=d.data message=message />
-                <button class="btn ghost small danger" aria-label=delete_label on:click=move |_| remove.run(())>
-                    "Delete"
-                </button>
-            </div>
+            <div class="item-actions">{actions}</div>
         </li>
     }
 }
@@ -248,9 +277,15 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
 
 /// Asks before an item is deleted: open while `deleting` holds (id, name).
 #[component]
-pub fn DeleteItemDialog(deleting: RwSignal<Option<(String, String)>>, on_confirm: Callback<(String, String)>, note: &'static str) -> impl IntoView {
+pub fn DeleteItemDialog(
+    deleting: RwSignal<Option<(String, String)>>,
+    on_confirm: Callback<(String, String)>,
+    note: &'static str,
+    #[prop(default = "Delete item")] title: &'static str,
+    #[prop(default = "Delete")] action: &'static str,
+) -> impl IntoView {
     view! {
-        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete item".to_string()>
+        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title=title.to_string()>
             {move || {
                 deleting
                     .get()
@@ -269,7 +304,7 @@ pub fn DeleteItemDialog(deleting: RwSignal<Option<(String, String)>>, on_confirm
                                         on_confirm.run((id.clone(), name.clone()));
                                     }
                                 >
-                                    "Delete"
+                                    {action}
                                 </button>
                             </div>
                         }

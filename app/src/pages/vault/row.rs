@@ -84,3 +84,18 @@ pub fn ItemActions(item: CipherView, message: RwSignal<Option<String>>) -> impl 
         })
         .collect_view()
 }
+
+/// An item in the Trash: Restore, or Delete forever (asked first).
+#[component]
+pub fn TrashActions(id: String, name: String, asks: super::RowAsks) -> impl IntoView {
+    let (restore_label, purge_label) = (format!("Restore {name}"), format!("Delete {name} forever"));
+    let (id2, name2) = (id.clone(), name.clone());
+    view! {
+        <button class="btn ghost small" aria-label=restore_label on:click=move |_| asks.restore.run((id.clone(), name.clone()))>
+            "Restore"
+        </button>
+        <button class="btn ghost small danger" aria-label=purge_label on:click=move |_| asks.purging.set(Some((id2.clone(), name2.clone())))>
+            "Delete forever"
+        </button>
+    }
+}

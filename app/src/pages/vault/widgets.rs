@@ -7,9 +7,9 @@ use domain::totp::Totp;
 use leptos::prelude::*;
 
 /// Reads one text field of an item (None = empty).
-pub type Get = fn(&CipherView) -> Option<String>;
+pub type Getter = fn(&CipherView) -> Option<String>;
 /// Writes it.
-pub type Set = fn(&mut CipherView, Option<String>);
+pub type Setter = fn(&mut CipherView, Option<String>);
 
 /// Seconds the clipboard keeps a copied secret.
 pub const CLEAR_AFTER_SECS: u32 = 30;
@@ -62,8 +62,8 @@ pub fn copied(what: &str, secret: bool) -> String {
 pub fn TextInput(
     label: &'static str,
     item: RwSignal<CipherView>,
-    get: Get,
-    set: Set,
+    get: Getter,
+    set: Setter,
     #[prop(optional)] secret: bool,
     #[prop(optional)] rows: u8,
     #[prop(optional)] error: Option<Signal<Option<String>>>,
