@@ -144,7 +144,8 @@ async fn organization_items(s: DynStore) {
     let oid = organization(&s, &pid, &admin, 0).await.unwrap();
     let other = organization(&s, &pid, &admin, 0).await.unwrap();
     let coll = |org: &str, name: &str| CollectionRow { id: id(), org_id: org.into(), name: name.into(), created_at: 5 };
-    let item = |org: &str, data: &str, at: i64| OrgItemRow { id: id(), org_id: org.into(), data: data.into(), created_at: at, updated_at: at, deleted_at: None };
+    let item =
+        |org: &str, data: &str, at: i64| OrgItemRow { id: id(), org_id: org.into(), data: data.into(), created_at: at, updated_at: at, deleted_at: None };
     let (c1, theirs) = (coll(&oid, "x1.c1"), coll(&other, "x1.c2"));
     let (i1, i2) = (item(&oid, "x1.i1", 10), item(&oid, "x1.i2", 11));
     let w = OrgItemsWrite {

@@ -124,7 +124,8 @@ pub fn parse_csv(text: &str) -> Result<Parsed, ImportError> {
     let lastpass = col(&["grouping"]).is_some() || col(&["extra"]).is_some();
     let coll_col = col(&["collections", "folder", "grouping"]);
     let (type_col, notes_col, fields_col) = (col(&["type"]), col(&["notes", "extra", "note"]), col(&["fields"]));
-    let (user_col, pass_col, totp_col) = (col(&["login_username", "username", "user", "login"]), col(&["login_password", "password"]), col(&["login_totp", "totp", "otp"]));
+    let (user_col, pass_col, totp_col) =
+        (col(&["login_username", "username", "user", "login"]), col(&["login_password", "password"]), col(&["login_totp", "totp", "otp"]));
     let (fav_col, reprompt_col) = (col(&["favorite", "fav"]), col(&["reprompt"]));
     let mut out = Parsed::default();
     let mut seen = 0usize;
@@ -243,7 +244,8 @@ fn item_of(n: usize, mut v: Value, names: &std::collections::HashMap<String, Str
     if obj.get("name").is_none_or(Value::is_null) {
         obj.insert("name".into(), Value::String(String::new()));
     }
-    let mut ids: Vec<String> = obj.get("collectionIds").and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
+    let mut ids: Vec<String> =
+        obj.get("collectionIds").and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
     ids.extend(obj.get("folderId").and_then(Value::as_str).map(String::from));
     let item: CipherView = serde_json::from_value(v).map_err(|e| Skipped { at: at.clone(), reason: format!("it cannot be read ({e}).") })?;
     let mut item = item.normalised();
@@ -333,7 +335,8 @@ fn open_protected(doc: &Value, password: &str) -> Result<String, ImportError> {
     let num = |k: &str| doc.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
     let text = |k: &str| doc.get(k).and_then(Value::as_str).ok_or(ImportError::Json(1));
     let kind = num("kdfType").unwrap_or(0);
-    let kdf = Kdf::from_wire(kind as u8, num("kdfIterations").unwrap_or(0), num("kdfMemory"), num("kdfParallelism")).map_err(|e| ImportError::Kdf(e.to_string()))?;
+    let kdf =
+        Kdf::from_wire(kind as u8, num("kdfIterations").unwrap_or(0), num("kdfMemory"), num("kdfParallelism")).map_err(|e| ImportError::Kdf(e.to_string()))?;
     let key = file_key(password, text("salt")?, kdf)?;
     let check: EncString = text("encKeyValidation_DO_NOT_EDIT")?.parse().map_err(|_| ImportError::Json(1))?;
     key.decrypt(&check).map_err(|_| ImportError::WrongPassword)?;
@@ -366,7 +369,9 @@ pub fn to_protected_json(items: &[ImportedItem], password: &str, kdf: Kdf) -> Re
 /// Is this a password-protected export (so the page asks for its password)?
 pub fn needs_password(text: &str) -> bool {
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with('{') && t.contains("\"passwordProtected\"") && serde_json::from_str::<Value>(t).ok().and_then(|d| d.get("passwordProtected")?.as_bool()) == Some(true)
+    t.starts_with('{')
+        && t.contains("\"passwordProtected\"")
+        && serde_json::from_str::<Value>(t).ok().and_then(|d| d.get("passwordProtected")?.as_bool()) == Some(true)
 }
 
 /// Reads any supported file: JSON when the name says so or the text starts with `{`.

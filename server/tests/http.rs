@@ -327,7 +327,10 @@ async fn forbidden_walk_changes_nothing() {
         ("organizations/policies", json!({ "org_id": oid })),
         ("organizations/policies/save", json!({ "input": { "org_id": oid, "policy": policy } })),
         ("organizations/items", json!({ "org_id": oid })),
-        ("organizations/items/save", json!({ "input": { "org_id": oid, "item_id": item["id"], "data": sealed_item(&org_key, "x1", ""), "collection_ids": [] } })),
+        (
+            "organizations/items/save",
+            json!({ "input": { "org_id": oid, "item_id": item["id"], "data": sealed_item(&org_key, "x1", ""), "collection_ids": [] } }),
+        ),
         ("organizations/items/assign", json!({ "input": { "org_id": oid, "item_ids": [item["id"]], "collection_ids": [c["id"]] } })),
         ("organizations/items/delete", json!({ "org_id": oid, "item_ids": [item["id"]] })),
         (

@@ -2,12 +2,12 @@
 //! the browser, their collections, and import and export. The server checks
 //! shapes and ownership; it never sees a name, a username or a password.
 
+use crate::vault::{Owner, check_cipher};
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
 use domain::api::{AssignOrgItemsInput, ImportInput, ImportSummary, OrgExport, OrgItem, SaveOrgItemInput};
 use domain::authz::Action;
 use domain::crypto::looks_encrypted;
 use domain::transfer::MAX_IMPORT_ITEMS;
-use crate::vault::{Owner, check_cipher};
 use std::collections::{HashMap, HashSet};
 
 /// Most collections one import may create.
@@ -105,7 +105,8 @@ impl Services {
         let ev = self.event(org_id, Some(actor), kind, None, format!("{} item(s)", ids.len()), meta);
         let n = self.store.trash_org_items(org_id, ids, to_trash.then_some(now), now, &ev).await?;
         if n == 0 {
-            let whose = if to_trash { "None of these items exist any more (or they are in the Trash already)." } else { "None of these items are in the Trash." };
+            let whose =
+                if to_trash { "None of these items exist any more (or they are in the Trash already)." } else { "None of these items are in the Trash." };
             return Err(ServiceError::NotFound(whose.into()));
         }
         Ok(n)

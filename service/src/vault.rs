@@ -37,7 +37,13 @@ pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<Strin
 
 impl Services {
     pub async fn list_items(&self, actor: &Actor) -> Result<Vec<VaultItem>> {
-        Ok(self.store.list_items(actor.user_id()).await?.into_iter().map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at, deleted_at: r.deleted_at }).collect())
+        Ok(self
+            .store
+            .list_items(actor.user_id())
+            .await?
+            .into_iter()
+            .map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at, deleted_at: r.deleted_at })
+            .collect())
     }
 
     /// Creates (id None) or replaces an item ([`check_cipher`]).

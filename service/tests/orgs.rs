@@ -6,8 +6,8 @@
 mod common;
 use common::*;
 use domain::api::*;
-use domain::bitwarden::cipher::{CipherType, CipherView, EncryptedCipher};
 use domain::authz::{Action, Permissions};
+use domain::bitwarden::cipher::{CipherType, CipherView, EncryptedCipher};
 use domain::crypto::{self, SymmetricKey};
 use domain::member::Role;
 use domain::org::{CollectionPermission, MasterPasswordRules, PasswordFacts, Policy, PolicyKind};

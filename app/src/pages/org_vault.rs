@@ -10,9 +10,9 @@ use crate::error::ApiError;
 use crate::pages::orgs::Console;
 use crate::pages::vault::{DeleteItemDialog, ItemActions, ItemEditor, RowAsks, TrashActions, TypeFilter, open_item, seal_item, shown as passes};
 use domain::api::*;
+use domain::bitwarden::cipher::{CipherType, CipherView};
 use domain::crypto::SymmetricKey;
 use domain::transfer::{self, ImportedItem};
-use domain::bitwarden::cipher::{CipherType, CipherView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, HashSet};
@@ -352,11 +352,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
             {move || editing.get().map(|row| view! { <OrgItemForm org_id=oid_sv.get_value() row=row names=names key=key editing=editing version=version /> })}
         </Modal>
-        <DeleteItemDialog
-            deleting=deleting
-            on_confirm=remove
-            note="It moves to the organisation's Trash, where it can be restored for 30 days."
-        />
+        <DeleteItemDialog deleting=deleting on_confirm=remove note="It moves to the organisation's Trash, where it can be restored for 30 days." />
         <DeleteItemDialog
             deleting=purging
             on_confirm=purge
@@ -760,8 +756,10 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
             };
             let names: BTreeMap<String, String> = ex.collections.iter().filter_map(|(id, n)| Some((id.clone(), decrypt_text(&k, n)?))).collect();
             let (rows, unreadable) = decrypt_items(&k, ex.items);
-            let items: Vec<ImportedItem> =
-                rows.into_iter().map(|r| ImportedItem { item: r.data, collections: r.collection_ids.iter().filter_map(|c| names.get(c).cloned()).collect() }).collect();
+            let items: Vec<ImportedItem> = rows
+                .into_iter()
+                .map(|r| ImportedItem { item: r.data, collections: r.collection_ids.iter().filter_map(|c| names.get(c).cloned()).collect() })
+                .collect();
             let (text, left_out, ext) = match fmt.as_str() {
                 "csv" => {
                     let (t, n) = transfer::to_csv(&items);

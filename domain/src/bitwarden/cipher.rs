@@ -579,8 +579,15 @@ impl CipherView {
     /// Makes the part of the item's type present and drops the others.
     pub fn ensure_part(&mut self) {
         let k = self.kind;
-        let empty_login =
-            || Login { username: None, password: None, password_revision_date: None, totp: None, uris: vec![], autofill_on_page_load: None, fido2_credentials: vec![] };
+        let empty_login = || Login {
+            username: None,
+            password: None,
+            password_revision_date: None,
+            totp: None,
+            uris: vec![],
+            autofill_on_page_load: None,
+            fido2_credentials: vec![],
+        };
         self.login = if k == CipherType::Login { self.login.take().or_else(|| Some(empty_login())) } else { None };
         self.secure_note = if k == CipherType::SecureNote { Some(self.secure_note.unwrap_or_default()) } else { None };
         self.card = if k == CipherType::Card { Some(self.card.take().unwrap_or_default()) } else { None };
@@ -650,7 +657,10 @@ impl CipherView {
         has(Some(&self.name))
             || self.login.as_ref().is_some_and(|l| has(l.username.as_ref()) || l.uris.iter().any(|u| has(u.uri.as_ref())))
             || self.card.as_ref().is_some_and(|c| has(c.brand.as_ref()) || has(c.cardholder_name.as_ref()))
-            || self.identity.as_ref().is_some_and(|i| has(i.first_name.as_ref()) || has(i.last_name.as_ref()) || has(i.email.as_ref()) || has(i.company.as_ref()))
+            || self
+                .identity
+                .as_ref()
+                .is_some_and(|i| has(i.first_name.as_ref()) || has(i.last_name.as_ref()) || has(i.email.as_ref()) || has(i.company.as_ref()))
     }
 
     /// The grey line under the name in a list: username, "Visa, *4242", a person's name.

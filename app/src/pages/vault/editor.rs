@@ -63,7 +63,11 @@ pub fn ItemEditor(
             <CustomFields item=item error=err("fields") />
             <div class="inline-checks">
                 <label class="inline">
-                    <input type="checkbox" prop:checked=move || item.with(|c| c.favorite) on:change=move |ev| item.update(|c| c.favorite = event_target_checked(&ev)) />
+                    <input
+                        type="checkbox"
+                        prop:checked=move || item.with(|c| c.favorite)
+                        on:change=move |ev| item.update(|c| c.favorite = event_target_checked(&ev))
+                    />
                     "Favorite"
                 </label>
                 <label class="inline">
@@ -176,7 +180,13 @@ fn Uris(item: RwSignal<CipherView>) -> impl IntoView {
                             type="text"
                             inputmode="url"
                             prop:value=move || item.with(|c| c.login.as_ref().and_then(|l| l.uris.get(i)).and_then(|u| u.uri.clone()).unwrap_or_default())
-                            on:input=move |ev| item.update(|c| if let Some(u) = login(c).uris.get_mut(i) { u.uri = Some(event_target_value(&ev)) })
+                            on:input=move |ev| {
+                                item.update(|c| {
+                                    if let Some(u) = login(c).uris.get_mut(i) {
+                                        u.uri = Some(event_target_value(&ev));
+                                    }
+                                })
+                            }
                         />
                     </label>
                     <label>
@@ -185,7 +195,11 @@ fn Uris(item: RwSignal<CipherView>) -> impl IntoView {
                             prop:value=move || item.with(|c| match_value(c.login.as_ref().and_then(|l| l.uris.get(i)).and_then(|u| u.match_type)))
                             on:change=move |ev| {
                                 let m = event_target_value(&ev).parse::<u8>().ok().and_then(|n| UriMatch::try_from(n).ok());
-                                item.update(|c| if let Some(u) = login(c).uris.get_mut(i) { u.match_type = m })
+                                item.update(|c| {
+                                    if let Some(u) = login(c).uris.get_mut(i) {
+                                        u.match_type = m;
+                                    }
+                                })
                             }
                         >
                             <option value="">"Default"</option>
@@ -302,10 +316,12 @@ fn CustomField(item: RwSignal<CipherView>, i: usize) -> impl IntoView {
                     prop:value=move || u8::from(kind()).to_string()
                     on:change=move |ev| {
                         let k = event_target_value(&ev).parse::<u8>().ok().and_then(|n| FieldType::try_from(n).ok()).unwrap_or_default();
-                        edit(&|f| {
-                            f.kind = k;
-                            f.linked_id = (k == FieldType::Linked).then_some(LINKED_LOGIN[0].0);
-                        })
+                        edit(
+                            &|f| {
+                                f.kind = k;
+                                f.linked_id = (k == FieldType::Linked).then_some(LINKED_LOGIN[0].0);
+                            },
+                        )
                     }
                 >
                     {FieldType::ALL.into_iter().map(|k| view! { <option value=u8::from(k).to_string()>{k.label()}</option> }).collect_view()}
@@ -313,7 +329,11 @@ fn CustomField(item: RwSignal<CipherView>, i: usize) -> impl IntoView {
             </label>
             <label>
                 <span class="label">{format!("Field {n} name")}</span>
-                <input type="text" prop:value=move || field().and_then(|f| f.name).unwrap_or_default() on:input=move |ev| edit(&|f| f.name = Some(event_target_value(&ev))) />
+                <input
+                    type="text"
+                    prop:value=move || field().and_then(|f| f.name).unwrap_or_default()
+                    on:input=move |ev| edit(&|f| f.name = Some(event_target_value(&ev)))
+                />
             </label>
             <label class="grow">
                 <span class="label">{format!("Field {n} value")}</span>

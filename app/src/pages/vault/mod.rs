@@ -117,7 +117,8 @@ fn VaultView() -> impl IntoView {
     let deleting = RwSignal::new(None::<(String, String)>);
     let purging = RwSignal::new(None::<(String, String)>);
     // One server call on an item, then the list again with what it said.
-    let act = move |call: fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::error::ApiError>>>>, done: &'static str| {
+    type Call = fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::error::ApiError>>>>;
+    let act = move |call: Call, done: &'static str| {
         Callback::new(move |(id, name): (String, String)| {
             spawn_local(async move {
                 match call(id).await {
@@ -168,7 +169,11 @@ fn VaultView() -> impl IntoView {
                     Ok(list) => {
                         let decrypted: Vec<Decrypted> = list
                             .into_iter()
-                            .filter_map(|i| Some(Decrypted { data: open_item(&keys.user_key, &i.data)?, id: i.id, deleted: i.deleted_at.is_some() }))
+                            .filter_map(|i| Some(Decrypted {
+                                data: open_item(&keys.user_key, &i.data)?,
+                                id: i.id,
+                                deleted: i.deleted_at.is_some(),
+                            }))
                             .collect();
                         let total = decrypted.len();
                         let shown = move || {
@@ -237,7 +242,7 @@ fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSi
                 "Delete"
             </button>
         }
-            .into_any()
+        .into_any()
     };
     view! {
         <li class="item">

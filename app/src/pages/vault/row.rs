@@ -31,7 +31,15 @@ pub fn ItemSummary(item: CipherView, on_open: Callback<()>) -> impl IntoView {
                 <button class="link strong" on:click=move |_| on_open.run(())>
                     {item.name.clone()}
                 </button>
-                {item.favorite.then(|| view! { <span class="star" title="Favorite" aria-label="Favorite">"★"</span> })}
+                {item
+                    .favorite
+                    .then(|| {
+                        view! {
+                            <span class="star" title="Favorite" aria-label="Favorite">
+                                "★"
+                            </span>
+                        }
+                    })}
             </span>
             <span class="muted">{if sub.is_empty() { kind.label().to_string() } else { sub }}</span>
         </div>

@@ -69,7 +69,7 @@ pub fn TextInput(
     #[prop(optional)] error: Option<Signal<Option<String>>>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let value = move || item.with(|c| get(c)).unwrap_or_default();
+    let value = move || item.with(get).unwrap_or_default();
     let write = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
         item.update(|c| set(c, Some(v)));
@@ -78,16 +78,8 @@ pub fn TextInput(
     let input = if rows > 0 {
         view! { <textarea rows=rows prop:value=value on:input=write></textarea> }.into_any()
     } else {
-        view! {
-            <input
-                type=move || if shown.get() { "text" } else { "password" }
-                autocomplete="off"
-                spellcheck="false"
-                prop:value=value
-                on:input=write
-            />
-        }
-            .into_any()
+        let kind = move || if shown.get() { "text" } else { "password" };
+        view! { <input type=kind autocomplete="off" spellcheck="false" prop:value=value on:input=write /> }.into_any()
     };
     view! {
         <Field label=label error=error.unwrap_or_default()>
@@ -105,8 +97,7 @@ pub fn TextInput(
                                 {move || if shown.get() { "Hide" } else { "Show" }}
                             </button>
                         }
-                    })}
-                {children.map(|c| c())}
+                    })} {children.map(|c| c())}
             </div>
         </Field>
     }
