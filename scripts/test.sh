@@ -30,7 +30,7 @@ cargo clippy --locked --all-targets -p domain -p db -p service -p server -p stre
 cargo clippy --locked --target wasm32-unknown-unknown -p frontend -p app -p kdf -p strength -p domain --features app/hydrate -- -D warnings
 
 step "Rust tests (domain, db contract, service, HTTP)"
-cargo test --locked -p domain -p db -p service -p server -p strength
+cargo test --locked -p domain -p db -p service -p server -p strength -p kdf
 cargo test --locked -p app --features ssr
 
 step "Fuzzing: every cargo-fuzz target for 10 s (a longer run: bash scripts/fuzz.sh 600)"

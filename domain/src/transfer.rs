@@ -337,10 +337,11 @@ fn open_protected(doc: &Value, password: &str) -> Result<String, ImportError> {
     let kind = num("kdfType").unwrap_or(0);
     let kdf =
         Kdf::from_wire(kind as u8, num("kdfIterations").unwrap_or(0), num("kdfMemory"), num("kdfParallelism")).map_err(|e| ImportError::Kdf(e.to_string()))?;
-    let key = file_key(password, text("salt")?, kdf)?;
+    // The file's shape is checked before the (costly) key derivation.
     let check: EncString = text("encKeyValidation_DO_NOT_EDIT")?.parse().map_err(|_| ImportError::Json(1))?;
-    key.decrypt(&check).map_err(|_| ImportError::WrongPassword)?;
     let data: EncString = text("data")?.parse().map_err(|_| ImportError::Json(1))?;
+    let key = file_key(password, text("salt")?, kdf)?;
+    key.decrypt(&check).map_err(|_| ImportError::WrongPassword)?;
     key.decrypt_str(&data).map_err(|_| ImportError::WrongPassword)
 }
 

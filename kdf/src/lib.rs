@@ -14,6 +14,14 @@ pub fn argon2id(password: &str, salt: &[u8], memory_kib: u32, iterations: u32, p
     domain::crypto::argon2id(password.as_bytes(), salt, params).map(|k| k.to_vec()).map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// PBKDF2-SHA256(password, salt, iterations) → 32 bytes: Bitwarden's other
+/// KDF (600,000 iterations by default), for accounts made by Bitwarden's apps.
+#[wasm_bindgen]
+pub fn pbkdf2_sha256(password: &str, salt: &[u8], iterations: u32) -> Result<Vec<u8>, JsError> {
+    let kdf = domain::bitwarden::Kdf::Pbkdf2 { iterations };
+    domain::bitwarden::MasterKey::derive_with_salt(password.as_bytes(), salt, kdf).map(|k| k.expose().to_vec()).map_err(|e| JsError::new(&e.to_string()))
+}
+
 /// Readies the module's memory for a derivation at the default parameters
 /// (64 MiB): grows the wasm memory once and touches every page, so that the
 /// first real derivation runs as fast as later ones. Called when the module is
@@ -44,5 +52,14 @@ mod tests {
         let here = super::argon2id("pw", &crypto::kdf_salt(&email), p.memory_kib, p.iterations, p.parallelism).unwrap();
         assert_eq!(here, crypto::master_key("pw", &email, p).unwrap().expose().to_vec());
         assert_ne!(here, super::argon2id("pW", &crypto::kdf_salt(&email), p.memory_kib, p.iterations, p.parallelism).unwrap());
+    }
+
+    #[test]
+    fn pbkdf2_is_bitwardens_master_key() {
+        use domain::bitwarden::{Kdf, MasterKey};
+        let here = super::pbkdf2_sha256("pw", b"ann@example.com", 5_000).unwrap();
+        assert_eq!(here, MasterKey::derive("pw", "Ann@Example.com ", Kdf::Pbkdf2 { iterations: 5_000 }).unwrap().expose().to_vec());
+        // Under Bitwarden's minimum the derivation is refused (JsError exists only in wasm).
+        assert!(MasterKey::derive_with_salt(b"pw", b"ann@example.com", Kdf::Pbkdf2 { iterations: 4_999 }).is_err());
     }
 }

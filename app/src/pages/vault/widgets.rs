@@ -76,10 +76,11 @@ pub fn TextInput(
     };
     let shown = RwSignal::new(!secret);
     let input = if rows > 0 {
-        view! { <textarea rows=rows prop:value=value on:input=write></textarea> }.into_any()
+        view! { <textarea rows=rows aria-label=label prop:value=value on:input=write></textarea> }.into_any()
     } else {
         let kind = move || if shown.get() { "text" } else { "password" };
-        view! { <input type=kind autocomplete="off" spellcheck="false" prop:value=value on:input=write /> }.into_any()
+        // Named by its label alone (the label also holds the row's buttons).
+        view! { <input type=kind aria-label=label autocomplete="off" spellcheck="false" prop:value=value on:input=write /> }.into_any()
     };
     view! {
         <Field label=label error=error.unwrap_or_default()>
