@@ -195,16 +195,25 @@ test('a provider admin creates a client; a service user manages it within the se
   expect(exported).toContain('IT Department,login,Office router,,,0,,admin,Router-Pass-99,');
   await expect(su.getByText('Exported 3 item(s) to bitwarden_org_export_fabrikam_ltd.csv.')).toBeVisible();
 
-  // Deleting asks first; Cancel keeps the item.
+  // Deleting asks first; Cancel keeps the item. Delete moves it to the
+  // organisation's Trash, where Delete forever (asked again) ends it.
   await items.getByRole('button', { name: 'Delete Office router' }).click();
   const del = su.getByRole('dialog', { name: 'Delete item' });
-  await expect(del.getByText('Delete Office router? It is deleted for everyone in this organisation')).toBeVisible();
+  await expect(del.getByText("Delete Office router? It moves to the organisation's Trash, where it can be restored for 30 days.")).toBeVisible();
   await del.getByRole('button', { name: 'Cancel' }).click();
   await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toBeVisible();
   await items.getByRole('button', { name: 'Delete Office router' }).click();
   await del.getByRole('button', { name: 'Delete', exact: true }).click();
-  await expect(su.getByText('Office router deleted.')).toBeVisible();
+  await expect(su.getByText('Office router moved to the Trash.')).toBeVisible();
   await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toHaveCount(0);
+  await su.getByLabel('Show', { exact: true }).selectOption({ label: 'Trash' });
+  await items.getByRole('button', { name: 'Delete Office router forever' }).click();
+  const purge = su.getByRole('dialog', { name: 'Delete for good' });
+  await expect(purge.getByText('Delete Office router? It is deleted for everyone in this organisation, for good')).toBeVisible();
+  await purge.getByRole('button', { name: 'Delete forever' }).click();
+  await expect(su.getByText('Office router deleted for good.')).toBeVisible();
+  await expect(items.getByRole('row').filter({ hasText: 'Office router' })).toHaveCount(0);
+  await su.getByLabel('Show', { exact: true }).selectOption({ label: 'All items' });
 
   // Bulk: Select all → ⋮ → Assign to collections adds both items to Shared
   // logins (the door code stays in IT); then Delete removes the ticked one.
@@ -228,9 +237,9 @@ test('a provider admin creates a client; a service user manages it within the se
   await su.getByRole('button', { name: 'Bulk actions' }).click();
   await su.getByRole('menuitem', { name: 'Delete' }).click();
   const bulkDel = su.getByRole('dialog', { name: 'Delete items' });
-  await expect(bulkDel.getByText('Delete 1 selected item(s)?')).toBeVisible();
+  await expect(bulkDel.getByText("Delete 1 selected item(s)? They move to the organisation's Trash")).toBeVisible();
   await bulkDel.getByRole('button', { name: 'Delete', exact: true }).click();
-  await expect(su.getByText('1 item(s) deleted.')).toBeVisible();
+  await expect(su.getByText('1 item(s) moved to the Trash.')).toBeVisible();
   await expect(door).toHaveCount(0);
   await expect(items.getByRole('row').filter({ hasText: 'Fabrikam bank' })).toBeVisible();
   await expect(su.getByText('1 selected')).toHaveCount(0);
@@ -251,7 +260,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await exp.getByLabel('File format').selectOption('.json');
   const [jsonDownload] = await Promise.all([su.waitForEvent('download'), exp.getByRole('button', { name: 'Confirm format' }).click()]);
   expect(jsonDownload.suggestedFilename()).toBe('bitwarden_org_export_fabrikam_ltd.json');
-  const again = JSON.parse(await fs.readFile(await jsonDownload.path(), 'utf8'));
+  const reexported = JSON.parse(await fs.readFile(await jsonDownload.path(), 'utf8'));
   const content = (v) => {
     if (Array.isArray(v)) return v.map(content);
     if (v && typeof v === 'object') {
@@ -264,10 +273,10 @@ test('a provider admin creates a client; a service user manages it within the se
   };
   const collectionsOf = (doc, item) => doc.collections.filter((c) => (item.collectionIds ?? []).includes(c.id)).map((c) => c.name).sort();
   for (const item of fixture.items) {
-    const back = again.items.find((i) => i.name === item.name);
+    const back = reexported.items.find((i) => i.name === item.name);
     expect(back, `${item.name} is exported`).toBeTruthy();
     expect(content(back), `${item.name}, field by field`).toEqual(content(item));
-    expect(collectionsOf(again, back), `${item.name}'s collections`).toEqual(collectionsOf(fixture, item));
+    expect(collectionsOf(reexported, back), `${item.name}'s collections`).toEqual(collectionsOf(fixture, item));
   }
   // The password-protected export opens only with its file password.
   await su.getByRole('button', { name: 'Export vault' }).click();

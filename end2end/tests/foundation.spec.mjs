@@ -31,13 +31,30 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await page.getByLabel('Search vault').fill('');
   await page.getByRole('button', { name: 'Delete Old printer' }).click();
   const del = page.getByRole('dialog', { name: 'Delete item' });
-  await expect(del.getByText('Delete Old printer? It cannot be brought back.')).toBeVisible();
+  await expect(del.getByText('Delete Old printer? It moves to the Trash, where it can be restored for 30 days.')).toBeVisible();
   await del.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('button', { name: 'Old printer', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Delete Old printer' }).click();
   await del.getByRole('button', { name: 'Delete', exact: true }).click();
-  await expect(page.getByText('Old printer deleted.')).toBeVisible();
+  await expect(page.getByText('Old printer moved to the Trash.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Old printer', exact: true })).toHaveCount(0);
+  // The Trash: Restore brings it back; Delete forever (asked again) ends it.
+  const show = page.getByLabel('Show', { exact: true });
+  await show.selectOption({ label: 'Trash' });
+  await expect(page.getByRole('button', { name: 'Router admin', exact: true })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Restore Old printer' }).click();
+  await expect(page.getByText('Old printer restored.')).toBeVisible();
+  await show.selectOption({ label: 'All items' });
+  await page.getByRole('button', { name: 'Delete Old printer' }).click();
+  await del.getByRole('button', { name: 'Delete', exact: true }).click();
+  await show.selectOption({ label: 'Trash' });
+  await page.getByRole('button', { name: 'Delete Old printer forever' }).click();
+  const purge = page.getByRole('dialog', { name: 'Delete for good' });
+  await expect(purge.getByText('Delete Old printer? It is deleted for good and cannot be brought back.')).toBeVisible();
+  await purge.getByRole('button', { name: 'Delete forever' }).click();
+  await expect(page.getByText('Old printer deleted for good.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Old printer', exact: true })).toHaveCount(0);
+  await show.selectOption({ label: 'All items' });
 
   // Log out, log in.
   await page.getByRole('button', { name: 'Account menu' }).click();

@@ -48,7 +48,7 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   let d = await newItem(page, 'Login', 'Contoso portal');
   await d.getByLabel('Username').fill('admin@contoso.example');
   await d.getByLabel('Password', { exact: true }).fill('C0rrect-horse-battery');
-  await d.getByLabel('Authenticator key (TOTP)').fill(TOTP_KEY);
+  await d.getByLabel('Authenticator key (TOTP)', { exact: true }).fill(TOTP_KEY);
   await expect(d.getByRole('group', { name: 'Verification code' })).toBeVisible();
   await d.getByRole('button', { name: 'New URI' }).click();
   await d.getByLabel('Website (URI) 1').fill('https://admin.contoso.example');
@@ -73,6 +73,7 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
 
   d = await newItem(page, 'Card', 'Company Visa');
   for (const [label, value] of Object.entries(CARD)) await d.getByLabel(label, { exact: true }).fill(value);
+  await d.getByLabel('Master password re-prompt').check();
   await save(page, d, 'Company Visa');
   d = await newItem(page, 'Identity', 'Registered agent');
   for (const [label, value] of Object.entries(IDENTITY)) await d.getByLabel(label, { exact: true }).fill(value);
@@ -115,7 +116,7 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   d = page.getByRole('dialog', { name: 'Item' });
   await expect(d.getByLabel('Username')).toHaveValue('admin@contoso.example');
   await expect(d.getByLabel('Password', { exact: true })).toHaveValue('C0rrect-horse-battery');
-  await expect(d.getByLabel('Authenticator key (TOTP)')).toHaveValue(TOTP_KEY);
+  await expect(d.getByLabel('Authenticator key (TOTP)', { exact: true })).toHaveValue(TOTP_KEY);
   const shown = (await d.getByRole('group', { name: 'Verification code' }).locator('.totp-code').innerText()).replace(/\s/g, '');
   const t = Date.now() / 1000;
   expect([totp(TOTP_KEY, t - 30), totp(TOTP_KEY, t)]).toContain(shown);
@@ -136,8 +137,24 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   await d.getByRole('button', { name: 'Cancel' }).click();
 
   await page.getByLabel('Show', { exact: true }).selectOption({ label: 'All items' });
+  // The card asks for the master password before it opens or hands over its number.
+  const gate = page.getByRole('dialog', { name: 'Master password re-prompt' });
+  await page.getByRole('button', { name: 'Copy number of Company Visa' }).click();
+  await gate.getByLabel('Master password').fill('not my password');
+  await gate.getByRole('button', { name: 'Confirm' }).click();
+  await expect(gate.getByText('Invalid master password.')).toBeVisible();
+  await gate.getByLabel('Master password').fill(PASSWORD);
+  await gate.getByRole('button', { name: 'Confirm' }).click();
+  await expect(gate).toBeHidden();
+  await expect(page.getByText('Number copied. The clipboard clears in 30 seconds.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(CARD.Number);
   for (const [name, values] of [['Company Visa', CARD], ['Registered agent', IDENTITY], ['Deploy key', SSH]]) {
     await page.getByRole('button', { name, exact: true }).click();
+    if (name === 'Company Visa') {
+      await expect(d).toBeHidden();
+      await gate.getByLabel('Master password').fill(PASSWORD);
+      await gate.getByRole('button', { name: 'Confirm' }).click();
+    }
     for (const [label, value] of Object.entries(values)) await expect(d.getByLabel(label, { exact: true }), `${name}: ${label}`).toHaveValue(value);
     await d.getByRole('button', { name: 'Cancel' }).click();
     await expect(d).toBeHidden();

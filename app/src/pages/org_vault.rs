@@ -8,7 +8,9 @@ use crate::client_view::IntoClientView;
 use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
-use crate::pages::vault::{DeleteItemDialog, ItemActions, ItemEditor, RowAsks, TrashActions, TypeFilter, open_item, seal_item, shown as passes};
+use crate::pages::vault::{
+    DeleteItemDialog, ItemActions, ItemEditor, Reprompt, RepromptDialog, RowAsks, TrashActions, TypeFilter, guarded, open_item, seal_item, shown as passes,
+};
 use domain::api::*;
 use domain::bitwarden::cipher::{CipherType, CipherView};
 use domain::crypto::SymmetricKey;
@@ -74,6 +76,8 @@ pub fn OrgVault(console: Console) -> impl IntoView {
             async move { Ok::<_, ApiError>((list_org_items(oid.clone()).await?, list_collections(oid).await?)) }
         },
     );
+    Reprompt::provide();
+    let gate = Reprompt::here();
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
     let kind_filter = RwSignal::new(String::new());
@@ -311,7 +315,11 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                                                     <button
                                                         class="link strong"
                                                         aria-label=format!("Edit {n1}")
-                                                        on:click=move |_| editing.set(Some(Some(r1.clone())))
+                                                        on:click={
+                                                            let ask = r1.data.reprompt == 1;
+                                                            let open = Callback::new(move |_| editing.set(Some(Some(r1.clone()))));
+                                                            move |_| guarded(gate, ask, open)
+                                                        }
                                                     >
                                                         {name.clone()}
                                                     </button>
@@ -352,6 +360,7 @@ pub fn OrgVault(console: Console) -> impl IntoView {
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Item".to_string()>
             {move || editing.get().map(|row| view! { <OrgItemForm org_id=oid_sv.get_value() row=row names=names key=key editing=editing version=version /> })}
         </Modal>
+        <RepromptDialog />
         <DeleteItemDialog deleting=deleting on_confirm=remove note="It moves to the organisation's Trash, where it can be restored for 30 days." />
         <DeleteItemDialog
             deleting=purging

@@ -2,10 +2,12 @@
 //! in the browser with the user key. The server stores only ciphertext.
 
 mod editor;
+mod reprompt;
 mod row;
 mod widgets;
 
 pub use editor::ItemEditor;
+pub use reprompt::{Reprompt, RepromptDialog, guarded};
 pub use row::{ItemActions, TrashActions};
 pub use widgets::{copied, copy_text};
 
@@ -107,6 +109,7 @@ fn vault_body() -> ClientView {
 #[component]
 fn VaultView() -> impl IntoView {
     let s = use_session();
+    Reprompt::provide();
     let version = RwSignal::new(0u32);
     let items = Resource::new(move || version.get(), |_| list_items());
     let search = RwSignal::new(String::new());
@@ -202,6 +205,7 @@ fn VaultView() -> impl IntoView {
         <Modal open=dialog_open on_close=Callback::new(move |_| dialog_open.set(false)) title="Item".to_string()>
             <ItemForm editing=editing dialog_open=dialog_open version=version />
         </Modal>
+        <RepromptDialog />
         <DeleteItemDialog deleting=deleting on_confirm=remove note="It moves to the Trash, where it can be restored for 30 days." />
         <DeleteItemDialog
             deleting=purging

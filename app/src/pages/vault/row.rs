@@ -1,6 +1,7 @@
 //! One item in a list: its icon, name and grey line, and the copy buttons of
 //! its type (shared by the individual vault and an organisation's).
 
+use super::reprompt::{Reprompt, guarded};
 use super::widgets::{copied, copy_text, now_secs};
 use domain::bitwarden::cipher::{CipherType, CipherView};
 use domain::totp::Totp;
@@ -21,14 +22,14 @@ fn icon_class(kind: CipherType) -> &'static str {
 pub fn ItemSummary(item: CipherView, on_open: Callback<()>) -> impl IntoView {
     let initial = crate::components::upper(&item.name.chars().take(1).collect::<String>());
     let sub = item.subtitle();
-    let kind = item.kind;
+    let (kind, ask, gate) = (item.kind, item.reprompt == 1, Reprompt::here());
     view! {
         <span class=icon_class(kind) aria-hidden="true" title=kind.label()>
             {initial}
         </span>
         <div class="item-main">
             <span class="item-name">
-                <button class="link strong" on:click=move |_| on_open.run(())>
+                <button class="link strong" on:click=move |_| guarded(gate, ask, on_open)>
                     {item.name.clone()}
                 </button>
                 {item
@@ -70,12 +71,13 @@ pub fn ItemActions(item: CipherView, message: RwSignal<Option<String>>) -> impl 
         buttons.extend(item.notes.clone().map(|n| ("Notes", n, false)));
     }
     let totp = item.login.as_ref().and_then(|l| l.totp.clone());
+    let (ask, gate) = (item.reprompt == 1, Reprompt::here());
     buttons
         .into_iter()
         .map(|(what, value, secret)| {
             let totp = totp.clone();
             let label = format!("Copy {} of {name}", what.to_lowercase());
-            let click = move |_| {
+            let copy = Callback::new(move |_| {
                 let text = if what == "Verification code" {
                     totp.as_deref().and_then(|t| Totp::parse(t).ok()).map(|t| t.code_at(now_secs())).unwrap_or_default()
                 } else {
@@ -83,7 +85,9 @@ pub fn ItemActions(item: CipherView, message: RwSignal<Option<String>>) -> impl 
                 };
                 copy_text(text, secret);
                 message.set(Some(copied(what, secret)));
-            };
+            });
+            // A re-prompt item hands over a secret after the master password only.
+            let click = move |_| guarded(gate, ask && secret, copy);
             view! {
                 <button class="btn ghost small" aria-label=label on:click=click>
                     {format!("Copy {}", what.to_lowercase())}
