@@ -607,9 +607,33 @@ async fn vault_import_export(w: World) {
     let ev = w.s.events(&su.actor, &org.id, db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
     assert!(ev.items.iter().any(|e| e.kind == "items_assigned" && e.detail == "2 item(s) to 1 collection(s)"));
 
-    assert!(matches!(w.s.delete_org_items(&su.actor, &other.id, std::slice::from_ref(&bank.id), &meta()).await, Err(ServiceError::NotFound(_))));
-    assert_eq!(w.s.delete_org_items(&su.actor, &org.id, std::slice::from_ref(&bank.id), &meta()).await.unwrap(), 1);
+    // Delete moves to the Trash; only there can an item be deleted for good;
+    // a member without Manage vault does neither; nothing crosses organisations.
+    let bank_only = std::slice::from_ref(&bank.id);
+    assert!(matches!(w.s.delete_org_items(&su.actor, &other.id, bank_only, &meta()).await, Err(ServiceError::NotFound(_))));
+    assert!(matches!(w.s.purge_org_items(&su.actor, &org.id, bank_only, &meta()).await, Err(ServiceError::NotFound(_))), "not in the Trash");
+    assert!(matches!(w.s.delete_org_items(&user.actor, &org.id, bank_only, &meta()).await, Err(ServiceError::Forbidden(_))));
+    assert_eq!(w.s.delete_org_items(&su.actor, &org.id, bank_only, &meta()).await.unwrap(), 1);
+    let trashed = w.s.list_org_items(&su.actor, &org.id).await.unwrap();
+    assert_eq!(trashed.iter().filter(|i| i.deleted_at.is_some()).map(|i| i.id.clone()).collect::<Vec<_>>(), vec![bank.id.clone()]);
+    assert!(matches!(w.s.delete_org_items(&su.actor, &org.id, bank_only, &meta()).await, Err(ServiceError::NotFound(_))), "in the Trash already");
+    assert_eq!(w.s.restore_org_items(&su.actor, &org.id, bank_only, &meta()).await.unwrap(), 1);
+    assert!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().iter().all(|i| i.deleted_at.is_none()));
+    w.s.delete_org_items(&su.actor, &org.id, bank_only, &meta()).await.unwrap();
+    assert!(matches!(w.s.purge_org_items(&user.actor, &org.id, bank_only, &meta()).await, Err(ServiceError::Forbidden(_))));
+    assert_eq!(w.s.purge_org_items(&su.actor, &org.id, bank_only, &meta()).await.unwrap(), 1);
     assert_eq!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().len(), 1);
+    let ev = w.s.events(&su.actor, &org.id, db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
+    let count = |k: &str| ev.items.iter().filter(|e| e.kind == k).count();
+    assert_eq!((count("items_trashed"), count("items_restored"), count("items_deleted")), (2, 1, 1), "each move is in the log");
+    // The Trash empties itself after 30 days.
+    w.s.delete_org_items(&su.actor, &org.id, std::slice::from_ref(&door.id), &meta()).await.unwrap();
+    w.clock.advance(domain::vault::TRASH_DAYS * 86_400 - 1);
+    w.s.purge_expired().await.unwrap();
+    assert_eq!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().len(), 1, "29 days and a bit: kept");
+    w.clock.advance(1);
+    w.s.purge_expired().await.unwrap();
+    assert!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().is_empty());
 }
 
 macro_rules! both {
