@@ -46,7 +46,7 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   // A login with two URIs (one matched by host), an authenticator key and
   // one custom field of each kind.
   let d = await newItem(page, 'Login', 'Contoso portal');
-  await d.getByLabel('Username').fill('admin@contoso.example');
+  await d.getByLabel('Username', { exact: true }).fill('admin@contoso.example');
   await d.getByLabel('Password', { exact: true }).fill('C0rrect-horse-battery');
   await d.getByLabel('Authenticator key (TOTP)', { exact: true }).fill(TOTP_KEY);
   await expect(d.getByRole('group', { name: 'Verification code' })).toBeVisible();
@@ -65,8 +65,8 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
     else if (kind === 'Linked') await v.selectOption({ label: value });
     else await v.fill(value);
   }
-  await d.getByLabel('Notes').fill('Break-glass account.\nKeep offline copy.');
-  await d.getByLabel('Favorite').check();
+  await d.getByLabel('Notes', { exact: true }).fill('Break-glass account.\nKeep offline copy.');
+  await d.getByLabel('Favorite', { exact: true }).check();
   await expectNoAxeViolations(page);
   await page.screenshot({ path: 'test-results/item-login.png', fullPage: true });
   await save(page, d, 'Contoso portal');
@@ -79,7 +79,7 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   for (const [label, value] of Object.entries(IDENTITY)) await d.getByLabel(label, { exact: true }).fill(value);
   await save(page, d, 'Registered agent');
   d = await newItem(page, 'Secure note', 'Office Wi-Fi');
-  await d.getByLabel('Notes').fill('SSID: Contoso-Staff');
+  await d.getByLabel('Notes', { exact: true }).fill('SSID: Contoso-Staff');
   await save(page, d, 'Office Wi-Fi');
   d = await newItem(page, 'SSH key', 'Deploy key');
   for (const [label, value] of Object.entries(SSH)) await d.getByLabel(label, { exact: true }).fill(value);
@@ -114,7 +114,7 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   await expect(page.getByRole('button', { name: 'Company Visa', exact: true })).toHaveCount(0);
   await page.getByRole('button', { name: 'Contoso portal', exact: true }).click();
   d = page.getByRole('dialog', { name: 'Item' });
-  await expect(d.getByLabel('Username')).toHaveValue('admin@contoso.example');
+  await expect(d.getByLabel('Username', { exact: true })).toHaveValue('admin@contoso.example');
   await expect(d.getByLabel('Password', { exact: true })).toHaveValue('C0rrect-horse-battery');
   await expect(d.getByLabel('Authenticator key (TOTP)', { exact: true })).toHaveValue(TOTP_KEY);
   const shown = (await d.getByRole('group', { name: 'Verification code' }).locator('.totp-code').innerText()).replace(/\s/g, '');
@@ -126,7 +126,7 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   await expect(d.getByLabel('Field 2 value')).toHaveValue('4711');
   await expect(d.getByLabel('Field 3 value')).toBeChecked();
   await expect(d.getByLabel('Field 4 type')).toHaveValue('3');
-  await expect(d.getByLabel('Notes')).toHaveValue('Break-glass account.\nKeep offline copy.');
+  await expect(d.getByLabel('Notes', { exact: true })).toHaveValue('Break-glass account.\nKeep offline copy.');
   // A changed password goes to the password history.
   await d.getByLabel('Password', { exact: true }).fill('N3w-horse-battery');
   await d.getByRole('button', { name: 'Save' }).click();
@@ -160,5 +160,5 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
     await expect(d).toBeHidden();
   }
   await page.getByRole('button', { name: 'Office Wi-Fi', exact: true }).click();
-  await expect(d.getByLabel('Notes')).toHaveValue('SSID: Contoso-Staff');
+  await expect(d.getByLabel('Notes', { exact: true })).toHaveValue('SSID: Contoso-Staff');
 });

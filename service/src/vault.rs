@@ -14,9 +14,9 @@ pub(crate) enum Owner {
 
 /// Checks an item as the browser sent it (a Bitwarden cipher whose every text
 /// field is an EncString type 2, so plaintext cannot be stored by mistake) and
-/// returns the JSON to store: canonical, unknown members dropped. Folders and
-/// favourites are a person's own view (Bitwarden keeps them per user), so an
-/// organisation's item stores neither; folders are not kept yet.
+/// returns the JSON to store: canonical, unknown members dropped. Folders are
+/// a person's own and not kept yet. (A favourite on an organisation's item is
+/// shared by everyone who sees it; Bitwarden keeps it per person.)
 pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<String> {
     if data.len() > MAX_ITEM_CIPHERTEXT {
         return Err(ServiceError::field("data", format!("{what} is too large.")));
@@ -29,9 +29,6 @@ pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<Strin
         return Err(ServiceError::field("data", format!("{what}: the name or the notes are too long.")));
     }
     c.folder_id = None;
-    if owner == Owner::Organisation {
-        c.favorite = false;
-    }
     Ok(c.to_json())
 }
 

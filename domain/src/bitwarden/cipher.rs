@@ -753,6 +753,16 @@ impl EncryptedCipher {
         let k = item_key.as_ref().unwrap_or(key);
         let mut v = self.try_map(&mut |e: EncString| k.decrypt_str(&e))?;
         v.key = None;
+        // A URI whose checksum does not match was altered: it is dropped, as
+        // Bitwarden's apps drop it. The checksum itself is made again on encrypt.
+        if let Some(l) = &mut v.login {
+            for u in &mut l.uris {
+                if u.uri_checksum.take().is_some_and(|c| u.uri.as_deref().map(uri_checksum).as_deref() != Some(c.as_str())) {
+                    u.uri = None;
+                }
+            }
+            l.uris.retain(|u| u.uri.is_some());
+        }
         Ok(v)
     }
 
@@ -797,9 +807,7 @@ mod tests {
         assert!(v["login"]["password"].as_str().unwrap().starts_with("2."));
         assert!(v["login"]["uris"][0]["uriChecksum"].as_str().unwrap().starts_with("2."));
         let back: EncryptedCipher = serde_json::from_str(&json).unwrap();
-        let mut want = full();
-        want.login.as_mut().unwrap().uris[0].uri_checksum = Some(uri_checksum("https://github.com"));
-        assert_eq!(back.decrypt(&key).unwrap(), want);
+        assert_eq!(back.decrypt(&key).unwrap(), full());
         assert!(serde_json::from_str::<EncryptedCipher>(&json).unwrap().decrypt(&SymmetricKey::generate()).is_err());
     }
 
@@ -812,6 +820,17 @@ mod tests {
         v["login"]["password"] = serde_json::Value::Null;
         v["type"] = 9.into();
         assert!(serde_json::from_value::<EncryptedCipher>(v).is_err());
+    }
+
+    #[test]
+    fn a_uri_whose_checksum_does_not_match_is_dropped() {
+        let key = SymmetricKey::generate();
+        let mut enc = full().encrypt(&key);
+        let other = key.encrypt_str(&uri_checksum("https://evil.example"));
+        enc.login.as_mut().unwrap().uris[0].uri_checksum = Some(other);
+        assert!(enc.clone().decrypt(&key).unwrap().login.unwrap().uris.is_empty());
+        enc.login.as_mut().unwrap().uris[0].uri_checksum = None;
+        assert_eq!(enc.decrypt(&key).unwrap().login.unwrap().uris.len(), 1, "no checksum: kept (older apps wrote none)");
     }
 
     #[test]
