@@ -251,7 +251,7 @@ test('a provider admin creates a client; a service user manages it within the se
   const fixture = JSON.parse(await fs.readFile(fixturePath, 'utf8'));
   await su.getByRole('button', { name: 'Import data' }).click();
   await imp.getByLabel('Choose a file').setInputFiles(fixturePath.pathname);
-  await expect(imp.getByText('5 item(s) ready to import: 1 login, 1 card, 1 identity, 1 secure note, 1 ssh key.')).toBeVisible();
+  await expect(imp.getByText('5 item(s) ready to import: 1 login, 1 card, 1 identity, 1 secure note, 1 SSH key.')).toBeVisible();
   await expect(imp.getByText('New collection(s): Clients/Contoso, Finance.')).toBeVisible();
   await imp.getByRole('button', { name: 'Import data' }).click();
   await expect(su.getByText('Imported 5 item(s) and created 2 collection(s).')).toBeVisible();

@@ -700,6 +700,18 @@ fn import_input(org_id: &str, k: &SymmetricKey, items: &[ImportedItem], existing
     }
 }
 
+/// "login" / "logins", … for a count of items of a type.
+fn count_word(k: CipherType, n: usize) -> &'static str {
+    let (one, many) = match k {
+        CipherType::Login => ("login", "logins"),
+        CipherType::Card => ("card", "cards"),
+        CipherType::Identity => ("identity", "identities"),
+        CipherType::SecureNote => ("secure note", "secure notes"),
+        CipherType::SshKey => ("SSH key", "SSH keys"),
+    };
+    if n == 1 { one } else { many }
+}
+
 /// What a file will import: counts by type, new collections, and each item
 /// that will not import with the reason.
 #[component]
@@ -709,7 +721,7 @@ fn ImportPreview(parsed: transfer::Parsed, names: RwSignal<Names>) -> impl IntoV
         .into_iter()
         .filter_map(|k| {
             let n = parsed.items.iter().filter(|i| i.item.kind == k).count();
-            (n > 0).then(|| format!("{n} {}", k.label().to_lowercase()))
+            (n > 0).then(|| format!("{n} {}", count_word(k, n)))
         })
         .collect();
     let line = format!("{} item(s) ready to import: {}.", parsed.items.len(), counts.join(", "));
@@ -764,7 +776,8 @@ fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, 
                 }
             };
             let names: BTreeMap<String, String> = ex.collections.iter().filter_map(|(id, n)| Some((id.clone(), decrypt_text(&k, n)?))).collect();
-            let (rows, unreadable) = decrypt_items(&k, ex.items);
+            // The Trash is not exported (as in Bitwarden).
+            let (rows, unreadable) = decrypt_items(&k, ex.items.into_iter().filter(|i| i.deleted_at.is_none()).collect());
             let items: Vec<ImportedItem> = rows
                 .into_iter()
                 .map(|r| ImportedItem { item: r.data, collections: r.collection_ids.iter().filter_map(|c| names.get(c).cloned()).collect() })

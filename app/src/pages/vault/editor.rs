@@ -55,7 +55,7 @@ pub fn ItemEditor(
                 <IdentityPart item=item />
             </Show>
             <Show when=move || kind() == CipherType::SshKey>
-                <TextInput label="Private key" item=item get=|c| c.ssh_key.as_ref()?.private_key.clone() set=|c, v| ssh(c).private_key = v secret=true />
+                <TextInput label="Private key" item=item get=|c| c.ssh_key.as_ref()?.private_key.clone() set=|c, v| ssh(c).private_key = v secret=true rows=4 />
                 <TextInput label="Public key" item=item get=|c| c.ssh_key.as_ref()?.public_key.clone() set=|c, v| ssh(c).public_key = v />
                 <TextInput label="Fingerprint" item=item get=|c| c.ssh_key.as_ref()?.key_fingerprint.clone() set=|c, v| ssh(c).key_fingerprint = v />
             </Show>

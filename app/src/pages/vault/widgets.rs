@@ -76,7 +76,9 @@ pub fn TextInput(
     };
     let shown = RwSignal::new(!secret);
     let input = if rows > 0 {
-        view! { <textarea rows=rows aria-label=label prop:value=value on:input=write></textarea> }.into_any()
+        // A secret on several lines (an SSH private key) is masked until shown.
+        view! { <textarea rows=rows aria-label=label class:masked=move || !shown.get() spellcheck="false" prop:value=value on:input=write></textarea> }
+            .into_any()
     } else {
         let kind = move || if shown.get() { "text" } else { "password" };
         // Named by its label alone (the label also holds the row's buttons).
