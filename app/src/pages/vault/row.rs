@@ -11,7 +11,7 @@ fn icon_class(kind: CipherType) -> &'static str {
     match kind {
         CipherType::Login => "item-icon login",
         CipherType::SecureNote => "item-icon note",
-        CipherType::Card => "item-icon card",
+        CipherType::Card => "item-icon payment",
         CipherType::Identity => "item-icon identity",
         CipherType::SshKey => "item-icon sshkey",
     }
