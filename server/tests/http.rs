@@ -333,6 +333,8 @@ async fn forbidden_walk_changes_nothing() {
         ),
         ("organizations/items/assign", json!({ "input": { "org_id": oid, "item_ids": [item["id"]], "collection_ids": [c["id"]] } })),
         ("organizations/items/delete", json!({ "org_id": oid, "item_ids": [item["id"]] })),
+        ("organizations/items/restore", json!({ "org_id": oid, "item_ids": [item["id"]] })),
+        ("organizations/items/purge", json!({ "org_id": oid, "item_ids": [item["id"]] })),
         (
             "organizations/import",
             json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": sealed_item(&org_key, "x", ""), "collections": [] }] } }),
@@ -401,6 +403,8 @@ async fn forbidden_walk_changes_nothing() {
         ("vault/list", json!({})),
         ("vault/save", json!({ "id": own["id"], "data": sealed_item(&key, "overwritten", "") })),
         ("vault/delete", json!({ "id": own["id"] })),
+        ("vault/restore", json!({ "id": own["id"] })),
+        ("vault/purge", json!({ "id": own["id"] })),
         ("invitations/accept", json!({ "token": invite_token, "password": null })),
         (
             "accounts/change-password",
@@ -411,7 +415,13 @@ async fn forbidden_walk_changes_nothing() {
         let (s, v) = anon.call(endpoint, body.clone()).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "anonymous → {endpoint}: {v}");
     }
-    for (endpoint, expect) in [("vault/save", StatusCode::NOT_FOUND), ("vault/delete", StatusCode::NOT_FOUND), ("invitations/accept", StatusCode::FORBIDDEN)] {
+    for (endpoint, expect) in [
+        ("vault/save", StatusCode::NOT_FOUND),
+        ("vault/delete", StatusCode::NOT_FOUND),
+        ("vault/restore", StatusCode::NOT_FOUND),
+        ("vault/purge", StatusCode::NOT_FOUND),
+        ("invitations/accept", StatusCode::FORBIDDEN),
+    ] {
         let body = self_calls.iter().find(|(e, _)| *e == endpoint).unwrap().1.clone();
         let (s, v) = outsider.call(endpoint, body).await;
         assert_eq!(s, expect, "outsider → {endpoint}: {v}");
