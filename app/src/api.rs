@@ -126,6 +126,12 @@ pub async fn delete_item(id: String) -> Result<(), ApiError> {
     Ok(services()?.delete_item(&actor()?, &id).await?)
 }
 
+/// An import into the caller's own vault (each item a cipher encrypted in the browser).
+#[server(prefix = "/api", endpoint = "vault/import", input = Json)]
+pub async fn import_items(items: Vec<String>) -> Result<usize, ApiError> {
+    Ok(services()?.import_items(&actor()?, items).await?)
+}
+
 #[server(prefix = "/api", endpoint = "vault/restore", input = Json)]
 pub async fn restore_item(id: String) -> Result<(), ApiError> {
     Ok(services()?.restore_item(&actor()?, &id).await?)

@@ -540,6 +540,16 @@ async fn vault_items(s: DynStore) {
     assert_eq!(s.purge_trash(5).await.unwrap(), 0);
     assert_eq!(s.purge_trash(6).await.unwrap(), 1);
     assert!(s.list_items(&a.id).await.unwrap().is_empty());
+    // An import adds all of its items or none (here the second reuses an id).
+    let (one, two) = (ItemRow { id: id(), ..item.clone() }, ItemRow { id: id(), data: "x1.b".into(), ..item.clone() });
+    assert!(s.add_items(&[one.clone(), ItemRow { id: one.id.clone(), ..two.clone() }]).await.is_err());
+    assert!(s.list_items(&a.id).await.unwrap().is_empty(), "nothing of a failed import stays");
+    s.add_items(&[one.clone(), two.clone()]).await.unwrap();
+    assert_eq!(s.list_items(&a.id).await.unwrap().len(), 2);
+    for i in [&one, &two] {
+        s.trash_item(&a.id, &i.id, Some(8), 8).await.unwrap();
+        s.delete_item(&a.id, &i.id).await.unwrap();
+    }
     let kept = ItemRow { id: id(), ..item.clone() };
     s.put_item(&kept).await.unwrap();
     assert!(!s.delete_item(&a.id, &kept.id).await.unwrap(), "only from the Trash");

@@ -150,6 +150,8 @@ pub trait Store: Send + Sync + 'static {
     // Vault
     async fn list_items(&self, user_id: &str) -> Result<Vec<ItemRow>>;
     async fn put_item(&self, item: &ItemRow) -> Result<()>;
+    /// Adds new items (an import) in one transaction: all or none.
+    async fn add_items(&self, items: &[ItemRow]) -> Result<()>;
     /// Replaces an existing item of the user only (never inserts); whether one was.
     async fn update_item(&self, item: &ItemRow) -> Result<bool>;
     /// Deletes for good one of the user's items that is in the Trash; whether it was.

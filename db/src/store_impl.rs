@@ -1032,6 +1032,22 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn add_items(&self, items: &[ItemRow]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for i in items {
+                    sqlx::query("INSERT INTO vault_items (id, user_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(&i.id)
+                        .bind(&i.user_id)
+                        .bind(&i.data)
+                        .bind(i.created_at)
+                        .bind(i.updated_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn update_item(&self, i: &ItemRow) -> Result<bool> {
                 let n = sqlx::query("UPDATE vault_items SET data = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
                     .bind(&i.data)

@@ -161,4 +161,31 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   }
   await page.getByRole('button', { name: 'Office Wi-Fi', exact: true }).click();
   await expect(d.getByLabel('Notes', { exact: true })).toHaveValue('SSID: Contoso-Staff');
+  await d.getByRole('button', { name: 'Cancel' }).click();
+
+  // Export vault (.json), decrypted here, then Import data of that very file:
+  // every item comes in again, as a copy.
+  await page.getByRole('button', { name: 'Export vault' }).click();
+  const exp = page.getByRole('dialog', { name: 'Export vault' });
+  await expect(exp.getByText('This export contains your vault data in an unencrypted format.')).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), exp.getByRole('button', { name: 'Confirm format' }).click()]);
+  expect(download.suggestedFilename()).toBe('bitwarden_export.json');
+  const fs = await import('node:fs/promises');
+  const file = await fs.readFile(await download.path(), 'utf8');
+  const exported = JSON.parse(file);
+  expect(exported.items.map((i) => i.name).sort()).toEqual(['Company Visa', 'Contoso portal', 'Deploy key', 'Office Wi-Fi', 'Registered agent']);
+  const card = exported.items.find((i) => i.name === 'Company Visa');
+  expect(card.card).toEqual({ cardholderName: 'Ann Lee', brand: 'Visa', number: '4111111111111111', expMonth: '7', expYear: '2029', code: '123' });
+  expect(card.reprompt).toBe(1);
+  expect(exported.items.find((i) => i.name === 'Contoso portal').passwordHistory[0].password).toBe('C0rrect-horse-battery');
+  await page.getByRole('button', { name: 'Import data' }).click();
+  const imp = page.getByRole('dialog', { name: 'Import data' });
+  await imp.getByLabel('Choose a file').setInputFiles({ name: 'bitwarden_export.json', mimeType: 'application/json', buffer: Buffer.from(file) });
+  await expect(imp.getByText('5 item(s) ready to import: 1 login, 1 card, 1 identity, 1 secure note, 1 SSH key.')).toBeVisible();
+  await expectNoAxeViolations(page);
+  const sent = page.waitForRequest('**/api/vault/import');
+  await imp.getByRole('button', { name: 'Import data' }).click();
+  await expect(page.getByText('Imported 5 item(s).')).toBeVisible();
+  expect((await sent).postData()).not.toContain('4111111111111111');
+  await expect(page.getByRole('button', { name: 'Company Visa', exact: true })).toHaveCount(2);
 });

@@ -403,6 +403,7 @@ async fn forbidden_walk_changes_nothing() {
         ("vault/list", json!({})),
         ("vault/save", json!({ "id": own["id"], "data": sealed_item(&key, "overwritten", "") })),
         ("vault/delete", json!({ "id": own["id"] })),
+        ("vault/import", json!({ "items": [sealed_item(&key, "imported", "")] })),
         ("vault/restore", json!({ "id": own["id"] })),
         ("vault/purge", json!({ "id": own["id"] })),
         ("invitations/accept", json!({ "token": invite_token, "password": null })),

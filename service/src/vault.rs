@@ -3,6 +3,7 @@
 use crate::{Actor, Result, ServiceError, Services, new_id};
 use domain::api::VaultItem;
 use domain::bitwarden::cipher::EncryptedCipher;
+use domain::transfer::MAX_IMPORT_ITEMS;
 use domain::vault::MAX_ITEM_CIPHERTEXT;
 
 /// Whose item it is: a person's own, or an organisation's (shared).
@@ -67,6 +68,35 @@ impl Services {
             self.store.put_item(&row).await?;
         }
         Ok(VaultItem { id, data, updated_at: now, deleted_at: None })
+    }
+
+    /// Adds an import to the person's own vault, all items or none; how many.
+    pub async fn import_items(&self, actor: &Actor, items: Vec<String>) -> Result<usize> {
+        self.limit(&format!("import:{}", actor.user_id()), 20, 3600, "imports in a short time").await?;
+        if items.is_empty() {
+            return Err(ServiceError::field("file", "The file has no items to import."));
+        }
+        if items.len() > MAX_IMPORT_ITEMS {
+            return Err(ServiceError::field("file", format!("One import takes at most 5,000 items; this one has {}.", items.len())));
+        }
+        if self.user_policies(actor.user_id()).await?.no_individual_vault {
+            return Err(ServiceError::Forbidden("An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into()));
+        }
+        let now = self.now();
+        // Listed by (created_at, id): ids in ascending order keep the file's order.
+        let mut ids: Vec<String> = items.iter().map(|_| new_id()).collect();
+        ids.sort();
+        let rows = items
+            .iter()
+            .zip(ids)
+            .enumerate()
+            .map(|(n, (data, id))| {
+                let data = check_cipher(data, &format!("Item {}", n + 1), Owner::Person)?;
+                Ok(db::ItemRow { id, user_id: actor.user_id().into(), data, created_at: now, updated_at: now, deleted_at: None })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.store.add_items(&rows).await?;
+        Ok(rows.len())
     }
 
     /// Moves an item to the Trash, where it stays restorable for

@@ -5,16 +5,17 @@
 
 use crate::api::*;
 use crate::client_view::IntoClientView;
-use crate::components::{ErrorView, Field, Modal};
+use crate::components::{ErrorView, Modal};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
+use crate::pages::vault::transfer::{ExportCall, ExportForm, ImportCall, ImportForm};
 use crate::pages::vault::{
     DeleteItemDialog, ItemActions, ItemEditor, Reprompt, RepromptDialog, RowAsks, TrashActions, TypeFilter, guarded, open_item, seal_item, shown as passes,
 };
 use domain::api::*;
 use domain::bitwarden::cipher::{CipherType, CipherView};
 use domain::crypto::SymmetricKey;
-use domain::transfer::{self, ImportedItem};
+use domain::transfer::{ImportedItem, Parsed};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, HashSet};
@@ -391,10 +392,10 @@ pub fn OrgVault(console: Console) -> impl IntoView {
             <AssignForm org_id=oid_sv.get_value() names=names selected=selected open=assigning version=version message=message />
         </Modal>
         <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
-            <ImportForm org_id=oid_sv.get_value() names=names key=key open=importing version=version message=message />
+            <OrgImport org_id=oid_sv.get_value() names=names key=key open=importing version=version message=message />
         </Modal>
         <Modal open=exporting on_close=Callback::new(move |_| exporting.set(false)) title="Export vault".to_string()>
-            <ExportForm org_id=oid_sv.get_value() org_name=org_name.clone() key=key open=exporting message=message />
+            <OrgExport org_id=oid_sv.get_value() org_name=org_name.clone() key=key open=exporting message=message />
         </Modal>
     }
     .into_client()
@@ -548,8 +549,10 @@ fn plan(items: &[ImportedItem], names: &Names) -> Vec<String> {
     new
 }
 
+/// Import data into the organisation: collections the file names that do not
+/// exist yet are made.
 #[component]
-fn ImportForm(
+fn OrgImport(
     org_id: String,
     names: RwSignal<Names>,
     key: StoredValue<SymmetricKey>,
@@ -557,122 +560,26 @@ fn ImportForm(
     version: RwSignal<u32>,
     message: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let file_name = RwSignal::new(String::new());
-    let text = RwSignal::new(String::new());
-    // A password-protected export's file password, once entered (the KDF
-    // runs when it is entered, not on every keystroke).
-    let password = RwSignal::new(String::new());
-    let file_password = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let parsed = Memo::new(move |_| {
-        let t = text.get();
-        if t.trim().is_empty() {
-            return None;
-        }
-        let pw = file_password.get();
-        Some(transfer::parse_file(&file_name.get(), &t, pw.as_deref()))
+    let describe = Callback::new(move |p: Parsed| {
+        let new = plan(&p.items, &names.get_untracked());
+        vec![if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) }]
     });
-    let locked = move || matches!(parsed.get(), Some(Err(transfer::ImportError::NeedsPassword | transfer::ImportError::WrongPassword)));
-    let preview = move || match parsed.get() {
-        None => None,
-        Some(Err(e)) => Some(
-            view! {
-                <p class="form-error" role="alert">
-                    {e.to_string()}
-                </p>
-            }
-            .into_client(),
-        ),
-        Some(Ok(p)) => Some(view! { <ImportPreview parsed=p names=names /> }.into_client()),
-    };
-    let on_file = move |_ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            let input: web_sys::HtmlInputElement = event_target(&_ev);
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-            if file.size() > transfer::MAX_IMPORT_BYTES as f64 {
-                error.set(Some(transfer::ImportError::TooLarge.to_string()));
-                return;
-            }
-            file_name.set(file.name());
-            spawn_local(async move {
-                match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
-                    Some(t) => {
-                        error.set(None);
-                        text.set(t);
-                    }
-                    None => error.set(Some("The file could not be read.".into())),
-                }
-            });
-        }
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if locked() {
-            file_password.set(Some(password.get_untracked()));
-            return;
-        }
-        let Some(Ok(parsed)) = parsed.get_untracked() else {
-            error.set(Some("Choose a Bitwarden, LastPass or CSV export first.".into()));
-            return;
-        };
-        let input = key.with_value(|k| import_input(&org_id, k, &parsed.items, &names.get_untracked()));
-        busy.set(true);
-        spawn_local(async move {
-            let result = import_org_items(input).await;
-            busy.set(false);
-            match result {
-                Ok(s) => {
-                    message.set(Some(format!("Imported {} item(s) and created {} collection(s).", s.items, s.collections)));
-                    text.set(String::new());
-                    version.update(|v| *v += 1);
-                    open.set(false); // last: it disposes this form's signals
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
-    };
+    let import = Callback::new(move |p: Parsed| -> ImportCall {
+        let input = key.with_value(|k| import_input(&org_id, k, &p.items, &names.get_untracked()));
+        Box::pin(async move {
+            let s = import_org_items(input).await.map_err(|e| e.to_string())?;
+            version.update(|v| *v += 1);
+            Ok(format!("Imported {} item(s) and created {} collection(s).", s.items, s.collections))
+        })
+    });
     view! {
-        <form class="stack" on:submit=submit>
-            <p class="muted">
-                "Bring over a client's vault from a Bitwarden export (.json, password-protected .json or .csv), a LastPass .csv export or any .csv with name, url, username, password, notes and totp columns. The file is read and encrypted in this browser; collections it names that do not exist yet are created."
-            </p>
-            <Field label="Choose a file">
-                <input type="file" accept=".csv,.json,text/csv,application/json" on:change=on_file />
-            </Field>
-            <Field label="Or paste the file's contents">
-                <textarea rows="5" spellcheck="false" bind:value=text></textarea>
-            </Field>
-            <Show when=locked>
-                <Field label="File password" help="The password the export was protected with.">
-                    <input type="password" autocomplete="off" bind:value=password />
-                </Field>
-            </Show>
-            {preview}
-            <p class="form-error" role="alert">
-                {move || error.get()}
-            </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-                <Show
-                    when=locked
-                    fallback=move || {
-                        view! {
-                            <button type="submit" class="btn primary" disabled=move || busy.get() || !matches!(parsed.get(), Some(Ok(_)))>
-                                {move || if busy.get() { "Importing…" } else { "Import data" }}
-                            </button>
-                        }
-                    }
-                >
-                    <button type="submit" class="btn primary">
-                        "Open file"
-                    </button>
-                </Show>
-            </div>
-        </form>
+        <ImportForm
+            intro="Bring over a client's vault from a Bitwarden export (.json, password-protected .json or .csv), a LastPass .csv export or any .csv with name, url, username, password, notes and totp columns. The file is read and encrypted in this browser; collections it names that do not exist yet are created."
+            describe=describe
+            import=import
+            open=open
+            message=message
+        />
     }
 }
 
@@ -700,186 +607,34 @@ fn import_input(org_id: &str, k: &SymmetricKey, items: &[ImportedItem], existing
     }
 }
 
-/// "login" / "logins", … for a count of items of a type.
-fn count_word(k: CipherType, n: usize) -> &'static str {
-    let (one, many) = match k {
-        CipherType::Login => ("login", "logins"),
-        CipherType::Card => ("card", "cards"),
-        CipherType::Identity => ("identity", "identities"),
-        CipherType::SecureNote => ("secure note", "secure notes"),
-        CipherType::SshKey => ("SSH key", "SSH keys"),
-    };
-    if n == 1 { one } else { many }
-}
-
-/// What a file will import: counts by type, new collections, and each item
-/// that will not import with the reason.
+/// Export vault: the organisation's items (not its Trash), decrypted here;
+/// the server records the export in the event log.
 #[component]
-fn ImportPreview(parsed: transfer::Parsed, names: RwSignal<Names>) -> impl IntoView {
-    let new = plan(&parsed.items, &names.get_untracked());
-    let counts: Vec<String> = CipherType::ALL
-        .into_iter()
-        .filter_map(|k| {
-            let n = parsed.items.iter().filter(|i| i.item.kind == k).count();
-            (n > 0).then(|| format!("{n} {}", count_word(k, n)))
-        })
-        .collect();
-    let line = format!("{} item(s) ready to import: {}.", parsed.items.len(), counts.join(", "));
-    let coll = if new.is_empty() { "No new collections.".to_string() } else { format!("New collection(s): {}.", new.join(", ")) };
-    let skipped = parsed.skipped;
-    view! {
-        <div class="notice ok" role="status">
-            <p>{line}</p>
-            <p>{coll}</p>
-        </div>
-        {(!skipped.is_empty())
-            .then(|| {
-                view! {
-                    <div class="notice warn" role="note">
-                        <p>
-                            <strong>{format!("{} item(s) will not be imported:", skipped.len())}</strong>
-                        </p>
-                        <ul class="skipped" aria-label="Items that will not be imported">
-                            {skipped.into_iter().map(|s| view! { <li>{format!("{}: {}", s.at, s.reason)}</li> }).collect_view()}
-                        </ul>
-                    </div>
-                }
-            })}
-    }
-}
-
-#[component]
-fn ExportForm(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, open: RwSignal<bool>, message: RwSignal<Option<String>>) -> impl IntoView {
-    let format = RwSignal::new("json".to_string());
-    let password = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (oid, fmt, org_name, pw) = (org_id.clone(), format.get_untracked(), org_name.clone(), password.get_untracked());
-        if fmt == "protected" && (pw.chars().count() < 8 || pw != confirm.get_untracked()) {
-            error.set(Some("Choose a file password of at least 8 characters, and type it twice the same.".into()));
-            return;
-        }
-        busy.set(true);
+fn OrgExport(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, open: RwSignal<bool>, message: RwSignal<Option<String>>) -> impl IntoView {
+    let slug: String = org_name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let items = Callback::new(move |fmt: String| -> ExportCall {
         // Read before the await: the page may be gone after it.
-        let k = key.get_value();
-        spawn_local(async move {
-            let result = export_org_items(oid, fmt.clone()).await;
-            let ex = match result {
-                Ok(ex) => ex,
-                Err(e) => {
-                    busy.set(false);
-                    error.set(Some(e.to_string()));
-                    return;
-                }
-            };
+        let (oid, k) = (org_id.clone(), key.get_value());
+        Box::pin(async move {
+            let ex = export_org_items(oid, fmt).await.map_err(|e| e.to_string())?;
             let names: BTreeMap<String, String> = ex.collections.iter().filter_map(|(id, n)| Some((id.clone(), decrypt_text(&k, n)?))).collect();
-            // The Trash is not exported (as in Bitwarden).
             let (rows, unreadable) = decrypt_items(&k, ex.items.into_iter().filter(|i| i.deleted_at.is_none()).collect());
-            let items: Vec<ImportedItem> = rows
+            let items = rows
                 .into_iter()
                 .map(|r| ImportedItem { item: r.data, collections: r.collection_ids.iter().filter_map(|c| names.get(c).cloned()).collect() })
                 .collect();
-            let (text, left_out, ext) = match fmt.as_str() {
-                "csv" => {
-                    let (t, n) = transfer::to_csv(&items);
-                    (Ok(t), n, "csv")
-                }
-                "protected" => (transfer::to_protected_json(&items, &pw, domain::bitwarden::Kdf::DEFAULT).map_err(|e| e.to_string()), 0, "json"),
-                _ => (Ok(transfer::to_json(&items)), 0, "json"),
-            };
-            busy.set(false);
-            let slug: String = org_name.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-            let file = format!("bitwarden_{}org_export_{slug}.{ext}", if fmt == "protected" { "encrypted_" } else { "" });
-            match text.and_then(|t| download(&file, if ext == "json" { "application/json" } else { "text/csv" }, &t)) {
-                Ok(()) => {
-                    let mut note = String::new();
-                    if unreadable > 0 {
-                        note.push_str(&format!(" {unreadable} unreadable item(s) left out."));
-                    }
-                    if left_out > 0 {
-                        note.push_str(&format!(" {left_out} card, identity or SSH key item(s) are not in .csv files: export .json to keep them."));
-                    }
-                    message.set(Some(format!("Exported {} item(s) to {file}.{note}", items.len() - left_out)));
-                    open.set(false); // last: it disposes this form's signals
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
+            Ok((items, unreadable))
+        })
+    });
     view! {
-        <form class="stack" on:submit=submit>
-            <div class="notice warn" role="note">
-                <Show
-                    when=move || format.get() == "protected"
-                    fallback=|| {
-                        view! {
-                            <strong>"This export contains the organisation's vault data in an unencrypted format."</strong>
-                            " Do not store or send the file over unsecure channels, and delete it as soon as you are done with it. The export is recorded in the event log."
-                            <br />
-                            "Do not open a .csv export in a spreadsheet program: a value that starts with =, +, - or @ can run there as a formula. Import it into a password manager instead."
-                        }
-                    }
-                >
-                    <strong>"The file is encrypted with the file password you choose."</strong>
-                    " Anyone with the file and the password can read the vault: keep the password apart from the file. The export is recorded in the event log."
-                </Show>
-            </div>
-            <Field label="File format">
-                <select bind:value=format>
-                    <option value="json">".json"</option>
-                    <option value="protected">".json (Password protected)"</option>
-                    <option value="csv">".csv"</option>
-                </select>
-            </Field>
-            <Show when=move || format.get() == "protected">
-                <Field label="File password">
-                    <input type="password" autocomplete="new-password" bind:value=password />
-                </Field>
-                <Field label="Confirm file password">
-                    <input type="password" autocomplete="new-password" bind:value=confirm />
-                </Field>
-            </Show>
-            <p class="form-error" role="alert">
-                {move || error.get()}
-            </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-                <button type="submit" class="btn primary" disabled=move || busy.get()>
-                    {move || if busy.get() { "Exporting…" } else { "Confirm format" }}
-                </button>
-            </div>
-        </form>
-    }
-}
-
-/// Hands `text` to the browser as a file download.
-fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let fail = |_| "The browser did not accept the download.".to_string();
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-        let opts = web_sys::BlobPropertyBag::new();
-        opts.set_type(mime);
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(fail)?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
-        let doc = web_sys::window().and_then(|w| w.document()).ok_or("No document.")?;
-        let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.dyn_into().map_err(|_| "No link element.".to_string())?;
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-        let _ = web_sys::Url::revoke_object_url(&url);
-        Ok(())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = (name, mime, text);
-        Err("Exports are made in the browser.".into())
+        <ExportForm
+            whose="the organisation's vault data"
+            stem=format!("org_export_{slug}")
+            logged="The export is recorded in the event log."
+            items=items
+            open=open
+            message=message
+        />
     }
 }
 
@@ -890,7 +645,7 @@ mod tests {
     #[test]
     fn only_names_that_do_not_exist_become_new_collections() {
         let names: Names = [("c1".to_string(), "Finance".to_string())].into_iter().collect();
-        let items = transfer::parse_csv("name,collections\nA,\"Finance,IT\"\nB,IT\nC,\n").unwrap().items;
+        let items = domain::transfer::parse_csv("name,collections\nA,\"Finance,IT\"\nB,IT\nC,\n").unwrap().items;
         assert_eq!(plan(&items, &names), vec!["IT".to_string()]);
         assert!(plan(&items[2..], &names).is_empty());
     }

@@ -4,6 +4,8 @@
 mod editor;
 mod reprompt;
 mod row;
+pub mod transfer;
+mod transfer_forms;
 mod widgets;
 
 pub use editor::ItemEditor;
@@ -139,6 +141,7 @@ fn VaultView() -> impl IntoView {
     let purge = act(|id| Box::pin(purge_item(id)), "deleted for good.");
     let asks = RowAsks { deleting, purging, restore };
 
+    let (importing, exporting) = (RwSignal::new(false), RwSignal::new(false));
     let open_new = move |_| {
         editing.set(None);
         dialog_open.set(true);
@@ -150,9 +153,17 @@ fn VaultView() -> impl IntoView {
                 <h1>"Vault"</h1>
                 <p class="muted">"Your own logins, cards, identities, notes and SSH keys, encrypted field by field before they leave this browser."</p>
             </div>
-            <button class="btn primary" on:click=open_new>
-                "New item"
-            </button>
+            <div class="head-actions">
+                <button class="btn" on:click=move |_| importing.set(true)>
+                    "Import data"
+                </button>
+                <button class="btn" on:click=move |_| exporting.set(true)>
+                    "Export vault"
+                </button>
+                <button class="btn primary" on:click=open_new>
+                    "New item"
+                </button>
+            </div>
         </div>
         <div class="toolbar">
             <input class="search" type="search" placeholder="Search vault" aria-label="Search vault" bind:value=search />
@@ -206,6 +217,12 @@ fn VaultView() -> impl IntoView {
             <ItemForm editing=editing dialog_open=dialog_open version=version />
         </Modal>
         <RepromptDialog />
+        <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
+            <transfer_forms::PersonalImport open=importing version=version message=message />
+        </Modal>
+        <Modal open=exporting on_close=Callback::new(move |_| exporting.set(false)) title="Export vault".to_string()>
+            <transfer_forms::PersonalExport open=exporting message=message />
+        </Modal>
         <DeleteItemDialog deleting=deleting on_confirm=remove note="It moves to the Trash, where it can be restored for 30 days." />
         <DeleteItemDialog
             deleting=purging
