@@ -73,7 +73,7 @@ impl Totp {
             t.digits = 5;
             return Ok(t);
         }
-        if key.len() > 10 && key[..10].eq_ignore_ascii_case("otpauth://") {
+        if key.get(..10).is_some_and(|p| p.eq_ignore_ascii_case("otpauth://")) {
             let query = key.split_once('?').map(|(_, q)| q).unwrap_or("");
             let mut secret = None;
             for pair in query.split('&') {
@@ -181,6 +181,8 @@ mod tests {
         assert!(Totp::parse("not base32!").is_err());
         assert!(Totp::parse("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&digits=99").is_err());
         assert!(Totp::parse("otpauth://totp/x?issuer=a").is_err());
+        // Found by the fuzzer: a multi-byte character across byte 10.
+        assert!(Totp::parse("enery,P:P\u{51e}lg0").is_err());
         let steam = Totp::parse("steam://JBSWY3DPEHPK3PXP").unwrap();
         assert_eq!(steam.code_at(1000).len(), 5);
         assert!(steam.code_at(1000).chars().all(|c| "23456789BCDFGHJKMNPQRTVWXY".contains(c)));
