@@ -54,6 +54,7 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await purge.getByRole('button', { name: 'Delete forever' }).click();
   await expect(page.getByText('Old printer deleted for good.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Old printer', exact: true })).toHaveCount(0);
+  await expect(page.getByText('The Trash is empty.')).toBeVisible();
   await show.selectOption({ label: 'All items' });
 
   // Log out, log in.

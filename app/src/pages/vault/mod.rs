@@ -202,6 +202,14 @@ fn VaultView() -> impl IntoView {
                                     <p class="muted">"Add a login, a card, an identity, a note or an SSH key with New item."</p>
                                 </div>
                             </Show>
+                            <Show when={
+                                let shown = shown.clone();
+                                move || total > 0 && shown().is_empty()
+                            }>
+                                <p class="muted" role="status">
+                                    {move || if filter.get() == "trash" { "The Trash is empty." } else { "No items match." }}
+                                </p>
+                            </Show>
                             <ul class="items" aria-label="Vault items">
                                 <For each=shown key=|d| d.id.clone() let:d>
                                     <ItemRow d=d editing=editing dialog_open=dialog_open asks=asks message=message />
