@@ -67,6 +67,19 @@ pub trait Store: Send + Sync + 'static {
 
     // Sessions
     async fn create_session(&self, s: &SessionRow) -> Result<()>;
+    /// Logs a Bitwarden app in: a new device, or the same app's earlier row
+    /// (same user and identifier) with a new refresh token. Returns the row's id.
+    async fn put_device(&self, d: &DeviceRow) -> Result<String>;
+    /// The device whose refresh token this is, unless it has ended.
+    async fn device_by_refresh(&self, refresh_hash: &str, now: i64) -> Result<Option<DeviceRow>>;
+    /// Replaces a device's refresh token if it is still `old_hash` (a token
+    /// is used once; of two concurrent uses one wins).
+    async fn rotate_refresh(&self, id: &str, old_hash: &str, new_hash: &str, now: i64, expires_at: i64) -> Result<bool>;
+    /// A device and its account's email, unless it has ended.
+    async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String)>>;
+    async fn delete_devices(&self, user_id: &str) -> Result<u64>;
+    /// The server key `name`: `candidate` if there was none (stored), else the stored one.
+    async fn server_key(&self, name: &str, candidate: &str) -> Result<String>;
     /// The live session for a token hash (expired ones are not returned).
     async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>>;
     /// The (user id, email) of a live session, in one round trip.

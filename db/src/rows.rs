@@ -26,6 +26,20 @@ pub struct SessionRow {
     pub ip: Option<String>,
 }
 
+/// One installation of a Bitwarden app logged in to an account.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DeviceRow {
+    pub id: String,
+    pub user_id: String,
+    pub identifier: String,
+    pub name: String,
+    pub kind: i64,
+    pub refresh_hash: String,
+    pub created_at: i64,
+    pub used_at: i64,
+    pub expires_at: i64,
+}
+
 /// A rate-limit counter in its current window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct Counter {

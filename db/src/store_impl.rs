@@ -160,6 +160,8 @@ macro_rules! store_impl {
                     return Err(Error::NotFound);
                 }
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user_id).bind(keep_session).execute(&mut *tx).await?;
+                // Every app logged in with the old password logs in again.
+                sqlx::query("DELETE FROM devices WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -174,6 +176,69 @@ macro_rules! store_impl {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn put_device(&self, d: &DeviceRow) -> Result<String> {
+                Ok(sqlx::query_scalar::<_, String>(
+                    "INSERT INTO devices (id, user_id, identifier, name, kind, refresh_hash, created_at, used_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (user_id, identifier) DO UPDATE SET name = $4, kind = $5, refresh_hash = $6, used_at = $8, expires_at = $9 \
+                     RETURNING id",
+                )
+                .bind(&d.id)
+                .bind(&d.user_id)
+                .bind(&d.identifier)
+                .bind(&d.name)
+                .bind(d.kind)
+                .bind(&d.refresh_hash)
+                .bind(d.created_at)
+                .bind(d.used_at)
+                .bind(d.expires_at)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn device_by_refresh(&self, refresh_hash: &str, now: i64) -> Result<Option<DeviceRow>> {
+                Ok(sqlx::query_as::<_, DeviceRow>("SELECT * FROM devices WHERE refresh_hash = $1 AND expires_at > $2")
+                    .bind(refresh_hash)
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn rotate_refresh(&self, id: &str, old_hash: &str, new_hash: &str, now: i64, expires_at: i64) -> Result<bool> {
+                let n = sqlx::query("UPDATE devices SET refresh_hash = $1, used_at = $2, expires_at = $3 WHERE id = $4 AND refresh_hash = $5")
+                    .bind(new_hash)
+                    .bind(now)
+                    .bind(expires_at)
+                    .bind(id)
+                    .bind(old_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(n.rows_affected() == 1)
+            }
+
+            async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String)>> {
+                Ok(sqlx::query_as::<_, (String, String)>(
+                    "SELECT u.id, u.email FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = $1 AND d.expires_at > $2",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn delete_devices(&self, user_id: &str) -> Result<u64> {
+                Ok(sqlx::query("DELETE FROM devices WHERE user_id = $1").bind(user_id).execute(&self.pool).await?.rows_affected())
+            }
+
+            async fn server_key(&self, name: &str, candidate: &str) -> Result<String> {
+                sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(name)
+                    .bind(candidate)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(sqlx::query_scalar::<_, String>("SELECT value FROM server_keys WHERE name = $1").bind(name).fetch_one(&self.pool).await?)
             }
 
             async fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
@@ -233,8 +298,9 @@ macro_rules! store_impl {
             async fn purge_expired(&self, now: i64) -> Result<u64> {
                 let counters = sqlx::query("DELETE FROM rate_counters WHERE ends_at <= $1").bind(now).execute(&self.pool).await?;
                 let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+                let devices = sqlx::query("DELETE FROM devices WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
                 let mails = sqlx::query("DELETE FROM outbox WHERE sent_at IS NULL AND expires_at <= $1").bind(now).execute(&self.pool).await?;
-                Ok(counters.rows_affected() + sessions.rows_affected() + mails.rows_affected())
+                Ok(counters.rows_affected() + sessions.rows_affected() + devices.rows_affected() + mails.rows_affected())
             }
 
             async fn create_provider(&self, p: &ProviderRow, admin: &MemberRow, event: &EventRow) -> Result<()> {

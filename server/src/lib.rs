@@ -3,6 +3,7 @@
 //! few plain routes), the middleware that resolves the session once per
 //! request, CSRF and security headers, and the background workers.
 
+mod bitwarden;
 pub mod cli;
 pub mod client_ip;
 pub mod settings;

@@ -1,5 +1,6 @@
 #![recursion_limit = "256"]
 use axum::serve::ListenerExt;
+use anyhow::Context;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::cli::{Cli, Command, ProviderCommand};
@@ -77,6 +78,29 @@ async fn serve() -> anyhow::Result<()> {
     );
     start_background(&services, settings.mailer()?).await?;
     let app = build_router(services, leptos_options, settings.http());
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    if let Some(tls) = &settings.tls {
+        // rustls on the ring provider (as the SMTP client uses); a second
+        // install (none here) would only be refused.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key)
+            .await
+            .with_context(|| format!("reading TLS_CERT {} and TLS_KEY {}", tls.cert.display(), tls.key.display()))?;
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let handle = axum_server::Handle::new();
+        tokio::spawn({
+            let handle = handle.clone();
+            async move {
+                let _ = tokio::signal::ctrl_c().await;
+                handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            }
+        });
+        tracing::info!("listening on https://{addr} (ready in {} ms)", started.elapsed().as_millis());
+        // The acceptor sets TCP_NODELAY on every connection (see below).
+        axum_server::from_tcp_rustls(listener, config)?.handle(handle).serve(service).await?;
+        return Ok(());
+    }
     // TCP_NODELAY: a streamed page is written in several pieces; with Nagle's
     // algorithm each page waited for the browser's delayed ACK (a flat 40 ms,
     // BENCHMARKS.md, SSR first load).
@@ -86,7 +110,7 @@ async fn serve() -> anyhow::Result<()> {
         }
     });
     tracing::info!("listening on http://{addr} (ready in {} ms)", started.elapsed().as_millis());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

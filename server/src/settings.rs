@@ -13,6 +13,14 @@ pub struct Smtp {
     pub password: Option<String>,
 }
 
+/// `TLS_CERT` and `TLS_KEY`: PEM files (the certificate chain and its private
+/// key) for serving HTTPS directly, without a reverse proxy.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: String,
@@ -31,6 +39,8 @@ pub struct Settings {
     pub signups: service::access::Signups,
     /// `PROVIDER_SETUP`: who may set up a provider.
     pub provider_setup: service::access::ProviderSetup,
+    /// Serve HTTPS on the site address (None: plain HTTP, for a proxy in front).
+    pub tls: Option<Tls>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -57,6 +67,11 @@ impl Settings {
             }),
             None => None,
         };
+        let tls = match (var("TLS_CERT"), var("TLS_KEY")) {
+            (Some(cert), Some(key)) => Some(Tls { cert: cert.into(), key: key.into() }),
+            (None, None) => None,
+            _ => anyhow::bail!("TLS_CERT and TLS_KEY go together: set both (PEM files) to serve HTTPS, or neither."),
+        };
         let hours: u64 = var("INVITE_TTL_HOURS").map(|h| h.parse()).transpose()?.unwrap_or(120);
         Ok(Settings {
             database_url,
@@ -69,6 +84,7 @@ impl Settings {
             signups: service::access::Signups::parse(&var("SIGNUPS").unwrap_or_default()).map_err(anyhow::Error::msg)?,
             provider_setup: service::access::ProviderSetup::parse(&var("PROVIDER_SETUP").unwrap_or_default()).map_err(anyhow::Error::msg)?,
             log_invite_links: var("LOG_INVITE_LINKS").is_some_and(|v| v == "true" || v == "1"),
+            tls,
             trusted_proxies: crate::client_ip::parse_trusted(&var("TRUSTED_PROXIES").unwrap_or_default()).map_err(anyhow::Error::msg)?,
         })
     }

@@ -61,6 +61,7 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         .route("/api/providers/{id}/stream", get(member_stream))
         .route("/api/providers/{id}/events.csv", get(events_csv))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::bitwarden::routes())
         .leptos_routes_with_context(&leptos_options, routes, move || provide_context(ctx.clone()), {
             let o = leptos_options.clone();
             move || app::shell(o.clone())
@@ -179,6 +180,14 @@ async fn client_address(mut req: Request, next: Next, trusted: std::sync::Arc<Ve
 /// request's authority where there is no Host header, as in HTTP/2).
 async fn csrf(req: Request, next: Next, public_url: std::sync::Arc<String>) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    // Bitwarden's apps (a browser extension's origin is its own) authenticate
+    // with a bearer token, or log in with credentials in the body: no cookie
+    // rides along, so there is nothing to forge. A page cannot send an
+    // `Authorization` header to another site without a CORS preflight, which
+    // this server never grants.
+    if req.headers().contains_key(header::AUTHORIZATION) || req.uri().path().starts_with("/identity/") {
         return next.run(req).await;
     }
     let h = req.headers();

@@ -8,7 +8,7 @@ use domain::crypto;
 use domain::member::{MemberFacts, MemberStatus, Role};
 use domain::{Email, FieldError, KdfParams};
 
-const LOGIN_FAILED: &str = "Invalid email or master password.";
+pub(crate) const LOGIN_FAILED: &str = "Invalid email or master password.";
 /// The largest key field (base64 or encrypted text) any browser of this portal sends.
 pub const MAX_KEY_FIELD: usize = 8 * 1024;
 /// Sign-ups without an invitation from one client address in an hour.
@@ -164,8 +164,28 @@ impl Services {
 
     /// Verifies the client's authentication hash; returns a new session token.
     pub async fn login(&self, input: LoginInput, meta: &RequestMeta) -> Result<(String, Me)> {
+        let user = self.check_master_password_hash(&input.email, &input.auth_hash, meta).await?;
         let now = self.now();
-        let email = Email::parse(&input.email).map_err(|_| ServiceError::Forbidden(LOGIN_FAILED.into()))?;
+        let (token, hash) = new_token();
+        self.store
+            .create_session(&db::SessionRow {
+                token_hash: hash,
+                user_id: user.id.clone(),
+                created_at: now,
+                expires_at: now + self.settings.session_ttl.as_secs() as i64,
+                ip: meta.ip.clone(),
+            })
+            .await?;
+        let me = self.me_of(user).await?;
+        Ok((token, me))
+    }
+
+    /// The account whose master password hash this is, for a log-in from the
+    /// portal or from a Bitwarden app; throttled per (account, address) and
+    /// per address, with the same answer for a wrong password and an unknown email.
+    pub(crate) async fn check_master_password_hash(&self, email: &str, auth_hash: &str, meta: &RequestMeta) -> Result<db::UserRow> {
+        let now = self.now();
+        let email = Email::parse(email).map_err(|_| ServiceError::Forbidden(LOGIN_FAILED.into()))?;
         // Growing delays per (account, address): a guesser elsewhere cannot
         // lock the account's owner out. And a cap per address, any account.
         let pair = format!("login:{}|{}", email.as_str(), meta.ip.as_deref().unwrap_or("-"));
@@ -174,7 +194,7 @@ impl Services {
         if let Some(key) = &by_ip {
             self.refuse_at(key, throttle::MAX_FAILURES_PER_IP, "failed log-in attempts from your network").await?;
         }
-        let auth = decode_auth_hash(&input.auth_hash)?;
+        let auth = decode_auth_hash(auth_hash)?;
         let user = self.store.user_by_email(email.as_str()).await?;
         let phc = match &user {
             Some(u) => u.auth_hash.clone(),
@@ -189,18 +209,7 @@ impl Services {
             return Err(ServiceError::Forbidden(LOGIN_FAILED.into()));
         };
         self.store.clear_counter(&pair).await?;
-        let (token, hash) = new_token();
-        self.store
-            .create_session(&db::SessionRow {
-                token_hash: hash,
-                user_id: user.id.clone(),
-                created_at: now,
-                expires_at: now + self.settings.session_ttl.as_secs() as i64,
-                ip: meta.ip.clone(),
-            })
-            .await?;
-        let me = self.me_of(user).await?;
-        Ok((token, me))
+        Ok(user)
     }
 
     /// The one way to obtain an `Actor`.

@@ -4,6 +4,8 @@
 
 pub mod access;
 pub mod accounts;
+pub mod apps;
+pub mod sync;
 mod error;
 pub mod hashing;
 pub mod list_cache;
@@ -108,6 +110,8 @@ pub struct Services {
     pub changes: broadcast::Sender<ProviderChanged>,
     /// Tells this instance's own notifications apart from other instances'.
     pub instance_id: String,
+    /// The access-token signing key, read once ([`apps`]).
+    signing_key: Arc<tokio::sync::OnceCell<Arc<Vec<u8>>>>,
 }
 
 /// The signed-in person a request acts for. Only `Services::resolve_session`
@@ -164,6 +168,7 @@ impl Services {
             list_cache: Arc::new(list_cache::ListCache::from_env()),
             changes,
             instance_id: new_id(),
+            signing_key: Arc::default(),
         }
     }
 

@@ -52,6 +52,15 @@ impl Services {
         Ok(self.store.list_collections(org_id).await?.0.into_iter().map(|c| c.id).collect())
     }
 
+    /// The collections an item is in (for an edit that does not say).
+    pub async fn org_item_collections(&self, actor: &Actor, org_id: &str, item_id: &str) -> Result<Vec<String>> {
+        self.authorize(actor, org_id, Action::ManageVault).await?;
+        match self.org_items(org_id).await?.into_iter().find(|i| i.id == item_id) {
+            Some(item) => Ok(item.collection_ids),
+            None => Err(ServiceError::NotFound("No such item.".into())),
+        }
+    }
+
     pub async fn list_org_items(&self, actor: &Actor, org_id: &str) -> Result<Vec<OrgItem>> {
         self.authorize(actor, org_id, Action::ManageVault).await?;
         self.org_items(org_id).await

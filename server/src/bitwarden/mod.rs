@@ -1,0 +1,344 @@
+//! The API Bitwarden's own apps speak (browser extensions, desktop, mobile,
+//! the `bw` CLI), configured as "self-hosted" with the portal's URL: they call
+//! `<url>/identity/...` to log in and `<url>/api/...` for everything else.
+//! Every rule lives in the service layer; this module only translates the
+//! apps' requests and answers ([`wire`]) and their error shapes.
+
+mod wire;
+
+use axum::extract::{Extension, FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use service::apps::DeviceInfo;
+use service::{Actor, RequestMeta, ServiceError, Services};
+
+/// The routes, merged into the portal's router.
+pub fn routes() -> Router<leptos::config::LeptosOptions> {
+    Router::new()
+        .route("/identity/accounts/prelogin", post(prelogin))
+        .route("/identity/accounts/prelogin/password", post(prelogin))
+        .route("/identity/connect/token", post(token))
+        .route("/api/config", get(config))
+        .route("/api/accounts/revision-date", get(revision_date))
+        .route("/api/accounts/profile", get(profile))
+        .route("/api/devices/knowndevice", get(known_device))
+        .route("/api/sync", get(sync))
+        .route("/api/folders", get(folders).post(folder_refused))
+        .route("/api/ciphers", post(create_cipher))
+        .route("/api/ciphers/create", post(create_shared_cipher))
+        .route("/api/ciphers/{id}", get(cipher).put(update_cipher).post(update_cipher).delete(purge_cipher))
+        .route("/api/ciphers/{id}/delete", put(trash_cipher).post(trash_cipher))
+        .route("/api/ciphers/{id}/restore", put(restore_cipher))
+}
+
+/// An error as the apps show it: `message` (and `validationErrors` for a
+/// field) on the API, OAuth's `error` with an `ErrorModel` on the token endpoint.
+pub struct AppError {
+    status: StatusCode,
+    message: String,
+    fields: Vec<(String, String)>,
+    oauth: Option<&'static str>,
+}
+
+impl AppError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        AppError { status, message: message.into(), fields: vec![], oauth: None }
+    }
+    fn grant(mut self) -> Self {
+        self.oauth = Some("invalid_grant");
+        self
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Validation(v) => {
+                let message = v.first().map(|f| f.message.clone()).unwrap_or_else(|| "The request is not valid.".into());
+                AppError { fields: v.into_iter().map(|f| (f.field, f.message)).collect(), ..AppError::new(StatusCode::BAD_REQUEST, message) }
+            }
+            ServiceError::Unauthenticated => AppError::new(StatusCode::UNAUTHORIZED, "Log in again."),
+            ServiceError::Forbidden(m) => AppError::new(StatusCode::BAD_REQUEST, m),
+            ServiceError::NotFound(m) => AppError::new(StatusCode::NOT_FOUND, m),
+            ServiceError::Conflict(m) => AppError::new(StatusCode::CONFLICT, m),
+            ServiceError::RateLimited(m) => AppError::new(StatusCode::TOO_MANY_REQUESTS, m),
+            ServiceError::Internal(e) => {
+                tracing::error!(error = ?e, "app request failed");
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server. Try again later.")
+            }
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = match self.oauth {
+            Some(code) => json!({
+                "error": code,
+                "error_description": self.message,
+                "ErrorModel": { "Message": self.message, "Object": "error" },
+            }),
+            None => {
+                let fields = if self.fields.is_empty() {
+                    Value::Null
+                } else {
+                    let mut map = serde_json::Map::new();
+                    for (field, message) in self.fields {
+                        let list = map.entry(field).or_insert_with(|| json!([]));
+                        if let Value::Array(a) = list {
+                            a.push(Value::String(message));
+                        }
+                    }
+                    Value::Object(map)
+                };
+                json!({ "message": self.message, "validationErrors": fields, "object": "error" })
+            }
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+type Answer = Result<Json<Value>, AppError>;
+
+/// The account an app's request is made for: its bearer access token, checked
+/// by the service (signature, expiry, the device still logged in).
+pub struct AppActor(Actor);
+
+impl FromRequestParts<leptos::config::LeptosOptions> for AppActor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &leptos::config::LeptosOptions) -> Result<Self, Self::Rejection> {
+        let unauthenticated = || AppError::new(StatusCode::UNAUTHORIZED, "Log in again.");
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(unauthenticated)?;
+        let services = parts.extensions.get::<Services>().cloned().ok_or_else(|| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "not configured"))?;
+        match services.resolve_access_token(token).await? {
+            Some(actor) => Ok(AppActor(actor)),
+            None => Err(unauthenticated()),
+        }
+    }
+}
+
+fn meta(parts_ip: Option<&app::api::ssr::ClientIp>) -> RequestMeta {
+    RequestMeta { ip: parts_ip.and_then(|c| c.0.clone()) }
+}
+
+#[derive(Deserialize)]
+struct PreloginRequest {
+    email: String,
+}
+
+async fn prelogin(Extension(services): Extension<Services>, ip: Option<Extension<app::api::ssr::ClientIp>>, Json(req): Json<PreloginRequest>) -> Answer {
+    let kdf = services.prelogin(&req.email, &meta(ip.as_deref())).await?;
+    Ok(Json(wire::prelogin(kdf)))
+}
+
+/// The token endpoint's form (OAuth 2 as Bitwarden's apps send it).
+#[derive(Deserialize)]
+struct TokenRequest {
+    grant_type: String,
+    username: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+    client_id: Option<String>,
+    #[serde(rename = "deviceIdentifier")]
+    device_identifier: Option<String>,
+    #[serde(rename = "deviceName")]
+    device_name: Option<String>,
+    #[serde(rename = "deviceType")]
+    device_type: Option<String>,
+}
+
+async fn token(Extension(services): Extension<Services>, ip: Option<Extension<app::api::ssr::ClientIp>>, Form(req): Form<TokenRequest>) -> Answer {
+    let tokens = match req.grant_type.as_str() {
+        "password" => {
+            let (Some(email), Some(hash)) = (req.username.as_deref(), req.password.as_deref()) else {
+                return Err(AppError::new(StatusCode::BAD_REQUEST, "Enter your email and master password.").grant());
+            };
+            let device = DeviceInfo {
+                identifier: req.device_identifier.unwrap_or_default(),
+                name: req.device_name.unwrap_or_default(),
+                kind: req.device_type.and_then(|t| t.parse().ok()).unwrap_or(-1),
+                client_id: req.client_id.unwrap_or_default(),
+            };
+            services.app_login(email, hash, device, &meta(ip.as_deref())).await
+        }
+        "refresh_token" => services.app_refresh(req.refresh_token.as_deref().unwrap_or_default()).await,
+        other => return Err(AppError::new(StatusCode::BAD_REQUEST, format!("This server does not offer the {other:?} log-in.")).grant()),
+    };
+    let tokens = tokens.map_err(|e| match e {
+        // A wrong password is said as the apps show it, on the grant.
+        ServiceError::Forbidden(m) => AppError::new(StatusCode::BAD_REQUEST, m).grant(),
+        ServiceError::Validation(v) => AppError::from(ServiceError::Validation(v)).grant(),
+        other => AppError::from(other),
+    })?;
+    Ok(Json(wire::token(&tokens)))
+}
+
+async fn config(Extension(services): Extension<Services>) -> Json<Value> {
+    Json(wire::config(&services.settings.base_url))
+}
+
+async fn revision_date(Extension(services): Extension<Services>, _actor: AppActor) -> Json<i64> {
+    // Milliseconds; "now" makes every app sync in full when it asks.
+    Json(services.now() * 1000)
+}
+
+async fn known_device() -> Json<bool> {
+    // New-device verification by email is not offered: every device is welcome
+    // once it has the master password.
+    Json(true)
+}
+
+async fn profile(Extension(services): Extension<Services>, AppActor(actor): AppActor) -> Answer {
+    let data = services.app_sync(&actor).await?;
+    Ok(Json(wire::profile(&data)))
+}
+
+async fn sync(Extension(services): Extension<Services>, AppActor(actor): AppActor) -> Answer {
+    let data = services.app_sync(&actor).await?;
+    Ok(Json(wire::sync(&data)))
+}
+
+async fn folders(_actor: AppActor) -> Json<Value> {
+    Json(json!({ "data": [], "continuationToken": null, "object": "list" }))
+}
+
+async fn folder_refused(_actor: AppActor) -> AppError {
+    AppError::new(StatusCode::BAD_REQUEST, "Folders are not kept by this server yet: the item was not moved.")
+}
+
+/// A cipher as the apps send it: Bitwarden's cipher JSON (kept as sent,
+/// checked by the service) plus where it goes.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CipherRequest {
+    organization_id: Option<String>,
+    #[serde(flatten)]
+    cipher: serde_json::Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SharedCipherRequest {
+    cipher: CipherRequest,
+    #[serde(default)]
+    collection_ids: Vec<String>,
+}
+
+async fn create_cipher(ext: Extension<Services>, actor: AppActor, ip: Option<Extension<app::api::ssr::ClientIp>>, Json(req): Json<CipherRequest>) -> Answer {
+    save(ext, actor, ip, None, req, vec![]).await
+}
+
+async fn create_shared_cipher(
+    ext: Extension<Services>,
+    actor: AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<SharedCipherRequest>,
+) -> Answer {
+    save(ext, actor, ip, None, req.cipher, req.collection_ids).await
+}
+
+async fn update_cipher(
+    ext: Extension<Services>,
+    actor: AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Path(id): Path<String>,
+    Json(req): Json<CipherRequest>,
+) -> Answer {
+    save(ext, actor, ip, Some(id), req, vec![]).await
+}
+
+async fn save(
+    Extension(services): Extension<Services>,
+    AppActor(actor): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    id: Option<String>,
+    req: CipherRequest,
+    collection_ids: Vec<String>,
+) -> Answer {
+    let data = Value::Object(req.cipher).to_string();
+    let (id, org_id) = match req.organization_id.filter(|o| !o.is_empty()) {
+        None => (services.save_item(&actor, id, data).await?.id, None),
+        Some(org_id) => {
+            let collection_ids = match (&id, collection_ids.is_empty()) {
+                // An edit keeps the item's collections.
+                (Some(id), true) => services.org_item_collections(&actor, &org_id, id).await?,
+                _ => collection_ids,
+            };
+            let input = domain::api::SaveOrgItemInput { org_id: org_id.clone(), item_id: id, data, collection_ids };
+            (services.save_org_item(&actor, input, &meta(ip.as_deref())).await?.id, Some(org_id))
+        }
+    };
+    find(&services, &actor, &id, org_id.as_deref()).await
+}
+
+/// The item as `sync` shows it to this person.
+async fn find(services: &Services, actor: &Actor, id: &str, _org: Option<&str>) -> Answer {
+    let data = services.app_sync(actor).await?;
+    wire::cipher_by_id(&data, id).map(Json).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "No such item."))
+}
+
+async fn cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, Path(id): Path<String>) -> Answer {
+    find(&services, &actor, &id, None).await
+}
+
+/// Which vault an item is in, as this person sees it.
+async fn whose(services: &Services, actor: &Actor, id: &str) -> Result<Option<String>, AppError> {
+    let data = services.app_sync(actor).await?;
+    if data.personal.iter().any(|i| i.id == id) {
+        return Ok(None);
+    }
+    match data.org_items.iter().find(|i| i.item.id == id) {
+        Some(i) => Ok(Some(i.item.org_id.clone())),
+        None => Err(AppError::new(StatusCode::NOT_FOUND, "No such item.")),
+    }
+}
+
+async fn trash_cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, ip: Option<Extension<app::api::ssr::ClientIp>>, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+    match whose(&services, &actor, &id).await? {
+        None => services.delete_item(&actor, &id).await?,
+        Some(org) => {
+            services.delete_org_items(&actor, &org, &[id], &meta(ip.as_deref())).await?;
+        }
+    }
+    Ok(StatusCode::OK)
+}
+
+async fn restore_cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, ip: Option<Extension<app::api::ssr::ClientIp>>, Path(id): Path<String>) -> Answer {
+    let org = whose(&services, &actor, &id).await?;
+    match &org {
+        None => services.restore_item(&actor, &id).await?,
+        Some(org) => {
+            services.restore_org_items(&actor, org, &[id.clone()], &meta(ip.as_deref())).await?;
+        }
+    }
+    find(&services, &actor, &id, org.as_deref()).await
+}
+
+async fn purge_cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, ip: Option<Extension<app::api::ssr::ClientIp>>, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+    // Bitwarden's DELETE removes an item for good, from the Trash or not.
+    match whose(&services, &actor, &id).await? {
+        None => {
+            let _ = services.delete_item(&actor, &id).await;
+            services.purge_item(&actor, &id).await?;
+        }
+        Some(org) => {
+            let m = meta(ip.as_deref());
+            let _ = services.delete_org_items(&actor, &org, &[id.clone()], &m).await;
+            services.purge_org_items(&actor, &org, &[id], &m).await?;
+        }
+    }
+    Ok(StatusCode::OK)
+}
+

@@ -1,0 +1,385 @@
+//! The JSON Bitwarden's apps read: names, numbers and `object` tags as its
+//! server answers them (learnt from bitwarden/server's response models and
+//! Vaultwarden's; nothing copied). Dates are ISO 8601 in UTC.
+
+use domain::KdfParams;
+use domain::member::Role;
+use serde_json::{Map, Value, json};
+use service::apps::AppTokens;
+use service::sync::{Reach, SyncData, SyncOrgItem};
+
+/// Bitwarden's KDF numbers: 0 PBKDF2-SHA256, 1 Argon2id (memory in MiB).
+const KDF_ARGON2ID: u8 = 1;
+
+fn date(secs: i64) -> String {
+    domain::time::fmt_rfc3339(secs)
+}
+
+fn b64(bytes: &[u8]) -> String {
+    domain::crypto::b64(bytes)
+}
+
+fn kdf_numbers(k: KdfParams) -> (u8, u32, u32, u32) {
+    (KDF_ARGON2ID, k.iterations, k.memory_kib / 1024, k.parallelism)
+}
+
+fn user_kdf(u: &db::UserRow) -> KdfParams {
+    KdfParams { memory_kib: u.kdf_memory as u32, iterations: u.kdf_iterations as u32, parallelism: u.kdf_parallelism as u32 }
+}
+
+pub fn prelogin(kdf: KdfParams) -> Value {
+    let (kind, iterations, memory, parallelism) = kdf_numbers(kdf);
+    json!({
+        "kdf": kind,
+        "kdfIterations": iterations,
+        "kdfMemory": memory,
+        "kdfParallelism": parallelism,
+        "kdfSettings": { "kdfType": kind, "iterations": iterations, "memory": memory, "parallelism": parallelism },
+        "salt": null,
+    })
+}
+
+fn master_password_unlock(u: &db::UserRow, pascal: bool) -> Value {
+    let (kind, iterations, memory, parallelism) = kdf_numbers(user_kdf(u));
+    let v = json!({
+        "kdf": { "kdfType": kind, "iterations": iterations, "memory": memory, "parallelism": parallelism },
+        "masterKeyEncryptedUserKey": u.protected_user_key,
+        "masterKeyWrappedUserKey": u.protected_user_key,
+        "salt": u.email,
+    });
+    if pascal { pascal_case(v) } else { v }
+}
+
+fn account_keys(u: &db::UserRow) -> Value {
+    json!({
+        "publicKeyEncryptionKeyPair": {
+            "wrappedPrivateKey": u.protected_private_key,
+            "publicKey": b64(&u.public_key),
+            "signedPublicKey": null,
+            "object": "publicKeyEncryptionKeyPair",
+        },
+        "signatureKeyPair": null,
+        "securityState": null,
+        "object": "privateKeys",
+    })
+}
+
+/// The token endpoint speaks PascalCase for its own members (as Bitwarden's
+/// identity server does); the apps read both cases, but keep to it.
+fn pascal_case(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let mut c = k.chars();
+                    let k = c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default();
+                    (k, pascal_case(v))
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+pub fn token(t: &AppTokens) -> Value {
+    let u = &t.user;
+    let (kind, iterations, memory, parallelism) = kdf_numbers(user_kdf(u));
+    json!({
+        "access_token": t.access_token,
+        "expires_in": t.expires_in,
+        "token_type": "Bearer",
+        "refresh_token": t.refresh_token,
+        "scope": "api offline_access",
+        "Key": u.protected_user_key,
+        "PrivateKey": u.protected_private_key,
+        "AccountKeys": account_keys(u),
+        "Kdf": kind,
+        "KdfIterations": iterations,
+        "KdfMemory": memory,
+        "KdfParallelism": parallelism,
+        "ResetMasterPassword": false,
+        "ForcePasswordReset": false,
+        "MasterPasswordPolicy": { "Object": "masterPasswordPolicy" },
+        "UserDecryptionOptions": {
+            "HasMasterPassword": true,
+            "MasterPasswordUnlock": master_password_unlock(u, true),
+            "Object": "userDecryptionOptions",
+        },
+    })
+}
+
+pub fn config(base_url: &str) -> Value {
+    let base = base_url.trim_end_matches('/');
+    json!({
+        "version": "2026.6.0",
+        "gitHash": null,
+        "server": { "name": "Provider Portal", "url": base },
+        "settings": { "disableUserRegistration": false },
+        "environment": {
+            "vault": base,
+            "api": format!("{base}/api"),
+            "identity": format!("{base}/identity"),
+            "notifications": format!("{base}/notifications"),
+            "sso": "",
+            "cloudRegion": null,
+        },
+        "push": { "pushTechnology": 0, "vapidPublicKey": null },
+        "featureStates": {},
+        "communication": null,
+        "object": "config",
+    })
+}
+
+/// Bitwarden's organisation user types: Owner 0, Admin 1, User 2, Custom 4.
+fn org_type(role: Role) -> u8 {
+    match role {
+        Role::Owner => 0,
+        Role::Admin => 1,
+        Role::Custom => 4,
+        _ => 2,
+    }
+}
+
+/// Bitwarden's provider user types: ProviderAdmin 0, ServiceUser 1.
+fn provider_type(role: Role) -> u8 {
+    if role == Role::ProviderAdmin { 0 } else { 1 }
+}
+
+fn permissions(all: bool) -> Value {
+    let names = [
+        "accessEventLogs",
+        "accessImportExport",
+        "accessReports",
+        "createNewCollections",
+        "editAnyCollection",
+        "deleteAnyCollection",
+        "manageGroups",
+        "managePolicies",
+        "manageSso",
+        "manageUsers",
+        "manageResetPassword",
+        "manageScim",
+    ];
+    Value::Object(names.iter().map(|n| (n.to_string(), Value::Bool(all))).collect())
+}
+
+/// An organisation as the profile lists it.
+#[allow(clippy::too_many_arguments, reason = "one flat JSON object, its inputs named at the call")]
+fn organization(org: &db::ProviderRow, key: Option<&str>, role: Role, manages: bool, user_id: &str, provider: Option<&db::ProviderRow>, object: &str) -> Value {
+    json!({
+        "id": org.id,
+        "name": org.name,
+        "key": key,
+        "status": 2,
+        "type": org_type(role),
+        "enabled": true,
+        "userId": user_id,
+        "usePolicies": true,
+        "useGroups": true,
+        "useDirectory": false,
+        "useEvents": true,
+        "useTotp": true,
+        "use2fa": true,
+        "useApi": true,
+        "useSso": false,
+        "useKeyConnector": false,
+        "useScim": false,
+        "useCustomPermissions": true,
+        "useResetPassword": false,
+        "useSecretsManager": false,
+        "usePasswordManager": true,
+        "useActivateAutofillPolicy": false,
+        "selfHost": true,
+        "usersGetPremium": true,
+        "seats": org.seats,
+        "maxCollections": null,
+        "maxStorageGb": null,
+        "ssoBound": false,
+        "identifier": null,
+        "permissions": permissions(manages),
+        "resetPasswordEnrolled": false,
+        "hasPublicAndPrivateKeys": false,
+        "providerId": provider.map(|p| p.id.clone()),
+        "providerName": provider.map(|p| p.name.clone()),
+        "providerType": provider.map(|_| 0),
+        "familySponsorshipFriendlyName": null,
+        "familySponsorshipAvailable": false,
+        "productTierType": 3,
+        "keyConnectorEnabled": false,
+        "keyConnectorUrl": null,
+        "accessSecretsManager": false,
+        "limitCollectionCreation": true,
+        "limitCollectionDeletion": true,
+        "limitItemDeletion": false,
+        "allowAdminAccessToAllCollectionItems": true,
+        "userIsManagedByOrganization": false,
+        "object": object,
+    })
+}
+
+pub fn profile(d: &SyncData) -> Value {
+    let u = &d.user;
+    let by_id: std::collections::HashMap<&str, &db::ProviderRow> = d.providers.iter().map(|p| (p.provider.id.as_str(), &p.provider)).collect();
+    let organizations: Vec<Value> = d
+        .organizations
+        .iter()
+        .map(|o| {
+            let provider = o.org.parent_id.as_deref().and_then(|p| by_id.get(p).copied());
+            organization(&o.org, o.member.wrapped_key.as_deref(), o.role, o.manages_vault, &u.id, provider, "profileOrganization")
+        })
+        .collect();
+    let providers: Vec<Value> = d
+        .providers
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.provider.id,
+                "name": p.provider.name,
+                "key": p.member.wrapped_key,
+                "status": 2,
+                "type": provider_type(p.role),
+                "enabled": true,
+                "permissions": permissions(p.role == Role::ProviderAdmin),
+                "userId": u.id,
+                "useEvents": true,
+                "providerStatus": 1,
+                "providerType": 0,
+                "object": "profileProvider",
+            })
+        })
+        .collect();
+    let provider_orgs: Vec<Value> = d
+        .provider_orgs
+        .iter()
+        .map(|(org, provider)| organization(org, org.org_key.as_deref(), Role::Owner, true, &u.id, Some(provider), "profileProviderOrganization"))
+        .collect();
+    json!({
+        "id": u.id,
+        "name": u.name,
+        "email": u.email,
+        "emailVerified": true,
+        "premium": true,
+        "premiumFromOrganization": false,
+        "masterPasswordHint": null,
+        "culture": "en-US",
+        "twoFactorEnabled": false,
+        "key": u.protected_user_key,
+        "privateKey": u.protected_private_key,
+        "accountKeys": account_keys(u),
+        "securityStamp": u.id,
+        "forcePasswordReset": false,
+        "usesKeyConnector": false,
+        "avatarColor": null,
+        "creationDate": date(u.created_at),
+        "verifyDevices": false,
+        "organizations": organizations,
+        "providers": providers,
+        "providerOrganizations": provider_orgs,
+        "object": "profile",
+    })
+}
+
+/// One item as the apps read it: the stored cipher (Bitwarden's JSON, every
+/// text an EncString) with the fields that say where it is and what the
+/// person may do.
+fn cipher(data: &str, id: &str, org_id: Option<&str>, created: i64, updated: i64, deleted: Option<i64>, collection_ids: &[String], reach: Reach) -> Value {
+    let mut out = Map::new();
+    for kind in ["login", "secureNote", "card", "identity", "sshKey", "notes", "fields", "passwordHistory", "attachments", "key"] {
+        out.insert(kind.into(), Value::Null);
+    }
+    if let Ok(Value::Object(stored)) = serde_json::from_str::<Value>(data) {
+        out.extend(stored);
+    }
+    for (k, v) in [
+        ("id", json!(id)),
+        ("organizationId", json!(org_id)),
+        ("folderId", Value::Null),
+        ("favorite", out.get("favorite").cloned().unwrap_or(Value::Bool(false))),
+        ("reprompt", out.get("reprompt").cloned().unwrap_or(json!(0))),
+        ("creationDate", json!(date(created))),
+        ("revisionDate", json!(date(updated))),
+        ("deletedDate", json!(deleted.map(date))),
+        ("archivedDate", Value::Null),
+        ("collectionIds", json!(collection_ids)),
+        ("edit", json!(!reach.read_only)),
+        ("viewPassword", json!(!reach.hide_passwords)),
+        ("permissions", json!({ "delete": !reach.read_only, "restore": !reach.read_only })),
+        ("organizationUseTotp", json!(true)),
+        ("object", json!("cipherDetails")),
+    ] {
+        out.insert(k.into(), v);
+    }
+    Value::Object(out)
+}
+
+fn personal(i: &db::ItemRow) -> Value {
+    cipher(&i.data, &i.id, None, i.created_at, i.updated_at, i.deleted_at, &[], Reach::FULL)
+}
+
+fn shared(i: &SyncOrgItem) -> Value {
+    cipher(&i.item.data, &i.item.id, Some(&i.item.org_id), i.item.created_at, i.item.updated_at, i.item.deleted_at, &i.collection_ids, i.reach)
+}
+
+pub fn cipher_by_id(d: &SyncData, id: &str) -> Option<Value> {
+    d.personal.iter().find(|i| i.id == id).map(personal).or_else(|| d.org_items.iter().find(|i| i.item.id == id).map(shared))
+}
+
+pub fn sync(d: &SyncData) -> Value {
+    let ciphers: Vec<Value> = d.personal.iter().map(personal).chain(d.org_items.iter().map(shared)).collect();
+    let collections: Vec<Value> = d
+        .collections
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.collection.id,
+                "organizationId": c.collection.org_id,
+                "name": c.collection.name,
+                "externalId": null,
+                "readOnly": c.reach.read_only,
+                "hidePasswords": c.reach.hide_passwords,
+                "manage": c.reach.manage,
+                "object": "collectionDetails",
+            })
+        })
+        .collect();
+    let policies: Vec<Value> = d
+        .policies
+        .iter()
+        .filter(|p| p.enabled)
+        .filter_map(|p| {
+            let kind = policy_type(&p.kind)?;
+            Some(json!({
+                "id": format!("{}-{}", p.org_id, p.kind),
+                "organizationId": p.org_id,
+                "type": kind,
+                "data": null,
+                "enabled": true,
+                "object": "policy",
+            }))
+        })
+        .collect();
+    json!({
+        "profile": profile(d),
+        "folders": [],
+        "collections": collections,
+        "policies": policies,
+        "ciphers": ciphers,
+        "domains": { "equivalentDomains": [], "globalEquivalentDomains": [], "object": "domains" },
+        "sends": [],
+        "userDecryption": { "masterPasswordUnlock": master_password_unlock(&d.user, false) },
+        "object": "sync",
+    })
+}
+
+/// Bitwarden's policy numbers for the portal's policies whose settings the
+/// apps read the same way (none: their `data` is null). The master-password
+/// and generator policies keep settings in the portal's own shape and are not
+/// sent yet.
+fn policy_type(code: &str) -> Option<u8> {
+    use domain::org::PolicyKind as K;
+    match K::from_code(code)? {
+        K::SingleOrg => Some(3),
+        K::RemoveIndividualVault => Some(5),
+        K::MasterPassword | K::PasswordGenerator => None,
+    }
+}

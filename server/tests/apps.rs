@@ -1,0 +1,205 @@
+//! The API Bitwarden's apps call, over HTTP against the real router: log-in
+//! with the master password hash, the keys the answer carries (opened here
+//! with the password, as an app does), sync, items both ways between the
+//! portal's vault and the apps, refresh-token rotation, and the end of every
+//! app's access at a password change. (The `bw` CLI itself runs against the
+//! release build in end2end/tests/bw.spec.mjs.)
+
+mod common;
+
+use common::*;
+use domain::bitwarden::cipher::EncryptedCipher;
+
+const DEVICE: &str = "5b3e2a9c-1f6d-4e0a-9a43-0c1d2e3f4a5b";
+
+/// An app: no cookies, only the tokens it was given.
+struct AppClient {
+    http: reqwest::Client,
+    base: String,
+    access: String,
+    refresh: String,
+}
+
+async fn token(base: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let r = reqwest::Client::new().post(format!("{base}/identity/connect/token")).form(form).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The password grant as `bw login` sends it.
+fn password_form<'a>(email: &'a str, hash: &'a str) -> [(&'a str, &'a str); 8] {
+    [
+        ("grant_type", "password"),
+        ("username", email),
+        ("password", hash),
+        ("scope", "api offline_access"),
+        ("client_id", "cli"),
+        ("deviceType", "14"),
+        ("deviceIdentifier", DEVICE),
+        ("deviceName", "linux"),
+    ]
+}
+
+async fn app_log_in(app: &App, email: &str, hash: &str) -> (AppClient, Value) {
+    let (s, v) = token(&app.base, &password_form(email, hash)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let client = AppClient {
+        http: reqwest::Client::new(),
+        base: app.base.clone(),
+        access: v["access_token"].as_str().unwrap().into(),
+        refresh: v["refresh_token"].as_str().unwrap().into(),
+    };
+    (client, v)
+}
+
+impl AppClient {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut r = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.access);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+}
+
+fn open_name(key: &SymmetricKey, cipher: &Value) -> String {
+    let c: EncryptedCipher = serde_json::from_value(cipher.clone()).unwrap();
+    c.decrypt(key.inner()).unwrap().name
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apps_log_in_sync_and_write_items() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let alice = Browser::new(&app, "alice@x.com").sign_up().await;
+    let uk = alice.keys.as_ref().unwrap().user_key.clone();
+    let (s, web_item) = alice.call("vault/save", json!({ "id": null, "data": sealed_item(&uk, "Made in the portal", "pw-1") })).await;
+    assert_eq!(s, StatusCode::OK, "{web_item}");
+
+    // Pre-login names the account's KDF as the apps number it (Argon2id, MiB).
+    let r = reqwest::Client::new().post(format!("{}/identity/accounts/prelogin", app.base)).json(&json!({ "email": "alice@x.com" })).send().await.unwrap();
+    let pre: Value = r.json().await.unwrap();
+    assert_eq!((pre["kdf"].as_u64(), pre["kdfMemory"].as_u64(), pre["kdfIterations"].as_u64()), (Some(1), Some(16), Some(2)), "{pre}");
+
+    // A wrong password is refused in the shape the apps show.
+    let wrong = crypto::b64(&[7u8; 32]);
+    let (s, v) = token(&app.base, &password_form("alice@x.com", &wrong)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error"], "invalid_grant");
+    assert!(v["ErrorModel"]["Message"].as_str().unwrap().contains("Invalid email or master password"), "{v}");
+
+    let (client, login) = app_log_in(&app, "alice@x.com", &alice.auth_hash).await;
+    // The answer's keys open with the master password alone, as in an app.
+    let master = crypto::master_key(PW, &Email::parse("alice@x.com").unwrap(), KdfParams::MIN).unwrap();
+    let opened = crypto::unlock(&master, login["Key"].as_str().unwrap(), login["PrivateKey"].as_str().unwrap()).unwrap();
+    assert_eq!(opened.user_key, uk);
+    assert_eq!(login["UserDecryptionOptions"]["MasterPasswordUnlock"]["Salt"], "alice@x.com");
+    // The access token is a JWT whose claims name the account.
+    let claims = login["access_token"].as_str().unwrap().split('.').nth(1).unwrap().to_string();
+    let claims: Value = serde_json::from_slice(&base64_url(&claims)).unwrap();
+    assert_eq!((claims["email"].as_str(), claims["sub"].as_str()), (Some("alice@x.com"), Some(alice.me().await.user_id.as_str())));
+
+    // Sync carries the portal's item; it decrypts with the user key.
+    let (s, sync) = client.get("/api/sync").await;
+    assert_eq!(s, StatusCode::OK, "{sync}");
+    assert_eq!(sync["profile"]["email"], "alice@x.com");
+    let ciphers = sync["ciphers"].as_array().unwrap();
+    assert_eq!(ciphers.len(), 1);
+    assert_eq!(ciphers[0]["id"], web_item["id"]);
+    assert_eq!(open_name(&uk, &ciphers[0]), "Made in the portal");
+
+    // An item made by an app shows in the portal's vault, decrypted there.
+    let mut body: Value = serde_json::from_str(&sealed_item(&uk, "Made by an app", "pw-2")).unwrap();
+    body["organizationId"] = Value::Null;
+    body["folderId"] = Value::Null;
+    body["lastKnownRevisionDate"] = Value::Null;
+    let (s, made) = client.send(reqwest::Method::POST, "/api/ciphers", Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{made}");
+    assert_eq!(made["object"], "cipherDetails");
+    let (_, list) = alice.call("vault/list", json!({})).await;
+    let names: Vec<String> = list.as_array().unwrap().iter().map(|i| open_name(&uk, &serde_json::from_str(i["data"].as_str().unwrap()).unwrap())).collect();
+    assert!(names.contains(&"Made by an app".to_string()), "{names:?}");
+    // Plaintext from an app is refused like plaintext from a page.
+    let (s, v) = client.send(reqwest::Method::POST, "/api/ciphers", Some(json!({ "type": 1, "name": "hunter2" }))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("encrypted"), "{v}");
+
+    // Soft delete, restore, delete for good.
+    let id = made["id"].as_str().unwrap();
+    let (s, _) = client.send(reqwest::Method::PUT, &format!("/api/ciphers/{id}/delete"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, sync) = client.get("/api/sync").await;
+    assert!(sync["ciphers"].as_array().unwrap().iter().any(|c| c["id"] == id && c["deletedDate"].is_string()));
+    let (s, v) = client.send(reqwest::Method::PUT, &format!("/api/ciphers/{id}/restore"), None).await;
+    assert_eq!((s, v["deletedDate"].clone()), (StatusCode::OK, Value::Null));
+    let (s, _) = client.send(reqwest::Method::DELETE, &format!("/api/ciphers/{id}"), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(client.get(&format!("/api/ciphers/{id}")).await.0, StatusCode::NOT_FOUND);
+
+    // Another account's item is nobody else's business.
+    let eve = Browser::new(&app, "eve@x.com").sign_up().await;
+    let (eve_client, _) = app_log_in(&app, "eve@x.com", &eve.auth_hash).await;
+    let other = web_item["id"].as_str().unwrap();
+    assert_eq!(eve_client.get(&format!("/api/ciphers/{other}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(eve_client.send(reqwest::Method::DELETE, &format!("/api/ciphers/{other}"), None).await.0, StatusCode::NOT_FOUND);
+    let (_, list) = alice.call("vault/list", json!({})).await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "eve changed nothing");
+
+    // No token, or a forged one: 401.
+    let anon = AppClient { access: "not-a-token".into(), ..client_clone(&client) };
+    assert_eq!(anon.get("/api/sync").await.0, StatusCode::UNAUTHORIZED);
+}
+
+fn client_clone(c: &AppClient) -> AppClient {
+    AppClient { http: c.http.clone(), base: c.base.clone(), access: c.access.clone(), refresh: c.refresh.clone() }
+}
+
+fn base64_url(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_tokens_rotate_and_a_password_change_ends_every_app() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let bob = Browser::new(&app, "bob@x.com").sign_up().await;
+    let (client, _) = app_log_in(&app, "bob@x.com", &bob.auth_hash).await;
+
+    let (s, fresh) = token(&app.base, &[("grant_type", "refresh_token"), ("refresh_token", &client.refresh)]).await;
+    assert_eq!(s, StatusCode::OK, "{fresh}");
+    assert_ne!(fresh["refresh_token"], json!(client.refresh));
+    // A refresh token is good once.
+    let (s, v) = token(&app.base, &[("grant_type", "refresh_token"), ("refresh_token", &client.refresh)]).await;
+    assert_eq!((s, v["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{v}");
+
+    let renewed = AppClient { access: fresh["access_token"].as_str().unwrap().into(), refresh: fresh["refresh_token"].as_str().unwrap().into(), ..client_clone(&client) };
+    assert_eq!(renewed.get("/api/sync").await.0, StatusCode::OK);
+
+    // The master password changes in the portal: the app's tokens stop working.
+    let email = Email::parse("bob@x.com").unwrap();
+    let new_pw = "a completely different passphrase 7";
+    let new_master = crypto::master_key(new_pw, &email, KdfParams::MIN).unwrap();
+    let input = ChangePasswordInput {
+        current_auth_hash: bob.auth_hash.clone(),
+        new_auth_hash: crypto::auth_hash(&new_master, new_pw),
+        new_protected_user_key: crypto::stretched_key(&new_master).encrypt(&bob.keys.as_ref().unwrap().user_key.to_bytes()),
+        password: domain::org::PasswordFacts { length: new_pw.len() as u32, score: 4 },
+    };
+    let (s, v) = bob.call("accounts/change-password", json!({ "input": input })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(renewed.get("/api/sync").await.0, StatusCode::UNAUTHORIZED);
+    let (s, _) = token(&app.base, &[("grant_type", "refresh_token"), ("refresh_token", &renewed.refresh)]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // The old password no longer logs an app in; the new one does.
+    let (s, _) = token(&app.base, &password_form("bob@x.com", &bob.auth_hash)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (again, _) = app_log_in(&app, "bob@x.com", &crypto::auth_hash(&new_master, new_pw)).await;
+    assert_eq!(again.get("/api/sync").await.0, StatusCode::OK);
+}

@@ -1,0 +1,183 @@
+//! Bitwarden's own apps (browser extensions, desktop, mobile, the `bw` CLI) as
+//! devices of an account. They log in with the same master password hash as
+//! the portal's pages (checked and throttled by the same code), hold a
+//! refresh token (stored hashed, replaced at every use) and send short-lived
+//! access tokens: JWTs they decode for the account's id and email, signed
+//! here with a key only the server holds.
+
+use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, token_hash};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// How long an access token is good for: an app refreshes it before then.
+pub const ACCESS_TOKEN_SECS: i64 = 3600;
+/// How long a device stays logged in without using its refresh token.
+pub const REFRESH_TOKEN_SECS: i64 = 30 * 24 * 3600;
+/// The issuer named in every access token.
+const ISSUER: &str = "provider-portal";
+/// The name of the access-token signing key among the server's keys.
+const SIGNING_KEY: &str = "access-token-hs256";
+const REFRESH_REFUSED: &str = "This device's session has ended. Log in again.";
+
+/// What an app says about itself at log-in.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceInfo {
+    /// The app's own id of this installation.
+    pub identifier: String,
+    pub name: String,
+    /// Bitwarden's `DeviceType` number.
+    pub kind: i64,
+    /// `cli`, `browser`, `desktop`, `mobile`, `web`.
+    pub client_id: String,
+}
+
+/// A log-in's answer: the tokens and the account they open.
+#[derive(Debug, Clone)]
+pub struct AppTokens {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub user: db::UserRow,
+}
+
+/// The access token's claims (the ones Bitwarden's apps read: `sub`, `email`,
+/// `name`, `email_verified`, `premium`, `exp`, `amr`).
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    nbf: i64,
+    exp: i64,
+    iss: String,
+    sub: String,
+    email: String,
+    name: String,
+    email_verified: bool,
+    premium: bool,
+    /// The devices row this token was issued to.
+    device: String,
+    client_id: String,
+    scope: Vec<String>,
+    amr: Vec<String>,
+}
+
+fn check_device(d: &DeviceInfo) -> Result<()> {
+    let bad = |m: &str| Err(ServiceError::field("device", m));
+    if d.identifier.trim().is_empty() || d.identifier.len() > 200 {
+        return bad("The app did not say which device it is (deviceIdentifier).");
+    }
+    if d.name.len() > 200 || d.client_id.len() > 50 {
+        return bad("The device's name is too long.");
+    }
+    if !(0..=100).contains(&d.kind) {
+        return bad("Unknown device type.");
+    }
+    Ok(())
+}
+
+impl Services {
+    /// The key access tokens are signed with: made by the first instance that
+    /// needs it, kept in the database so that every instance verifies the same.
+    async fn signing_key(&self) -> Result<std::sync::Arc<Vec<u8>>> {
+        let key = self
+            .signing_key
+            .get_or_try_init(|| async {
+                use base64::Engine;
+                let mut fresh = [0u8; 64];
+                rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut fresh);
+                let b64 = base64::engine::general_purpose::STANDARD;
+                let stored = self.store.server_key(SIGNING_KEY, &b64.encode(fresh)).await?;
+                let bytes = b64.decode(stored).map_err(|e| ServiceError::Internal(anyhow::anyhow!("server key {SIGNING_KEY} is not base64: {e}")))?;
+                Ok::<_, ServiceError>(std::sync::Arc::new(bytes))
+            })
+            .await?;
+        Ok(key.clone())
+    }
+
+    async fn issue(&self, user: db::UserRow, device_id: &str, client_id: &str, refresh_token: String) -> Result<AppTokens> {
+        let now = self.now();
+        let claims = Claims {
+            nbf: now,
+            exp: now + ACCESS_TOKEN_SECS,
+            iss: ISSUER.into(),
+            sub: user.id.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            email_verified: true,
+            premium: true,
+            device: device_id.into(),
+            client_id: client_id.into(),
+            scope: vec!["api".into(), "offline_access".into()],
+            amr: vec!["Application".into()],
+        };
+        let key = self.signing_key().await?;
+        let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&key))
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("signing an access token: {e}")))?;
+        Ok(AppTokens { access_token, expires_in: ACCESS_TOKEN_SECS, refresh_token, user })
+    }
+
+    /// The password grant: the account's master password hash (as the
+    /// portal's log-in checks it), then a device row with a new refresh token.
+    pub async fn app_login(&self, email: &str, password_hash: &str, device: DeviceInfo, meta: &RequestMeta) -> Result<AppTokens> {
+        check_device(&device)?;
+        let user = self.check_master_password_hash(email, password_hash, meta).await?;
+        let now = self.now();
+        let (refresh, refresh_hash) = new_token();
+        let id = self
+            .store
+            .put_device(&db::DeviceRow {
+                id: new_id(),
+                user_id: user.id.clone(),
+                identifier: device.identifier.trim().into(),
+                name: device.name.clone(),
+                kind: device.kind,
+                refresh_hash,
+                created_at: now,
+                used_at: now,
+                expires_at: now + REFRESH_TOKEN_SECS,
+            })
+            .await?;
+        self.issue(user, &id, &device.client_id, refresh).await
+    }
+
+    /// The refresh grant: a refresh token is good once; its successor comes
+    /// with the new access token.
+    pub async fn app_refresh(&self, refresh_token: &str) -> Result<AppTokens> {
+        let refused = || ServiceError::Forbidden(REFRESH_REFUSED.into());
+        let hash = token_hash(refresh_token).ok_or_else(refused)?;
+        let now = self.now();
+        let device = self.store.device_by_refresh(&hash, now).await?.ok_or_else(refused)?;
+        let (fresh, fresh_hash) = new_token();
+        if !self.store.rotate_refresh(&device.id, &hash, &fresh_hash, now, now + REFRESH_TOKEN_SECS).await? {
+            return Err(refused());
+        }
+        let user = self.store.user_by_id(&device.user_id).await?.ok_or_else(refused)?;
+        self.issue(user, &device.id, "", fresh).await
+    }
+
+    /// The one way an app's request becomes an `Actor`: a token this server
+    /// signed, not expired, whose device is still logged in (a password
+    /// change or a log-out everywhere deletes the device).
+    pub async fn resolve_access_token(&self, token: &str) -> Result<Option<Actor>> {
+        let key = self.signing_key().await?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.validate_aud = false;
+        validation.leeway = 0;
+        let Ok(data) = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&key), &validation) else {
+            return Ok(None);
+        };
+        let claims = data.claims;
+        if claims.exp <= self.now() {
+            return Ok(None);
+        }
+        let Some((user_id, email)) = self.store.device_user(&claims.device, self.now()).await? else { return Ok(None) };
+        if user_id != claims.sub {
+            return Ok(None);
+        }
+        Ok(Some(Actor { user_id, email, session_hash: format!("device:{}", claims.device) }))
+    }
+
+    /// Logs every app of the account out (the portal's sessions stay).
+    pub async fn log_out_apps(&self, actor: &Actor) -> Result<u64> {
+        Ok(self.store.delete_devices(actor.user_id()).await?)
+    }
+}

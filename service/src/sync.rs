@@ -1,0 +1,166 @@
+//! What a Bitwarden app downloads at `sync`: the account's keys, the
+//! organisations and providers it belongs to (with their keys, wrapped as
+//! Bitwarden wraps them), and every item it may read, each marked with what
+//! the person may do with it. The rules are the portal's: an organisation's
+//! whole vault for those who manage it (Owners, Admins, Custom members with
+//! import/export, provider staff), the items of the collections a member or
+//! their groups were given otherwise.
+
+use crate::accounts::member_facts;
+use crate::{Actor, Result, ServiceError, Services};
+use domain::authz::Action;
+use domain::member::Role;
+use domain::org::CollectionPermission;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A client organisation the person is a confirmed member of.
+#[derive(Debug, Clone)]
+pub struct SyncOrg {
+    pub org: db::ProviderRow,
+    pub member: db::MemberRow,
+    pub role: Role,
+    /// Sees and edits the whole vault.
+    pub manages_vault: bool,
+}
+
+/// A provider the person is staff of.
+#[derive(Debug, Clone)]
+pub struct SyncProvider {
+    pub provider: db::ProviderRow,
+    pub member: db::MemberRow,
+    pub role: Role,
+}
+
+/// What the person may do with a collection (and the items in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    pub read_only: bool,
+    pub hide_passwords: bool,
+    pub manage: bool,
+}
+
+impl Reach {
+    pub const FULL: Reach = Reach { read_only: false, hide_passwords: false, manage: true };
+
+    fn of(p: CollectionPermission) -> Reach {
+        match p {
+            CollectionPermission::CanView => Reach { read_only: true, hide_passwords: false, manage: false },
+            CollectionPermission::CanViewExceptPasswords => Reach { read_only: true, hide_passwords: true, manage: false },
+            CollectionPermission::CanEdit => Reach { read_only: false, hide_passwords: false, manage: false },
+            CollectionPermission::CanManage => Reach::FULL,
+        }
+    }
+
+    /// Two grants on one collection (directly and through a group): the more generous.
+    fn best(self, other: Reach) -> Reach {
+        Reach {
+            read_only: self.read_only && other.read_only,
+            hide_passwords: self.hide_passwords && other.hide_passwords,
+            manage: self.manage || other.manage,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncCollection {
+    pub collection: db::CollectionRow,
+    pub reach: Reach,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncOrgItem {
+    pub item: db::OrgItemRow,
+    pub collection_ids: Vec<String>,
+    pub reach: Reach,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncData {
+    pub user: db::UserRow,
+    pub organizations: Vec<SyncOrg>,
+    pub providers: Vec<SyncProvider>,
+    /// Client organisations of the person's providers (keys under the provider key).
+    pub provider_orgs: Vec<(db::ProviderRow, db::ProviderRow)>,
+    pub personal: Vec<db::ItemRow>,
+    pub org_items: Vec<SyncOrgItem>,
+    pub collections: Vec<SyncCollection>,
+    pub policies: Vec<db::PolicyRow>,
+}
+
+impl Services {
+    pub async fn app_sync(&self, actor: &Actor) -> Result<SyncData> {
+        let user = self.store.user_by_id(actor.user_id()).await?.ok_or(ServiceError::Unauthenticated)?;
+        let (mut organizations, mut providers, mut provider_orgs) = (vec![], vec![], vec![]);
+        // Organisation id → the person's membership there (None: staff of its provider).
+        let mut reachable: BTreeMap<String, Option<db::MemberRow>> = BTreeMap::new();
+        for (tenant, m) in self.store.memberships_of_user(actor.user_id()).await? {
+            let facts = member_facts(&m);
+            if !facts.is_active() {
+                continue;
+            }
+            if tenant.is_organization() {
+                let manages_vault = self.authorize(actor, &tenant.id, Action::ManageVault).await.is_ok();
+                reachable.insert(tenant.id.clone(), Some(m.clone()));
+                organizations.push(SyncOrg { org: tenant, member: m, role: facts.user_type, manages_vault });
+            } else {
+                for client in self.store.list_clients(&tenant.id).await? {
+                    reachable.entry(client.org.id.clone()).or_insert(None);
+                    provider_orgs.push((client.org, tenant.clone()));
+                }
+                providers.push(SyncProvider { provider: tenant, member: m, role: facts.user_type });
+            }
+        }
+        let (mut org_items, mut collections) = (vec![], vec![]);
+        for (org_id, member) in reachable {
+            let whole = self.authorize(actor, &org_id, Action::ManageVault).await.is_ok();
+            let reach = match (&member, whole) {
+                (_, true) => None,
+                (Some(m), false) => Some(self.member_reach(&org_id, &m.id).await?),
+                _ => continue,
+            };
+            let (rows, _) = self.store.list_collections(&org_id).await?;
+            let reach_of = |id: &str| match &reach {
+                None => Some(Reach::FULL),
+                Some(r) => r.get(id).copied(),
+            };
+            for c in rows {
+                if let Some(r) = reach_of(&c.id) {
+                    collections.push(SyncCollection { collection: c, reach: r });
+                }
+            }
+            let (items, links) = self.store.list_org_items(&org_id).await?;
+            let mut by_item: HashMap<String, Vec<String>> = HashMap::new();
+            for (item, coll) in links {
+                by_item.entry(item).or_default().push(coll);
+            }
+            for item in items {
+                let mut collection_ids = by_item.remove(&item.id).unwrap_or_default();
+                collection_ids.sort();
+                let item_reach = if reach.is_none() { Some(Reach::FULL) } else { collection_ids.iter().filter_map(|c| reach_of(c)).reduce(Reach::best) };
+                if let Some(reach) = item_reach {
+                    org_items.push(SyncOrgItem { item, collection_ids, reach });
+                }
+            }
+        }
+        let personal = self.store.list_items(actor.user_id()).await?;
+        let policies = self.store.policies_of_user(actor.user_id()).await?;
+        Ok(SyncData { user, organizations, providers, provider_orgs, personal, org_items, collections, policies })
+    }
+
+    /// The collections a member reaches, directly or through their groups.
+    async fn member_reach(&self, org_id: &str, member_id: &str) -> Result<HashMap<String, Reach>> {
+        let (_, group_members) = self.store.list_groups(org_id).await?;
+        let groups: HashSet<String> = group_members.into_iter().filter(|(_, m)| m == member_id).map(|(g, _)| g).collect();
+        let (_, access) = self.store.list_collections(org_id).await?;
+        let mut reach: HashMap<String, Reach> = HashMap::new();
+        for a in access {
+            let mine = a.member_id.as_deref() == Some(member_id) || a.group_id.as_ref().is_some_and(|g| groups.contains(g));
+            let Some(p) = CollectionPermission::from_code(&a.permission) else { continue };
+            if mine {
+                let r = Reach::of(p);
+                reach.entry(a.collection_id).and_modify(|old| *old = old.best(r)).or_insert(r);
+            }
+        }
+        Ok(reach)
+    }
+}
