@@ -5,7 +5,8 @@
 #                                 # wasm target and rust-src, cargo-leptos,
 #                                 # wasm-bindgen-cli, brotli, npm's wasm-opt and terser
 #   bash scripts/setup.sh test    # serve + rustfmt, clippy, leptosfmt, cargo-fuzz,
-#                                 # Chromium and the Playwright packages
+#                                 # Chromium, the Playwright packages, Bitwarden's
+#                                 # `bw` CLI (npm) and openssl
 #   bash scripts/setup.sh bench   # serve + Chromium, the Playwright packages, wrk
 #   bash scripts/setup.sh fuzz    # the pinned toolchain and cargo-fuzz only
 # Several may be given; with none, `serve`.
@@ -89,7 +90,7 @@ serve_tools() {
 
 browser_tools() {
   debian chromium
-  if ! npm_fresh @playwright/test || ! npm_fresh binaryen; then
+  if ! npm_fresh @playwright/test || ! npm_fresh binaryen || ! npm_fresh @bitwarden/cli; then
     log "installing the end2end npm packages"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi
@@ -113,6 +114,8 @@ if [ $want_test = 1 ]; then
   component clippy
   cargo_tool leptosfmt leptosfmt 0.1.33 # formats the view! macros
   browser_tools
+  # Certificates for the tests that run Bitwarden's `bw` CLI over HTTPS.
+  debian openssl
 fi
 if [ $want_bench = 1 ]; then
   browser_tools

@@ -119,6 +119,46 @@ async fn users_and_sessions(s: DynStore) {
     assert_eq!(s.session_user("h1", 50).await.unwrap(), None);
 }
 
+/// Bitwarden apps' devices: one row per (user, app installation), refresh
+/// tokens used once, everything gone at a password change.
+async fn devices_and_server_keys(s: DynStore) {
+    let u = user("d@x.com");
+    s.create_user(&u).await.unwrap();
+    let dev = |refresh: &str, at: i64| DeviceRow {
+        id: id(),
+        user_id: u.id.clone(),
+        identifier: "install-1".into(),
+        name: "linux".into(),
+        kind: 14,
+        refresh_hash: refresh.into(),
+        created_at: at,
+        used_at: at,
+        expires_at: at + 100,
+    };
+    let first = s.put_device(&dev("r1", 10)).await.unwrap();
+    // The same app logging in again keeps its row, with the new token.
+    assert_eq!(s.put_device(&dev("r2", 20)).await.unwrap(), first);
+    assert_eq!(s.device_by_refresh("r1", 20).await.unwrap(), None, "the replaced token is gone");
+    let row = s.device_by_refresh("r2", 20).await.unwrap().unwrap();
+    assert_eq!((row.id.as_str(), row.created_at, row.expires_at), (first.as_str(), 10, 120));
+    assert_eq!(s.device_by_refresh("r2", 120).await.unwrap(), None, "ended");
+    assert_eq!(s.device_user(&first, 20).await.unwrap(), Some((u.id.clone(), "d@x.com".to_string())));
+    assert_eq!(s.device_user(&first, 120).await.unwrap(), None);
+
+    assert!(s.rotate_refresh(&first, "r2", "r3", 30, 200).await.unwrap());
+    assert!(!s.rotate_refresh(&first, "r2", "r4", 31, 200).await.unwrap(), "a token is good once");
+    assert!(s.device_by_refresh("r3", 150).await.unwrap().is_some());
+
+    s.change_master_password(&u.id, "$argon2id$new", "x1.newkey", "none").await.unwrap();
+    assert_eq!(s.device_user(&first, 30).await.unwrap(), None, "a password change ends every app");
+    s.put_device(&dev("r5", 40)).await.unwrap();
+    assert_eq!(s.delete_devices(&u.id).await.unwrap(), 1);
+
+    // The first instance's key is every instance's key.
+    assert_eq!(s.server_key("k", "first").await.unwrap(), "first");
+    assert_eq!(s.server_key("k", "second").await.unwrap(), "first");
+}
+
 /// `tenant_with_member` answers what `provider` and `member_by_user` answer.
 async fn tenant_with_member(s: DynStore) {
     let (pid, admin, m) = provider_with_admin(&s, "admin@x.com").await;
@@ -642,4 +682,5 @@ contract!(
     groups_and_collections,
     tenant_with_member,
     organization_items,
+    devices_and_server_keys,
 );

@@ -1,0 +1,172 @@
+// Bitwarden's own `bw` CLI (npm @bitwarden/cli, pinned in package.json)
+// against the portal. The apps refuse plain HTTP, so this file starts its own
+// server, the build under test, with the TLS listener (TLS_CERT / TLS_KEY) and
+// a certificate made here, trusted by `bw` through NODE_EXTRA_CA_CERTS and by
+// the browser through ignoreHTTPSErrors.
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { test, expect, createAccount, uniqueEmail, PASSWORD } from './helpers.mjs';
+
+test.describe.configure({ mode: 'serial' });
+
+const PORT = Number(process.env.E2E_BW_PORT || 3101);
+const BASE = `https://127.0.0.1:${PORT}`;
+const BW = path.resolve('node_modules/.bin/bw');
+const TOTP_KEY = 'JBSWY3DPEHPK3PXP';
+let work;
+let server;
+let serverLog = '';
+
+/** RFC 6238 code of a base32 key at unix second `t` (SHA-1, 6 digits, 30 s). */
+function totp(key, t) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of key) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const h = crypto.createHmac('sha1', bytes).update(counter).digest();
+  const off = h[h.length - 1] & 0xf;
+  return String((h.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+function healthy(ca) {
+  return new Promise((resolve) => {
+    https.get(`${BASE}/healthz`, { ca }, (r) => { r.resume(); resolve(r.statusCode === 200); }).on('error', () => resolve(false));
+  });
+}
+
+test.beforeAll(async () => {
+  const bin = process.env.PORTAL_SERVER_BIN;
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bw-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${work}/key.pem`, '-out', `${work}/cert.pem`], { stdio: 'ignore' });
+  server = spawn(bin, [], {
+    cwd: path.resolve('..'),
+    env: {
+      ...process.env,
+      DATA_DIR: `${work}/data`,
+      LEPTOS_OUTPUT_NAME: 'portal',
+      LEPTOS_SITE_ROOT: 'target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+      LEPTOS_ENV: 'PROD',
+      PUBLIC_URL: BASE,
+      TLS_CERT: `${work}/cert.pem`,
+      TLS_KEY: `${work}/key.pem`,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: '2525',
+      SMTP_TLS: 'false',
+      RUST_LOG: 'warn',
+    },
+  });
+  server.stdout.on('data', (d) => { serverLog += d; });
+  server.stderr.on('data', (d) => { serverLog += d; });
+  const ca = fs.readFileSync(`${work}/cert.pem`);
+  for (let i = 0; i < 100 && !(await healthy(ca)); i++) await new Promise((r) => setTimeout(r, 200));
+  if (!(await healthy(ca))) throw new Error(`the HTTPS server did not start:\n${serverLog}`);
+});
+
+test.afterAll(async () => {
+  server?.kill();
+  if (serverLog.trim()) console.log(`--- server log (warnings and errors) ---\n${serverLog}`);
+});
+
+/** One installation of `bw`: its own data folder, this server's certificate. */
+function bwClient() {
+  const data = fs.mkdtempSync(path.join(work, 'bw-'));
+  const env = { ...process.env, BITWARDENCLI_APPDATA_DIR: data, NODE_EXTRA_CA_CERTS: `${work}/cert.pem`, BW_NOINTERACTION: 'true' };
+  const run = (...args) => {
+    try {
+      return execFileSync(BW, args, { env, encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    } catch (e) {
+      throw new Error(`bw ${args[0]} failed (${e.status}): ${e.stderr || e.stdout || e.message}`);
+    }
+  };
+  run('config', 'server', BASE);
+  return {
+    run,
+    logIn(email, password = PASSWORD) { env.BW_SESSION = run('login', email, password, '--raw'); },
+    json(...args) { return JSON.parse(run(...args)); },
+    create(kind, item) {
+      return JSON.parse(run('create', kind, Buffer.from(JSON.stringify(item)).toString('base64')));
+    },
+  };
+}
+
+async function portalPage(browser) {
+  const context = await browser.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });
+  return context.newPage();
+}
+
+test('bw logs in with an account made in the web sign-up and reads, writes and exports its vault', async ({ browser }) => {
+  const page = await portalPage(browser);
+  const email = uniqueEmail('bw');
+  await createAccount(page, { email, name: 'Bea Cli' });
+  await expect(page).toHaveURL(/\/vault$/);
+
+  // An item made in the web vault…
+  await page.getByRole('button', { name: 'New item' }).click();
+  const d = page.getByRole('dialog', { name: 'Item' });
+  await d.getByLabel('Name', { exact: true }).fill('Router admin');
+  await d.getByLabel('Username', { exact: true }).fill('admin');
+  await d.getByLabel('Password', { exact: true }).fill('Web-made-pass-1');
+  await d.getByLabel('Authenticator key (TOTP)', { exact: true }).fill(TOTP_KEY);
+  await d.getByRole('button', { name: 'Save' }).click();
+  await expect(d).toBeHidden();
+
+  // …is read, decrypted, by Bitwarden's CLI.
+  const bw = bwClient();
+  bw.logIn(email);
+  expect(bw.run('sync')).toContain('Syncing complete');
+  const items = bw.json('list', 'items');
+  const router = items.find((i) => i.name === 'Router admin');
+  expect(router?.login).toMatchObject({ username: 'admin', password: 'Web-made-pass-1', totp: TOTP_KEY });
+  const now = Date.now() / 1000;
+  expect([totp(TOTP_KEY, now), totp(TOTP_KEY, now + 2)]).toContain(bw.run('get', 'totp', router.id));
+
+  // Items of every type made by bw show in the web vault.
+  const template = bw.json('get', 'template', 'item');
+  const made = [
+    { ...template, type: 1, name: 'CLI login', notes: 'made by bw', login: { ...bw.json('get', 'template', 'item.login'), username: 'cli-user', password: 'Cli-pass-2', totp: null, uris: [{ match: null, uri: 'https://cli.example' }] },
+      fields: [{ name: 'PIN', value: '2468', type: 1 }] },
+    { ...template, type: 2, name: 'CLI note', notes: 'A secure note from bw', secureNote: { type: 0 } },
+    { ...template, type: 3, name: 'CLI card', notes: null, card: { ...bw.json('get', 'template', 'item.card'), number: '4111111111111111' } },
+    { ...template, type: 4, name: 'CLI identity', notes: null, identity: { ...bw.json('get', 'template', 'item.identity'), firstName: 'Cleo', lastName: 'Line' } },
+  ];
+  const ids = made.map((item) => bw.create('item', item).id);
+  await page.reload();
+  for (const item of made) await expect(page.getByRole('button', { name: item.name, exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'CLI login', exact: true }).click();
+  const view = page.getByRole('dialog', { name: 'Item' });
+  await expect(view.getByLabel('Username', { exact: true })).toHaveValue('cli-user');
+  await expect(view.getByLabel('Password', { exact: true })).toHaveValue('Cli-pass-2');
+  await expect(view.getByLabel('Website (URI) 1')).toHaveValue('https://cli.example');
+  await page.screenshot({ path: 'test-results/bw-items-in-web-vault.png', fullPage: true });
+  await view.getByRole('button', { name: 'Cancel' }).click();
+
+  // An edit in bw shows in the web vault; a delete in bw lands in the Trash.
+  const note = bw.json('get', 'item', ids[1]);
+  bw.run('edit', 'item', ids[1], Buffer.from(JSON.stringify({ ...note, name: 'CLI note (edited)' })).toString('base64'));
+  bw.run('delete', 'item', ids[2]);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'CLI note (edited)', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'CLI card', exact: true })).toHaveCount(0);
+  await page.getByLabel('Show', { exact: true }).selectOption({ label: 'Trash' });
+  await expect(page.getByRole('button', { name: 'Restore CLI card' })).toBeVisible();
+
+  // bw's own export holds what the web vault wrote.
+  const out = path.join(work, 'export.json');
+  bw.run('export', '--format', 'json', '--output', out);
+  const exported = JSON.parse(fs.readFileSync(out, 'utf8'));
+  expect(exported.items.find((i) => i.name === 'Router admin')?.login?.password).toBe('Web-made-pass-1');
+  expect(exported.items.map((i) => i.name)).toEqual(expect.arrayContaining(['CLI login', 'CLI note (edited)', 'CLI identity']));
+
+  // A wrong password is refused with the portal's message.
+  const stranger = bwClient();
+  expect(() => stranger.logIn(email, 'not the password at all')).toThrow(/Invalid email or master password/);
+});
