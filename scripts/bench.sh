@@ -4,6 +4,7 @@
 # Usage: bash scripts/bench.sh [duration, default 30s]
 #        BENCH_ONLY=list bash scripts/bench.sh 60s   (the members/list and SSR runs only)
 #        BENCH_ONLY=first-load bash scripts/bench.sh  (the bundle and the first load in Chromium only)
+#        BENCH_ONLY=sync bash scripts/bench.sh 30s     (Bitwarden's apps' /api/sync only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh bench
@@ -12,9 +13,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 DUR="${1:-30s}"
 bash scripts/build-site.sh --release >/dev/null
 cargo build --release -p server --example seed -q
+cargo build --release -p server --example seed_sync -q
 cargo build --release -p domain --example kdf_bench -q
 BIN="$CARGO_TARGET_DIR/release/server"
 SEED="$CARGO_TARGET_DIR/release/examples/seed"
+SEED_SYNC="$CARGO_TARGET_DIR/release/examples/seed_sync"
 PORT=3200
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; date: $(date -u +%F)"
 "$CARGO_TARGET_DIR/release/examples/kdf_bench"
@@ -58,6 +61,45 @@ LUA
     | grep -E "Requests/sec|Non-2xx|50%|99%"
   kill $spid; wait $spid 2>/dev/null || true
 }
+# /api/sync as Bitwarden's apps call it: a member of an organisation with
+# 5,000 items in 50 collections (Can edit on each), and a provider admin of
+# 100 client organisations; beside it the portal's own read of the same 5,000
+# items (the Admin Console's vault, organizations/items).
+sync_run() { # backend url
+  local name=$1 url=$2
+  read -r admin member session org < <(DATABASE_URL="$url" "$SEED_SYNC")
+  DATABASE_URL="$url" LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:$PORT RUST_LOG=warn "$BIN" & local spid=$!
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+  for who in "member:$member" "provider admin:$admin"; do
+    local tok=${who#*:} bytes
+    bytes=$(curl -s -H "authorization: Bearer $tok" -H 'accept-encoding: br' "http://127.0.0.1:$PORT/api/sync" | wc -c)
+    echo "== /api/sync, $name, ${who%%:*} (response $bytes B compressed)"
+    wrk -t2 -c32 -d"$DUR" --timeout 60s --latency -H "Authorization: Bearer $tok" -H "Accept-Encoding: br, gzip" \
+      "http://127.0.0.1:$PORT/api/sync" | grep -E "Requests/sec|Non-2xx|Socket errors|50%|99%|requests in"
+  done
+  cat > /tmp/portal-bench-items.lua <<LUA
+wrk.method = "POST"
+wrk.body = '{"org_id":"$org"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "pp_session=$session"
+wrk.headers["Accept-Encoding"] = "br, gzip"
+LUA
+  echo "== organizations/items (the portal's vault page), $name, the same 5,000 items"
+  wrk -t2 -c32 -d"$DUR" --timeout 60s --latency -s /tmp/portal-bench-items.lua "http://127.0.0.1:$PORT/api/organizations/items" \
+    | grep -E "Requests/sec|Non-2xx|Socket errors|50%|99%|requests in"
+  echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$spid/status)"
+  kill $spid; wait $spid 2>/dev/null || true
+}
+if [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = sync ]; then
+  rm -rf /tmp/portal-bench-sqlite; mkdir -p /tmp/portal-bench-sqlite
+  sync_run sqlite "sqlite:///tmp/portal-bench-sqlite/sync.db?mode=rwc"
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS portal_bench_sync" -c "CREATE DATABASE portal_bench_sync" postgres
+  sync_run postgres "postgres://postgres@127.0.0.1:5432/portal_bench_sync"
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS portal_bench_sync WITH (FORCE)" postgres
+  [ "${BENCH_ONLY:-}" = sync ] && exit 0
+fi
+
 # The list cache (service/src/list_cache.rs) serves repeated reads of a large
 # tenant's list while nothing changed; LIST_CACHE=off measures the read that
 # follows every change (the database query each time).

@@ -330,6 +330,13 @@ pub async fn save_policy(input: SavePolicyInput) -> Result<(), ApiError> {
     Ok(services()?.save_policy(&actor()?, input, &meta()).await?)
 }
 
+/// A new API key for Bitwarden's CLI, after the master password (its hash):
+/// the secret is in this answer only.
+#[server(prefix = "/api", endpoint = "accounts/api-key", input = Json)]
+pub async fn new_api_key(auth_hash: String) -> Result<domain::api::ApiKey, ApiError> {
+    Ok(services()?.new_api_key(&actor()?, &auth_hash, &meta()).await?)
+}
+
 #[server(prefix = "/api", endpoint = "accounts/change-password", input = Json)]
 pub async fn change_master_password(input: ChangePasswordInput) -> Result<(), ApiError> {
     Ok(services()?.change_master_password(&actor()?, input).await?)

@@ -154,6 +154,11 @@ async fn devices_and_server_keys(s: DynStore) {
     s.put_device(&dev("r5", 40)).await.unwrap();
     assert_eq!(s.delete_devices(&u.id).await.unwrap(), 1);
 
+    assert_eq!(s.api_key_hash(&u.id).await.unwrap(), None);
+    s.set_api_key(&u.id, "k1", 50).await.unwrap();
+    s.set_api_key(&u.id, "k2", 60).await.unwrap();
+    assert_eq!(s.api_key_hash(&u.id).await.unwrap().as_deref(), Some("k2"), "a new key replaces the old");
+
     // The first instance's key is every instance's key.
     assert_eq!(s.server_key("k", "first").await.unwrap(), "first");
     assert_eq!(s.server_key("k", "second").await.unwrap(), "first");

@@ -78,6 +78,9 @@ pub trait Store: Send + Sync + 'static {
     /// A device and its account's email, unless it has ended.
     async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String)>>;
     async fn delete_devices(&self, user_id: &str) -> Result<u64>;
+    /// Replaces the account's API key (its secret's hash).
+    async fn set_api_key(&self, user_id: &str, secret_hash: &str, now: i64) -> Result<()>;
+    async fn api_key_hash(&self, user_id: &str) -> Result<Option<String>>;
     /// The server key `name`: `candidate` if there was none (stored), else the stored one.
     async fn server_key(&self, name: &str, candidate: &str) -> Result<String>;
     /// The live session for a token hash (expired ones are not returned).

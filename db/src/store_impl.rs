@@ -232,6 +232,23 @@ macro_rules! store_impl {
                 Ok(sqlx::query("DELETE FROM devices WHERE user_id = $1").bind(user_id).execute(&self.pool).await?.rows_affected())
             }
 
+            async fn set_api_key(&self, user_id: &str, secret_hash: &str, now: i64) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO api_keys (user_id, secret_hash, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET secret_hash = $2, created_at = $3",
+                )
+                .bind(user_id)
+                .bind(secret_hash)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn api_key_hash(&self, user_id: &str) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar::<_, String>("SELECT secret_hash FROM api_keys WHERE user_id = $1").bind(user_id).fetch_optional(&self.pool).await?)
+            }
+
             async fn server_key(&self, name: &str, candidate: &str) -> Result<String> {
                 sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                     .bind(name)

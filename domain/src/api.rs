@@ -53,6 +53,14 @@ pub struct LoginInput {
     pub auth_hash: String,
 }
 
+/// A person's API key for Bitwarden's CLI (`bw login --apikey`), shown once
+/// when made: the server keeps only a hash of the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKey {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
 /// The signed-in user's profile and protected (still encrypted) keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {

@@ -91,11 +91,25 @@ function bwClient() {
   return {
     run,
     logIn(email, password = PASSWORD) { env.BW_SESSION = run('login', email, password, '--raw'); },
+    /** `bw login --apikey`, then `bw unlock` with the master password. */
+    logInWithApiKey(clientId, clientSecret) {
+      Object.assign(env, { BW_CLIENTID: clientId, BW_CLIENTSECRET: clientSecret, BW_PASSWORD: PASSWORD });
+      run('login', '--apikey');
+      env.BW_SESSION = run('unlock', '--passwordenv', 'BW_PASSWORD', '--raw');
+    },
     json(...args) { return JSON.parse(run(...args)); },
     create(kind, item) {
       return JSON.parse(run('create', kind, Buffer.from(JSON.stringify(item)).toString('base64')));
     },
   };
+}
+
+/** A fresh page load is locked: unlock it with the master password. */
+async function unlock(page, url) {
+  await page.goto(url);
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
 }
 
 async function portalPage(browser) {
@@ -169,4 +183,81 @@ test('bw logs in with an account made in the web sign-up and reads, writes and e
   // A wrong password is refused with the portal's message.
   const stranger = bwClient();
   expect(() => stranger.logIn(email, 'not the password at all')).toThrow(/Invalid email or master password/);
+
+  // An API key made under My account logs bw in with --apikey.
+  await unlock(page, '/settings/account');
+  const card = page.getByRole('region', { name: 'API key' });
+  await card.getByLabel('Master password for the API key').fill(PASSWORD);
+  await card.getByRole('button', { name: 'Create API key' }).click();
+  const clientId = await card.getByLabel('client_id').inputValue();
+  const clientSecret = await card.getByLabel('client_secret').inputValue();
+  expect(clientId).toMatch(/^user\./);
+  await page.screenshot({ path: 'test-results/api-key.png', fullPage: true });
+  const scripted = bwClient();
+  scripted.logInWithApiKey(clientId, clientSecret);
+  expect(scripted.json('list', 'items').map((i) => i.name)).toContain('Router admin');
+  // A wrong secret is refused.
+  expect(() => bwClient().logInWithApiKey(clientId, 'not-the-secret')).toThrow(/Invalid API key/);
+});
+
+test('a provider admin in bw sees the client organisations they manage, their collections and items', async ({ browser }) => {
+  const page = await portalPage(browser);
+  const email = uniqueEmail('bw-admin');
+  await createAccount(page, { email, name: 'Pia Provider' });
+  await expect(page).toHaveURL(/\/vault$/);
+  await unlock(page, '/providers/setup');
+  await page.getByLabel('Provider name').fill('Northwind MSP');
+  await page.getByRole('button', { name: 'Set up provider' }).click();
+  await expect(page.getByRole('heading', { name: 'Northwind MSP' })).toBeVisible();
+  const nav = page.getByRole('complementary', { name: 'Provider' });
+  await nav.getByRole('link', { name: 'Subscription' }).click();
+  await page.getByLabel('Total seats').fill('10');
+  await page.getByRole('button', { name: 'Save seats' }).click();
+  await expect(page.getByText('Seats saved.')).toBeVisible();
+  await nav.getByRole('link', { name: 'Clients' }).click();
+  await page.getByRole('button', { name: 'New client' }).click();
+  const create = page.getByRole('dialog', { name: 'New client' });
+  await create.getByLabel('Organisation name').fill('Tailspin Toys');
+  await create.getByLabel('Owner email').fill(uniqueEmail('bw-owner'));
+  await create.getByLabel('Seats').fill('5');
+  await create.getByRole('button', { name: 'Create client' }).click();
+  await page.getByRole('link', { name: 'Manage Tailspin Toys' }).click();
+  const consoleNav = page.getByRole('complementary', { name: 'Admin Console' });
+  await consoleNav.getByRole('link', { name: 'Collections' }).click();
+  await page.getByRole('button', { name: 'New collection' }).click();
+  const col = page.getByRole('dialog', { name: 'Collection' });
+  await col.getByLabel('Collection name').fill('Network gear');
+  await col.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'Network gear' })).toBeVisible();
+  await consoleNav.getByRole('link', { name: 'Vault' }).click();
+  await page.getByRole('button', { name: 'New item' }).click();
+  const item = page.getByRole('dialog', { name: 'Item' });
+  await item.getByLabel('Name', { exact: true }).fill('Core switch');
+  await item.getByLabel('Username').fill('netadmin');
+  await item.getByLabel('Password', { exact: true }).fill('Switch-Pass-77');
+  await item.getByRole('checkbox', { name: 'Network gear' }).check();
+  await item.getByRole('button', { name: 'Save' }).click();
+  const table = page.getByRole('table', { name: 'Vault items' });
+  await expect(table.getByRole('row').filter({ hasText: 'Core switch' })).toBeVisible();
+
+  // bw opens the client's key through the provider key, as Bitwarden's apps do.
+  const bw = bwClient();
+  bw.logIn(email);
+  const orgs = bw.json('list', 'organizations');
+  const org = orgs.find((o) => o.name === 'Tailspin Toys');
+  expect(org, JSON.stringify(orgs)).toBeTruthy();
+  const collections = bw.json('list', 'collections', '--organizationid', org.id);
+  expect(collections.map((c) => c.name)).toEqual(['Network gear']);
+  const shared = bw.json('list', 'items', '--organizationid', org.id);
+  expect(shared.find((i) => i.name === 'Core switch')?.login?.password).toBe('Switch-Pass-77');
+
+  // An item bw puts in the client's collection shows in the Admin Console's vault.
+  const template = bw.json('get', 'template', 'item');
+  bw.create('item', { ...template, name: 'Firewall', notes: null, organizationId: org.id, collectionIds: [collections[0].id],
+    login: { ...bw.json('get', 'template', 'item.login'), username: 'fw', password: 'Fw-Pass-88', totp: null } });
+  await page.reload();
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(table.getByRole('row').filter({ hasText: 'Firewall' }).getByRole('cell', { name: 'Network gear' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/bw-org-item-in-admin-console.png', fullPage: true });
 });

@@ -203,3 +203,87 @@ async fn refresh_tokens_rotate_and_a_password_change_ends_every_app() {
     let (again, _) = app_log_in(&app, "bob@x.com", &crypto::auth_hash(&new_master, new_pw)).await;
     assert_eq!(again.get("/api/sync").await.0, StatusCode::OK);
 }
+
+/// An organisation's member sees, through an app, exactly the items of the
+/// collections shared with them, changes them only with Can edit, and loses
+/// them on the next request after access is removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_reads_what_is_shared_and_changes_only_what_they_may() {
+    use domain::org::CollectionPermission;
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let admin = Browser::new(&app, "admin@acme.com").sign_up().await;
+    let (pid, key) = provider(&admin).await;
+    let (s, v) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let org_key = SymmetricKey::generate();
+    let input = json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": key.encrypt(&org_key.to_bytes()) } });
+    let (s, v) = admin.call("clients/create", input).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let oid = v["id"].as_str().unwrap().to_string();
+    let member = join(&app, &admin, &oid, &org_key, "user@contoso.com", Role::User).await;
+    let member_id = members(&admin, &oid).await.into_iter().find(|m| m.email == "user@contoso.com").unwrap().id;
+
+    let collection = |name: &str, permission: Option<CollectionPermission>, id: Option<&str>| {
+        let access: Vec<AccessEntry> = permission.map(|p| AccessEntry { subject: Subject::Member(member_id.clone()), permission: p }).into_iter().collect();
+        json!({ "input": { "org_id": oid, "collection_id": id, "name": org_key.encrypt(name.as_bytes()), "access": access } })
+    };
+    let (_, shared) = admin.call("organizations/collections/save", collection("Shared", Some(CollectionPermission::CanView), None)).await;
+    let (_, hidden) = admin.call("organizations/collections/save", collection("Hidden", None, None)).await;
+    let shared_id = shared["id"].as_str().unwrap().to_string();
+    let save = |name: &str, coll: &Value| json!({ "input": { "org_id": oid, "item_id": null, "data": sealed_item(&org_key, name, "Pw-1"), "collection_ids": [coll["id"]] } });
+    let (s, seen) = admin.call("organizations/items/save", save("Shared item", &shared)).await;
+    assert_eq!(s, StatusCode::OK, "{seen}");
+    let (s, _) = admin.call("organizations/items/save", save("Hidden item", &hidden)).await;
+    assert_eq!(s, StatusCode::OK);
+
+    let (client, _) = app_log_in(&app, "user@contoso.com", &member.auth_hash).await;
+    let (s, sync) = client.get("/api/sync").await;
+    assert_eq!(s, StatusCode::OK, "{sync}");
+    // The organisation and its key (wrapped to the member) are in the profile.
+    let org = &sync["profile"]["organizations"][0];
+    assert_eq!((org["id"].as_str(), org["type"].as_u64()), (Some(oid.as_str()), Some(2)));
+    let opened = member.keys.as_ref().unwrap().key_pair.unseal(org["key"].as_str().unwrap()).unwrap();
+    assert_eq!(SymmetricKey::from_bytes(&opened).unwrap(), org_key);
+    let ciphers = sync["ciphers"].as_array().unwrap();
+    assert_eq!(ciphers.len(), 1, "only the shared collection's item: {ciphers:?}");
+    assert_eq!(open_name(&org_key, &ciphers[0]), "Shared item");
+    assert_eq!((ciphers[0]["edit"].as_bool(), ciphers[0]["viewPassword"].as_bool()), (Some(false), Some(true)));
+    let names: Vec<&str> = sync["collections"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(names, vec![shared_id.as_str()]);
+
+    // Can view: every change is refused, and nothing changed.
+    let item_id = seen["id"].as_str().unwrap();
+    let mut body: Value = serde_json::from_str(&sealed_item(&org_key, "Renamed", "Pw-2")).unwrap();
+    body["organizationId"] = json!(oid);
+    let (s, v) = client.send(reqwest::Method::PUT, &format!("/api/ciphers/{item_id}"), Some(body.clone())).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("Can view"), "{v}");
+    assert_eq!(client.send(reqwest::Method::PUT, &format!("/api/ciphers/{item_id}/delete"), None).await.0, StatusCode::BAD_REQUEST);
+    let new_in_shared = json!({ "cipher": body.clone(), "collectionIds": [shared_id] });
+    assert_eq!(client.send(reqwest::Method::POST, "/api/ciphers/create", Some(new_in_shared.clone())).await.0, StatusCode::BAD_REQUEST);
+    let new_in_hidden = json!({ "cipher": body.clone(), "collectionIds": [hidden["id"]] });
+    assert_eq!(client.send(reqwest::Method::POST, "/api/ciphers/create", Some(new_in_hidden)).await.0, StatusCode::BAD_REQUEST);
+    let (_, after) = client.get("/api/sync").await;
+    assert_eq!(open_name(&org_key, &after["ciphers"][0]), "Shared item");
+
+    // Can view, except passwords: marked so the apps hide the password.
+    admin.call("organizations/collections/save", collection("Shared", Some(CollectionPermission::CanViewExceptPasswords), Some(&shared_id))).await;
+    let (_, sync) = client.get("/api/sync").await;
+    assert_eq!(sync["ciphers"][0]["viewPassword"], json!(false));
+
+    // Can edit: the edit goes through; a new item in the collection too.
+    admin.call("organizations/collections/save", collection("Shared", Some(CollectionPermission::CanEdit), Some(&shared_id))).await;
+    let (s, v) = client.send(reqwest::Method::PUT, &format!("/api/ciphers/{item_id}"), Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(open_name(&org_key, &v), "Renamed");
+    let (s, v) = client.send(reqwest::Method::POST, "/api/ciphers/create", Some(new_in_shared)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["collectionIds"], json!([shared_id]));
+
+    // Access removed: the next request shows nothing of the organisation's vault.
+    admin.call("organizations/collections/save", collection("Shared", None, Some(&shared_id))).await;
+    let (_, sync) = client.get("/api/sync").await;
+    assert_eq!(sync["ciphers"], json!([]));
+    assert_eq!(client.get(&format!("/api/ciphers/{item_id}")).await.0, StatusCode::NOT_FOUND);
+}

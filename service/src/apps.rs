@@ -114,11 +114,9 @@ impl Services {
         Ok(AppTokens { access_token, expires_in: ACCESS_TOKEN_SECS, refresh_token, user })
     }
 
-    /// The password grant: the account's master password hash (as the
-    /// portal's log-in checks it), then a device row with a new refresh token.
-    pub async fn app_login(&self, email: &str, password_hash: &str, device: DeviceInfo, meta: &RequestMeta) -> Result<AppTokens> {
-        check_device(&device)?;
-        let user = self.check_master_password_hash(email, password_hash, meta).await?;
+    /// A device row for the app (the same app's earlier row if it has one)
+    /// with a new refresh token, and the tokens.
+    async fn log_in_device(&self, user: db::UserRow, device: &DeviceInfo) -> Result<AppTokens> {
         let now = self.now();
         let (refresh, refresh_hash) = new_token();
         let id = self
@@ -136,6 +134,14 @@ impl Services {
             })
             .await?;
         self.issue(user, &id, &device.client_id, refresh).await
+    }
+
+    /// The password grant: the account's master password hash (as the
+    /// portal's log-in checks it), then a device row with a new refresh token.
+    pub async fn app_login(&self, email: &str, password_hash: &str, device: DeviceInfo, meta: &RequestMeta) -> Result<AppTokens> {
+        check_device(&device)?;
+        let user = self.check_master_password_hash(email, password_hash, meta).await?;
+        self.log_in_device(user, &device).await
     }
 
     /// The refresh grant: a refresh token is good once; its successor comes
@@ -174,6 +180,49 @@ impl Services {
             return Ok(None);
         }
         Ok(Some(Actor { user_id, email, session_hash: format!("device:{}", claims.device) }))
+    }
+
+    /// Makes a new API key for the account (the old one stops working), after
+    /// the master password (its hash) is proven again. The secret is shown
+    /// once; only its hash is kept.
+    pub async fn new_api_key(&self, actor: &Actor, auth_hash: &str, meta: &RequestMeta) -> Result<domain::api::ApiKey> {
+        let user = self.check_master_password_hash(actor.email(), auth_hash, meta).await.map_err(|e| match e {
+            ServiceError::Forbidden(_) => ServiceError::field("password", "The master password is not correct."),
+            other => other,
+        })?;
+        if user.id != actor.user_id() {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let (secret, hash) = new_token();
+        self.store.set_api_key(&user.id, &hash, self.now()).await?;
+        Ok(domain::api::ApiKey { client_id: format!("user.{}", user.id), client_secret: secret })
+    }
+
+    /// The client-credentials grant (`bw login --apikey`): the key's client id
+    /// and secret; throttled like a password log-in. The keys it hands out are
+    /// still encrypted: the app unlocks them with the master password.
+    pub async fn app_login_api_key(&self, client_id: &str, secret: &str, device: DeviceInfo, meta: &RequestMeta) -> Result<AppTokens> {
+        const REFUSED: &str = "Invalid API key (client_id or client_secret).";
+        check_device(&device)?;
+        let now = self.now();
+        let pair = format!("apikey:{client_id}|{}", meta.ip.as_deref().unwrap_or("-"));
+        self.refuse_while_throttled(&pair, "failed log-in attempts").await?;
+        let user_id = client_id.strip_prefix("user.").and_then(|id| uuid::Uuid::parse_str(id).ok()).map(|u| u.to_string());
+        let stored = match &user_id {
+            Some(id) => self.store.api_key_hash(id).await?,
+            None => None,
+        };
+        let given = token_hash(secret);
+        let user = match (user_id, stored, given) {
+            (Some(id), Some(stored), Some(given)) if stored == given => self.store.user_by_id(&id).await?,
+            _ => None,
+        };
+        let Some(user) = user else {
+            self.store.count_hit(&pair, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
+            return Err(ServiceError::Forbidden(REFUSED.into()));
+        };
+        self.store.clear_counter(&pair).await?;
+        self.log_in_device(user, &device).await
     }
 
     /// Logs every app of the account out (the portal's sessions stay).

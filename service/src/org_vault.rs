@@ -2,6 +2,7 @@
 //! the browser, their collections, and import and export. The server checks
 //! shapes and ownership; it never sees a name, a username or a password.
 
+use crate::sync::{Reach, VaultAccess};
 use crate::vault::{Owner, check_cipher};
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
 use domain::api::{AssignOrgItemsInput, ImportInput, ImportSummary, OrgExport, OrgItem, SaveOrgItemInput};
@@ -20,6 +21,14 @@ fn check_data(data: &str, what: &str) -> Result<String> {
 fn check_selection(ids: &[String]) -> Result<()> {
     if ids.is_empty() || ids.len() > MAX_IMPORT_ITEMS {
         return Err(ServiceError::field("ids", "Select between 1 and 5,000 items."));
+    }
+    Ok(())
+}
+
+/// Refused unless every one of `collections` is one the member may edit in.
+fn check_editable(reach: &HashMap<String, Reach>, collections: &[String]) -> Result<()> {
+    if collections.is_empty() || collections.iter().any(|c| !reach.get(c).is_some_and(|r| !r.read_only)) {
+        return Err(ServiceError::Forbidden("You can view this item but not change it: your access to its collection is Can view.".into()));
     }
     Ok(())
 }
@@ -61,13 +70,35 @@ impl Services {
         }
     }
 
+    /// The collections an item is in, sorted.
+    async fn org_item_links(&self, org_id: &str, item_id: &str) -> Result<Vec<String>> {
+        let (_, links) = self.store.list_org_items(org_id).await?;
+        let mut ids: Vec<String> = links.into_iter().filter(|(i, _)| i == item_id).map(|(_, c)| c).collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Deleting, restoring or purging items: the whole vault's managers, or a
+    /// member who may edit in one of each item's collections.
+    async fn may_change_items(&self, actor: &Actor, org_id: &str, ids: &[String]) -> Result<()> {
+        let VaultAccess::Collections(reach) = self.vault_access(actor, org_id).await? else { return Ok(()) };
+        let (_, links) = self.store.list_org_items(org_id).await?;
+        for id in ids {
+            let editable = links.iter().any(|(i, c)| i == id && reach.get(c).is_some_and(|r| !r.read_only));
+            if !editable {
+                return Err(ServiceError::Forbidden("You can view this item but not change it: your access to its collection is Can view.".into()));
+            }
+        }
+        Ok(())
+    }
+
     pub async fn list_org_items(&self, actor: &Actor, org_id: &str) -> Result<Vec<OrgItem>> {
         self.authorize(actor, org_id, Action::ManageVault).await?;
         self.org_items(org_id).await
     }
 
     pub async fn save_org_item(&self, actor: &Actor, input: SaveOrgItemInput, meta: &RequestMeta) -> Result<OrgItem> {
-        self.authorize(actor, &input.org_id, Action::ManageVault).await?;
+        let access = self.vault_access(actor, &input.org_id).await?;
         let data = check_data(&input.data, "This item")?;
         let known = self.collection_ids(&input.org_id).await?;
         let mut collection_ids: Vec<String> = input.collection_ids.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
@@ -81,9 +112,24 @@ impl Services {
                 let Some(old) = self.store.org_item(&input.org_id, id).await? else {
                     return Err(ServiceError::NotFound("No such item.".into()));
                 };
+                if let VaultAccess::Collections(reach) = &access {
+                    let before = self.org_item_links(&input.org_id, &old.id).await?;
+                    check_editable(reach, &before)?;
+                    if before != collection_ids {
+                        return Err(ServiceError::Forbidden("Moving an item between collections needs Can manage, or an Owner or Admin.".into()));
+                    }
+                }
                 (old.id, old.created_at, "item_updated")
             }
-            None => (new_id(), now, "item_created"),
+            None => {
+                if let VaultAccess::Collections(reach) = &access {
+                    if collection_ids.is_empty() {
+                        return Err(ServiceError::field("collections", "Choose a collection you can edit for the new item."));
+                    }
+                    check_editable(reach, &collection_ids)?;
+                }
+                (new_id(), now, "item_created")
+            }
         };
         let write = db::OrgItemsWrite {
             org_id: input.org_id.clone(),
@@ -107,8 +153,8 @@ impl Services {
     }
 
     async fn trash_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], to_trash: bool, meta: &RequestMeta) -> Result<u64> {
-        self.authorize(actor, org_id, Action::ManageVault).await?;
         check_selection(ids)?;
+        self.may_change_items(actor, org_id, ids).await?;
         let now = self.now();
         let kind = if to_trash { "items_trashed" } else { "items_restored" };
         let ev = self.event(org_id, Some(actor), kind, None, format!("{} item(s)", ids.len()), meta);
@@ -123,8 +169,8 @@ impl Services {
 
     /// Deletes items in the Trash for good; how many went.
     pub async fn purge_org_items(&self, actor: &Actor, org_id: &str, ids: &[String], meta: &RequestMeta) -> Result<u64> {
-        self.authorize(actor, org_id, Action::ManageVault).await?;
         check_selection(ids)?;
+        self.may_change_items(actor, org_id, ids).await?;
         let ev = self.event(org_id, Some(actor), "items_deleted", None, format!("{} item(s) deleted for good", ids.len()), meta);
         let n = self.store.delete_org_items(org_id, ids, &ev).await?;
         if n == 0 {

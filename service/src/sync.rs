@@ -61,6 +61,15 @@ impl Reach {
     }
 }
 
+/// What a person may do in an organisation's vault.
+#[derive(Debug, Clone)]
+pub enum VaultAccess {
+    /// Everything (Owners, Admins, Custom with import/export, provider staff).
+    Whole,
+    /// The collections a member reaches, each with its access level.
+    Collections(HashMap<String, Reach>),
+}
+
 #[derive(Debug, Clone)]
 pub struct SyncCollection {
     pub collection: db::CollectionRow,
@@ -145,6 +154,18 @@ impl Services {
         let personal = self.store.list_items(actor.user_id()).await?;
         let policies = self.store.policies_of_user(actor.user_id()).await?;
         Ok(SyncData { user, organizations, providers, provider_orgs, personal, org_items, collections, policies })
+    }
+
+    /// The person's access to an organisation's vault; refused for anyone
+    /// neither managing it nor a confirmed member.
+    pub(crate) async fn vault_access(&self, actor: &Actor, org_id: &str) -> Result<VaultAccess> {
+        if self.authorize(actor, org_id, Action::ManageVault).await.is_ok() {
+            return Ok(VaultAccess::Whole);
+        }
+        match self.store.member_by_user(org_id, actor.user_id()).await? {
+            Some(m) if member_facts(&m).is_active() => Ok(VaultAccess::Collections(self.member_reach(org_id, &m.id).await?)),
+            _ => Err(domain::authz::Denied::NotMember.into()),
+        }
     }
 
     /// The collections a member reaches, directly or through their groups.

@@ -1,5 +1,5 @@
-//! Settings → My account: who you are, your fingerprint phrase, and changing
-//! the master password (all key work in the browser).
+//! Settings → My account: who you are, your fingerprint phrase, changing
+//! the master password (all key work in the browser), and the API key.
 
 use crate::components::{Field, StrengthMeter};
 use crate::error::ApiError;
@@ -64,6 +64,7 @@ pub fn MyAccountPage() -> impl IntoView {
                         </Show>
                     </section>
                     <ChangePassword me=me.clone() />
+                    <crate::pages::api_key::ApiKeyCard me=me.clone() />
                 }
                     .into_any()
             })}

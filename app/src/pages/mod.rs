@@ -1,4 +1,5 @@
 pub mod account;
+pub mod api_key;
 pub mod auth;
 pub mod clients;
 pub mod events;

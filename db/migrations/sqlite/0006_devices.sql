@@ -23,3 +23,11 @@ CREATE TABLE server_keys (
     name TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 );
+
+-- A person's API key for Bitwarden's CLI (`bw login --apikey`): client id
+-- `user.<user id>`, the secret shown once and kept here only as a hash.
+CREATE TABLE api_keys (
+    user_id TEXT PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);

@@ -151,6 +151,7 @@ struct TokenRequest {
     password: Option<String>,
     refresh_token: Option<String>,
     client_id: Option<String>,
+    client_secret: Option<String>,
     #[serde(rename = "deviceIdentifier")]
     device_identifier: Option<String>,
     #[serde(rename = "deviceName")]
@@ -159,21 +160,30 @@ struct TokenRequest {
     device_type: Option<String>,
 }
 
+fn device(req: &TokenRequest) -> DeviceInfo {
+    DeviceInfo {
+        identifier: req.device_identifier.clone().unwrap_or_default(),
+        name: req.device_name.clone().unwrap_or_default(),
+        kind: req.device_type.as_deref().and_then(|t| t.parse().ok()).unwrap_or(-1),
+        client_id: req.client_id.clone().unwrap_or_default(),
+    }
+}
+
 async fn token(Extension(services): Extension<Services>, ip: Option<Extension<app::api::ssr::ClientIp>>, Form(req): Form<TokenRequest>) -> Answer {
     let tokens = match req.grant_type.as_str() {
         "password" => {
             let (Some(email), Some(hash)) = (req.username.as_deref(), req.password.as_deref()) else {
                 return Err(AppError::new(StatusCode::BAD_REQUEST, "Enter your email and master password.").grant());
             };
-            let device = DeviceInfo {
-                identifier: req.device_identifier.unwrap_or_default(),
-                name: req.device_name.unwrap_or_default(),
-                kind: req.device_type.and_then(|t| t.parse().ok()).unwrap_or(-1),
-                client_id: req.client_id.unwrap_or_default(),
-            };
-            services.app_login(email, hash, device, &meta(ip.as_deref())).await
+            services.app_login(email, hash, device(&req), &meta(ip.as_deref())).await
         }
         "refresh_token" => services.app_refresh(req.refresh_token.as_deref().unwrap_or_default()).await,
+        "client_credentials" => {
+            let (Some(id), Some(secret)) = (req.client_id.clone(), req.client_secret.as_deref()) else {
+                return Err(AppError::new(StatusCode::BAD_REQUEST, "Enter your API key's client_id and client_secret.").grant());
+            };
+            services.app_login_api_key(&id, secret, device(&req), &meta(ip.as_deref())).await
+        }
         other => return Err(AppError::new(StatusCode::BAD_REQUEST, format!("This server does not offer the {other:?} log-in.")).grant()),
     };
     let tokens = tokens.map_err(|e| match e {
