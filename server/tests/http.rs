@@ -262,6 +262,8 @@ async fn forbidden_walk_changes_nothing() {
             "accounts/change-password",
             json!({ "input": { "current_auth_hash": "x", "new_auth_hash": "y", "new_protected_user_key": key.encrypt(b"k"), "password": { "length": 20, "score": 4 } } }),
         ),
+        // Someone else's master password hash makes no API key for this account.
+        ("accounts/api-key", json!({ "auth_hash": admin.auth_hash })),
     ];
     for (endpoint, body) in &self_calls {
         let (s, v) = anon.call(endpoint, body.clone()).await;
@@ -273,6 +275,7 @@ async fn forbidden_walk_changes_nothing() {
         ("vault/restore", StatusCode::NOT_FOUND),
         ("vault/purge", StatusCode::NOT_FOUND),
         ("invitations/accept", StatusCode::FORBIDDEN),
+        ("accounts/api-key", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
         let body = self_calls.iter().find(|(e, _)| *e == endpoint).unwrap().1.clone();
         let (s, v) = outsider.call(endpoint, body).await;
@@ -341,6 +344,14 @@ async fn database_dump_holds_no_secret() {
     let opened = key.decrypt(ctx["org_key"].as_str().unwrap()).unwrap();
     assert_eq!(opened.as_slice(), org_key.to_bytes().as_slice(), "the service user's browser opens the organisation key");
 
+    // A Bitwarden app logs in (a refresh token) and an API key is made.
+    let form = [("grant_type", "password"), ("username", "admin@acme.com"), ("password", admin.auth_hash.as_str()), ("deviceType", "14"), ("deviceIdentifier", "dump-test-device")];
+    let tokens: Value = reqwest::Client::new().post(format!("{}/identity/connect/token", app.base)).form(&form).send().await.unwrap().json().await.unwrap();
+    let refresh_token = tokens["refresh_token"].as_str().expect("an app logged in").to_string();
+    let (s, api_key) = admin.call("accounts/api-key", json!({ "auth_hash": admin.auth_hash })).await;
+    assert_eq!(s, StatusCode::OK, "{api_key}");
+    let api_secret = api_key["client_secret"].as_str().unwrap().to_string();
+
     // The mails go out: the live invitation links leave the database with them.
     let owner_token = token_for(&app, "owner@contoso.com").await;
     let dir = std::env::temp_dir().join(format!("portal-dump-mail-{}", service::new_id()));
@@ -374,6 +385,8 @@ async fn database_dump_holds_no_secret() {
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let mut secrets: Vec<(String, Vec<u8>)> = vec![
         ("Owner's invitation token".into(), owner_token.into_bytes()),
+        ("app refresh token".into(), refresh_token.into_bytes()),
+        ("API key secret".into(), api_secret.into_bytes()),
         ("master password".into(), PW.as_bytes().to_vec()),
         ("vault item password".into(), b"s3cret-router-pw".to_vec()),
         ("organisation item password".into(), b"s3cret-org-pw".to_vec()),

@@ -63,11 +63,13 @@ impl Services {
 
     /// The collections an item is in (for an edit that does not say).
     pub async fn org_item_collections(&self, actor: &Actor, org_id: &str, item_id: &str) -> Result<Vec<String>> {
-        self.authorize(actor, org_id, Action::ManageVault).await?;
-        match self.org_items(org_id).await?.into_iter().find(|i| i.id == item_id) {
-            Some(item) => Ok(item.collection_ids),
-            None => Err(ServiceError::NotFound("No such item.".into())),
-        }
+        let access = self.vault_access(actor, org_id).await?;
+        let ids = self.org_item_links(org_id, item_id).await?;
+        let seen = match &access {
+            VaultAccess::Whole => self.store.org_item(org_id, item_id).await?.is_some(),
+            VaultAccess::Collections(reach) => ids.iter().any(|c| reach.contains_key(c)),
+        };
+        if seen { Ok(ids) } else { Err(ServiceError::NotFound("No such item.".into())) }
     }
 
     /// The collections an item is in, sorted.
