@@ -115,6 +115,13 @@ pub async fn list_items() -> Result<Vec<VaultItem>, ApiError> {
     Ok(services()?.list_items(&actor()?).await?)
 }
 
+/// The organisation items shared with the caller (as a member), with what
+/// they may do with each.
+#[server(prefix = "/api", endpoint = "vault/shared", input = Json)]
+pub async fn shared_vault() -> Result<domain::api::SharedVault, ApiError> {
+    Ok(services()?.shared_vault(&actor()?).await?)
+}
+
 #[server(prefix = "/api", endpoint = "vault/save", input = Json)]
 pub async fn save_item(id: Option<String>, data: String) -> Result<VaultItem, ApiError> {
     Ok(services()?.save_item(&actor()?, id, data).await?)

@@ -333,6 +333,36 @@ pub struct OrgItem {
     pub deleted_at: Option<i64>,
 }
 
+/// What a person reaches of their organisations' vaults, for their own
+/// vault page: the items of the collections shared with them (directly or
+/// through a group), each with what they may do with it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SharedVault {
+    pub items: Vec<SharedItem>,
+    pub collections: Vec<SharedCollection>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedItem {
+    pub org_id: String,
+    pub item: OrgItem,
+    /// Can edit (or manage) in one of its collections.
+    pub edit: bool,
+    /// False under "Can view, except passwords": the page hides the
+    /// password, the authenticator key and hidden fields.
+    pub view_password: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedCollection {
+    pub org_id: String,
+    pub id: String,
+    /// Encrypted with the organisation key.
+    pub name: String,
+    /// New items may be saved into it.
+    pub edit: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaveOrgItemInput {
     pub org_id: String,

@@ -44,7 +44,10 @@ async fn main() -> anyhow::Result<()> {
     let actor = s.resolve_session(&session).await.map_err(fail)?.expect("session");
     let provider_key = crypto::SymmetricKey::generate();
     let wrapped_key = crypto::seal_to(&admin.public_key_spki, &provider_key.to_bytes())?;
-    let p = s.create_provider(&actor, SetupProviderInput { name: "Bench MSP".into(), billing_email: admin_email.clone(), wrapped_key }, &meta).await.map_err(fail)?;
+    let p = s
+        .create_provider(&actor, SetupProviderInput { name: "Bench MSP".into(), billing_email: admin_email.clone(), wrapped_key }, &meta)
+        .await
+        .map_err(fail)?;
     s.set_provider_seats(&actor, &p.id, clients as i64 * 10, &meta).await.map_err(fail)?;
 
     let (member_email, member) = account(&s, "member").await?;
@@ -53,13 +56,24 @@ async fn main() -> anyhow::Result<()> {
     for n in 0..clients {
         let org_key = crypto::SymmetricKey::generate();
         let name = if n == 0 { "Big".to_string() } else { format!("Client {n:03}") };
-        let input = CreateClientInput { provider_id: p.id.clone(), name, owner_email: format!("owner{n}@example.com"), seats: 5, org_key: provider_key.encrypt(&org_key.to_bytes()) };
+        let input = CreateClientInput {
+            provider_id: p.id.clone(),
+            name,
+            owner_email: format!("owner{n}@example.com"),
+            seats: 5,
+            org_key: provider_key.encrypt(&org_key.to_bytes()),
+        };
         let org = s.create_client(&actor, input, &meta).await.map_err(fail)?;
         let (collections, count) = if n == 0 { (50, items) } else { (1, 1) };
         let now = s.now();
         let mut write = db::OrgItemsWrite { org_id: org.id.clone(), ..Default::default() };
         for c in 0..collections {
-            write.new_collections.push(db::CollectionRow { id: new_id(), org_id: org.id.clone(), name: org_key.encrypt(format!("Collection {c}").as_bytes()), created_at: now });
+            write.new_collections.push(db::CollectionRow {
+                id: new_id(),
+                org_id: org.id.clone(),
+                name: org_key.encrypt(format!("Collection {c}").as_bytes()),
+                created_at: now,
+            });
         }
         let mut item = CipherView::new(CipherType::Login);
         item.name = "Bench item".into();

@@ -1,6 +1,6 @@
 #![recursion_limit = "256"]
-use axum::serve::ListenerExt;
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::cli::{Cli, Command, ProviderCommand};

@@ -179,7 +179,8 @@ async fn refresh_tokens_rotate_and_a_password_change_ends_every_app() {
     let (s, v) = token(&app.base, &[("grant_type", "refresh_token"), ("refresh_token", &client.refresh)]).await;
     assert_eq!((s, v["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{v}");
 
-    let renewed = AppClient { access: fresh["access_token"].as_str().unwrap().into(), refresh: fresh["refresh_token"].as_str().unwrap().into(), ..client_clone(&client) };
+    let renewed =
+        AppClient { access: fresh["access_token"].as_str().unwrap().into(), refresh: fresh["refresh_token"].as_str().unwrap().into(), ..client_clone(&client) };
     assert_eq!(renewed.get("/api/sync").await.0, StatusCode::OK);
 
     // The master password changes in the portal: the app's tokens stop working.

@@ -257,6 +257,7 @@ async fn forbidden_walk_changes_nothing() {
         ("vault/import", json!({ "items": [sealed_item(&key, "imported", "")] })),
         ("vault/restore", json!({ "id": own["id"] })),
         ("vault/purge", json!({ "id": own["id"] })),
+        ("vault/shared", json!({})),
         ("invitations/accept", json!({ "token": invite_token, "password": null })),
         (
             "accounts/change-password",
@@ -345,7 +346,13 @@ async fn database_dump_holds_no_secret() {
     assert_eq!(opened.as_slice(), org_key.to_bytes().as_slice(), "the service user's browser opens the organisation key");
 
     // A Bitwarden app logs in (a refresh token) and an API key is made.
-    let form = [("grant_type", "password"), ("username", "admin@acme.com"), ("password", admin.auth_hash.as_str()), ("deviceType", "14"), ("deviceIdentifier", "dump-test-device")];
+    let form = [
+        ("grant_type", "password"),
+        ("username", "admin@acme.com"),
+        ("password", admin.auth_hash.as_str()),
+        ("deviceType", "14"),
+        ("deviceIdentifier", "dump-test-device"),
+    ];
     let tokens: Value = reqwest::Client::new().post(format!("{}/identity/connect/token", app.base)).form(&form).send().await.unwrap().json().await.unwrap();
     let refresh_token = tokens["refresh_token"].as_str().expect("an app logged in").to_string();
     let (s, api_key) = admin.call("accounts/api-key", json!({ "auth_hash": admin.auth_hash })).await;

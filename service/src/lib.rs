@@ -5,7 +5,6 @@
 pub mod access;
 pub mod accounts;
 pub mod apps;
-pub mod sync;
 mod error;
 pub mod hashing;
 pub mod list_cache;
@@ -14,6 +13,7 @@ pub mod members;
 mod org_vault;
 mod orgs;
 mod providers;
+pub mod sync;
 pub mod throttle;
 mod vault;
 

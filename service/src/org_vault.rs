@@ -27,7 +27,7 @@ fn check_selection(ids: &[String]) -> Result<()> {
 
 /// Refused unless every one of `collections` is one the member may edit in.
 fn check_editable(reach: &HashMap<String, Reach>, collections: &[String]) -> Result<()> {
-    if collections.is_empty() || collections.iter().any(|c| !reach.get(c).is_some_and(|r| !r.read_only)) {
+    if collections.is_empty() || collections.iter().any(|c| reach.get(c).is_none_or(|r| r.read_only)) {
         return Err(ServiceError::Forbidden("You can view this item but not change it: your access to its collection is Can view.".into()));
     }
     Ok(())

@@ -53,11 +53,7 @@ impl Reach {
 
     /// Two grants on one collection (directly and through a group): the more generous.
     fn best(self, other: Reach) -> Reach {
-        Reach {
-            read_only: self.read_only && other.read_only,
-            hide_passwords: self.hide_passwords && other.hide_passwords,
-            manage: self.manage || other.manage,
-        }
+        Reach { read_only: self.read_only && other.read_only, hide_passwords: self.hide_passwords && other.hide_passwords, manage: self.manage || other.manage }
     }
 }
 
@@ -183,5 +179,38 @@ impl Services {
             }
         }
         Ok(reach)
+    }
+}
+
+impl Services {
+    /// The organisation items and collections a person reaches as a member
+    /// (provider staff open clients' vaults in the Admin Console instead).
+    pub async fn shared_vault(&self, actor: &Actor) -> Result<domain::api::SharedVault> {
+        let d = self.app_sync(actor).await?;
+        let member_of: HashSet<&str> = d.organizations.iter().map(|o| o.org.id.as_str()).collect();
+        let items = d
+            .org_items
+            .into_iter()
+            .filter(|i| member_of.contains(i.item.org_id.as_str()))
+            .map(|i| domain::api::SharedItem {
+                org_id: i.item.org_id.clone(),
+                edit: !i.reach.read_only,
+                view_password: !i.reach.hide_passwords,
+                item: domain::api::OrgItem {
+                    id: i.item.id,
+                    data: i.item.data,
+                    collection_ids: i.collection_ids,
+                    updated_at: i.item.updated_at,
+                    deleted_at: i.item.deleted_at,
+                },
+            })
+            .collect();
+        let collections = d
+            .collections
+            .into_iter()
+            .filter(|c| member_of.contains(c.collection.org_id.as_str()))
+            .map(|c| domain::api::SharedCollection { org_id: c.collection.org_id, id: c.collection.id, name: c.collection.name, edit: !c.reach.read_only })
+            .collect();
+        Ok(domain::api::SharedVault { items, collections })
     }
 }

@@ -50,8 +50,7 @@ pub fn ApiKeyCard(me: Me) -> impl IntoView {
         <section class="card" aria-labelledby="api-key-title">
             <h2 id="api-key-title">"API key"</h2>
             <p class="muted small">
-                "For Bitwarden's command-line tool: "<code>"bw login --apikey"</code>
-                " asks for the client_id and client_secret, then "<code>"bw unlock"</code>
+                "For Bitwarden's command-line tool: "<code>"bw login --apikey"</code> " asks for the client_id and client_secret, then "<code>"bw unlock"</code>
                 " for your master password. A new key replaces the earlier one."
             </p>
             {move || {

@@ -315,7 +315,12 @@ async fn whose(services: &Services, actor: &Actor, id: &str) -> Result<Option<St
     }
 }
 
-async fn trash_cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, ip: Option<Extension<app::api::ssr::ClientIp>>, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+async fn trash_cipher(
+    Extension(services): Extension<Services>,
+    AppActor(actor): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
     match whose(&services, &actor, &id).await? {
         None => services.delete_item(&actor, &id).await?,
         Some(org) => {
@@ -325,7 +330,12 @@ async fn trash_cipher(Extension(services): Extension<Services>, AppActor(actor):
     Ok(StatusCode::OK)
 }
 
-async fn restore_cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, ip: Option<Extension<app::api::ssr::ClientIp>>, Path(id): Path<String>) -> Answer {
+async fn restore_cipher(
+    Extension(services): Extension<Services>,
+    AppActor(actor): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Path(id): Path<String>,
+) -> Answer {
     let org = whose(&services, &actor, &id).await?;
     match &org {
         None => services.restore_item(&actor, &id).await?,
@@ -336,7 +346,12 @@ async fn restore_cipher(Extension(services): Extension<Services>, AppActor(actor
     find(&services, &actor, &id, org.as_deref()).await
 }
 
-async fn purge_cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, ip: Option<Extension<app::api::ssr::ClientIp>>, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+async fn purge_cipher(
+    Extension(services): Extension<Services>,
+    AppActor(actor): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
     // Bitwarden's DELETE removes an item for good, from the Trash or not.
     match whose(&services, &actor, &id).await? {
         None => {
@@ -351,4 +366,3 @@ async fn purge_cipher(Extension(services): Extension<Services>, AppActor(actor):
     }
     Ok(StatusCode::OK)
 }
-

@@ -282,11 +282,21 @@ pub fn profile(d: &SyncData) -> Value {
 /// One item as the apps read it: the stored cipher (Bitwarden's JSON, every
 /// text an EncString) with the fields that say where it is and what the
 /// person may do.
-fn cipher(data: &str, id: &str, org_id: Option<&str>, created: i64, updated: i64, deleted: Option<i64>, collection_ids: &[String], reach: Reach) -> Value {
+/// A stored item's own columns.
+struct Stored<'a> {
+    data: &'a str,
+    id: &'a str,
+    created: i64,
+    updated: i64,
+    deleted: Option<i64>,
+}
+
+fn cipher(row: Stored<'_>, org_id: Option<&str>, collection_ids: &[String], reach: Reach) -> Value {
     let mut out = Map::new();
     for kind in ["login", "secureNote", "card", "identity", "sshKey", "notes", "fields", "passwordHistory", "attachments", "key"] {
         out.insert(kind.into(), Value::Null);
     }
+    let Stored { data, id, created, updated, deleted } = row;
     if let Ok(Value::Object(stored)) = serde_json::from_str::<Value>(data) {
         out.extend(stored);
     }
@@ -313,11 +323,12 @@ fn cipher(data: &str, id: &str, org_id: Option<&str>, created: i64, updated: i64
 }
 
 fn personal(i: &db::ItemRow) -> Value {
-    cipher(&i.data, &i.id, None, i.created_at, i.updated_at, i.deleted_at, &[], Reach::FULL)
+    cipher(Stored { data: &i.data, id: &i.id, created: i.created_at, updated: i.updated_at, deleted: i.deleted_at }, None, &[], Reach::FULL)
 }
 
 fn shared(i: &SyncOrgItem) -> Value {
-    cipher(&i.item.data, &i.item.id, Some(&i.item.org_id), i.item.created_at, i.item.updated_at, i.item.deleted_at, &i.collection_ids, i.reach)
+    let row = Stored { data: &i.item.data, id: &i.item.id, created: i.item.created_at, updated: i.item.updated_at, deleted: i.item.deleted_at };
+    cipher(row, Some(&i.item.org_id), &i.collection_ids, i.reach)
 }
 
 pub fn cipher_by_id(d: &SyncData, id: &str) -> Option<Value> {

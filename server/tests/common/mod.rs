@@ -155,4 +155,3 @@ pub async fn join(app: &App, admin: &Browser, pid: &str, key: &SymmetricKey, ema
     assert_eq!(s, StatusCode::OK, "{v}");
     b
 }
-

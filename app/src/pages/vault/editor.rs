@@ -17,6 +17,9 @@ pub fn ItemEditor(
     /// A new item offers the type; an existing one keeps its own.
     #[prop(optional)]
     is_new: bool,
+    /// Shown, not changed (an organisation item under Can view).
+    #[prop(optional)]
+    read_only: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let before = initial.clone();
@@ -81,6 +84,9 @@ pub fn ItemEditor(
             </div>
             <PasswordHistory item=item />
             {children.map(|c| c())}
+            <Show when=move || read_only>
+                <p class="notice">"You can view this item, not change it: your access to its collection is Can view."</p>
+            </Show>
             <p class="notice" role="status">
                 {move || message.get()}
             </p>
@@ -91,9 +97,11 @@ pub fn ItemEditor(
                 <button type="button" class="btn ghost" on:click=move |_| on_cancel.run(())>
                     "Cancel"
                 </button>
-                <button type="submit" class="btn primary">
-                    "Save"
-                </button>
+                <Show when=move || !read_only>
+                    <button type="submit" class="btn primary">
+                        "Save"
+                    </button>
+                </Show>
             </div>
         </form>
     }

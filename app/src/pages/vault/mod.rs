@@ -4,6 +4,7 @@
 mod editor;
 mod reprompt;
 mod row;
+mod shared;
 pub mod transfer;
 mod transfer_forms;
 mod widgets;
@@ -13,7 +14,9 @@ pub use reprompt::{Reprompt, RepromptDialog, guarded};
 pub use row::{ItemActions, TrashActions};
 pub use widgets::{copied, copy_text};
 
-use crate::api::{delete_item, list_items, purge_item, restore_item, save_item};
+use crate::api::{
+    delete_item, delete_org_items, list_items, purge_item, purge_org_items, restore_item, restore_org_items, save_item, save_org_item, shared_vault,
+};
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{Modal, UnlockPanel};
 use crate::session::use_session;
@@ -29,6 +32,8 @@ struct Decrypted {
     id: String,
     data: CipherView,
     deleted: bool,
+    /// An organisation's item shared with the person (None: their own).
+    shared: Option<shared::Shared>,
 }
 
 /// An item as stored (a Bitwarden cipher) opened with the user or organisation key.
@@ -114,19 +119,28 @@ fn VaultView() -> impl IntoView {
     Reprompt::provide();
     let version = RwSignal::new(0u32);
     let items = Resource::new(move || version.get(), |_| list_items());
+    let shared_items = Resource::new(move || version.get(), |_| shared_vault());
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
+    let vault = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<Decrypted>);
     let dialog_open = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
     let deleting = RwSignal::new(None::<(String, String)>);
     let purging = RwSignal::new(None::<(String, String)>);
-    // One server call on an item, then the list again with what it said.
-    type Call = fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::error::ApiError>>>>;
+    // Item id → organisation id, for the organisation items in the list.
+    let owners = StoredValue::new(std::collections::HashMap::<String, String>::new());
+    // The person's organisations (keys opened) and where new items may go.
+    let orgs = StoredValue::new(Vec::<shared::OrgRef>::new());
+    let destinations = StoredValue::new(Vec::<shared::Destination>::new());
+    // One server call on an item (its own, or an organisation's), then the
+    // list again with what it said.
+    type Call = fn(Option<String>, String) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::error::ApiError>>>>;
     let act = move |call: Call, done: &'static str| {
         Callback::new(move |(id, name): (String, String)| {
+            let org = owners.with_value(|o| o.get(&id).cloned());
             spawn_local(async move {
-                match call(id).await {
+                match call(org, id).await {
                     Ok(()) => {
                         message.set(Some(format!("{name} {done}")));
                         version.update(|v| *v += 1);
@@ -136,9 +150,39 @@ fn VaultView() -> impl IntoView {
             });
         })
     };
-    let remove = act(|id| Box::pin(delete_item(id)), "moved to the Trash.");
-    let restore = act(|id| Box::pin(restore_item(id)), "restored.");
-    let purge = act(|id| Box::pin(purge_item(id)), "deleted for good.");
+    let remove = act(
+        |org, id| {
+            Box::pin(async move {
+                match org {
+                    Some(org) => delete_org_items(org, vec![id]).await.map(drop),
+                    None => delete_item(id).await,
+                }
+            })
+        },
+        "moved to the Trash.",
+    );
+    let restore = act(
+        |org, id| {
+            Box::pin(async move {
+                match org {
+                    Some(org) => restore_org_items(org, vec![id]).await.map(drop),
+                    None => restore_item(id).await,
+                }
+            })
+        },
+        "restored.",
+    );
+    let purge = act(
+        |org, id| {
+            Box::pin(async move {
+                match org {
+                    Some(org) => purge_org_items(org, vec![id]).await.map(drop),
+                    None => purge_item(id).await,
+                }
+            })
+        },
+        "deleted for good.",
+    );
     let asks = RowAsks { deleting, purging, restore };
 
     let (importing, exporting) = (RwSignal::new(false), RwSignal::new(false));
@@ -176,26 +220,66 @@ fn VaultView() -> impl IntoView {
             view! { <p class="muted">"Loading…"</p> }
         }>
             {move || Suspend::new(async move {
-                let list = items.await;
+                let (list, shared_list, me) = (items.await, shared_items.await, s.me.await);
                 let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
+                let me = me.ok().flatten();
                 match list {
                     Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_client(),
                     Ok(list) => {
-                        let decrypted: Vec<Decrypted> = list
+                        let org_list = me.as_ref().map(|me| shared::org_refs(me, &s)).unwrap_or_default();
+                        let shared_list = shared_list.unwrap_or_default();
+                        let mut decrypted: Vec<Decrypted> = list
                             .into_iter()
                             .filter_map(|i| Some(Decrypted {
                                 data: open_item(&keys.user_key, &i.data)?,
                                 id: i.id,
                                 deleted: i.deleted_at.is_some(),
+                                shared: None,
                             }))
                             .collect();
+                        decrypted
+                            .extend(
+                                shared_list
+                                    .items
+                                    .into_iter()
+                                    .filter_map(|i| {
+                                        let org = org_list.iter().find(|o| o.id == i.org_id)?;
+                                        let mut data = open_item(&org.key, &i.item.data)?;
+                                        if !i.view_password {
+                                            shared::hide_secrets(&mut data);
+                                        }
+                                        Some(Decrypted {
+                                            data,
+                                            id: i.item.id,
+                                            deleted: i.item.deleted_at.is_some(),
+                                            shared: Some(shared::Shared {
+                                                org_id: i.org_id.clone(),
+                                                org_name: org.name.clone(),
+                                                collection_ids: i.item.collection_ids,
+                                                edit: i.edit,
+                                                view_password: i.view_password,
+                                            }),
+                                        })
+                                    }),
+                            );
+                        owners.set_value(decrypted.iter().filter_map(|d| Some((d.id.clone(), d.shared.as_ref()?.org_id.clone()))).collect());
+                        destinations.set_value(shared::destinations(&org_list, &shared_list.collections));
+                        let vault_choices: Vec<(String, String)> = org_list.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
+                        let has_orgs = !vault_choices.is_empty();
+                        orgs.set_value(org_list);
                         let total = decrypted.len();
                         let shown = move || {
                             let q = search.get();
                             let f = filter.get();
-                            decrypted.iter().filter(|d| shown(&d.data, d.deleted, &f, &q)).cloned().collect::<Vec<_>>()
+                            let v = vault.get();
+                            decrypted.iter().filter(|d| in_vault(d, &v) && shown(&d.data, d.deleted, &f, &q)).cloned().collect::<Vec<_>>()
                         };
                         view! {
+                            <Show when=move || has_orgs>
+                                <div class="toolbar">
+                                    <shared::VaultFilter vault=vault orgs=vault_choices.clone() />
+                                </div>
+                            </Show>
                             <Show when=move || total == 0>
                                 <div class="empty">
                                     <h2>"Your vault is empty"</h2>
@@ -222,7 +306,7 @@ fn VaultView() -> impl IntoView {
             })}
         </Transition>
         <Modal open=dialog_open on_close=Callback::new(move |_| dialog_open.set(false)) title="Item".to_string()>
-            <ItemForm editing=editing dialog_open=dialog_open version=version />
+            <ItemForm editing=editing dialog_open=dialog_open version=version orgs=orgs destinations=destinations />
         </Modal>
         <RepromptDialog />
         <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
@@ -239,6 +323,17 @@ fn VaultView() -> impl IntoView {
             title="Delete for good"
             action="Delete forever"
         />
+    }
+}
+
+/// Does an item belong to the chosen vault ("" every vault, "mine" the
+/// person's own, else an organisation's id)?
+fn in_vault(d: &Decrypted, vault: &str) -> bool {
+    match (vault, &d.shared) {
+        ("", _) => true,
+        ("mine", s) => s.is_none(),
+        (org, Some(s)) => s.org_id == org,
+        (_, None) => false,
     }
 }
 
@@ -262,43 +357,75 @@ fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSi
             dialog_open.set(true);
         })
     };
-    let actions = if d.deleted {
+    let may_change = d.shared.as_ref().is_none_or(|s| s.edit);
+    let actions = if !may_change {
+        ().into_any()
+    } else if d.deleted {
         view! { <TrashActions id=id name=name asks=asks /> }.into_any()
     } else {
         view! {
-            <ItemActions item=d.data.clone() message=message />
             <button class="btn ghost small danger" aria-label=delete_label on:click=move |_| asks.deleting.set(Some((id.clone(), name.clone())))>
                 "Delete"
             </button>
         }
         .into_any()
     };
+    let copy = (!d.deleted).then(|| view! { <ItemActions item=d.data.clone() message=message /> });
+    let badge = d.shared.as_ref().map(|s| view! { <span class="badge">{s.org_name.clone()}</span> });
     view! {
         <li class="item">
             <row::ItemSummary item=d.data.clone() on_open=open />
-            <div class="item-actions">{actions}</div>
+            {badge}
+            <div class="item-actions">{copy} {actions}</div>
         </li>
     }
 }
 
 #[component]
-fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, version: RwSignal<u32>) -> impl IntoView {
+fn ItemForm(
+    editing: RwSignal<Option<Decrypted>>,
+    dialog_open: RwSignal<bool>,
+    version: RwSignal<u32>,
+    orgs: StoredValue<Vec<shared::OrgRef>>,
+    destinations: StoredValue<Vec<shared::Destination>>,
+) -> impl IntoView {
     let s = use_session();
     let cur = editing.get_untracked();
     let is_new = cur.is_none();
     let initial = cur.as_ref().map(|d| d.data.clone()).unwrap_or_else(|| CipherView::new(CipherType::Login));
+    let shared = cur.as_ref().and_then(|d| d.shared.clone());
+    // Under "Can view, except passwords" the secrets were never shown: the item is read only.
+    let read_only = shared.as_ref().is_some_and(|s| !s.edit || !s.view_password);
     let id = cur.map(|d| d.id);
     let error = RwSignal::new(None::<String>);
+    // Where a new item goes: "" = the person's own vault, else a collection id.
+    let no_personal = s.me.get_untracked().and_then(|r| r.ok()).flatten().is_some_and(|me| me.policies.no_individual_vault);
+    let choices = destinations.get_value();
+    let dest = RwSignal::new(if no_personal { choices.first().map(|d| d.collection_id.clone()).unwrap_or_default() } else { String::new() });
     let save = Callback::new(move |item: CipherView| {
         let Some(keys) = s.keys.get_untracked() else {
             error.set(Some("Your vault is locked.".into()));
             return;
         };
-        let enc = seal_item(&keys.user_key, item);
+        // The organisation and collections the item is (or goes) in, if not the person's own.
+        let target = match &shared {
+            Some(sh) => Some((sh.org_id.clone(), sh.collection_ids.clone())),
+            None => destinations
+                .with_value(|all| all.iter().find(|d| d.collection_id == dest.get_untracked()).map(|d| (d.org_id.clone(), vec![d.collection_id.clone()]))),
+        };
         let id = id.clone();
+        let org_key = target.as_ref().and_then(|(org, _)| orgs.with_value(|o| o.iter().find(|x| x.id == *org).map(|x| x.key.clone())));
         spawn_local(async move {
-            match save_item(id, enc).await {
-                Ok(_) => {
+            let result = match (target, org_key) {
+                (Some((org_id, collection_ids)), Some(key)) => {
+                    let input = domain::api::SaveOrgItemInput { org_id, item_id: id, data: seal_item(&key, item), collection_ids };
+                    save_org_item(input).await.map(drop)
+                }
+                (Some(_), None) => Err(crate::error::ApiError::Forbidden("This organisation's key is not open here. Reload the page.".into())),
+                (None, _) => save_item(id, seal_item(&keys.user_key, item)).await.map(drop),
+            };
+            match result {
+                Ok(()) => {
                     dialog_open.set(false);
                     version.update(|v| *v += 1);
                 }
@@ -306,7 +433,23 @@ fn ItemForm(editing: RwSignal<Option<Decrypted>>, dialog_open: RwSignal<bool>, v
             }
         });
     });
-    view! { <ItemEditor initial=initial is_new=is_new on_save=save on_cancel=Callback::new(move |_| dialog_open.set(false)) error=error /> }
+    let owner_picker = (is_new && !choices.is_empty()).then(|| {
+        view! {
+            <crate::components::Field label="Owner">
+                <select bind:value=dest>
+                    <Show when=move || !no_personal>
+                        <option value="">"My vault"</option>
+                    </Show>
+                    {choices.iter().map(|d| view! { <option value=d.collection_id.clone()>{d.label.clone()}</option> }).collect_view()}
+                </select>
+            </crate::components::Field>
+        }
+    });
+    view! {
+        <ItemEditor initial=initial is_new=is_new read_only=read_only on_save=save on_cancel=Callback::new(move |_| dialog_open.set(false)) error=error>
+            {owner_picker}
+        </ItemEditor>
+    }
 }
 
 /// Asks before an item is deleted: open while `deleting` holds (id, name).
