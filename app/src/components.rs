@@ -215,7 +215,7 @@ pub fn UnlockPanel(
             <p class="muted">"Enter your master password to unlock. Logged in as " <strong>{email}</strong> "."</p>
             <form on:submit=submit>
                 <Field label="Master password" error=Signal::derive(move || error.get())>
-                    <input type="password" name="master_password" autocomplete="current-password" required bind:value=password on:input=on_typing />
+                    <input type="password" autocomplete="current-password" required bind:value=password on:input=on_typing />
                 </Field>
                 <button class="btn primary" type="submit" disabled=move || busy.get()>
                     {move || if busy.get() { "Unlocking…" } else { "Unlock" }}

@@ -397,6 +397,39 @@ test('a provider admin creates a client; a service user manages it within the se
   await again.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(su.getByRole('row').filter({ hasText: laterEmail }).getByText('Invited', { exact: true })).toBeVisible();
 
+  // Mia's own vault now holds what the organisation shares with her: Fabrikam
+  // bank (Shared logins, which her group Finance can edit), and nothing of the
+  // collections she was not given (the imported Finance collection's card).
+  await member.reload();
+  await hydrated(member);
+  await member.getByLabel('Master password').fill(miaPassword);
+  await member.getByRole('button', { name: 'Unlock' }).click();
+  const bank = member.getByRole('listitem').filter({ hasText: 'Fabrikam bank' });
+  await expect(bank.getByText('Fabrikam Ltd', { exact: true })).toBeVisible();
+  await expect(member.getByRole('button', { name: 'Company Visa', exact: true })).toHaveCount(0);
+  const vaultFilter = member.getByLabel('Vault', { exact: true });
+  await vaultFilter.selectOption({ label: 'My vault' });
+  await expect(bank).toHaveCount(0);
+  await vaultFilter.selectOption({ label: 'Fabrikam Ltd' });
+  await member.getByRole('button', { name: 'Fabrikam bank', exact: true }).click();
+  const bankItem = member.getByRole('dialog', { name: 'Item' });
+  await expect(bankItem.getByLabel('Password', { exact: true })).toHaveValue('Bank-Secret-4711');
+  await bankItem.getByLabel('Notes', { exact: true }).fill('Treasury account; ask Mia.');
+  await bankItem.getByRole('button', { name: 'Save' }).click();
+  await expect(bankItem).toBeHidden();
+  // A new item goes into a collection she can edit, chosen as its owner.
+  await member.getByRole('button', { name: 'New item' }).click();
+  const newShared = member.getByRole('dialog', { name: 'Item' });
+  await newShared.getByLabel('Name', { exact: true }).fill('Payroll portal');
+  await newShared.getByLabel('Password', { exact: true }).fill('Payroll-Pass-5');
+  await newShared.getByLabel('Owner').selectOption({ label: 'Fabrikam Ltd — Shared logins' });
+  await newShared.getByRole('button', { name: 'Save' }).click();
+  await expect(member.getByRole('listitem').filter({ hasText: 'Payroll portal' }).getByText('Fabrikam Ltd', { exact: true })).toBeVisible();
+  await member.screenshot({ path: 'test-results/member-shared-vault.png', fullPage: true });
+  // The service user's Admin Console shows both, in Shared logins.
+  await consoleNav.getByRole('link', { name: 'Vault' }).click();
+  await expect(items.getByRole('row').filter({ hasText: 'Payroll portal' }).getByRole('cell', { name: 'Shared logins' })).toBeVisible();
+
   // The Owner opens the Admin Console of their organisation (and nothing of the provider's).
   await owner.goto('/vault');
   await hydrated(owner);

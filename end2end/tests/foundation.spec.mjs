@@ -232,3 +232,45 @@ test('code that fails to arrive is fetched again; if it never comes, the portal 
   await expect(notice).toHaveCount(0);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
 });
+
+// Before the bundle has hydrated a page, Enter in a form submits it the
+// browser's own way (a GET to the page with the named fields in the URL, where
+// logs and history keep them). Password inputs carry no name, so a master
+// password never leaves this way: tried here with the bundle held back, as on
+// a slow connection.
+test('a form sent before the page is ready never carries the master password', async ({ browser, page, pageErrors }) => {
+  pageErrors.allow(/\/pkg\//);
+  const email = uniqueEmail('early');
+  await createAccount(page, { email, name: 'Early Enter' });
+  await expect(page).toHaveURL(/\/vault$/);
+  const sent = [];
+  const unhydrated = async (options) => {
+    const ctx = await browser.newContext(options);
+    await ctx.route('**/pkg/**', (route) => route.abort('aborted'));
+    const p = await ctx.newPage();
+    p.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`));
+    return [ctx, p];
+  };
+  const [locked, lockedPage] = await unhydrated({ storageState: await page.context().storageState() });
+  await lockedPage.goto('/vault');
+  await lockedPage.getByLabel('Master password').fill(PASSWORD);
+  await lockedPage.getByRole('button', { name: 'Unlock' }).click();
+  await lockedPage.waitForLoadState();
+  const [anonymous, loginPage] = await unhydrated({});
+  await loginPage.goto('/login');
+  await loginPage.getByLabel('Email address').fill(email);
+  await loginPage.getByLabel('Master password').fill(PASSWORD);
+  await loginPage.getByRole('button', { name: 'Log in' }).click();
+  await loginPage.waitForLoadState();
+  await loginPage.goto('/register');
+  await loginPage.getByLabel('Master password', { exact: true }).fill(PASSWORD);
+  await loginPage.getByLabel('Confirm master password').fill(PASSWORD);
+  await loginPage.getByRole('button', { name: 'Create account' }).click();
+  await loginPage.waitForLoadState();
+  const pages = sent.filter((s) => !s.includes('/pkg/'));
+  expect(pages.length, pages.join('\n')).toBeGreaterThan(3);
+  for (const form of [PASSWORD, encodeURIComponent(PASSWORD), PASSWORD.replaceAll(' ', '+')]) {
+    expect(sent.filter((s) => s.includes(form)), 'requests carrying the master password').toEqual([]);
+  }
+  await Promise.all([locked.close(), anonymous.close()]);
+});

@@ -120,7 +120,7 @@ pub fn LoginPage() -> impl IntoView {
                         <input type="email" name="email" autocomplete="username" required bind:value=email />
                     </Field>
                     <Field label="Master password">
-                        <input type="password" name="master_password" autocomplete="current-password" required bind:value=password />
+                        <input type="password" autocomplete="current-password" required bind:value=password />
                     </Field>
                     <p class="form-error" role="alert">
                         {move || error.get()}
@@ -274,7 +274,7 @@ pub fn RegisterPage() -> impl IntoView {
                         <input type="text" name="name" autocomplete="name" required bind:value=name />
                     </Field>
                     <Field label="Master password" error=field("password") help="At least 12 characters. We cannot recover it if you forget it.">
-                        <input type="password" name="master_password" autocomplete="new-password" required bind:value=password />
+                        <input type="password" autocomplete="new-password" required bind:value=password />
                     </Field>
                     <StrengthMeter password=password inputs=Signal::derive(move || vec![email.get(), name.get()]) />
                     <Transition fallback=|| ()>
@@ -296,7 +296,7 @@ pub fn RegisterPage() -> impl IntoView {
                         })}
                     </Transition>
                     <Field label="Confirm master password" error=field("confirm")>
-                        <input type="password" name="confirm_master_password" autocomplete="new-password" required bind:value=confirm />
+                        <input type="password" autocomplete="new-password" required bind:value=confirm />
                     </Field>
                     <Field label="Master password hint (optional)" error=field("hint")>
                         <input type="text" name="hint" bind:value=hint />

@@ -371,7 +371,7 @@ fn ItemRow(d: Decrypted, editing: RwSignal<Option<Decrypted>>, dialog_open: RwSi
         .into_any()
     };
     let copy = (!d.deleted).then(|| view! { <ItemActions item=d.data.clone() message=message /> });
-    let badge = d.shared.as_ref().map(|s| view! { <span class="badge">{s.org_name.clone()}</span> });
+    let badge = d.shared.as_ref().map(|s| view! { <span class="badge info">{s.org_name.clone()}</span> });
     view! {
         <li class="item">
             <row::ItemSummary item=d.data.clone() on_open=open />
