@@ -118,8 +118,9 @@ fn VaultView() -> impl IntoView {
     let s = use_session();
     Reprompt::provide();
     let version = RwSignal::new(0u32);
-    let items = Resource::new(move || version.get(), |_| list_items());
-    let shared_items = Resource::new(move || version.get(), |_| shared_vault());
+    // One resource for both lists: the list below awaits it once, so a page
+    // left while the lists load is never polled again.
+    let items = Resource::new(move || version.get(), |_| async { (list_items().await, shared_vault().await) });
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
     let vault = RwSignal::new(String::new());
@@ -220,9 +221,9 @@ fn VaultView() -> impl IntoView {
             view! { <p class="muted">"Loading…"</p> }
         }>
             {move || Suspend::new(async move {
-                let (list, shared_list, me) = (items.await, shared_items.await, s.me.await);
+                let (list, shared_list) = items.await;
                 let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
-                let me = me.ok().flatten();
+                let me = s.me.get_untracked().and_then(Result::ok).flatten();
                 match list {
                     Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_client(),
                     Ok(list) => {
