@@ -118,8 +118,6 @@ fn VaultView() -> impl IntoView {
     let s = use_session();
     Reprompt::provide();
     let version = RwSignal::new(0u32);
-    // One resource for both lists: the list below awaits it once, so a page
-    // left while the lists load is never polled again.
     let items = Resource::new(move || version.get(), |_| async { (list_items().await, shared_vault().await) });
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
@@ -220,91 +218,97 @@ fn VaultView() -> impl IntoView {
         <Transition fallback=|| {
             view! { <p class="muted">"Loading…"</p> }
         }>
-            {move || Suspend::new(async move {
-                let (list, shared_list) = items.await;
-                let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
-                let me = s.me.get_untracked().and_then(Result::ok).flatten();
-                match list {
-                    Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_client(),
-                    Ok(list) => {
-                        let org_list = me.as_ref().map(|me| shared::org_refs(me, &s)).unwrap_or_default();
-                        let shared_list = shared_list.unwrap_or_default();
-                        let mut decrypted: Vec<Decrypted> = list
-                            .into_iter()
-                            .filter_map(|i| Some(Decrypted {
-                                data: open_item(&keys.user_key, &i.data)?,
-                                id: i.id,
-                                deleted: i.deleted_at.is_some(),
-                                shared: None,
-                            }))
-                            .collect();
-                        decrypted
-                            .extend(
-                                shared_list
-                                    .items
+            // Read, not awaited: a page left while the lists load has its
+            // effect disposed with it, where an awaiting future would still
+            // be polled (and panic on the disposed resource).
+            {move || {
+                items
+                    .get()
+                    .map(|(list, shared_list)| {
+                        let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
+                        let me = s.me.get_untracked().and_then(Result::ok).flatten();
+                        match list {
+                            Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_client(),
+                            Ok(list) => {
+                                let org_list = me.as_ref().map(|me| shared::org_refs(me, &s)).unwrap_or_default();
+                                let shared_list = shared_list.unwrap_or_default();
+                                let mut decrypted: Vec<Decrypted> = list
                                     .into_iter()
-                                    .filter_map(|i| {
-                                        let org = org_list.iter().find(|o| o.id == i.org_id)?;
-                                        let mut data = open_item(&org.key, &i.item.data)?;
-                                        if !i.view_password {
-                                            shared::hide_secrets(&mut data);
-                                        }
-                                        Some(Decrypted {
-                                            data,
-                                            id: i.item.id,
-                                            deleted: i.item.deleted_at.is_some(),
-                                            shared: Some(shared::Shared {
-                                                org_id: i.org_id.clone(),
-                                                org_name: org.name.clone(),
-                                                collection_ids: i.item.collection_ids,
-                                                edit: i.edit,
-                                                view_password: i.view_password,
+                                    .filter_map(|i| Some(Decrypted {
+                                        data: open_item(&keys.user_key, &i.data)?,
+                                        id: i.id,
+                                        deleted: i.deleted_at.is_some(),
+                                        shared: None,
+                                    }))
+                                    .collect();
+                                decrypted
+                                    .extend(
+                                        shared_list
+                                            .items
+                                            .into_iter()
+                                            .filter_map(|i| {
+                                                let org = org_list.iter().find(|o| o.id == i.org_id)?;
+                                                let mut data = open_item(&org.key, &i.item.data)?;
+                                                if !i.view_password {
+                                                    shared::hide_secrets(&mut data);
+                                                }
+                                                Some(Decrypted {
+                                                    data,
+                                                    id: i.item.id,
+                                                    deleted: i.item.deleted_at.is_some(),
+                                                    shared: Some(shared::Shared {
+                                                        org_id: i.org_id.clone(),
+                                                        org_name: org.name.clone(),
+                                                        collection_ids: i.item.collection_ids,
+                                                        edit: i.edit,
+                                                        view_password: i.view_password,
+                                                    }),
+                                                })
                                             }),
-                                        })
-                                    }),
-                            );
-                        owners.set_value(decrypted.iter().filter_map(|d| Some((d.id.clone(), d.shared.as_ref()?.org_id.clone()))).collect());
-                        destinations.set_value(shared::destinations(&org_list, &shared_list.collections));
-                        let vault_choices: Vec<(String, String)> = org_list.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
-                        let has_orgs = !vault_choices.is_empty();
-                        orgs.set_value(org_list);
-                        let total = decrypted.len();
-                        let shown = move || {
-                            let q = search.get();
-                            let f = filter.get();
-                            let v = vault.get();
-                            decrypted.iter().filter(|d| in_vault(d, &v) && shown(&d.data, d.deleted, &f, &q)).cloned().collect::<Vec<_>>()
-                        };
-                        view! {
-                            <Show when=move || has_orgs>
-                                <div class="toolbar">
-                                    <shared::VaultFilter vault=vault orgs=vault_choices.clone() />
-                                </div>
-                            </Show>
-                            <Show when=move || total == 0>
-                                <div class="empty">
-                                    <h2>"Your vault is empty"</h2>
-                                    <p class="muted">"Add a login, a card, an identity, a note or an SSH key with New item."</p>
-                                </div>
-                            </Show>
-                            <Show when={
-                                let shown = shown.clone();
-                                move || total > 0 && shown().is_empty()
-                            }>
-                                <p class="muted" role="status">
-                                    {move || if filter.get() == "trash" { "The Trash is empty." } else { "No items match." }}
-                                </p>
-                            </Show>
-                            <ul class="items" aria-label="Vault items">
-                                <For each=shown key=|d| d.id.clone() let:d>
-                                    <ItemRow d=d editing=editing dialog_open=dialog_open asks=asks message=message />
-                                </For>
-                            </ul>
+                                    );
+                                owners.set_value(decrypted.iter().filter_map(|d| Some((d.id.clone(), d.shared.as_ref()?.org_id.clone()))).collect());
+                                destinations.set_value(shared::destinations(&org_list, &shared_list.collections));
+                                let vault_choices: Vec<(String, String)> = org_list.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
+                                let has_orgs = !vault_choices.is_empty();
+                                orgs.set_value(org_list);
+                                let total = decrypted.len();
+                                let shown = move || {
+                                    let q = search.get();
+                                    let f = filter.get();
+                                    let v = vault.get();
+                                    decrypted.iter().filter(|d| in_vault(d, &v) && shown(&d.data, d.deleted, &f, &q)).cloned().collect::<Vec<_>>()
+                                };
+                                view! {
+                                    <Show when=move || has_orgs>
+                                        <div class="toolbar">
+                                            <shared::VaultFilter vault=vault orgs=vault_choices.clone() />
+                                        </div>
+                                    </Show>
+                                    <Show when=move || total == 0>
+                                        <div class="empty">
+                                            <h2>"Your vault is empty"</h2>
+                                            <p class="muted">"Add a login, a card, an identity, a note or an SSH key with New item."</p>
+                                        </div>
+                                    </Show>
+                                    <Show when={
+                                        let shown = shown.clone();
+                                        move || total > 0 && shown().is_empty()
+                                    }>
+                                        <p class="muted" role="status">
+                                            {move || if filter.get() == "trash" { "The Trash is empty." } else { "No items match." }}
+                                        </p>
+                                    </Show>
+                                    <ul class="items" aria-label="Vault items">
+                                        <For each=shown key=|d| d.id.clone() let:d>
+                                            <ItemRow d=d editing=editing dialog_open=dialog_open asks=asks message=message />
+                                        </For>
+                                    </ul>
+                                }
+                                    .into_client()
+                            }
                         }
-                            .into_client()
-                    }
-                }
-            })}
+                    })
+            }}
         </Transition>
         <Modal open=dialog_open on_close=Callback::new(move |_| dialog_open.set(false)) title="Item".to_string()>
             <ItemForm editing=editing dialog_open=dialog_open version=version orgs=orgs destinations=destinations />
