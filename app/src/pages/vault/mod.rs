@@ -218,12 +218,13 @@ fn VaultView() -> impl IntoView {
         <Transition fallback=|| {
             view! { <p class="muted">"Loading…"</p> }
         }>
-            // Read, not awaited: a page left while the lists load has its
-            // effect disposed with it, where an awaiting future would still
-            // be polled (and panic on the disposed resource).
+            // Read with try_get, not awaited: when the person logs out while
+            // the lists load, this can run once more after the page's
+            // resource is gone (an await, or get, panics there).
             {move || {
                 items
-                    .get()
+                    .try_get()
+                    .flatten()
                     .map(|(list, shared_list)| {
                         let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
                         let me = s.me.get_untracked().and_then(Result::ok).flatten();
