@@ -1,4 +1,5 @@
 import { test as base, expect } from '@playwright/test';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -120,4 +121,17 @@ export async function waitForMail(address, subjectPart) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no mail "${subjectPart}" to ${address}`);
+}
+
+export /** RFC 6238 code of a base32 key at unix second `t` (SHA-1, 6 digits, 30 s). */
+function totp(key, t) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of key) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const h = crypto.createHmac('sha1', bytes).update(counter).digest();
+  const off = h[h.length - 1] & 0xf;
+  return String((h.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }

@@ -1,20 +1,6 @@
-import crypto from 'node:crypto';
-import { test, expect, createAccount, hydrated, expectNoAxeViolations, callApi, uniqueEmail, PASSWORD } from './helpers.mjs';
+import { test, expect, createAccount, hydrated, expectNoAxeViolations, callApi, uniqueEmail, PASSWORD, totp } from './helpers.mjs';
 
 const TOTP_KEY = 'JBSWY3DPEHPK3PXP';
-
-/** RFC 6238 code of a base32 key at unix second `t` (SHA-1, 6 digits, 30 s). */
-function totp(key, t) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of key) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const h = crypto.createHmac('sha1', bytes).update(counter).digest();
-  const off = h[h.length - 1] & 0xf;
-  return String((h.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
 
 async function newItem(page, type, name) {
   await page.getByRole('button', { name: 'New item' }).click();

@@ -278,29 +278,29 @@ async fn save(
     collection_ids: Vec<String>,
 ) -> Answer {
     let data = Value::Object(req.cipher).to_string();
-    let (id, org_id) = match req.organization_id.filter(|o| !o.is_empty()) {
-        None => (services.save_item(&actor, id, data).await?.id, None),
+    let id = match req.organization_id.filter(|o| !o.is_empty()) {
+        None => services.save_item(&actor, id, data).await?.id,
         Some(org_id) => {
             let collection_ids = match (&id, collection_ids.is_empty()) {
                 // An edit keeps the item's collections.
                 (Some(id), true) => services.org_item_collections(&actor, &org_id, id).await?,
                 _ => collection_ids,
             };
-            let input = domain::api::SaveOrgItemInput { org_id: org_id.clone(), item_id: id, data, collection_ids };
-            (services.save_org_item(&actor, input, &meta(ip.as_deref())).await?.id, Some(org_id))
+            let input = domain::api::SaveOrgItemInput { org_id, item_id: id, data, collection_ids };
+            services.save_org_item(&actor, input, &meta(ip.as_deref())).await?.id
         }
     };
-    find(&services, &actor, &id, org_id.as_deref()).await
+    find(&services, &actor, &id).await
 }
 
 /// The item as `sync` shows it to this person.
-async fn find(services: &Services, actor: &Actor, id: &str, _org: Option<&str>) -> Answer {
+async fn find(services: &Services, actor: &Actor, id: &str) -> Answer {
     let data = services.app_sync(actor).await?;
     wire::cipher_by_id(&data, id).map(Json).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "No such item."))
 }
 
 async fn cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, Path(id): Path<String>) -> Answer {
-    find(&services, &actor, &id, None).await
+    find(&services, &actor, &id).await
 }
 
 /// Which vault an item is in, as this person sees it.
@@ -336,14 +336,13 @@ async fn restore_cipher(
     ip: Option<Extension<app::api::ssr::ClientIp>>,
     Path(id): Path<String>,
 ) -> Answer {
-    let org = whose(&services, &actor, &id).await?;
-    match &org {
+    match whose(&services, &actor, &id).await? {
         None => services.restore_item(&actor, &id).await?,
         Some(org) => {
-            services.restore_org_items(&actor, org, &[id.clone()], &meta(ip.as_deref())).await?;
+            services.restore_org_items(&actor, &org, &[id.clone()], &meta(ip.as_deref())).await?;
         }
     }
-    find(&services, &actor, &id, org.as_deref()).await
+    find(&services, &actor, &id).await
 }
 
 async fn purge_cipher(

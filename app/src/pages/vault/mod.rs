@@ -27,6 +27,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
+/// An item's server call, to the person's own vault or to its organisation's
+/// (by the organisation id the list knows it under).
+macro_rules! own_or_org {
+    ($own:ident, $org:ident) => {
+        |org: Option<String>, id: String| {
+            Box::pin(async move {
+                match org {
+                    Some(org) => $org(org, vec![id]).await.map(drop),
+                    None => $own(id).await,
+                }
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), crate::error::ApiError>>>>
+        }
+    };
+}
+
 #[derive(Clone, PartialEq)]
 struct Decrypted {
     id: String,
@@ -149,39 +164,9 @@ fn VaultView() -> impl IntoView {
             });
         })
     };
-    let remove = act(
-        |org, id| {
-            Box::pin(async move {
-                match org {
-                    Some(org) => delete_org_items(org, vec![id]).await.map(drop),
-                    None => delete_item(id).await,
-                }
-            })
-        },
-        "moved to the Trash.",
-    );
-    let restore = act(
-        |org, id| {
-            Box::pin(async move {
-                match org {
-                    Some(org) => restore_org_items(org, vec![id]).await.map(drop),
-                    None => restore_item(id).await,
-                }
-            })
-        },
-        "restored.",
-    );
-    let purge = act(
-        |org, id| {
-            Box::pin(async move {
-                match org {
-                    Some(org) => purge_org_items(org, vec![id]).await.map(drop),
-                    None => purge_item(id).await,
-                }
-            })
-        },
-        "deleted for good.",
-    );
+    let remove = act(own_or_org!(delete_item, delete_org_items), "moved to the Trash.");
+    let restore = act(own_or_org!(restore_item, restore_org_items), "restored.");
+    let purge = act(own_or_org!(purge_item, purge_org_items), "deleted for good.");
     let asks = RowAsks { deleting, purging, restore };
 
     let (importing, exporting) = (RwSignal::new(false), RwSignal::new(false));
