@@ -8,7 +8,7 @@
 
 use crate::accounts::member_facts;
 use crate::{Actor, Result, ServiceError, Services};
-use domain::authz::Action;
+use domain::authz::{Action, OrgAuthority, Permissions, authorize_org};
 use domain::member::Role;
 use domain::org::CollectionPermission;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -97,33 +97,50 @@ impl Services {
         let user = self.store.user_by_id(actor.user_id()).await?.ok_or(ServiceError::Unauthenticated)?;
         let (mut organizations, mut providers, mut provider_orgs) = (vec![], vec![], vec![]);
         // Organisation id → the person's membership there (None: staff of its provider).
-        let mut reachable: BTreeMap<String, Option<db::MemberRow>> = BTreeMap::new();
+        // Organisation id → (the person's membership there, its provider's id).
+        let mut reachable: BTreeMap<String, (Option<db::MemberRow>, Option<String>)> = BTreeMap::new();
+        // The person's active provider memberships, by provider id.
+        let mut staff: HashMap<String, domain::member::MemberFacts> = HashMap::new();
+        let mut member_orgs = vec![];
         for (tenant, m) in self.store.memberships_of_user(actor.user_id()).await? {
             let facts = member_facts(&m);
             if !facts.is_active() {
                 continue;
             }
             if tenant.is_organization() {
-                let manages_vault = self.authorize(actor, &tenant.id, Action::ManageVault).await.is_ok();
-                reachable.insert(tenant.id.clone(), Some(m.clone()));
-                organizations.push(SyncOrg { org: tenant, member: m, role: facts.user_type, manages_vault });
+                reachable.insert(tenant.id.clone(), (Some(m.clone()), tenant.parent_id.clone()));
+                member_orgs.push((tenant, m, facts.user_type));
             } else {
                 for client in self.store.list_clients(&tenant.id).await? {
-                    reachable.entry(client.org.id.clone()).or_insert(None);
+                    reachable.entry(client.org.id.clone()).or_insert((None, Some(tenant.id.clone())));
                     provider_orgs.push((client.org, tenant.clone()));
                 }
+                staff.insert(tenant.id.clone(), facts);
                 providers.push(SyncProvider { provider: tenant, member: m, role: facts.user_type });
             }
         }
+        // The same decision `authorize` makes, from the memberships read above
+        // (one query per organisation fewer, two for provider staff).
+        let manages = |member: &Option<db::MemberRow>, provider: &Option<String>| {
+            let org = OrgAuthority {
+                provider: provider.as_ref().and_then(|p| staff.get(p)).copied(),
+                member: member.as_ref().map(member_facts),
+                permissions: member.as_ref().map(|m| Permissions::from_code(&m.permissions)).unwrap_or_default(),
+            };
+            authorize_org(&org, Action::ManageVault).is_ok()
+        };
+        for (org, m, role) in member_orgs {
+            let manages_vault = reachable.get(&org.id).is_some_and(|(member, provider)| manages(member, provider));
+            organizations.push(SyncOrg { org, member: m, role, manages_vault });
+        }
         let (mut org_items, mut collections) = (vec![], vec![]);
-        for (org_id, member) in reachable {
-            let whole = self.authorize(actor, &org_id, Action::ManageVault).await.is_ok();
-            let reach = match (&member, whole) {
+        for (org_id, (member, provider)) in reachable {
+            let (rows, access) = self.store.list_collections(&org_id).await?;
+            let reach = match (&member, manages(&member, &provider)) {
                 (_, true) => None,
-                (Some(m), false) => Some(self.member_reach(&org_id, &m.id).await?),
+                (Some(m), false) => Some(self.member_reach(&org_id, &m.id, access).await?),
                 _ => continue,
             };
-            let (rows, _) = self.store.list_collections(&org_id).await?;
             let reach_of = |id: &str| match &reach {
                 None => Some(Reach::FULL),
                 Some(r) => r.get(id).copied(),
@@ -159,16 +176,18 @@ impl Services {
             return Ok(VaultAccess::Whole);
         }
         match self.store.member_by_user(org_id, actor.user_id()).await? {
-            Some(m) if member_facts(&m).is_active() => Ok(VaultAccess::Collections(self.member_reach(org_id, &m.id).await?)),
+            Some(m) if member_facts(&m).is_active() => {
+                let (_, access) = self.store.list_collections(org_id).await?;
+                Ok(VaultAccess::Collections(self.member_reach(org_id, &m.id, access).await?))
+            }
             _ => Err(domain::authz::Denied::NotMember.into()),
         }
     }
 
     /// The collections a member reaches, directly or through their groups.
-    async fn member_reach(&self, org_id: &str, member_id: &str) -> Result<HashMap<String, Reach>> {
+    async fn member_reach(&self, org_id: &str, member_id: &str, access: Vec<db::AccessRow>) -> Result<HashMap<String, Reach>> {
         let (_, group_members) = self.store.list_groups(org_id).await?;
         let groups: HashSet<String> = group_members.into_iter().filter(|(_, m)| m == member_id).map(|(g, _)| g).collect();
-        let (_, access) = self.store.list_collections(org_id).await?;
         let mut reach: HashMap<String, Reach> = HashMap::new();
         for a in access {
             let mine = a.member_id.as_deref() == Some(member_id) || a.group_id.as_ref().is_some_and(|g| groups.contains(g));
