@@ -55,8 +55,32 @@ pub mod ssr {
     }
 
     pub fn set_cookie(value: &str, max_age: i64, secure: bool) {
+        set_named_cookie(session_cookie(secure), value, max_age, secure);
+    }
+
+    /// The remembered-browser cookie of two-step login ("Remember me").
+    pub fn remember_cookie(secure: bool) -> &'static str {
+        if secure { "__Host-pp_two_step" } else { "pp_two_step" }
+    }
+
+    /// A cookie of the request, by name.
+    pub fn request_cookie(name: &str) -> Option<String> {
+        let parts = parts()?;
+        parts.headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    }
+
+    /// The QR code of an `otpauth://` link, as an SVG image.
+    pub fn qr_svg(text: &str) -> Result<String, ApiError> {
+        let code = qrcode::QrCode::new(text.as_bytes()).map_err(|_| ApiError::Internal)?;
+        Ok(code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build())
+    }
+
+    pub fn set_named_cookie(name: &str, value: &str, max_age: i64, secure: bool) {
         use axum::http::{HeaderValue, header::SET_COOKIE};
-        let cookie = format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", session_cookie(secure), if secure { "; Secure" } else { "" });
+        let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
         if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(&cookie)) {
             res.append_header(SET_COOKIE, v);
         }
@@ -82,9 +106,18 @@ pub async fn register(input: RegisterInput) -> Result<(), ApiError> {
 
 #[server(prefix = "/api", endpoint = "accounts/login", input = Json)]
 pub async fn login(input: LoginInput) -> Result<Me, ApiError> {
+    let mut input = input;
     let ctx = ctx()?;
-    let (token, me) = ctx.services.login(input, &meta()).await?;
+    // A browser remembered by two-step login answers the second step with its cookie.
+    let remembered = request_cookie(remember_cookie(ctx.secure_cookies)).filter(|t| !t.is_empty());
+    if let (None, Some(token)) = (&input.two_factor, remembered) {
+        input.two_factor = Some(TwoFactorAnswer::Remembered { token });
+    }
+    let (token, me, remember) = ctx.services.login_remembering(input, &meta()).await?;
     set_cookie(&token, ctx.services.settings.session_ttl.as_secs() as i64, ctx.secure_cookies);
+    if let Some(remember) = remember {
+        set_named_cookie(remember_cookie(ctx.secure_cookies), &remember, domain::two_factor::REMEMBER_SECS, ctx.secure_cookies);
+    }
     Ok(me)
 }
 
@@ -347,4 +380,79 @@ pub async fn new_api_key(auth_hash: String) -> Result<domain::api::ApiKey, ApiEr
 #[server(prefix = "/api", endpoint = "accounts/change-password", input = Json)]
 pub async fn change_master_password(input: ChangePasswordInput) -> Result<(), ApiError> {
     Ok(services()?.change_master_password(&actor()?, input).await?)
+}
+
+/// Two-step login as the account's settings show it.
+#[server(prefix = "/api", endpoint = "accounts/two-step", input = Json)]
+pub async fn two_step_status() -> Result<TwoFactorStatus, ApiError> {
+    Ok(services()?.two_factor_status(&actor()?).await?)
+}
+
+/// Starts setting up an authenticator app (the master password's
+/// authentication hash asked again): its key, link and QR code.
+#[server(prefix = "/api", endpoint = "accounts/two-step/start", input = Json)]
+pub async fn start_authenticator(auth_hash: String) -> Result<AuthenticatorSetup, ApiError> {
+    let (key, uri) = services()?.start_authenticator(&actor()?, &auth_hash, &meta()).await?;
+    let qr_svg = qr_svg(&uri)?;
+    Ok(AuthenticatorSetup { key, uri, qr_svg })
+}
+
+/// Turns two-step login on with the app's first code; returns the recovery code.
+#[server(prefix = "/api", endpoint = "accounts/two-step/enable", input = Json)]
+pub async fn enable_authenticator(code: String) -> Result<String, ApiError> {
+    Ok(services()?.enable_authenticator(&actor()?, &code).await?)
+}
+
+/// Turns two-step login off (the master password asked again).
+#[server(prefix = "/api", endpoint = "accounts/two-step/disable", input = Json)]
+pub async fn disable_two_step(auth_hash: String) -> Result<(), ApiError> {
+    Ok(services()?.disable_two_factor(&actor()?, &auth_hash, &meta()).await?)
+}
+
+/// Account recovery in each of the caller's organisations.
+#[server(prefix = "/api", endpoint = "accounts/recovery", input = Json)]
+pub async fn my_recovery() -> Result<Vec<RecoveryStatus>, ApiError> {
+    Ok(services()?.my_recovery(&actor()?).await?)
+}
+
+/// Enrols the caller in an organisation's account recovery: their user key
+/// sealed (in the browser) to the organisation's recovery public key.
+#[server(prefix = "/api", endpoint = "accounts/recovery/enrol", input = Json)]
+pub async fn enrol_recovery(org_id: String, sealed_user_key: String) -> Result<(), ApiError> {
+    Ok(services()?.enrol_recovery(&actor()?, &org_id, &sealed_user_key, &meta()).await?)
+}
+
+#[server(prefix = "/api", endpoint = "accounts/recovery/withdraw", input = Json)]
+pub async fn withdraw_recovery(org_id: String) -> Result<(), ApiError> {
+    Ok(services()?.withdraw_recovery(&actor()?, &org_id, &meta()).await?)
+}
+
+/// Whether account recovery is set up in the organisation.
+#[server(prefix = "/api", endpoint = "organizations/recovery/status", input = Json)]
+pub async fn recovery_set_up(org_id: String) -> Result<bool, ApiError> {
+    Ok(services()?.recovery_set_up(&actor()?, &org_id).await?)
+}
+
+/// Sets up the organisation's recovery key pair (made in the browser).
+#[server(prefix = "/api", endpoint = "organizations/recovery/setup", input = Json)]
+pub async fn setup_recovery(org_id: String, public_key: String, private_key: String) -> Result<(), ApiError> {
+    Ok(services()?.setup_recovery_keys(&actor()?, &org_id, &public_key, &private_key, &meta()).await?)
+}
+
+/// The ids of the organisation's members enrolled in account recovery.
+#[server(prefix = "/api", endpoint = "organizations/recovery/enrolled", input = Json)]
+pub async fn recovery_enrolled(org_id: String) -> Result<Vec<String>, ApiError> {
+    Ok(services()?.recovery_enrolled(&actor()?, &org_id).await?)
+}
+
+/// What the browser needs to set an enrolled member's new master password.
+#[server(prefix = "/api", endpoint = "organizations/recovery/material", input = Json)]
+pub async fn get_recovery_material(org_id: String, member_id: String) -> Result<RecoveryMaterial, ApiError> {
+    Ok(services()?.recovery_material(&actor()?, &org_id, &member_id).await?)
+}
+
+/// Resets an enrolled member's master password (account recovery).
+#[server(prefix = "/api", endpoint = "organizations/recovery/recover", input = Json)]
+pub async fn recover_account(input: RecoverAccountInput) -> Result<(), ApiError> {
+    Ok(services()?.recover_account(&actor()?, input, &meta()).await?)
 }

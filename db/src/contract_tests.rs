@@ -121,6 +121,35 @@ async fn users_and_sessions(s: DynStore) {
 
 /// Bitwarden apps' devices: one row per (user, app installation), refresh
 /// tokens used once, everything gone at a password change.
+async fn two_factor_lifecycle(s: DynStore) {
+    let u = user("t@x.com");
+    s.create_user(&u).await.unwrap();
+    assert_eq!(s.two_factor(&u.id).await.unwrap(), None);
+    assert!(s.put_pending_two_factor(&u.id, "sealed-1", 10).await.unwrap());
+    assert!(s.put_pending_two_factor(&u.id, "sealed-2", 11).await.unwrap(), "a new setup replaces a pending one");
+    assert!(!s.spend_two_factor_step(&u.id, 5).await.unwrap(), "a pending key opens nothing");
+    let row = s.two_factor(&u.id).await.unwrap().unwrap();
+    assert_eq!((row.totp_secret.as_str(), row.enabled_at), ("sealed-2", None));
+    assert!(s.enable_two_factor(&u.id, "rh", 100, 12).await.unwrap());
+    assert!(!s.enable_two_factor(&u.id, "rh2", 101, 13).await.unwrap(), "enabled once");
+    assert!(!s.put_pending_two_factor(&u.id, "sealed-3", 14).await.unwrap(), "an enabled key is not replaced");
+    let row = s.two_factor(&u.id).await.unwrap().unwrap();
+    assert_eq!((row.totp_secret.as_str(), row.enabled_at, row.last_step, row.recovery_hash.as_deref()), ("sealed-2", Some(12), 100, Some("rh")));
+    assert!(!s.spend_two_factor_step(&u.id, 100).await.unwrap(), "the confirming code's step is spent");
+    assert!(s.spend_two_factor_step(&u.id, 101).await.unwrap());
+    assert!(!s.spend_two_factor_step(&u.id, 101).await.unwrap(), "a code works once");
+    assert!(!s.spend_two_factor_step(&u.id, 99).await.unwrap(), "nor an older one");
+
+    s.remember_two_factor("rem", &u.id, 50).await.unwrap();
+    assert!(s.two_factor_remembered("rem", &u.id, 49).await.unwrap());
+    assert!(!s.two_factor_remembered("rem", &u.id, 50).await.unwrap(), "expired");
+    assert!(!s.two_factor_remembered("rem", "someone-else", 49).await.unwrap());
+    assert!(s.delete_two_factor(&u.id).await.unwrap());
+    assert!(!s.two_factor_remembered("rem", &u.id, 49).await.unwrap(), "turning it off forgets every device");
+    assert_eq!(s.two_factor(&u.id).await.unwrap(), None);
+    assert!(!s.delete_two_factor(&u.id).await.unwrap());
+}
+
 async fn devices_and_server_keys(s: DynStore) {
     let u = user("d@x.com");
     s.create_user(&u).await.unwrap();
@@ -410,6 +439,55 @@ async fn organization(s: &DynStore, pid: &str, admin: &UserRow, seats: i64) -> R
     Ok(org.id)
 }
 
+/// Account recovery: the organisation's key pair once, enrolment and
+/// withdrawal, and a recovery that ends every session and app in one go.
+async fn account_recovery(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@acme.com").await;
+    s.set_seats(&pid, 5, &[]).await.unwrap();
+    let org = organization(&s, &pid, &admin, 5).await.unwrap();
+    assert_eq!(s.org_recovery_key(&org).await.unwrap(), None);
+    assert!(s.set_org_recovery_key(&org, "pub1", "2.priv1", 10, &event(&org, "recovery_keys_created", 10)).await.unwrap());
+    assert!(!s.set_org_recovery_key(&org, "pub2", "2.priv2", 11, &event(&org, "recovery_keys_created", 11)).await.unwrap(), "made once");
+    assert_eq!(s.org_recovery_key(&org).await.unwrap(), Some(("pub1".to_string(), "2.priv1".to_string())));
+
+    let u = user("mia@contoso.com");
+    s.create_user(&u).await.unwrap();
+    let m = member(&org, "mia@contoso.com", Some(&u.id), "user", "confirmed");
+    s.change_members(&batch(&org, &admin.id, vec![MemberChange::Invite { member: m.clone(), token_hash: id() }])).await.unwrap();
+    s.enrol_recovery(&org, &m.id, "4.sealed1", 20, &event(&org, "recovery_enrolled", 20)).await.unwrap();
+    s.enrol_recovery(&org, &m.id, "4.sealed2", 21, &event(&org, "recovery_enrolled", 21)).await.unwrap();
+    assert_eq!(s.recovery_enrolment(&org, &m.id).await.unwrap().as_deref(), Some("4.sealed2"), "enrolling again replaces the key");
+    assert_eq!(s.recovery_enrolled(&org).await.unwrap(), vec![m.id.clone()]);
+    assert_eq!(s.recovery_enrolment(&pid, &m.id).await.unwrap(), None, "another tenant sees nothing");
+
+    s.create_session(&SessionRow { token_hash: "t1".into(), user_id: u.id.clone(), created_at: 1, expires_at: 10_000, ip: None }).await.unwrap();
+    assert!(!s.password_reset_pending(&u.id).await.unwrap());
+    let r = AccountRecovery {
+        user_id: u.id.clone(),
+        org_id: org.clone(),
+        auth_hash: "$argon2id$reset".into(),
+        protected_user_key: "2.reset-key".into(),
+        at: 30,
+        events: vec![event(&org, "account_recovered", 30), event(&pid, "account_recovered", 30)],
+        mail: mail(&org, "mia@contoso.com", 30),
+    };
+    s.recover_account(&r).await.unwrap();
+    let after = s.user_by_id(&u.id).await.unwrap().unwrap();
+    assert_eq!((after.auth_hash.as_str(), after.protected_user_key.as_str()), ("$argon2id$reset", "2.reset-key"));
+    assert_eq!(s.session("t1", 40).await.unwrap(), None, "every session ends");
+    assert!(s.password_reset_pending(&u.id).await.unwrap());
+    assert_eq!(s.mails_to("mia@contoso.com").await.unwrap().len(), 1);
+    // Choosing one's own password clears the request.
+    s.change_master_password(&u.id, "$argon2id$own", "2.own-key", "none").await.unwrap();
+    assert!(!s.password_reset_pending(&u.id).await.unwrap());
+
+    assert!(s.withdraw_recovery(&org, &m.id, &event(&org, "recovery_withdrawn", 50)).await.unwrap());
+    assert!(!s.withdraw_recovery(&org, &m.id, &event(&org, "recovery_withdrawn", 51)).await.unwrap());
+    assert!(s.recovery_enrolled(&org).await.unwrap().is_empty());
+    let ghost = AccountRecovery { user_id: id(), ..r };
+    assert!(s.recover_account(&ghost).await.is_err(), "no such account");
+}
+
 /// Seats: the provider's total bounds its clients, a client's members fit its
 /// seats, and two invitations racing for the last seat cannot both win.
 async fn organization_seats(s: DynStore) {
@@ -688,4 +766,6 @@ contract!(
     tenant_with_member,
     organization_items,
     devices_and_server_keys,
+    two_factor_lifecycle,
+    account_recovery,
 );

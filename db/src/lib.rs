@@ -81,6 +81,22 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the account's API key (its secret's hash).
     async fn set_api_key(&self, user_id: &str, secret_hash: &str, now: i64) -> Result<()>;
     async fn api_key_hash(&self, user_id: &str) -> Result<Option<String>>;
+    // Two-step login
+    async fn two_factor(&self, user_id: &str) -> Result<Option<TwoFactorRow>>;
+    /// Starts (or restarts) setting up an authenticator: a new sealed key,
+    /// not enabled. Refused (false) while one is enabled.
+    async fn put_pending_two_factor(&self, user_id: &str, sealed_secret: &str, now: i64) -> Result<bool>;
+    /// Enables the pending authenticator with its recovery code's hash, the
+    /// confirming code's step spent. False if none was pending.
+    async fn enable_two_factor(&self, user_id: &str, recovery_hash: &str, step: i64, now: i64) -> Result<bool>;
+    /// Spends a code's step: true only if it is newer than every step spent
+    /// (of two concurrent uses of one code, one wins).
+    async fn spend_two_factor_step(&self, user_id: &str, step: i64) -> Result<bool>;
+    /// Turns two-step login off: the authenticator and every remembered device go.
+    async fn delete_two_factor(&self, user_id: &str) -> Result<bool>;
+    async fn remember_two_factor(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<()>;
+    /// Whether this remembered-device token is the user's and still valid.
+    async fn two_factor_remembered(&self, token_hash: &str, user_id: &str, now: i64) -> Result<bool>;
     /// The server key `name`: `candidate` if there was none (stored), else the stored one.
     async fn server_key(&self, name: &str, candidate: &str) -> Result<String>;
     /// The live session for a token hash (expired ones are not returned).
@@ -145,6 +161,27 @@ pub trait Store: Send + Sync + 'static {
     async fn put_policy(&self, p: &PolicyRow, event: &EventRow) -> Result<()>;
     /// Enabled policies of every organisation where the user has accepted or been confirmed.
     async fn policies_of_user(&self, user_id: &str) -> Result<Vec<PolicyRow>>;
+
+    // Account recovery
+    /// The organisation's recovery key pair: (public key, encrypted private key).
+    async fn org_recovery_key(&self, org_id: &str) -> Result<Option<(String, String)>>;
+    /// Stores the organisation's key pair unless it has one; whether it was stored.
+    async fn set_org_recovery_key(&self, org_id: &str, public_key: &str, private_key: &str, now: i64, event: &EventRow) -> Result<bool>;
+    /// Enrols a member (or replaces their sealed key), with its event.
+    async fn enrol_recovery(&self, org_id: &str, member_id: &str, sealed_user_key: &str, now: i64, event: &EventRow) -> Result<()>;
+    /// Withdraws a member; whether they were enrolled.
+    async fn withdraw_recovery(&self, org_id: &str, member_id: &str, event: &EventRow) -> Result<bool>;
+    /// A member's sealed user key, if enrolled.
+    async fn recovery_enrolment(&self, org_id: &str, member_id: &str) -> Result<Option<String>>;
+    /// The organisation's enrolled members' ids.
+    async fn recovery_enrolled(&self, org_id: &str) -> Result<Vec<String>>;
+    /// Sets a member's master password from an administrator's browser: the
+    /// new authentication hash (server-hashed) and protected user key; every
+    /// session and app of the account ends; the person must change it at the
+    /// next log-in; events and the mail, in one transaction.
+    async fn recover_account(&self, r: &AccountRecovery) -> Result<()>;
+    /// Whether an administrator reset the account's password since its owner last set one.
+    async fn password_reset_pending(&self, user_id: &str) -> Result<bool>;
 
     // Events
     async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)>;

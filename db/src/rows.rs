@@ -40,6 +40,18 @@ pub struct DeviceRow {
     pub expires_at: i64,
 }
 
+/// An account's authenticator app (two-step login): the key sealed with the
+/// server's key, enabled once a first code confirmed it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct TwoFactorRow {
+    pub user_id: String,
+    pub totp_secret: String,
+    pub enabled_at: Option<i64>,
+    pub last_step: i64,
+    pub recovery_hash: Option<String>,
+    pub created_at: i64,
+}
+
 /// A rate-limit counter in its current window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct Counter {
@@ -313,4 +325,16 @@ pub struct MemberBatch {
     pub changes: Vec<MemberChange>,
     pub events: Vec<EventRow>,
     pub mails: Vec<MailRow>,
+}
+
+/// An account recovery (see `Store::recover_account`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRecovery {
+    pub user_id: String,
+    pub org_id: String,
+    pub auth_hash: String,
+    pub protected_user_key: String,
+    pub at: i64,
+    pub events: Vec<EventRow>,
+    pub mail: MailRow,
 }

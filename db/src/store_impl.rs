@@ -160,6 +160,8 @@ macro_rules! store_impl {
                     return Err(Error::NotFound);
                 }
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2").bind(user_id).bind(keep_session).execute(&mut *tx).await?;
+                // The person chose their own password: an administrator's reset is behind them.
+                sqlx::query("DELETE FROM password_resets WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
                 // Every app logged in with the old password logs in again.
                 sqlx::query("DELETE FROM devices WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -249,6 +251,180 @@ macro_rules! store_impl {
                 Ok(sqlx::query_scalar::<_, String>("SELECT secret_hash FROM api_keys WHERE user_id = $1").bind(user_id).fetch_optional(&self.pool).await?)
             }
 
+            async fn two_factor(&self, user_id: &str) -> Result<Option<TwoFactorRow>> {
+                Ok(sqlx::query_as::<_, TwoFactorRow>("SELECT * FROM two_factor WHERE user_id = $1").bind(user_id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn put_pending_two_factor(&self, user_id: &str, sealed_secret: &str, now: i64) -> Result<bool> {
+                let n = sqlx::query(
+                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at) VALUES ($1, $2, NULL, 0, NULL, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = excluded.totp_secret, created_at = excluded.created_at, last_step = 0 \
+                     WHERE two_factor.enabled_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(sealed_secret)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(n.rows_affected() == 1)
+            }
+
+            async fn enable_two_factor(&self, user_id: &str, recovery_hash: &str, step: i64, now: i64) -> Result<bool> {
+                let n = sqlx::query("UPDATE two_factor SET enabled_at = $1, recovery_hash = $2, last_step = $3 WHERE user_id = $4 AND enabled_at IS NULL")
+                    .bind(now)
+                    .bind(recovery_hash)
+                    .bind(step)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(n.rows_affected() == 1)
+            }
+
+            async fn spend_two_factor_step(&self, user_id: &str, step: i64) -> Result<bool> {
+                let n = sqlx::query("UPDATE two_factor SET last_step = $1 WHERE user_id = $2 AND last_step < $1 AND enabled_at IS NOT NULL")
+                    .bind(step)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(n.rows_affected() == 1)
+            }
+
+            async fn delete_two_factor(&self, user_id: &str) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?.rows_affected();
+                sqlx::query("DELETE FROM two_factor_remembered WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(n == 1)
+            }
+
+            async fn remember_two_factor(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<()> {
+                sqlx::query("INSERT INTO two_factor_remembered (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn two_factor_remembered(&self, token_hash: &str, user_id: &str, now: i64) -> Result<bool> {
+                Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM two_factor_remembered WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3")
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await?
+                    > 0)
+            }
+
+            async fn org_recovery_key(&self, org_id: &str) -> Result<Option<(String, String)>> {
+                Ok(sqlx::query_as::<_, (String, String)>("SELECT public_key, private_key FROM org_recovery_keys WHERE org_id = $1")
+                    .bind(org_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn set_org_recovery_key(&self, org_id: &str, public_key: &str, private_key: &str, now: i64, event: &EventRow) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query(
+                    "INSERT INTO org_recovery_keys (org_id, public_key, private_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id) DO NOTHING",
+                )
+                .bind(org_id)
+                .bind(public_key)
+                .bind(private_key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    insert_event(&mut tx, event).await?;
+                }
+                tx.commit().await?;
+                Ok(n == 1)
+            }
+
+            async fn enrol_recovery(&self, org_id: &str, member_id: &str, sealed_user_key: &str, now: i64, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO recovery_enrolments (member_id, org_id, sealed_user_key, enrolled_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (member_id) DO UPDATE SET sealed_user_key = excluded.sealed_user_key, enrolled_at = excluded.enrolled_at",
+                )
+                .bind(member_id)
+                .bind(org_id)
+                .bind(sealed_user_key)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn withdraw_recovery(&self, org_id: &str, member_id: &str, event: &EventRow) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("DELETE FROM recovery_enrolments WHERE org_id = $1 AND member_id = $2")
+                    .bind(org_id)
+                    .bind(member_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 1 {
+                    insert_event(&mut tx, event).await?;
+                }
+                tx.commit().await?;
+                Ok(n == 1)
+            }
+
+            async fn recovery_enrolment(&self, org_id: &str, member_id: &str) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar::<_, String>("SELECT sealed_user_key FROM recovery_enrolments WHERE org_id = $1 AND member_id = $2")
+                    .bind(org_id)
+                    .bind(member_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn recovery_enrolled(&self, org_id: &str) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar::<_, String>("SELECT member_id FROM recovery_enrolments WHERE org_id = $1 ORDER BY member_id")
+                    .bind(org_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn recover_account(&self, r: &AccountRecovery) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("UPDATE users SET auth_hash = $1, protected_user_key = $2 WHERE id = $3")
+                    .bind(&r.auth_hash)
+                    .bind(&r.protected_user_key)
+                    .bind(&r.user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    return Err(Error::NotFound);
+                }
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&r.user_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM devices WHERE user_id = $1").bind(&r.user_id).execute(&mut *tx).await?;
+                sqlx::query(
+                    "INSERT INTO password_resets (user_id, org_id, reset_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET org_id = excluded.org_id, reset_at = excluded.reset_at",
+                )
+                .bind(&r.user_id)
+                .bind(&r.org_id)
+                .bind(r.at)
+                .execute(&mut *tx)
+                .await?;
+                for e in &r.events {
+                    insert_event(&mut tx, e).await?;
+                }
+                insert_mail(&mut tx, &r.mail).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn password_reset_pending(&self, user_id: &str) -> Result<bool> {
+                Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM password_resets WHERE user_id = $1").bind(user_id).fetch_one(&self.pool).await? > 0)
+            }
+
             async fn server_key(&self, name: &str, candidate: &str) -> Result<String> {
                 sqlx::query("INSERT INTO server_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
                     .bind(name)
@@ -317,7 +493,8 @@ macro_rules! store_impl {
                 let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
                 let devices = sqlx::query("DELETE FROM devices WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
                 let mails = sqlx::query("DELETE FROM outbox WHERE sent_at IS NULL AND expires_at <= $1").bind(now).execute(&self.pool).await?;
-                Ok(counters.rows_affected() + sessions.rows_affected() + devices.rows_affected() + mails.rows_affected())
+                let remembered = sqlx::query("DELETE FROM two_factor_remembered WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+                Ok(counters.rows_affected() + sessions.rows_affected() + devices.rows_affected() + mails.rows_affected() + remembered.rows_affected())
             }
 
             async fn create_provider(&self, p: &ProviderRow, admin: &MemberRow, event: &EventRow) -> Result<()> {

@@ -51,6 +51,46 @@ impl RegisterInput {
 pub struct LoginInput {
     pub email: String,
     pub auth_hash: String,
+    /// The second step, when the account has two-step login on.
+    #[serde(default)]
+    pub two_factor: Option<TwoFactorAnswer>,
+}
+
+impl LoginInput {
+    pub fn new(email: impl Into<String>, auth_hash: impl Into<String>) -> Self {
+        LoginInput { email: email.into(), auth_hash: auth_hash.into(), two_factor: None }
+    }
+}
+
+/// What the log-in page says when the second step is needed.
+pub const TWO_STEP_NEEDED: &str = "Enter the 6-digit code from your authenticator app.";
+
+/// The second step of a log-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TwoFactorAnswer {
+    /// A code from the authenticator app; `remember` lets this browser or app
+    /// skip the code for 30 days.
+    Authenticator { code: String, remember: bool },
+    /// The recovery code: it turns two-step login off.
+    Recovery { code: String },
+    /// The token of a remembered browser or app.
+    Remembered { token: String },
+}
+
+/// Two-step login as the account's settings show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    /// When the authenticator app was turned on (None: off).
+    pub enabled_at: Option<i64>,
+}
+
+/// Setting up an authenticator app: the key to type in, the link, and the
+/// QR code (an SVG image) that carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticatorSetup {
+    pub key: String,
+    pub uri: String,
+    pub qr_svg: String,
 }
 
 /// A person's API key for Bitwarden's CLI (`bw login --apikey`), shown once
@@ -79,6 +119,10 @@ pub struct Me {
     /// What the policies of those organisations ask of this user.
     #[serde(default)]
     pub policies: MyPolicies,
+    /// An administrator reset the master password (account recovery): the
+    /// person is asked to choose their own.
+    #[serde(default)]
+    pub password_reset: bool,
 }
 
 /// The combined effect of the policies of every organisation the user is in.
@@ -435,4 +479,43 @@ pub struct ChangePasswordInput {
     pub new_protected_user_key: String,
     /// Length and zxcvbn score of the new password, for organisation policies.
     pub password: PasswordFacts,
+}
+
+/// Account recovery in one organisation, as the member sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryStatus {
+    pub org_id: String,
+    pub org_name: String,
+    /// The organisation's recovery public key (SPKI, base64); None until an
+    /// administrator has set account recovery up.
+    pub public_key: Option<String>,
+    /// The fingerprint phrase of that key, to compare before enrolling.
+    pub fingerprint: Option<String>,
+    pub enrolled: bool,
+}
+
+/// What an administrator's browser needs to reset an enrolled member's
+/// master password: all of it still encrypted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryMaterial {
+    pub email: String,
+    pub kdf: KdfParams,
+    /// The organisation's private key, encrypted with the organisation key.
+    pub private_key: String,
+    /// The member's user key, sealed to the organisation's public key.
+    pub sealed_user_key: String,
+}
+
+/// Resets a member's master password (account recovery).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoverAccountInput {
+    pub org_id: String,
+    pub member_id: String,
+    /// The new master password's authentication hash.
+    pub auth_hash: String,
+    /// The member's user key wrapped under the new master password.
+    pub protected_user_key: String,
+    /// The new password's length and strength (the organisation's master
+    /// password policy applies), never the password.
+    pub password: crate::org::PasswordFacts,
 }

@@ -32,10 +32,13 @@ pub enum Action {
     /// A client organisation's vault items: see, add, change, delete, import
     /// and export them (all encrypted with the organisation key in the browser).
     ManageVault,
+    /// Reset an enrolled member's master password (account recovery), and set
+    /// up the organisation's recovery keys.
+    RecoverAccounts,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::OpenProvider,
         Action::ListMembers,
         Action::InviteMembers,
@@ -54,11 +57,15 @@ impl Action {
         Action::ManagePolicies,
         Action::ManageSeats,
         Action::ManageVault,
+        Action::RecoverAccounts,
     ];
 
     /// Actions that only make sense on a client organisation.
     pub fn organization_only(self) -> bool {
-        matches!(self, Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault)
+        matches!(
+            self,
+            Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault | Action::RecoverAccounts
+        )
     }
     /// Actions that only make sense on the provider.
     pub fn provider_only(self) -> bool {
@@ -97,7 +104,9 @@ pub enum Denied {
 /// Who needs to be what for each action.
 fn required(action: Action) -> Option<Role> {
     match action {
-        Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault => Some(Role::ProviderAdmin),
+        Action::ManageGroups | Action::ManageCollections | Action::ManagePolicies | Action::ManageSeats | Action::ManageVault | Action::RecoverAccounts => {
+            Some(Role::ProviderAdmin)
+        }
         Action::OpenProvider | Action::ManageClients => None,
         Action::ListMembers
         | Action::InviteMembers
@@ -139,11 +148,14 @@ pub struct Permissions {
     /// "Access import/export"). Absent in older requests and stored codes: off.
     #[serde(default)]
     pub access_import_export: bool,
+    /// Reset enrolled members' master passwords (Bitwarden's "Manage account recovery").
+    #[serde(default)]
+    pub manage_account_recovery: bool,
 }
 
 impl Permissions {
     /// How many permissions there are.
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     pub fn is_none(&self) -> bool {
         *self == Permissions::default()
@@ -153,10 +165,18 @@ impl Permissions {
         self.as_array().iter().zip(held.as_array()).all(|(want, have)| !*want || have)
     }
     pub const LABELS: [&'static str; Self::COUNT] =
-        ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs", "Access import/export"];
+        ["Manage members", "Manage groups", "Manage collections", "Manage policies", "Access event logs", "Access import/export", "Manage account recovery"];
 
     pub fn as_array(self) -> [bool; Self::COUNT] {
-        [self.manage_users, self.manage_groups, self.manage_collections, self.manage_policies, self.access_event_logs, self.access_import_export]
+        [
+            self.manage_users,
+            self.manage_groups,
+            self.manage_collections,
+            self.manage_policies,
+            self.access_event_logs,
+            self.access_import_export,
+            self.manage_account_recovery,
+        ]
     }
     pub fn from_array(a: [bool; Self::COUNT]) -> Self {
         Permissions {
@@ -166,6 +186,7 @@ impl Permissions {
             manage_policies: a[3],
             access_event_logs: a[4],
             access_import_export: a[5],
+            manage_account_recovery: a[6],
         }
     }
     /// Stored form: a string of 0/1, one per permission ("" for none). Codes
@@ -231,6 +252,8 @@ pub fn authorize_org(a: &OrgAuthority, action: Action) -> Result<(), Denied> {
         // Import and export hand over every secret: Owners, Admins, staff, and
         // Custom members given Access import/export.
         Action::ManageVault => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.access_import_export),
+        // Bitwarden's "Manage account recovery" (the seed's "manage password reset").
+        Action::RecoverAccounts => matches!(role, Role::Owner | Role::Admin) || (role == Role::Custom && p.manage_account_recovery),
     };
     if allowed { Ok(()) } else { Err(Denied::RoleTooLow) }
 }
@@ -382,8 +405,10 @@ mod tests {
         assert_eq!(authorize_org(&only(5), Action::ManageVault), Ok(()));
         assert_eq!(authorize_org(&only(4), Action::ManageVault), Err(Denied::RoleTooLow));
         assert_eq!(authorize_org(&only(5), Action::ManageCollections), Err(Denied::RoleTooLow));
-        // A code stored before the sixth permission existed reads it as off.
-        assert_eq!(Permissions::from_code("11111"), Permissions::from_array([true, true, true, true, true, false]));
+        assert_eq!(authorize_org(&only(6), Action::RecoverAccounts), Ok(()));
+        assert_eq!(authorize_org(&only(0), Action::RecoverAccounts), Err(Denied::RoleTooLow), "managing members is not recovering them");
+        // A code stored before the sixth and seventh permissions existed reads them as off.
+        assert_eq!(Permissions::from_code("11111"), Permissions::from_array([true, true, true, true, true, false, false]));
         assert_eq!(Permissions::from_code(&Permissions::from_array([true; Permissions::COUNT]).code()).as_array(), [true; Permissions::COUNT]);
         // The Owner role: Owners and provider staff only.
         assert_eq!(may_touch_role(&org(Role::Admin, none), Role::Owner), Err(Denied::OwnerOnly));

@@ -12,11 +12,13 @@ pub mod fingerprint;
 pub mod kdf;
 pub mod member;
 pub mod org;
+pub mod recovery;
 pub mod text;
 pub mod time;
 pub mod token;
 pub mod totp;
 pub mod transfer;
+pub mod two_factor;
 pub mod vault;
 
 pub use email::{Email, EmailError, InviteList, InviteListError, InviteOutcome};

@@ -76,6 +76,7 @@ function bwClient() {
   run('config', 'server', BASE);
   return {
     run,
+    env,
     logIn(email, password = PASSWORD) { env.BW_SESSION = run('login', email, password, '--raw'); },
     /** `bw login --apikey`, then `bw unlock` with the master password. */
     logInWithApiKey(clientId, clientSecret) {
@@ -248,4 +249,82 @@ test('a provider admin in bw sees the client organisations they manage, their co
   await unlock(page, page.url());
   await expect(table.getByRole('row').filter({ hasText: 'Firewall' }).getByRole('cell', { name: 'Network gear' })).toBeVisible();
   await page.screenshot({ path: 'test-results/bw-org-item-in-admin-console.png', fullPage: true });
+});
+
+/** The current 30-second step, not within 4 s of its end (so the codes of
+ * the steps around it stay good for the next few requests). */
+async function freshStep() {
+  if (Date.now() / 1000 % 30 > 26) await new Promise((r) => setTimeout(r, 4_500));
+  return Math.floor(Date.now() / 1000 / 30);
+}
+
+test('two-step login: turned on under My account, asked for by the portal and by bw, and the recovery code turns it off', async ({ browser }) => {
+  const page = await portalPage(browser);
+  const email = uniqueEmail('twostep');
+  await createAccount(page, { email, name: 'Tess Two-Step' });
+  await expect(page).toHaveURL(/\/vault$/);
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'My account' }).click();
+  const card = page.getByRole('region', { name: 'Two-step login' });
+  await expect(card.getByRole('status')).toContainText('Off');
+  await card.getByLabel('Master password to turn on two-step login').fill('not my password');
+  await card.getByRole('button', { name: 'Turn on two-step login' }).click();
+  await expect(card.getByRole('alert')).toHaveText('The master password is not correct.');
+  await card.getByLabel('Master password to turn on two-step login').fill(PASSWORD);
+  await card.getByRole('button', { name: 'Turn on two-step login' }).click();
+  await expect(card.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  const key = (await card.getByTestId('authenticator-key').textContent()).replace(/\s/g, '');
+  expect(key).toMatch(/^[A-Z2-7]{32}$/);
+  await card.getByLabel('Verification code').fill('000000');
+  await card.getByRole('button', { name: 'Turn on', exact: true }).click();
+  await expect(card.getByRole('alert')).toContainText('The code is not correct');
+  const step = await freshStep();
+  await card.getByLabel('Verification code').fill(totp(key, (step - 1) * 30));
+  await page.screenshot({ path: 'test-results/two-step-setup.png', fullPage: true });
+  await card.getByRole('button', { name: 'Turn on', exact: true }).click();
+  const recovery = (await card.getByTestId('recovery-code').textContent()).trim();
+  expect(recovery).toMatch(/^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+  await expect(card.getByText('Two-step login is on.')).toBeVisible();
+  await card.getByRole('button', { name: 'I saved it' }).click();
+  await expect(card.getByRole('status')).toContainText('On');
+
+  // Logged out, the password alone does not log in: the code is asked for.
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: 'Two-step login' })).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+  await page.getByLabel('Verification code').fill('123456');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('alert')).toContainText('The code is not correct');
+  await expect(page).toHaveURL(/\/login/);
+  await page.getByLabel('Verification code').fill(totp(key, step * 30));
+  await page.screenshot({ path: 'test-results/two-step-login.png', fullPage: true });
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/vault$/);
+  await expect(page.getByRole('heading', { name: 'Vault', exact: true })).toBeVisible();
+
+  // bw: without a code it is refused; with --method 0 --code it logs in and syncs.
+  const bw = bwClient();
+  expect(() => bw.run('login', email, PASSWORD, '--raw')).toThrow();
+  bw.env.BW_SESSION = bw.run('login', email, PASSWORD, '--method', '0', '--code', totp(key, (step + 1) * 30), '--raw');
+  expect(bw.run('sync')).toContain('Syncing complete');
+  expect(bw.json('list', 'items')).toEqual([]);
+
+  // The recovery code turns two-step login off: the next log-in needs the password only.
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Master password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(recovery.toLowerCase());
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/vault$/);
+  const again = bwClient();
+  again.logIn(email);
+  expect(again.run('sync')).toContain('Syncing complete');
 });

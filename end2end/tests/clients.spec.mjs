@@ -430,6 +430,75 @@ test('a provider admin creates a client; a service user manages it within the se
   await consoleNav.getByRole('link', { name: 'Vault' }).click();
   await expect(items.getByRole('row').filter({ hasText: 'Payroll portal' }).getByRole('cell', { name: 'Shared logins' })).toBeVisible();
 
+  // Account recovery. The service user sets it up under Policies (the
+  // organisation's key pair is made in this browser)…
+  await consoleNav.getByRole('link', { name: 'Policies' }).click();
+  const recoverySetup = su.getByRole('region', { name: 'Account recovery administration' });
+  await recoverySetup.getByRole('button', { name: 'Set up account recovery' }).click();
+  await expect(recoverySetup.getByRole('status')).toContainText('Set up');
+  // …Mia keeps a personal item, compares the organisation's fingerprint
+  // phrase and enrols under My account (her user key sealed to it here)…
+  await member.getByRole('button', { name: 'New item' }).click();
+  const personal = member.getByRole('dialog', { name: 'Item' });
+  await personal.getByLabel('Name', { exact: true }).fill('Home wifi');
+  await personal.getByLabel('Password', { exact: true }).fill('Wifi-Pass-2468');
+  await personal.getByRole('button', { name: 'Save' }).click();
+  await expect(member.getByRole('button', { name: 'Home wifi', exact: true })).toBeVisible();
+  await member.getByRole('button', { name: 'Account menu' }).click();
+  await member.getByRole('menuitem', { name: 'My account' }).click();
+  const enrolment = member.getByRole('region', { name: 'Account recovery' });
+  await expect(enrolment.getByText(/Fingerprint phrase: \w+(-\w+){4}/)).toBeVisible();
+  await enrolment.getByRole('button', { name: 'Enrol in Fabrikam Ltd' }).click();
+  await expect(enrolment.getByText('Enrolled', { exact: true })).toBeVisible();
+  await expectNoAxeViolations(member);
+  // …forgets her master password, and the service user recovers her account
+  // from the client's Members table.
+  await consoleNav.getByRole('link', { name: 'Members' }).click();
+  await su.getByRole('button', { name: `Options for ${memberEmail}` }).click();
+  await su.getByRole('menuitem', { name: 'Recover account' }).click();
+  const recover = su.getByRole('dialog', { name: 'Recover account' });
+  await recover.getByLabel('New master password', { exact: true }).fill('short');
+  await recover.getByLabel('Confirm new master password').fill('short');
+  await recover.getByRole('button', { name: 'Reset master password' }).click();
+  await expect(recover.getByRole('alert')).toContainText('at least');
+  const temporary = 'Lighthouse-Cobalt-Juniper-Quarry-93#';
+  await recover.getByLabel('New master password', { exact: true }).fill(temporary);
+  await recover.getByLabel('Confirm new master password').fill(temporary);
+  await su.screenshot({ path: 'test-results/recover-account.png', fullPage: true });
+  await recover.getByRole('button', { name: 'Reset master password' }).click();
+  await expect(su.getByText(/master password was reset/)).toBeVisible();
+  await expect(recover).toBeHidden();
+  await waitForMail(memberEmail, 'Your master password was reset by Fabrikam Ltd');
+  // Her sessions ended: she logs in with the new password, is asked to
+  // choose her own, and her vault opens as before (personal and shared).
+  await member.goto('/login');
+  await hydrated(member);
+  await member.getByLabel('Email address').fill(memberEmail);
+  await member.getByLabel('Master password').fill(miaPassword);
+  await member.getByRole('button', { name: 'Log in' }).click();
+  await expect(member.getByRole('alert')).toHaveText('Invalid email or master password.');
+  await member.getByLabel('Master password').fill(temporary);
+  await member.getByRole('button', { name: 'Log in' }).click();
+  await expect(member).toHaveURL(/\/settings\/account/);
+  await expect(member.getByText('An administrator reset your master password (account recovery).')).toBeVisible();
+  await member.screenshot({ path: 'test-results/recovered-member.png', fullPage: true });
+  await member.getByRole('navigation', { name: 'Product switcher' }).getByRole('link', { name: 'Password Manager' }).click();
+  await expect(member.getByRole('button', { name: 'Home wifi', exact: true })).toBeVisible();
+  await expect(member.getByRole('button', { name: 'Fabrikam bank', exact: true })).toBeVisible();
+  await expect(member.getByRole('button', { name: 'Payroll portal', exact: true })).toBeVisible();
+  await member.getByRole('button', { name: 'Home wifi', exact: true }).click();
+  await expect(member.getByRole('dialog', { name: 'Item' }).getByLabel('Password', { exact: true })).toHaveValue('Wifi-Pass-2468');
+  await member.getByRole('dialog', { name: 'Item' }).getByRole('button', { name: 'Cancel' }).click();
+  await member.getByRole('button', { name: 'Account menu' }).click();
+  await member.getByRole('menuitem', { name: 'My account' }).click();
+  const miaOwn = 'Cinnamon-Harvest-Orbit-Willow-64&';
+  await member.getByLabel('Current master password').fill(temporary);
+  await member.getByLabel('New master password', { exact: true }).fill(miaOwn);
+  await member.getByLabel('Confirm new master password').fill(miaOwn);
+  await member.getByRole('button', { name: 'Change master password' }).click();
+  await expect(member.getByText('Master password changed.')).toBeVisible();
+  await expect(member.getByText('An administrator reset your master password (account recovery).')).toHaveCount(0);
+
   // The Owner opens the Admin Console of their organisation (and nothing of the provider's).
   await owner.goto('/vault');
   await hydrated(owner);
@@ -462,7 +531,7 @@ test('a provider admin creates a client; a service user manages it within the se
 
   // The organisation's event log has it all.
   await consoleNav.getByRole('link', { name: 'Event logs' }).click();
-  for (const kind of ['items deleted', 'vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
+  for (const kind of ['account recovered', 'recovery enrolled', 'recovery keys created', 'items deleted', 'vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
     await expect(su.getByRole('cell', { name: kind, exact: true }).first()).toBeVisible();
   }
   await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });

@@ -63,7 +63,7 @@ impl Client {
         let acct = crypto::new_account("load password 1234", &e, KdfParams::MIN).ok()?;
         let input = RegisterInput { invite_token: invite.map(str::to_string), ..RegisterInput::for_new_account(email, "Load", KdfParams::MIN, &acct) };
         self.call("accounts/register", json!({ "input": input })).await?;
-        self.call("accounts/login", json!({ "input": LoginInput { email: email.into(), auth_hash: acct.auth_hash } })).await?;
+        self.call("accounts/login", json!({ "input": LoginInput::new(email, acct.auth_hash) })).await?;
         Some(())
     }
 }

@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
     let acct = crypto::new_account("bench password 1234", &e, KdfParams::MIN)?;
     s.register(RegisterInput::for_new_account(&email, "Bench Admin", KdfParams::MIN, &acct), &RequestMeta::default()).await?;
     let meta = RequestMeta::default();
-    let (token, _) = s.login(LoginInput { email: email.clone(), auth_hash: acct.auth_hash.clone() }, &meta).await?;
+    let (token, _) = s.login(LoginInput::new(email.clone(), acct.auth_hash.clone()), &meta).await?;
     let actor = s.resolve_session(&token).await?.expect("session");
     let key = crypto::SymmetricKey::generate();
     let p = s

@@ -27,7 +27,7 @@ async fn account(s: &Services, tag: &str) -> anyhow::Result<(String, crypto::New
 
 async fn app_token(s: &Services, email: &str, acct: &crypto::NewAccountKeys) -> anyhow::Result<String> {
     let device = DeviceInfo { identifier: new_id(), name: "bench".into(), kind: 14, client_id: "cli".into() };
-    Ok(s.app_login(email, &acct.auth_hash, device, &RequestMeta::default()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.access_token)
+    Ok(s.app_login(email, &acct.auth_hash, None, device, &RequestMeta::default()).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.access_token)
 }
 
 #[tokio::main]
@@ -40,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
     let fail = |e: service::ServiceError| anyhow::anyhow!("{e:?}");
 
     let (admin_email, admin) = account(&s, "admin").await?;
-    let (session, _) = s.login(LoginInput { email: admin_email.clone(), auth_hash: admin.auth_hash.clone() }, &meta).await.map_err(fail)?;
+    let (session, _) = s.login(LoginInput::new(admin_email.clone(), admin.auth_hash.clone()), &meta).await.map_err(fail)?;
     let actor = s.resolve_session(&session).await.map_err(fail)?.expect("session");
     let provider_key = crypto::SymmetricKey::generate();
     let wrapped_key = crypto::seal_to(&admin.public_key_spki, &provider_key.to_bytes())?;

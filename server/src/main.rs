@@ -72,6 +72,7 @@ async fn serve() -> anyhow::Result<()> {
             outbox_lease: settings.outbox_lease,
             signups: settings.signups.clone(),
             provider_setup: settings.provider_setup.clone(),
+            two_factor_key: settings.two_factor_key.clone(),
             ..Default::default()
         },
         Arc::new(service::SystemClock),

@@ -41,10 +41,35 @@ pub struct Settings {
     pub provider_setup: service::access::ProviderSetup,
     /// Serve HTTPS on the site address (None: plain HTTP, for a proxy in front).
     pub tls: Option<Tls>,
+    /// Seals authenticator keys (two-step login) at rest: `TWO_FACTOR_KEY`,
+    /// else a key made once in `DATA_DIR/two-factor.key`.
+    pub two_factor_key: service::two_factor::SealKey,
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Without `TWO_FACTOR_KEY`: the key in `DATA_DIR/two-factor.key`, made on
+/// first start (readable by the server's user only). Kept beside the
+/// database, it protects a copy of the database, not a copy of the folder:
+/// production sets `TWO_FACTOR_KEY` from its secret store (README).
+fn two_factor_key_file(data: &std::path::Path) -> anyhow::Result<service::two_factor::SealKey> {
+    use anyhow::Context;
+    let path = data.join("two-factor.key");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return service::two_factor::SealKey::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()));
+    }
+    std::fs::create_dir_all(data)?;
+    let key = service::two_factor::SealKey::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    options.open(&path).and_then(|mut f| f.write_all(key.to_base64().as_bytes())).with_context(|| format!("writing {}", path.display()))?;
+    tracing::warn!(path = %path.display(), "TWO_FACTOR_KEY is not set: made a key for two-step login in the data folder");
+    Ok(key)
 }
 
 impl Settings {
@@ -72,6 +97,10 @@ impl Settings {
             (None, None) => None,
             _ => anyhow::bail!("TLS_CERT and TLS_KEY go together: set both (PEM files) to serve HTTPS, or neither."),
         };
+        let two_factor_key = match var("TWO_FACTOR_KEY") {
+            Some(k) => service::two_factor::SealKey::parse(&k).map_err(anyhow::Error::msg)?,
+            None => two_factor_key_file(&data)?,
+        };
         let hours: u64 = var("INVITE_TTL_HOURS").map(|h| h.parse()).transpose()?.unwrap_or(120);
         Ok(Settings {
             database_url,
@@ -85,6 +114,7 @@ impl Settings {
             provider_setup: service::access::ProviderSetup::parse(&var("PROVIDER_SETUP").unwrap_or_default()).map_err(anyhow::Error::msg)?,
             log_invite_links: var("LOG_INVITE_LINKS").is_some_and(|v| v == "true" || v == "1"),
             tls,
+            two_factor_key,
             trusted_proxies: crate::client_ip::parse_trusted(&var("TRUSTED_PROXIES").unwrap_or_default()).map_err(anyhow::Error::msg)?,
         })
     }

@@ -80,7 +80,7 @@ async fn register(s: &Services, email: &str) -> (String, KeyPair, String) {
     let e = Email::parse(email).unwrap();
     let acct = crypto::new_account(PW, &e, KdfParams::MIN).unwrap();
     s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), KdfParams::MIN, &acct), &RequestMeta::default()).await.unwrap();
-    let (token, me) = s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash }, &meta()).await.unwrap();
+    let (token, me) = s.login(LoginInput::new(email, acct.auth_hash), &meta()).await.unwrap();
     let master = crypto::master_key(PW, &e, KdfParams::MIN).unwrap();
     let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).unwrap();
     (token, keys.key_pair, me.user_id)

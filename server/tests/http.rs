@@ -191,6 +191,16 @@ async fn forbidden_walk_changes_nothing() {
             json!({ "input": { "org_id": oid, "new_collections": [], "items": [{ "data": sealed_item(&org_key, "x", ""), "collections": [] }] } }),
         ),
         ("organizations/export", json!({ "org_id": oid, "format": "csv" })),
+        ("organizations/recovery/status", json!({ "org_id": oid })),
+        ("organizations/recovery/setup", json!({ "org_id": oid, "public_key": crypto::b64(&admin.public()), "private_key": org_key.encrypt(b"k") })),
+        ("organizations/recovery/enrolled", json!({ "org_id": oid })),
+        ("organizations/recovery/material", json!({ "org_id": oid, "member_id": owner })),
+        (
+            "organizations/recovery/recover",
+            json!({ "input": { "org_id": oid, "member_id": owner, "auth_hash": admin.auth_hash, "protected_user_key": org_key.encrypt(b"k"), "password": { "length": 20, "score": 4 } } }),
+        ),
+        ("accounts/recovery/enrol", json!({ "org_id": oid, "sealed_user_key": sealed })),
+        ("accounts/recovery/withdraw", json!({ "org_id": oid })),
         ("members/list", json!({ "provider_id": oid })),
         (
             "members/invite",
@@ -265,6 +275,11 @@ async fn forbidden_walk_changes_nothing() {
         ),
         // Someone else's master password hash makes no API key for this account.
         ("accounts/api-key", json!({ "auth_hash": admin.auth_hash })),
+        ("accounts/two-step", json!({})),
+        ("accounts/two-step/start", json!({ "auth_hash": admin.auth_hash })),
+        ("accounts/two-step/enable", json!({ "code": "123456" })),
+        ("accounts/two-step/disable", json!({ "auth_hash": admin.auth_hash })),
+        ("accounts/recovery", json!({})),
     ];
     for (endpoint, body) in &self_calls {
         let (s, v) = anon.call(endpoint, body.clone()).await;
@@ -277,6 +292,8 @@ async fn forbidden_walk_changes_nothing() {
         ("vault/purge", StatusCode::NOT_FOUND),
         ("invitations/accept", StatusCode::FORBIDDEN),
         ("accounts/api-key", StatusCode::UNPROCESSABLE_ENTITY),
+        ("accounts/two-step/start", StatusCode::UNPROCESSABLE_ENTITY),
+        ("accounts/two-step/disable", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
         let body = self_calls.iter().find(|(e, _)| *e == endpoint).unwrap().1.clone();
         let (s, v) = outsider.call(endpoint, body).await;
@@ -359,6 +376,20 @@ async fn database_dump_holds_no_secret() {
     assert_eq!(s, StatusCode::OK, "{api_key}");
     let api_secret = api_key["client_secret"].as_str().unwrap().to_string();
 
+    // Two-step login on, and an app remembered for it.
+    let (s, setup) = admin.call("accounts/two-step/start", json!({ "auth_hash": admin.auth_hash })).await;
+    assert_eq!(s, StatusCode::OK, "{setup}");
+    let totp_key = setup["key"].as_str().unwrap().to_string();
+    let totp = domain::totp::Totp::parse(&totp_key).unwrap();
+    let now = service::Clock::now(&SystemClock) as u64;
+    let (s, recovery) = admin.call("accounts/two-step/enable", json!({ "code": totp.code_at(now) })).await;
+    assert_eq!(s, StatusCode::OK, "{recovery}");
+    let recovery = recovery.as_str().unwrap().to_string();
+    let next = totp.code_at(now + 30);
+    let form2 = [form.as_slice(), &[("twoFactorProvider", "0"), ("twoFactorToken", next.as_str()), ("twoFactorRemember", "1")]].concat();
+    let tokens2: Value = reqwest::Client::new().post(format!("{}/identity/connect/token", app.base)).form(&form2).send().await.unwrap().json().await.unwrap();
+    let remembered = tokens2["TwoFactorToken"].as_str().expect("a remembered app").to_string();
+
     // The mails go out: the live invitation links leave the database with them.
     let owner_token = token_for(&app, "owner@contoso.com").await;
     let dir = std::env::temp_dir().join(format!("portal-dump-mail-{}", service::new_id()));
@@ -394,6 +425,11 @@ async fn database_dump_holds_no_secret() {
         ("Owner's invitation token".into(), owner_token.into_bytes()),
         ("app refresh token".into(), refresh_token.into_bytes()),
         ("API key secret".into(), api_secret.into_bytes()),
+        ("authenticator key (base32)".into(), totp_key.clone().into_bytes()),
+        ("authenticator key (raw)".into(), data_encoding::BASE32_NOPAD.decode(totp_key.as_bytes()).unwrap()),
+        ("recovery code".into(), recovery.clone().into_bytes()),
+        ("recovery code (as typed)".into(), recovery.replace('-', "").into_bytes()),
+        ("remembered-app token".into(), remembered.into_bytes()),
         ("master password".into(), PW.as_bytes().to_vec()),
         ("vault item password".into(), b"s3cret-router-pw".to_vec()),
         ("organisation item password".into(), b"s3cret-org-pw".to_vec()),

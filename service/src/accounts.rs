@@ -164,7 +164,15 @@ impl Services {
 
     /// Verifies the client's authentication hash; returns a new session token.
     pub async fn login(&self, input: LoginInput, meta: &RequestMeta) -> Result<(String, Me)> {
+        let (token, me, _) = self.login_remembering(input, meta).await?;
+        Ok((token, me))
+    }
+
+    /// [`Self::login`], with the second step when the account has two-step
+    /// login on; returns the remembered-device token when one was asked for.
+    pub async fn login_remembering(&self, input: LoginInput, meta: &RequestMeta) -> Result<(String, Me, Option<String>)> {
         let user = self.check_master_password_hash(&input.email, &input.auth_hash, meta).await?;
+        let step = self.second_step(&user, input.two_factor.as_ref()).await?;
         let now = self.now();
         let (token, hash) = new_token();
         self.store
@@ -177,7 +185,20 @@ impl Services {
             })
             .await?;
         let me = self.me_of(user).await?;
-        Ok((token, me))
+        Ok((token, me, step.remember_token))
+    }
+
+    /// The caller's own master password, asked again before a sensitive
+    /// change (an API key, two-step login); throttled as a log-in is.
+    pub(crate) async fn check_own_password(&self, actor: &Actor, auth_hash: &str, meta: &RequestMeta) -> Result<db::UserRow> {
+        let user = self.check_master_password_hash(&actor.email, auth_hash, meta).await.map_err(|e| match e {
+            ServiceError::Forbidden(_) => ServiceError::field("password", "The master password is not correct."),
+            other => other,
+        })?;
+        if user.id != actor.user_id {
+            return Err(ServiceError::Unauthenticated);
+        }
+        Ok(user)
     }
 
     /// The account whose master password hash this is, for a log-in from the
@@ -244,6 +265,7 @@ impl Services {
         }
         let policies = self.user_policies(&user.id).await?;
         let uid = uuid::Uuid::parse_str(&user.id).context("user id is a uuid")?;
+        let password_reset = self.store.password_reset_pending(&user.id).await?;
         Ok(Me {
             fingerprint: domain::fingerprint::phrase(uid, &user.public_key),
             user_id: user.id,
@@ -253,6 +275,7 @@ impl Services {
             protected_user_key: user.protected_user_key,
             protected_private_key: user.protected_private_key,
             public_key: crypto::b64(&user.public_key),
+            password_reset,
             providers,
             organizations,
             policies,

@@ -38,6 +38,9 @@ pub struct AppTokens {
     pub expires_in: i64,
     pub refresh_token: String,
     pub user: db::UserRow,
+    /// A remembered-device token, when the app asked to be remembered
+    /// (Bitwarden's `TwoFactorToken`).
+    pub two_factor_token: Option<String>,
 }
 
 /// The access token's claims (the ones Bitwarden's apps read: `sub`, `email`,
@@ -111,7 +114,7 @@ impl Services {
         let key = self.signing_key().await?;
         let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(&key))
             .map_err(|e| ServiceError::Internal(anyhow::anyhow!("signing an access token: {e}")))?;
-        Ok(AppTokens { access_token, expires_in: ACCESS_TOKEN_SECS, refresh_token, user })
+        Ok(AppTokens { access_token, expires_in: ACCESS_TOKEN_SECS, refresh_token, user, two_factor_token: None })
     }
 
     /// A device row for the app (the same app's earlier row if it has one)
@@ -138,10 +141,21 @@ impl Services {
 
     /// The password grant: the account's master password hash (as the
     /// portal's log-in checks it), then a device row with a new refresh token.
-    pub async fn app_login(&self, email: &str, password_hash: &str, device: DeviceInfo, meta: &RequestMeta) -> Result<AppTokens> {
+    /// With two-step login on, the second step is the app's answer.
+    pub async fn app_login(
+        &self,
+        email: &str,
+        password_hash: &str,
+        two_factor: Option<domain::api::TwoFactorAnswer>,
+        device: DeviceInfo,
+        meta: &RequestMeta,
+    ) -> Result<AppTokens> {
         check_device(&device)?;
         let user = self.check_master_password_hash(email, password_hash, meta).await?;
-        self.log_in_device(user, &device).await
+        let step = self.second_step(&user, two_factor.as_ref()).await?;
+        let mut tokens = self.log_in_device(user, &device).await?;
+        tokens.two_factor_token = step.remember_token;
+        Ok(tokens)
     }
 
     /// The refresh grant: a refresh token is good once; its successor comes
@@ -186,13 +200,7 @@ impl Services {
     /// the master password (its hash) is proven again. The secret is shown
     /// once; only its hash is kept.
     pub async fn new_api_key(&self, actor: &Actor, auth_hash: &str, meta: &RequestMeta) -> Result<domain::api::ApiKey> {
-        let user = self.check_master_password_hash(actor.email(), auth_hash, meta).await.map_err(|e| match e {
-            ServiceError::Forbidden(_) => ServiceError::field("password", "The master password is not correct."),
-            other => other,
-        })?;
-        if user.id != actor.user_id() {
-            return Err(ServiceError::Unauthenticated);
-        }
+        let user = self.check_own_password(actor, auth_hash, meta).await?;
         let (secret, hash) = new_token();
         self.store.set_api_key(&user.id, &hash, self.now()).await?;
         Ok(domain::api::ApiKey { client_id: format!("user.{}", user.id), client_secret: secret })

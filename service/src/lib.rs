@@ -13,8 +13,10 @@ pub mod members;
 mod org_vault;
 mod orgs;
 mod providers;
+mod recovery;
 pub mod sync;
 pub mod throttle;
+pub mod two_factor;
 mod vault;
 
 pub use error::ServiceError;
@@ -72,6 +74,8 @@ pub struct ServiceSettings {
     pub signups: access::Signups,
     /// Who may set up a provider (`PROVIDER_SETUP`).
     pub provider_setup: access::ProviderSetup,
+    /// Seals authenticator keys at rest (`TWO_FACTOR_KEY`).
+    pub two_factor_key: two_factor::SealKey,
 }
 
 impl Default for ServiceSettings {
@@ -84,6 +88,7 @@ impl Default for ServiceSettings {
             outbox_lease: Duration::from_secs(120),
             signups: access::Signups::Open,
             provider_setup: access::ProviderSetup::Anyone,
+            two_factor_key: two_factor::SealKey::random(),
         }
     }
 }

@@ -18,6 +18,8 @@ pub enum MailKind<'a> {
     },
     Confirmed,
     Removed,
+    /// An administrator reset the member's master password (account recovery).
+    PasswordReset,
 }
 
 fn escape(s: &str) -> String {
@@ -59,6 +61,21 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
             format!("You have been confirmed in {name}"),
             format!("{admins} of {name} confirmed your membership. You can now open it:\n{base}/{home}"),
             format!("<p>{admins} of <strong>{}</strong> confirmed your membership.</p><p><a href=\"{base}/{home}\">Open it now</a></p>", escape(name)),
+        ),
+        MailKind::PasswordReset => (
+            format!("Your master password was reset by {name}"),
+            format!(
+                "{admins} of the {what} {name} reset your master password (account recovery). \
+                 Every session and app of your account was logged out.\n\n\
+                 Log in with the password they give you; you will be asked to choose your own:\n{base}/login\n\n\
+                 If you did not ask for this, tell them at once."
+            ),
+            format!(
+                "<p>{admins} of the {what} <strong>{}</strong> reset your master password (account recovery). Every session and app of your account was logged out.</p>\
+                 <p><a href=\"{base}/login\">Log in</a> with the password they give you; you will be asked to choose your own.</p>\
+                 <p>If you did not ask for this, tell them at once.</p>",
+                escape(name)
+            ),
         ),
         MailKind::Removed => (
             format!("You have been removed from {name}"),

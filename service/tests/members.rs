@@ -1,6 +1,7 @@
 //! Service tests of the members use cases on SQLite and PostgreSQL: the role
 //! matrix, expiry, single use, resend, removal, and the last-admin rule.
 
+#[macro_use]
 mod common;
 use common::*;
 use domain::KdfParams;
@@ -231,32 +232,32 @@ async fn login_and_prelogin(w: World) {
     assert_eq!(w.s.prelogin("someone@acme.com", &meta()).await.unwrap(), KdfParams::MIN);
     assert_eq!(w.s.prelogin("nobody@acme.com", &meta()).await.unwrap(), KdfParams::default(), "unknown emails look like defaults");
     let wrong = crypto::auth_hash(&crypto::MasterKey::from_bytes(&[7u8; 32]).unwrap(), PW);
-    let a = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
-    let b = w.s.login(LoginInput { email: "nobody@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await.unwrap_err();
+    let a = w.s.login(LoginInput::new("someone@acme.com", wrong.clone()), &meta()).await.unwrap_err();
+    let b = w.s.login(LoginInput::new("nobody@acme.com", wrong.clone()), &meta()).await.unwrap_err();
     assert_eq!(a.to_string(), b.to_string(), "no user enumeration through messages");
     for _ in 0..10 {
-        let _ = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await;
+        let _ = w.s.login(LoginInput::new("someone@acme.com", wrong.clone()), &meta()).await;
     }
-    let r = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await;
+    let r = w.s.login(LoginInput::new("someone@acme.com", wrong.clone()), &meta()).await;
     assert!(matches!(r, Err(ServiceError::RateLimited(ref m)) if m.contains("Try again")), "{r:?}");
     // The guesser's address waits; the account's owner, elsewhere, is not locked out.
     let home = RequestMeta { ip: Some("198.51.100.7".into()) };
     let e = domain::Email::parse("someone@acme.com").unwrap();
     let right = crypto::auth_hash(&crypto::master_key(PW, &e, KdfParams::MIN).unwrap(), PW);
-    assert!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: right.clone() }, &home).await.is_ok());
+    assert!(w.s.login(LoginInput::new("someone@acme.com", right.clone()), &home).await.is_ok());
     // The wait ends: the guesser gets a plain refusal again (after the longest delay).
     w.clock.advance(service::throttle::MAX_DELAY_SECS + 1);
-    let r = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: wrong.clone() }, &meta()).await;
+    let r = w.s.login(LoginInput::new("someone@acme.com", wrong.clone()), &meta()).await;
     assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
     // One address spraying many accounts is capped, whatever the accounts.
     let sprayer = RequestMeta { ip: Some("203.0.113.9".into()) };
     for i in 0..service::throttle::MAX_FAILURES_PER_IP {
-        let r = w.s.login(LoginInput { email: format!("spray{i}@acme.com"), auth_hash: wrong.clone() }, &sprayer).await;
+        let r = w.s.login(LoginInput::new(format!("spray{i}@acme.com"), wrong.clone()), &sprayer).await;
         assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{i}: {r:?}");
     }
-    let r = w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: right.clone() }, &sprayer).await;
+    let r = w.s.login(LoginInput::new("someone@acme.com", right.clone()), &sprayer).await;
     assert!(matches!(r, Err(ServiceError::RateLimited(_))), "{r:?}");
-    assert!(w.s.login(LoginInput { email: "someone@acme.com".into(), auth_hash: right }, &home).await.is_ok(), "other addresses log in");
+    assert!(w.s.login(LoginInput::new("someone@acme.com", right), &home).await.is_ok(), "other addresses log in");
     w.s.logout(&p.actor).await.unwrap();
     // Pre-log-in counts failures (unknown emails), not calls: an office behind one address is never slowed.
     for _ in 0..300 {
@@ -389,22 +390,6 @@ async fn cached_list_follows_every_change(mut w: World) {
     let list = w.s.list_members(&a.actor, &pid).await.unwrap();
     assert!(list.iter().find(|m| m.email == "a@acme.com").unwrap().is_me);
     assert!(!list.iter().find(|m| m.email == "admin@acme.com").unwrap().is_me);
-}
-
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::world(super::testing::sqlite().await).await).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(db) = super::testing::postgres().await else { return };
-                super::$name(super::world(db).await).await
-            } )*
-        }
-    };
 }
 
 /// Sign-up and mail abuse: sign-ups limited per address, key fields capped,

@@ -3,6 +3,7 @@
 //! open, seats, groups, collections, enforced policies and the role matrix of
 //! every client action.
 
+#[macro_use]
 mod common;
 use common::*;
 use domain::api::*;
@@ -339,7 +340,7 @@ async fn master_password_change(w: World) {
     let kdf = domain::KdfParams::MIN;
     // A second session of Bob's, which the change must end.
     let old_master = crypto::master_key(PW, &e, kdf).unwrap();
-    let (other_token, _) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master, PW) }, &meta()).await.unwrap();
+    let (other_token, _) = w.s.login(LoginInput::new("bob@contoso.com", crypto::auth_hash(&old_master, PW)), &meta()).await.unwrap();
     let new_pw = "a much longer new master password 2027";
     let new_master = crypto::master_key(new_pw, &e, kdf).unwrap();
     let input = |current: &(crypto::MasterKey, &str), facts: PasswordFacts| ChangePasswordInput {
@@ -363,12 +364,12 @@ async fn master_password_change(w: World) {
     let r = w.s.change_master_password(&bob.actor, input(&old, PasswordFacts { length: 16, score: 4 })).await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "new_password" && v[0].message.contains("20 characters")), "{r:?}");
     // Nothing changed yet: the old password still logs in.
-    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master, PW) }, &meta()).await.is_ok());
+    assert!(w.s.login(LoginInput::new("bob@contoso.com", crypto::auth_hash(&old_master, PW)), &meta()).await.is_ok());
     w.s.change_master_password(&bob.actor, input(&old, PasswordFacts { length: 39, score: 4 })).await.unwrap();
     assert!(w.s.resolve_session(&other_token).await.unwrap().is_none(), "other sessions end");
     assert!(w.s.me(&bob.actor).await.is_ok(), "this session stays");
-    assert!(w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&old_master, PW) }, &meta()).await.is_err());
-    let (_, me) = w.s.login(LoginInput { email: "bob@contoso.com".into(), auth_hash: crypto::auth_hash(&new_master, new_pw) }, &meta()).await.unwrap();
+    assert!(w.s.login(LoginInput::new("bob@contoso.com", crypto::auth_hash(&old_master, PW)), &meta()).await.is_err());
+    let (_, me) = w.s.login(LoginInput::new("bob@contoso.com", crypto::auth_hash(&new_master, new_pw)), &meta()).await.unwrap();
     let keys = crypto::unlock(&new_master, &me.protected_user_key, &me.protected_private_key).unwrap();
     assert_eq!(&keys.user_key.to_bytes(), &bob.keys.user_key.to_bytes(), "the same user key, under the new password");
 }
@@ -636,22 +637,6 @@ async fn vault_import_export(w: World) {
     assert!(w.s.list_org_items(&su.actor, &org.id).await.unwrap().is_empty());
 }
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::world(super::testing::sqlite().await).await).await } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let Some(db) = super::testing::postgres().await else { return };
-                super::$name(super::world(db).await).await
-            } )*
-        }
-    };
-}
-
 /// Who may act on which member: every acting role × every target role × every
 /// member action (invite as, resend, confirm, change role, revoke, remove), and
 /// nobody raises their own role or gives permissions they do not hold.
@@ -737,7 +722,145 @@ async fn member_actions_by_target_role(w: World) {
     assert_eq!((peer_now.user_type, peer_now.permissions), (Role::Custom, users));
 }
 
+/// Account recovery: set up once by those who may, members enrol, who may
+/// recover whom (Owners only by Owners and staff, nobody themselves), and a
+/// recovered member opens the same keys with the new password while every
+/// old session ends.
+async fn account_recovery(w: World) {
+    let (admin, pid, pkey, su) = w.msp(200).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 150).await.unwrap();
+    let none = Permissions::default();
+    let owner = w.org_member(&su, &org, "boss@contoso.com", Role::Owner, none).await;
+    let oadmin = w.org_member(&su, &org, "oadmin@contoso.com", Role::Admin, none).await;
+    let recoverer = w.org_member(&su, &org, "helpdesk@contoso.com", Role::Custom, Permissions { manage_account_recovery: true, ..none }).await;
+    let people = w.org_member(&su, &org, "people@contoso.com", Role::Custom, Permissions { manage_users: true, ..none }).await;
+    let mia = w.org_member(&su, &org, "mia@contoso.com", Role::User, none).await;
+
+    let r = w.s.enrol_recovery(&mia.actor, &org.id, "4.x", &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "not set up yet: {r:?}");
+    let (public, private) = domain::recovery::new_org_key_pair(&org.key);
+    for p in [&mia, &people] {
+        let r = w.s.setup_recovery_keys(&p.actor, &org.id, &public, &private, &meta()).await;
+        assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    }
+    let r = w.s.setup_recovery_keys(&su.actor, &org.id, "bm90IGEga2V5", &private, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Validation(_))), "{r:?}");
+    w.s.setup_recovery_keys(&su.actor, &org.id, &public, &private, &meta()).await.unwrap();
+    let r = w.s.setup_recovery_keys(&owner.actor, &org.id, &public, &private, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "once: {r:?}");
+
+    // Members see the key's fingerprint phrase, then enrol.
+    let status = w.s.my_recovery(&mia.actor).await.unwrap();
+    assert_eq!(status.len(), 1);
+    assert_eq!((status[0].public_key.as_deref(), status[0].enrolled), (Some(public.as_str()), false));
+    let phrase = status[0].fingerprint.clone().unwrap();
+    assert_eq!(phrase, domain::fingerprint::phrase(uuid::Uuid::parse_str(&org.id).unwrap(), &crypto::unb64(&public).unwrap()));
+    for p in [&mia, &owner, &oadmin, &people] {
+        let sealed = domain::recovery::enrol(&public, &p.keys.user_key).unwrap();
+        w.s.enrol_recovery(&p.actor, &org.id, &sealed, &meta()).await.unwrap();
+    }
+    assert!(w.s.my_recovery(&mia.actor).await.unwrap()[0].enrolled);
+    assert_eq!(w.s.recovery_enrolled(&oadmin.actor, &org.id).await.unwrap().len(), 4);
+    assert!(w.s.recovery_enrolled(&mia.actor, &org.id).await.is_err(), "members do not see who enrolled");
+
+    // Who may recover whom.
+    let id = |email: &'static str| {
+        let (w, su, org) = (&w, &su, &org);
+        async move { w.member_id(su, &org.id, email).await }
+    };
+    let (mia_id, owner_id, oadmin_id, people_id, helpdesk_id) = (
+        id("mia@contoso.com").await,
+        id("boss@contoso.com").await,
+        id("oadmin@contoso.com").await,
+        id("people@contoso.com").await,
+        id("helpdesk@contoso.com").await,
+    );
+    let may = |who: &Person, target: &str| {
+        let (w, org, actor, target) = (&w, &org, who.actor.clone(), target.to_string());
+        async move { w.s.recovery_material(&actor, &org.id, &target).await }
+    };
+    for (who, target, ok) in [
+        (&mia, &people_id, false),
+        (&people, &mia_id, false),
+        (&recoverer, &mia_id, true),
+        (&recoverer, &people_id, true),
+        (&recoverer, &oadmin_id, false),
+        (&recoverer, &owner_id, false),
+        (&oadmin, &owner_id, false),
+        (&oadmin, &mia_id, true),
+        (&oadmin, &oadmin_id, false),
+        (&owner, &oadmin_id, true),
+        (&owner, &owner_id, false),
+        (&su, &owner_id, true),
+        (&admin, &oadmin_id, true),
+    ] {
+        let r = may(who, target).await;
+        assert_eq!(r.is_ok(), ok, "{} on {target}: {r:?}", who.actor.email());
+    }
+    let r = may(&owner, &helpdesk_id).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "not enrolled: {r:?}");
+
+    // Staff recover Mia: the new password opens the same user key; her sessions end.
+    let material = w.s.recovery_material(&su.actor, &org.id, &mia_id).await.unwrap();
+    assert_eq!(material.email, "mia@contoso.com");
+    let user_key = domain::recovery::open_user_key(&org.key, &material.private_key, &material.sealed_user_key).unwrap();
+    assert_eq!(user_key.to_bytes(), mia.keys.user_key.to_bytes());
+    let email = domain::Email::parse("mia@contoso.com").unwrap();
+    let new_pw = "a brand new temporary password";
+    let master = crypto::master_key(new_pw, &email, material.kdf).unwrap();
+    let r = domain::recovery::rewrap(&user_key, &master, new_pw);
+    let input = |auth_hash: String| RecoverAccountInput {
+        org_id: org.id.clone(),
+        member_id: mia_id.clone(),
+        auth_hash,
+        protected_user_key: r.protected_user_key.clone(),
+        password: PasswordFacts { length: 30, score: 4 },
+    };
+    let old_hash = crypto::auth_hash(&crypto::master_key(PW, &email, domain::KdfParams::MIN).unwrap(), PW);
+    let (mia_session, _) = w.s.login(LoginInput::new("mia@contoso.com", old_hash), &meta()).await.unwrap();
+    let bad = w.s.recover_account(&su.actor, input("short".into()), &meta()).await;
+    assert!(matches!(bad, Err(ServiceError::Validation(_))), "{bad:?}");
+    assert!(w.s.resolve_session(&mia_session).await.unwrap().is_some(), "a refused reset changes nothing");
+    w.s.recover_account(&su.actor, input(r.auth_hash.clone()), &meta()).await.unwrap();
+    assert!(w.s.resolve_session(&mia_session).await.unwrap().is_none(), "her sessions ended");
+    let old =
+        w.s.login(LoginInput::new("mia@contoso.com", crypto::auth_hash(&crypto::master_key(PW, &email, domain::KdfParams::MIN).unwrap(), PW)), &meta()).await;
+    assert!(old.is_err());
+    let (token, me) = w.s.login(LoginInput::new("mia@contoso.com", r.auth_hash.clone()), &meta()).await.unwrap();
+    assert!(me.password_reset, "asked to choose her own password");
+    let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).unwrap();
+    assert_eq!(keys.user_key.to_bytes(), mia.keys.user_key.to_bytes(), "her items still open");
+    // Recorded in the organisation's log and, as staff did it, the provider's; Mia is mailed.
+    for tenant in [&org.id, &pid] {
+        let (events, _) = w.s.store.list_events(tenant, &db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
+        let e = events.iter().find(|e| e.kind == "account_recovered").expect("the recovery is logged");
+        assert_eq!((e.actor_email.as_deref(), e.target_email.as_deref()), (Some("service@msp.com"), Some("mia@contoso.com")));
+    }
+    assert!(w.s.store.mails_to("mia@contoso.com").await.unwrap().iter().any(|m| m.subject.contains("master password was reset")));
+    // Choosing her own password clears the request.
+    let mia_now = w.s.resolve_session(&token).await.unwrap().unwrap();
+    let own = crypto::master_key("her very own new password", &email, material.kdf).unwrap();
+    w.s.change_master_password(
+        &mia_now,
+        ChangePasswordInput {
+            current_auth_hash: r.auth_hash.clone(),
+            new_auth_hash: crypto::auth_hash(&own, "her very own new password"),
+            new_protected_user_key: crypto::stretched_key(&own).encrypt(&user_key.to_bytes()),
+            password: PasswordFacts { length: 25, score: 4 },
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!w.s.me(&mia_now).await.unwrap().password_reset);
+
+    // Withdrawn: no longer recoverable.
+    w.s.withdraw_recovery(&owner.actor, &org.id, &meta()).await.unwrap();
+    let r = may(&su, &owner_id).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
+}
+
 both!(
+    account_recovery,
     member_actions_by_target_role,
     client_lifecycle,
     seats_are_enforced,

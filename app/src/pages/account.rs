@@ -40,6 +40,15 @@ pub fn MyAccountPage() -> impl IntoView {
                             <h1>"My account"</h1>
                         </div>
                     </div>
+                    {me
+                        .password_reset
+                        .then(|| {
+                            view! {
+                                <p class="notice warn" role="alert">
+                                    "An administrator reset your master password (account recovery). Choose your own master password now, below."
+                                </p>
+                            }
+                        })}
                     <section class="card">
                         <h2>"Profile"</h2>
                         <dl class="facts">
@@ -64,6 +73,8 @@ pub fn MyAccountPage() -> impl IntoView {
                         </Show>
                     </section>
                     <ChangePassword me=me.clone() />
+                    <crate::pages::two_step::TwoStepCard me=me.clone() />
+                    <crate::pages::recovery::EnrolmentCard />
                     <crate::pages::api_key::ApiKeyCard me=me.clone() />
                 }
                     .into_any()

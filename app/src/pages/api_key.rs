@@ -3,9 +3,8 @@
 //! and shown once (the server keeps only a hash of the secret).
 
 use crate::components::Field;
-use crate::error::ApiError;
+use crate::pages::two_step::{error_text, own_auth_hash};
 use domain::api::{ApiKey, Me};
-use domain::crypto;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -19,21 +18,12 @@ pub fn ApiKeyCard(me: Me) -> impl IntoView {
         ev.prevent_default();
         error.set(None);
         let pw = password.get_untracked();
-        if pw.is_empty() {
-            error.set(Some("Enter your master password.".into()));
-            return;
-        }
         busy.set(true);
         let me = me.clone();
         spawn_local(async move {
-            crate::components::yield_to_browser().await;
             let result: Result<ApiKey, String> = async {
-                let email = domain::Email::parse(&me.email).map_err(|e| e.to_string())?;
-                let master = crate::kdf::master_key(&pw, &email, me.kdf).await?;
-                crate::api::new_api_key(crypto::auth_hash(&master, &pw)).await.map_err(|e| match e {
-                    ApiError::Validation(v) => v.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" "),
-                    other => other.to_string(),
-                })
+                let hash = own_auth_hash(&me, &pw).await?;
+                crate::api::new_api_key(hash).await.map_err(error_text)
             }
             .await;
             match result {

@@ -6,7 +6,7 @@ use crate::components::{Field, StrengthMeter, yield_to_browser};
 use crate::error::ApiError;
 use crate::pages::safe_next;
 use crate::session::use_session;
-use domain::api::{LoginInput, RegisterInput};
+use domain::api::{LoginInput, RegisterInput, TwoFactorAnswer};
 use domain::crypto;
 use domain::{Email, KdfParams};
 use leptos::prelude::*;
@@ -41,14 +41,47 @@ pub async fn strength(password: &str, inputs: &[String]) -> Option<u8> {
     }
 }
 
-/// Logs in: pre-login → Argon2id in the browser → authentication hash → session.
-pub async fn do_login(email: &str, password: &str, for_invite: bool) -> Result<(), String> {
+/// Why a log-in did not finish.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginError {
+    /// The account has two-step login on: ask for the code and try again.
+    TwoStep,
+    /// A wrong or already used code (the code field's message).
+    Code(String),
+    Failed(String),
+}
+
+impl From<LoginError> for String {
+    fn from(e: LoginError) -> String {
+        match e {
+            LoginError::TwoStep => domain::api::TWO_STEP_NEEDED.to_string(),
+            LoginError::Code(m) | LoginError::Failed(m) => m,
+        }
+    }
+}
+
+impl From<String> for LoginError {
+    fn from(m: String) -> Self {
+        LoginError::Failed(m)
+    }
+}
+
+/// Logs in: pre-login → Argon2id in the browser → authentication hash →
+/// session (with the second step, when the account has two-step login on).
+/// True when an administrator reset the master password (account recovery):
+/// the person is to choose their own.
+pub async fn do_login(email: &str, password: &str, for_invite: bool, two_factor: Option<TwoFactorAnswer>) -> Result<bool, LoginError> {
     let s = use_session();
     let parsed = Email::parse(email).map_err(|e| e.to_string())?;
     let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
     yield_to_browser().await;
     let master = crate::kdf::master_key(password, &parsed, kdf).await?;
-    let me = login(LoginInput { email: parsed.to_string(), auth_hash: crypto::auth_hash(&master, password) }).await.map_err(|e| e.to_string())?;
+    let input = LoginInput { two_factor, ..LoginInput::new(parsed.to_string(), crypto::auth_hash(&master, password)) };
+    let me = login(input).await.map_err(|e| match (e.field("two_factor"), e.field("code")) {
+        (Some(_), _) => LoginError::TwoStep,
+        (_, Some(m)) => LoginError::Code(m),
+        _ => LoginError::Failed(e.to_string()),
+    })?;
     let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).map_err(|_| "Your keys could not be decrypted.".to_string())?;
     s.set_keys(keys);
     s.refresh();
@@ -58,7 +91,7 @@ pub async fn do_login(email: &str, password: &str, for_invite: bool) -> Result<(
         let score = strength(password, &[parsed.to_string()]).await.unwrap_or(0);
         s.password.set(Some(domain::org::PasswordFacts { length: password.chars().count() as u32, score }));
     }
-    Ok(())
+    Ok(me.password_reset)
 }
 
 /// The invitation token inside a `next` path such as `/accept-invite?token=…`.
@@ -76,25 +109,64 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // Two-step login: the second form, the code typed, and whether it is the recovery code.
+    let two_step = RwSignal::new(false);
+    let code = RwSignal::new(String::new());
+    let recovery = RwSignal::new(false);
+    let remember = RwSignal::new(false);
     let next = move || safe_next(query.with_untracked(|q| q.get("next")));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
         error.set(None);
+        let answer = if two_step.get_untracked() {
+            let c = code.get_untracked();
+            if c.trim().is_empty() {
+                error.set(Some(if recovery.get_untracked() { "Enter your recovery code." } else { domain::api::TWO_STEP_NEEDED }.into()));
+                return;
+            }
+            Some(if recovery.get_untracked() {
+                TwoFactorAnswer::Recovery { code: c }
+            } else {
+                TwoFactorAnswer::Authenticator { code: c, remember: remember.get_untracked() }
+            })
+        } else {
+            None
+        };
+        busy.set(true);
         let navigate = navigate.clone();
         let (email_s, pw, to) = (email.get_untracked(), password.get_untracked(), next());
         spawn_local(async move {
-            let result = do_login(&email_s, &pw, to.starts_with("/accept-invite")).await;
+            let result = do_login(&email_s, &pw, to.starts_with("/accept-invite"), answer).await;
             busy.set(false);
             match result {
                 // Leaving the page is the last thing done.
-                Ok(()) => {
+                Ok(reset) => {
                     password.set(String::new());
-                    navigate(&to, Default::default());
+                    code.set(String::new());
+                    // An administrator set this password: choose one's own first.
+                    navigate(if reset { "/settings/account?reset=1" } else { &to }, Default::default());
                 }
-                Err(e) => error.set(Some(e)),
+                Err(LoginError::TwoStep) => {
+                    // First time: the code form; again (a remembered browser
+                    // that was forgotten): the same form, said once more.
+                    if two_step.get_untracked() {
+                        error.set(Some(domain::api::TWO_STEP_NEEDED.into()));
+                    }
+                    two_step.set(true);
+                }
+                Err(e) => error.set(Some(e.into())),
             }
         });
+    };
+    // One handler for both forms (password, then code), kept where every
+    // rendering of either form can reach it.
+    let submit = StoredValue::new(submit);
+    let submit = move |ev: leptos::ev::SubmitEvent| submit.with_value(|f| f(ev));
+    let back = move |_| {
+        two_step.set(false);
+        recovery.set(false);
+        code.set(String::new());
+        error.set(None);
     };
     let register_href = move || {
         let mut h = format!("/register?next={}", crate::components::urlencode(&next()));
@@ -114,22 +186,76 @@ pub fn LoginPage() -> impl IntoView {
                 " Provider Portal"
             </div>
             <section class="card narrow">
-                <h1>"Log in"</h1>
-                <form on:submit=submit novalidate>
-                    <Field label="Email address">
-                        <input type="email" name="email" autocomplete="username" required bind:value=email />
-                    </Field>
-                    <Field label="Master password">
-                        <input type="password" autocomplete="current-password" required bind:value=password />
-                    </Field>
-                    <p class="form-error" role="alert">
-                        {move || error.get()}
+                <Show
+                    when=move || two_step.get()
+                    fallback=move || {
+                        view! {
+                            <h1>"Log in"</h1>
+                            <form on:submit=submit novalidate>
+                                <Field label="Email address">
+                                    <input type="email" name="email" autocomplete="username" required bind:value=email />
+                                </Field>
+                                <Field label="Master password">
+                                    <input type="password" autocomplete="current-password" required bind:value=password />
+                                </Field>
+                                <p class="form-error" role="alert">
+                                    {move || error.get()}
+                                </p>
+                                <button class="btn primary wide" type="submit" disabled=move || busy.get()>
+                                    {move || if busy.get() { "Logging in…" } else { "Log in" }}
+                                </button>
+                            </form>
+                            <p class="muted center">"New here? " <A href=register_href>"Create account"</A></p>
+                        }
+                    }
+                >
+                    <h1>"Two-step login"</h1>
+                    <form on:submit=submit novalidate class="stack">
+                        <Show
+                            when=move || recovery.get()
+                            fallback=move || {
+                                view! {
+                                    <p class="muted">"Enter the 6-digit code from your authenticator app for " <strong>{move || email.get()}</strong> "."</p>
+                                    <Field label="Verification code">
+                                        <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" autofocus bind:value=code />
+                                    </Field>
+                                    <label class="check">
+                                        <input type="checkbox" bind:checked=remember />
+                                        " Remember me for 30 days on this browser"
+                                    </label>
+                                }
+                            }
+                        >
+                            <p class="muted">"The recovery code turns two-step login off for your account. Turn it on again under Settings → My account."</p>
+                            <Field label="Recovery code">
+                                <input type="text" autocomplete="off" autocapitalize="characters" bind:value=code />
+                            </Field>
+                        </Show>
+                        <p class="form-error" role="alert">
+                            {move || error.get()}
+                        </p>
+                        <button class="btn primary wide" type="submit" disabled=move || busy.get()>
+                            {move || if busy.get() { "Checking…" } else { "Continue" }}
+                        </button>
+                    </form>
+                    <p class="muted center">
+                        <button
+                            class="link"
+                            type="button"
+                            on:click=move |_| {
+                                recovery.update(|r| *r = !*r);
+                                code.set(String::new());
+                                error.set(None);
+                            }
+                        >
+                            {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
+                        </button>
+                        " · "
+                        <button class="link" type="button" on:click=back>
+                            "Cancel"
+                        </button>
                     </p>
-                    <button class="btn primary wide" type="submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Logging in…" } else { "Log in" }}
-                    </button>
-                </form>
-                <p class="muted center">"New here? " <A href=register_href>"Create account"</A></p>
+                </Show>
             </section>
         </main>
     }
@@ -239,7 +365,7 @@ pub fn RegisterPage() -> impl IntoView {
                     }
                     other => other.to_string(),
                 })?;
-                crate::pages::auth::do_login(parsed.as_str(), &pw, invite.is_some()).await
+                crate::pages::auth::do_login(parsed.as_str(), &pw, invite.is_some(), None).await.map(|_| ()).map_err(String::from)
             }
             .await;
             busy.set(false);

@@ -222,6 +222,23 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
     let no_owner =
         Memo::new(move |_| is_org && all.with(|a| !a.is_empty() && !a.iter().any(|m| m.user_type == Role::Owner && m.badge == StatusBadge::Confirmed)));
     let role_for = RwSignal::new(None::<MemberListItem>);
+    // Account recovery (organisations): who is enrolled, for those who may
+    // recover members (the call is refused for others: nobody is listed).
+    let enrolled = RwSignal::new(HashSet::<String>::new());
+    let recover_for = RwSignal::new(None::<MemberListItem>);
+    let recover_ctx = (pid.clone(), scope.key.clone());
+    if is_org {
+        let pid = pid.clone();
+        Effect::new(move |_| {
+            version.track();
+            let pid = pid.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(ids) = crate::api::recovery_enrolled(pid).await {
+                    enrolled.set(ids.into_iter().collect());
+                }
+            });
+        });
+    }
     // Organisations revoke access (freeing the seat); providers suspend.
     let suspend_word = if is_org { "Revoke" } else { "Suspend" };
 
@@ -544,6 +561,8 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                                     pending=pending
                                     resend=resend
                                     role_for=role_for
+                                    enrolled=enrolled
+                                    recover_for=recover_for
                                     kind=kind
                                     events_base=events_base.get_value()
                                 />
@@ -575,6 +594,28 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
             title="Confirm members".to_string()
         >
             <ConfirmDialog scope=scope.clone() ids=confirm_ids on_done=Callback::new(move |r| after("Confirm selected", Ok(r))) />
+        </Modal>
+        <Modal
+            open=Signal::derive(move || recover_for.get().is_some())
+            on_close=Callback::new(move |_| recover_for.set(None))
+            title="Recover account".to_string()
+        >
+            {
+                let (pid, key) = recover_ctx.clone();
+                move || {
+                    recover_for
+                        .get()
+                        .map(|m| {
+                            let done = Callback::new(move |r: Result<String, String>| {
+                                recover_for.set(None);
+                                if let Ok(msg) = r {
+                                    notice.set(Some(msg));
+                                }
+                            });
+                            view! { <crate::pages::recovery::RecoverForm org_id=pid.clone() key=key.clone() m=m done=done /> }
+                        })
+                }
+            }
         </Modal>
         <Modal open=Signal::derive(move || role_for.get().is_some()) on_close=Callback::new(move |_| role_for.set(None)) title="Change role".to_string()>
             {move || role_for.get().map(|m| view! { <RoleForm m=m kind=kind role_for=role_for change_type=change_type /> })}
@@ -672,6 +713,8 @@ fn MemberRow(
     pending: RwSignal<Option<Pending>>,
     resend: Callback<Vec<String>>,
     role_for: RwSignal<Option<MemberListItem>>,
+    enrolled: RwSignal<HashSet<String>>,
+    recover_for: RwSignal<Option<MemberListItem>>,
     kind: TenantKind,
     events_base: String,
 ) -> impl IntoView {
@@ -803,6 +846,23 @@ fn MemberRow(
                                     <A href=events_href attr:role="menuitem">
                                         "Event logs"
                                     </A>
+                                    {
+                                        let (m6, id6) = (m.clone(), m.id.clone());
+                                        view! {
+                                            <Show when=move || {
+                                                !m6.is_me && enrolled.with(|e| e.contains(&id6))
+                                            }>
+                                                {
+                                                    let m = m.clone();
+                                                    view! {
+                                                        <button role="menuitem" on:click=move |_| recover_for.set(Some(m.clone()))>
+                                                            "Recover account"
+                                                        </button>
+                                                    }
+                                                }
+                                            </Show>
+                                        }
+                                    }
                                     <Show when=move || {
                                         !m4.is_me
                                     }>

@@ -8,6 +8,8 @@ pub mod members;
 pub mod org_vault;
 pub mod orgs;
 pub mod providers;
+pub mod recovery;
+pub mod two_step;
 pub mod vault;
 
 use crate::components::ErrorView;

@@ -735,7 +735,14 @@ fn CollectionForm(
 
 // ---------------------------------------------------------------- Policies
 
-console_page!(OrgPoliciesPage, Section::Policies, org_policies_body, |c| view! { <Policies console=c /> });
+console_page!(OrgPoliciesPage, Section::Policies, org_policies_body, |c| {
+    let recovery =
+        c.can(Action::RecoverAccounts).then(|| view! { <crate::pages::recovery::RecoverySetupCard org_id=c.ctx.id.clone() key=c.scope.key.clone() /> });
+    view! {
+        <Policies console=c />
+        {recovery}
+    }
+});
 
 #[component]
 fn Policies(console: Console) -> impl IntoView {

@@ -12,6 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
+use domain::api::TwoFactorAnswer;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use service::apps::DeviceInfo;
@@ -158,6 +159,44 @@ struct TokenRequest {
     device_name: Option<String>,
     #[serde(rename = "deviceType")]
     device_type: Option<String>,
+    #[serde(rename = "twoFactorToken")]
+    two_factor_token: Option<String>,
+    #[serde(rename = "twoFactorProvider")]
+    two_factor_provider: Option<String>,
+    #[serde(rename = "twoFactorRemember")]
+    two_factor_remember: Option<String>,
+}
+
+/// Bitwarden's two-step provider numbers: 0 authenticator app, 5 a
+/// remembered device, 8 the recovery code.
+fn two_factor(req: &TokenRequest) -> Result<Option<TwoFactorAnswer>, AppError> {
+    let Some(token) = req.two_factor_token.clone().filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    Ok(Some(match req.two_factor_provider.as_deref().map(str::trim) {
+        Some("0") | None => TwoFactorAnswer::Authenticator { code: token, remember: req.two_factor_remember.as_deref() == Some("1") },
+        Some("5") => TwoFactorAnswer::Remembered { token },
+        Some("8") => TwoFactorAnswer::Recovery { code: token },
+        Some(other) => {
+            return Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                format!("This server offers two-step login with an authenticator app only (not provider {other})."),
+            )
+            .grant());
+        }
+    }))
+}
+
+/// The answer that makes an app ask for the second step (Bitwarden's
+/// `TwoFactorProviders2`: the authenticator app).
+fn two_factor_required() -> Response {
+    let body = json!({
+        "error": "invalid_grant",
+        "error_description": "Two factor required.",
+        "TwoFactorProviders": ["0"],
+        "TwoFactorProviders2": { "0": null },
+        "MasterPasswordPolicy": { "Object": "masterPasswordPolicy" },
+        "ErrorModel": { "Message": service::two_factor::NEEDED, "Object": "error" },
+    });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 fn device(req: &TokenRequest) -> DeviceInfo {
@@ -169,28 +208,48 @@ fn device(req: &TokenRequest) -> DeviceInfo {
     }
 }
 
-async fn token(Extension(services): Extension<Services>, ip: Option<Extension<app::api::ssr::ClientIp>>, Form(req): Form<TokenRequest>) -> Answer {
+async fn token(Extension(services): Extension<Services>, ip: Option<Extension<app::api::ssr::ClientIp>>, Form(req): Form<TokenRequest>) -> Response {
+    match grant(services, ip, req).await {
+        Ok(json) => json.into_response(),
+        Err(Grant::TwoFactorRequired) => two_factor_required(),
+        Err(Grant::Refused(e)) => e.into_response(),
+    }
+}
+
+enum Grant {
+    TwoFactorRequired,
+    Refused(AppError),
+}
+
+impl From<AppError> for Grant {
+    fn from(e: AppError) -> Self {
+        Grant::Refused(e)
+    }
+}
+
+async fn grant(services: Services, ip: Option<Extension<app::api::ssr::ClientIp>>, req: TokenRequest) -> Result<Json<Value>, Grant> {
     let tokens = match req.grant_type.as_str() {
         "password" => {
             let (Some(email), Some(hash)) = (req.username.as_deref(), req.password.as_deref()) else {
-                return Err(AppError::new(StatusCode::BAD_REQUEST, "Enter your email and master password.").grant());
+                return Err(AppError::new(StatusCode::BAD_REQUEST, "Enter your email and master password.").grant().into());
             };
-            services.app_login(email, hash, device(&req), &meta(ip.as_deref())).await
+            services.app_login(email, hash, two_factor(&req)?, device(&req), &meta(ip.as_deref())).await
         }
         "refresh_token" => services.app_refresh(req.refresh_token.as_deref().unwrap_or_default()).await,
         "client_credentials" => {
             let (Some(id), Some(secret)) = (req.client_id.clone(), req.client_secret.as_deref()) else {
-                return Err(AppError::new(StatusCode::BAD_REQUEST, "Enter your API key's client_id and client_secret.").grant());
+                return Err(AppError::new(StatusCode::BAD_REQUEST, "Enter your API key's client_id and client_secret.").grant().into());
             };
             services.app_login_api_key(&id, secret, device(&req), &meta(ip.as_deref())).await
         }
-        other => return Err(AppError::new(StatusCode::BAD_REQUEST, format!("This server does not offer the {other:?} log-in.")).grant()),
+        other => return Err(AppError::new(StatusCode::BAD_REQUEST, format!("This server does not offer the {other:?} log-in.")).grant().into()),
     };
     let tokens = tokens.map_err(|e| match e {
+        ServiceError::Validation(v) if v.iter().any(|f| f.field == service::two_factor::NEEDED_FIELD) => Grant::TwoFactorRequired,
         // A wrong password is said as the apps show it, on the grant.
-        ServiceError::Forbidden(m) => AppError::new(StatusCode::BAD_REQUEST, m).grant(),
-        ServiceError::Validation(v) => AppError::from(ServiceError::Validation(v)).grant(),
-        other => AppError::from(other),
+        ServiceError::Forbidden(m) => AppError::new(StatusCode::BAD_REQUEST, m).grant().into(),
+        ServiceError::Validation(v) => AppError::from(ServiceError::Validation(v)).grant().into(),
+        other => AppError::from(other).into(),
     })?;
     Ok(Json(wire::token(&tokens)))
 }

@@ -84,7 +84,7 @@ fn pascal_case(v: Value) -> Value {
 pub fn token(t: &AppTokens) -> Value {
     let u = &t.user;
     let (kind, iterations, memory, parallelism) = kdf_numbers(user_kdf(u));
-    json!({
+    let mut answer = json!({
         "access_token": t.access_token,
         "expires_in": t.expires_in,
         "token_type": "Bearer",
@@ -105,7 +105,11 @@ pub fn token(t: &AppTokens) -> Value {
             "MasterPasswordUnlock": master_password_unlock(u, true),
             "Object": "userDecryptionOptions",
         },
-    })
+    });
+    if let Some(remember) = &t.two_factor_token {
+        answer["TwoFactorToken"] = json!(remember);
+    }
+    answer
 }
 
 pub fn config(base_url: &str) -> Value {

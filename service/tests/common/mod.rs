@@ -41,7 +41,7 @@ impl World {
         let kdf = KdfParams::MIN;
         let acct = crypto::new_account(PW, &e, kdf).unwrap();
         self.s.register(RegisterInput::for_new_account(email, &format!("Person {email}"), kdf, &acct), &RequestMeta::default()).await.unwrap();
-        let (token, me) = self.s.login(LoginInput { email: email.into(), auth_hash: acct.auth_hash.clone() }, &meta()).await.unwrap();
+        let (token, me) = self.s.login(LoginInput::new(email, acct.auth_hash.clone()), &meta()).await.unwrap();
         let actor = self.s.resolve_session(&token).await.unwrap().unwrap();
         let master = crypto::master_key(PW, &e, kdf).unwrap();
         let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).unwrap();
@@ -107,4 +107,22 @@ impl World {
         self.confirm(admin, pid, key, vec![id]).await;
         p
     }
+}
+
+/// Each named test once on SQLite and once on PostgreSQL (skipped when it
+/// is unreachable outside CI; `scripts/test.sh` says so loudly).
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::world(super::testing::sqlite().await).await).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(db) = super::testing::postgres().await else { return };
+                super::$name(super::world(db).await).await
+            } )*
+        }
+    };
 }

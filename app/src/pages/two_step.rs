@@ -1,0 +1,219 @@
+//! Settings → My account → Two-step login: an authenticator app as a second
+//! step at every log-in (portal and Bitwarden's apps). Turning it on or off
+//! asks for the master password again; the recovery code is shown once.
+
+use crate::components::{Field, yield_to_browser};
+use crate::error::ApiError;
+use domain::api::{AuthenticatorSetup, Me};
+use domain::crypto;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The authentication hash of the signed-in person's master password, made
+/// in the browser (for the server calls that ask for the password again).
+pub async fn own_auth_hash(me: &Me, password: &str) -> Result<String, String> {
+    if password.is_empty() {
+        return Err("Enter your master password.".into());
+    }
+    yield_to_browser().await;
+    let email = domain::Email::parse(&me.email).map_err(|e| e.to_string())?;
+    let master = crate::kdf::master_key(password, &email, me.kdf).await?;
+    Ok(crypto::auth_hash(&master, password))
+}
+
+/// A server error as one line (field messages joined).
+pub fn error_text(e: ApiError) -> String {
+    match e {
+        ApiError::Validation(v) => v.into_iter().map(|f| f.message).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// The key in groups of four, as authenticator apps show keys to type.
+fn grouped(key: &str) -> String {
+    key.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+}
+
+#[derive(Clone, PartialEq)]
+enum Stage {
+    /// Asking for the master password (to turn on, or off).
+    Password,
+    /// The QR code and key shown, waiting for the first code.
+    Scan(AuthenticatorSetup),
+    /// On: the recovery code, shown once.
+    Recovery(String),
+}
+
+#[component]
+pub fn TwoStepCard(me: Me) -> impl IntoView {
+    let status = Resource::new(|| (), |_| crate::api::two_step_status());
+    let stage = RwSignal::new(Stage::Password);
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let enabled = move || status.get().and_then(|s| s.ok()).and_then(|s| s.enabled_at);
+
+    // Turn on (start: key and QR code) or turn off, after the master password.
+    let submit_password = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        busy.set(true);
+        let (me, pw, turning_off) = (me.clone(), password.get_untracked(), enabled().is_some());
+        spawn_local(async move {
+            let result = async {
+                let hash = own_auth_hash(&me, &pw).await?;
+                if turning_off {
+                    crate::api::disable_two_step(hash).await.map_err(error_text)?;
+                    Ok(None)
+                } else {
+                    crate::api::start_authenticator(hash).await.map(Some).map_err(error_text)
+                }
+            }
+            .await;
+            busy.set(false);
+            match result {
+                Ok(setup) => {
+                    password.set(String::new());
+                    match setup {
+                        Some(setup) => stage.set(Stage::Scan(setup)),
+                        None => status.refetch(),
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let submit_code = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let c = code.get_untracked();
+        if c.trim().is_empty() {
+            error.set(Some("Enter the 6-digit code your authenticator app shows.".into()));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let result = crate::api::enable_authenticator(c).await;
+            busy.set(false);
+            match result {
+                Ok(recovery) => {
+                    code.set(String::new());
+                    stage.set(Stage::Recovery(recovery));
+                    status.refetch();
+                }
+                Err(e) => error.set(Some(error_text(e))),
+            }
+        });
+    };
+    let (submit_password, submit_code) = (StoredValue::new(submit_password), StoredValue::new(submit_code));
+    let submit_password = move |ev: leptos::ev::SubmitEvent| submit_password.with_value(|f| f(ev));
+    let submit_code = move |ev: leptos::ev::SubmitEvent| submit_code.with_value(|f| f(ev));
+    let cancel = move |_| {
+        stage.set(Stage::Password);
+        code.set(String::new());
+        error.set(None);
+    };
+
+    let password_form = move || {
+        let on = enabled().is_some();
+        view! {
+            <form class="stack narrow-form" on:submit=submit_password novalidate>
+                <Field label=if on { "Master password to turn off two-step login" } else { "Master password to turn on two-step login" }>
+                    <input type="password" autocomplete="current-password" bind:value=password />
+                </Field>
+                <p class="form-error" role="alert">
+                    {move || error.get()}
+                </p>
+                <div>
+                    <button class=if on { "btn danger" } else { "btn primary" } type="submit" disabled=move || busy.get()>
+                        {if on { "Turn off two-step login" } else { "Turn on two-step login" }}
+                    </button>
+                </div>
+            </form>
+        }
+    };
+    let scan = move |setup: AuthenticatorSetup| {
+        view! {
+            <div class="two-step-setup">
+                <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
+                <div class="stack">
+                    <p>"1. Scan the QR code with your authenticator app (Bitwarden Authenticator, Microsoft or Google Authenticator, Authy…)."</p>
+                    <p>"Or enter this key by hand:"</p>
+                    <p class="mono key" data-testid="authenticator-key">
+                        {grouped(&setup.key)}
+                    </p>
+                    <p>"2. Enter the 6-digit code the app shows."</p>
+                    <form class="stack" on:submit=submit_code novalidate>
+                        <Field label="Verification code">
+                            <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" bind:value=code />
+                        </Field>
+                        <p class="form-error" role="alert">
+                            {move || error.get()}
+                        </p>
+                        <div class="actions">
+                            <button class="btn primary" type="submit" disabled=move || busy.get()>
+                                "Turn on"
+                            </button>
+                            <button class="btn" type="button" on:click=cancel>
+                                "Cancel"
+                            </button>
+                        </div>
+                    </form>
+                </div>
+            </div>
+        }
+    };
+
+    view! {
+        <section class="card" aria-labelledby="two-step-title">
+            <h2 id="two-step-title">"Two-step login"</h2>
+            <p class="muted small">
+                "A second step after your master password: a code from an authenticator app, at every log-in here and in Bitwarden's apps ("
+                <code>"bw login"</code> " asks for it). A browser or app can be remembered for 30 days."
+            </p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let on = status.await.ok().and_then(|s| s.enabled_at);
+                    view! {
+                        <p class="two-step-state" role="status">
+                            {match on {
+                                Some(at) => {
+                                    view! {
+                                        <span class="badge ok">"On"</span>
+                                        " Authenticator app, since "
+                                        {domain::time::fmt_rfc3339(at).chars().take(10).collect::<String>()}
+                                    }
+                                        .into_any()
+                                }
+                                None => view! { <span class="badge">"Off"</span> }.into_any(),
+                            }}
+                        </p>
+                    }
+                })}
+            </Transition>
+            {move || match stage.get() {
+                Stage::Password => password_form().into_any(),
+                Stage::Scan(setup) => scan(setup).into_any(),
+                Stage::Recovery(recovery) => {
+                    view! {
+                        <div class="stack" role="status">
+                            <p class="notice">
+                                "Two-step login is on. Save this recovery code somewhere safe: if you lose your authenticator app, it turns two-step login off. It is not shown again."
+                            </p>
+                            <p class="mono key" data-testid="recovery-code">
+                                {recovery}
+                            </p>
+                            <div>
+                                <button class="btn" type="button" on:click=move |_| stage.set(Stage::Password)>
+                                    "I saved it"
+                                </button>
+                            </div>
+                        </div>
+                    }
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}

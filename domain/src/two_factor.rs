@@ -1,0 +1,118 @@
+//! Two-step login rules: authenticator keys and codes (RFC 6238: SHA-1,
+//! 6 digits, 30 seconds, as every authenticator app reads them), the
+//! recovery code, and how long a device is remembered. Pure, no IO.
+
+use crate::totp::Totp;
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+/// Seconds per code.
+pub const PERIOD: i64 = 30;
+/// Codes one step either side of the server's clock are taken (a phone's clock drifts).
+pub const DRIFT_STEPS: i64 = 1;
+/// "Remember me": the browser or app skips the code for this long.
+pub const REMEMBER_SECS: i64 = 30 * 24 * 3600;
+/// The issuer an authenticator app shows beside the account.
+pub const ISSUER: &str = "Provider Portal";
+
+const BASE32: data_encoding::Encoding = data_encoding::BASE32_NOPAD;
+
+/// A new authenticator key: 160 random bits (RFC 4226's recommended size), base32.
+pub fn new_authenticator_key() -> String {
+    let mut key = [0u8; 20];
+    OsRng.fill_bytes(&mut key);
+    BASE32.encode(&key)
+}
+
+fn uri_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The `otpauth://` link an authenticator app reads from the QR code.
+pub fn otpauth_uri(account: &str, key: &str) -> String {
+    format!("otpauth://totp/{}:{}?secret={key}&issuer={}&algorithm=SHA1&digits=6&period={PERIOD}", uri_escape(ISSUER), uri_escape(account), uri_escape(ISSUER))
+}
+
+/// The code as typed: spaces and dashes dropped; six digits, or None.
+pub fn clean_code(code: &str) -> Option<String> {
+    let c: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    (c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())).then_some(c)
+}
+
+/// The 30-second step a code belongs to, if it is right for `now` (give or
+/// take [`DRIFT_STEPS`]) and newer than `spent` (each code works once).
+pub fn check_code(key: &str, code: &str, now: i64, spent: i64) -> Option<i64> {
+    let code = clean_code(code)?;
+    let totp = Totp::parse(key).ok()?;
+    let step = now.div_euclid(PERIOD);
+    (step - DRIFT_STEPS..=step + DRIFT_STEPS).filter(|s| *s > spent && *s >= 0).find(|s| {
+        let expected = totp.code_at((*s * PERIOD) as u64);
+        // Compared whole, not stopping at the first difference.
+        expected.bytes().zip(code.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    })
+}
+
+/// A new recovery code: 160 random bits as 32 base32 characters in groups
+/// of four, shown once.
+pub fn new_recovery_code() -> String {
+    let mut raw = [0u8; 20];
+    OsRng.fill_bytes(&mut raw);
+    let s = BASE32.encode(&raw);
+    s.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join("-")
+}
+
+/// How a recovery code is stored: SHA-256 (hex) of its characters, upper-cased,
+/// without spaces or dashes (160 random bits need no slow hash).
+pub fn recovery_hash(code: &str) -> String {
+    let clean: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    Sha256::digest(clean.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 6238 appendix B's SHA-1 seed, "12345678901234567890", in base32.
+    const RFC_KEY: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    #[test]
+    fn the_rfc_vectors_pass_once_and_drift_is_bounded() {
+        // At 59 s the 8-digit code is 94287082; six digits: 287082 (step 1).
+        assert_eq!(check_code(RFC_KEY, "287082", 59, 0), Some(1));
+        assert_eq!(check_code(RFC_KEY, "287 082", 59, 0), Some(1), "spaces are dropped");
+        assert_eq!(check_code(RFC_KEY, "287082", 59, 1), None, "a spent step is refused");
+        // 1111111109 s → 07081804 → 081804 (step 37037036).
+        assert_eq!(check_code(RFC_KEY, "081804", 1_111_111_109, 0), Some(37_037_036));
+        assert_eq!(check_code(RFC_KEY, "081804", 1_111_111_109 + 30, 0), Some(37_037_036), "one step late is taken");
+        assert_eq!(check_code(RFC_KEY, "081804", 1_111_111_109 + 60, 0), None, "two steps late is not");
+        assert_eq!(check_code(RFC_KEY, "081805", 1_111_111_109, 0), None);
+        assert_eq!(check_code(RFC_KEY, "08180", 1_111_111_109, 0), None);
+        assert_eq!(check_code(RFC_KEY, "", 1_111_111_109, 0), None);
+    }
+
+    #[test]
+    fn new_keys_make_codes_the_checker_takes() {
+        let key = new_authenticator_key();
+        assert_eq!(key.len(), 32);
+        assert_ne!(key, new_authenticator_key());
+        let now = 1_800_000_000;
+        let code = Totp::parse(&key).unwrap().code_at(now as u64);
+        assert_eq!(check_code(&key, &code, now, 0), Some(now / PERIOD));
+        let uri = otpauth_uri("ann+it@example.com", &key);
+        assert!(uri.starts_with("otpauth://totp/Provider%20Portal:ann%2Bit%40example.com?secret="), "{uri}");
+        assert_eq!(Totp::parse(&uri).unwrap().code_at(now as u64), code, "the link gives the same codes");
+    }
+
+    #[test]
+    fn recovery_codes_hash_the_same_however_typed() {
+        let code = new_recovery_code();
+        assert_eq!(code.len(), 32 + 7);
+        assert_eq!(recovery_hash(&code), recovery_hash(&code.to_lowercase().replace('-', " ")));
+        assert_ne!(recovery_hash(&code), recovery_hash(&new_recovery_code()));
+    }
+}

@@ -1,0 +1,125 @@
+//! Two-step login over HTTP: the portal's server functions and the token
+//! endpoint as Bitwarden's apps call it (the challenge `bw login` reads, the
+//! code, a remembered app), on the real router.
+
+mod common;
+
+use common::*;
+use domain::totp::Totp;
+
+/// The server's own clock (the codes are checked against it).
+fn now() -> u64 {
+    use service::Clock;
+    SystemClock.now() as u64
+}
+
+async fn token(base: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let r = reqwest::Client::new().post(format!("{base}/identity/connect/token")).form(form).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_and_apps_ask_for_the_code() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let ann = Browser::new(&app, "ann@x.com").sign_up().await;
+    let (s, v) = ann.call("accounts/two-step", json!({})).await;
+    assert_eq!((s, &v["enabled_at"]), (StatusCode::OK, &Value::Null), "{v}");
+
+    // Turning it on asks for the master password, shows a QR code, and takes the first code.
+    let (s, v) = ann.call("accounts/two-step/start", json!({ "auth_hash": "AAAA" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, setup) = ann.call("accounts/two-step/start", json!({ "auth_hash": ann.auth_hash })).await;
+    assert_eq!(s, StatusCode::OK, "{setup}");
+    assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"), "{setup}");
+    assert!(setup["uri"].as_str().unwrap().starts_with("otpauth://totp/Provider%20Portal:ann%40x.com?secret="));
+    let totp = Totp::parse(setup["key"].as_str().unwrap()).unwrap();
+    let (s, recovery) = ann.call("accounts/two-step/enable", json!({ "code": totp.code_at(now()) })).await;
+    assert_eq!(s, StatusCode::OK, "{recovery}");
+    let (_, v) = ann.call("accounts/two-step", json!({})).await;
+    assert!(v["enabled_at"].is_i64(), "{v}");
+
+    // The portal: the password alone is answered with the two_factor field.
+    let login = |answer: Value| json!({ "input": { "email": "ann@x.com", "auth_hash": ann.auth_hash, "two_factor": answer } });
+    let (s, v) = ann.call("accounts/login", login(Value::Null)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["Validation"][0]["field"], "two_factor", "{v}");
+
+    // An app: the challenge Bitwarden's apps read, then the code.
+    let base_form = [
+        ("grant_type", "password"),
+        ("username", "ann@x.com"),
+        ("password", ann.auth_hash.as_str()),
+        ("scope", "api offline_access"),
+        ("client_id", "cli"),
+        ("deviceType", "14"),
+        ("deviceIdentifier", "7c1e9a52-0d8b-4f5e-9d7a-3b2c1d0e9f8a"),
+        ("deviceName", "linux"),
+    ];
+    let (s, v) = token(&app.base, &base_form).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!((&v["error"], &v["TwoFactorProviders"], &v["TwoFactorProviders2"]), (&json!("invalid_grant"), &json!(["0"]), &json!({ "0": null })), "{v}");
+    let wrong = [base_form.as_slice(), &[("twoFactorProvider", "0"), ("twoFactorToken", "000000")]].concat();
+    let (s, v) = token(&app.base, &wrong).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["ErrorModel"]["Message"].as_str().unwrap().contains("not correct"), "{v}");
+    assert!(v.get("TwoFactorProviders2").is_none(), "a wrong code is said, not asked again: {v}");
+    let next = totp.code_at(now() + 30);
+    let with_code = [base_form.as_slice(), &[("twoFactorProvider", "0"), ("twoFactorToken", next.as_str()), ("twoFactorRemember", "1")]].concat();
+    let (s, v) = token(&app.base, &with_code).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["access_token"].is_string());
+    let remembered = v["TwoFactorToken"].as_str().expect("the app asked to be remembered").to_string();
+    let (s, v) = token(&app.base, &with_code).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "the same code again: {v}");
+
+    // The remembered app logs in without a code; the portal takes the same token.
+    let again = [base_form.as_slice(), &[("twoFactorProvider", "5"), ("twoFactorToken", remembered.as_str())]].concat();
+    let (s, v) = token(&app.base, &again).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = ann.call("accounts/login", login(json!({ "Remembered": { "token": remembered } }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The API key stays a log-in of its own (as in Bitwarden: no second step).
+    let (s, key) = ann.call("accounts/api-key", json!({ "auth_hash": ann.auth_hash })).await;
+    assert_eq!(s, StatusCode::OK, "{key}");
+
+    // The recovery code (provider 8 in the apps) turns it off.
+    let rec = recovery.as_str().unwrap().to_string();
+    let with_recovery = [base_form.as_slice(), &[("twoFactorProvider", "8"), ("twoFactorToken", rec.as_str())]].concat();
+    let (s, v) = token(&app.base, &with_recovery).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = ann.call("accounts/two-step", json!({})).await;
+    assert_eq!(v["enabled_at"], Value::Null, "{v}");
+    let (s, v) = token(&app.base, &base_form).await;
+    assert_eq!(s, StatusCode::OK, "off: the password alone: {v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_browser_gets_a_cookie() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let bo = Browser::new(&app, "bo@x.com").sign_up().await;
+    let (_, setup) = bo.call("accounts/two-step/start", json!({ "auth_hash": bo.auth_hash })).await;
+    let totp = Totp::parse(setup["key"].as_str().unwrap()).unwrap();
+    let (s, _) = bo.call("accounts/two-step/enable", json!({ "code": totp.code_at(now()) })).await;
+    assert_eq!(s, StatusCode::OK);
+    let r = bo
+        .http
+        .post(format!("{}/api/accounts/login", app.base))
+        .json(&json!({ "input": { "email": "bo@x.com", "auth_hash": bo.auth_hash, "two_factor": { "Authenticator": { "code": totp.code_at(now() + 30), "remember": true } } } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let cookies: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let remember = cookies.iter().find(|c| c.starts_with("pp_two_step=")).expect("the remember cookie");
+    assert!(remember.contains("HttpOnly") && remember.contains("Max-Age=2592000"), "{remember}");
+    // The same browser (its cookie jar) logs in again without a code.
+    let (s, v) = bo.call("accounts/login", json!({ "input": { "email": "bo@x.com", "auth_hash": bo.auth_hash } })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Another browser is asked.
+    let other = Browser::new(&app, "bo@x.com");
+    let (s, v) = other.call("accounts/login", json!({ "input": { "email": "bo@x.com", "auth_hash": bo.auth_hash } })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+}

@@ -1,0 +1,211 @@
+//! Two-step login: an authenticator app (TOTP) as the second step of every
+//! log-in, from the portal and from Bitwarden's apps alike; a recovery code
+//! that turns it off; browsers and apps remembered for 30 days.
+//!
+//! The authenticator key is the one secret here the server must be able to
+//! read, so it is sealed (AES-256-GCM, the user id as associated data) with
+//! `TWO_FACTOR_KEY`, a key from the environment that the database never holds.
+
+use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_token, token_hash};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use domain::api::{TwoFactorAnswer, TwoFactorStatus};
+use domain::two_factor;
+use rand_core::{OsRng, RngCore};
+
+/// The error field that tells a client the second step is needed.
+pub const NEEDED_FIELD: &str = "two_factor";
+pub const NEEDED: &str = domain::api::TWO_STEP_NEEDED;
+pub const WRONG_CODE: &str = "The code is not correct or was already used. Enter the newest code from your authenticator app.";
+pub const WRONG_RECOVERY: &str = "The recovery code is not correct.";
+
+/// The server's key for sealing authenticator keys (`TWO_FACTOR_KEY`).
+#[derive(Clone)]
+pub struct SealKey([u8; 32]);
+
+impl SealKey {
+    pub fn new(bytes: [u8; 32]) -> Self {
+        SealKey(bytes)
+    }
+
+    /// A random key (for tests and a first start without one).
+    pub fn random() -> Self {
+        let mut k = [0u8; 32];
+        OsRng.fill_bytes(&mut k);
+        SealKey(k)
+    }
+
+    /// From its base64 text form, as `TWO_FACTOR_KEY` holds it.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let bytes = B64.decode(text.trim()).map_err(|_| "TWO_FACTOR_KEY is not base64.".to_string())?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| "TWO_FACTOR_KEY must be 32 bytes (44 base64 characters): `openssl rand -base64 32`.".to_string())?;
+        Ok(SealKey(arr))
+    }
+
+    pub fn to_base64(&self) -> String {
+        B64.encode(self.0)
+    }
+
+    fn seal(&self, user_id: &str, plain: &str) -> String {
+        let cipher = Aes256Gcm::new((&self.0).into());
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        let ct = cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: user_id.as_bytes() }).expect("AES-GCM seals any input");
+        format!("v1.{}", B64.encode([nonce.as_slice(), &ct].concat()))
+    }
+
+    fn open(&self, user_id: &str, sealed: &str) -> Option<String> {
+        let raw = B64.decode(sealed.strip_prefix("v1.")?).ok()?;
+        if raw.len() < 12 {
+            return None;
+        }
+        let (nonce, ct) = raw.split_at(12);
+        let plain = Aes256Gcm::new((&self.0).into()).decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: user_id.as_bytes() }).ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
+impl std::fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealKey(…)")
+    }
+}
+
+/// The second step passed: maybe with a new remembered-device token.
+#[derive(Debug, Default)]
+pub struct SecondStep {
+    pub remember_token: Option<String>,
+}
+
+fn throttle_key(user_id: &str) -> String {
+    format!("two-factor:{user_id}")
+}
+
+impl Services {
+    pub async fn two_factor_status(&self, actor: &Actor) -> Result<TwoFactorStatus> {
+        let row = self.store.two_factor(&actor.user_id).await?;
+        Ok(TwoFactorStatus { enabled_at: row.and_then(|r| r.enabled_at) })
+    }
+
+    /// Starts setting up an authenticator app (the master password asked
+    /// again): a new key, not yet in force. Returns the key and its link.
+    pub async fn start_authenticator(&self, actor: &Actor, auth_hash: &str, meta: &RequestMeta) -> Result<(String, String)> {
+        self.check_own_password(actor, auth_hash, meta).await?;
+        let key = two_factor::new_authenticator_key();
+        let sealed = self.settings.two_factor_key.seal(&actor.user_id, &key);
+        if !self.store.put_pending_two_factor(&actor.user_id, &sealed, self.now()).await? {
+            return Err(ServiceError::Conflict("Two-step login is already on. Turn it off first to use another authenticator app.".into()));
+        }
+        let uri = two_factor::otpauth_uri(&actor.email, &key);
+        Ok((key, uri))
+    }
+
+    /// Turns two-step login on with the first code from the app (proving it
+    /// has the key). Returns the recovery code, shown once.
+    pub async fn enable_authenticator(&self, actor: &Actor, code: &str) -> Result<String> {
+        let throttled = throttle_key(&actor.user_id);
+        self.refuse_while_throttled(&throttled, "wrong codes").await?;
+        let row = self.store.two_factor(&actor.user_id).await?;
+        let Some(row) = row.filter(|r| r.enabled_at.is_none()) else {
+            return Err(ServiceError::Conflict("Start again: there is no authenticator app being set up.".into()));
+        };
+        let key = self.open_key(&actor.user_id, &row.totp_secret)?;
+        let Some(step) = two_factor::check_code(&key, code, self.now(), row.last_step) else {
+            self.store.count_hit(&throttled, self.now(), crate::throttle::LOGIN_WINDOW_SECS, true).await?;
+            return Err(ServiceError::field("code", WRONG_CODE));
+        };
+        let recovery = two_factor::new_recovery_code();
+        if !self.store.enable_two_factor(&actor.user_id, &two_factor::recovery_hash(&recovery), step, self.now()).await? {
+            return Err(ServiceError::Conflict("Two-step login is already on.".into()));
+        }
+        self.store.clear_counter(&throttled).await?;
+        tracing::info!(user = %actor.user_id, "two-step login turned on");
+        Ok(recovery)
+    }
+
+    /// Turns two-step login off (the master password asked again).
+    pub async fn disable_two_factor(&self, actor: &Actor, auth_hash: &str, meta: &RequestMeta) -> Result<()> {
+        self.check_own_password(actor, auth_hash, meta).await?;
+        self.store.delete_two_factor(&actor.user_id).await?;
+        tracing::info!(user = %actor.user_id, "two-step login turned off");
+        Ok(())
+    }
+
+    /// The second step of a log-in whose master password was right: nothing
+    /// when two-step login is off; else a remembered device, a fresh code
+    /// (spent at once), or the recovery code (which turns it off).
+    pub(crate) async fn second_step(&self, user: &db::UserRow, answer: Option<&TwoFactorAnswer>) -> Result<SecondStep> {
+        let Some(row) = self.store.two_factor(&user.id).await?.filter(|r| r.enabled_at.is_some()) else {
+            return Ok(SecondStep::default());
+        };
+        let needed = || ServiceError::field(NEEDED_FIELD, NEEDED);
+        let throttled = throttle_key(&user.id);
+        let now = self.now();
+        match answer {
+            None => Err(needed()),
+            Some(TwoFactorAnswer::Remembered { token }) => match token_hash(token) {
+                Some(h) if self.store.two_factor_remembered(&h, &user.id, now).await? => Ok(SecondStep::default()),
+                _ => Err(needed()),
+            },
+            Some(TwoFactorAnswer::Authenticator { code, remember }) => {
+                self.refuse_while_throttled(&throttled, "wrong codes").await?;
+                let key = self.open_key(&user.id, &row.totp_secret)?;
+                let step = two_factor::check_code(&key, code, now, row.last_step);
+                let spent = match step {
+                    Some(step) => self.store.spend_two_factor_step(&user.id, step).await?,
+                    None => false,
+                };
+                if !spent {
+                    self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
+                    return Err(ServiceError::field("code", WRONG_CODE));
+                }
+                self.store.clear_counter(&throttled).await?;
+                let remember_token = if *remember {
+                    let (token, hash) = new_token();
+                    self.store.remember_two_factor(&hash, &user.id, now + two_factor::REMEMBER_SECS).await?;
+                    Some(token)
+                } else {
+                    None
+                };
+                Ok(SecondStep { remember_token })
+            }
+            Some(TwoFactorAnswer::Recovery { code }) => {
+                self.refuse_while_throttled(&throttled, "wrong codes").await?;
+                if row.recovery_hash.as_deref() != Some(two_factor::recovery_hash(code).as_str()) {
+                    self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
+                    return Err(ServiceError::field("code", WRONG_RECOVERY));
+                }
+                self.store.delete_two_factor(&user.id).await?;
+                self.store.clear_counter(&throttled).await?;
+                tracing::info!(user = %user.id, "two-step login turned off with the recovery code");
+                Ok(SecondStep::default())
+            }
+        }
+    }
+
+    fn open_key(&self, user_id: &str, sealed: &str) -> Result<String> {
+        self.settings
+            .two_factor_key
+            .open(user_id, sealed)
+            .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("the authenticator key does not open with TWO_FACTOR_KEY (was the key changed?)")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_keys_open_only_with_the_same_key_and_user() {
+        let k = SealKey::random();
+        let sealed = k.seal("u1", "JBSWY3DPEHPK3PXP");
+        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(k.open("u1", &sealed).as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert_eq!(k.open("u2", &sealed), None, "bound to its account");
+        assert_eq!(SealKey::random().open("u1", &sealed), None);
+        assert_eq!(SealKey::parse(&k.to_base64()).unwrap().open("u1", &sealed).as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert!(SealKey::parse("c2hvcnQ=").is_err());
+    }
+}

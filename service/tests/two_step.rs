@@ -1,0 +1,123 @@
+//! Two-step login with an authenticator app: turning it on and off, the
+//! second step of every log-in, codes used once, throttling, remembered
+//! browsers and the recovery code.
+
+#[macro_use]
+mod common;
+use common::*;
+use domain::api::*;
+use domain::totp::Totp;
+use domain::{Email, KdfParams, crypto};
+use service::ServiceError;
+
+fn auth_hash(email: &str, password: &str) -> String {
+    let master = crypto::master_key(password, &Email::parse(email).unwrap(), KdfParams::MIN).unwrap();
+    crypto::auth_hash(&master, password)
+}
+
+fn code(w: &World, key: &str) -> String {
+    Totp::parse(key).unwrap().code_at(w.s.now() as u64)
+}
+
+fn login(email: &str, answer: Option<TwoFactorAnswer>) -> LoginInput {
+    LoginInput { two_factor: answer, ..LoginInput::new(email, auth_hash(email, PW)) }
+}
+
+fn field_of(r: &Result<(String, Me, Option<String>), ServiceError>) -> Option<String> {
+    match r {
+        Err(ServiceError::Validation(v)) => v.first().map(|f| f.field.clone()),
+        _ => None,
+    }
+}
+
+async fn turn_on(w: &World, p: &Person) -> (String, String) {
+    let email = p.actor.email().to_string();
+    let (key, uri) = w.s.start_authenticator(&p.actor, &auth_hash(&email, PW), &meta()).await.unwrap();
+    assert!(uri.contains(&format!("secret={key}")), "{uri}");
+    let recovery = w.s.enable_authenticator(&p.actor, &code(w, &key)).await.unwrap();
+    (key, recovery)
+}
+
+async fn authenticator_as_second_step(w: World) {
+    let ann = w.person("ann@acme.com").await;
+    let email = "ann@acme.com";
+    let wrong = w.s.start_authenticator(&ann.actor, &auth_hash(email, "not my password"), &meta()).await;
+    assert!(matches!(&wrong, Err(ServiceError::Validation(v)) if v[0].field == "password"), "{wrong:?}");
+
+    // A key being set up is not in force yet; a wrong first code keeps it off.
+    let (key, _) = w.s.start_authenticator(&ann.actor, &auth_hash(email, PW), &meta()).await.unwrap();
+    assert!(w.s.login_remembering(login(email, None), &meta()).await.is_ok());
+    let r = w.s.enable_authenticator(&ann.actor, "000000").await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "code"), "{r:?}");
+    assert_eq!(w.s.two_factor_status(&ann.actor).await.unwrap().enabled_at, None);
+    let recovery = w.s.enable_authenticator(&ann.actor, &code(&w, &key)).await.unwrap();
+    assert_eq!(w.s.two_factor_status(&ann.actor).await.unwrap().enabled_at, Some(w.s.now()));
+    let again = w.s.start_authenticator(&ann.actor, &auth_hash(email, PW), &meta()).await;
+    assert!(matches!(again, Err(ServiceError::Conflict(_))), "{again:?}");
+
+    // The password alone is not enough now, nor is the code that turned it on.
+    let r = w.s.login_remembering(login(email, None), &meta()).await;
+    assert_eq!(field_of(&r).as_deref(), Some("two_factor"));
+    let spent = TwoFactorAnswer::Authenticator { code: code(&w, &key), remember: false };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(spent)), &meta()).await).as_deref(), Some("code"), "a code works once");
+    // A wrong password says nothing about the second step.
+    let r = w.s.login_remembering(LoginInput::new(email, auth_hash(email, "wrong")), &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+
+    // The next code logs in, and can remember this browser.
+    w.clock.advance(30);
+    let next = TwoFactorAnswer::Authenticator { code: code(&w, &key), remember: true };
+    let (_, me, remember) = w.s.login_remembering(login(email, Some(next)), &meta()).await.unwrap();
+    assert_eq!(me.email, email);
+    let remember = remember.expect("a remembered-browser token");
+    assert!(w.s.login_remembering(login(email, Some(TwoFactorAnswer::Remembered { token: remember.clone() })), &meta()).await.is_ok());
+    let forged = TwoFactorAnswer::Remembered { token: "pp_not-a-real-token".into() };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(forged)), &meta()).await).as_deref(), Some("two_factor"));
+    // Another account cannot use Ann's remembered browser.
+    let bob = w.person("bob@acme.com").await;
+    turn_on(&w, &bob).await;
+    let borrowed = TwoFactorAnswer::Remembered { token: remember.clone() };
+    assert_eq!(field_of(&w.s.login_remembering(login("bob@acme.com", Some(borrowed)), &meta()).await).as_deref(), Some("two_factor"));
+    // Remembered for 30 days, not 31.
+    w.clock.advance(31 * DAY);
+    let late = TwoFactorAnswer::Remembered { token: remember };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(late)), &meta()).await).as_deref(), Some("two_factor"));
+
+    // Wrong codes are throttled per account: after the free ones, even the right code waits.
+    for _ in 0..service::throttle::FREE_FAILURES + 1 {
+        let _ = w.s.login_remembering(login(email, Some(TwoFactorAnswer::Authenticator { code: "123456".into(), remember: false })), &meta()).await;
+    }
+    w.clock.advance(1);
+    let right = TwoFactorAnswer::Authenticator { code: code(&w, &key), remember: false };
+    let r = w.s.login_remembering(login(email, Some(right)), &meta()).await;
+    assert!(matches!(r, Err(ServiceError::RateLimited(_))), "{r:?}");
+    w.clock.advance(service::throttle::MAX_DELAY_SECS + 60);
+
+    // The recovery code turns it off (a wrong one does not).
+    let wrong = TwoFactorAnswer::Recovery { code: "AAAA-BBBB".into() };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(wrong)), &meta()).await).as_deref(), Some("code"));
+    let typed = recovery.to_lowercase().replace('-', " ");
+    assert!(w.s.login_remembering(login(email, Some(TwoFactorAnswer::Recovery { code: typed })), &meta()).await.is_ok());
+    assert_eq!(w.s.two_factor_status(&ann.actor).await.unwrap().enabled_at, None);
+    assert!(w.s.login_remembering(login(email, None), &meta()).await.is_ok(), "off: the password alone");
+}
+
+async fn turning_off_asks_for_the_password(w: World) {
+    let cy = w.person("cy@acme.com").await;
+    let (key, _) = turn_on(&w, &cy).await;
+    let r = w.s.disable_two_factor(&cy.actor, &auth_hash("cy@acme.com", "guess"), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "password"), "{r:?}");
+    assert!(w.s.two_factor_status(&cy.actor).await.unwrap().enabled_at.is_some());
+    w.s.disable_two_factor(&cy.actor, &auth_hash("cy@acme.com", PW), &meta()).await.unwrap();
+    assert_eq!(w.s.two_factor_status(&cy.actor).await.unwrap().enabled_at, None);
+    assert!(w.s.login_remembering(login("cy@acme.com", None), &meta()).await.is_ok());
+    // Turned on again: a new key; the old app's codes open nothing.
+    w.clock.advance(30);
+    let (new_key, _) = turn_on(&w, &cy).await;
+    assert_ne!(new_key, key);
+    w.clock.advance(30);
+    let old = TwoFactorAnswer::Authenticator { code: code(&w, &key), remember: false };
+    assert_eq!(field_of(&w.s.login_remembering(login("cy@acme.com", Some(old)), &meta()).await).as_deref(), Some("code"));
+}
+
+both!(authenticator_as_second_step, turning_off_asks_for_the_password);
