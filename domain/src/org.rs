@@ -10,10 +10,13 @@ pub enum PolicyKind {
     PasswordGenerator,
     SingleOrg,
     RemoveIndividualVault,
+    /// Members must have two-step login on to open the organisation.
+    TwoStepLogin,
 }
 
 impl PolicyKind {
-    pub const ALL: [PolicyKind; 4] = [PolicyKind::MasterPassword, PolicyKind::PasswordGenerator, PolicyKind::SingleOrg, PolicyKind::RemoveIndividualVault];
+    pub const ALL: [PolicyKind; 5] =
+        [PolicyKind::MasterPassword, PolicyKind::PasswordGenerator, PolicyKind::SingleOrg, PolicyKind::RemoveIndividualVault, PolicyKind::TwoStepLogin];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -21,6 +24,7 @@ impl PolicyKind {
             PolicyKind::PasswordGenerator => "password_generator",
             PolicyKind::SingleOrg => "single_org",
             PolicyKind::RemoveIndividualVault => "remove_individual_vault",
+            PolicyKind::TwoStepLogin => "two_step_login",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -32,6 +36,7 @@ impl PolicyKind {
             PolicyKind::PasswordGenerator => "Password generator",
             PolicyKind::SingleOrg => "Single organisation",
             PolicyKind::RemoveIndividualVault => "Remove individual vault",
+            PolicyKind::TwoStepLogin => "Require two-step login",
         }
     }
     pub fn description(self) -> &'static str {
@@ -40,6 +45,9 @@ impl PolicyKind {
             PolicyKind::PasswordGenerator => "Set requirements for the password generator.",
             PolicyKind::SingleOrg => "Restrict members from joining other organisations.",
             PolicyKind::RemoveIndividualVault => "Require members to save items to the organisation instead of an individual vault.",
+            PolicyKind::TwoStepLogin => {
+                "Require members to turn on two-step login: until they do, the organisation, its items and its Admin Console stay closed to them (here and in Bitwarden's apps)."
+            }
         }
     }
 }

@@ -63,7 +63,11 @@ pub fn safe_next(next: Option<&str>) -> &str {
     const HOME: &str = "/vault";
     let Some(n) = next else { return HOME };
     let same_site = n.starts_with('/') && !n.starts_with("//") && n.len() <= 2048 && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace());
-    if same_site { n } else { HOME }
+    // The log-in and sign-up pages are never where a log-in leads (a log-out
+    // seen from the log-in page itself would otherwise send the next log-in back there).
+    let page = n.split(['?', '#']).next().unwrap_or(n);
+    let entry = matches!(page.trim_end_matches('/'), "/login" | "/register");
+    if same_site && !entry { n } else { HOME }
 }
 
 #[cfg(test)]
@@ -114,6 +118,9 @@ mod tests {
             assert_eq!(safe_next(Some(bad)), "/vault", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/vault");
+        for entry in ["/login", "/login?next=/login", "/register", "/login/"] {
+            assert_eq!(safe_next(Some(entry)), "/vault", "{entry}");
+        }
         assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/vault");
     }
 }

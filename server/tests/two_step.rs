@@ -123,3 +123,70 @@ async fn a_remembered_browser_gets_a_cookie() {
     let (s, v) = other.call("accounts/login", json!({ "input": { "email": "bo@x.com", "auth_hash": bo.auth_hash } })).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 }
+
+/// Account recovery reaches Bitwarden's apps: after an administrator resets
+/// an enrolled member's master password, the token endpoint takes the new
+/// password's hash (and not the old), and the `Key` it hands out opens with
+/// the new password to the member's same user key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recovered_member_logs_in_to_the_apps_with_the_new_password() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let admin = Browser::new(&app, "admin@msp.com").sign_up().await;
+    let (pid, pkey) = provider(&admin).await;
+    let (s, _) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
+    assert_eq!(s, StatusCode::OK);
+    let org_key = SymmetricKey::generate();
+    let (s, v) = admin
+        .call("clients/create", json!({ "input": { "provider_id": pid, "name": "Contoso", "owner_email": "owner@contoso.com", "seats": 5, "org_key": pkey.encrypt(&org_key.to_bytes()) } }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let oid = v["id"].as_str().unwrap().to_string();
+    let mia = join(&app, &admin, &oid, &org_key, "mia@contoso.com", Role::User).await;
+
+    let (public, private) = domain::recovery::new_org_key_pair(&org_key);
+    let (s, v) = admin.call("organizations/recovery/setup", json!({ "org_id": oid, "public_key": public, "private_key": private })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mia_key = mia.keys.as_ref().unwrap().user_key.to_bytes();
+    let sealed = domain::recovery::enrol(&public, &mia.keys.as_ref().unwrap().user_key).unwrap();
+    let (s, v) = mia.call("accounts/recovery/enrol", json!({ "org_id": oid, "sealed_user_key": sealed })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let mia_id = members(&admin, &oid).await.into_iter().find(|m| m.email == "mia@contoso.com").unwrap().id;
+    let (s, material) = admin.call("organizations/recovery/material", json!({ "org_id": oid, "member_id": mia_id })).await;
+    assert_eq!(s, StatusCode::OK, "{material}");
+    let material: RecoveryMaterial = serde_json::from_value(material).unwrap();
+    let user_key = domain::recovery::open_user_key(&org_key, &material.private_key, &material.sealed_user_key).unwrap();
+    let new_pw = "reset by the help desk 2026";
+    let master = crypto::master_key(new_pw, &Email::parse("mia@contoso.com").unwrap(), material.kdf).unwrap();
+    let r = domain::recovery::rewrap(&user_key, &master, new_pw);
+    let input = json!({ "input": { "org_id": oid, "member_id": mia_id, "auth_hash": r.auth_hash, "protected_user_key": r.protected_user_key, "password": { "length": 27, "score": 4 } } });
+    let (s, v) = admin.call("organizations/recovery/recover", input).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let form = |hash: &str| {
+        vec![
+            ("grant_type", "password".to_string()),
+            ("username", "mia@contoso.com".to_string()),
+            ("password", hash.to_string()),
+            ("scope", "api offline_access".to_string()),
+            ("client_id", "cli".to_string()),
+            ("deviceType", "14".to_string()),
+            ("deviceIdentifier", "0f3a9c1e-2b4d-4e6f-8a9b-1c2d3e4f5a6b".to_string()),
+            ("deviceName", "linux".to_string()),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>| {
+        let base = app.base.clone();
+        async move {
+            let r = reqwest::Client::new().post(format!("{base}/identity/connect/token")).form(&f).send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (s, _) = send(form(&mia.auth_hash)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "the forgotten password is refused");
+    let (s, v) = send(form(&r.auth_hash)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let opened = crypto::stretched_key(&master).decrypt(v["Key"].as_str().unwrap()).unwrap();
+    assert_eq!(opened.as_slice(), mia_key.as_slice(), "the apps open the same user key with the new password");
+}

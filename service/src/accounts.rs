@@ -254,13 +254,15 @@ impl Services {
         let (mut providers, mut organizations) = (vec![], vec![]);
         for (p, m) in self.store.memberships_of_user(&user.id).await? {
             let facts = member_facts(&m);
+            // "Require two-step login": the organisation's key waits until it is on.
+            let shut_out = p.is_organization() && facts.is_active() && self.shut_out_by_two_step(&user.id, &p.id).await?;
             let list = if p.is_organization() { &mut organizations } else { &mut providers };
             list.push(ProviderSummary {
                 id: p.id,
                 name: p.name,
                 user_type: facts.user_type,
                 badge: facts.badge(now),
-                wrapped_key: m.wrapped_key.filter(|_| facts.is_active()),
+                wrapped_key: m.wrapped_key.filter(|_| facts.is_active() && !shut_out),
             });
         }
         let policies = self.user_policies(&user.id).await?;

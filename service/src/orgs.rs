@@ -20,6 +20,7 @@ pub(crate) struct OrgPolicies {
     pub generator: Option<rules::GeneratorRules>,
     pub single_org: bool,
     pub no_individual_vault: bool,
+    pub two_step_login: bool,
 }
 
 fn parse_policy(row: &db::PolicyRow) -> Option<Policy> {
@@ -46,6 +47,7 @@ fn combine(policies: impl IntoIterator<Item = Policy>) -> OrgPolicies {
             }
             PolicyKind::SingleOrg => out.single_org = true,
             PolicyKind::RemoveIndividualVault => out.no_individual_vault = true,
+            PolicyKind::TwoStepLogin => out.two_step_login = true,
         }
     }
     out.master_password = rules::strictest(mp);

@@ -73,6 +73,10 @@ impl Services {
             permissions: own.as_ref().map(|(m, _)| Permissions::from_code(&m.permissions)).unwrap_or_default(),
         };
         authorize_org(&org, action)?;
+        // Its own members (not its provider's staff) meet "Require two-step login" first.
+        if !org.is_provider_staff() && self.shut_out_by_two_step(actor.user_id(), &tenant.id).await? {
+            return Err(ServiceError::Forbidden(crate::two_factor::REQUIRED_BY_ORG.into()));
+        }
         Ok(Authority { tenant, own: own.map(|(m, _)| m), org: Some(org) })
     }
 

@@ -108,6 +108,10 @@ impl Services {
                 continue;
             }
             if tenant.is_organization() {
+                // "Require two-step login" keeps the organisation closed until it is on.
+                if self.shut_out_by_two_step(actor.user_id(), &tenant.id).await? {
+                    continue;
+                }
                 reachable.insert(tenant.id.clone(), (Some(m.clone()), tenant.parent_id.clone()));
                 member_orgs.push((tenant, m, facts.user_type));
             } else {

@@ -19,6 +19,7 @@ use rand_core::{OsRng, RngCore};
 pub const NEEDED_FIELD: &str = "two_factor";
 pub const NEEDED: &str = domain::api::TWO_STEP_NEEDED;
 pub const WRONG_CODE: &str = "The code is not correct or was already used. Enter the newest code from your authenticator app.";
+pub const REQUIRED_BY_ORG: &str = "This organisation requires two-step login: turn it on under Settings → My account, then open it again.";
 pub const WRONG_RECOVERY: &str = "The recovery code is not correct.";
 
 /// The server's key for sealing authenticator keys (`TWO_FACTOR_KEY`).
@@ -183,6 +184,15 @@ impl Services {
                 Ok(SecondStep::default())
             }
         }
+    }
+
+    /// Whether the organisation's "Require two-step login" policy keeps this
+    /// person out (they have not turned two-step login on).
+    pub(crate) async fn shut_out_by_two_step(&self, user_id: &str, org_id: &str) -> Result<bool> {
+        if !self.org_policies(org_id).await?.two_step_login {
+            return Ok(false);
+        }
+        Ok(self.store.two_factor(user_id).await?.and_then(|r| r.enabled_at).is_none())
     }
 
     fn open_key(&self, user_id: &str, sealed: &str) -> Result<String> {

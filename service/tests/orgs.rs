@@ -266,7 +266,7 @@ async fn policies_are_enforced(w: World) {
     mp.master_password.min_length = 16;
     w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: mp }, &meta()).await.unwrap();
     let listed = w.s.policies(&su.actor, &org.id).await.unwrap();
-    assert_eq!(listed.len(), 4);
+    assert_eq!(listed.len(), PolicyKind::ALL.len());
     assert!(listed.iter().any(|p| p.kind == PolicyKind::MasterPassword && p.enabled && p.master_password.min_length == 16));
     w.org_invite(&su, &org.id, "new@contoso.com", Role::User).await.unwrap();
     let token = w.token_for("new@contoso.com").await;
@@ -859,7 +859,35 @@ async fn account_recovery(w: World) {
     assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
 }
 
+/// "Require two-step login": the organisation's own members without it are
+/// shut out (Admin Console, the key in their profile, their apps' sync) and
+/// told why; provider staff are not; turning it on opens the organisation again.
+async fn two_step_login_policy(w: World) {
+    let (admin, pid, pkey, su) = w.msp(20).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 5).await.unwrap();
+    let mia = w.org_member(&su, &org, "mia@contoso.com", Role::Admin, Permissions::default()).await;
+    assert!(w.s.list_members(&mia.actor, &org.id).await.is_ok());
+    let mut p = Policy::off(PolicyKind::TwoStepLogin);
+    p.enabled = true;
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: p }, &meta()).await.unwrap();
+    let r = w.s.list_members(&mia.actor, &org.id).await;
+    assert!(matches!(&r, Err(ServiceError::Forbidden(m)) if m.contains("requires two-step login")), "{r:?}");
+    assert_eq!(w.s.me(&mia.actor).await.unwrap().organizations[0].wrapped_key, None, "no key until it is on");
+    assert!(w.s.app_sync(&mia.actor).await.unwrap().organizations.is_empty());
+    assert!(w.s.list_members(&su.actor, &org.id).await.is_ok(), "provider staff are not members of it");
+
+    let email = domain::Email::parse("mia@contoso.com").unwrap();
+    let hash = crypto::auth_hash(&crypto::master_key(PW, &email, domain::KdfParams::MIN).unwrap(), PW);
+    let (key, _) = w.s.start_authenticator(&mia.actor, &hash, &meta()).await.unwrap();
+    let code = domain::totp::Totp::parse(&key).unwrap().code_at(w.s.now() as u64);
+    w.s.enable_authenticator(&mia.actor, &code).await.unwrap();
+    assert!(w.s.list_members(&mia.actor, &org.id).await.is_ok());
+    assert!(w.s.me(&mia.actor).await.unwrap().organizations[0].wrapped_key.is_some());
+    assert_eq!(w.s.app_sync(&mia.actor).await.unwrap().organizations.len(), 1);
+}
+
 both!(
+    two_step_login_policy,
     account_recovery,
     member_actions_by_target_role,
     client_lifecycle,

@@ -88,8 +88,17 @@ pub fn RecoverySetupCard(org_id: String, key: TenantKey) -> impl IntoView {
 /// My account: enrol in (or withdraw from) each organisation's account recovery.
 #[component]
 pub fn EnrolmentCard() -> impl IntoView {
+    // Read in the browser after hydration (the first render shows nothing yet).
     let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| crate::api::my_recovery());
+    let list = RwSignal::new(None::<Vec<RecoveryStatus>>);
+    Effect::new(move |_| {
+        version.track();
+        spawn_local(async move {
+            if let Ok(l) = crate::api::my_recovery().await {
+                list.set(Some(l));
+            }
+        });
+    });
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let act = move |org: RecoveryStatus| {
@@ -119,56 +128,52 @@ pub fn EnrolmentCard() -> impl IntoView {
             <p class="muted small">
                 "If you forget your master password, an administrator of an organisation you enrolled in can set a new one for you. Enrolling gives that organisation's administrators (and its provider) this power: compare the organisation's fingerprint phrase with theirs first."
             </p>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let orgs = list.await.unwrap_or_default();
-                    if orgs.is_empty() {
-                        return view! { <p class="muted">"You are not a member of any organisation."</p> }.into_any();
-                    }
-                    view! {
-                        <ul class="recovery-list">
-                            {orgs
-                                .into_iter()
-                                .map(|o| {
-                                    let o2 = o.clone();
-                                    let label = if o.enrolled { format!("Withdraw from {}", o.org_name) } else { format!("Enrol in {}", o.org_name) };
-                                    view! {
-                                        <li>
-                                            <div>
-                                                <strong>{o.org_name.clone()}</strong>
-                                                {if o.enrolled { view! { <span class="badge ok">"Enrolled"</span> }.into_any() } else { ().into_any() }}
-                                                {match &o.fingerprint {
-                                                    Some(f) => {
-                                                        view! {
-                                                            <p class="muted small">
-                                                                "Fingerprint phrase: " <span class="fingerprint inline">{f.clone()}</span>
-                                                            </p>
-                                                        }
-                                                            .into_any()
+            {move || {
+                let Some(orgs) = list.get() else { return ().into_any() };
+                if orgs.is_empty() {
+                    return view! { <p class="muted">"You are not a member of any organisation."</p> }.into_any();
+                }
+                view! {
+                    <ul class="recovery-list">
+                        {orgs
+                            .into_iter()
+                            .map(|o| {
+                                let o2 = o.clone();
+                                let label = if o.enrolled { format!("Withdraw from {}", o.org_name) } else { format!("Enrol in {}", o.org_name) };
+                                view! {
+                                    <li>
+                                        <div>
+                                            <strong>{o.org_name.clone()}</strong>
+                                            {if o.enrolled { view! { <span class="badge ok">"Enrolled"</span> }.into_any() } else { ().into_any() }}
+                                            {match &o.fingerprint {
+                                                Some(f) => {
+                                                    view! {
+                                                        <p class="muted small">"Fingerprint phrase: " <span class="fingerprint inline">{f.clone()}</span></p>
                                                     }
-                                                    None => view! { <p class="muted small">"Not set up by its administrators yet."</p> }.into_any(),
-                                                }}
-                                            </div>
-                                            <button
-                                                class=if o.enrolled { "btn small" } else { "btn small primary" }
-                                                type="button"
-                                                disabled=move || busy.get() || o2.public_key.is_none()
-                                                on:click={
-                                                    let o = o.clone();
-                                                    move |_| act(o.clone())
+                                                        .into_any()
                                                 }
-                                            >
-                                                {label}
-                                            </button>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
-                })}
-            </Transition>
+                                                None => view! { <p class="muted small">"Not set up by its administrators yet."</p> }.into_any(),
+                                            }}
+                                        </div>
+                                        <button
+                                            class=if o.enrolled { "btn small" } else { "btn small primary" }
+                                            type="button"
+                                            disabled=move || busy.get() || o2.public_key.is_none()
+                                            on:click={
+                                                let o = o.clone();
+                                                move |_| act(o.clone())
+                                            }
+                                        >
+                                            {label}
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
             <p class="form-error" role="alert">
                 {move || error.get()}
             </p>

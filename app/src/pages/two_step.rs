@@ -46,13 +46,25 @@ enum Stage {
 
 #[component]
 pub fn TwoStepCard(me: Me) -> impl IntoView {
-    let status = Resource::new(|| (), |_| crate::api::two_step_status());
+    // Read in the browser after hydration (the page's first render, on the
+    // server and in the browser alike, shows no state yet).
+    let status = RwSignal::new(None::<domain::api::TwoFactorStatus>);
+    let version = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        version.track();
+        spawn_local(async move {
+            if let Ok(s) = crate::api::two_step_status().await {
+                status.set(Some(s));
+            }
+        });
+    });
+    let refetch = move || version.update(|v| *v += 1);
     let stage = RwSignal::new(Stage::Password);
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let enabled = move || status.get().and_then(|s| s.ok()).and_then(|s| s.enabled_at);
+    let enabled = move || status.get().and_then(|s| s.enabled_at);
 
     // Turn on (start: key and QR code) or turn off, after the master password.
     let submit_password = move |ev: leptos::ev::SubmitEvent| {
@@ -77,7 +89,7 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
                     password.set(String::new());
                     match setup {
                         Some(setup) => stage.set(Stage::Scan(setup)),
-                        None => status.refetch(),
+                        None => refetch(),
                     }
                 }
                 Err(e) => error.set(Some(e)),
@@ -100,7 +112,7 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
                 Ok(recovery) => {
                     code.set(String::new());
                     stage.set(Stage::Recovery(recovery));
-                    status.refetch();
+                    refetch();
                 }
                 Err(e) => error.set(Some(error_text(e))),
             }
@@ -172,26 +184,20 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
                 "A second step after your master password: a code from an authenticator app, at every log-in here and in Bitwarden's apps ("
                 <code>"bw login"</code> " asks for it). A browser or app can be remembered for 30 days."
             </p>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let on = status.await.ok().and_then(|s| s.enabled_at);
-                    view! {
-                        <p class="two-step-state" role="status">
-                            {match on {
-                                Some(at) => {
-                                    view! {
-                                        <span class="badge ok">"On"</span>
-                                        " Authenticator app, since "
-                                        {domain::time::fmt_rfc3339(at).chars().take(10).collect::<String>()}
-                                    }
-                                        .into_any()
-                                }
-                                None => view! { <span class="badge">"Off"</span> }.into_any(),
-                            }}
-                        </p>
+            <p class="two-step-state" role="status">
+                {move || match status.get() {
+                    None => ().into_any(),
+                    Some(domain::api::TwoFactorStatus { enabled_at: Some(at) }) => {
+                        view! {
+                            <span class="badge ok">"On"</span>
+                            " Authenticator app, since "
+                            {domain::time::fmt_rfc3339(at).chars().take(10).collect::<String>()}
+                        }
+                            .into_any()
                     }
-                })}
-            </Transition>
+                    Some(_) => view! { <span class="badge">"Off"</span> }.into_any(),
+                }}
+            </p>
             {move || match stage.get() {
                 Stage::Password => password_form().into_any(),
                 Stage::Scan(setup) => scan(setup).into_any(),

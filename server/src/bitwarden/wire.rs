@@ -393,6 +393,7 @@ pub fn sync(d: &SyncData) -> Value {
 fn policy_type(code: &str) -> Option<u8> {
     use domain::org::PolicyKind as K;
     match K::from_code(code)? {
+        K::TwoStepLogin => Some(0),
         K::SingleOrg => Some(3),
         K::RemoveIndividualVault => Some(5),
         K::MasterPassword | K::PasswordGenerator => None,
