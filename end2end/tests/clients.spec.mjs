@@ -438,6 +438,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(recoverySetup.getByRole('status')).toContainText('Set up');
   // …Mia keeps a personal item, compares the organisation's fingerprint
   // phrase and enrols under My account (her user key sealed to it here)…
+  await vaultFilter.selectOption({ label: 'All vaults' });
   await member.getByRole('button', { name: 'New item' }).click();
   const personal = member.getByRole('dialog', { name: 'Item' });
   await personal.getByLabel('Name', { exact: true }).fill('Home wifi');

@@ -65,7 +65,7 @@ pub fn RecoverySetupCard(org_id: String, key: TenantKey) -> impl IntoView {
                             Ok(false) => {
                                 view! {
                                     <p role="status">
-                                        <span class="badge">"Not set up"</span>
+                                        <span class="badge muted">"Not set up"</span>
                                     </p>
                                     <button class="btn primary" type="button" on:click=set_up disabled=move || busy.get()>
                                         {move || if busy.get() { "Making the organisation's recovery keys…" } else { "Set up account recovery" }}

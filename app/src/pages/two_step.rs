@@ -195,7 +195,7 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Some(_) => view! { <span class="badge">"Off"</span> }.into_any(),
+                    Some(_) => view! { <span class="badge muted">"Off"</span> }.into_any(),
                 }}
             </p>
             {move || match stage.get() {
