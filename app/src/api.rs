@@ -456,3 +456,15 @@ pub async fn get_recovery_material(org_id: String, member_id: String) -> Result<
 pub async fn recover_account(input: RecoverAccountInput) -> Result<(), ApiError> {
     Ok(services()?.recover_account(&actor()?, input, &meta()).await?)
 }
+
+/// Whether the provider requires two-step login of its staff.
+#[server(prefix = "/api", endpoint = "providers/two-step", input = Json)]
+pub async fn staff_two_step(provider_id: String) -> Result<bool, ApiError> {
+    Ok(services()?.staff_two_step_required(&actor()?, &provider_id).await?)
+}
+
+/// Requires (or not) two-step login of every member of the provider's staff.
+#[server(prefix = "/api", endpoint = "providers/two-step/save", input = Json)]
+pub async fn require_staff_two_step(provider_id: String, on: bool) -> Result<(), ApiError> {
+    Ok(services()?.require_staff_two_step(&actor()?, &provider_id, on, &meta()).await?)
+}

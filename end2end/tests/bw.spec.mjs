@@ -290,6 +290,17 @@ test('two-step login: turned on under My account, asked for by the portal and by
   await card.getByRole('button', { name: 'I saved it' }).click();
   await expect(card.getByRole('status')).toContainText('On');
 
+  // As a Provider admin, Tess requires two-step login of all her staff.
+  await unlock(page, '/providers/setup');
+  await page.getByLabel('Provider name').fill('Two-Step MSP');
+  await page.getByRole('button', { name: 'Set up provider' }).click();
+  await expect(page.getByRole('heading', { name: 'Two-Step MSP' })).toBeVisible();
+  await page.getByRole('complementary', { name: 'Provider' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  const staff = page.getByRole('region', { name: 'Two-step login for provider staff' });
+  await staff.getByRole('checkbox', { name: 'Require two-step login for all provider staff' }).check();
+  await expect(staff.getByText('Two-step login is now required of all provider staff.')).toBeVisible();
+  await page.screenshot({ path: 'test-results/staff-two-step.png', fullPage: true });
+
   // Logged out, the password alone does not log in: the code is asked for.
   await page.getByRole('button', { name: 'Account menu' }).click();
   await page.getByRole('menuitem', { name: 'Log out' }).click();

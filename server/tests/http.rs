@@ -238,6 +238,8 @@ async fn forbidden_walk_changes_nothing() {
         ("providers/settings", json!({ "provider_id": pid })),
         ("providers/update", json!({ "provider_id": pid, "name": "Hijacked", "billing_email": "evil@x.com" })),
         ("members/failed-mails", json!({ "provider_id": pid })),
+        ("providers/two-step", json!({ "provider_id": pid })),
+        ("providers/two-step/save", json!({ "provider_id": pid, "on": false })),
     ];
     for (who, b, expect) in
         [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN), ("service user", &service_user, StatusCode::FORBIDDEN)]

@@ -254,8 +254,9 @@ impl Services {
         let (mut providers, mut organizations) = (vec![], vec![]);
         for (p, m) in self.store.memberships_of_user(&user.id).await? {
             let facts = member_facts(&m);
-            // "Require two-step login": the organisation's key waits until it is on.
-            let shut_out = p.is_organization() && facts.is_active() && self.shut_out_by_two_step(&user.id, &p.id).await?;
+            // "Require two-step login" (an organisation's policy, or a provider's
+            // for its staff): the key waits until it is on.
+            let shut_out = facts.is_active() && self.shut_out_by_two_step(&user.id, &p.id).await?;
             let list = if p.is_organization() { &mut organizations } else { &mut providers };
             list.push(ProviderSummary {
                 id: p.id,

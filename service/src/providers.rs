@@ -61,6 +61,9 @@ impl Services {
         });
         if !tenant.is_organization() {
             authorize(own.as_ref().map(|(_, f)| f), action)?;
+            if self.shut_out_by_two_step(actor.user_id(), &tenant.id).await? {
+                return Err(ServiceError::Forbidden(crate::two_factor::REQUIRED_BY_PROVIDER.into()));
+            }
             return Ok(Authority { tenant, own: own.map(|(m, _)| m), org: None });
         }
         let provider = match tenant.parent_id.as_deref() {
@@ -73,8 +76,15 @@ impl Services {
             permissions: own.as_ref().map(|(m, _)| Permissions::from_code(&m.permissions)).unwrap_or_default(),
         };
         authorize_org(&org, action)?;
-        // Its own members (not its provider's staff) meet "Require two-step login" first.
-        if !org.is_provider_staff() && self.shut_out_by_two_step(actor.user_id(), &tenant.id).await? {
+        // Its own members meet its "Require two-step login" policy; its
+        // provider's staff, the provider's own requirement.
+        if org.is_provider_staff() {
+            if let Some(pid) = tenant.parent_id.as_deref()
+                && self.shut_out_by_two_step(actor.user_id(), pid).await?
+            {
+                return Err(ServiceError::Forbidden(crate::two_factor::REQUIRED_BY_PROVIDER.into()));
+            }
+        } else if self.shut_out_by_two_step(actor.user_id(), &tenant.id).await? {
             return Err(ServiceError::Forbidden(crate::two_factor::REQUIRED_BY_ORG.into()));
         }
         Ok(Authority { tenant, own: own.map(|(m, _)| m), org: Some(org) })

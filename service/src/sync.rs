@@ -115,6 +115,10 @@ impl Services {
                 reachable.insert(tenant.id.clone(), (Some(m.clone()), tenant.parent_id.clone()));
                 member_orgs.push((tenant, m, facts.user_type));
             } else {
+                // A provider that requires two-step login of its staff stays closed until it is on.
+                if self.shut_out_by_two_step(actor.user_id(), &tenant.id).await? {
+                    continue;
+                }
                 for client in self.store.list_clients(&tenant.id).await? {
                     reachable.entry(client.org.id.clone()).or_insert((None, Some(tenant.id.clone())));
                     provider_orgs.push((client.org, tenant.clone()));

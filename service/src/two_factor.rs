@@ -20,6 +20,8 @@ pub const NEEDED_FIELD: &str = "two_factor";
 pub const NEEDED: &str = domain::api::TWO_STEP_NEEDED;
 pub const WRONG_CODE: &str = "The code is not correct or was already used. Enter the newest code from your authenticator app.";
 pub const REQUIRED_BY_ORG: &str = "This organisation requires two-step login: turn it on under Settings → My account, then open it again.";
+pub const REQUIRED_BY_PROVIDER: &str =
+    "Your provider requires two-step login for its staff: turn it on under Settings → My account, then open the provider again.";
 pub const WRONG_RECOVERY: &str = "The recovery code is not correct.";
 
 /// The server's key for sealing authenticator keys (`TWO_FACTOR_KEY`).
@@ -193,6 +195,39 @@ impl Services {
             return Ok(false);
         }
         Ok(self.store.two_factor(user_id).await?.and_then(|r| r.enabled_at).is_none())
+    }
+
+    /// Whether the provider requires two-step login of all its staff.
+    pub async fn staff_two_step_required(&self, actor: &Actor, provider_id: &str) -> Result<bool> {
+        self.authorize(actor, provider_id, domain::authz::Action::EditProviderSettings).await?;
+        Ok(self.org_policies(provider_id).await?.two_step_login)
+    }
+
+    /// Requires (or stops requiring) two-step login of every member of the
+    /// provider's staff: without it they cannot open the provider, its key or
+    /// its clients. A Provider admin turns it on only with their own on.
+    pub async fn require_staff_two_step(&self, actor: &Actor, provider_id: &str, on: bool, meta: &RequestMeta) -> Result<()> {
+        let auth = self.authorize(actor, provider_id, domain::authz::Action::EditProviderSettings).await?;
+        if auth.tenant.is_organization() {
+            return Err(domain::authz::Denied::WrongTenant.into());
+        }
+        if on && self.store.two_factor(actor.user_id()).await?.and_then(|r| r.enabled_at).is_none() {
+            return Err(ServiceError::Conflict(
+                "Turn on two-step login for your own account first (Settings → My account): otherwise this would lock you out too.".into(),
+            ));
+        }
+        let policy = domain::org::Policy { enabled: on, ..domain::org::Policy::off(domain::org::PolicyKind::TwoStepLogin) };
+        let row = db::PolicyRow {
+            org_id: provider_id.into(),
+            kind: policy.kind.code().into(),
+            enabled: on,
+            data: serde_json::to_string(&policy).map_err(|e| ServiceError::Internal(e.into()))?,
+            updated_at: self.now(),
+        };
+        let detail = format!("Require two-step login for provider staff: {}", if on { "on" } else { "off" });
+        let ev = self.event(provider_id, Some(actor), "policy_changed", None, detail, meta);
+        self.store.put_policy(&row, &ev).await?;
+        Ok(())
     }
 
     fn open_key(&self, user_id: &str, sealed: &str) -> Result<String> {

@@ -120,4 +120,35 @@ async fn turning_off_asks_for_the_password(w: World) {
     assert_eq!(field_of(&w.s.login_remembering(login("cy@acme.com", Some(old)), &meta()).await).as_deref(), Some("code"));
 }
 
-both!(authenticator_as_second_step, turning_off_asks_for_the_password);
+/// A provider that requires two-step login of its staff: a Provider admin
+/// turns it on only with their own on; staff without it cannot open the
+/// provider, its key or (in their apps) its clients until they turn it on;
+/// Service users cannot change it.
+async fn provider_requires_two_step_of_staff(w: World) {
+    let admin = w.person("admin@msp.com").await;
+    let (pid, key) = w.provider(&admin).await;
+    let su = w.joined(&admin, &pid, &key, "su@msp.com", domain::member::Role::ServiceUser).await;
+    let r = w.s.require_staff_two_step(&admin.actor, &pid, true, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "not before the admin's own: {r:?}");
+    turn_on(&w, &admin).await;
+    w.s.require_staff_two_step(&admin.actor, &pid, true, &meta()).await.unwrap();
+    assert!(w.s.staff_two_step_required(&admin.actor, &pid).await.unwrap());
+
+    let r = w.s.clients(&su.actor, &pid).await;
+    assert!(matches!(&r, Err(ServiceError::Forbidden(m)) if m.contains("requires two-step login")), "{r:?}");
+    assert_eq!(w.s.me(&su.actor).await.unwrap().providers[0].wrapped_key, None, "no provider key until it is on");
+    assert!(w.s.app_sync(&su.actor).await.unwrap().providers.is_empty());
+    assert!(w.s.clients(&admin.actor, &pid).await.is_ok());
+
+    w.clock.advance(30);
+    turn_on(&w, &su).await;
+    assert!(w.s.clients(&su.actor, &pid).await.is_ok());
+    assert!(w.s.me(&su.actor).await.unwrap().providers[0].wrapped_key.is_some());
+    assert_eq!(w.s.app_sync(&su.actor).await.unwrap().providers.len(), 1);
+    let r = w.s.require_staff_two_step(&su.actor, &pid, false, &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    w.s.require_staff_two_step(&admin.actor, &pid, false, &meta()).await.unwrap();
+    assert!(!w.s.staff_two_step_required(&admin.actor, &pid).await.unwrap());
+}
+
+both!(authenticator_as_second_step, turning_off_asks_for_the_password, provider_requires_two_step_of_staff);

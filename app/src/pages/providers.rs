@@ -334,6 +334,7 @@ pub fn ProviderSettingsPage() -> impl IntoView {
                                     </div>
                                 </form>
                             </section>
+                            <crate::pages::two_step::StaffTwoStepCard provider_id=p.id.clone() />
                         </div>
                     </div>
                 }

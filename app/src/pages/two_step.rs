@@ -223,3 +223,62 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
         </section>
     }
 }
+
+/// Provider settings: require two-step login of every member of the staff
+/// (Service users and Provider admins). Read after hydration.
+#[component]
+pub fn StaffTwoStepCard(provider_id: String) -> impl IntoView {
+    let on = RwSignal::new(None::<bool>);
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let pid = StoredValue::new(provider_id);
+    Effect::new(move |_| {
+        spawn_local(async move {
+            match crate::api::staff_two_step(pid.get_value()).await {
+                Ok(v) => on.set(Some(v)),
+                Err(e) => error.set(Some(error_text(e))),
+            }
+        });
+    });
+    let toggle = move |ev: leptos::ev::Event| {
+        let want = event_target_checked(&ev);
+        error.set(None);
+        saved.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = crate::api::require_staff_two_step(pid.get_value(), want).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {
+                    on.set(Some(want));
+                    saved
+                        .set(Some(if want { "Two-step login is now required of all provider staff." } else { "Two-step login is no longer required." }.into()));
+                }
+                Err(e) => {
+                    // The box shows what is in force.
+                    on.set(Some(!want));
+                    error.set(Some(error_text(e)));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="staff-two-step-title">
+            <h2 id="staff-two-step-title">"Two-step login for provider staff"</h2>
+            <p class="muted small">
+                "One staff account opens every client's key. When required, staff without two-step login cannot open this provider, its clients or their keys — here or in Bitwarden's apps — until they turn it on under Settings → My account."
+            </p>
+            <label class="check">
+                <input type="checkbox" prop:checked=move || on.get().unwrap_or(false) disabled=move || busy.get() || on.get().is_none() on:change=toggle />
+                " Require two-step login for all provider staff"
+            </label>
+            <p class="notice" role="status">
+                {move || saved.get()}
+            </p>
+            <p class="form-error" role="alert">
+                {move || error.get()}
+            </p>
+        </section>
+    }
+}
