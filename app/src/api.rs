@@ -229,8 +229,8 @@ pub async fn get_invitation(token: String) -> Result<InvitationInfo, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "invitations/accept", input = Json)]
-pub async fn accept_invitation(token: String, password: Option<PasswordFacts>) -> Result<String, ApiError> {
-    Ok(services()?.accept(&actor()?, &token, password, &meta()).await?)
+pub async fn accept_invitation(token: String, password: Option<PasswordFacts>, recovery_key: Option<String>) -> Result<String, ApiError> {
+    Ok(services()?.accept_with(&actor()?, &token, password, recovery_key, &meta()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "providers/events", input = Json)]

@@ -128,7 +128,9 @@ fn AccountMenu(me: Me) -> impl IntoView {
             navigate("/login", Default::default());
         });
     };
+    let timeout = me.policies.vault_timeout.map(|rules| view! { <VaultTimeoutWatch rules=rules /> });
     view! {
+        {timeout}
         <div class="account">
             <Show when=move || s.unlocked()>
                 <button class="btn ghost" on:click=move |_| s.lock()>
@@ -162,6 +164,49 @@ fn AccountMenu(me: Me) -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// An organisation's "Vault timeout" policy: after that long without a key
+/// press, click or scroll in this page, the vault locks (its keys leave
+/// memory) or the person is logged out, as the policy says.
+#[component]
+fn VaultTimeoutWatch(rules: domain::org::VaultTimeoutRules) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let s = use_session();
+        let navigate = use_navigate();
+        let last = StoredValue::new(js_sys::Date::now());
+        let touch = move || last.set_value(js_sys::Date::now());
+        let listeners = [
+            window_event_listener(leptos::ev::keydown, move |_| touch()),
+            window_event_listener(leptos::ev::pointerdown, move |_| touch()),
+            window_event_listener(leptos::ev::wheel, move |_| touch()),
+        ];
+        on_cleanup(move || listeners.into_iter().for_each(|l| l.remove()));
+        let limit_ms = f64::from(rules.minutes) * 60_000.0;
+        let check = move || {
+            if js_sys::Date::now() - last.get_value() < limit_ms || !(rules.log_out || s.unlocked()) {
+                return;
+            }
+            touch();
+            let what = if rules.log_out { "You were logged out" } else { "Your vault locked" };
+            s.flash.set(Some(format!("{what} after {} without activity, as your organisation's policy requires.", rules.describe())));
+            s.lock();
+            if rules.log_out {
+                let navigate = navigate.clone();
+                spawn_local(async move {
+                    let _ = logout().await;
+                    s.refresh();
+                    navigate("/login", Default::default());
+                });
+            }
+        };
+        if let Ok(h) = set_interval_with_handle(check, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || h.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = rules;
 }
 
 /// Shown where a page needs the keys but the vault is locked (e.g. after a reload).
@@ -202,6 +247,7 @@ pub fn UnlockPanel(
             match result {
                 Ok(k) => {
                     password.set(String::new());
+                    s.flash.set(None);
                     // Last: this replaces the panel (and disposes its signals).
                     s.set_keys(k);
                 }
@@ -213,6 +259,9 @@ pub fn UnlockPanel(
         <section class="card narrow unlock">
             <h1>"Your vault is locked"</h1>
             <p class="muted">"Enter your master password to unlock. Logged in as " <strong>{email}</strong> "."</p>
+            <p class="notice" role="status">
+                {move || s.flash.get()}
+            </p>
             <form on:submit=submit>
                 <Field label="Master password" error=Signal::derive(move || error.get())>
                     <input type="password" autocomplete="current-password" required bind:value=password on:input=on_typing />

@@ -321,9 +321,12 @@ async fn invite_accept_confirm(s: DynStore) {
     let invitee = user("new@x.com");
     s.create_user(&invitee).await.unwrap();
     let ev = event(&pid, "accepted", 1002);
-    assert!(matches!(s.accept_invitation("t1", &inv.id, &invitee.id, 5000, &ev).await, Err(Error::Conflict(Conflict::TokenGone))));
-    s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &ev).await.unwrap();
-    assert!(matches!(s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &event(&pid, "accepted", 1003)).await, Err(Error::Conflict(Conflict::TokenGone))));
+    assert!(matches!(s.accept_invitation("t1", &inv.id, &invitee.id, 5000, &ev, None).await, Err(Error::Conflict(Conflict::TokenGone))));
+    s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &ev, None).await.unwrap();
+    assert!(matches!(
+        s.accept_invitation("t1", &inv.id, &invitee.id, 4000, &event(&pid, "accepted", 1003), None).await,
+        Err(Error::Conflict(Conflict::TokenGone))
+    ));
     let m = s.member_by_user(&pid, &invitee.id).await.unwrap().unwrap();
     assert_eq!((m.status.as_str(), m.expires_at), ("accepted", None));
 
@@ -486,6 +489,16 @@ async fn account_recovery(s: DynStore) {
     assert!(s.recovery_enrolled(&org).await.unwrap().is_empty());
     let ghost = AccountRecovery { user_id: id(), ..r };
     assert!(s.recover_account(&ghost).await.is_err(), "no such account");
+
+    // Accepting with enrolment (automatic enrolment) enrols in the same transaction.
+    let noah = user("noah@contoso.com");
+    s.create_user(&noah).await.unwrap();
+    let inv = member(&org, "noah@contoso.com", None, "user", "invited");
+    s.change_members(&batch(&org, &admin.id, vec![MemberChange::Invite { member: inv.clone(), token_hash: "tn".into() }])).await.unwrap();
+    let enrolled = event(&org, "recovery_enrolled", 60);
+    s.accept_invitation("tn", &inv.id, &noah.id, 60, &event(&org, "member_accepted", 60), Some(("4.sealed-noah", &enrolled))).await.unwrap();
+    assert_eq!(s.recovery_enrolment(&org, &inv.id).await.unwrap().as_deref(), Some("4.sealed-noah"));
+    assert_eq!(s.member(&org, &inv.id).await.unwrap().unwrap().status, "accepted");
 }
 
 /// Seats: the provider's total bounds its clients, a client's members fit its

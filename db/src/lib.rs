@@ -138,8 +138,18 @@ pub trait Store: Send + Sync + 'static {
     /// Applies admin changes in one transaction (see `MemberChange`).
     async fn change_members(&self, batch: &MemberBatch) -> Result<()>;
     async fn invitation(&self, token_hash: &str) -> Result<Option<(MemberRow, ProviderRow, i64)>>;
-    /// Accepts: consumes the token (single use) and marks the member Accepted.
-    async fn accept_invitation(&self, token_hash: &str, member_id: &str, user_id: &str, now: i64, event: &EventRow) -> Result<()>;
+    /// Accepts: consumes the token (single use) and marks the member Accepted;
+    /// with `recovery` (the user key sealed to the organisation's recovery
+    /// key, and its event), enrols the member in account recovery too.
+    async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        member_id: &str,
+        user_id: &str,
+        now: i64,
+        event: &EventRow,
+        recovery: Option<(&str, &EventRow)>,
+    ) -> Result<()>;
 
     // Client organisations (tenants with kind = organization)
     /// Creates the organisation with its Owner invitation, within the provider's seats.

@@ -1008,7 +1008,15 @@ macro_rules! store_impl {
                 Ok(Some((m, p, expires_at)))
             }
 
-            async fn accept_invitation(&self, token_hash: &str, member_id: &str, user_id: &str, now: i64, event: &EventRow) -> Result<()> {
+            async fn accept_invitation(
+                &self,
+                token_hash: &str,
+                member_id: &str,
+                user_id: &str,
+                now: i64,
+                event: &EventRow,
+                recovery: Option<(&str, &EventRow)>,
+            ) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 let used = sqlx::query("DELETE FROM invite_tokens WHERE token_hash = $1 AND member_id = $2 AND expires_at > $3")
                     .bind(token_hash)
@@ -1037,6 +1045,19 @@ macro_rules! store_impl {
                     .execute(&mut *tx)
                     .await?;
                 insert_event(&mut tx, event).await?;
+                if let Some((sealed_user_key, enrolled)) = recovery {
+                    sqlx::query(
+                        "INSERT INTO recovery_enrolments (member_id, org_id, sealed_user_key, enrolled_at) \
+                         SELECT id, provider_id, $2, $3 FROM provider_users WHERE id = $1 \
+                         ON CONFLICT (member_id) DO UPDATE SET sealed_user_key = excluded.sealed_user_key, enrolled_at = excluded.enrolled_at",
+                    )
+                    .bind(member_id)
+                    .bind(sealed_user_key)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    insert_event(&mut tx, enrolled).await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }

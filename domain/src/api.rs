@@ -132,6 +132,12 @@ pub struct MyPolicies {
     pub generator: Option<GeneratorRules>,
     pub single_org: bool,
     pub no_individual_vault: bool,
+    /// The longest the vault may stay unlocked without activity.
+    #[serde(default)]
+    pub vault_timeout: Option<crate::org::VaultTimeoutRules>,
+    /// The individual vault cannot be exported.
+    #[serde(default)]
+    pub no_personal_export: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,6 +258,13 @@ pub struct InvitationInfo {
     /// The organisation's master password requirements, if it has them.
     #[serde(default)]
     pub master_password: Option<MasterPasswordRules>,
+    /// The organisation enrols members in account recovery when they accept:
+    /// its recovery public key (SPKI, base64) and that key's fingerprint phrase.
+    #[serde(default)]
+    pub auto_enrol: Option<(String, String)>,
+    /// How long invitations stay valid, in words ("5 days", "12 hours").
+    #[serde(default)]
+    pub valid_for: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -492,6 +505,9 @@ pub struct RecoveryStatus {
     /// The fingerprint phrase of that key, to compare before enrolling.
     pub fingerprint: Option<String>,
     pub enrolled: bool,
+    /// The organisation's policy enrols members automatically and forbids withdrawing.
+    #[serde(default)]
+    pub auto_enrol: bool,
 }
 
 /// What an administrator's browser needs to reset an enrolled member's

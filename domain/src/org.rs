@@ -12,11 +12,25 @@ pub enum PolicyKind {
     RemoveIndividualVault,
     /// Members must have two-step login on to open the organisation.
     TwoStepLogin,
+    /// Account recovery administration: enrolment at join, no withdrawal.
+    AccountRecovery,
+    /// The longest a member's vault stays unlocked without activity.
+    VaultTimeout,
+    /// Members cannot export their individual vault.
+    RemovePersonalVaultExport,
 }
 
 impl PolicyKind {
-    pub const ALL: [PolicyKind; 5] =
-        [PolicyKind::MasterPassword, PolicyKind::PasswordGenerator, PolicyKind::SingleOrg, PolicyKind::RemoveIndividualVault, PolicyKind::TwoStepLogin];
+    pub const ALL: [PolicyKind; 8] = [
+        PolicyKind::MasterPassword,
+        PolicyKind::PasswordGenerator,
+        PolicyKind::SingleOrg,
+        PolicyKind::RemoveIndividualVault,
+        PolicyKind::TwoStepLogin,
+        PolicyKind::AccountRecovery,
+        PolicyKind::VaultTimeout,
+        PolicyKind::RemovePersonalVaultExport,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -25,6 +39,9 @@ impl PolicyKind {
             PolicyKind::SingleOrg => "single_org",
             PolicyKind::RemoveIndividualVault => "remove_individual_vault",
             PolicyKind::TwoStepLogin => "two_step_login",
+            PolicyKind::AccountRecovery => "account_recovery",
+            PolicyKind::VaultTimeout => "vault_timeout",
+            PolicyKind::RemovePersonalVaultExport => "remove_personal_vault_export",
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
@@ -37,6 +54,9 @@ impl PolicyKind {
             PolicyKind::SingleOrg => "Single organisation",
             PolicyKind::RemoveIndividualVault => "Remove individual vault",
             PolicyKind::TwoStepLogin => "Require two-step login",
+            PolicyKind::AccountRecovery => "Account recovery administration",
+            PolicyKind::VaultTimeout => "Vault timeout",
+            PolicyKind::RemovePersonalVaultExport => "Remove individual vault export",
         }
     }
     pub fn description(self) -> &'static str {
@@ -47,6 +67,15 @@ impl PolicyKind {
             PolicyKind::RemoveIndividualVault => "Require members to save items to the organisation instead of an individual vault.",
             PolicyKind::TwoStepLogin => {
                 "Require members to turn on two-step login: until they do, the organisation, its items and its Admin Console stay closed to them (here and in Bitwarden's apps)."
+            }
+            PolicyKind::AccountRecovery => {
+                "Administrators can reset the master password of members enrolled in account recovery. With automatic enrolment, new members are enrolled when they accept their invitation and cannot withdraw."
+            }
+            PolicyKind::VaultTimeout => {
+                "Set the longest time members' vaults stay unlocked without activity, in this portal and in Bitwarden's apps, and whether the vault locks or logs out."
+            }
+            PolicyKind::RemovePersonalVaultExport => {
+                "Members cannot export their individual vault (here and in Bitwarden's apps). Organisation exports are not affected."
             }
         }
     }
@@ -81,6 +110,48 @@ impl GeneratorRules {
     }
 }
 
+/// Account recovery administration settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RecoveryRules {
+    /// Members are enrolled when they accept their invitation, and cannot withdraw.
+    pub auto_enrol: bool,
+}
+
+/// Vault timeout settings: the longest idle time, and what then happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultTimeoutRules {
+    pub minutes: u32,
+    /// Log out instead of locking.
+    pub log_out: bool,
+}
+
+impl Default for VaultTimeoutRules {
+    fn default() -> Self {
+        VaultTimeoutRules { minutes: 15, log_out: false }
+    }
+}
+
+impl VaultTimeoutRules {
+    /// The longest a timeout may be set to (a week).
+    pub const MAX_MINUTES: u32 = 7 * 24 * 60;
+
+    /// The strictest of two: the shorter time, and log out if either says so.
+    pub fn stricter(self, other: VaultTimeoutRules) -> VaultTimeoutRules {
+        VaultTimeoutRules { minutes: self.minutes.min(other.minutes), log_out: self.log_out || other.log_out }
+    }
+
+    /// "15 minutes", "1 hour 30 minutes".
+    pub fn describe(self) -> String {
+        let (h, m) = (self.minutes / 60, self.minutes % 60);
+        let unit = |n: u32, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+        match (h, m) {
+            (0, m) => unit(m, "minute"),
+            (h, 0) => unit(h, "hour"),
+            (h, m) => format!("{} {}", unit(h, "hour"), unit(m, "minute")),
+        }
+    }
+}
+
 /// One policy with its settings; `data` is kind-specific JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
@@ -88,11 +159,22 @@ pub struct Policy {
     pub enabled: bool,
     pub master_password: MasterPasswordRules,
     pub generator: GeneratorRules,
+    #[serde(default)]
+    pub recovery: RecoveryRules,
+    #[serde(default)]
+    pub vault_timeout: VaultTimeoutRules,
 }
 
 impl Policy {
     pub fn off(kind: PolicyKind) -> Self {
-        Policy { kind, enabled: false, master_password: MasterPasswordRules::default(), generator: GeneratorRules::default() }
+        Policy {
+            kind,
+            enabled: false,
+            master_password: MasterPasswordRules::default(),
+            generator: GeneratorRules::default(),
+            recovery: RecoveryRules::default(),
+            vault_timeout: VaultTimeoutRules::default(),
+        }
     }
 
     /// Checks an admin's settings; the message names the field.
@@ -108,6 +190,9 @@ impl Policy {
         }
         if self.kind == PolicyKind::PasswordGenerator && self.enabled && !(5..=128).contains(&self.generator.min_length) {
             return Err(crate::FieldError::new("generator_min_length", "Minimum length must be between 5 and 128."));
+        }
+        if self.kind == PolicyKind::VaultTimeout && self.enabled && !(1..=VaultTimeoutRules::MAX_MINUTES).contains(&self.vault_timeout.minutes) {
+            return Err(crate::FieldError::new("timeout_minutes", "The vault timeout must be between 1 minute and 7 days (10080 minutes)."));
         }
         Ok(())
     }
@@ -273,6 +358,32 @@ mod tests {
         for k in CollectionPermission::ALL {
             assert_eq!(CollectionPermission::from_code(k.code()), Some(k));
         }
+    }
+
+    #[test]
+    fn vault_timeout_rules() {
+        let mut p = Policy::off(PolicyKind::VaultTimeout);
+        assert!(p.validate().is_ok(), "off needs no settings");
+        p.enabled = true;
+        p.vault_timeout.minutes = 0;
+        assert_eq!(p.validate().unwrap_err().field, "timeout_minutes");
+        p.vault_timeout.minutes = VaultTimeoutRules::MAX_MINUTES + 1;
+        assert_eq!(p.validate().unwrap_err().field, "timeout_minutes");
+        p.vault_timeout.minutes = 90;
+        assert!(p.validate().is_ok());
+        let a = VaultTimeoutRules { minutes: 30, log_out: false };
+        let b = VaultTimeoutRules { minutes: 60, log_out: true };
+        assert_eq!(a.stricter(b), VaultTimeoutRules { minutes: 30, log_out: true });
+        assert_eq!(VaultTimeoutRules { minutes: 1, log_out: false }.describe(), "1 minute");
+        assert_eq!(VaultTimeoutRules { minutes: 120, log_out: false }.describe(), "2 hours");
+        assert_eq!(VaultTimeoutRules { minutes: 90, log_out: false }.describe(), "1 hour 30 minutes");
+    }
+
+    #[test]
+    fn policies_saved_before_new_settings_still_read() {
+        let old = r#"{"kind":"SingleOrg","enabled":true,"master_password":{"min_length":0,"min_score":0},"generator":{"min_length":0,"uppercase":false,"digits":false,"symbols":false}}"#;
+        let p: Policy = serde_json::from_str(old).unwrap();
+        assert_eq!((p.kind, p.enabled, p.recovery.auto_enrol, p.vault_timeout.minutes), (PolicyKind::SingleOrg, true, false, 15));
     }
 
     #[test]

@@ -70,6 +70,17 @@ pub fn safe_next(next: Option<&str>) -> &str {
     if same_site && !entry { n } else { HOME }
 }
 
+/// A duration in words, rounded down to whole hours ("5 days", "1 day",
+/// "36 hours", "12 hours"); under an hour, in minutes.
+pub fn duration_words(secs: u64) -> String {
+    let plural = |n: u64, one: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {one}s") };
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => plural(s / 86_400, "day"),
+        s if s >= 3_600 => plural(s / 3_600, "hour"),
+        s => plural((s / 60).max(1), "minute"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +133,16 @@ mod tests {
             assert_eq!(safe_next(Some(entry)), "/vault", "{entry}");
         }
         assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(3000)))), "/vault");
+    }
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(duration_words(5 * 86_400), "5 days");
+        assert_eq!(duration_words(86_400), "1 day");
+        assert_eq!(duration_words(36 * 3_600), "36 hours");
+        assert_eq!(duration_words(12 * 3_600), "12 hours");
+        assert_eq!(duration_words(3_600), "1 hour");
+        assert_eq!(duration_words(90), "1 minute");
+        assert_eq!(duration_words(0), "1 minute");
     }
 }

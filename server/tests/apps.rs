@@ -282,6 +282,31 @@ async fn a_member_reads_what_is_shared_and_changes_only_what_they_may() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["collectionIds"], json!([shared_id]));
 
+    // Policies reach the apps in Bitwarden's numbers and settings, which the
+    // apps enforce themselves (vault timeout, individual vault export, …).
+    let policy = |kind: &str, extra: Value| {
+        let mut p = json!({ "kind": kind, "enabled": true, "master_password": { "min_length": 14, "min_score": 3 },
+            "generator": { "min_length": 0, "uppercase": false, "digits": false, "symbols": false } });
+        p.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({ "input": { "org_id": oid, "policy": p } })
+    };
+    for (kind, extra) in [
+        ("MasterPassword", json!({})),
+        ("AccountRecovery", json!({ "recovery": { "auto_enrol": true } })),
+        ("VaultTimeout", json!({ "vault_timeout": { "minutes": 45, "log_out": true } })),
+        ("RemovePersonalVaultExport", json!({})),
+    ] {
+        let (s, v) = admin.call("organizations/policies/save", policy(kind, extra)).await;
+        assert_eq!(s, StatusCode::OK, "{kind}: {v}");
+    }
+    let (_, sync) = client.get("/api/sync").await;
+    let by_type = |t: u64| sync["policies"].as_array().unwrap().iter().find(|p| p["type"] == json!(t)).cloned().unwrap_or_else(|| panic!("type {t}: {sync}"));
+    assert_eq!(by_type(1)["data"]["minLength"], json!(14));
+    assert_eq!(by_type(1)["data"]["minComplexity"], json!(3));
+    assert_eq!(by_type(8)["data"], json!({ "autoEnrollEnabled": true }));
+    assert_eq!(by_type(9)["data"], json!({ "minutes": 45, "action": "logOut" }));
+    assert_eq!((by_type(10)["enabled"].clone(), by_type(10)["organizationId"].clone()), (json!(true), json!(oid)));
+
     // Access removed: the next request shows nothing of the organisation's vault.
     admin.call("organizations/collections/save", collection("Shared", None, Some(&shared_id))).await;
     let (_, sync) = client.get("/api/sync").await;

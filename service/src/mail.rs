@@ -28,7 +28,7 @@ fn escape(s: &str) -> String {
 
 pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind<'_>) -> db::MailRow {
     let base = s.settings.base_url.trim_end_matches('/');
-    let days = s.settings.invite_ttl.as_secs() / 86_400;
+    let valid_for = domain::text::duration_words(s.settings.invite_ttl.as_secs());
     let name = &provider.name;
     // "the provider Acme MSP" or "the organisation Contoso".
     let what = if provider.is_organization() { "organisation" } else { "provider" };
@@ -46,12 +46,12 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
                 format!(
                     "You have been invited to join the {what} {name}.\n\n\
                      Open this link to accept the invitation by logging in or creating an account:\n{link}\n\n\
-                     The invitation expires in {days} days."
+                     The invitation expires in {valid_for}."
                 ),
                 format!(
                     "<p>You have been invited to join the {what} <strong>{}</strong>.</p>\
                      <p><a href=\"{}\">Accept the invitation</a> by logging in or creating an account.</p>\
-                     <p>The invitation expires in {days} days.</p>",
+                     <p>The invitation expires in {valid_for}.</p>",
                     escape(name),
                     escape(&link)
                 ),

@@ -354,16 +354,52 @@ impl Services {
 
     /// What the invitation page shows; needs no sign-in.
     pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo> {
-        let gone = InvitationInfo { state: InvitationState::Gone, provider_name: None, email: None, organization: false, master_password: None };
+        let valid_for = domain::text::duration_words(self.settings.invite_ttl.as_secs());
+        let gone = InvitationInfo {
+            state: InvitationState::Gone,
+            provider_name: None,
+            email: None,
+            organization: false,
+            master_password: None,
+            auto_enrol: None,
+            valid_for: valid_for.clone(),
+        };
         let Some(hash) = token_hash(token) else { return Ok(gone) };
         let Some((m, p, expires_at)) = self.store.invitation(&hash).await? else { return Ok(gone) };
         let state = if expires_at <= self.now() { InvitationState::Expired } else { InvitationState::Open };
-        let master_password = if p.is_organization() { self.org_policies(&p.id).await?.master_password } else { None };
-        Ok(InvitationInfo { state, organization: p.is_organization(), master_password, provider_name: Some(p.name), email: Some(m.email) })
+        let (master_password, auto_enrol) = if p.is_organization() {
+            let policies = self.org_policies(&p.id).await?;
+            (policies.master_password, if policies.auto_enrol_recovery { self.recovery_key_of(&p.id).await? } else { None })
+        } else {
+            (None, None)
+        };
+        Ok(InvitationInfo {
+            state,
+            organization: p.is_organization(),
+            master_password,
+            auto_enrol,
+            valid_for,
+            provider_name: Some(p.name),
+            email: Some(m.email),
+        })
     }
 
     /// Accepting needs the signed-in account's email to equal the invited one.
     pub async fn accept(&self, actor: &Actor, token: &str, password: Option<PasswordFacts>, meta: &RequestMeta) -> Result<String> {
+        self.accept_with(actor, token, password, None, meta).await
+    }
+
+    /// Accepts; where the organisation enrols its members in account recovery
+    /// at join, `recovery_key` (the user key sealed to its recovery key in the
+    /// member's browser) is needed and stored in the same transaction.
+    pub async fn accept_with(
+        &self,
+        actor: &Actor,
+        token: &str,
+        password: Option<PasswordFacts>,
+        recovery_key: Option<String>,
+        meta: &RequestMeta,
+    ) -> Result<String> {
         self.limit(&format!("accept:{}", meta.ip.as_deref().unwrap_or(actor.user_id())), 50, 600, "attempts to accept invitations").await?;
         let gone = || ServiceError::Conflict("This invitation is no longer valid. Ask an administrator to send you a new invitation.".into());
         let hash = token_hash(token).ok_or_else(gone)?;
@@ -376,11 +412,21 @@ impl Services {
         if m.email != actor.email() {
             return Err(ServiceError::Forbidden(format!("This invitation was sent to {}. Log in with that email to accept it.", m.email)));
         }
+        let mut enrolment = None;
         if p.is_organization() {
             self.check_join_policies(actor.user_id(), &p, password).await?;
+            if self.org_policies(&p.id).await?.auto_enrol_recovery && self.recovery_key_of(&p.id).await?.is_some() {
+                let key = recovery_key.filter(|k| domain::crypto::looks_sealed(k) && k.len() <= crate::accounts::MAX_KEY_FIELD).ok_or_else(|| {
+                    ServiceError::field(
+                        "recovery_key",
+                        "This organisation enrols its members in account recovery when they join: reload the page and accept again.",
+                    )
+                })?;
+                enrolment = Some((key, self.event(&p.id, Some(actor), "recovery_enrolled", Some(&m.email), "automatic, at join".into(), meta)));
+            }
         }
         let ev = self.event(&p.id, Some(actor), "member_accepted", Some(&m.email), String::new(), meta);
-        self.store.accept_invitation(&hash, &m.id, actor.user_id(), self.now(), &ev).await?;
+        self.store.accept_invitation(&hash, &m.id, actor.user_id(), self.now(), &ev, enrolment.as_ref().map(|(k, e)| (k.as_str(), e))).await?;
         self.publish(&p.id, "accepted");
         Ok(p.id)
     }

@@ -21,6 +21,10 @@ pub(crate) struct OrgPolicies {
     pub single_org: bool,
     pub no_individual_vault: bool,
     pub two_step_login: bool,
+    /// Members are enrolled in account recovery when they join, and cannot withdraw.
+    pub auto_enrol_recovery: bool,
+    pub vault_timeout: Option<rules::VaultTimeoutRules>,
+    pub no_personal_export: bool,
 }
 
 fn parse_policy(row: &db::PolicyRow) -> Option<Policy> {
@@ -48,6 +52,9 @@ fn combine(policies: impl IntoIterator<Item = Policy>) -> OrgPolicies {
             PolicyKind::SingleOrg => out.single_org = true,
             PolicyKind::RemoveIndividualVault => out.no_individual_vault = true,
             PolicyKind::TwoStepLogin => out.two_step_login = true,
+            PolicyKind::AccountRecovery => out.auto_enrol_recovery |= p.recovery.auto_enrol,
+            PolicyKind::VaultTimeout => out.vault_timeout = Some(out.vault_timeout.map_or(p.vault_timeout, |t| t.stricter(p.vault_timeout))),
+            PolicyKind::RemovePersonalVaultExport => out.no_personal_export = true,
         }
     }
     out.master_password = rules::strictest(mp);
@@ -66,7 +73,14 @@ impl Services {
     /// What every organisation the user belongs to asks of them.
     pub(crate) async fn user_policies(&self, user_id: &str) -> Result<MyPolicies> {
         let p = combine(self.store.policies_of_user(user_id).await?.iter().filter_map(parse_policy));
-        Ok(MyPolicies { master_password: p.master_password, generator: p.generator, single_org: p.single_org, no_individual_vault: p.no_individual_vault })
+        Ok(MyPolicies {
+            master_password: p.master_password,
+            generator: p.generator,
+            single_org: p.single_org,
+            no_individual_vault: p.no_individual_vault,
+            vault_timeout: p.vault_timeout,
+            no_personal_export: p.no_personal_export,
+        })
     }
 
     /// The policies that decide whether a user may join this organisation.
@@ -408,6 +422,10 @@ impl Services {
                 p.master_password.min_score
             ),
             (PolicyKind::PasswordGenerator, true) => format!("on: at least {} characters", p.generator.min_length),
+            (PolicyKind::AccountRecovery, true) if p.recovery.auto_enrol => "on: automatic enrolment".to_string(),
+            (PolicyKind::VaultTimeout, true) => {
+                format!("on: {}, then {}", p.vault_timeout.describe(), if p.vault_timeout.log_out { "log out" } else { "lock" })
+            }
             (_, true) => "turned on".to_string(),
         };
         let row = db::PolicyRow {

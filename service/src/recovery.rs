@@ -18,6 +18,16 @@ const NOT_SET_UP: &str = "Account recovery is not set up in this organisation ye
 const NOT_ENROLLED: &str = "This member has not enrolled in account recovery: only enrolled members can be recovered.";
 
 impl Services {
+    /// The organisation's recovery public key and its fingerprint phrase, once set up.
+    pub(crate) async fn recovery_key_of(&self, org_id: &str) -> Result<Option<(String, String)>> {
+        let Some((public_key, _)) = self.store.org_recovery_key(org_id).await? else { return Ok(None) };
+        let phrase = match (crypto::unb64(&public_key), uuid::Uuid::parse_str(org_id)) {
+            (Ok(der), Ok(id)) => domain::fingerprint::phrase(id, &der),
+            _ => return Ok(None),
+        };
+        Ok(Some((public_key, phrase)))
+    }
+
     /// Account recovery in each organisation the person is a confirmed member of.
     pub async fn my_recovery(&self, actor: &Actor) -> Result<Vec<RecoveryStatus>> {
         let mut out = vec![];
@@ -25,13 +35,10 @@ impl Services {
             if !org.is_organization() || !member_facts(&m).is_active() {
                 continue;
             }
-            let public_key = self.store.org_recovery_key(&org.id).await?.map(|(public, _)| public);
-            let fingerprint = match (&public_key, uuid::Uuid::parse_str(&org.id)) {
-                (Some(pk), Ok(id)) => crypto::unb64(pk).ok().map(|der| domain::fingerprint::phrase(id, &der)),
-                _ => None,
-            };
+            let (public_key, fingerprint) = self.recovery_key_of(&org.id).await?.unzip();
             let enrolled = self.store.recovery_enrolment(&org.id, &m.id).await?.is_some();
-            out.push(RecoveryStatus { org_id: org.id, org_name: org.name, public_key, fingerprint, enrolled });
+            let auto_enrol = self.org_policies(&org.id).await?.auto_enrol_recovery;
+            out.push(RecoveryStatus { org_id: org.id, org_name: org.name, public_key, fingerprint, enrolled, auto_enrol });
         }
         Ok(out)
     }
@@ -80,6 +87,9 @@ impl Services {
     pub async fn withdraw_recovery(&self, actor: &Actor, org_id: &str, meta: &RequestMeta) -> Result<()> {
         let auth = self.authorize(actor, org_id, Action::OpenProvider).await?;
         let own = auth.own.ok_or(Denied::NotMember)?;
+        if self.org_policies(org_id).await?.auto_enrol_recovery {
+            return Err(ServiceError::Forbidden("This organisation's account recovery policy enrols every member: withdrawing is not allowed.".into()));
+        }
         let ev = self.event(org_id, Some(actor), "recovery_withdrawn", Some(actor.email()), String::new(), meta);
         if !self.store.withdraw_recovery(org_id, &own.id, &ev).await? {
             return Err(ServiceError::Conflict("You are not enrolled in account recovery here.".into()));

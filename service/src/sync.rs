@@ -21,6 +21,10 @@ pub struct SyncOrg {
     pub role: Role,
     /// Sees and edits the whole vault.
     pub manages_vault: bool,
+    /// Account recovery is set up in the organisation.
+    pub recovery_set_up: bool,
+    /// The person is enrolled in its account recovery.
+    pub recovery_enrolled: bool,
 }
 
 /// A provider the person is staff of.
@@ -139,7 +143,9 @@ impl Services {
         };
         for (org, m, role) in member_orgs {
             let manages_vault = reachable.get(&org.id).is_some_and(|(member, provider)| manages(member, provider));
-            organizations.push(SyncOrg { org, member: m, role, manages_vault });
+            let recovery_set_up = self.store.org_recovery_key(&org.id).await?.is_some();
+            let recovery_enrolled = recovery_set_up && self.store.recovery_enrolment(&org.id, &m.id).await?.is_some();
+            organizations.push(SyncOrg { org, member: m, role, manages_vault, recovery_set_up, recovery_enrolled });
         }
         let (mut org_items, mut collections) = (vec![], vec![]);
         for (org_id, (member, provider)) in reachable {

@@ -859,6 +859,94 @@ async fn account_recovery(w: World) {
     assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
 }
 
+/// "Account recovery administration" with automatic enrolment: the invitation
+/// page learns the recovery key and its fingerprint, accepting without the
+/// sealed user key is refused and changes nothing, accepting with it enrols
+/// (in the organisation's log), and enrolled members cannot withdraw.
+async fn automatic_recovery_enrolment(w: World) {
+    let (admin, pid, pkey, su) = w.msp(20).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 5).await.unwrap();
+    let early = w.org_member(&su, &org, "early@contoso.com", Role::User, Permissions::default()).await;
+    let (public, private) = domain::recovery::new_org_key_pair(&org.key);
+    w.s.setup_recovery_keys(&su.actor, &org.id, &public, &private, &meta()).await.unwrap();
+    w.s.enrol_recovery(&early.actor, &org.id, &domain::recovery::enrol(&public, &early.keys.user_key).unwrap(), &meta()).await.unwrap();
+    let mut p = Policy::off(PolicyKind::AccountRecovery);
+    p.enabled = true;
+    p.recovery.auto_enrol = true;
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: p }, &meta()).await.unwrap();
+
+    let noah = w.person("noah@contoso.com").await;
+    w.org_invite(&su, &org.id, "noah@contoso.com", Role::User).await.unwrap();
+    let token = w.token_for("noah@contoso.com").await;
+    let info = w.s.invitation_info(&token).await.unwrap();
+    let (key, phrase) = info.auto_enrol.clone().expect("the page is told to enrol");
+    assert_eq!(key, public);
+    assert_eq!(phrase, domain::fingerprint::phrase(uuid::Uuid::parse_str(&org.id).unwrap(), &crypto::unb64(&public).unwrap()));
+    assert_eq!(info.valid_for, "5 days");
+
+    let r = w.s.accept_with(&noah.actor, &token, None, None, &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(e)) if e[0].field == "recovery_key"), "{r:?}");
+    let r = w.s.accept_with(&noah.actor, &token, None, Some("2.not-sealed".into()), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(_))), "{r:?}");
+    let noah_id = w.member_id(&su, &org.id, "noah@contoso.com").await;
+    assert_eq!(w.s.store.member(&org.id, &noah_id).await.unwrap().unwrap().status, "invited", "a refused accept changes nothing");
+
+    let sealed = domain::recovery::enrol(&key, &noah.keys.user_key).unwrap();
+    w.s.accept_with(&noah.actor, &token, None, Some(sealed), &meta()).await.unwrap();
+    assert!(w.s.recovery_enrolled(&su.actor, &org.id).await.unwrap().contains(&noah_id));
+    let (events, _) = w.s.store.list_events(&org.id, &all_events()).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "recovery_enrolled" && e.target_email.as_deref() == Some("noah@contoso.com")));
+    // Confirmed, he is recoverable: his user key opens with the organisation's private key.
+    w.confirm(&su, &org.id, &org.key, vec![noah_id.clone()]).await;
+    let material = w.s.recovery_material(&su.actor, &org.id, &noah_id).await.unwrap();
+    let opened = domain::recovery::open_user_key(&org.key, &material.private_key, &material.sealed_user_key).unwrap();
+    assert_eq!(opened.to_bytes(), noah.keys.user_key.to_bytes());
+
+    // Nobody withdraws while the policy enrols everyone; they are told so.
+    let status = w.s.my_recovery(&early.actor).await.unwrap();
+    assert!(status[0].enrolled && status[0].auto_enrol);
+    let r = w.s.withdraw_recovery(&early.actor, &org.id, &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Forbidden(m)) if m.contains("policy")), "{r:?}");
+    let mut off = Policy::off(PolicyKind::AccountRecovery);
+    off.enabled = true;
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: org.id.clone(), policy: off }, &meta()).await.unwrap();
+    w.s.withdraw_recovery(&early.actor, &org.id, &meta()).await.unwrap();
+}
+
+/// Vault timeout and "Remove individual vault export" reach every member's
+/// profile, the strictest timeout of several organisations winning.
+async fn vault_timeout_and_export_policies(w: World) {
+    let (admin, pid, pkey, su) = w.msp(20).await;
+    let a = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 5).await.unwrap();
+    let b = w.client(&admin, &pid, &pkey, "Fabrikam", "owner@fabrikam.com", 5).await.unwrap();
+    let mia = w.org_member(&su, &a, "mia@contoso.com", Role::User, Permissions::default()).await;
+    let before = w.s.me(&mia.actor).await.unwrap().policies;
+    assert_eq!((before.vault_timeout, before.no_personal_export), (None, false));
+    let save = |org: &str, kind: PolicyKind, minutes: u32, log_out: bool| {
+        let mut p = Policy::off(kind);
+        p.enabled = true;
+        p.vault_timeout = domain::org::VaultTimeoutRules { minutes, log_out };
+        SavePolicyInput { org_id: org.to_string(), policy: p }
+    };
+    let r = w.s.save_policy(&su.actor, save(&a.id, PolicyKind::VaultTimeout, 0, false), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(e)) if e[0].field == "timeout_minutes"), "{r:?}");
+    for (org, kind, minutes, log_out) in
+        [(&a.id, PolicyKind::VaultTimeout, 60, false), (&a.id, PolicyKind::RemovePersonalVaultExport, 15, false), (&b.id, PolicyKind::VaultTimeout, 30, true)]
+    {
+        w.s.save_policy(&su.actor, save(org, kind, minutes, log_out), &meta()).await.unwrap();
+    }
+    let mine = w.s.me(&mia.actor).await.unwrap().policies;
+    assert_eq!((mine.vault_timeout.map(|t| (t.minutes, t.log_out)), mine.no_personal_export), (Some((60, false)), true), "only Contoso's");
+    w.clock.advance(1); // the newer invitation mail
+    w.org_invite(&su, &b.id, "mia@contoso.com", Role::User).await.unwrap();
+    let token = w.token_for("mia@contoso.com").await;
+    w.s.accept(&mia.actor, &token, None, &meta()).await.unwrap();
+    let mine = w.s.me(&mia.actor).await.unwrap().policies;
+    assert_eq!(mine.vault_timeout.map(|t| (t.minutes, t.log_out)), Some((30, true)), "the strictest of both");
+    let (events, _) = w.s.store.list_events(&b.id, &all_events()).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "policy_changed" && e.detail == "Vault timeout: on: 30 minutes, then log out"), "{events:?}");
+}
+
 /// "Require two-step login": the organisation's own members without it are
 /// shut out (Admin Console, the key in their profile, their apps' sync) and
 /// told why; provider staff are not; turning it on opens the organisation again.
@@ -889,6 +977,8 @@ async fn two_step_login_policy(w: World) {
 both!(
     two_step_login_policy,
     account_recovery,
+    automatic_recovery_enrolment,
+    vault_timeout_and_export_policies,
     member_actions_by_target_role,
     client_lifecycle,
     seats_are_enforced,

@@ -103,6 +103,8 @@ pub fn invite_token_of(next: &str) -> Option<String> {
 pub fn LoginPage() -> impl IntoView {
     // Fetch the key derivation module while the person types.
     Effect::new(|_| crate::kdf::preload());
+    // Why the person is here (e.g. logged out by a vault timeout policy).
+    let flash = use_session().flash;
     let query = use_query_map();
     let navigate = use_navigate();
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
@@ -191,6 +193,9 @@ pub fn LoginPage() -> impl IntoView {
                     fallback=move || {
                         view! {
                             <h1>"Log in"</h1>
+                            <p class="notice" role="status">
+                                {move || flash.get()}
+                            </p>
                             <form on:submit=submit novalidate>
                                 <Field label="Email address">
                                     <input type="email" name="email" autocomplete="username" required bind:value=email />

@@ -61,7 +61,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                 InvitationState::Expired => {
                                     view! {
                                         <h1>"This invitation has expired"</h1>
-                                        <p>"Invitations expire after five days. Ask an administrator to send you a new invitation."</p>
+                                        <p>"Invitations expire after " {info.valid_for.clone()} ". Ask an administrator to send you a new invitation."</p>
                                     }
                                         .into_any()
                                 }
@@ -69,6 +69,7 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                     let provider = info.provider_name.unwrap_or_default();
                                     let organization = info.organization;
                                     let rules = info.master_password;
+                                    let auto_enrol = info.auto_enrol.clone();
                                     let what = if organization { "organisation" } else { "provider" };
                                     let email = info.email.unwrap_or_default();
                                     let here = format!("/accept-invite?token={}", token());
@@ -102,11 +103,39 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                 .into_any()
                                         }
                                         Some(_) => {
+                                            let enrol_key = auto_enrol.clone().map(|(public_key, _)| public_key);
                                             let accept = move |_| {
+                                                let recovery_key = match &enrol_key {
+                                                    None => None,
+                                                    Some(public_key) => {
+                                                        let Some(keys) = s.keys.get_untracked() else {
+                                                            error
+                                                                .set(
+                                                                    Some(
+                                                                        "Your vault is locked: log out, then open the invitation link and log in again to accept."
+                                                                            .into(),
+                                                                    ),
+                                                                );
+                                                            return;
+                                                        };
+                                                        match domain::recovery::enrol(public_key, &keys.user_key) {
+                                                            Ok(sealed) => Some(sealed),
+                                                            Err(_) => {
+                                                                error.set(Some("The organisation's recovery key is not valid: ask an administrator.".into()));
+                                                                return;
+                                                            }
+                                                        }
+                                                    }
+                                                };
                                                 busy.set(true);
                                                 let navigate = navigate.clone();
                                                 spawn_local(async move {
-                                                    let result = accept_invitation(token(), s.password.get_untracked().filter(|_| rules.is_some())).await;
+                                                    let result = accept_invitation(
+                                                            token(),
+                                                            s.password.get_untracked().filter(|_| rules.is_some()),
+                                                            recovery_key,
+                                                        )
+                                                        .await;
                                                     busy.set(false);
                                                     match result {
                                                         Ok(pid) => {
@@ -118,6 +147,8 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                     }
                                                 });
                                             };
+                                            // Automatic enrolment: the user key, sealed here to the
+                                            // organisation's recovery key, goes with the acceptance.
                                             // Leaving the page is the last thing done.
                                             view! {
                                                 <h1>"Join " {provider.clone()}</h1>
@@ -129,6 +160,19 @@ pub fn AcceptInvitePage() -> impl IntoView {
                                                         ". A Provider admin will then confirm you."
                                                     }}
                                                 </p>
+                                                {auto_enrol
+                                                    .map(|(_, phrase)| {
+                                                        view! {
+                                                            <div class="notice" role="note">
+                                                                <p>
+                                                                    "This organisation enrols its members in account recovery: its administrators and its provider will be able to reset your master password. You cannot withdraw while its policy is on."
+                                                                </p>
+                                                                <p class="small">
+                                                                    "Organisation's fingerprint phrase: " <span class="fingerprint inline">{phrase}</span>
+                                                                </p>
+                                                            </div>
+                                                        }
+                                                    })}
                                                 <p class="form-error" role="alert">
                                                     {move || error.get()}
                                                 </p>

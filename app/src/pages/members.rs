@@ -72,6 +72,9 @@ pub struct Scope {
     pub key: TenantKey,
     /// Where "Event logs" of a member leads.
     pub events_base: String,
+    /// The viewer may recover members' accounts (organisations only): the
+    /// table asks who is enrolled only then.
+    pub can_recover: bool,
 }
 
 /// How this browser opens the key it hands to members at confirmation.
@@ -107,6 +110,7 @@ impl Scope {
             kind: TenantKind::Provider,
             key: TenantKey::Sealed(p.wrapped_key.clone()),
             events_base: format!("/providers/{}/events", p.id),
+            can_recover: false,
         }
     }
     fn is_org(&self) -> bool {
@@ -223,11 +227,11 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         Memo::new(move |_| is_org && all.with(|a| !a.is_empty() && !a.iter().any(|m| m.user_type == Role::Owner && m.badge == StatusBadge::Confirmed)));
     let role_for = RwSignal::new(None::<MemberListItem>);
     // Account recovery (organisations): who is enrolled, for those who may
-    // recover members (the call is refused for others: nobody is listed).
+    // recover members (nobody else asks: the server would refuse them).
     let enrolled = RwSignal::new(HashSet::<String>::new());
     let recover_for = RwSignal::new(None::<MemberListItem>);
     let recover_ctx = (pid.clone(), scope.key.clone());
-    if is_org {
+    if is_org && scope.can_recover {
         let pid = pid.clone();
         Effect::new(move |_| {
             version.track();

@@ -123,6 +123,7 @@ fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) 
                         kind: TenantKind::Organization,
                         key,
                         events_base: format!("/organizations/{}/events", ctx.id),
+                        can_recover: ctx.can.contains(&Action::RecoverAccounts),
                     };
                     let console = Console { ctx: ctx.clone(), scope };
                     let allowed = console.can(section.need());
@@ -816,6 +817,9 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
     let upper = RwSignal::new(policy.generator.uppercase);
     let digits = RwSignal::new(policy.generator.digits);
     let symbols = RwSignal::new(policy.generator.symbols);
+    let auto_enrol = RwSignal::new(policy.recovery.auto_enrol);
+    let timeout_minutes = RwSignal::new(policy.vault_timeout.minutes.to_string());
+    let log_out = RwSignal::new(policy.vault_timeout.log_out);
     let error = RwSignal::new(None::<ApiError>);
     let field = move |f: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(f)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -828,6 +832,9 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
         p.generator.uppercase = upper.get_untracked();
         p.generator.digits = digits.get_untracked();
         p.generator.symbols = symbols.get_untracked();
+        p.recovery.auto_enrol = auto_enrol.get_untracked();
+        p.vault_timeout.minutes = timeout_minutes.get_untracked().trim().parse().unwrap_or(0);
+        p.vault_timeout.log_out = log_out.get_untracked();
         if let Err(e) = p.validate() {
             error.set(Some(ApiError::Validation(vec![e])));
             return;
@@ -885,6 +892,35 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
                             <input type="checkbox" prop:checked=move || symbols.get() on:change=move |ev| symbols.set(event_target_checked(&ev)) />
                             " Special characters (!@#$%^&*)"
                         </label>
+                    }
+                        .into_client()
+                }
+                PolicyKind::AccountRecovery => {
+                    view! {
+                        <label class="check-line">
+                            <input type="checkbox" prop:checked=move || auto_enrol.get() on:change=move |ev| auto_enrol.set(event_target_checked(&ev)) />
+                            " Automatically enrol new members (they cannot withdraw)"
+                        </label>
+                        <p class="muted small">
+                            "Members are enrolled when they accept their invitation, in their browser. Set account recovery up below first."
+                        </p>
+                    }
+                        .into_client()
+                }
+                PolicyKind::VaultTimeout => {
+                    view! {
+                        <Field label="Maximum vault timeout (minutes)" help="1 minute to 7 days (10080 minutes)." error=field("timeout_minutes")>
+                            <input type="number" min="1" max="10080" bind:value=timeout_minutes />
+                        </Field>
+                        <Field label="Vault timeout action">
+                            <select
+                                prop:value=move || if log_out.get() { "log_out" } else { "lock" }
+                                on:change=move |ev| log_out.set(event_target_value(&ev) == "log_out")
+                            >
+                                <option value="lock">"Lock"</option>
+                                <option value="log_out">"Log out"</option>
+                            </select>
+                        </Field>
                     }
                         .into_client()
                 }

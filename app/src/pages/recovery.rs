@@ -155,17 +155,24 @@ pub fn EnrolmentCard() -> impl IntoView {
                                                 None => view! { <p class="muted small">"Not set up by its administrators yet."</p> }.into_any(),
                                             }}
                                         </div>
-                                        <button
-                                            class=if o.enrolled { "btn small" } else { "btn small primary" }
-                                            type="button"
-                                            disabled=move || busy.get() || o2.public_key.is_none()
-                                            on:click={
-                                                let o = o.clone();
-                                                move |_| act(o.clone())
+                                        {if o.enrolled && o.auto_enrol {
+                                            view! { <p class="muted small">"Required by the organisation's policy: you cannot withdraw."</p> }.into_any()
+                                        } else {
+                                            view! {
+                                                <button
+                                                    class=if o.enrolled { "btn small" } else { "btn small primary" }
+                                                    type="button"
+                                                    disabled=move || busy.get() || o2.public_key.is_none()
+                                                    on:click={
+                                                        let o = o.clone();
+                                                        move |_| act(o.clone())
+                                                    }
+                                                >
+                                                    {label}
+                                                </button>
                                             }
-                                        >
-                                            {label}
-                                        </button>
+                                                .into_any()
+                                        }}
                                     </li>
                                 }
                             })

@@ -229,7 +229,10 @@ pub fn profile(d: &SyncData) -> Value {
         .iter()
         .map(|o| {
             let provider = o.org.parent_id.as_deref().and_then(|p| by_id.get(p).copied());
-            organization(&o.org, o.member.wrapped_key.as_deref(), o.role, o.manages_vault, &u.id, provider, "profileOrganization")
+            let mut v = organization(&o.org, o.member.wrapped_key.as_deref(), o.role, o.manages_vault, &u.id, provider, "profileOrganization");
+            v["useResetPassword"] = json!(o.recovery_set_up);
+            v["resetPasswordEnrolled"] = json!(o.recovery_enrolled);
+            v
         })
         .collect();
     let providers: Vec<Value> = d
@@ -362,12 +365,12 @@ pub fn sync(d: &SyncData) -> Value {
         .iter()
         .filter(|p| p.enabled)
         .filter_map(|p| {
-            let kind = policy_type(&p.kind)?;
+            let (kind, data) = policy_wire(p)?;
             Some(json!({
                 "id": format!("{}-{}", p.org_id, p.kind),
                 "organizationId": p.org_id,
                 "type": kind,
-                "data": null,
+                "data": data,
                 "enabled": true,
                 "object": "policy",
             }))
@@ -386,16 +389,43 @@ pub fn sync(d: &SyncData) -> Value {
     })
 }
 
-/// Bitwarden's policy numbers for the portal's policies whose settings the
-/// apps read the same way (none: their `data` is null). The master-password
-/// and generator policies keep settings in the portal's own shape and are not
-/// sent yet.
-fn policy_type(code: &str) -> Option<u8> {
+/// A policy as Bitwarden's apps read it: its number and its settings in
+/// their names (the apps apply the master-password, generator, vault-timeout
+/// and export rules themselves).
+fn policy_wire(row: &db::PolicyRow) -> Option<(u8, Value)> {
     use domain::org::PolicyKind as K;
-    match K::from_code(code)? {
-        K::TwoStepLogin => Some(0),
-        K::SingleOrg => Some(3),
-        K::RemoveIndividualVault => Some(5),
-        K::MasterPassword | K::PasswordGenerator => None,
-    }
+    let p = serde_json::from_str::<domain::org::Policy>(&row.data).ok().filter(|p| p.kind.code() == row.kind)?;
+    Some(match p.kind {
+        K::TwoStepLogin => (0, Value::Null),
+        K::MasterPassword => (
+            1,
+            json!({
+                "minComplexity": p.master_password.min_score,
+                "minLength": p.master_password.min_length,
+                "requireUpper": false,
+                "requireLower": false,
+                "requireNumbers": false,
+                "requireSpecial": false,
+                "enforceOnLogin": false,
+            }),
+        ),
+        K::PasswordGenerator => (
+            2,
+            json!({
+                "overridePasswordType": null,
+                "minLength": p.generator.min_length,
+                "useUpper": p.generator.uppercase,
+                "useLower": false,
+                "useNumbers": p.generator.digits,
+                "useSpecial": p.generator.symbols,
+                "minNumbers": if p.generator.digits { 1 } else { 0 },
+                "minSpecial": if p.generator.symbols { 1 } else { 0 },
+            }),
+        ),
+        K::SingleOrg => (3, Value::Null),
+        K::RemoveIndividualVault => (5, Value::Null),
+        K::AccountRecovery => (8, json!({ "autoEnrollEnabled": p.recovery.auto_enrol })),
+        K::VaultTimeout => (9, json!({ "minutes": p.vault_timeout.minutes, "action": if p.vault_timeout.log_out { "logOut" } else { "lock" } })),
+        K::RemovePersonalVaultExport => (10, Value::Null),
+    })
 }

@@ -304,7 +304,18 @@ fn VaultView() -> impl IntoView {
             <transfer_forms::PersonalImport open=importing version=version message=message />
         </Modal>
         <Modal open=exporting on_close=Callback::new(move |_| exporting.set(false)) title="Export vault".to_string()>
-            <transfer_forms::PersonalExport open=exporting message=message />
+            {move || {
+                if s.me.get().and_then(Result::ok).flatten().is_some_and(|me| me.policies.no_personal_export) {
+                    view! {
+                        <p class="notice" role="note">
+                            "An organisation policy (Remove individual vault export) prevents you from exporting your individual vault. Items of an organisation are exported from its Admin Console by its administrators."
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! { <transfer_forms::PersonalExport open=exporting message=message /> }.into_any()
+                }
+            }}
         </Modal>
         <DeleteItemDialog deleting=deleting on_confirm=remove note="It moves to the Trash, where it can be restored for 30 days." />
         <DeleteItemDialog
