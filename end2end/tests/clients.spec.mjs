@@ -501,6 +501,51 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(member.getByText('Master password changed.')).toBeVisible();
   await expect(member.getByText('An administrator reset your master password (account recovery).')).toHaveCount(0);
 
+  // Policies the members' browsers keep: Vault timeout (1 minute, then lock)
+  // and Remove individual vault export; and automatic enrolment in account
+  // recovery for people who join from now on.
+  await consoleNav.getByRole('link', { name: 'Policies' }).click();
+  const editPolicy = async (name, fill) => {
+    await su.getByRole('button', { name: `Edit ${name}` }).click();
+    await pol.getByRole('checkbox', { name: 'Turn on' }).check();
+    if (fill) await fill();
+    await pol.getByRole('button', { name: 'Save' }).click();
+    await expect(su.getByText(`${name} saved.`)).toBeVisible();
+  };
+  await editPolicy('Vault timeout', async () => {
+    await pol.getByLabel('Maximum vault timeout (minutes)').fill('0');
+    await pol.getByRole('button', { name: 'Save' }).click();
+    await expect(pol.getByText('The vault timeout must be between 1 minute and 7 days (10080 minutes).')).toBeVisible();
+    await pol.getByLabel('Maximum vault timeout (minutes)').fill('1');
+    await pol.getByLabel('Vault timeout action').selectOption({ label: 'Lock' });
+  });
+  await editPolicy('Remove individual vault export');
+  await editPolicy('Account recovery administration', () => pol.getByRole('checkbox', { name: /Automatically enrol new members/ }).check());
+  await expect(su.getByRole('listitem').filter({ hasText: 'Vault timeout' }).getByText('On', { exact: true })).toBeVisible();
+  await su.screenshot({ path: 'test-results/policies-all.png', fullPage: true });
+  // Mia's vault: no export of her own items, and it locks after a minute
+  // without activity (the page's clock is moved on by the test).
+  await member.clock.install();
+  await member.goto('/vault');
+  await hydrated(member);
+  await member.getByLabel('Master password').fill(miaOwn);
+  await member.getByRole('button', { name: 'Unlock' }).click();
+  await expect(member.getByRole('button', { name: 'Home wifi', exact: true })).toBeVisible();
+  await member.getByRole('button', { name: 'Export vault' }).click();
+  const noExport = member.getByRole('dialog', { name: 'Export vault' });
+  await expect(noExport.getByText(/prevents you from exporting your individual vault/)).toBeVisible();
+  await expect(noExport.getByRole('button', { name: 'Confirm format' })).toHaveCount(0);
+  await noExport.getByRole('button', { name: 'Close dialog' }).click();
+  await member.clock.fastForward('00:40');
+  await expect(member.getByRole('button', { name: 'Home wifi', exact: true })).toBeVisible();
+  await member.clock.fastForward('00:40');
+  await expect(member.getByRole('heading', { name: 'Your vault is locked' })).toBeVisible();
+  await expect(member.getByText('Your vault locked after 1 minute without activity')).toBeVisible();
+  await member.screenshot({ path: 'test-results/vault-timeout.png', fullPage: true });
+  await member.getByLabel('Master password').fill(miaOwn);
+  await member.getByRole('button', { name: 'Unlock' }).click();
+  await expect(member.getByRole('button', { name: 'Home wifi', exact: true })).toBeVisible();
+
   // The Owner opens the Admin Console of their organisation (and nothing of the provider's).
   await owner.goto('/vault');
   await hydrated(owner);
@@ -530,6 +575,47 @@ test('a provider admin creates a client; a service user manages it within the se
   await owner.getByRole('button', { name: 'Change master password' }).click();
   await expect(owner.getByText('Master password changed.')).toBeVisible();
   await expectNoAxeViolations(owner);
+
+  // The member invited earlier joins now: the invitation page says the
+  // organisation enrols its members in account recovery and shows its
+  // fingerprint phrase; accepting enrols (in this browser) and confirming
+  // makes the account recoverable from the Members table.
+  const laterCtx = await browser.newContext();
+  const later = await laterCtx.newPage();
+  await later.goto(inviteLink(await waitForMail(laterEmail, 'Join Fabrikam Ltd')));
+  await hydrated(later);
+  await later.getByRole('link', { name: 'Create account' }).click();
+  const laterPassword = 'Driftwood-Saturn-Pepper-Canyon-27%';
+  await later.getByLabel('Name', { exact: true }).fill('Leo Later');
+  await later.getByLabel('Master password', { exact: true }).fill(laterPassword);
+  await later.getByLabel('Confirm master password').fill(laterPassword);
+  await later.getByRole('button', { name: 'Create account' }).click();
+  const enrolNote = later.getByRole('note');
+  await expect(enrolNote).toContainText('This organisation enrols its members in account recovery');
+  await expect(enrolNote).toContainText(/Organisation's fingerprint phrase: \w+(-\w+){4}/);
+  await later.screenshot({ path: 'test-results/accept-auto-enrol.png', fullPage: true });
+  await later.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(later).toHaveURL(/\/vault$/);
+  await consoleNav.getByRole('link', { name: 'Members' }).click();
+  await su.getByRole('button', { name: `Options for ${laterEmail}` }).click();
+  await su.getByRole('menuitem', { name: 'Confirm', exact: true }).click();
+  await su.getByRole('dialog', { name: 'Confirm members' }).getByRole('button', { name: 'Confirm' }).click();
+  await expect(su.getByRole('dialog', { name: 'Results' }).getByText(`${laterEmail} — done`)).toBeVisible();
+  await su.getByRole('dialog', { name: 'Results' }).getByRole('button', { name: 'Close', exact: true }).click();
+  await su.getByRole('button', { name: `Options for ${laterEmail}` }).click();
+  await expect(su.getByRole('menuitem', { name: 'Recover account' })).toBeVisible();
+  await su.keyboard.press('Escape');
+  await later.reload();
+  await hydrated(later);
+  await later.getByLabel('Master password').fill(laterPassword);
+  await later.getByRole('button', { name: 'Unlock' }).click();
+  await later.getByRole('button', { name: 'Account menu' }).click();
+  await later.getByRole('menuitem', { name: 'My account' }).click();
+  const laterEnrolment = later.getByRole('region', { name: 'Account recovery' });
+  await expect(laterEnrolment.getByText('Enrolled', { exact: true })).toBeVisible();
+  await expect(laterEnrolment.getByText("Required by the organisation's policy: you cannot withdraw.")).toBeVisible();
+  await expect(laterEnrolment.getByRole('button', { name: 'Withdraw from Fabrikam Ltd' })).toHaveCount(0);
+  await laterCtx.close();
 
   // The organisation's event log has it all.
   await consoleNav.getByRole('link', { name: 'Event logs' }).click();
