@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect, createAccount, uniqueEmail, PASSWORD, totp } from './helpers.mjs';
+import { test, expect, createAccount, hydrated, uniqueEmail, waitForMail, PASSWORD, totp } from './helpers.mjs';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -189,15 +189,14 @@ test('bw logs in with an account made in the web sign-up and reads, writes and e
   expect(() => bwClient().logInWithApiKey(clientId, 'not-the-secret')).toThrow(/Invalid API key/);
 });
 
-test('a provider admin in bw sees the client organisations they manage, their collections and items', async ({ browser }) => {
-  const page = await portalPage(browser);
-  const email = uniqueEmail('bw-admin');
-  await createAccount(page, { email, name: 'Pia Provider' });
+/** Sets up a provider with 10 seats and a client organisation (its Owner
+ * invited), and opens the client's Admin Console; returns its navigation. */
+async function providerWithClient(page, provider, client) {
   await expect(page).toHaveURL(/\/vault$/);
   await unlock(page, '/providers/setup');
-  await page.getByLabel('Provider name').fill('Northwind MSP');
+  await page.getByLabel('Provider name').fill(provider);
   await page.getByRole('button', { name: 'Set up provider' }).click();
-  await expect(page.getByRole('heading', { name: 'Northwind MSP' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: provider })).toBeVisible();
   const nav = page.getByRole('complementary', { name: 'Provider' });
   await nav.getByRole('link', { name: 'Subscription' }).click();
   await page.getByLabel('Total seats').fill('10');
@@ -206,12 +205,19 @@ test('a provider admin in bw sees the client organisations they manage, their co
   await nav.getByRole('link', { name: 'Clients' }).click();
   await page.getByRole('button', { name: 'New client' }).click();
   const create = page.getByRole('dialog', { name: 'New client' });
-  await create.getByLabel('Organisation name').fill('Tailspin Toys');
+  await create.getByLabel('Organisation name').fill(client);
   await create.getByLabel('Owner email').fill(uniqueEmail('bw-owner'));
   await create.getByLabel('Seats').fill('5');
   await create.getByRole('button', { name: 'Create client' }).click();
-  await page.getByRole('link', { name: 'Manage Tailspin Toys' }).click();
-  const consoleNav = page.getByRole('complementary', { name: 'Admin Console' });
+  await page.getByRole('link', { name: `Manage ${client}` }).click();
+  return page.getByRole('complementary', { name: 'Admin Console' });
+}
+
+test('a provider admin in bw sees the client organisations they manage, their collections and items', async ({ browser }) => {
+  const page = await portalPage(browser);
+  const email = uniqueEmail('bw-admin');
+  await createAccount(page, { email, name: 'Pia Provider' });
+  const consoleNav = await providerWithClient(page, 'Northwind MSP', 'Tailspin Toys');
   await consoleNav.getByRole('link', { name: 'Collections' }).click();
   await page.getByRole('button', { name: 'New collection' }).click();
   const col = page.getByRole('dialog', { name: 'Collection' });
@@ -340,4 +346,79 @@ test('two-step login: turned on under My account, asked for by the portal and by
   const again = bwClient();
   again.logIn(email);
   expect(again.run('sync')).toContain('Syncing complete');
+});
+
+test('account recovery: the master password a provider admin sets for an enrolled member works in bw, which keeps the export policy', async ({ browser }) => {
+  const page = await portalPage(browser);
+  await createAccount(page, { email: uniqueEmail('bw-rescuer'), name: 'Rita Rescuer' });
+  const consoleNav = await providerWithClient(page, 'Adatum MSP', 'Adatum Clinic');
+  // A member (user type User) joins, keeps a personal item, and is confirmed.
+  const memberEmail = uniqueEmail('bw-forgetful');
+  await consoleNav.getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('button', { name: 'Invite member' }).click();
+  const invite = page.getByRole('dialog', { name: 'Invite member' });
+  await invite.getByLabel('Email').fill(memberEmail);
+  await invite.getByRole('button', { name: 'Save' }).click();
+  await expect(invite.getByText(`${memberEmail} — invited`)).toBeVisible();
+  await invite.getByRole('button', { name: 'Close', exact: true }).click();
+  const mail = await waitForMail(memberEmail, 'Join Adatum Clinic');
+  const member = await portalPage(browser);
+  await member.goto(mail.text.match(/https?:\/\/\S+\/accept-invite\?token=[A-Za-z0-9_-]+/)[0]);
+  await hydrated(member);
+  await member.getByRole('link', { name: 'Create account' }).click();
+  await member.getByLabel('Name', { exact: true }).fill('Finn Forgetful');
+  await member.getByLabel('Master password', { exact: true }).fill(PASSWORD);
+  await member.getByLabel('Confirm master password').fill(PASSWORD);
+  await member.getByRole('button', { name: 'Create account' }).click();
+  await member.getByRole('button', { name: 'Accept invitation' }).click();
+  await expect(member).toHaveURL(/\/vault$/);
+  await member.getByRole('button', { name: 'New item' }).click();
+  const d = member.getByRole('dialog', { name: 'Item' });
+  await d.getByLabel('Name', { exact: true }).fill('Clinic wifi');
+  await d.getByLabel('Password', { exact: true }).fill('Clinic-Wifi-123');
+  await d.getByRole('button', { name: 'Save' }).click();
+  await expect(d).toBeHidden();
+  await page.getByRole('button', { name: `Options for ${memberEmail}` }).click();
+  await page.getByRole('menuitem', { name: 'Confirm', exact: true }).click();
+  await page.getByRole('dialog', { name: 'Confirm members' }).getByRole('button', { name: 'Confirm' }).click();
+  await expect(page.getByRole('dialog', { name: 'Results' }).getByText(`${memberEmail} — done`)).toBeVisible();
+  await page.getByRole('dialog', { name: 'Results' }).getByRole('button', { name: 'Close', exact: true }).click();
+
+  // Account recovery set up, the member enrolled; the export policy on.
+  await consoleNav.getByRole('link', { name: 'Policies' }).click();
+  const setup = page.getByRole('region', { name: 'Account recovery administration' });
+  await setup.getByRole('button', { name: 'Set up account recovery' }).click();
+  await expect(setup.getByRole('status')).toContainText('Set up');
+  await page.getByRole('button', { name: 'Edit Remove individual vault export' }).click();
+  const pol = page.getByRole('dialog', { name: 'Edit policy' });
+  await pol.getByRole('checkbox', { name: 'Turn on' }).check();
+  await pol.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Remove individual vault export saved.')).toBeVisible();
+  await member.getByRole('button', { name: 'Account menu' }).click();
+  await member.getByRole('menuitem', { name: 'My account' }).click();
+  const enrolment = member.getByRole('region', { name: 'Account recovery' });
+  await enrolment.getByRole('button', { name: 'Enrol in Adatum Clinic' }).click();
+  await expect(enrolment.getByText('Enrolled', { exact: true })).toBeVisible();
+
+  // The member forgets the password; the provider admin sets a new one.
+  await consoleNav.getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('button', { name: `Options for ${memberEmail}` }).click();
+  await page.getByRole('menuitem', { name: 'Recover account' }).click();
+  const recover = page.getByRole('dialog', { name: 'Recover account' });
+  const temporary = 'Harbour-Velvet-Compass-Thistle-48!';
+  await recover.getByLabel('New master password', { exact: true }).fill(temporary);
+  await recover.getByLabel('Confirm new master password').fill(temporary);
+  await recover.getByRole('button', { name: 'Reset master password' }).click();
+  await expect(page.getByText(/master password was reset/)).toBeVisible();
+
+  // Bitwarden's CLI: the old password is refused, the new one opens the
+  // same vault; and bw itself refuses to export the individual vault.
+  const bw = bwClient();
+  expect(() => bw.logIn(memberEmail)).toThrow(/Invalid email or master password/);
+  bw.logIn(memberEmail, temporary);
+  const items = bw.json('list', 'items');
+  expect(items.find((i) => i.name === 'Clinic wifi')?.login?.password).toBe('Clinic-Wifi-123');
+  expect(() => bw.run('export', '--format', 'json', '--output', path.join(work, 'refused.json'))).toThrow(/organization policies prevents you from exporting your personal vault/);
+  expect(fs.existsSync(path.join(work, 'refused.json'))).toBe(false);
+  await member.context().close();
 });
