@@ -130,8 +130,10 @@ async fn two_factor_lifecycle(s: DynStore) {
     assert!(!s.spend_two_factor_step(&u.id, 5).await.unwrap(), "a pending key opens nothing");
     let row = s.two_factor(&u.id).await.unwrap().unwrap();
     assert_eq!((row.totp_secret.as_str(), row.enabled_at), ("sealed-2", None));
-    assert!(s.enable_two_factor(&u.id, "rh", 100, 12).await.unwrap());
-    assert!(!s.enable_two_factor(&u.id, "rh2", 101, 13).await.unwrap(), "enabled once");
+    let notice = |at: i64| MailRow { provider_id: None, ..mail("-", "t@x.com", at) };
+    assert!(s.enable_two_factor(&u.id, "rh", 100, 12, &notice(12)).await.unwrap());
+    assert!(!s.enable_two_factor(&u.id, "rh2", 101, 13, &notice(13)).await.unwrap(), "enabled once");
+    assert_eq!(s.mails_to("t@x.com").await.unwrap().len(), 1, "one notice: the refused enable queued none");
     assert!(!s.put_pending_two_factor(&u.id, "sealed-3", 14).await.unwrap(), "an enabled key is not replaced");
     let row = s.two_factor(&u.id).await.unwrap().unwrap();
     assert_eq!((row.totp_secret.as_str(), row.enabled_at, row.last_step, row.recovery_hash.as_deref()), ("sealed-2", Some(12), 100, Some("rh")));
@@ -144,10 +146,11 @@ async fn two_factor_lifecycle(s: DynStore) {
     assert!(s.two_factor_remembered("rem", &u.id, 49).await.unwrap());
     assert!(!s.two_factor_remembered("rem", &u.id, 50).await.unwrap(), "expired");
     assert!(!s.two_factor_remembered("rem", "someone-else", 49).await.unwrap());
-    assert!(s.delete_two_factor(&u.id).await.unwrap());
+    assert!(s.delete_two_factor(&u.id, &notice(20)).await.unwrap());
     assert!(!s.two_factor_remembered("rem", &u.id, 49).await.unwrap(), "turning it off forgets every device");
     assert_eq!(s.two_factor(&u.id).await.unwrap(), None);
-    assert!(!s.delete_two_factor(&u.id).await.unwrap());
+    assert!(!s.delete_two_factor(&u.id, &notice(21)).await.unwrap());
+    assert_eq!(s.mails_to("t@x.com").await.unwrap().len(), 2, "a notice for turning it off, none when it was already off");
 }
 
 async fn devices_and_server_keys(s: DynStore) {

@@ -87,13 +87,15 @@ pub trait Store: Send + Sync + 'static {
     /// not enabled. Refused (false) while one is enabled.
     async fn put_pending_two_factor(&self, user_id: &str, sealed_secret: &str, now: i64) -> Result<bool>;
     /// Enables the pending authenticator with its recovery code's hash, the
-    /// confirming code's step spent. False if none was pending.
-    async fn enable_two_factor(&self, user_id: &str, recovery_hash: &str, step: i64, now: i64) -> Result<bool>;
+    /// confirming code's step spent, and queues the notice `mail`. False (and
+    /// no mail) if none was pending.
+    async fn enable_two_factor(&self, user_id: &str, recovery_hash: &str, step: i64, now: i64, mail: &MailRow) -> Result<bool>;
     /// Spends a code's step: true only if it is newer than every step spent
     /// (of two concurrent uses of one code, one wins).
     async fn spend_two_factor_step(&self, user_id: &str, step: i64) -> Result<bool>;
-    /// Turns two-step login off: the authenticator and every remembered device go.
-    async fn delete_two_factor(&self, user_id: &str) -> Result<bool>;
+    /// Turns two-step login off: the authenticator and every remembered device
+    /// go, and the notice `mail` is queued (only if it was on or pending).
+    async fn delete_two_factor(&self, user_id: &str, mail: &MailRow) -> Result<bool>;
     async fn remember_two_factor(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<()>;
     /// Whether this remembered-device token is the user's and still valid.
     async fn two_factor_remembered(&self, token_hash: &str, user_id: &str, now: i64) -> Result<bool>;

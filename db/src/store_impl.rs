@@ -269,15 +269,21 @@ macro_rules! store_impl {
                 Ok(n.rows_affected() == 1)
             }
 
-            async fn enable_two_factor(&self, user_id: &str, recovery_hash: &str, step: i64, now: i64) -> Result<bool> {
+            async fn enable_two_factor(&self, user_id: &str, recovery_hash: &str, step: i64, now: i64, mail: &MailRow) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
                 let n = sqlx::query("UPDATE two_factor SET enabled_at = $1, recovery_hash = $2, last_step = $3 WHERE user_id = $4 AND enabled_at IS NULL")
                     .bind(now)
                     .bind(recovery_hash)
                     .bind(step)
                     .bind(user_id)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
-                Ok(n.rows_affected() == 1)
+                if n.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                insert_mail(&mut tx, mail).await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn spend_two_factor_step(&self, user_id: &str, step: i64) -> Result<bool> {
@@ -289,10 +295,13 @@ macro_rules! store_impl {
                 Ok(n.rows_affected() == 1)
             }
 
-            async fn delete_two_factor(&self, user_id: &str) -> Result<bool> {
+            async fn delete_two_factor(&self, user_id: &str, mail: &MailRow) -> Result<bool> {
                 let mut tx = self.pool.begin().await?;
                 let n = sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("DELETE FROM two_factor_remembered WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                if n == 1 {
+                    insert_mail(&mut tx, mail).await?;
+                }
                 tx.commit().await?;
                 Ok(n == 1)
             }

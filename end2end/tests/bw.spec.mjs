@@ -295,6 +295,7 @@ test('two-step login: turned on under My account, asked for by the portal and by
   await expect(card.getByText('Two-step login is on.')).toBeVisible();
   await card.getByRole('button', { name: 'I saved it' }).click();
   await expect(card.getByRole('status')).toContainText('On');
+  expect((await waitForMail(email, 'Two-step login is on')).text).toContain('authenticator app');
 
   // As a Provider admin, Tess requires two-step login of all her staff.
   await unlock(page, '/providers/setup');
@@ -343,6 +344,7 @@ test('two-step login: turned on under My account, asked for by the portal and by
   await page.getByLabel('Recovery code').fill(recovery.toLowerCase());
   await page.getByRole('button', { name: 'Continue' }).click();
   await expect(page).toHaveURL(/\/vault$/);
+  expect((await waitForMail(email, 'Two-step login was turned off')).text).toContain('with your recovery code');
   const again = bwClient();
   again.logIn(email);
   expect(again.run('sync')).toContain('Syncing complete');

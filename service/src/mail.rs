@@ -101,6 +101,61 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
     }
 }
 
+/// Mails about the account itself (no provider or organisation).
+#[derive(Debug, Clone, Copy)]
+pub enum AccountMail {
+    TwoStepOn,
+    /// Turned off with the master password, or with the recovery code at a log-in.
+    TwoStepOff {
+        by_recovery_code: bool,
+    },
+}
+
+/// A notice about a change to the account's security, for its owner.
+pub fn render_account(s: &Services, to: &str, kind: AccountMail) -> db::MailRow {
+    let base = s.settings.base_url.trim_end_matches('/');
+    let not_you = "If this was not you, change your master password at once and turn two-step login on again";
+    let (subject, text, html) = match kind {
+        AccountMail::TwoStepOn => (
+            "Two-step login is on".to_string(),
+            format!(
+                "Two-step login was turned on for your Provider Portal account. Every log-in, here and in Bitwarden's apps, now asks for a code from your authenticator app.\n\n\
+                 Keep your recovery code somewhere safe. If this was not you, log in and check Settings → My account:\n{base}/settings/account"
+            ),
+            format!(
+                "<p>Two-step login was turned on for your Provider Portal account. Every log-in, here and in Bitwarden's apps, now asks for a code from your authenticator app.</p>\
+                 <p>Keep your recovery code somewhere safe. If this was not you, <a href=\"{base}/settings/account\">log in and check My account</a>.</p>"
+            ),
+        ),
+        AccountMail::TwoStepOff { by_recovery_code } => {
+            let how = if by_recovery_code { "with your recovery code, at a log-in" } else { "with your master password" };
+            (
+                "Two-step login was turned off".to_string(),
+                format!("Two-step login was turned off for your Provider Portal account, {how}.\n\n{not_you}:\n{base}/settings/account"),
+                format!(
+                    "<p>Two-step login was turned off for your Provider Portal account, {how}.</p><p>{not_you}: <a href=\"{base}/settings/account\">My account</a>.</p>"
+                ),
+            )
+        }
+    };
+    let now = s.now();
+    db::MailRow {
+        id: new_id(),
+        provider_id: None,
+        to_addr: to.into(),
+        subject,
+        text_body: text,
+        html_body: html,
+        created_at: now,
+        attempts: 0,
+        next_attempt_at: now,
+        sent_at: None,
+        last_error: None,
+        member_id: None,
+        expires_at: None,
+    }
+}
+
 /// Where mail goes: a real SMTP server, or (the embedded default) a folder of .eml files.
 #[derive(Clone)]
 pub enum Mailer {

@@ -120,7 +120,8 @@ impl Services {
             return Err(ServiceError::field("code", WRONG_CODE));
         };
         let recovery = two_factor::new_recovery_code();
-        if !self.store.enable_two_factor(&actor.user_id, &two_factor::recovery_hash(&recovery), step, self.now()).await? {
+        let notice = crate::mail::render_account(self, &actor.email, crate::mail::AccountMail::TwoStepOn);
+        if !self.store.enable_two_factor(&actor.user_id, &two_factor::recovery_hash(&recovery), step, self.now(), &notice).await? {
             return Err(ServiceError::Conflict("Two-step login is already on.".into()));
         }
         self.store.clear_counter(&throttled).await?;
@@ -131,7 +132,8 @@ impl Services {
     /// Turns two-step login off (the master password asked again).
     pub async fn disable_two_factor(&self, actor: &Actor, auth_hash: &str, meta: &RequestMeta) -> Result<()> {
         self.check_own_password(actor, auth_hash, meta).await?;
-        self.store.delete_two_factor(&actor.user_id).await?;
+        let notice = crate::mail::render_account(self, &actor.email, crate::mail::AccountMail::TwoStepOff { by_recovery_code: false });
+        self.store.delete_two_factor(&actor.user_id, &notice).await?;
         tracing::info!(user = %actor.user_id, "two-step login turned off");
         Ok(())
     }
@@ -180,7 +182,8 @@ impl Services {
                     self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
                     return Err(ServiceError::field("code", WRONG_RECOVERY));
                 }
-                self.store.delete_two_factor(&user.id).await?;
+                let notice = crate::mail::render_account(self, &user.email, crate::mail::AccountMail::TwoStepOff { by_recovery_code: true });
+                self.store.delete_two_factor(&user.id, &notice).await?;
                 self.store.clear_counter(&throttled).await?;
                 tracing::info!(user = %user.id, "two-step login turned off with the recovery code");
                 Ok(SecondStep::default())

@@ -50,8 +50,14 @@ async fn authenticator_as_second_step(w: World) {
     let r = w.s.enable_authenticator(&ann.actor, "000000").await;
     assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "code"), "{r:?}");
     assert_eq!(w.s.two_factor_status(&ann.actor).await.unwrap().enabled_at, None);
+    let subjects = |w: &World, to: &'static str| {
+        let store = w.s.store.clone();
+        async move { store.mails_to(to).await.unwrap().into_iter().map(|m| m.subject).collect::<Vec<_>>() }
+    };
+    assert!(subjects(&w, email).await.is_empty(), "a refused code mails nothing");
     let recovery = w.s.enable_authenticator(&ann.actor, &code(&w, &key)).await.unwrap();
     assert_eq!(w.s.two_factor_status(&ann.actor).await.unwrap().enabled_at, Some(w.s.now()));
+    assert_eq!(subjects(&w, email).await, ["Two-step login is on"], "the owner is told");
     let again = w.s.start_authenticator(&ann.actor, &auth_hash(email, PW), &meta()).await;
     assert!(matches!(again, Err(ServiceError::Conflict(_))), "{again:?}");
 
@@ -99,6 +105,8 @@ async fn authenticator_as_second_step(w: World) {
     let typed = recovery.to_lowercase().replace('-', " ");
     assert!(w.s.login_remembering(login(email, Some(TwoFactorAnswer::Recovery { code: typed })), &meta()).await.is_ok());
     assert_eq!(w.s.two_factor_status(&ann.actor).await.unwrap().enabled_at, None);
+    let off = w.s.store.mails_to(email).await.unwrap().into_iter().find(|m| m.subject == "Two-step login was turned off").expect("told it went off");
+    assert!(off.text_body.contains("with your recovery code"), "{}", off.text_body);
     assert!(w.s.login_remembering(login(email, None), &meta()).await.is_ok(), "off: the password alone");
 }
 
