@@ -263,6 +263,12 @@ pub async fn update_provider(provider_id: String, name: String, billing_email: S
     Ok(services()?.update_provider(&actor()?, &provider_id, &name, &billing_email, &meta()).await?)
 }
 
+/// The onboarding queue across the provider's client organisations.
+#[server(prefix = "/api", endpoint = "providers/onboarding", input = Json)]
+pub async fn onboarding_queue(provider_id: String) -> Result<Vec<OnboardingItem>, ApiError> {
+    Ok(services()?.onboarding_queue(&actor()?, &provider_id).await?)
+}
+
 #[server(prefix = "/api", endpoint = "clients/list", input = Json)]
 pub async fn list_clients(provider_id: String) -> Result<ClientsView, ApiError> {
     Ok(services()?.clients(&actor()?, &provider_id).await?)

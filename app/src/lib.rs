@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/providers/:id/events") view={Lazy::<routes::EventsPage>::new()} />
                     <Route path=path!("/providers/:id/settings") view={Lazy::<routes::ProviderSettingsPage>::new()} />
                     <Route path=path!("/providers/:id/clients") view={Lazy::<routes::ClientsPage>::new()} />
+                    <Route path=path!("/providers/:id/onboarding") view={Lazy::<routes::OnboardingPage>::new()} />
                     <Route path=path!("/providers/:id/billing") view={Lazy::<routes::BillingPage>::new()} />
                     <Route path=path!("/organizations/:id") view={Lazy::<routes::OrgMembersPage>::new()} />
                     <Route path=path!("/organizations/:id/members") view={Lazy::<routes::OrgMembersPage>::new()} />
@@ -153,6 +154,7 @@ pub mod routes {
         EventsPage => crate::pages::events::EventsPage,
         ProviderSettingsPage => crate::pages::providers::ProviderSettingsPage,
         ClientsPage => crate::pages::clients::ClientsPage,
+        OnboardingPage => crate::pages::onboarding::OnboardingPage,
         BillingPage => crate::pages::clients::BillingPage,
         OrgMembersPage => crate::pages::orgs::OrgMembersPage,
         OrgGroupsPage => crate::pages::orgs::OrgGroupsPage,

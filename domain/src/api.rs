@@ -294,6 +294,17 @@ pub struct ClientSummary {
     pub created_at: i64,
 }
 
+/// One row of the provider's onboarding queue: a client organisation's
+/// member who is Invited, Expired or Needs confirmation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnboardingItem {
+    pub org_id: String,
+    pub org_name: String,
+    /// The organisation key encrypted with the provider key, for confirming.
+    pub org_key: Option<String>,
+    pub member: MemberListItem,
+}
+
 /// The Clients page and the Billing page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientsView {

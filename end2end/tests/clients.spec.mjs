@@ -1,4 +1,4 @@
-import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, callApi, PASSWORD } from './helpers.mjs';
+import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, mailsTo, callApi, PASSWORD } from './helpers.mjs';
 
 /** Opens a page by URL; a fresh page load is locked, so unlock it. */
 async function open(page, path) {
@@ -624,4 +624,89 @@ test('a provider admin creates a client; a service user manages it within the se
   }
   await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });
   await Promise.all([adminCtx.close(), suCtx.close(), memberCtx.close(), ownerCtx.close()]);
+});
+
+test('the onboarding queue shows every client\'s waiting members, and resends and confirms across clients', async ({ browser }) => {
+  const adminCtx = await browser.newContext();
+  const admin = await adminCtx.newPage();
+  await createAccount(admin, { email: uniqueEmail('queue-admin'), name: 'Quinn Queue' });
+  await expect(admin).toHaveURL(/\/vault$/);
+  await open(admin, '/providers/setup');
+  await admin.getByLabel('Provider name').fill('Litware MSP');
+  await admin.getByRole('button', { name: 'Set up provider' }).click();
+  await expect(admin.getByRole('heading', { name: 'Litware MSP' })).toBeVisible();
+  const nav = admin.getByRole('complementary', { name: 'Provider' });
+  await nav.getByRole('link', { name: 'Subscription' }).click();
+  await admin.getByLabel('Total seats').fill('10');
+  await admin.getByRole('button', { name: 'Save seats' }).click();
+  await expect(admin.getByText('Seats saved.')).toBeVisible();
+  const owners = { 'Alpine Ski House': uniqueEmail('alpine'), 'Blue Yonder': uniqueEmail('yonder'), 'Coho Winery': uniqueEmail('coho') };
+  await nav.getByRole('link', { name: 'Clients' }).click();
+  for (const [client, owner] of Object.entries(owners)) {
+    await admin.getByRole('button', { name: 'New client' }).click();
+    const create = admin.getByRole('dialog', { name: 'New client' });
+    await create.getByLabel('Organisation name').fill(client);
+    await create.getByLabel('Owner email').fill(owner);
+    await create.getByLabel('Seats').fill('2');
+    await create.getByRole('button', { name: 'Create client' }).click();
+    await expect(admin.getByRole('row').filter({ hasText: client })).toBeVisible();
+  }
+  // Two Owners accept (they then need confirming); the third has not yet.
+  for (const client of ['Alpine Ski House', 'Blue Yonder']) {
+    const ctx = await browser.newContext();
+    const owner = await ctx.newPage();
+    await owner.goto(inviteLink(await waitForMail(owners[client], `Join ${client}`)));
+    await hydrated(owner);
+    await owner.getByRole('link', { name: 'Create account' }).click();
+    await owner.getByLabel('Name', { exact: true }).fill(`Owner of ${client}`);
+    await owner.getByLabel('Master password', { exact: true }).fill(PASSWORD);
+    await owner.getByLabel('Confirm master password').fill(PASSWORD);
+    await owner.getByRole('button', { name: 'Create account' }).click();
+    await owner.getByRole('button', { name: 'Accept invitation' }).click();
+    await expect(owner).toHaveURL(/\/vault$/);
+    await ctx.close();
+  }
+
+  await nav.getByRole('link', { name: 'Onboarding' }).click();
+  const queue = admin.getByRole('table', { name: 'Onboarding queue' });
+  await expect(queue.getByRole('row')).toHaveCount(4);
+  await expect(admin.getByRole('tab', { name: 'Needs confirmation 2' })).toBeVisible();
+  await expect(admin.getByRole('tab', { name: 'Invited 1' })).toBeVisible();
+  await admin.getByLabel('Search onboarding').fill('coho');
+  await expect(queue.getByRole('row')).toHaveCount(2);
+  await admin.getByLabel('Search onboarding').fill('');
+  await expectNoAxeViolations(admin);
+  await admin.screenshot({ path: 'test-results/onboarding.png', fullPage: true });
+
+  // Resend the waiting invitation: a new mail goes out.
+  const before = (await mailsTo(owners['Coho Winery'])).length;
+  await admin.getByRole('checkbox', { name: `Select ${owners['Coho Winery']} in Coho Winery` }).check();
+  await admin.getByRole('button', { name: 'Resend invitations' }).click();
+  const results = admin.getByRole('dialog', { name: 'Results' });
+  await expect(results.getByText(`${owners['Coho Winery']} — done`)).toBeVisible();
+  await results.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect.poll(async () => (await mailsTo(owners['Coho Winery'])).length).toBe(before + 1);
+
+  // Confirm both Owners at once: one dialog per client, each with its
+  // member's fingerprint phrase and the client's own key.
+  await admin.getByRole('tab', { name: /Needs confirmation/ }).click();
+  await admin.getByRole('checkbox', { name: 'Select all' }).check();
+  await expect(admin.getByText('2 selected')).toBeVisible();
+  await admin.getByRole('button', { name: 'Confirm selected' }).click();
+  for (const client of ['Alpine Ski House', 'Blue Yonder']) {
+    const dialog = admin.getByRole('dialog', { name: 'Confirm members' });
+    await expect(dialog.getByText(client, { exact: true })).toBeVisible();
+    await expect(dialog.getByLabel(`Fingerprint phrase of ${owners[client]}`)).toHaveText(/\w+(-\w+){4}/);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+  }
+  for (const client of ['Alpine Ski House', 'Blue Yonder']) await expect(results.getByText(`${owners[client]} — done`)).toBeVisible();
+  await results.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(admin.getByText('Nobody is waiting here')).toBeVisible();
+  await admin.getByRole('tab', { name: /All/ }).click();
+  await expect(queue.getByRole('row')).toHaveCount(2);
+  // Confirmed with the right key: the Alpine Owner's Members page lists them as Confirmed.
+  await nav.getByRole('link', { name: 'Clients' }).click();
+  await admin.getByRole('link', { name: 'Manage Alpine Ski House' }).click();
+  await expect(admin.getByRole('row').filter({ hasText: owners['Alpine Ski House'] }).getByText('Confirmed', { exact: true })).toBeVisible();
+  await adminCtx.close();
 });

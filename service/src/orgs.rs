@@ -8,7 +8,7 @@ use crate::mail::{self, MailKind};
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token};
 use domain::api::*;
 use domain::authz::{Action, Denied};
-use domain::member::Role;
+use domain::member::{Role, StatusBadge};
 use domain::org::{self as rules, CollectionPermission, PasswordFacts, Policy, PolicyKind};
 use domain::{Email, FieldError};
 use std::collections::{HashMap, HashSet};
@@ -134,6 +134,26 @@ impl Services {
             })
             .collect();
         Ok(ClientsView { total_seats: auth.tenant.seats, assigned: clients.iter().map(|c| c.seats).sum(), clients })
+    }
+
+    /// The onboarding queue: every client organisation's members who are
+    /// Invited, Expired or Need confirmation, by client name then email.
+    pub async fn onboarding_queue(&self, actor: &Actor, provider_id: &str) -> Result<Vec<OnboardingItem>> {
+        let auth = self.authorize(actor, provider_id, Action::ManageClients).await?;
+        if auth.tenant.is_organization() {
+            return Err(Denied::WrongTenant.into());
+        }
+        let mut clients = self.store.list_clients(provider_id).await?;
+        clients.sort_by_key(|c| c.org.name.to_lowercase());
+        let mut out = vec![];
+        for c in clients {
+            for member in self.list_members(actor, &c.org.id).await? {
+                if matches!(member.badge, StatusBadge::Invited | StatusBadge::Expired | StatusBadge::NeedsConfirmation) {
+                    out.push(OnboardingItem { org_id: c.org.id.clone(), org_name: c.org.name.clone(), org_key: c.org.org_key.clone(), member });
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Creates a client organisation. Its key was made in the browser and

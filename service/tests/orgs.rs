@@ -10,7 +10,7 @@ use domain::api::*;
 use domain::authz::{Action, Permissions};
 use domain::bitwarden::cipher::{CipherType, CipherView, EncryptedCipher};
 use domain::crypto::{self, SymmetricKey};
-use domain::member::Role;
+use domain::member::{Role, StatusBadge};
 use domain::org::{CollectionPermission, MasterPasswordRules, PasswordFacts, Policy, PolicyKind};
 use service::ServiceError;
 
@@ -913,6 +913,39 @@ async fn automatic_recovery_enrolment(w: World) {
     w.s.withdraw_recovery(&early.actor, &org.id, &meta()).await.unwrap();
 }
 
+/// The onboarding queue lists, across clients, who is Invited, Expired or
+/// Needs confirmation (not the confirmed), for provider staff only.
+async fn onboarding_queue_across_clients(w: World) {
+    let (admin, pid, pkey, su) = w.msp(20).await;
+    let zeta = w.client(&admin, &pid, &pkey, "Zeta", "owner@zeta.com", 5).await.unwrap();
+    let alpha = w.client(&admin, &pid, &pkey, "alpha", "owner@alpha.com", 5).await.unwrap();
+    w.org_member(&su, &alpha, "done@alpha.com", Role::User, Permissions::default()).await;
+    let waiting = w.person("waiting@zeta.com").await;
+    w.org_invite(&su, &zeta.id, "waiting@zeta.com", Role::User).await.unwrap();
+    let token = w.token_for("waiting@zeta.com").await;
+    w.s.accept(&waiting.actor, &token, None, &meta()).await.unwrap();
+
+    let queue = w.s.onboarding_queue(&su.actor, &pid).await.unwrap();
+    let rows: Vec<(&str, &str, StatusBadge)> = queue.iter().map(|q| (q.org_name.as_str(), q.member.email.as_str(), q.member.badge)).collect();
+    assert_eq!(
+        rows,
+        [
+            ("alpha", "owner@alpha.com", StatusBadge::Invited),
+            ("Zeta", "owner@zeta.com", StatusBadge::Invited),
+            ("Zeta", "waiting@zeta.com", StatusBadge::NeedsConfirmation)
+        ],
+        "by client, confirmed members left out"
+    );
+    assert!(queue.iter().all(|q| q.org_key.is_some()), "the keys to confirm with, encrypted with the provider key");
+    w.clock.advance(6 * DAY);
+    let later = w.s.onboarding_queue(&admin.actor, &pid).await.unwrap();
+    assert_eq!(later.iter().filter(|q| q.member.badge == StatusBadge::Expired).count(), 2, "invitations expire");
+    let owner = w.org_member(&su, &alpha, "boss@alpha.com", Role::Owner, Permissions::default()).await;
+    let r = w.s.onboarding_queue(&owner.actor, &pid).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "a client's Owner sees no other client: {r:?}");
+    assert!(w.s.onboarding_queue(&su.actor, &alpha.id).await.is_err(), "an organisation has no clients");
+}
+
 /// Vault timeout and "Remove individual vault export" reach every member's
 /// profile, the strictest timeout of several organisations winning.
 async fn vault_timeout_and_export_policies(w: World) {
@@ -979,6 +1012,7 @@ both!(
     account_recovery,
     automatic_recovery_enrolment,
     vault_timeout_and_export_policies,
+    onboarding_queue_across_clients,
     member_actions_by_target_role,
     client_lifecycle,
     seats_are_enforced,

@@ -1030,7 +1030,7 @@ fn InviteForm(provider_id: String, kind: TenantKind, open: RwSignal<bool>, versi
 }
 
 #[component]
-fn ConfirmDialog(
+pub(crate) fn ConfirmDialog(
     scope: Scope,
     ids: RwSignal<Option<Vec<String>>>,
     /// Called with the results once the server has confirmed.

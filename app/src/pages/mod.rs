@@ -5,6 +5,7 @@ pub mod clients;
 pub mod events;
 pub mod invite;
 pub mod members;
+pub mod onboarding;
 pub mod org_vault;
 pub mod orgs;
 pub mod providers;

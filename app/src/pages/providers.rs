@@ -31,6 +31,7 @@ pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
     let admin = provider.user_type == Role::ProviderAdmin;
     let confirmed = provider.badge == StatusBadge::Confirmed;
     let clients = format!("/providers/{id}/clients");
+    let onboarding = format!("/providers/{id}/onboarding");
     view! {
         <aside class="sidenav" aria-label="Provider">
             <div class="sidenav-title">{provider.name.clone()}</div>
@@ -39,6 +40,7 @@ pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
             </A>
             <Show when=move || confirmed>
                 <A href=clients.clone()>"Clients"</A>
+                <A href=onboarding.clone()>"Onboarding"</A>
             </Show>
             <Show when=move || admin>
                 <div class="sidenav-group">"Manage"</div>
