@@ -59,6 +59,7 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
     let ctx = ServerCtx { services: services.clone(), secure_cookies };
     Router::new()
         .route("/api/providers/{id}/stream", get(member_stream))
+        .route("/api/providers/{id}/clients/stream", get(clients_stream))
         .route("/api/providers/{id}/events.csv", get(events_csv))
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::bitwarden::routes())
@@ -316,11 +317,58 @@ async fn member_stream(Extension(services): Extension<Services>, actor: Option<E
             futures::future::ready(relevant.map(Some))
         }
     });
+    let still = move || {
+        let (services, actor, id) = (services.clone(), actor.clone(), id.clone());
+        async move { services.may_still_watch(&actor, &id).await }
+    };
+    watch(changes, still)
+}
+
+/// Server-sent events for the onboarding queue: one message per membership
+/// change in any client organisation of the provider (or of the provider's
+/// own client list).
+async fn clients_stream(Extension(services): Extension<Services>, actor: Option<Extension<CurrentActor>>, Path(id): Path<String>) -> Response {
+    let actor = match actor_of(actor) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let rx = match services.subscribe_clients(&actor, &id).await {
+        Ok(rx) => rx,
+        Err(e) => return api_error(e.into()),
+    };
+    let changes = BroadcastStream::new(rx).filter_map({
+        let (services, id) = (services.clone(), id.clone());
+        move |msg| {
+            let (services, id) = (services.clone(), id.clone());
+            async move {
+                match msg {
+                    Ok(c) if services.is_client_of(&c.provider_id, &id).await => Some(Some(c.kind)),
+                    Err(_) => Some(Some("lagged".to_string())),
+                    Ok(_) => None,
+                }
+            }
+        }
+    });
+    let still = move || {
+        let (services, actor, id) = (services.clone(), actor.clone(), id.clone());
+        async move { services.may_still_watch_clients(&actor, &id).await }
+    };
+    watch(changes, still)
+}
+
+/// An event stream of `changes`, each message (and every `STREAM_RECHECK`)
+/// first checking with `still` that the watcher may go on watching.
+fn watch<S, F, Fut>(changes: S, still: F) -> Response
+where
+    S: futures::Stream<Item = Option<String>> + Send + 'static,
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send + 'static,
+{
     let ticks = tokio_stream::wrappers::IntervalStream::new(tokio::time::interval(STREAM_RECHECK)).map(|_| None);
     let stream = futures::stream::select(changes, ticks)
         .then(move |kind| {
-            let (services, actor, id) = (services.clone(), actor.clone(), id.clone());
-            async move { (services.may_still_watch(&actor, &id).await, kind) }
+            let alive = still();
+            async move { (alive.await, kind) }
         })
         .take_while(|(alive, _)| futures::future::ready(*alive))
         .filter_map(|(_, kind)| futures::future::ready(kind.map(|k| Ok::<_, std::convert::Infallible>(Event::default().event("message").data(k)))));

@@ -254,6 +254,11 @@ async fn forbidden_walk_changes_nothing() {
             assert_eq!(r.status(), expect, "{who} → {path}");
         }
     }
+    // The onboarding queue's stream is for provider staff (service users too).
+    for (who, b, expect) in [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN)] {
+        let r = b.http.get(format!("{}/api/providers/{pid}/clients/stream", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), expect, "{who} → the clients stream");
+    }
     assert_eq!(members(&admin, &pid).await, before, "nothing changed");
     // Endpoints that act on the caller's own account: refused to anonymous
     // callers, and an outsider cannot reach the admin's item or accept the

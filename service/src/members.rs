@@ -466,6 +466,26 @@ impl Services {
         Ok(self.changes.subscribe())
     }
 
+    /// The onboarding queue's watchers: changes of every client of the provider.
+    pub async fn subscribe_clients(&self, actor: &Actor, provider_id: &str) -> Result<tokio::sync::broadcast::Receiver<crate::ProviderChanged>> {
+        let auth = self.authorize(actor, provider_id, Action::ManageClients).await?;
+        if auth.tenant.is_organization() {
+            return Err(domain::authz::Denied::WrongTenant.into());
+        }
+        Ok(self.changes.subscribe())
+    }
+
+    /// Whether a change of `tenant_id` concerns the onboarding queue of `provider_id`.
+    pub async fn is_client_of(&self, tenant_id: &str, provider_id: &str) -> bool {
+        tenant_id == provider_id || matches!(self.store.provider(tenant_id).await, Ok(Some(t)) if t.parent_id.as_deref() == Some(provider_id))
+    }
+
+    /// Whether an onboarding-queue stream may go on (as `may_still_watch`).
+    pub async fn may_still_watch_clients(&self, actor: &Actor, provider_id: &str) -> bool {
+        matches!(self.store.session_user(&actor.session_hash, self.now()).await, Ok(Some(_)))
+            && self.authorize(actor, provider_id, Action::ManageClients).await.is_ok()
+    }
+
     /// Every event of the range, oldest first, as CSV (for export).
     pub async fn events_csv(&self, actor: &Actor, provider_id: &str, from: Option<i64>, to: Option<i64>) -> Result<String> {
         let page = self.events(actor, provider_id, EventQuery { from, to, offset: 0, limit: 10_000, target: None }).await?;

@@ -1244,11 +1244,17 @@ fn RoleForm(
 
 /// Server-sent events: an accept (or any change) elsewhere refreshes the table.
 fn live_updates(provider_id: String, version: RwSignal<u32>) {
+    live_updates_from(format!("/api/providers/{provider_id}/stream"), version)
+}
+
+/// Bumps `version` at each message of the server-sent event stream at `url`
+/// (closed with the calling component).
+pub(crate) fn live_updates_from(url: String, version: RwSignal<u32>) {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
         use wasm_bindgen::closure::Closure;
-        let Ok(es) = web_sys::EventSource::new(&format!("/api/providers/{provider_id}/stream")) else { return };
+        let Ok(es) = web_sys::EventSource::new(&url) else { return };
         let on_msg = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| version.update(|v| *v += 1));
         es.set_onmessage(Some(on_msg.as_ref().unchecked_ref()));
         on_msg.forget();
@@ -1256,5 +1262,5 @@ fn live_updates(provider_id: String, version: RwSignal<u32>) {
         on_cleanup(move || es.close());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (provider_id, version);
+    let _ = (url, version);
 }

@@ -90,6 +90,8 @@ fn by_client(rows: Vec<OnboardingItem>) -> Vec<(String, Vec<OnboardingItem>)> {
 fn OnboardingTable(provider: ProviderSummary) -> impl IntoView {
     let pid = provider.id.clone();
     let version = RwSignal::new(0u32);
+    // Members accepting, confirmed or invited in any client refresh the queue.
+    crate::pages::members::live_updates_from(format!("/api/providers/{pid}/clients/stream"), version);
     let queue = Resource::new(move || version.get(), move |_| onboarding_queue(pid.clone()));
     let all = Memo::new(move |_| queue.get().and_then(Result::ok).unwrap_or_default());
     let tab = RwSignal::new(Tab::All);
