@@ -237,6 +237,25 @@ async fn organization_items(s: DynStore) {
     let (items, links) = s.list_org_items(&oid).await.unwrap();
     assert_eq!(items, vec![i1.clone(), i2.clone()]);
     assert_eq!(links, vec![(i1.id.clone(), c1.id.clone())]);
+    // Counts per collection: i1 is in c1 only; in a second collection too, it is not "only here".
+    assert_eq!(s.collection_item_counts(&oid).await.unwrap(), vec![(c1.id.clone(), 1, 1)]);
+    let c9 = coll(&oid, "x1.c9");
+    s.write_org_items(&OrgItemsWrite { org_id: oid.clone(), new_collections: vec![c9.clone()], ..Default::default() }).await.unwrap();
+    let both_links = OrgItemsWrite {
+        org_id: oid.clone(),
+        items: vec![i1.clone()],
+        links: vec![(i1.id.clone(), c1.id.clone()), (i1.id.clone(), c9.id.clone())],
+        ..Default::default()
+    };
+    s.write_org_items(&both_links).await.unwrap();
+    let mut counts = s.collection_item_counts(&oid).await.unwrap();
+    counts.sort();
+    let mut expected = vec![(c1.id.clone(), 1, 0), (c9.id.clone(), 1, 0)];
+    expected.sort();
+    assert_eq!(counts, expected);
+    assert!(s.collection_item_counts(&other).await.unwrap().is_empty(), "per organisation");
+    s.delete_collection(&oid, &c9.id, &event(&oid, "collection_deleted", 10)).await.unwrap();
+    assert_eq!(s.collection_item_counts(&oid).await.unwrap(), vec![(c1.id.clone(), 1, 1)]);
     assert_eq!(s.org_item(&oid, &i1.id).await.unwrap(), Some(i1.clone()));
     assert_eq!(s.org_item(&other, &i1.id).await.unwrap(), None, "not another organisation's");
     // A link to another organisation's collection fails the whole write.

@@ -166,6 +166,9 @@ pub trait Store: Send + Sync + 'static {
     async fn save_group(&self, g: &GroupRow, member_ids: &[String], event: &EventRow) -> Result<()>;
     async fn delete_group(&self, org_id: &str, group_id: &str, event: &EventRow) -> Result<()>;
     async fn list_collections(&self, org_id: &str) -> Result<(Vec<CollectionRow>, Vec<AccessRow>)>;
+    /// Per collection of the organisation that holds items: (collection id,
+    /// its items, those of them in no other collection).
+    async fn collection_item_counts(&self, org_id: &str) -> Result<Vec<(String, i64, i64)>>;
     /// Creates or renames a collection and replaces its access list.
     async fn save_collection(&self, c: &CollectionRow, access: &[AccessRow], event: &EventRow) -> Result<()>;
     async fn delete_collection(&self, org_id: &str, id: &str, event: &EventRow) -> Result<()>;

@@ -899,6 +899,17 @@ macro_rules! store_impl {
                 Ok((cols, access))
             }
 
+            async fn collection_item_counts(&self, org_id: &str) -> Result<Vec<(String, i64, i64)>> {
+                Ok(sqlx::query_as::<_, (String, i64, i64)>(
+                    "SELECT l.collection_id, COUNT(*), \
+                     SUM(CASE WHEN (SELECT COUNT(*) FROM org_item_collections o WHERE o.item_id = l.item_id) = 1 THEN 1 ELSE 0 END) \
+                     FROM org_item_collections l JOIN collections c ON c.id = l.collection_id WHERE c.org_id = $1 GROUP BY l.collection_id",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn save_collection(&self, c: &CollectionRow, access: &[AccessRow], event: &EventRow) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 lock_tenant(&mut tx, &c.org_id).await?;

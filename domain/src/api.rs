@@ -377,6 +377,11 @@ pub struct CollectionView {
     /// Encrypted with the organisation key.
     pub name: String,
     pub access: Vec<AccessEntry>,
+    /// Items in the collection, and those of them in no other collection.
+    #[serde(default)]
+    pub items: i64,
+    #[serde(default)]
+    pub only_here: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

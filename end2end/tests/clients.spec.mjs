@@ -617,9 +617,25 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(laterEnrolment.getByRole('button', { name: 'Withdraw from Fabrikam Ltd' })).toHaveCount(0);
   await laterCtx.close();
 
+  // Deleting a collection asks first and says what it drops: the imported
+  // Finance collection's card is in no other collection.
+  await consoleNav.getByRole('link', { name: 'Collections' }).click();
+  await su.getByRole('button', { name: 'Delete Finance' }).click();
+  const dropColl = su.getByRole('dialog', { name: 'Delete collection?' });
+  await expect(dropColl.getByText('Delete the collection Finance?')).toBeVisible();
+  await expect(dropColl.getByText(/It holds \d+ item\(s\); \d+ of them are in no other collection and become unassigned/)).toBeVisible();
+  await dropColl.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dropColl).toBeHidden();
+  await expect(su.getByRole('button', { name: 'Delete Finance' })).toBeVisible();
+  await su.getByRole('button', { name: 'Delete Finance' }).click();
+  await dropColl.getByRole('button', { name: 'Delete collection' }).click();
+  await expect(su.getByRole('button', { name: 'Delete Finance' })).toHaveCount(0);
+  await consoleNav.getByRole('link', { name: 'Vault' }).click();
+  await expect(items.getByRole('row').filter({ hasText: 'Company Visa' })).toBeVisible();
+
   // The organisation's event log has it all.
   await consoleNav.getByRole('link', { name: 'Event logs' }).click();
-  for (const kind of ['account recovered', 'recovery enrolled', 'recovery keys created', 'items deleted', 'vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
+  for (const kind of ['collection deleted', 'account recovered', 'recovery enrolled', 'recovery keys created', 'items deleted', 'vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
     await expect(su.getByRole('cell', { name: kind, exact: true }).first()).toBeVisible();
   }
   await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });

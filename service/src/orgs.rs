@@ -354,7 +354,14 @@ impl Services {
             let Some(permission) = CollectionPermission::from_code(&a.permission) else { continue };
             by_col.entry(a.collection_id).or_default().push(AccessEntry { subject, permission });
         }
-        Ok(cols.into_iter().map(|c| CollectionView { access: by_col.remove(&c.id).unwrap_or_default(), id: c.id, name: c.name }).collect())
+        let counts: HashMap<String, (i64, i64)> = self.store.collection_item_counts(org_id).await?.into_iter().map(|(id, n, only)| (id, (n, only))).collect();
+        Ok(cols
+            .into_iter()
+            .map(|c| {
+                let (items, only_here) = counts.get(&c.id).copied().unwrap_or_default();
+                CollectionView { access: by_col.remove(&c.id).unwrap_or_default(), id: c.id, name: c.name, items, only_here }
+            })
+            .collect())
     }
 
     /// Collection names are encrypted with the organisation key in the browser;
@@ -410,7 +417,7 @@ impl Services {
             db::Error::Conflict(db::Conflict::Stale) => ServiceError::field("access", "A selected member or group is not in this organisation."),
             other => other.into(),
         })?;
-        Ok(CollectionView { id, name: input.name, access: input.access })
+        Ok(CollectionView { id, name: input.name, access: input.access, items: 0, only_here: 0 })
     }
 
     pub async fn delete_collection(&self, actor: &Actor, org_id: &str, id: &str, meta: &RequestMeta) -> Result<()> {

@@ -505,10 +505,13 @@ fn Collections(console: Console) -> impl IntoView {
     let name_of = move |c: &CollectionView| -> String {
         key.with_value(|k| k.as_ref().and_then(|k| k.decrypt(&c.name).ok()).and_then(|b| String::from_utf8(b).ok())).unwrap_or_else(|| "(locked)".into())
     };
+    // (id, name, items, items in no other collection) of the collection asked about.
+    let deleting = RwSignal::new(None::<(String, String, i64, i64)>);
     let remove = {
         let oid = oid.clone();
         Callback::new(move |id: String| {
             let oid = oid.clone();
+            deleting.set(None);
             spawn_local(async move {
                 if let Err(e) = delete_collection(oid, id).await {
                     error.set(Some(e.to_string()));
@@ -569,7 +572,7 @@ fn Collections(console: Console) -> impl IntoView {
                                             .iter()
                                             .map(|a| format!("{}: {}", subjects.label(&a.subject), a.permission.label()))
                                             .collect();
-                                        let (c1, id) = (c.clone(), c.id.clone());
+                                        let (c1, asked) = (c.clone(), (c.id.clone(), name.clone(), c.items, c.only_here));
                                         view! {
                                             <tr>
                                                 <td class="strong">{name.clone()}</td>
@@ -586,7 +589,7 @@ fn Collections(console: Console) -> impl IntoView {
                                                     <button
                                                         class="btn small danger"
                                                         aria-label=format!("Delete {name}")
-                                                        on:click=move |_| remove.run(id.clone())
+                                                        on:click=move |_| deleting.set(Some(asked.clone()))
                                                     >
                                                         "Delete"
                                                     </button>
@@ -629,6 +632,38 @@ fn Collections(console: Console) -> impl IntoView {
                     .into_client()
             })}
         </Transition>
+        <Modal open=Signal::derive(move || deleting.get().is_some()) on_close=Callback::new(move |_| deleting.set(None)) title="Delete collection?".to_string()>
+            {move || {
+                deleting
+                    .get()
+                    .map(|(id, name, items, only_here)| {
+                        let what = match (items, only_here) {
+                            (0, _) => "It holds no items.".to_string(),
+                            (n, 0) => format!("Its {n} item(s) stay in the organisation's other collections."),
+                            (n, k) => {
+                                format!(
+                                    "It holds {n} item(s); {k} of them are in no other collection and become unassigned: they stay in the vault, where only administrators see them, until moved to a collection.",
+                                )
+                            }
+                        };
+                        view! {
+                            <p>
+                                <strong>{format!("Delete the collection {name}?")}</strong>
+                            </p>
+                            <p>{what}</p>
+                            <p class="muted small">"Every member's and group's access to it goes. This cannot be undone."</p>
+                            <div class="modal-actions">
+                                <button class="btn ghost" on:click=move |_| deleting.set(None)>
+                                    "Cancel"
+                                </button>
+                                <button class="btn danger-fill" on:click=move |_| remove.run(id.clone())>
+                                    "Delete collection"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </Modal>
     }
 }
 
