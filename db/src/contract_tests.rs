@@ -537,6 +537,13 @@ async fn organization_seats(s: DynStore) {
     let clients = s.list_clients(&pid).await.unwrap();
     assert_eq!((clients.len(), clients[0].org.seats, clients[0].used), (1, 5, 1));
     assert!(clients[0].owner_email.as_deref().unwrap().starts_with("owner-"));
+    assert_eq!((clients[0].owner_status.as_deref(), clients[0].last_activity), (Some("invited"), None), "the creation is logged at the provider");
+    s.set_seats(&oid, 5, &[event(&oid, "seats_changed", 1500)]).await.unwrap();
+    let confirmed_owner = member(&oid, "boss@contoso.com", Some(&admin.id), "owner", "accepted");
+    s.change_members(&batch(&oid, &admin.id, vec![MemberChange::Invite { member: confirmed_owner.clone(), token_hash: id() }])).await.unwrap();
+    let clients = s.list_clients(&pid).await.unwrap();
+    assert_eq!((clients[0].owner_status.as_deref(), clients[0].last_activity), (Some("accepted"), Some(1500)));
+    s.change_members(&batch(&oid, &admin.id, vec![MemberChange::Remove { member_id: confirmed_owner.id }])).await.unwrap();
     s.set_seats(&oid, 2, &[]).await.unwrap();
     // One seat left: ten rounds of two parallel invitations.
     for round in 0..10 {

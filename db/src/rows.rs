@@ -137,6 +137,10 @@ pub struct ClientRow {
     pub org: ProviderRow,
     pub used: i64,
     pub owner_email: Option<String>,
+    /// The furthest an Owner has come: `confirmed`, `accepted` or `invited`.
+    pub owner_status: Option<String>,
+    /// The newest event of the organisation.
+    pub last_activity: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

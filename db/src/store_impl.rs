@@ -779,7 +779,12 @@ macro_rules! store_impl {
                 Ok(sqlx::query_as::<_, ClientRow>(
                     "SELECT p.id, p.name, p.billing_email, p.created_at, p.kind, p.parent_id, p.seats, p.org_key, \
                      (SELECT COUNT(*) FROM provider_users m WHERE m.provider_id = p.id AND m.suspended = $2) AS used, \
-                     (SELECT MIN(m.email) FROM provider_users m WHERE m.provider_id = p.id AND m.user_type = 'owner') AS owner_email \
+                     (SELECT MIN(m.email) FROM provider_users m WHERE m.provider_id = p.id AND m.user_type = 'owner') AS owner_email, \
+                     (SELECT CASE WHEN SUM(CASE WHEN m.status = 'confirmed' THEN 1 ELSE 0 END) > 0 THEN 'confirmed' \
+                      WHEN SUM(CASE WHEN m.status = 'accepted' THEN 1 ELSE 0 END) > 0 THEN 'accepted' \
+                      WHEN COUNT(*) > 0 THEN 'invited' END \
+                      FROM provider_users m WHERE m.provider_id = p.id AND m.user_type = 'owner') AS owner_status, \
+                     (SELECT MAX(e.at) FROM events e WHERE e.provider_id = p.id) AS last_activity \
                      FROM providers p WHERE p.parent_id = $1 ORDER BY p.name",
                 )
                 .bind(provider_id)

@@ -292,6 +292,12 @@ pub struct ClientSummary {
     pub used: i64,
     pub owner_email: Option<String>,
     pub created_at: i64,
+    /// How far the Owner has come: Invited, Needs confirmation or Confirmed.
+    #[serde(default)]
+    pub owner_badge: Option<crate::member::StatusBadge>,
+    /// The newest event in the organisation's log.
+    #[serde(default)]
+    pub last_activity: Option<i64>,
 }
 
 /// One row of the provider's onboarding queue: a client organisation's

@@ -77,6 +77,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await create.getByRole('button', { name: 'Create client' }).click();
   const row = admin.getByRole('row').filter({ hasText: 'Fabrikam Ltd' });
   await expect(row.getByRole('cell', { name: ownerEmail })).toBeVisible();
+  await expect(row.getByText('Owner invited', { exact: true })).toBeVisible();
   await expect(row.getByRole('cell', { name: '5', exact: true })).toBeVisible();
   await expect(admin.getByTestId('seats-remaining')).toHaveText('5');
   await expectNoAxeViolations(admin);
@@ -739,6 +740,7 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await expect(admin.getByRole('tab', { name: 'All 0' })).toBeVisible();
   // Confirmed with the right key: the Alpine Owner's Members page lists them as Confirmed.
   await nav.getByRole('link', { name: 'Clients' }).click();
+  await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' }).getByText('Owner confirmed', { exact: true })).toBeVisible();
   await admin.getByRole('link', { name: 'Manage Alpine Ski House' }).click();
   await expect(admin.getByRole('row').filter({ hasText: owners['Alpine Ski House'] }).getByText('Confirmed', { exact: true })).toBeVisible();
   await adminCtx.close();

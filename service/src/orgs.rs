@@ -131,6 +131,13 @@ impl Services {
                 used: c.used,
                 owner_email: c.owner_email,
                 created_at: c.org.created_at,
+                owner_badge: match c.owner_status.as_deref() {
+                    Some("confirmed") => Some(StatusBadge::Confirmed),
+                    Some("accepted") => Some(StatusBadge::NeedsConfirmation),
+                    Some(_) => Some(StatusBadge::Invited),
+                    None => None,
+                },
+                last_activity: c.last_activity,
             })
             .collect();
         Ok(ClientsView { total_seats: auth.tenant.seats, assigned: clients.iter().map(|c| c.seats).sum(), clients })
@@ -229,7 +236,16 @@ impl Services {
             other => other.into(),
         })?;
         self.publish(&input.provider_id, "client_created");
-        Ok(ClientSummary { id: org.id, name, seats: input.seats, used: 1, owner_email: Some(owner.to_string()), created_at: now })
+        Ok(ClientSummary {
+            id: org.id,
+            name,
+            seats: input.seats,
+            used: 1,
+            owner_email: Some(owner.to_string()),
+            created_at: now,
+            owner_badge: Some(StatusBadge::Invited),
+            last_activity: Some(now),
+        })
     }
 
     /// Billing: the provider's total seats (no payment processor here).

@@ -190,7 +190,7 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                     <th>"Seats assigned"</th>
                                     <th>"Used"</th>
                                     <th>"Remaining"</th>
-                                    <th>"Created"</th>
+                                    <th>"Last activity"</th>
                                     <th class="actions">
                                         <span class="sr-only">"Manage"</span>
                                     </th>
@@ -200,11 +200,23 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                 <For each=rows.clone() key=|c| (c.id.clone(), c.seats, c.used) let:c>
                                     <tr>
                                         <td class="strong">{c.name.clone()}</td>
-                                        <td>{c.owner_email.clone().unwrap_or_default()}</td>
+                                        <td>
+                                            <div>{c.owner_email.clone().unwrap_or_default()}</div>
+                                            {c
+                                                .owner_badge
+                                                .map(|b| {
+                                                    view! {
+                                                        <span class=format!(
+                                                            "badge {}",
+                                                            crate::pages::providers::badge_class(b),
+                                                        )>{format!("Owner {}", b.label().to_lowercase())}</span>
+                                                    }
+                                                })}
+                                        </td>
                                         <td>{c.seats}</td>
                                         <td>{c.used}</td>
                                         <td>{(c.seats - c.used).max(0)}</td>
-                                        <td class="muted small">{fmt_time(c.created_at)}</td>
+                                        <td class="muted small">{fmt_time(c.last_activity.unwrap_or(c.created_at))}</td>
                                         <td class="actions nowrap">
                                             <A
                                                 href=format!("/organizations/{}/events", c.id)
