@@ -300,6 +300,10 @@ pub fn RegisterPage() -> impl IntoView {
             },
         )
     };
+    // The rules as last read, for the submit handler (a resource is read in
+    // an effect or under a Suspense, not from an event handler).
+    let rules_read = RwSignal::new(None::<Option<domain::org::MasterPasswordRules>>);
+    Effect::new(move |_| rules_read.set(Some(rules.get().flatten())));
     let field = move |f: &'static str| {
         Signal::derive(move || {
             let m: Vec<String> = errors.get().into_iter().filter(|e| e.field == f).map(|e| e.message).collect();
@@ -335,7 +339,7 @@ pub fn RegisterPage() -> impl IntoView {
         // be gone (the person navigated away), and reading its signals then
         // would panic. Writes to them later are harmless no-ops.
         let (email_s, pw, name_s, hint_s, rules_now, to) =
-            (email.get_untracked(), password.get_untracked(), name.get_untracked(), hint.get_untracked(), rules.get_untracked().flatten(), next());
+            (email.get_untracked(), password.get_untracked(), name.get_untracked(), hint.get_untracked(), rules_read.get_untracked().flatten(), next());
         spawn_local(async move {
             yield_to_browser().await;
             let parsed = Email::parse(&email_s).expect("validated");

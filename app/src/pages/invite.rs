@@ -15,8 +15,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 pub fn AcceptInvitePage() -> impl IntoView {
     let s = use_session();
     let query = use_query_map();
-    let token = move || query.with(|q| q.get("token")).unwrap_or_default();
-    let info = Resource::new(token, get_invitation);
+    let token = move || query.with_untracked(|q| q.get("token")).unwrap_or_default();
+    let info = Resource::new(move || query.with(|q| q.get("token")).unwrap_or_default(), get_invitation);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let navigate = use_navigate();
