@@ -263,6 +263,12 @@ pub async fn update_provider(provider_id: String, name: String, billing_email: S
     Ok(services()?.update_provider(&actor()?, &provider_id, &name, &billing_email, &meta()).await?)
 }
 
+/// Renames a client organisation (Provider admins).
+#[server(prefix = "/api", endpoint = "clients/rename", input = Json)]
+pub async fn rename_client(provider_id: String, org_id: String, name: String) -> Result<(), ApiError> {
+    Ok(services()?.rename_client(&actor()?, &provider_id, &org_id, &name, &meta()).await?)
+}
+
 /// The onboarding queue across the provider's client organisations.
 #[server(prefix = "/api", endpoint = "providers/onboarding", input = Json)]
 pub async fn onboarding_queue(provider_id: String) -> Result<Vec<OnboardingItem>, ApiError> {

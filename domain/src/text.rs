@@ -25,6 +25,10 @@ pub fn provider_name(input: &str) -> Result<String, FieldError> {
     bounded("name", "Provider name", input, 1, 100)
 }
 
+pub fn organisation_name(input: &str) -> Result<String, FieldError> {
+    bounded("name", "Organisation name", input, 1, 100)
+}
+
 /// The optional master password hint; it must not contain the password, which
 /// the browser checks (the server never sees the password).
 pub fn hint(input: &str) -> Result<Option<String>, FieldError> {

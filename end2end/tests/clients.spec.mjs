@@ -643,7 +643,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await Promise.all([adminCtx.close(), suCtx.close(), memberCtx.close(), ownerCtx.close()]);
 });
 
-test('the onboarding queue shows every client\'s waiting members, and resends and confirms across clients', async ({ browser }) => {
+test('the onboarding queue shows every client\'s waiting members, and resends and confirms across clients', async ({ browser, pageErrors }) => {
   const adminCtx = await browser.newContext();
   const admin = await adminCtx.newPage();
   await createAccount(admin, { email: uniqueEmail('queue-admin'), name: 'Quinn Queue' });
@@ -741,6 +741,17 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   // Confirmed with the right key: the Alpine Owner's Members page lists them as Confirmed.
   await nav.getByRole('link', { name: 'Clients' }).click();
   await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' }).getByText('Owner confirmed', { exact: true })).toBeVisible();
+  // A Provider admin renames a client; an empty name is refused.
+  await admin.getByRole('button', { name: 'Rename Coho Winery' }).click();
+  const rename = admin.getByRole('dialog', { name: 'Rename client' });
+  pageErrors.allow(/status of 422/); // the empty name, refused on purpose
+  await rename.getByLabel('Organisation name').fill(' ');
+  await rename.getByRole('button', { name: 'Save' }).click();
+  await expect(rename.getByText('Organisation name is required.')).toBeVisible();
+  await rename.getByLabel('Organisation name').fill('Coho Vineyard & Winery');
+  await rename.getByRole('button', { name: 'Save' }).click();
+  await expect(rename).toBeHidden();
+  await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' })).toBeVisible();
   await admin.getByRole('link', { name: 'Manage Alpine Ski House' }).click();
   await expect(admin.getByRole('row').filter({ hasText: owners['Alpine Ski House'] }).getByText('Confirmed', { exact: true })).toBeVisible();
   await adminCtx.close();

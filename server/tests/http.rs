@@ -210,6 +210,7 @@ async fn forbidden_walk_changes_nothing() {
         ("providers/events", json!({ "provider_id": oid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
         ("clients/list", json!({ "provider_id": pid })),
         ("providers/onboarding", json!({ "provider_id": pid })),
+        ("clients/rename", json!({ "provider_id": pid, "org_id": oid, "name": "Renamed" })),
     ];
     for (who, b, expect) in [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN)] {
         for (endpoint, body) in &org_calls {

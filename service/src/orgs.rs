@@ -163,12 +163,27 @@ impl Services {
         Ok(out)
     }
 
+    /// Renames a client organisation (Provider admins), in the provider's log.
+    pub async fn rename_client(&self, actor: &Actor, provider_id: &str, org_id: &str, name: &str, meta: &RequestMeta) -> Result<()> {
+        self.authorize(actor, provider_id, Action::CreateClient).await?;
+        let org = self.store.provider(org_id).await?.filter(|o| o.parent_id.as_deref() == Some(provider_id));
+        let org = org.ok_or_else(|| ServiceError::NotFound("No such client.".into()))?;
+        let name = domain::text::organisation_name(name).map_err(|e| ServiceError::Validation(vec![e]))?;
+        if name == org.name {
+            return Ok(());
+        }
+        let ev = self.event(provider_id, Some(actor), "client_renamed", None, format!("\"{}\" → \"{name}\"", org.name), meta);
+        self.store.update_provider(org_id, &name, &org.billing_email, &ev).await?;
+        self.publish(provider_id, "client_renamed");
+        Ok(())
+    }
+
     /// Creates a client organisation. Its key was made in the browser and
     /// arrives encrypted with the provider key; the owner email is invited as Owner.
     pub async fn create_client(&self, actor: &Actor, input: CreateClientInput, meta: &RequestMeta) -> Result<ClientSummary> {
         let auth = self.authorize(actor, &input.provider_id, Action::CreateClient).await?;
         let mut errs = vec![];
-        let name = domain::text::provider_name(&input.name).map_err(|e| errs.push(FieldError::new("name", e.message))).ok();
+        let name = domain::text::organisation_name(&input.name).map_err(|e| errs.push(e)).ok();
         let owner = Email::parse(&input.owner_email).map_err(|e| errs.push(FieldError::new("owner_email", e.to_string()))).ok();
         if !domain::crypto::looks_encrypted(&input.org_key) {
             errs.push(FieldError::new("org_key", "The organisation key must be encrypted with the provider key."));

@@ -944,6 +944,20 @@ async fn onboarding_queue_across_clients(w: World) {
     let r = w.s.onboarding_queue(&owner.actor, &pid).await;
     assert!(matches!(r, Err(ServiceError::Forbidden(_))), "a client's Owner sees no other client: {r:?}");
     assert!(w.s.onboarding_queue(&su.actor, &alpha.id).await.is_err(), "an organisation has no clients");
+
+    // Renaming a client: Provider admins only, a real name, logged at the provider.
+    let r = w.s.rename_client(&su.actor, &pid, &alpha.id, "Alpha Ltd", &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    let r = w.s.rename_client(&admin.actor, &pid, &alpha.id, "  ", &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(e)) if e[0].field == "name"), "{r:?}");
+    let (other_pid, _) = w.provider(&admin).await;
+    let r = w.s.rename_client(&admin.actor, &other_pid, &alpha.id, "Alpha Ltd", &meta()).await;
+    assert!(r.is_err(), "not through another provider: {r:?}");
+    w.s.rename_client(&admin.actor, &pid, &alpha.id, "Alpha Ltd", &meta()).await.unwrap();
+    let names: Vec<String> = w.s.clients(&admin.actor, &pid).await.unwrap().clients.into_iter().map(|c| c.name).collect();
+    assert!(names.contains(&"Alpha Ltd".to_string()) && !names.contains(&"alpha".to_string()), "{names:?}");
+    let (events, _) = w.s.store.list_events(&pid, &all_events()).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "client_renamed" && e.detail == "\"alpha\" → \"Alpha Ltd\""));
 }
 
 /// Vault timeout and "Remove individual vault export" reach every member's

@@ -117,6 +117,8 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
     };
     let search = RwSignal::new(String::new());
     let create_open = RwSignal::new(false);
+    // (client id, current name) of the client being renamed.
+    let renaming = RwSignal::new(None::<(String, String)>);
     let provider = StoredValue::new(provider);
     view! {
         <div class="page-head">
@@ -218,14 +220,27 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                         <td>{(c.seats - c.used).max(0)}</td>
                                         <td class="muted small">{fmt_time(c.last_activity.unwrap_or(c.created_at))}</td>
                                         <td class="actions nowrap">
+                                            {admin
+                                                .then(|| {
+                                                    let asked = (c.id.clone(), c.name.clone());
+                                                    view! {
+                                                        <button
+                                                            class="btn small ghost"
+                                                            aria-label=format!("Rename {}", c.name)
+                                                            on:click=move |_| renaming.set(Some(asked.clone()))
+                                                        >
+                                                            "Rename"
+                                                        </button>
+                                                        " "
+                                                    }
+                                                })}
                                             <A
                                                 href=format!("/organizations/{}/events", c.id)
                                                 attr:class="btn small ghost"
                                                 attr:aria-label=format!("Event logs of {}", c.name)
                                             >
                                                 "Event logs"
-                                            </A>
-                                            " "
+                                            </A> " "
                                             <A
                                                 href=format!("/organizations/{}/members", c.id)
                                                 attr:class="btn small"
@@ -242,10 +257,62 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                     <Modal open=create_open on_close=Callback::new(move |_| create_open.set(false)) title="New client".to_string()>
                         <NewClientForm provider=provider.get_value() remaining=left open=create_open version=version />
                     </Modal>
+                    <Modal
+                        open=Signal::derive(move || renaming.get().is_some())
+                        on_close=Callback::new(move |_| renaming.set(None))
+                        title="Rename client".to_string()
+                    >
+                        {move || {
+                            renaming
+                                .get()
+                                .map(|(org, name)| {
+                                    view! {
+                                        <RenameForm provider_id=provider.with_value(|p| p.id.clone()) org=org name=name renaming=renaming version=version />
+                                    }
+                                })
+                        }}
+                    </Modal>
                 }
                     .into_client()
             })}
         </Transition>
+    }
+}
+
+#[component]
+fn RenameForm(provider_id: String, org: String, name: String, renaming: RwSignal<Option<(String, String)>>, version: RwSignal<u32>) -> impl IntoView {
+    let value = RwSignal::new(name);
+    let error = RwSignal::new(None::<ApiError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (provider_id, org, name) = (provider_id.clone(), org.clone(), value.get_untracked());
+        spawn_local(async move {
+            match crate::api::rename_client(provider_id, org, name).await {
+                Ok(()) => {
+                    version.update(|v| *v += 1);
+                    renaming.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <Field label="Organisation name" error=Signal::derive(move || error.get().and_then(|e| e.field("name")))>
+                <input type="text" required bind:value=value />
+            </Field>
+            <p class="form-error" role="alert">
+                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
+            </p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| renaming.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn primary">
+                    "Save"
+                </button>
+            </div>
+        </form>
     }
 }
 
