@@ -140,8 +140,20 @@ test('invite → accept → confirm with the fingerprint phrase, live updates, r
   await expect(secondRow.getByText('Confirmed', { exact: true })).toBeVisible();
   // … and the next change saves from the same page.
   await admin.getByRole('button', { name: `Options for ${secondEmail}` }).click();
-  await admin.getByRole('menuitem', { name: 'Change user type to Provider admin' }).click();
+  await admin.getByRole('menuitem', { name: 'Change user type' }).click();
+  const typeDialog = admin.getByRole('dialog', { name: 'Change user type' });
+  await expect(typeDialog.getByRole('radio', { name: 'Service user' })).toBeChecked();
+  await expect(typeDialog.getByRole('alert').filter({ hasText: 'your own role' })).toHaveCount(0);
+  await typeDialog.getByRole('radio', { name: 'Provider admin' }).check();
+  await typeDialog.getByRole('button', { name: 'Save' }).click();
   await expect(admin.getByText('User type changed to Provider admin.')).toBeVisible();
+  // Changing one's own user type warns first (and Cancel changes nothing).
+  await admin.getByRole('button', { name: `Options for ${adminEmail}` }).click();
+  await admin.getByRole('menuitem', { name: 'Change user type' }).click();
+  await typeDialog.getByRole('radio', { name: 'Service user' }).check();
+  await expect(typeDialog.getByText('You are changing your own role')).toBeVisible();
+  await typeDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(admin.getByRole('row').filter({ hasText: adminEmail }).getByRole('cell', { name: 'Provider admin', exact: true })).toBeVisible();
   await expect(secondRow.getByRole('cell', { name: 'Provider admin', exact: true })).toBeVisible();
   await admin.screenshot({ path: 'test-results/members-after-confirm.png', fullPage: true });
   await secondCtx.close();

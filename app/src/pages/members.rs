@@ -560,7 +560,6 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                                     m=row.1
                                     selected=selected
                                     on_check=on_row_check
-                                    change_type=change_type
                                     confirm_ids=confirm_ids
                                     pending=pending
                                     resend=resend
@@ -621,7 +620,11 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                 }
             }
         </Modal>
-        <Modal open=Signal::derive(move || role_for.get().is_some()) on_close=Callback::new(move |_| role_for.set(None)) title="Change role".to_string()>
+        <Modal
+            open=Signal::derive(move || role_for.get().is_some())
+            on_close=Callback::new(move |_| role_for.set(None))
+            title=if is_org { "Change role" } else { "Change user type" }.to_string()
+        >
             {move || role_for.get().map(|m| view! { <RoleForm m=m kind=kind role_for=role_for change_type=change_type /> })}
         </Modal>
         <Modal open=Signal::derive(move || pending.get().is_some()) on_close=Callback::new(move |_| pending.set(None)) title="Are you sure?".to_string()>
@@ -712,7 +715,6 @@ fn MemberRow(
     m: MemberListItem,
     selected: RwSignal<HashSet<String>>,
     on_check: Callback<(usize, bool, bool)>,
-    change_type: Callback<(String, Role, Permissions)>,
     confirm_ids: RwSignal<Option<Vec<String>>>,
     pending: RwSignal<Option<Pending>>,
     resend: Callback<Vec<String>>,
@@ -797,7 +799,6 @@ fn MemberRow(
                     }>
                         {
                             let m = m_for_menu.clone();
-                            let other_type = if m.user_type == Role::ProviderAdmin { Role::ServiceUser } else { Role::ProviderAdmin };
                             let events_href = format!("{events_base}?member={}", crate::components::urlencode(&m.email));
                             let for_role = m.clone();
                             let (m1, m2, m3, m4, m5) = (m.clone(), m.clone(), m.clone(), m.clone(), m.clone());
@@ -825,28 +826,14 @@ fn MemberRow(
                                             "Confirm"
                                         </button>
                                     </Show>
-                                    {if kind == TenantKind::Provider {
-                                        view! {
-                                            <button
-                                                role="menuitem"
-                                                on:click={
-                                                    let id = m3.id.clone();
-                                                    move |_| change_type.run((id.clone(), other_type, Permissions::default()))
-                                                }
-                                            >
-                                                {format!("Change user type to {}", other_type.label())}
-                                            </button>
-                                        }
-                                            .into_client()
-                                    } else {
+                                    {
                                         let _ = &m3;
                                         view! {
                                             <button role="menuitem" on:click=move |_| role_for.set(Some(for_role.clone()))>
-                                                "Change role"
+                                                {if kind == TenantKind::Provider { "Change user type" } else { "Change role" }}
                                             </button>
                                         }
-                                            .into_client()
-                                    }}
+                                    }
                                     <A href=events_href attr:role="menuitem">
                                         "Event logs"
                                     </A>
@@ -1203,6 +1190,8 @@ fn RoleForm(
     let role = RwSignal::new(m.user_type.code().to_string());
     let perms = RwSignal::new(m.permissions.as_array());
     let id = m.id.clone();
+    let (is_me, current) = (m.is_me, m.user_type.code());
+    let what = if kind == TenantKind::Provider { "User type" } else { "Role" };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let r = Role::from_code(&role.get_untracked()).unwrap_or(m.user_type);
@@ -1211,9 +1200,9 @@ fn RoleForm(
     };
     view! {
         <form class="stack" on:submit=submit>
-            <p>{format!("Role of {}", m.email)}</p>
+            <p>{format!("{what} of {}", m.email)}</p>
             <fieldset class="radios">
-                <legend>"Role"</legend>
+                <legend>{what}</legend>
                 {Role::for_kind(kind)
                     .iter()
                     .map(|r| {
@@ -1229,6 +1218,11 @@ fn RoleForm(
             </fieldset>
             <Show when=move || role.get() == "custom">
                 <PermissionBoxes perms=perms />
+            </Show>
+            <Show when=move || is_me && role.get() != current>
+                <p class="notice warn" role="alert">
+                    "You are changing your own role: you may lose access to what you manage here, and only another administrator can give it back."
+                </p>
             </Show>
             <div class="modal-actions">
                 <button type="button" class="btn ghost" on:click=move |_| role_for.set(None)>
