@@ -83,21 +83,26 @@ pub fn render(s: &Services, provider: &db::ProviderRow, to: &str, kind: MailKind
             format!("<p>You are no longer a member of the {what} <strong>{}</strong>.</p>", escape(name)),
         ),
     };
+    db::MailRow { provider_id: Some(provider.id.clone()), member_id, expires_at, ..queued(s, to, subject, text, html) }
+}
+
+/// A mail due now, about nothing in particular (the callers fill in the rest).
+fn queued(s: &Services, to: &str, subject: String, text_body: String, html_body: String) -> db::MailRow {
     let now = s.now();
     db::MailRow {
         id: new_id(),
-        provider_id: Some(provider.id.clone()),
+        provider_id: None,
         to_addr: to.into(),
         subject,
-        text_body: text,
-        html_body: html,
+        text_body,
+        html_body,
         created_at: now,
         attempts: 0,
         next_attempt_at: now,
         sent_at: None,
         last_error: None,
-        member_id,
-        expires_at,
+        member_id: None,
+        expires_at: None,
     }
 }
 
@@ -138,22 +143,7 @@ pub fn render_account(s: &Services, to: &str, kind: AccountMail) -> db::MailRow 
             )
         }
     };
-    let now = s.now();
-    db::MailRow {
-        id: new_id(),
-        provider_id: None,
-        to_addr: to.into(),
-        subject,
-        text_body: text,
-        html_body: html,
-        created_at: now,
-        attempts: 0,
-        next_attempt_at: now,
-        sent_at: None,
-        last_error: None,
-        member_id: None,
-        expires_at: None,
-    }
+    queued(s, to, subject, text, html)
 }
 
 /// Where mail goes: a real SMTP server, or (the embedded default) a folder of .eml files.

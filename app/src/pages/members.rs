@@ -663,46 +663,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                 }
             }
         </Modal>
-        <Modal open=Signal::derive(move || results.get().is_some()) on_close=Callback::new(move |_| results.set(None)) title="Results".to_string()>
-            {move || {
-                results
-                    .get()
-                    .map(|(title, list)| {
-                        view! {
-                            <p>
-                                <strong>{title}</strong>
-                                ": "
-                                {format!(
-                                    "{} done, {} skipped",
-                                    list.iter().filter(|r| r.skipped.is_none()).count(),
-                                    list.iter().filter(|r| r.skipped.is_some()).count(),
-                                )}
-                            </p>
-                            <ul class="plain-list results">
-                                {list
-                                    .into_iter()
-                                    .map(|r| {
-                                        view! {
-                                            <li class=if r.skipped.is_some() {
-                                                "skipped"
-                                            } else {
-                                                "done"
-                                            }>
-                                                {r.email.clone()} " — " {r.skipped.clone().map(|w| format!("skipped: {w}")).unwrap_or_else(|| "done".into())}
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                            <div class="modal-actions">
-                                <button class="btn primary" on:click=move |_| results.set(None)>
-                                    "Close"
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
-        </Modal>
+        <ResultsDialog results=results />
         <Show when=move || busy.get()>
             <div class="progress" role="progressbar" aria-label="Working"></div>
         </Show>
@@ -1013,6 +974,42 @@ fn InviteForm(provider_id: String, kind: TenantKind, open: RwSignal<bool>, versi
                 </button>
             </div>
         </form>
+    }
+}
+
+/// What a bulk action did, member by member ("Results"), until closed.
+#[component]
+pub(crate) fn ResultsDialog(results: RwSignal<Option<(String, Vec<MemberResult>)>>) -> impl IntoView {
+    view! {
+        <Modal open=Signal::derive(move || results.get().is_some()) on_close=Callback::new(move |_| results.set(None)) title="Results".to_string()>
+            {move || {
+                results
+                    .get()
+                    .map(|(title, list)| {
+                        let done = list.iter().filter(|r| r.skipped.is_none()).count();
+                        view! {
+                            <p>
+                                <strong>{title}</strong>
+                                {format!(": {done} done, {} skipped", list.len() - done)}
+                            </p>
+                            <ul class="plain-list results">
+                                {list
+                                    .into_iter()
+                                    .map(|r| {
+                                        let text = r.skipped.clone().map(|w| format!("skipped: {w}")).unwrap_or_else(|| "done".into());
+                                        view! { <li class=if r.skipped.is_some() { "skipped" } else { "done" }>{r.email.clone()} " — " {text}</li> }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                            <div class="modal-actions">
+                                <button class="btn primary" on:click=move |_| results.set(None)>
+                                    "Close"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </Modal>
     }
 }
 

@@ -9,7 +9,7 @@ use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{ErrorView, Modal};
 use crate::pages::clients::ProviderShell;
 use crate::pages::fmt_time;
-use crate::pages::members::{ConfirmDialog, Scope, TenantKey};
+use crate::pages::members::{ConfirmDialog, ResultsDialog, Scope, TenantKey};
 use crate::pages::providers::badge_class;
 use domain::api::{MemberResult, OnboardingItem, ProviderSummary};
 use domain::member::{StatusBadge, TenantKind};
@@ -237,38 +237,7 @@ fn OnboardingTable(provider: ProviderSummary) -> impl IntoView {
                     })
             }}
         </Modal>
-        <Modal open=Signal::derive(move || results.get().is_some()) on_close=Callback::new(move |_| results.set(None)) title="Results".to_string()>
-            {move || {
-                results
-                    .get()
-                    .map(|(title, list)| {
-                        view! {
-                            <p>
-                                <strong>{title}</strong>
-                                {format!(
-                                    ": {} done, {} skipped",
-                                    list.iter().filter(|r| r.skipped.is_none()).count(),
-                                    list.iter().filter(|r| r.skipped.is_some()).count(),
-                                )}
-                            </p>
-                            <ul class="plain-list results">
-                                {list
-                                    .into_iter()
-                                    .map(|r| {
-                                        let text = r.skipped.clone().map(|w| format!("skipped: {w}")).unwrap_or_else(|| "done".into());
-                                        view! { <li class=if r.skipped.is_some() { "skipped" } else { "done" }>{r.email.clone()} " — " {text}</li> }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                            <div class="modal-actions">
-                                <button class="btn primary" on:click=move |_| results.set(None)>
-                                    "Close"
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
-        </Modal>
+        <ResultsDialog results=results />
     }
 }
 
