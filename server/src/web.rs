@@ -57,6 +57,7 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
     let public_url = std::sync::Arc::new(http.public_url.clone());
     let routes = generate_route_list(app::App);
     let ctx = ServerCtx { services: services.clone(), secure_cookies };
+    let fallback_ctx = ctx.clone();
     Router::new()
         .route("/api/providers/{id}/stream", get(member_stream))
         .route("/api/providers/{id}/clients/stream", get(clients_stream))
@@ -67,7 +68,7 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
             let o = leptos_options.clone();
             move || app::shell(o.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .fallback(move |uri, state, req| page_or_file(uri, state, req, fallback_ctx.clone()))
         .with_state(leptos_options)
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn_with_state((services.clone(), secure_cookies), session))
@@ -83,6 +84,18 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         // Event streams must not be buffered by a compressor.
         .layer(CompressionLayer::new().quality(compression_level()).compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))))
         .layer(TraceLayer::new_for_http())
+}
+
+/// A path no route knows: a file of the site (the bundle, icons) when it
+/// names one, else the app's "Page not found", rendered as every page is
+/// (streamed, with the session's context) rather than by leptos_axum's file
+/// handler, which renders it in order without that context.
+async fn page_or_file(uri: axum::http::Uri, State(o): State<LeptosOptions>, req: Request, ctx: ServerCtx) -> Response {
+    let names_file = uri.path().starts_with("/pkg/") || uri.path().rsplit('/').next().is_some_and(|last| last.contains('.'));
+    if names_file {
+        return leptos_axum::file_and_error_handler(app::shell)(uri, State(o), req).await;
+    }
+    leptos_axum::render_app_to_stream_with_context(move || provide_context(ctx.clone()), move || app::shell(o.clone()))(req).await
 }
 
 /// Largest request body the server reads, on the routes that take large ones
