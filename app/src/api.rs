@@ -160,6 +160,31 @@ pub async fn save_item(id: Option<String>, data: String) -> Result<VaultItem, Ap
     Ok(services()?.save_item(&actor()?, id, data).await?)
 }
 
+/// The caller's folders (names encrypted with their user key).
+#[server(prefix = "/api", endpoint = "folders/list", input = Json)]
+pub async fn list_folders() -> Result<Vec<domain::api::Folder>, ApiError> {
+    Ok(services()?.list_folders(&actor()?).await?)
+}
+
+/// Creates (id None) or renames one of the caller's folders.
+#[server(prefix = "/api", endpoint = "folders/save", input = Json)]
+pub async fn save_folder(id: Option<String>, name: String) -> Result<domain::api::Folder, ApiError> {
+    Ok(services()?.save_folder(&actor()?, id, name).await?)
+}
+
+/// Deletes one of the caller's folders; its items stay, in no folder.
+#[server(prefix = "/api", endpoint = "folders/delete", input = Json)]
+pub async fn delete_folder(id: String) -> Result<(), ApiError> {
+    Ok(services()?.delete_folder(&actor()?, &id).await?)
+}
+
+/// The caller's own folder and favourite for an item they can see (their
+/// own or an organisation's, even one they may only view).
+#[server(prefix = "/api", endpoint = "vault/file", input = Json)]
+pub async fn file_item(id: String, folder_id: Option<String>, favourite: bool) -> Result<(), ApiError> {
+    Ok(services()?.file_item(&actor()?, &id, folder_id, favourite).await?)
+}
+
 /// Moves an item to the Trash.
 #[server(prefix = "/api", endpoint = "vault/delete", input = Json)]
 pub async fn delete_item(id: String) -> Result<(), ApiError> {
@@ -168,8 +193,8 @@ pub async fn delete_item(id: String) -> Result<(), ApiError> {
 
 /// An import into the caller's own vault (each item a cipher encrypted in the browser).
 #[server(prefix = "/api", endpoint = "vault/import", input = Json)]
-pub async fn import_items(items: Vec<String>) -> Result<usize, ApiError> {
-    Ok(services()?.import_items(&actor()?, items).await?)
+pub async fn import_items(items: Vec<String>, folders: Vec<domain::api::NewFolder>) -> Result<usize, ApiError> {
+    Ok(services()?.import_items(&actor()?, items, folders).await?)
 }
 
 #[server(prefix = "/api", endpoint = "vault/restore", input = Json)]

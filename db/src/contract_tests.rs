@@ -231,6 +231,7 @@ async fn organization_items(s: DynStore) {
         items: vec![i1.clone(), i2.clone()],
         links: vec![(i1.id.clone(), c1.id.clone())],
         events: vec![event(&oid, "vault_imported", 10)],
+        marks: vec![],
     };
     s.write_org_items(&w).await.unwrap();
     s.write_org_items(&OrgItemsWrite { org_id: other.clone(), new_collections: vec![theirs.clone()], ..Default::default() }).await.unwrap();
@@ -259,8 +260,7 @@ async fn organization_items(s: DynStore) {
     assert_eq!(s.org_item(&oid, &i1.id).await.unwrap(), Some(i1.clone()));
     assert_eq!(s.org_item(&other, &i1.id).await.unwrap(), None, "not another organisation's");
     // A link to another organisation's collection fails the whole write.
-    let bad =
-        OrgItemsWrite { org_id: oid.clone(), new_collections: vec![coll(&oid, "x1.c3")], items: vec![item(&oid, "x1.i3", 12)], links: vec![], events: vec![] };
+    let bad = OrgItemsWrite { org_id: oid.clone(), new_collections: vec![coll(&oid, "x1.c3")], items: vec![item(&oid, "x1.i3", 12)], ..Default::default() };
     let mut bad_link = bad.clone();
     bad_link.links.push((bad.items[0].id.clone(), theirs.id.clone()));
     assert!(matches!(s.write_org_items(&bad_link).await, Err(Error::Conflict(Conflict::Stale))));
@@ -687,7 +687,7 @@ async fn vault_items(s: DynStore) {
     let b = user("b@x.com");
     s.create_user(&a).await.unwrap();
     s.create_user(&b).await.unwrap();
-    let item = ItemRow { id: id(), user_id: a.id.clone(), data: "x1.one".into(), created_at: 1, updated_at: 1, deleted_at: None };
+    let item = ItemRow { id: id(), user_id: a.id.clone(), data: "x1.one".into(), created_at: 1, updated_at: 1, deleted_at: None, folder_id: None };
     s.put_item(&item).await.unwrap();
     s.put_item(&ItemRow { data: "x1.two".into(), updated_at: 2, ..item.clone() }).await.unwrap();
     assert_eq!(s.list_items(&a.id).await.unwrap()[0].data, "x1.two");
@@ -707,9 +707,9 @@ async fn vault_items(s: DynStore) {
     assert!(s.list_items(&a.id).await.unwrap().is_empty());
     // An import adds all of its items or none (here the second reuses an id).
     let (one, two) = (ItemRow { id: id(), ..item.clone() }, ItemRow { id: id(), data: "x1.b".into(), ..item.clone() });
-    assert!(s.add_items(&[one.clone(), ItemRow { id: one.id.clone(), ..two.clone() }]).await.is_err());
+    assert!(s.add_items(&[], &[one.clone(), ItemRow { id: one.id.clone(), ..two.clone() }]).await.is_err());
     assert!(s.list_items(&a.id).await.unwrap().is_empty(), "nothing of a failed import stays");
-    s.add_items(&[one.clone(), two.clone()]).await.unwrap();
+    s.add_items(&[], &[one.clone(), two.clone()]).await.unwrap();
     assert_eq!(s.list_items(&a.id).await.unwrap().len(), 2);
     for i in [&one, &two] {
         s.trash_item(&a.id, &i.id, Some(8), 8).await.unwrap();
@@ -722,6 +722,70 @@ async fn vault_items(s: DynStore) {
     assert!(!s.delete_item(&b.id, &kept.id).await.unwrap());
     assert!(s.delete_item(&a.id, &kept.id).await.unwrap());
     assert!(s.list_items(&a.id).await.unwrap().is_empty());
+}
+
+/// Folders are a person's own: items go in only their owner's folders;
+/// deleting a folder leaves its items in no folder; an organisation item is
+/// filed per person, in the same transaction as its save.
+async fn folders(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let oid = organization(&s, &pid, &admin, 0).await.unwrap();
+    let a = user("a@x.com");
+    let b = user("b@x.com");
+    s.create_user(&a).await.unwrap();
+    s.create_user(&b).await.unwrap();
+    let folder = |user: &UserRow, name: &str, at: i64| FolderRow { id: id(), user_id: user.id.clone(), name: name.into(), created_at: at, updated_at: at };
+    let (work, home, theirs) = (folder(&a, "x1.work", 1), folder(&a, "x1.home", 2), folder(&b, "x1.b", 3));
+    for f in [&work, &home, &theirs] {
+        assert!(s.put_folder(f).await.unwrap());
+    }
+    assert!(s.put_folder(&FolderRow { name: "x1.work2".into(), updated_at: 4, ..work.clone() }).await.unwrap(), "renamed");
+    assert!(!s.put_folder(&FolderRow { user_id: b.id.clone(), name: "x1.stolen".into(), ..work.clone() }).await.unwrap(), "not another's");
+    let names: Vec<String> = s.list_folders(&a.id).await.unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(names, ["x1.work2", "x1.home"]);
+    // Own items: in an own folder, never in another person's.
+    let item =
+        ItemRow { id: id(), user_id: a.id.clone(), data: "x1.i".into(), created_at: 1, updated_at: 1, deleted_at: None, folder_id: Some(work.id.clone()) };
+    s.put_item(&item).await.unwrap();
+    let foreign = ItemRow { id: id(), folder_id: Some(theirs.id.clone()), ..item.clone() };
+    s.add_items(&[], std::slice::from_ref(&foreign)).await.unwrap();
+    let folder_of = |items: Vec<ItemRow>, id: &str| items.into_iter().find(|i| i.id == id).unwrap().folder_id;
+    // An import makes its folders with its items, in one transaction.
+    let imported = folder(&a, "x1.imported", 5);
+    let inside = ItemRow { id: id(), folder_id: Some(imported.id.clone()), ..item.clone() };
+    let clash = ItemRow { id: item.id.clone(), ..inside.clone() };
+    assert!(s.add_items(std::slice::from_ref(&imported), &[inside.clone(), clash]).await.is_err());
+    assert_eq!(s.list_folders(&a.id).await.unwrap().len(), 2, "no folder of a failed import stays");
+    s.add_items(std::slice::from_ref(&imported), std::slice::from_ref(&inside)).await.unwrap();
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &inside.id), Some(imported.id.clone()));
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &item.id), Some(work.id.clone()));
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &foreign.id), None, "another person's folder is ignored");
+    assert!(s.update_item(&ItemRow { folder_id: Some(home.id.clone()), updated_at: 2, ..item.clone() }).await.unwrap());
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &item.id), Some(home.id.clone()));
+    // An organisation item filed by a, not by b.
+    let org_item = OrgItemRow { id: id(), org_id: oid.clone(), data: "x1.o".into(), created_at: 5, updated_at: 5, deleted_at: None };
+    let mark = ItemMark { user_id: a.id.clone(), item_id: org_item.id.clone(), folder_id: Some(home.id.clone()), favourite: true };
+    s.write_org_items(&OrgItemsWrite { org_id: oid.clone(), items: vec![org_item.clone()], marks: vec![mark.clone()], ..Default::default() }).await.unwrap();
+    assert_eq!(s.item_marks(&a.id).await.unwrap(), vec![mark.clone()]);
+    assert!(s.item_marks(&b.id).await.unwrap().is_empty());
+    s.set_item_mark(&ItemMark { user_id: b.id.clone(), folder_id: Some(home.id.clone()), ..mark.clone() }).await.unwrap();
+    assert_eq!(s.item_marks(&b.id).await.unwrap()[0].folder_id, None, "a's folder is not b's");
+    s.set_item_mark(&ItemMark { item_id: id(), ..mark.clone() }).await.unwrap();
+    assert_eq!(s.item_marks(&a.id).await.unwrap().len(), 1, "no mark for an item that does not exist");
+    // Moving: only the owner moves their item; another's folder is ignored.
+    s.move_to_folder(&a.id, std::slice::from_ref(&item.id), Some(&work.id), &[]).await.unwrap();
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &item.id), Some(work.id.clone()));
+    s.move_to_folder(&b.id, std::slice::from_ref(&item.id), None, &[]).await.unwrap();
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &item.id), Some(work.id.clone()), "only the owner moves it");
+    s.move_to_folder(&a.id, std::slice::from_ref(&item.id), Some(&theirs.id), &[]).await.unwrap();
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &item.id), None, "not into another person's folder");
+    s.move_to_folder(&a.id, std::slice::from_ref(&item.id), Some(&home.id), std::slice::from_ref(&mark)).await.unwrap();
+    // Deleting a folder: its items stay, in no folder; only the owner deletes it.
+    assert!(!s.delete_folder(&b.id, &home.id).await.unwrap());
+    assert!(s.delete_folder(&a.id, &home.id).await.unwrap());
+    assert_eq!(folder_of(s.list_items(&a.id).await.unwrap(), &item.id), None);
+    assert_eq!(s.item_marks(&a.id).await.unwrap(), vec![ItemMark { folder_id: None, ..mark }], "still a favourite");
+    assert_eq!(s.list_folders(&a.id).await.unwrap().len(), 2);
 }
 
 /// Rate counters: fixed and sliding windows, parallel hits each counted once
@@ -810,4 +874,5 @@ contract!(
     devices_and_server_keys,
     two_factor_lifecycle,
     account_recovery,
+    folders,
 );

@@ -217,9 +217,22 @@ pub trait Store: Send + Sync + 'static {
 
     // Vault
     async fn list_items(&self, user_id: &str) -> Result<Vec<ItemRow>>;
+    /// A person's folders, oldest first.
+    async fn list_folders(&self, user_id: &str) -> Result<Vec<FolderRow>>;
+    /// Creates a folder or renames it; false if the id is someone else's.
+    async fn put_folder(&self, f: &FolderRow) -> Result<bool>;
+    /// Deletes a person's folder (its items stay, in no folder); false if none.
+    async fn delete_folder(&self, user_id: &str, id: &str) -> Result<bool>;
+    /// How a person files the organisation items they marked.
+    async fn item_marks(&self, user_id: &str) -> Result<Vec<ItemMark>>;
+    /// Files one organisation item for a person (a folder not theirs is ignored).
+    async fn set_item_mark(&self, m: &ItemMark) -> Result<()>;
+    /// Puts a person's own items in one of their folders (or none) and files
+    /// organisation items for them, in one transaction.
+    async fn move_to_folder(&self, user_id: &str, own: &[String], folder_id: Option<&str>, marks: &[ItemMark]) -> Result<()>;
     async fn put_item(&self, item: &ItemRow) -> Result<()>;
     /// Adds new items (an import) in one transaction: all or none.
-    async fn add_items(&self, items: &[ItemRow]) -> Result<()>;
+    async fn add_items(&self, folders: &[FolderRow], items: &[ItemRow]) -> Result<()>;
     /// Replaces an existing item of the user only (never inserts); whether one was.
     async fn update_item(&self, item: &ItemRow) -> Result<bool>;
     /// Deletes for good one of the user's items that is in the Trash; whether it was.

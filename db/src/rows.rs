@@ -257,6 +257,27 @@ pub struct ItemRow {
     pub updated_at: i64,
     /// In the Trash since (None: not deleted).
     pub deleted_at: Option<i64>,
+    /// The person's folder it is in.
+    pub folder_id: Option<String>,
+}
+
+/// A person's folder: the name is an EncString under their user key.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FolderRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// How one person files an organisation's item: their folder and favourite.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ItemMark {
+    pub user_id: String,
+    pub item_id: String,
+    pub folder_id: Option<String>,
+    pub favourite: bool,
 }
 
 /// One item of a client organisation's vault (ciphertext only).
@@ -282,6 +303,9 @@ pub struct OrgItemsWrite {
     /// (item id, collection id); every collection must be the organisation's.
     pub links: Vec<(String, String)>,
     pub events: Vec<EventRow>,
+    /// The saving person's folder and favourite for items written here (a
+    /// folder that is not theirs is ignored).
+    pub marks: Vec<ItemMark>,
 }
 
 /// One change to a provider's membership. Updates name the state they expect

@@ -99,6 +99,12 @@ fn parse_list(json: &str) -> Result<Vec<MemberView>> {
 const MEMBER_COLS: &str = "m.id, m.provider_id, m.user_id, m.email, m.user_type, m.status, m.suspended, m.wrapped_key, \
      m.invited_at, m.expires_at, m.accepted_at, m.confirmed_at, m.permissions";
 
+/// Files an organisation item for a person: their folder (only one of theirs)
+/// and favourite mark. Binds: user id, item id, folder id, favourite.
+const MARK_SQL: &str = "INSERT INTO org_item_marks (user_id, item_id, folder_id, favourite) \
+    SELECT $1, $2, (SELECT id FROM folders WHERE id = $3 AND user_id = $1), $4 WHERE EXISTS (SELECT 1 FROM org_items WHERE id = $2) \
+    ON CONFLICT (user_id, item_id) DO UPDATE SET folder_id = excluded.folder_id, favourite = excluded.favourite";
+
 const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key, version";
 
 macro_rules! store_impl {
@@ -1241,8 +1247,70 @@ macro_rules! store_impl {
                         return Err(Error::Conflict(Conflict::Stale));
                     }
                 }
+                for m in &w.marks {
+                    sqlx::query(MARK_SQL).bind(&m.user_id).bind(&m.item_id).bind(&m.folder_id).bind(m.favourite).execute(&mut *tx).await?;
+                }
                 for e in &w.events {
                     insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_folders(&self, user_id: &str) -> Result<Vec<FolderRow>> {
+                Ok(sqlx::query_as::<_, FolderRow>(
+                    "SELECT id, user_id, name, created_at, updated_at FROM folders WHERE user_id = $1 ORDER BY created_at, id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn put_folder(&self, f: &FolderRow) -> Result<bool> {
+                let n = sqlx::query(
+                    "INSERT INTO folders (id, user_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at \
+                     WHERE folders.user_id = excluded.user_id",
+                )
+                .bind(&f.id)
+                .bind(&f.user_id)
+                .bind(&f.name)
+                .bind(f.created_at)
+                .bind(f.updated_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(n.rows_affected() > 0)
+            }
+
+            async fn delete_folder(&self, user_id: &str, id: &str) -> Result<bool> {
+                let n = sqlx::query("DELETE FROM folders WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(&self.pool).await?;
+                Ok(n.rows_affected() > 0)
+            }
+
+            async fn item_marks(&self, user_id: &str) -> Result<Vec<ItemMark>> {
+                Ok(sqlx::query_as::<_, ItemMark>("SELECT user_id, item_id, folder_id, favourite FROM org_item_marks WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn set_item_mark(&self, m: &ItemMark) -> Result<()> {
+                sqlx::query(MARK_SQL).bind(&m.user_id).bind(&m.item_id).bind(&m.folder_id).bind(m.favourite).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn move_to_folder(&self, user_id: &str, own: &[String], folder_id: Option<&str>, marks: &[ItemMark]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for id in own {
+                    sqlx::query("UPDATE vault_items SET folder_id = (SELECT id FROM folders WHERE id = $1 AND user_id = $2) WHERE id = $3 AND user_id = $2")
+                        .bind(folder_id)
+                        .bind(user_id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for m in marks {
+                    sqlx::query(MARK_SQL).bind(&m.user_id).bind(&m.item_id).bind(&m.folder_id).bind(m.favourite).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -1321,8 +1389,9 @@ macro_rules! store_impl {
 
             async fn put_item(&self, i: &ItemRow) -> Result<()> {
                 let n = sqlx::query(
-                    "INSERT INTO vault_items (id, user_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at \
+                    "INSERT INTO vault_items (id, user_id, data, created_at, updated_at, folder_id) \
+                     VALUES ($1, $2, $3, $4, $5, (SELECT id FROM folders WHERE id = $6 AND user_id = $2)) \
+                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, folder_id = excluded.folder_id \
                      WHERE vault_items.user_id = excluded.user_id",
                 )
                 .bind(&i.id)
@@ -1330,6 +1399,7 @@ macro_rules! store_impl {
                 .bind(&i.data)
                 .bind(i.created_at)
                 .bind(i.updated_at)
+                .bind(&i.folder_id)
                 .execute(&self.pool)
                 .await?;
                 if n.rows_affected() == 0 {
@@ -1338,16 +1408,30 @@ macro_rules! store_impl {
                 Ok(())
             }
 
-            async fn add_items(&self, items: &[ItemRow]) -> Result<()> {
+            async fn add_items(&self, folders: &[FolderRow], items: &[ItemRow]) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
-                for i in items {
-                    sqlx::query("INSERT INTO vault_items (id, user_id, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(&i.id)
-                        .bind(&i.user_id)
-                        .bind(&i.data)
-                        .bind(i.created_at)
-                        .bind(i.updated_at)
+                for f in folders {
+                    sqlx::query("INSERT INTO folders (id, user_id, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(&f.id)
+                        .bind(&f.user_id)
+                        .bind(&f.name)
+                        .bind(f.created_at)
+                        .bind(f.updated_at)
                         .execute(&mut *tx)
+                        .await?;
+                }
+                for i in items {
+                    sqlx::query(
+                        "INSERT INTO vault_items (id, user_id, data, created_at, updated_at, folder_id) \
+                         VALUES ($1, $2, $3, $4, $5, (SELECT id FROM folders WHERE id = $6 AND user_id = $2))",
+                    )
+                    .bind(&i.id)
+                    .bind(&i.user_id)
+                    .bind(&i.data)
+                    .bind(i.created_at)
+                    .bind(i.updated_at)
+                    .bind(&i.folder_id)
+                    .execute(&mut *tx)
                         .await?;
                 }
                 tx.commit().await?;
@@ -1355,12 +1439,16 @@ macro_rules! store_impl {
             }
 
             async fn update_item(&self, i: &ItemRow) -> Result<bool> {
-                let n = sqlx::query("UPDATE vault_items SET data = $1, updated_at = $2 WHERE id = $3 AND user_id = $4")
-                    .bind(&i.data)
-                    .bind(i.updated_at)
-                    .bind(&i.id)
-                    .bind(&i.user_id)
-                    .execute(&self.pool)
+                let n = sqlx::query(
+                    "UPDATE vault_items SET data = $1, updated_at = $2, folder_id = (SELECT id FROM folders WHERE id = $5 AND user_id = $4) \
+                     WHERE id = $3 AND user_id = $4",
+                )
+                .bind(&i.data)
+                .bind(i.updated_at)
+                .bind(&i.id)
+                .bind(&i.user_id)
+                .bind(&i.folder_id)
+                .execute(&self.pool)
                     .await?;
                 Ok(n.rows_affected() > 0)
             }

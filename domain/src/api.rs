@@ -167,6 +167,17 @@ pub struct VaultItem {
     /// In the Trash since (None: not deleted).
     #[serde(default)]
     pub deleted_at: Option<i64>,
+    /// The person's folder it is in.
+    #[serde(default)]
+    pub folder_id: Option<String>,
+}
+
+/// A person's folder; the name is an EncString under their user key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Folder {
+    pub id: String,
+    pub name: String,
+    pub updated_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -430,6 +441,12 @@ pub struct SharedItem {
     /// False under "Can view, except passwords": the page hides the
     /// password, the authenticator key and hidden fields.
     pub view_password: bool,
+    /// The person's own folder for it.
+    #[serde(default)]
+    pub folder_id: Option<String>,
+    /// The person's own favourite mark.
+    #[serde(default)]
+    pub favourite: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -449,6 +466,11 @@ pub struct SaveOrgItemInput {
     pub item_id: Option<String>,
     pub data: String,
     pub collection_ids: Vec<String>,
+    /// The item's folder and favourite (in `data`) are the saving person's
+    /// own filing (their vault, Bitwarden's apps). False from the Admin
+    /// Console, which leaves them as they were.
+    #[serde(default)]
+    pub file: bool,
 }
 
 /// Assign to collections: the chosen items are added to the chosen
@@ -464,6 +486,14 @@ pub struct AssignOrgItemsInput {
 /// key; `key` is how the import's items refer to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewCollection {
+    pub key: String,
+    pub name: String,
+}
+
+/// A folder an import into the person's own vault makes: the name encrypted
+/// with their user key; `key` is how the import's items (`folderId`) refer to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewFolder {
     pub key: String,
     pub name: String,
 }

@@ -30,6 +30,19 @@ pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;
 pub const CSV_HEADER: [&str; 10] =
     ["collections", "type", "name", "notes", "fields", "reprompt", "login_uri", "login_username", "login_password", "login_totp"];
 
+/// Bitwarden's individual CSV: the folder first, then the favourite mark.
+pub const PERSONAL_CSV_HEADER: [&str; 11] =
+    ["folder", "favorite", "type", "name", "notes", "fields", "reprompt", "login_uri", "login_username", "login_password", "login_totp"];
+
+/// What an export's names are: an organisation's collections (an item may be
+/// in several) or a person's folders (at most one each), as Bitwarden's
+/// organisation and individual exports have them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Collections,
+    Folders,
+}
+
 /// One item read from a file, with the names of its collections (or folder).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedItem {
@@ -200,13 +213,15 @@ fn at_named(what: &str, n: usize, name: &str) -> String {
     if name.trim().is_empty() { format!("{what} {n}") } else { format!("{what} {n} ({})", name.trim()) }
 }
 
-/// Writes a Bitwarden organisation CSV. CSV holds logins and secure notes
-/// only (as Bitwarden's); the other items are counted in the second value.
-pub fn to_csv(items: &[ImportedItem]) -> (String, usize) {
+/// Writes a Bitwarden organisation or individual CSV. CSV holds logins and
+/// secure notes only (as Bitwarden's); the other items are counted in the
+/// second value.
+pub fn to_csv(items: &[ImportedItem], grouping: Grouping) -> (String, usize) {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let mut left_out = 0;
+    let folders = grouping == Grouping::Folders;
     // Writing to a Vec cannot fail.
-    let _ = w.write_record(CSV_HEADER);
+    let _ = if folders { w.write_record(PERSONAL_CSV_HEADER) } else { w.write_record(CSV_HEADER) };
     for it in items {
         let i = &it.item;
         if !matches!(i.kind, CipherType::Login | CipherType::SecureNote) {
@@ -217,8 +232,9 @@ pub fn to_csv(items: &[ImportedItem]) -> (String, usize) {
         let text = |o: Option<String>| o.unwrap_or_default();
         let uris = l.as_ref().map(|l| l.uris.iter().filter_map(|u| u.uri.clone()).collect::<Vec<_>>().join(",")).unwrap_or_default();
         let fields: Vec<String> = i.fields.iter().map(|f| format!("{}: {}", text(f.name.clone()), text(f.value.clone()))).collect();
-        let _ = w.write_record([
-            it.collections.join(",").as_str(),
+        let group = if folders { it.collections.first().cloned().unwrap_or_default() } else { it.collections.join(",") };
+        let lead: &[&str] = if folders { &[&group, if i.favorite { "1" } else { "" }] } else { &[&group] };
+        let _ = w.write_record(lead.iter().copied().chain([
             i.kind.csv_word(),
             &i.name,
             &text(i.notes.clone()),
@@ -228,7 +244,7 @@ pub fn to_csv(items: &[ImportedItem]) -> (String, usize) {
             &text(l.as_ref().and_then(|l| l.username.clone())),
             &text(l.as_ref().and_then(|l| l.password.clone())),
             &text(l.as_ref().and_then(|l| l.totp.clone())),
-        ]);
+        ]));
     }
     (String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default(), left_out)
 }
@@ -303,13 +319,15 @@ pub fn parse_json(text: &str, password: Option<&str>) -> Result<Parsed, ImportEr
     finish(out)
 }
 
-/// Writes a Bitwarden organisation JSON export (unencrypted): every field of
-/// every item, the collections named.
-pub fn to_json(items: &[ImportedItem]) -> String {
-    let mut names: Vec<String> = items.iter().flat_map(|i| i.collections.iter().cloned()).collect();
+/// Writes a Bitwarden JSON export (unencrypted): every field of every item,
+/// the collections (an organisation's) or folders (a person's) named.
+pub fn to_json(items: &[ImportedItem], grouping: Grouping) -> String {
+    let folders = grouping == Grouping::Folders;
+    let mut names: Vec<String> = items.iter().flat_map(|i| i.collections.iter().take(if folders { 1 } else { usize::MAX }).cloned()).collect();
     names.sort();
     names.dedup();
-    let id_of = |n: &str| format!("collection-{}", names.iter().position(|m| m == n).unwrap_or(0) + 1);
+    let prefix = if folders { "folder" } else { "collection" };
+    let id_of = |n: &str| format!("{prefix}-{}", names.iter().position(|m| m == n).unwrap_or(0) + 1);
     let out: Vec<Value> = items
         .iter()
         .enumerate()
@@ -317,13 +335,21 @@ pub fn to_json(items: &[ImportedItem]) -> String {
             let mut v = serde_json::to_value(&it.item).unwrap_or(Value::Null);
             if let Some(o) = v.as_object_mut() {
                 o.insert("id".into(), Value::String(format!("item-{}", n + 1)));
-                o.insert("collectionIds".into(), Value::Array(it.collections.iter().map(|c| Value::String(id_of(c))).collect()));
+                if folders {
+                    o.insert("folderId".into(), it.collections.first().map(|c| Value::String(id_of(c))).unwrap_or(Value::Null));
+                } else {
+                    o.insert("collectionIds".into(), Value::Array(it.collections.iter().map(|c| Value::String(id_of(c))).collect()));
+                }
             }
             v
         })
         .collect();
-    let collections: Vec<Value> = names.iter().map(|n| json!({ "id": id_of(n), "name": n })).collect();
-    serde_json::to_string_pretty(&json!({ "encrypted": false, "collections": collections, "items": out })).unwrap_or_default()
+    let named: Vec<Value> = names.iter().map(|n| json!({ "id": id_of(n), "name": n })).collect();
+    let mut doc = serde_json::Map::new();
+    doc.insert("encrypted".into(), Value::Bool(false));
+    doc.insert((if folders { "folders" } else { "collections" }).into(), Value::Array(named));
+    doc.insert("items".into(), Value::Array(out));
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
 }
 
 fn file_key(password: &str, salt: &str, kdf: Kdf) -> Result<SymmetricKey, ImportError> {
@@ -347,7 +373,7 @@ fn open_protected(doc: &Value, password: &str) -> Result<String, ImportError> {
 
 /// Bitwarden's password-protected export of `items`: the JSON export
 /// encrypted under a key derived from `password` and a random salt.
-pub fn to_protected_json(items: &[ImportedItem], password: &str, kdf: Kdf) -> Result<String, ImportError> {
+pub fn to_protected_json(items: &[ImportedItem], grouping: Grouping, password: &str, kdf: Kdf) -> Result<String, ImportError> {
     let (mut salt, mut guid) = ([0u8; 16], [0u8; 16]);
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut salt);
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut guid);
@@ -363,7 +389,7 @@ pub fn to_protected_json(items: &[ImportedItem], password: &str, kdf: Kdf) -> Re
     doc.insert("kdfMemory".into(), memory.into());
     doc.insert("kdfParallelism".into(), parallelism.into());
     doc.insert("encKeyValidation_DO_NOT_EDIT".into(), key.encrypt_str(&uuid::Builder::from_random_bytes(guid).into_uuid().to_string()).to_string().into());
-    doc.insert("data".into(), key.encrypt_str(&to_json(items)).to_string().into());
+    doc.insert("data".into(), key.encrypt_str(&to_json(items, grouping)).to_string().into());
     Ok(serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default())
 }
 

@@ -213,6 +213,107 @@ async function providerWithClient(page, provider, client) {
   return page.getByRole('complementary', { name: 'Admin Console' });
 }
 
+test('folders: made, renamed and deleted in the web vault or in bw, and items filed in them seen by both', async ({ browser }) => {
+  const page = await portalPage(browser);
+  const email = uniqueEmail('folders');
+  await createAccount(page, { email, name: 'Flo Folders' });
+  await expect(page).toHaveURL(/\/vault$/);
+
+  // A folder made in the web vault, an item saved into it.
+  await page.getByRole('button', { name: 'New folder' }).click();
+  let dialog = page.getByRole('dialog', { name: 'New folder' });
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog.getByText('Enter a folder name.')).toBeVisible();
+  await dialog.getByLabel('Name').fill('Network');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('Folder Network saved.')).toBeVisible();
+  for (const [name, folder] of [['Core switch', 'Network'], ['Mail server', null]]) {
+    await page.getByRole('button', { name: 'New item' }).click();
+    const d = page.getByRole('dialog', { name: 'Item' });
+    await d.getByLabel('Name', { exact: true }).fill(name);
+    if (folder) await d.getByLabel('Folder').selectOption({ label: folder });
+    await d.getByRole('button', { name: 'Save' }).click();
+    await expect(d).toBeHidden();
+  }
+  await page.getByLabel('Folder', { exact: true }).selectOption({ label: 'Network' });
+  await expect(page.getByRole('button', { name: 'Core switch', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Mail server', exact: true })).toHaveCount(0);
+  await page.getByLabel('Folder', { exact: true }).selectOption({ label: 'No folder' });
+  await expect(page.getByRole('button', { name: 'Mail server', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Core switch', exact: true })).toHaveCount(0);
+
+  // bw sees the folder and what is in it, and makes one of its own.
+  const bw = bwClient();
+  bw.logIn(email);
+  const network = bw.json('list', 'folders').find((f) => f.name === 'Network');
+  expect(network).toBeTruthy();
+  expect(bw.json('list', 'items', '--folderid', network.id).map((i) => i.name)).toEqual(['Core switch']);
+  const printers = bw.create('folder', { name: 'Printers' });
+  const template = bw.json('get', 'template', 'item');
+  bw.create('item', { ...template, type: 2, name: 'Office printer', notes: 'Admin PIN 0000', secureNote: { type: 0 }, folderId: printers.id, login: null });
+
+  // The web vault shows bw's folder and item; renaming and deleting there reach bw.
+  await unlock(page, '/vault');
+  await page.getByLabel('Folder', { exact: true }).selectOption({ label: 'Printers' });
+  await expect(page.getByRole('button', { name: 'Office printer', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Core switch', exact: true })).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/vault-folders.png', fullPage: true });
+  await page.getByLabel('Folder', { exact: true }).selectOption({ label: 'Network' });
+  await page.getByRole('button', { name: 'Edit folder' }).click();
+  dialog = page.getByRole('dialog', { name: 'Edit folder' });
+  await expect(dialog.getByLabel('Name')).toHaveValue('Network');
+  await dialog.getByLabel('Name').fill('Network gear');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Folder Network gear saved.')).toBeVisible();
+  await page.getByLabel('Folder', { exact: true }).selectOption({ label: 'Printers' });
+  await page.getByRole('button', { name: 'Edit folder' }).click();
+  dialog = page.getByRole('dialog', { name: 'Edit folder' });
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await expect(dialog.getByText('The items in it stay in your vault, in no folder.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Delete folder' }).click();
+  await expect(page.getByText('Folder Printers deleted.')).toBeVisible();
+  await expect(page.getByLabel('Folder', { exact: true })).toHaveValue('');
+  await expect(page.getByRole('button', { name: 'Office printer', exact: true })).toBeVisible();
+
+  bw.run('sync');
+  expect(bw.json('list', 'folders').map((f) => f.name).sort()).toEqual(['Network gear', 'No Folder']);
+  const printer = bw.json('list', 'items').find((i) => i.name === 'Office printer');
+  expect(printer.folderId).toBeNull();
+  expect(printer.notes).toBe('Admin PIN 0000');
+
+  // An import brings its folders: one of the same name is reused, a new one made.
+  const file = {
+    encrypted: false,
+    folders: [{ id: 'f1', name: 'Network gear' }, { id: 'f2', name: 'Cameras' }],
+    items: [
+      { type: 2, name: 'Camera NVR', notes: 'rack 2', secureNote: { type: 0 }, folderId: 'f2' },
+      { type: 2, name: 'Patch panel', notes: 'rack 1', secureNote: { type: 0 }, folderId: 'f1' },
+    ],
+  };
+  await page.getByRole('button', { name: 'Import data' }).click();
+  const imp = page.getByRole('dialog', { name: 'Import data' });
+  await imp.getByLabel('Choose a file').setInputFiles({ name: 'bitwarden_export.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  await expect(imp.getByText('New folder(s): Cameras.')).toBeVisible();
+  await imp.getByRole('button', { name: 'Import data' }).click();
+  await expect(page.getByText('Imported 2 item(s) and 1 folder(s).')).toBeVisible();
+  await page.getByLabel('Folder', { exact: true }).selectOption({ label: 'Network gear' });
+  await expect(page.getByRole('button', { name: 'Patch panel', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Core switch', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Camera NVR', exact: true })).toHaveCount(0);
+
+  // The web vault's export is Bitwarden's individual format: folders and folderId.
+  await page.getByRole('button', { name: 'Export vault' }).click();
+  const exp = page.getByRole('dialog', { name: 'Export vault' });
+  const downloading = page.waitForEvent('download');
+  await exp.getByRole('button', { name: 'Confirm format' }).click();
+  const exported = JSON.parse(fs.readFileSync(await (await downloading).path(), 'utf8'));
+  expect(exported.folders.map((f) => f.name).sort()).toEqual(['Cameras', 'Network gear']);
+  const gear = exported.folders.find((f) => f.name === 'Network gear').id;
+  expect(exported.items.filter((i) => i.folderId === gear).map((i) => i.name).sort()).toEqual(['Core switch', 'Patch panel']);
+  expect(exported.items.find((i) => i.name === 'Office printer').folderId).toBeNull();
+});
+
 test('a provider admin in bw sees the client organisations they manage, their collections and items', async ({ browser }) => {
   const page = await portalPage(browser);
   const email = uniqueEmail('bw-admin');

@@ -313,3 +313,63 @@ async fn a_member_reads_what_is_shared_and_changes_only_what_they_may() {
     assert_eq!(sync["ciphers"], json!([]));
     assert_eq!(client.get(&format!("/api/ciphers/{item_id}")).await.0, StatusCode::NOT_FOUND);
 }
+
+/// Folders as the apps use them: made, renamed and deleted over the API and
+/// seen in the portal; items filed in them (`folderId` on save, `partial`,
+/// `move`); another account's folder is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folders_round_trip_between_the_apps_and_the_portal() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let alice = Browser::new(&app, "alice@x.com").sign_up().await;
+    let uk = alice.keys.as_ref().unwrap().user_key.clone();
+    let (client, _) = app_log_in(&app, "alice@x.com", &alice.auth_hash).await;
+    let (s, v) = client.send(reqwest::Method::POST, "/api/folders", Some(json!({ "name": "Plain" }))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a plaintext name is refused: {v}");
+    let (s, work) = client.send(reqwest::Method::POST, "/api/folders", Some(json!({ "name": uk.encrypt(b"Work") }))).await;
+    assert_eq!((s, work["object"].as_str()), (StatusCode::OK, Some("folder")), "{work}");
+    let fid = work["id"].as_str().unwrap().to_string();
+    // The portal lists it; the name opens with the user key.
+    let (_, folders) = alice.call("folders/list", json!({})).await;
+    assert_eq!(uk.decrypt(folders[0]["name"].as_str().unwrap()).unwrap(), b"Work");
+    let (s, renamed) = client.send(reqwest::Method::PUT, &format!("/api/folders/{fid}"), Some(json!({ "name": uk.encrypt(b"Clients") }))).await;
+    assert_eq!(s, StatusCode::OK, "{renamed}");
+    assert_eq!(uk.decrypt(renamed["name"].as_str().unwrap()).unwrap(), b"Clients");
+
+    // An item saved into it by an app is in that folder in sync and in the portal.
+    let mut body: Value = serde_json::from_str(&sealed_item(&uk, "Router", "pw")).unwrap();
+    body["folderId"] = json!(fid);
+    let (s, made) = client.send(reqwest::Method::POST, "/api/ciphers", Some(body)).await;
+    assert_eq!((s, made["folderId"].as_str()), (StatusCode::OK, Some(fid.as_str())), "{made}");
+    let id = made["id"].as_str().unwrap().to_string();
+    let (_, list) = alice.call("vault/list", json!({})).await;
+    assert_eq!(list[0]["folder_id"], json!(fid));
+    let (_, sync) = client.get("/api/sync").await;
+    assert_eq!(sync["folders"][0]["id"], json!(fid));
+    // `partial` files it (no folder, a favourite); `move` puts it back.
+    let (s, v) = client.send(reqwest::Method::PUT, &format!("/api/ciphers/{id}/partial"), Some(json!({ "folderId": null, "favorite": true }))).await;
+    assert_eq!((s, v["folderId"].clone(), v["favorite"].clone()), (StatusCode::OK, Value::Null, json!(true)), "{v}");
+    let (s, _) = client.send(reqwest::Method::PUT, "/api/ciphers/move", Some(json!({ "ids": [id], "folderId": fid }))).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = client.get(&format!("/api/ciphers/{id}")).await;
+    assert_eq!((v["folderId"].as_str(), v["favorite"].clone()), (Some(fid.as_str()), json!(true)), "{v}");
+
+    // Eve can neither use nor delete Alice's folder.
+    let eve = Browser::new(&app, "eve@x.com").sign_up().await;
+    let (eve_client, _) = app_log_in(&app, "eve@x.com", &eve.auth_hash).await;
+    let eve_key = eve.keys.as_ref().unwrap().user_key.clone();
+    let mut body: Value = serde_json::from_str(&sealed_item(&eve_key, "Mine", "pw")).unwrap();
+    body["folderId"] = json!(fid);
+    let (s, v) = eve_client.send(reqwest::Method::POST, "/api/ciphers", Some(body)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["validationErrors"]["folder"].is_array(), "{v}");
+    assert_eq!(eve_client.send(reqwest::Method::DELETE, &format!("/api/folders/{fid}"), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(eve_client.get(&format!("/api/folders/{fid}")).await.0, StatusCode::NOT_FOUND);
+
+    // Deleting the folder leaves the item, in no folder.
+    assert_eq!(client.send(reqwest::Method::DELETE, &format!("/api/folders/{fid}"), None).await.0, StatusCode::OK);
+    let (_, sync) = client.get("/api/sync").await;
+    assert_eq!(sync["folders"], json!([]));
+    assert_eq!(sync["ciphers"][0]["folderId"], Value::Null);
+    assert_eq!(sync["ciphers"][0]["id"], json!(id));
+}

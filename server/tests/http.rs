@@ -266,17 +266,23 @@ async fn forbidden_walk_changes_nothing() {
     // invitation sent to someone else.
     let (s, own) = admin.call("vault/save", json!({ "id": null, "data": sealed_item(&key, "mine", "") })).await;
     assert_eq!(s, StatusCode::OK, "{own}");
-    let vault_before = admin.call("vault/list", json!({})).await;
+    let (s, folder) = admin.call("folders/save", json!({ "id": null, "name": key.encrypt(b"Work") })).await;
+    assert_eq!(s, StatusCode::OK, "{folder}");
+    let vault_before = (admin.call("vault/list", json!({})).await, admin.call("folders/list", json!({})).await);
     let invite_token = token_for(&app, "inv@acme.com").await;
     let self_calls: Vec<(&str, Value)> = vec![
         ("providers/create", json!({ "input": { "name": "Shadow MSP", "billing_email": "s@x.com", "wrapped_key": sealed } })),
         ("vault/list", json!({})),
         ("vault/save", json!({ "id": own["id"], "data": sealed_item(&key, "overwritten", "") })),
         ("vault/delete", json!({ "id": own["id"] })),
-        ("vault/import", json!({ "items": [sealed_item(&key, "imported", "")] })),
+        ("vault/import", json!({ "items": [sealed_item(&key, "imported", "")], "folders": [] })),
         ("vault/restore", json!({ "id": own["id"] })),
         ("vault/purge", json!({ "id": own["id"] })),
         ("vault/shared", json!({})),
+        ("vault/file", json!({ "id": own["id"], "folder_id": null, "favourite": true })),
+        ("folders/list", json!({})),
+        ("folders/save", json!({ "id": folder["id"], "name": key.encrypt(b"Taken") })),
+        ("folders/delete", json!({ "id": folder["id"] })),
         ("invitations/accept", json!({ "token": invite_token, "password": null })),
         (
             "accounts/change-password",
@@ -299,6 +305,9 @@ async fn forbidden_walk_changes_nothing() {
         ("vault/delete", StatusCode::NOT_FOUND),
         ("vault/restore", StatusCode::NOT_FOUND),
         ("vault/purge", StatusCode::NOT_FOUND),
+        ("vault/file", StatusCode::NOT_FOUND),
+        ("folders/save", StatusCode::NOT_FOUND),
+        ("folders/delete", StatusCode::NOT_FOUND),
         ("invitations/accept", StatusCode::FORBIDDEN),
         ("accounts/api-key", StatusCode::UNPROCESSABLE_ENTITY),
         ("accounts/two-step/start", StatusCode::UNPROCESSABLE_ENTITY),
@@ -308,7 +317,7 @@ async fn forbidden_walk_changes_nothing() {
         let (s, v) = outsider.call(endpoint, body).await;
         assert_eq!(s, expect, "outsider → {endpoint}: {v}");
     }
-    assert_eq!(admin.call("vault/list", json!({})).await, vault_before, "the admin's vault is unchanged");
+    assert_eq!((admin.call("vault/list", json!({})).await, admin.call("folders/list", json!({})).await), vault_before, "the admin's vault is unchanged");
     assert_eq!(members(&admin, &pid).await, before, "the invitation is still open");
     // Open to anyone by design: signing up, logging in and out, the
     // pre-login KDF parameters, who is signed in, and an invitation's state.

@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod apps;
 mod error;
+mod folders;
 pub mod hashing;
 pub mod list_cache;
 pub mod mail;

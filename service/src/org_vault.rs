@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 /// Most collections one import may create.
 pub const MAX_IMPORT_COLLECTIONS: usize = 500;
 
-fn check_data(data: &str, what: &str) -> Result<String> {
+fn check_data(data: &str, what: &str) -> Result<crate::vault::Checked> {
     check_cipher(data, what, Owner::Organisation)
 }
 
@@ -101,7 +101,11 @@ impl Services {
 
     pub async fn save_org_item(&self, actor: &Actor, input: SaveOrgItemInput, meta: &RequestMeta) -> Result<OrgItem> {
         let access = self.vault_access(actor, &input.org_id).await?;
-        let data = check_data(&input.data, "This item")?;
+        let checked = check_data(&input.data, "This item")?;
+        let data = checked.data;
+        if input.file {
+            self.check_folder(actor, checked.folder_id.as_deref()).await?;
+        }
         let known = self.collection_ids(&input.org_id).await?;
         let mut collection_ids: Vec<String> = input.collection_ids.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
         collection_ids.sort();
@@ -139,6 +143,11 @@ impl Services {
             items: vec![db::OrgItemRow { id: id.clone(), org_id: input.org_id.clone(), data: data.clone(), created_at, updated_at: now, deleted_at: None }],
             links: collection_ids.iter().map(|c| (id.clone(), c.clone())).collect(),
             events: vec![self.event(&input.org_id, Some(actor), kind, None, format!("In {} collection(s)", collection_ids.len()), meta)],
+            marks: if input.file {
+                vec![db::ItemMark { user_id: actor.user_id().into(), item_id: id.clone(), folder_id: checked.folder_id, favourite: checked.favourite }]
+            } else {
+                vec![]
+            },
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
         Ok(OrgItem { id, data, collection_ids, updated_at: now, deleted_at: None })
@@ -259,7 +268,7 @@ impl Services {
         let mut ids: Vec<String> = input.items.iter().map(|_| new_id()).collect();
         ids.sort();
         for ((n, it), id) in input.items.iter().enumerate().zip(ids) {
-            let data = check_data(&it.data, &format!("Item {}", n + 1))?;
+            let data = check_data(&it.data, &format!("Item {}", n + 1))?.data;
             let mut seen = HashSet::new();
             for c in &it.collections {
                 let coll = match new_ids.get(c.as_str()) {
@@ -281,6 +290,7 @@ impl Services {
             items,
             links,
             events: vec![self.event(&input.org_id, Some(actor), "vault_imported", None, detail, meta)],
+            marks: vec![],
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
         Ok(summary)

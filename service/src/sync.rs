@@ -81,6 +81,9 @@ pub struct SyncOrgItem {
     pub item: db::OrgItemRow,
     pub collection_ids: Vec<String>,
     pub reach: Reach,
+    /// The person's own folder and favourite for it.
+    pub folder_id: Option<String>,
+    pub favourite: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +97,7 @@ pub struct SyncData {
     pub org_items: Vec<SyncOrgItem>,
     pub collections: Vec<SyncCollection>,
     pub policies: Vec<db::PolicyRow>,
+    pub folders: Vec<db::FolderRow>,
 }
 
 impl Services {
@@ -148,6 +152,7 @@ impl Services {
             organizations.push(SyncOrg { org, member: m, role, manages_vault, recovery_set_up, recovery_enrolled });
         }
         let (mut org_items, mut collections) = (vec![], vec![]);
+        let mut marks: HashMap<String, db::ItemMark> = self.store.item_marks(actor.user_id()).await?.into_iter().map(|m| (m.item_id.clone(), m)).collect();
         for (org_id, (member, provider)) in reachable {
             let (rows, access) = self.store.list_collections(&org_id).await?;
             let reach = match (&member, manages(&member, &provider)) {
@@ -174,13 +179,15 @@ impl Services {
                 collection_ids.sort();
                 let item_reach = if reach.is_none() { Some(Reach::FULL) } else { collection_ids.iter().filter_map(|c| reach_of(c)).reduce(Reach::best) };
                 if let Some(reach) = item_reach {
-                    org_items.push(SyncOrgItem { item, collection_ids, reach });
+                    let (folder_id, favourite) = marks.remove(&item.id).map(|m| (m.folder_id, m.favourite)).unwrap_or_default();
+                    org_items.push(SyncOrgItem { item, collection_ids, reach, folder_id, favourite });
                 }
             }
         }
         let personal = self.store.list_items(actor.user_id()).await?;
         let policies = self.store.policies_of_user(actor.user_id()).await?;
-        Ok(SyncData { user, organizations, providers, provider_orgs, personal, org_items, collections, policies })
+        let folders = self.store.list_folders(actor.user_id()).await?;
+        Ok(SyncData { user, organizations, providers, provider_orgs, personal, org_items, collections, policies, folders })
     }
 
     /// The person's access to an organisation's vault; refused for anyone
@@ -229,6 +236,8 @@ impl Services {
                 org_id: i.item.org_id.clone(),
                 edit: !i.reach.read_only,
                 view_password: !i.reach.hide_passwords,
+                folder_id: i.folder_id,
+                favourite: i.favourite,
                 item: domain::api::OrgItem {
                     id: i.item.id,
                     data: i.item.data,

@@ -13,12 +13,20 @@ pub(crate) enum Owner {
     Organisation,
 }
 
+/// An item as checked for storing, and how the saving person files it.
+pub(crate) struct Checked {
+    /// The cipher JSON to store: canonical, unknown members dropped, no folder.
+    pub data: String,
+    /// The saving person's folder for it (checked to be theirs where it is written).
+    pub folder_id: Option<String>,
+    /// The saving person's favourite mark (kept in a person's own item; an
+    /// organisation's item is marked per person, as Bitwarden does).
+    pub favourite: bool,
+}
+
 /// Checks an item as the browser sent it (a Bitwarden cipher whose every text
-/// field is an EncString type 2, so plaintext cannot be stored by mistake) and
-/// returns the JSON to store: canonical, unknown members dropped. Folders are
-/// a person's own and not kept yet. (A favourite on an organisation's item is
-/// shared by everyone who sees it; Bitwarden keeps it per person.)
-pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<String> {
+/// field is an EncString type 2, so plaintext cannot be stored by mistake).
+pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<Checked> {
     if data.len() > MAX_ITEM_CIPHERTEXT {
         return Err(ServiceError::field("data", format!("{what} is too large.")));
     }
@@ -29,8 +37,12 @@ pub(crate) fn check_cipher(data: &str, what: &str, owner: Owner) -> Result<Strin
     if c.name.to_string().len() > 1_000 || c.notes.as_ref().is_some_and(|n| n.to_string().len() > 10_000) {
         return Err(ServiceError::field("data", format!("{what}: the name or the notes are too long.")));
     }
-    c.folder_id = None;
-    Ok(c.to_json())
+    let folder_id = c.folder_id.take().filter(|f| !f.is_empty());
+    let favourite = c.favorite;
+    if owner == Owner::Organisation {
+        c.favorite = false;
+    }
+    Ok(Checked { data: c.to_json(), folder_id, favourite })
 }
 
 impl Services {
@@ -40,13 +52,14 @@ impl Services {
             .list_items(actor.user_id())
             .await?
             .into_iter()
-            .map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at, deleted_at: r.deleted_at })
+            .map(|r| VaultItem { id: r.id, data: r.data, updated_at: r.updated_at, deleted_at: r.deleted_at, folder_id: r.folder_id })
             .collect())
     }
 
     /// Creates (id None) or replaces an item ([`check_cipher`]).
     pub async fn save_item(&self, actor: &Actor, id: Option<String>, data: String) -> Result<VaultItem> {
-        let data = check_cipher(&data, "This item", Owner::Person)?;
+        let Checked { data, folder_id, .. } = check_cipher(&data, "This item", Owner::Person)?;
+        self.check_folder(actor, folder_id.as_deref()).await?;
         let refused = || ServiceError::Forbidden("An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into());
         let no_new_items = self.user_policies(actor.user_id()).await?.no_individual_vault;
         if id.is_none() && no_new_items {
@@ -57,7 +70,15 @@ impl Services {
             None => new_id(),
         };
         let now = self.now();
-        let row = db::ItemRow { id: id.clone(), user_id: actor.user_id().into(), data: data.clone(), created_at: now, updated_at: now, deleted_at: None };
+        let row = db::ItemRow {
+            id: id.clone(),
+            user_id: actor.user_id().into(),
+            data: data.clone(),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            folder_id: folder_id.clone(),
+        };
         // Under the policy an item may be edited, never added: checked where
         // the row is written, so a fresh id sent as an "edit" adds nothing.
         if no_new_items {
@@ -67,11 +88,13 @@ impl Services {
         } else {
             self.store.put_item(&row).await?;
         }
-        Ok(VaultItem { id, data, updated_at: now, deleted_at: None })
+        Ok(VaultItem { id, data, updated_at: now, deleted_at: None, folder_id })
     }
 
-    /// Adds an import to the person's own vault, all items or none; how many.
-    pub async fn import_items(&self, actor: &Actor, items: Vec<String>) -> Result<usize> {
+    /// Adds an import to the person's own vault, all items or none, with the
+    /// folders it makes (items name a new folder by its `key`, or one of the
+    /// person's folders by id); how many items.
+    pub async fn import_items(&self, actor: &Actor, items: Vec<String>, folders: Vec<domain::api::NewFolder>) -> Result<usize> {
         self.limit(&format!("import:{}", actor.user_id()), 20, 3600, "imports in a short time").await?;
         if items.is_empty() {
             return Err(ServiceError::field("file", "The file has no items to import."));
@@ -83,6 +106,23 @@ impl Services {
             return Err(ServiceError::Forbidden("An organisation policy (Remove individual vault) does not allow new items in your individual vault.".into()));
         }
         let now = self.now();
+        let existing = self.store.list_folders(actor.user_id()).await?;
+        if existing.len() + folders.len() > crate::folders::MAX_FOLDERS {
+            return Err(ServiceError::field(
+                "file",
+                format!("The import would make {} folders; an account keeps at most {}.", folders.len(), crate::folders::MAX_FOLDERS),
+            ));
+        }
+        let mut new_folders: Vec<db::FolderRow> = vec![];
+        let mut by_key = std::collections::HashMap::new();
+        for f in folders {
+            crate::folders::check_folder_name(&f.name)?;
+            let row = db::FolderRow { id: new_id(), user_id: actor.user_id().into(), name: f.name, created_at: now, updated_at: now };
+            if by_key.insert(f.key, row.id.clone()).is_some() {
+                return Err(ServiceError::field("file", "Two new folders of the import have the same key."));
+            }
+            new_folders.push(row);
+        }
         // Listed by (created_at, id): ids in ascending order keep the file's order.
         let mut ids: Vec<String> = items.iter().map(|_| new_id()).collect();
         ids.sort();
@@ -91,11 +131,17 @@ impl Services {
             .zip(ids)
             .enumerate()
             .map(|(n, (data, id))| {
-                let data = check_cipher(data, &format!("Item {}", n + 1), Owner::Person)?;
-                Ok(db::ItemRow { id, user_id: actor.user_id().into(), data, created_at: now, updated_at: now, deleted_at: None })
+                let what = format!("Item {}", n + 1);
+                let Checked { data, folder_id, .. } = check_cipher(data, &what, Owner::Person)?;
+                let folder_id = match folder_id {
+                    None => None,
+                    Some(f) if existing.iter().any(|e| e.id == f) => Some(f),
+                    Some(f) => Some(by_key.get(&f).cloned().ok_or_else(|| ServiceError::field("file", format!("{what} names a folder that is not yours.")))?),
+                };
+                Ok(db::ItemRow { id, user_id: actor.user_id().into(), data, created_at: now, updated_at: now, deleted_at: None, folder_id })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.store.add_items(&rows).await?;
+        self.store.add_items(&new_folders, &rows).await?;
         Ok(rows.len())
     }
 

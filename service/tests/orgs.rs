@@ -559,7 +559,7 @@ async fn vault_import_export(w: World) {
             transfer::ImportedItem { item, collections }
         })
         .collect();
-    assert_eq!(transfer::parse_csv(&transfer::to_csv(&back).0).unwrap().items, parsed);
+    assert_eq!(transfer::parse_csv(&transfer::to_csv(&back, transfer::Grouping::Collections).0).unwrap().items, parsed);
     assert!(matches!(w.s.export_org_items(&owner.actor, &org.id, "xml", &meta()).await, Err(ServiceError::Validation(_))));
     let ev = w.s.events(&su.actor, &org.id, db::EventQuery { limit: 100, ..Default::default() }).await.unwrap();
     assert!(ev.items.iter().any(|e| e.kind == "vault_imported" && e.detail == "2 item(s), 1 new collection(s)"));
@@ -570,15 +570,21 @@ async fn vault_import_export(w: World) {
     let edited =
         w.s.save_org_item(
             &su.actor,
-            SaveOrgItemInput { org_id: org.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![] },
+            SaveOrgItemInput { org_id: org.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![], file: false },
             &meta(),
         )
         .await
         .unwrap();
     assert!(edited.collection_ids.is_empty());
-    let moved = SaveOrgItemInput { org_id: org.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![theirs.id.clone()] };
+    let moved = SaveOrgItemInput {
+        org_id: org.id.clone(),
+        item_id: Some(bank.id.clone()),
+        data: bank.data.clone(),
+        collection_ids: vec![theirs.id.clone()],
+        file: false,
+    };
     assert!(matches!(w.s.save_org_item(&su.actor, moved, &meta()).await, Err(ServiceError::Validation(_))));
-    let hijack = SaveOrgItemInput { org_id: other.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![] };
+    let hijack = SaveOrgItemInput { org_id: other.id.clone(), item_id: Some(bank.id.clone()), data: bank.data.clone(), collection_ids: vec![], file: false };
     assert!(matches!(w.s.save_org_item(&su.actor, hijack, &meta()).await, Err(ServiceError::NotFound(_))));
     // Assign to collections, in bulk: both items end up in Finance, the door
     // code keeps IT; refused assignments change nothing.
@@ -1021,7 +1027,85 @@ async fn two_step_login_policy(w: World) {
     assert_eq!(w.s.app_sync(&mia.actor).await.unwrap().organizations.len(), 1);
 }
 
+/// Folders are a person's own: items go only into the person's folders; an
+/// organisation's item is filed per person (even by a member who may only
+/// view it); deleting a folder leaves its items in no folder.
+async fn folders_are_personal(w: World) {
+    let (admin, pid, pkey, su) = w.msp(100).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 10).await.unwrap();
+    let mia = w.org_member(&su, &org, "mia@contoso.com", Role::User, Permissions::default()).await;
+    let eve = w.person("eve@x.com").await;
+    let mia_id = w.member_id(&su, &org.id, "mia@contoso.com").await;
+    let access = vec![AccessEntry { subject: Subject::Member(mia_id), permission: CollectionPermission::CanView }];
+    let col =
+        w.s.save_collection(&su.actor, SaveCollectionInput { org_id: org.id.clone(), collection_id: None, name: org.key.encrypt(b"Shared"), access }, &meta())
+            .await
+            .unwrap();
+    let login = |key: &SymmetricKey, name: &str| CipherView { name: name.into(), ..CipherView::new(CipherType::Login) }.encrypt(key.inner()).to_json();
+    let bank =
+        w.s.save_org_item(
+            &su.actor,
+            SaveOrgItemInput { org_id: org.id.clone(), item_id: None, data: login(&org.key, "Bank"), collection_ids: vec![col.id.clone()], file: false },
+            &meta(),
+        )
+        .await
+        .unwrap();
+
+    // Names are encrypted in the browser; a plaintext one is refused.
+    assert!(matches!(w.s.save_folder(&mia.actor, None, "Work".into()).await, Err(ServiceError::Validation(_))));
+    let work = w.s.save_folder(&mia.actor, None, mia.keys.user_key.encrypt(b"Work")).await.unwrap();
+    let evil = w.s.save_folder(&eve.actor, None, eve.keys.user_key.encrypt(b"Evil")).await.unwrap();
+    assert!(matches!(w.s.save_folder(&eve.actor, Some(work.id.clone()), eve.keys.user_key.encrypt(b"Mine")).await, Err(ServiceError::NotFound(_))));
+    let listed = w.s.list_folders(&mia.actor).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(mia.keys.user_key.decrypt(&listed[0].name).unwrap(), b"Work");
+
+    // Mia's own item in her folder; never in Eve's.
+    let with_folder = |key: &SymmetricKey, folder: &str| {
+        let mut c = CipherView { name: "Mail".into(), ..CipherView::new(CipherType::Login) };
+        c.folder_id = Some(folder.into());
+        c.encrypt(key.inner()).to_json()
+    };
+    let refused = w.s.save_item(&mia.actor, None, with_folder(&mia.keys.user_key, &evil.id)).await;
+    assert!(matches!(&refused, Err(ServiceError::Validation(v)) if v[0].field == "folder"), "{refused:?}");
+    assert!(w.s.list_items(&mia.actor).await.unwrap().is_empty(), "a refused save stores nothing");
+    let mail = w.s.save_item(&mia.actor, None, with_folder(&mia.keys.user_key, &work.id)).await.unwrap();
+    assert_eq!(w.s.list_items(&mia.actor).await.unwrap()[0].folder_id, Some(work.id.clone()));
+    assert!(!w.s.list_items(&mia.actor).await.unwrap()[0].data.contains(&work.id), "the folder is a column, not in the cipher");
+
+    // The organisation's item: Mia may only view it, yet files it for herself.
+    w.s.file_item(&mia.actor, &bank.id, Some(work.id.clone()), true).await.unwrap();
+    let shared = w.s.shared_vault(&mia.actor).await.unwrap();
+    assert_eq!((shared.items[0].folder_id.clone(), shared.items[0].favourite), (Some(work.id.clone()), true));
+    let staff_view = w.s.app_sync(&su.actor).await.unwrap();
+    let theirs = staff_view.org_items.iter().find(|i| i.item.id == bank.id).unwrap();
+    assert_eq!((theirs.folder_id.clone(), theirs.favourite), (None, false), "nobody else sees Mia's filing");
+    assert!(matches!(w.s.file_item(&eve.actor, &bank.id, None, true).await, Err(ServiceError::NotFound(_))), "not an item Eve can see");
+    assert!(matches!(w.s.file_item(&mia.actor, &bank.id, Some(evil.id.clone()), true).await, Err(ServiceError::Validation(_))));
+    let sync = w.s.app_sync(&mia.actor).await.unwrap();
+    assert_eq!(sync.folders.iter().map(|f| f.id.clone()).collect::<Vec<_>>(), vec![work.id.clone()]);
+
+    // Moving both out of the folder keeps the favourite; all or none.
+    let both = vec![mail.id.clone(), bank.id.clone()];
+    let with_foreign = vec![mail.id.clone(), "00000000-0000-0000-0000-000000000000".into()];
+    assert!(matches!(w.s.move_to_folder(&mia.actor, &with_foreign, None).await, Err(ServiceError::NotFound(_))));
+    assert_eq!(w.s.list_items(&mia.actor).await.unwrap()[0].folder_id, Some(work.id.clone()), "nothing moved");
+    w.s.move_to_folder(&mia.actor, &both, None).await.unwrap();
+    assert_eq!(w.s.list_items(&mia.actor).await.unwrap()[0].folder_id, None);
+    let shared = w.s.shared_vault(&mia.actor).await.unwrap();
+    assert_eq!((shared.items[0].folder_id.clone(), shared.items[0].favourite), (None, true));
+
+    // Deleting the folder: only Mia can; her items stay.
+    w.s.move_to_folder(&mia.actor, &both, Some(work.id.clone())).await.unwrap();
+    assert!(matches!(w.s.delete_folder(&eve.actor, &work.id).await, Err(ServiceError::NotFound(_))));
+    w.s.delete_folder(&mia.actor, &work.id).await.unwrap();
+    assert_eq!(w.s.list_items(&mia.actor).await.unwrap()[0].folder_id, None);
+    assert_eq!(w.s.shared_vault(&mia.actor).await.unwrap().items[0].folder_id, None);
+    assert!(w.s.list_folders(&mia.actor).await.unwrap().is_empty());
+}
+
 both!(
+    folders_are_personal,
     two_step_login_policy,
     account_recovery,
     automatic_recovery_enrolment,

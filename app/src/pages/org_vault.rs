@@ -417,7 +417,13 @@ fn OrgItemForm(
     let error = RwSignal::new(None::<String>);
     let save = Callback::new(move |item: CipherView| {
         let data = key.with_value(|k| seal_item(k, item));
-        let input = SaveOrgItemInput { org_id: org_id.clone(), item_id: item_id.clone(), data, collection_ids: chosen.get_untracked().into_iter().collect() };
+        let input = SaveOrgItemInput {
+            org_id: org_id.clone(),
+            item_id: item_id.clone(),
+            data,
+            collection_ids: chosen.get_untracked().into_iter().collect(),
+            file: false,
+        };
         spawn_local(async move {
             match save_org_item(input).await {
                 Ok(_) => {
@@ -631,6 +637,7 @@ fn OrgExport(org_id: String, org_name: String, key: StoredValue<SymmetricKey>, o
             whose="the organisation's vault data"
             stem=format!("org_export_{slug}")
             logged="The export is recorded in the event log."
+            grouping=domain::transfer::Grouping::Collections
             items=items
             open=open
             message=message

@@ -59,7 +59,7 @@ fn a_bitwarden_export_with_every_type_comes_back_field_by_field() {
     assert_eq!(first.password_history.len(), 2);
     assert_eq!(parsed.items[0].collections, ["Clients/Contoso", "Finance"]);
 
-    let again = to_json(&parsed.items);
+    let again = to_json(&parsed.items, Grouping::Collections);
     let (a, b): (Value, Value) = (serde_json::from_str(EXPORT).unwrap(), serde_json::from_str(&again).unwrap());
     let (ai, bi) = (a["items"].as_array().unwrap(), b["items"].as_array().unwrap());
     assert_eq!(ai.len(), bi.len());
@@ -74,13 +74,13 @@ fn a_bitwarden_export_with_every_type_comes_back_field_by_field() {
 fn the_password_protected_export_opens_with_its_password_only() {
     let items = parse_json(EXPORT, None).unwrap().items;
     let kdf = Kdf::Pbkdf2 { iterations: 5_000 };
-    let file = to_protected_json(&items, "file pass 1", kdf).unwrap();
+    let file = to_protected_json(&items, Grouping::Collections, "file pass 1", kdf).unwrap();
     assert!(!file.contains("C0rrect-horse") && !file.contains("Contoso"));
     assert!(needs_password(&file) && !needs_password(EXPORT));
     assert_eq!(parse_file("x.json", &file, None), Err(ImportError::NeedsPassword));
     assert_eq!(parse_file("x.json", &file, Some("wrong")), Err(ImportError::WrongPassword));
     assert_eq!(parse_file("x.json", &file, Some("file pass 1")).unwrap().items, items);
-    let argon = to_protected_json(&items[..1], "pw", Kdf::Argon2id { iterations: 2, memory_mib: 16, parallelism: 1 }).unwrap();
+    let argon = to_protected_json(&items[..1], Grouping::Collections, "pw", Kdf::Argon2id { iterations: 2, memory_mib: 16, parallelism: 1 }).unwrap();
     assert_eq!(parse_json(&argon, Some("pw")).unwrap().items, items[..1]);
     // Settings under Bitwarden's minimums are refused before anything is derived.
     let weak = file.replace("\"kdfIterations\": 5000", "\"kdfIterations\": 1");
@@ -168,13 +168,13 @@ fn csv_export_reads_back_and_says_what_it_left_out() {
     note.item.ensure_part();
     note.item.notes = Some("1234, then \"enter\"\nsecond line".into());
     let items = vec![login("Bank", "alice", "p,w\"d", &["https://bank.example", "https://m.bank.example"], &["Finance", "IT"]), note];
-    let (text, left_out) = to_csv(&items);
+    let (text, left_out) = to_csv(&items, Grouping::Collections);
     assert_eq!(left_out, 0);
     assert!(text.starts_with("collections,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp\r\n"));
     assert_eq!(parse_csv(&text).unwrap().items, items);
     let all = parse_json(EXPORT, None).unwrap().items;
-    assert_eq!(to_csv(&all).1, 3, "card, identity and SSH key are not in CSV");
-    assert_eq!(parse_file("x.csv", &to_json(&items), None).unwrap().items, items, "JSON is recognised by its content too");
+    assert_eq!(to_csv(&all, Grouping::Collections).1, 3, "card, identity and SSH key are not in CSV");
+    assert_eq!(parse_file("x.csv", &to_json(&items, Grouping::Collections), None).unwrap().items, items, "JSON is recognised by its content too");
 }
 
 proptest::proptest! {
@@ -183,7 +183,34 @@ proptest::proptest! {
         let mut it = login(name.trim(), &user, &pass, &["https://x.example"], &["A"]);
         it.item.notes = Some(notes);
         proptest::prop_assume!(!it.item.name.is_empty());
-        let back = parse_csv(&to_csv(std::slice::from_ref(&it)).0).unwrap();
+        let back = parse_csv(&to_csv(std::slice::from_ref(&it), Grouping::Collections).0).unwrap();
         proptest::prop_assert_eq!(back.items, vec![it]);
     }
+}
+
+#[test]
+fn an_individual_export_keeps_folders_and_favourites_both_ways() {
+    let mut work = login("Core switch", "admin", "sw-pass", &["https://switch.local"], &["Network"]);
+    work.item.favorite = true;
+    let loose = login("Mail", "me", "mail-pass", &[], &[]);
+    let items = vec![work.clone(), loose.clone()];
+    // JSON: a folders list and one folderId per item (no collections).
+    let json = to_json(&items, Grouping::Folders);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["folders"], json!([{ "id": "folder-1", "name": "Network" }]));
+    assert!(doc.get("collections").is_none());
+    assert_eq!((doc["items"][0]["folderId"].as_str(), doc["items"][1]["folderId"].clone()), (Some("folder-1"), Value::Null));
+    assert_eq!(parse_json(&json, None).unwrap().items, items, "read back: folder names and the favourite");
+    // CSV: Bitwarden's individual header, the folder and favourite first.
+    let (csv, left_out) = to_csv(&items, Grouping::Folders);
+    assert_eq!(
+        (csv.lines().next().unwrap(), left_out),
+        ("folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,login_totp", 0)
+    );
+    assert!(csv.contains("Network,1,login,Core switch"), "{csv}");
+    assert_eq!(parse_csv(&csv).unwrap().items, items);
+    // An item in several collections goes into one folder: the first.
+    let multi = login("Shared", "u", "p", &[], &["A", "B"]);
+    let doc: Value = serde_json::from_str(&to_json(std::slice::from_ref(&multi), Grouping::Folders)).unwrap();
+    assert_eq!(doc["folders"].as_array().unwrap().len(), 1);
 }

@@ -29,7 +29,11 @@ pub fn routes() -> Router<leptos::config::LeptosOptions> {
         .route("/api/accounts/profile", get(profile))
         .route("/api/devices/knowndevice", get(known_device))
         .route("/api/sync", get(sync))
-        .route("/api/folders", get(folders).post(folder_refused))
+        .route("/api/folders", get(folders).post(create_folder))
+        .route("/api/folders/{id}", get(folder).put(rename_folder).post(rename_folder).delete(delete_folder))
+        .route("/api/folders/{id}/delete", post(delete_folder))
+        .route("/api/ciphers/move", put(move_ciphers).post(move_ciphers))
+        .route("/api/ciphers/{id}/partial", put(file_cipher).post(file_cipher))
         .route("/api/ciphers", post(create_cipher))
         .route("/api/ciphers/create", post(create_shared_cipher))
         .route("/api/ciphers/{id}", get(cipher).put(update_cipher).post(update_cipher).delete(purge_cipher))
@@ -279,12 +283,67 @@ async fn sync(Extension(services): Extension<Services>, AppActor(actor): AppActo
     Ok(Json(wire::sync(&data)))
 }
 
-async fn folders(_actor: AppActor) -> Json<Value> {
-    Json(json!({ "data": [], "continuationToken": null, "object": "list" }))
+async fn folders(Extension(services): Extension<Services>, AppActor(actor): AppActor) -> Answer {
+    let data: Vec<Value> = services.app_sync(&actor).await?.folders.iter().map(wire::folder).collect();
+    Ok(Json(json!({ "data": data, "continuationToken": null, "object": "list" })))
 }
 
-async fn folder_refused(_actor: AppActor) -> AppError {
-    AppError::new(StatusCode::BAD_REQUEST, "Folders are not kept by this server yet: the item was not moved.")
+#[derive(Deserialize)]
+struct FolderRequest {
+    name: String,
+}
+
+/// One of the person's folders as the apps read it.
+async fn folder_answer(services: &Services, actor: &Actor, id: &str) -> Answer {
+    let data = services.app_sync(actor).await?;
+    data.folders.iter().find(|f| f.id == id).map(|f| Json(wire::folder(f))).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "No such folder."))
+}
+
+async fn folder(Extension(services): Extension<Services>, AppActor(actor): AppActor, Path(id): Path<String>) -> Answer {
+    folder_answer(&services, &actor, &id).await
+}
+
+async fn create_folder(Extension(services): Extension<Services>, AppActor(actor): AppActor, Json(req): Json<FolderRequest>) -> Answer {
+    let f = services.save_folder(&actor, None, req.name).await?;
+    folder_answer(&services, &actor, &f.id).await
+}
+
+async fn rename_folder(Extension(services): Extension<Services>, AppActor(actor): AppActor, Path(id): Path<String>, Json(req): Json<FolderRequest>) -> Answer {
+    services.save_folder(&actor, Some(id.clone()), req.name).await?;
+    folder_answer(&services, &actor, &id).await
+}
+
+async fn delete_folder(Extension(services): Extension<Services>, AppActor(actor): AppActor, Path(id): Path<String>) -> Result<StatusCode, AppError> {
+    services.delete_folder(&actor, &id).await?;
+    Ok(StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FilingRequest {
+    folder_id: Option<String>,
+    #[serde(default)]
+    favorite: bool,
+}
+
+/// `partial`: the person's folder and favourite for an item, which a member
+/// may change on an organisation's item they cannot edit.
+async fn file_cipher(Extension(services): Extension<Services>, AppActor(actor): AppActor, Path(id): Path<String>, Json(req): Json<FilingRequest>) -> Answer {
+    services.file_item(&actor, &id, req.folder_id, req.favorite).await?;
+    find(&services, &actor, &id).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MoveRequest {
+    ids: Vec<String>,
+    folder_id: Option<String>,
+}
+
+/// Moves items into one of the person's folders (or none), all or none.
+async fn move_ciphers(Extension(services): Extension<Services>, AppActor(actor): AppActor, Json(req): Json<MoveRequest>) -> Result<StatusCode, AppError> {
+    services.move_to_folder(&actor, &req.ids, req.folder_id).await?;
+    Ok(StatusCode::OK)
 }
 
 /// A cipher as the apps send it: Bitwarden's cipher JSON (kept as sent,
@@ -345,7 +404,7 @@ async fn save(
                 (Some(id), true) => services.org_item_collections(&actor, &org_id, id).await?,
                 _ => collection_ids,
             };
-            let input = domain::api::SaveOrgItemInput { org_id, item_id: id, data, collection_ids };
+            let input = domain::api::SaveOrgItemInput { org_id, item_id: id, data, collection_ids, file: true };
             services.save_org_item(&actor, input, &meta(ip.as_deref())).await?.id
         }
     };

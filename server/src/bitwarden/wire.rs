@@ -298,7 +298,14 @@ struct Stored<'a> {
     deleted: Option<i64>,
 }
 
-fn cipher(row: Stored<'_>, org_id: Option<&str>, collection_ids: &[String], reach: Reach) -> Value {
+/// How the person files it: their folder and favourite mark.
+struct Filing<'a> {
+    folder_id: Option<&'a str>,
+    /// None: the stored cipher's own (a person's item keeps it there).
+    favourite: Option<bool>,
+}
+
+fn cipher(row: Stored<'_>, org_id: Option<&str>, collection_ids: &[String], reach: Reach, filing: Filing<'_>) -> Value {
     let mut out = Map::new();
     for kind in ["login", "secureNote", "card", "identity", "sshKey", "notes", "fields", "passwordHistory", "attachments", "key"] {
         out.insert(kind.into(), Value::Null);
@@ -310,8 +317,8 @@ fn cipher(row: Stored<'_>, org_id: Option<&str>, collection_ids: &[String], reac
     for (k, v) in [
         ("id", json!(id)),
         ("organizationId", json!(org_id)),
-        ("folderId", Value::Null),
-        ("favorite", out.get("favorite").cloned().unwrap_or(Value::Bool(false))),
+        ("folderId", json!(filing.folder_id)),
+        ("favorite", filing.favourite.map(Value::Bool).or_else(|| out.get("favorite").cloned()).unwrap_or(Value::Bool(false))),
         ("reprompt", out.get("reprompt").cloned().unwrap_or(json!(0))),
         ("creationDate", json!(date(created))),
         ("revisionDate", json!(date(updated))),
@@ -330,16 +337,22 @@ fn cipher(row: Stored<'_>, org_id: Option<&str>, collection_ids: &[String], reac
 }
 
 fn personal(i: &db::ItemRow) -> Value {
-    cipher(Stored { data: &i.data, id: &i.id, created: i.created_at, updated: i.updated_at, deleted: i.deleted_at }, None, &[], Reach::FULL)
+    let row = Stored { data: &i.data, id: &i.id, created: i.created_at, updated: i.updated_at, deleted: i.deleted_at };
+    cipher(row, None, &[], Reach::FULL, Filing { folder_id: i.folder_id.as_deref(), favourite: None })
 }
 
 fn shared(i: &SyncOrgItem) -> Value {
     let row = Stored { data: &i.item.data, id: &i.item.id, created: i.item.created_at, updated: i.item.updated_at, deleted: i.item.deleted_at };
-    cipher(row, Some(&i.item.org_id), &i.collection_ids, i.reach)
+    cipher(row, Some(&i.item.org_id), &i.collection_ids, i.reach, Filing { folder_id: i.folder_id.as_deref(), favourite: Some(i.favourite) })
 }
 
 pub fn cipher_by_id(d: &SyncData, id: &str) -> Option<Value> {
     d.personal.iter().find(|i| i.id == id).map(personal).or_else(|| d.org_items.iter().find(|i| i.item.id == id).map(shared))
+}
+
+/// A folder as the apps read it (the name an EncString under the user key).
+pub fn folder(f: &db::FolderRow) -> Value {
+    json!({ "id": f.id, "name": f.name, "revisionDate": date(f.updated_at), "object": "folder" })
 }
 
 pub fn sync(d: &SyncData) -> Value {
@@ -378,7 +391,7 @@ pub fn sync(d: &SyncData) -> Value {
         .collect();
     json!({
         "profile": profile(d),
-        "folders": [],
+        "folders": d.folders.iter().map(folder).collect::<Vec<_>>(),
         "collections": collections,
         "policies": policies,
         "ciphers": ciphers,

@@ -20,6 +20,11 @@ pub fn ItemEditor(
     /// Shown, not changed (an organisation item under Can view).
     #[prop(optional)]
     read_only: bool,
+    /// The person's own filing, in their vault: the favourite mark and the
+    /// folder (its id and name, a choice of the person's folders). None in
+    /// the Admin Console, which files nothing.
+    #[prop(optional)]
+    filing: Option<Vec<(String, String)>>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let before = initial.clone();
@@ -64,15 +69,21 @@ pub fn ItemEditor(
             </Show>
             <TextInput label="Notes" item=item get=|c| c.notes.clone() set=|c, v| c.notes = v rows=3 error=err("notes") />
             <CustomFields item=item error=err("fields") />
+            {filing.clone().filter(|f| !f.is_empty()).map(|folders| view! { <FolderPicker item=item folders=folders /> })}
             <div class="inline-checks">
-                <label class="inline">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || item.with(|c| c.favorite)
-                        on:change=move |ev| item.update(|c| c.favorite = event_target_checked(&ev))
-                    />
-                    "Favorite"
-                </label>
+                <Show when={
+                    let personal = filing.is_some();
+                    move || personal
+                }>
+                    <label class="inline">
+                        <input
+                            type="checkbox"
+                            prop:checked=move || item.with(|c| c.favorite)
+                            on:change=move |ev| item.update(|c| c.favorite = event_target_checked(&ev))
+                        />
+                        "Favorite"
+                    </label>
+                </Show>
                 <label class="inline">
                     <input
                         type="checkbox"
@@ -85,7 +96,9 @@ pub fn ItemEditor(
             <PasswordHistory item=item />
             {children.map(|c| c())}
             <Show when=move || read_only>
-                <p class="notice">"You can view this item, not change it: your access to its collection is Can view."</p>
+                <p class="notice">
+                    "You can view this item, not change it: your access to its collection is Can view. Its folder and Favorite are yours to set."
+                </p>
             </Show>
             <p class="notice" role="status">
                 {move || message.get()}
@@ -97,13 +110,45 @@ pub fn ItemEditor(
                 <button type="button" class="btn ghost" on:click=move |_| on_cancel.run(())>
                     "Cancel"
                 </button>
-                <Show when=move || !read_only>
+                <Show when={
+                    let may_file = filing.is_some();
+                    move || !read_only || may_file
+                }>
                     <button type="submit" class="btn primary">
                         "Save"
                     </button>
                 </Show>
             </div>
         </form>
+    }
+}
+
+/// The person's folder for the item ("No folder" or one of theirs).
+#[component]
+fn FolderPicker(item: RwSignal<CipherView>, folders: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <Field label="Folder">
+            <select
+                prop:value=move || item.with(|c| c.folder_id.clone().unwrap_or_default())
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    item.update(|c| c.folder_id = (!v.is_empty()).then_some(v));
+                }
+            >
+                <option value="">"No folder"</option>
+                {folders
+                    .into_iter()
+                    .map(|(id, name)| {
+                        let chosen = item.with_untracked(|c| c.folder_id.as_deref() == Some(id.as_str()));
+                        view! {
+                            <option value=id selected=chosen>
+                                {name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </Field>
     }
 }
 

@@ -2,6 +2,7 @@
 //! in the browser with the user key. The server stores only ciphertext.
 
 mod editor;
+mod folders;
 mod reprompt;
 mod row;
 mod shared;
@@ -15,7 +16,8 @@ pub use row::{ItemActions, TrashActions};
 pub use widgets::{copied, copy_text};
 
 use crate::api::{
-    delete_item, delete_org_items, list_items, purge_item, purge_org_items, restore_item, restore_org_items, save_item, save_org_item, shared_vault,
+    delete_item, delete_org_items, file_item, list_folders, list_items, purge_item, purge_org_items, restore_item, restore_org_items, save_item, save_org_item,
+    shared_vault,
 };
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{Modal, UnlockPanel};
@@ -133,10 +135,14 @@ fn VaultView() -> impl IntoView {
     let s = use_session();
     Reprompt::provide();
     let version = RwSignal::new(0u32);
-    let items = Resource::new(move || version.get(), |_| async { (list_items().await, shared_vault().await) });
+    let items = Resource::new(move || version.get(), |_| async { (list_items().await, shared_vault().await, list_folders().await) });
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(String::new());
     let vault = RwSignal::new(String::new());
+    let folder = RwSignal::new(String::new());
+    let folder_edit = RwSignal::new(None::<folders::FolderEdit>);
+    // The person's folders (id, name), opened with the user key.
+    let folder_list = StoredValue::new(Vec::<(String, String)>::new());
     let editing = RwSignal::new(None::<Decrypted>);
     let dialog_open = RwSignal::new(false);
     let message = RwSignal::new(None::<String>);
@@ -196,6 +202,9 @@ fn VaultView() -> impl IntoView {
         <div class="toolbar">
             <input class="search" type="search" placeholder="Search vault" aria-label="Search vault" bind:value=search />
             <TypeFilter filter=filter />
+            <button class="btn small" on:click=move |_| folder_edit.set(Some(folders::FolderEdit { id: None, name: String::new() }))>
+                "New folder"
+            </button>
         </div>
         <p class="notice" role="status">
             {move || message.get()}
@@ -210,7 +219,7 @@ fn VaultView() -> impl IntoView {
                 items
                     .try_get()
                     .flatten()
-                    .map(|(list, shared_list)| {
+                    .map(|(list, shared_list, folder_rows)| {
                         let Some(keys) = s.keys.get_untracked() else { return ().into_client() };
                         let me = s.me.get_untracked().and_then(Result::ok).flatten();
                         match list {
@@ -218,10 +227,12 @@ fn VaultView() -> impl IntoView {
                             Ok(list) => {
                                 let org_list = me.as_ref().map(|me| shared::org_refs(me, &s)).unwrap_or_default();
                                 let shared_list = shared_list.unwrap_or_default();
+                                let my_folders = folders::open_folders(&keys.user_key, folder_rows.unwrap_or_default());
+                                folder_list.set_value(my_folders.clone());
                                 let mut decrypted: Vec<Decrypted> = list
                                     .into_iter()
                                     .filter_map(|i| Some(Decrypted {
-                                        data: open_item(&keys.user_key, &i.data)?,
+                                        data: CipherView { folder_id: i.folder_id, ..open_item(&keys.user_key, &i.data)? },
                                         id: i.id,
                                         deleted: i.deleted_at.is_some(),
                                         shared: None,
@@ -238,6 +249,7 @@ fn VaultView() -> impl IntoView {
                                                 if !i.view_password {
                                                     shared::hide_secrets(&mut data);
                                                 }
+                                                (data.folder_id, data.favorite) = (i.folder_id, i.favourite);
                                                 Some(Decrypted {
                                                     data,
                                                     id: i.item.id,
@@ -262,12 +274,36 @@ fn VaultView() -> impl IntoView {
                                     let q = search.get();
                                     let f = filter.get();
                                     let v = vault.get();
-                                    decrypted.iter().filter(|d| in_vault(d, &v) && shown(&d.data, d.deleted, &f, &q)).cloned().collect::<Vec<_>>()
+                                    let fo = folder.get();
+                                    decrypted
+                                        .iter()
+                                        .filter(|d| in_vault(d, &v) && folders::in_folder(d.data.folder_id.as_deref(), &fo) && shown(&d.data, d.deleted, &f, &q))
+                                        .cloned()
+                                        .collect::<Vec<_>>()
                                 };
+                                let has_folders = !my_folders.is_empty();
+                                let (vault_choices, my_folders) = (StoredValue::new(vault_choices), StoredValue::new(my_folders));
                                 view! {
-                                    <Show when=move || has_orgs>
+                                    <Show when=move || has_orgs || has_folders>
                                         <div class="toolbar">
-                                            <shared::VaultFilter vault=vault orgs=vault_choices.clone() />
+                                            <Show when=move || has_orgs>
+                                                <shared::VaultFilter vault=vault orgs=vault_choices.get_value() />
+                                            </Show>
+                                            <Show when=move || has_folders>
+                                                <folders::FolderFilter filter=folder folders=my_folders.get_value() />
+                                                <Show when=move || !matches!(folder.get().as_str(), "" | "none")>
+                                                    <button
+                                                        class="btn small ghost"
+                                                        on:click=move |_| {
+                                                            let id = folder.get_untracked();
+                                                            let name = folder_list.with_value(|l| l.iter().find(|f| f.0 == id).map(|f| f.1.clone())).unwrap_or_default();
+                                                            folder_edit.set(Some(folders::FolderEdit { id: Some(id), name }));
+                                                        }
+                                                    >
+                                                        "Edit folder"
+                                                    </button>
+                                                </Show>
+                                            </Show>
                                         </div>
                                     </Show>
                                     <Show when=move || total == 0>
@@ -297,8 +333,9 @@ fn VaultView() -> impl IntoView {
             }}
         </Transition>
         <Modal open=dialog_open on_close=Callback::new(move |_| dialog_open.set(false)) title="Item".to_string()>
-            <ItemForm editing=editing dialog_open=dialog_open version=version orgs=orgs destinations=destinations />
+            <ItemForm editing=editing dialog_open=dialog_open version=version orgs=orgs destinations=destinations folders=folder_list />
         </Modal>
+        <folders::FolderDialog editing=folder_edit filter=folder version=version message=message />
         <RepromptDialog />
         <Modal open=importing on_close=Callback::new(move |_| importing.set(false)) title="Import data".to_string()>
             <transfer_forms::PersonalImport open=importing version=version message=message />
@@ -390,6 +427,7 @@ fn ItemForm(
     version: RwSignal<u32>,
     orgs: StoredValue<Vec<shared::OrgRef>>,
     destinations: StoredValue<Vec<shared::Destination>>,
+    folders: StoredValue<Vec<(String, String)>>,
 ) -> impl IntoView {
     let s = use_session();
     let cur = editing.get_untracked();
@@ -416,11 +454,25 @@ fn ItemForm(
                 .with_value(|all| all.iter().find(|d| d.collection_id == dest.get_untracked()).map(|d| (d.org_id.clone(), vec![d.collection_id.clone()]))),
         };
         let id = id.clone();
+        // A member who may only view an organisation's item still files it: their folder and Favorite.
+        if read_only {
+            let Some(id) = id else { return };
+            spawn_local(async move {
+                match file_item(id, item.folder_id.clone(), item.favorite).await {
+                    Ok(()) => {
+                        dialog_open.set(false);
+                        version.update(|v| *v += 1);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+            return;
+        }
         let org_key = target.as_ref().and_then(|(org, _)| orgs.with_value(|o| o.iter().find(|x| x.id == *org).map(|x| x.key.clone())));
         spawn_local(async move {
             let result = match (target, org_key) {
                 (Some((org_id, collection_ids)), Some(key)) => {
-                    let input = domain::api::SaveOrgItemInput { org_id, item_id: id, data: seal_item(&key, item), collection_ids };
+                    let input = domain::api::SaveOrgItemInput { org_id, item_id: id, data: seal_item(&key, item), collection_ids, file: true };
                     save_org_item(input).await.map(drop)
                 }
                 (Some(_), None) => Err(crate::error::ApiError::Forbidden("This organisation's key is not open here. Reload the page.".into())),
@@ -448,7 +500,15 @@ fn ItemForm(
         }
     });
     view! {
-        <ItemEditor initial=initial is_new=is_new read_only=read_only on_save=save on_cancel=Callback::new(move |_| dialog_open.set(false)) error=error>
+        <ItemEditor
+            initial=initial
+            is_new=is_new
+            read_only=read_only
+            filing=folders.get_value()
+            on_save=save
+            on_cancel=Callback::new(move |_| dialog_open.set(false))
+            error=error
+        >
             {owner_picker}
         </ItemEditor>
     }

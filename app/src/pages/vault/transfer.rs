@@ -5,7 +5,7 @@
 use crate::client_view::IntoClientView;
 use crate::components::Field;
 use domain::bitwarden::cipher::CipherType;
-use domain::transfer::{self, ImportError, ImportedItem, Parsed};
+use domain::transfer::{self, Grouping, ImportError, ImportedItem, Parsed};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
@@ -193,14 +193,14 @@ fn ImportPreview(parsed: Parsed, extra: Vec<String>) -> impl IntoView {
 
 /// The file of an export in the chosen format: (text, items left out of a
 /// CSV, extension).
-fn export_file(items: &[ImportedItem], fmt: &str, password: &str) -> Result<(String, usize, &'static str), String> {
+fn export_file(items: &[ImportedItem], grouping: Grouping, fmt: &str, password: &str) -> Result<(String, usize, &'static str), String> {
     Ok(match fmt {
         "csv" => {
-            let (t, n) = transfer::to_csv(items);
+            let (t, n) = transfer::to_csv(items, grouping);
             (t, n, "csv")
         }
-        "protected" => (transfer::to_protected_json(items, password, domain::bitwarden::Kdf::DEFAULT).map_err(|e| e.to_string())?, 0, "json"),
-        _ => (transfer::to_json(items), 0, "json"),
+        "protected" => (transfer::to_protected_json(items, grouping, password, domain::bitwarden::Kdf::DEFAULT).map_err(|e| e.to_string())?, 0, "json"),
+        _ => (transfer::to_json(items, grouping), 0, "json"),
     })
 }
 
@@ -213,6 +213,8 @@ pub fn ExportForm(
     /// Said under the warning (e.g. that the export is in the event log).
     #[prop(optional)]
     logged: &'static str,
+    /// An organisation's collections, or a person's folders.
+    grouping: Grouping,
     items: Callback<String, ExportCall>,
     open: RwSignal<bool>,
     message: RwSignal<Option<String>>,
@@ -232,7 +234,7 @@ pub fn ExportForm(
         busy.set(true);
         let call = items.run(fmt.clone());
         spawn_local(async move {
-            let result = call.await.and_then(|(items, unreadable)| Ok((export_file(&items, &fmt, &pw)?, items.len(), unreadable)));
+            let result = call.await.and_then(|(items, unreadable)| Ok((export_file(&items, grouping, &fmt, &pw)?, items.len(), unreadable)));
             busy.set(false);
             let ((text, left_out, ext), n, unreadable) = match result {
                 Ok(r) => r,
