@@ -199,13 +199,6 @@ fn VaultView() -> impl IntoView {
                 </button>
             </div>
         </div>
-        <div class="toolbar">
-            <input class="search" type="search" placeholder="Search vault" aria-label="Search vault" bind:value=search />
-            <TypeFilter filter=filter />
-            <button class="btn small" on:click=move |_| folder_edit.set(Some(folders::FolderEdit { id: None, name: String::new() }))>
-                "New folder"
-            </button>
-        </div>
         <p class="notice" role="status">
             {move || message.get()}
         </p>
@@ -232,7 +225,10 @@ fn VaultView() -> impl IntoView {
                                 let mut decrypted: Vec<Decrypted> = list
                                     .into_iter()
                                     .filter_map(|i| Some(Decrypted {
-                                        data: CipherView { folder_id: i.folder_id, ..open_item(&keys.user_key, &i.data)? },
+                                        data: CipherView {
+                                            folder_id: i.folder_id,
+                                            ..open_item(&keys.user_key, &i.data)?
+                                        },
                                         id: i.id,
                                         deleted: i.deleted_at.is_some(),
                                         shared: None,
@@ -277,35 +273,59 @@ fn VaultView() -> impl IntoView {
                                     let fo = folder.get();
                                     decrypted
                                         .iter()
-                                        .filter(|d| in_vault(d, &v) && folders::in_folder(d.data.folder_id.as_deref(), &fo) && shown(&d.data, d.deleted, &f, &q))
+                                        .filter(|d| {
+                                            in_vault(d, &v) && folders::in_folder(d.data.folder_id.as_deref(), &fo) && shown(&d.data, d.deleted, &f, &q)
+                                        })
                                         .cloned()
                                         .collect::<Vec<_>>()
                                 };
                                 let has_folders = !my_folders.is_empty();
                                 let (vault_choices, my_folders) = (StoredValue::new(vault_choices), StoredValue::new(my_folders));
                                 view! {
-                                    <Show when=move || has_orgs || has_folders>
-                                        <div class="toolbar">
-                                            <Show when=move || has_orgs>
-                                                <shared::VaultFilter vault=vault orgs=vault_choices.get_value() />
+                                    <div class="toolbar">
+                                        <input class="search" type="search" placeholder="Search vault" aria-label="Search vault" bind:value=search />
+                                        <TypeFilter filter=filter />
+                                        <Show when=move || has_orgs>
+                                            <shared::VaultFilter vault=vault orgs=vault_choices.get_value() />
+                                        </Show>
+                                        <Show when=move || has_folders>
+                                            <folders::FolderFilter filter=folder folders=my_folders.get_value() />
+                                            <Show when=move || !matches!(folder.get().as_str(), "" | "none")>
+                                                <button
+                                                    class="btn small ghost"
+                                                    on:click=move |_| {
+                                                        let id = folder.get_untracked();
+                                                        let name = folder_list
+                                                            .with_value(|l| l.iter().find(|f| f.0 == id).map(|f| f.1.clone()))
+                                                            .unwrap_or_default();
+                                                        folder_edit
+                                                            .set(
+                                                                Some(folders::FolderEdit {
+                                                                    id: Some(id),
+                                                                    name,
+                                                                }),
+                                                            );
+                                                    }
+                                                >
+                                                    "Edit folder"
+                                                </button>
                                             </Show>
-                                            <Show when=move || has_folders>
-                                                <folders::FolderFilter filter=folder folders=my_folders.get_value() />
-                                                <Show when=move || !matches!(folder.get().as_str(), "" | "none")>
-                                                    <button
-                                                        class="btn small ghost"
-                                                        on:click=move |_| {
-                                                            let id = folder.get_untracked();
-                                                            let name = folder_list.with_value(|l| l.iter().find(|f| f.0 == id).map(|f| f.1.clone())).unwrap_or_default();
-                                                            folder_edit.set(Some(folders::FolderEdit { id: Some(id), name }));
-                                                        }
-                                                    >
-                                                        "Edit folder"
-                                                    </button>
-                                                </Show>
-                                            </Show>
-                                        </div>
-                                    </Show>
+                                        </Show>
+                                        <button
+                                            class="btn small"
+                                            on:click=move |_| {
+                                                folder_edit
+                                                    .set(
+                                                        Some(folders::FolderEdit {
+                                                            id: None,
+                                                            name: String::new(),
+                                                        }),
+                                                    )
+                                            }
+                                        >
+                                            "New folder"
+                                        </button>
+                                    </div>
                                     <Show when=move || total == 0>
                                         <div class="empty">
                                             <h2>"Your vault is empty"</h2>

@@ -98,14 +98,5 @@ pub fn PersonalExport(open: RwSignal<bool>, message: RwSignal<Option<String>>) -
             Ok((items, unreadable))
         })
     });
-    view! {
-        <ExportForm
-            whose="your vault data"
-            stem="export".to_string()
-            grouping=domain::transfer::Grouping::Folders
-            items=items
-            open=open
-            message=message
-        />
-    }
+    view! { <ExportForm whose="your vault data" stem="export".to_string() grouping=domain::transfer::Grouping::Folders items=items open=open message=message /> }
 }
