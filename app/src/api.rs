@@ -258,17 +258,29 @@ pub async fn accept_invitation(token: String, password: Option<PasswordFacts>, r
     Ok(services()?.accept_with(&actor()?, &token, password, recovery_key, &meta()).await?)
 }
 
+/// A page of an event log (a provider's, with its clients' if the filter
+/// says so, or a client organisation's), newest first.
 #[server(prefix = "/api", endpoint = "providers/events", input = Json)]
-pub async fn provider_events(
-    provider_id: String,
-    from: Option<i64>,
-    to: Option<i64>,
-    offset: i64,
-    limit: i64,
-    member: Option<String>,
-) -> Result<EventPage, ApiError> {
-    let q = db::EventQuery { from, to, offset, limit, target: member.filter(|m| !m.is_empty()) };
+pub async fn provider_events(provider_id: String, filter: domain::api::EventFilter, offset: i64, limit: i64) -> Result<EventPage, ApiError> {
+    let some = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let q = db::EventQuery {
+        from: filter.from,
+        to: filter.to,
+        offset,
+        limit,
+        target: some(filter.member),
+        actor: some(filter.actor),
+        kind: some(filter.kind),
+        with_clients: filter.clients,
+        tenant: some(filter.tenant),
+    };
     Ok(services()?.events(&actor()?, &provider_id, q).await?)
+}
+
+/// The choices of an event log's filters (clients, event kinds, actors).
+#[server(prefix = "/api", endpoint = "providers/events/facets", input = Json)]
+pub async fn event_facets(provider_id: String, clients: bool) -> Result<domain::api::EventFacets, ApiError> {
+    Ok(services()?.event_facets(&actor()?, &provider_id, clients).await?)
 }
 
 /// Mails to this provider's people that could not be delivered yet: (to, subject, last error).

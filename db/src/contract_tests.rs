@@ -611,10 +611,10 @@ async fn events_paging(s: DynStore) {
     let mut b = batch(&pid, &admin.id, vec![]);
     b.events = (0..30).map(|i| event(&pid, "invited", 2000 + i)).collect();
     s.change_members(&b).await.unwrap();
-    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2000), to: Some(2030), offset: 0, limit: 10, target: None }).await.unwrap();
+    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2000), to: Some(2030), offset: 0, limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!((page.len(), total), (10, 30));
     assert_eq!(page[0].at, 2029, "newest first");
-    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2010), to: Some(2020), offset: 5, limit: 10, target: None }).await.unwrap();
+    let (page, total) = s.list_events(&pid, &EventQuery { from: Some(2010), to: Some(2020), offset: 5, limit: 10, ..Default::default() }).await.unwrap();
     assert_eq!((page.len(), total), (5, 10));
     let (_, all) = s.list_events(&pid, &EventQuery { limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!(all, 31, "the provider_created event counts too");
@@ -623,6 +623,33 @@ async fn events_paging(s: DynStore) {
     s.change_members(&b).await.unwrap();
     let (rows, n) = s.list_events(&pid, &EventQuery { limit: 10, target: Some("t@x.com".into()), ..Default::default() }).await.unwrap();
     assert_eq!((n, rows[0].kind.as_str()), (1, "member_removed"));
+
+    // A provider's log with its clients' logs: filtered by client, actor and kind.
+    let oid = organization(&s, &pid, &admin, 0).await.unwrap();
+    let (other_pid, other_admin, _) = provider_with_admin(&s, "else@x.com").await;
+    let foreign = organization(&s, &other_pid, &other_admin, 0).await.unwrap();
+    let by = |tenant: &str, kind: &str, at: i64, actor: &str| EventRow { actor_email: Some(actor.into()), ..event(tenant, kind, at) };
+    for e in [by(&oid, "item_created", 4000, "su@x.com"), by(&oid, "policy_changed", 4001, "admin@x.com"), by(&foreign, "item_created", 4002, "su@x.com")] {
+        s.record_event(&e).await.unwrap();
+    }
+    let q = |f: &dyn Fn(&mut EventQuery)| {
+        let mut q = EventQuery { limit: 100, from: Some(3500), with_clients: true, ..Default::default() };
+        f(&mut q);
+        q
+    };
+    let (rows, n) = s.list_events(&pid, &q(&|_: &mut EventQuery| ())).await.unwrap();
+    assert_eq!(n, 2, "the client's two, not another provider's client's: {rows:?}");
+    assert!(rows.iter().all(|r| r.provider_id == oid));
+    assert_eq!(s.list_events(&pid, &q(&|q: &mut EventQuery| q.with_clients = false)).await.unwrap().1, 0, "the provider's own log alone");
+    let (rows, n) = s.list_events(&pid, &q(&|q: &mut EventQuery| q.kind = Some("item_created".into()))).await.unwrap();
+    assert_eq!((n, rows[0].at), (1, 4000));
+    assert_eq!(s.list_events(&pid, &q(&|q: &mut EventQuery| q.actor = Some("admin@x.com".into()))).await.unwrap().1, 1);
+    assert_eq!(s.list_events(&pid, &q(&|q: &mut EventQuery| q.tenant = Some(pid.clone()))).await.unwrap().1, 0);
+    assert_eq!(s.list_events(&pid, &q(&|q: &mut EventQuery| q.tenant = Some(foreign.clone()))).await.unwrap().1, 0, "one client, only its own");
+    let (kinds, actors) = s.event_facets(&pid, true).await.unwrap();
+    assert!(kinds.contains(&"item_created".to_string()) && kinds.contains(&"policy_changed".to_string()) && kinds.contains(&"member_removed".to_string()));
+    assert_eq!(actors, ["admin@x.com", "su@x.com"]);
+    assert!(!s.event_facets(&pid, false).await.unwrap().0.contains(&"item_created".to_string()));
 }
 
 async fn outbox_lease(s: DynStore) {

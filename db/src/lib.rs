@@ -200,6 +200,9 @@ pub trait Store: Send + Sync + 'static {
 
     // Events
     async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)>;
+    /// The kinds of event and the people who acted in a log (with its
+    /// clients' logs if asked), each sorted, for the log's filters.
+    async fn event_facets(&self, provider_id: &str, with_clients: bool) -> Result<(Vec<String>, Vec<String>)>;
 
     // Outbox
     /// Claims up to `limit` due mails for `lease` seconds (a worker that dies

@@ -226,6 +226,14 @@ pub struct EventQuery {
     pub limit: i64,
     /// Only events about this member (by email).
     pub target: Option<String>,
+    /// Only events done by this person (by email).
+    pub actor: Option<String>,
+    /// Only events of this kind.
+    pub kind: Option<String>,
+    /// A provider's log with its client organisations' events too.
+    pub with_clients: bool,
+    /// Only the events of this tenant (the log's own, or one of its clients).
+    pub tenant: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

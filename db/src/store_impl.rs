@@ -105,6 +105,13 @@ const MARK_SQL: &str = "INSERT INTO org_item_marks (user_id, item_id, folder_id,
     SELECT $1, $2, (SELECT id FROM folders WHERE id = $3 AND user_id = $1), $4 WHERE EXISTS (SELECT 1 FROM org_items WHERE id = $2) \
     ON CONFLICT (user_id, item_id) DO UPDATE SET folder_id = excluded.folder_id, favourite = excluded.favourite";
 
+/// Which events a log shows. Binds: $1 the log's tenant, $2 with its
+/// clients' logs, $3..$4 the time range, $5 member (target), $6 one tenant,
+/// $7 actor, $8 kind.
+const EVENT_FILTER: &str = "(e.provider_id = $1 OR ($2 AND e.provider_id IN (SELECT id FROM providers WHERE parent_id = $1))) \
+    AND e.at >= $3 AND e.at < $4 AND ($5 IS NULL OR e.target_email = $5) AND ($6 IS NULL OR e.provider_id = $6) \
+    AND ($7 IS NULL OR e.actor_email = $7) AND ($8 IS NULL OR e.kind = $8)";
+
 const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key, version";
 
 macro_rules! store_impl {
@@ -1096,28 +1103,48 @@ macro_rules! store_impl {
             async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)> {
                 let from = q.from.unwrap_or(i64::MIN);
                 let to = q.to.unwrap_or(i64::MAX);
-                let rows = sqlx::query_as::<_, EventRow>(
-                    "SELECT * FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3 AND ($6 IS NULL OR target_email = $6) \
-                     ORDER BY at DESC, id DESC LIMIT $4 OFFSET $5",
-                )
-                .bind(provider_id)
-                .bind(from)
-                .bind(to)
-                .bind(q.limit)
-                .bind(q.offset)
-                .bind(&q.target)
-                .fetch_all(&self.pool)
-                .await?;
-                let (total,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM events WHERE provider_id = $1 AND at >= $2 AND at < $3 AND ($4 IS NULL OR target_email = $4)",
-                )
+                let rows = sqlx::query_as::<_, EventRow>(&format!("SELECT e.* FROM events e WHERE {EVENT_FILTER} ORDER BY e.at DESC, e.id DESC LIMIT $9 OFFSET $10"))
                     .bind(provider_id)
+                    .bind(q.with_clients)
                     .bind(from)
                     .bind(to)
                     .bind(&q.target)
+                    .bind(&q.tenant)
+                    .bind(&q.actor)
+                    .bind(&q.kind)
+                    .bind(q.limit)
+                    .bind(q.offset)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM events e WHERE {EVENT_FILTER}"))
+                    .bind(provider_id)
+                    .bind(q.with_clients)
+                    .bind(from)
+                    .bind(to)
+                    .bind(&q.target)
+                    .bind(&q.tenant)
+                    .bind(&q.actor)
+                    .bind(&q.kind)
                     .fetch_one(&self.pool)
                     .await?;
                 Ok((rows, total))
+            }
+
+            async fn event_facets(&self, provider_id: &str, with_clients: bool) -> Result<(Vec<String>, Vec<String>)> {
+                const SCOPE: &str = "(e.provider_id = $1 OR ($2 AND e.provider_id IN (SELECT id FROM providers WHERE parent_id = $1)))";
+                let kinds: Vec<(String,)> = sqlx::query_as(&format!("SELECT DISTINCT e.kind FROM events e WHERE {SCOPE} ORDER BY e.kind"))
+                    .bind(provider_id)
+                    .bind(with_clients)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let actors: Vec<(String,)> = sqlx::query_as(&format!(
+                    "SELECT DISTINCT e.actor_email FROM events e WHERE {SCOPE} AND e.actor_email IS NOT NULL ORDER BY e.actor_email LIMIT 1000"
+                ))
+                .bind(provider_id)
+                .bind(with_clients)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok((kinds.into_iter().map(|k| k.0).collect(), actors.into_iter().map(|a| a.0).collect()))
             }
 
             async fn mails_to(&self, to: &str) -> Result<Vec<MailRow>> {

@@ -286,6 +286,42 @@ pub struct EventItem {
     pub target: Option<String>,
     pub detail: String,
     pub ip: Option<String>,
+    /// Whose log it is in (the provider's or a client's name), in a log that
+    /// shows its clients' events too.
+    #[serde(default)]
+    pub tenant: Option<String>,
+}
+
+/// What an event log shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventFilter {
+    /// From this time (inclusive) to that (exclusive), Unix seconds.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Only events about this member (by email).
+    #[serde(default)]
+    pub member: Option<String>,
+    /// A provider's log with every client organisation's events too.
+    #[serde(default)]
+    pub clients: bool,
+    /// Only the events of this tenant: the provider, or one of its clients.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Only what this person did (by email).
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// Only events of this kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+}
+
+/// The choices of an event log's filters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventFacets {
+    /// The log's tenant first, then its clients by name: (id, name).
+    pub tenants: Vec<(String, String)>,
+    pub kinds: Vec<String>,
+    pub actors: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, mailsTo, callApi, PASSWORD } from './helpers.mjs';
 
 /** Opens a page by URL; a fresh page load is locked, so unlock it. */
@@ -265,7 +266,9 @@ test('a provider admin creates a client; a service user manages it within the se
   const content = (v) => {
     if (Array.isArray(v)) return v.map(content);
     if (v && typeof v === 'object') {
-      const skip = ['id', 'organizationId', 'folderId', 'collectionIds', 'revisionDate', 'creationDate', 'deletedDate'];
+      // A favourite is each person's own mark, not the organisation's item
+      // (as in Bitwarden): an organisation's export carries none.
+      const skip = ['id', 'organizationId', 'folderId', 'favorite', 'collectionIds', 'revisionDate', 'creationDate', 'deletedDate'];
       return Object.fromEntries(Object.entries(v)
         .filter(([k, x]) => !skip.includes(k) && x !== null && x !== false && x !== 0 && !(Array.isArray(x) && x.length === 0))
         .map(([k, x]) => [k, content(x)]));
@@ -652,6 +655,7 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await admin.getByLabel('Provider name').fill('Litware MSP');
   await admin.getByRole('button', { name: 'Set up provider' }).click();
   await expect(admin.getByRole('heading', { name: 'Litware MSP' })).toBeVisible();
+  const pid = admin.url().split('/')[4];
   const nav = admin.getByRole('complementary', { name: 'Provider' });
   await nav.getByRole('link', { name: 'Subscription' }).click();
   await admin.getByLabel('Total seats').fill('10');
@@ -754,5 +758,28 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' })).toBeVisible();
   await admin.getByRole('link', { name: 'Manage Alpine Ski House' }).click();
   await expect(admin.getByRole('row').filter({ hasText: owners['Alpine Ski House'] }).getByText('Confirmed', { exact: true })).toBeVisible();
+
+  // One event log across the provider and every client, filtered by client
+  // and event, and exported as filtered.
+  await admin.goto(`/providers/${pid}/events`);
+  await hydrated(admin);
+  await expect(admin.getByRole('columnheader', { name: 'Client' })).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' }).filter({ hasText: 'member confirmed' })).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Litware MSP' }).filter({ hasText: 'client renamed' })).toBeVisible();
+  await admin.getByLabel('Client', { exact: true }).selectOption({ label: 'Blue Yonder' });
+  await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' })).toHaveCount(0);
+  await admin.getByLabel('Event', { exact: true }).selectOption({ label: 'member accepted' });
+  await expect(admin.getByText('1–1 of 1')).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Blue Yonder' }).filter({ hasText: owners['Blue Yonder'] })).toBeVisible();
+  await admin.screenshot({ path: 'test-results/provider-events-across-clients.png', fullPage: true });
+  const downloading = admin.waitForEvent('download');
+  await admin.getByRole('link', { name: 'Export CSV' }).click();
+  const file = await downloading;
+  expect(file.suggestedFilename()).toMatch(/^events_litware-msp_start_\d{4}-\d{2}-\d{2}\.csv$/);
+  const lines = fs.readFileSync(await file.path(), 'utf8').trim().split('\n');
+  expect(lines[0]).toBe('organisation,time_utc,unix_time,event,actor,member,detail,ip');
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain('"Blue Yonder"');
+  expect(lines[1]).toContain('"member_accepted"');
   await adminCtx.close();
 });

@@ -388,12 +388,22 @@ where
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }
 
+/// An event log's CSV export: the log's filters, as the page has them.
 #[derive(serde::Deserialize)]
 struct CsvQuery {
+    /// First and last day (YYYY-MM-DD, UTC), both included.
     from: Option<String>,
     to: Option<String>,
+    member: Option<String>,
+    /// "1": a provider's log with its clients' events too.
+    clients: Option<String>,
+    tenant: Option<String>,
+    actor: Option<String>,
+    kind: Option<String>,
 }
 
+/// Every event the filters select, as CSV, streamed a page at a time (no cap
+/// on the number of rows), in a file named after the tenant and the range.
 async fn events_csv(
     Extension(services): Extension<Services>,
     actor: Option<Extension<CurrentActor>>,
@@ -404,11 +414,45 @@ async fn events_csv(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let from = q.from.as_deref().and_then(domain::time::day_start);
-    let to = q.to.as_deref().and_then(domain::time::day_start).map(|t| t + 86_400);
-    match services.events_csv(&actor, &id, from, to).await {
-        Ok(csv) => ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"provider-events.csv\"")], csv)
-            .into_response(),
-        Err(e) => api_error(e.into()),
-    }
+    let some = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let query = db::EventQuery {
+        from: q.from.as_deref().and_then(domain::time::day_start),
+        to: q.to.as_deref().and_then(domain::time::day_start).map(|t| t + 86_400),
+        target: some(q.member),
+        with_clients: q.clients.as_deref() == Some("1"),
+        tenant: some(q.tenant),
+        actor: some(q.actor),
+        kind: some(q.kind),
+        ..Default::default()
+    };
+    let export = match services.events_csv(&actor, &id, query).await {
+        Ok(e) => e,
+        Err(e) => return api_error(e.into()),
+    };
+    let header = Services::events_csv_header(&export);
+    let disposition = format!("attachment; filename=\"{}\"", export.file_name);
+    let pages = futures::stream::unfold(Some(0i64), move |page| {
+        let (services, actor, id, export) = (services.clone(), actor.clone(), id.clone(), export.clone());
+        async move {
+            let n = page?;
+            match services.events_csv_page(&actor, &id, &export, n).await {
+                Ok(text) if text.is_empty() => None,
+                Ok(text) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(text)), Some(n + 1))),
+                Err(e) => {
+                    tracing::error!(error = ?e, "event export stopped");
+                    Some((Err(std::io::Error::other("the export stopped")), None))
+                }
+            }
+        }
+    });
+    // Fused: the compression layer may poll once more after the end.
+    let body = futures::stream::once(async move { Ok::<_, std::io::Error>(axum::body::Bytes::from(header)) }).chain(pages).fuse();
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"))),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
 }

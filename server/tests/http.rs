@@ -207,7 +207,8 @@ async fn forbidden_walk_changes_nothing() {
             json!({ "input": { "provider_id": oid, "emails": "x@contoso.com", "user_type": "Owner", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} } }),
         ),
         ("members/remove", json!({ "provider_id": oid, "member_ids": [owner] })),
-        ("providers/events", json!({ "provider_id": oid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
+        ("providers/events", json!({ "provider_id": oid, "filter": { "from": null, "to": null }, "offset": 0, "limit": 10 })),
+        ("providers/events/facets", json!({ "provider_id": oid, "clients": false })),
         ("clients/list", json!({ "provider_id": pid })),
         ("providers/onboarding", json!({ "provider_id": pid })),
         ("clients/rename", json!({ "provider_id": pid, "org_id": oid, "name": "Renamed" })),
@@ -236,7 +237,8 @@ async fn forbidden_walk_changes_nothing() {
             json!({ "input": { "provider_id": pid, "name": "Evil Corp", "owner_email": "o@evil.com", "seats": 1, "org_key": key.encrypt(b"k") } }),
         ),
         ("providers/seats", json!({ "provider_id": pid, "seats": 1000 })),
-        ("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })),
+        ("providers/events", json!({ "provider_id": pid, "filter": { "from": null, "to": null, "clients": true }, "offset": 0, "limit": 10 })),
+        ("providers/events/facets", json!({ "provider_id": pid, "clients": true })),
         ("providers/settings", json!({ "provider_id": pid })),
         ("providers/update", json!({ "provider_id": pid, "name": "Hijacked", "billing_email": "evil@x.com" })),
         ("members/failed-mails", json!({ "provider_id": pid })),
@@ -337,6 +339,28 @@ async fn forbidden_walk_changes_nothing() {
     let csv = admin.http.get(format!("{}/api/providers/{pid}/events.csv", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(csv.starts_with("time_utc,") && csv.contains("member_confirmed") && csv.contains("su@acme.com"), "{csv}");
     assert!(csv.contains("provider_settings_changed") && csv.contains("Acme Managed IT"), "{csv}");
+    assert!(!csv.contains("collection_created"), "the provider's own log holds no client's events");
+    // Across every client, filtered by kind: the client's events, named, in a file named after the provider and range.
+    let r = admin.http.get(format!("{}/api/providers/{pid}/events.csv?clients=1&kind=collection_created&from=2000-01-01", app.base)).send().await.unwrap();
+    let file = r.headers()[reqwest::header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
+    assert!(file.starts_with("attachment; filename=\"events_acme-managed-it_2000-01-01_"), "{file}");
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "organisation,time_utc,unix_time,event,actor,member,detail,ip");
+    assert!(lines.len() > 1 && lines[1..].iter().all(|l| l.starts_with("\"Contoso\",") && l.contains("collection_created")), "{csv}");
+    // One client's events only, compressed as a browser asks.
+    let r = admin
+        .http
+        .get(format!("{}/api/providers/{pid}/events.csv?tenant={oid}&kind=collection_created&clients=1", app.base))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.is_ok(), "the whole body arrives");
+    // A service user may not export the provider's log.
+    let r = service_user.http.get(format!("{}/api/providers/{pid}/events.csv?clients=1", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 /// After the whole members flow, no table holds a master password or any
@@ -541,7 +565,7 @@ async fn live_accept_postgres_two_instances() {
 
 /// The client address of each event in a tenant's log, newest first.
 async fn event_ips(b: &Browser, pid: &str) -> Vec<String> {
-    let (s, v) = b.call("providers/events", json!({ "provider_id": pid, "from": null, "to": null, "offset": 0, "limit": 10, "member": null })).await;
+    let (s, v) = b.call("providers/events", json!({ "provider_id": pid, "filter": { "from": null, "to": null }, "offset": 0, "limit": 10 })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v["items"].as_array().unwrap().iter().map(|e| e["ip"].as_str().unwrap_or("").to_string()).collect()
 }

@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod apps;
 mod error;
+pub mod events;
 mod folders;
 pub mod hashing;
 pub mod list_cache;

@@ -4,7 +4,7 @@
 use crate::accounts::member_facts;
 use crate::mail::{self, MailKind};
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token, token_hash};
-use db::{EventQuery, MemberBatch, MemberChange};
+use db::{MemberBatch, MemberChange};
 use domain::api::*;
 use domain::authz::Action;
 use domain::member::{MemberFacts, Role};
@@ -431,19 +431,6 @@ impl Services {
         Ok(p.id)
     }
 
-    pub async fn events(&self, actor: &Actor, provider_id: &str, query: EventQuery) -> Result<EventPage> {
-        self.authorize(actor, provider_id, Action::ViewProviderEvents).await?;
-        let q = EventQuery { limit: query.limit.clamp(1, 10_000), offset: query.offset.max(0), ..query };
-        let (rows, total) = self.store.list_events(provider_id, &q).await?;
-        Ok(EventPage {
-            items: rows
-                .into_iter()
-                .map(|e| EventItem { at: e.at, kind: e.kind, actor: e.actor_email, target: e.target_email, detail: e.detail, ip: e.ip })
-                .collect(),
-            total,
-        })
-    }
-
     /// Mails to this provider's people that could not be delivered yet.
     pub async fn failed_mails(&self, actor: &Actor, provider_id: &str) -> Result<Vec<(String, String, String)>> {
         self.authorize(actor, provider_id, Action::ListMembers).await?;
@@ -484,28 +471,5 @@ impl Services {
     pub async fn may_still_watch_clients(&self, actor: &Actor, provider_id: &str) -> bool {
         matches!(self.store.session_user(&actor.session_hash, self.now()).await, Ok(Some(_)))
             && self.authorize(actor, provider_id, Action::ManageClients).await.is_ok()
-    }
-
-    /// Every event of the range, oldest first, as CSV (for export).
-    pub async fn events_csv(&self, actor: &Actor, provider_id: &str, from: Option<i64>, to: Option<i64>) -> Result<String> {
-        let page = self.events(actor, provider_id, EventQuery { from, to, offset: 0, limit: 10_000, target: None }).await?;
-        fn cell(s: &str) -> String {
-            let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
-            format!("\"{}\"", s.replace('"', "\"\""))
-        }
-        let mut out = String::from("time_utc,unix_time,event,actor,member,detail,ip\n");
-        for e in page.items.iter().rev() {
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
-                cell(&domain::time::fmt_rfc3339(e.at)),
-                e.at,
-                cell(&e.kind),
-                cell(e.actor.as_deref().unwrap_or("")),
-                cell(e.target.as_deref().unwrap_or("")),
-                cell(&e.detail),
-                cell(e.ip.as_deref().unwrap_or(""))
-            ));
-        }
-        Ok(out)
     }
 }

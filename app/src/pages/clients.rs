@@ -406,7 +406,23 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
     };
     let ledger = {
         let pid = pid.clone();
-        Resource::new(move || version.get(), move |_| provider_events(pid.clone(), None, None, 0, 500, None))
+        // The whole history of seat changes: each kind read on its own (up to
+        // 10,000 changes of each), newest first.
+        Resource::new(
+            move || version.get(),
+            move |_| {
+                let pid = pid.clone();
+                async move {
+                    let mut all = vec![];
+                    for kind in ["seats_total_changed", "client_seats_changed", "client_created"] {
+                        let filter = domain::api::EventFilter { kind: Some(kind.into()), ..Default::default() };
+                        all.extend(provider_events(pid.clone(), filter, 0, 10_000).await?.items);
+                    }
+                    all.sort_by(|a, b| b.at.cmp(&a.at));
+                    Ok::<_, ApiError>(all)
+                }
+            },
+        )
     };
     view! {
         <div class="page-head">
@@ -504,13 +520,7 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
             <h2>"Seat ledger"</h2>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let items: Vec<_> = ledger
-                        .await
-                        .map(|p| p.items)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter(|e| matches!(e.kind.as_str(), "seats_total_changed" | "client_seats_changed" | "client_created"))
-                        .collect();
+                    let items: Vec<_> = ledger.await.unwrap_or_default();
                     let empty = items.is_empty();
                     view! {
                         <Show when=move || empty>
