@@ -37,7 +37,7 @@ impl Services {
         let own = self.store.provider(tenant_id).await?.map(|t| (t.id, t.name)).into_iter();
         let mut clients: Vec<(String, String)> =
             if with_clients { self.store.list_clients(tenant_id).await?.into_iter().map(|c| (c.org.id, c.org.name)).collect() } else { vec![] };
-        clients.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        clients.sort_by_key(|c| c.1.to_lowercase());
         Ok(own.chain(clients).collect())
     }
 

@@ -418,7 +418,7 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                         let filter = domain::api::EventFilter { kind: Some(kind.into()), ..Default::default() };
                         all.extend(provider_events(pid.clone(), filter, 0, 10_000).await?.items);
                     }
-                    all.sort_by(|a, b| b.at.cmp(&a.at));
+                    all.sort_by_key(|e| std::cmp::Reverse(e.at));
                     Ok::<_, ApiError>(all)
                 }
             },

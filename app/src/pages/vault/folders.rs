@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 /// The person's folders opened with their user key, by name.
 pub fn open_folders(key: &SymmetricKey, list: Vec<Folder>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = list.into_iter().filter_map(|f| Some((f.id, String::from_utf8(key.decrypt(&f.name).ok()?).ok()?))).collect();
-    out.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    out.sort_by_key(|f| f.1.to_lowercase());
     out
 }
 
