@@ -369,7 +369,7 @@ pub async fn delete_collection(org_id: String, collection_id: String) -> Result<
 
 #[server(prefix = "/api", endpoint = "organizations/items", input = Json)]
 pub async fn list_org_items(org_id: String) -> Result<Vec<OrgItem>, ApiError> {
-    Ok(services()?.list_org_items(&actor()?, &org_id).await?)
+    Ok(services()?.open_org_vault(&actor()?, &org_id, &meta()).await?)
 }
 
 #[server(prefix = "/api", endpoint = "organizations/items/save", input = Json)]

@@ -260,7 +260,11 @@ pub trait Store: Send + Sync + 'static {
     /// `before` or earlier; how many went.
     async fn purge_trash(&self, before: i64) -> Result<u64>;
     /// An event on its own (e.g. an export, which changes nothing).
-    async fn record_event(&self, event: &EventRow) -> Result<()>;
+    async fn record_event(&self, event: &EventRow) -> Result<()> {
+        self.record_events(std::slice::from_ref(event)).await
+    }
+    /// Several events in one transaction.
+    async fn record_events(&self, events: &[EventRow]) -> Result<()>;
 
     // Change notifications between server instances (PostgreSQL LISTEN/NOTIFY).
     /// Sends a notification to every instance listening (a no-op on SQLite,

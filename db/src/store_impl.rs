@@ -1407,9 +1407,11 @@ macro_rules! store_impl {
                 Ok(n.rows_affected() > 0)
             }
 
-            async fn record_event(&self, event: &EventRow) -> Result<()> {
+            async fn record_events(&self, events: &[EventRow]) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
-                insert_event(&mut tx, event).await?;
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
                 tx.commit().await?;
                 Ok(())
             }

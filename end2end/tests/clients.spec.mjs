@@ -639,7 +639,7 @@ test('a provider admin creates a client; a service user manages it within the se
 
   // The organisation's event log has it all.
   await consoleNav.getByRole('link', { name: 'Event logs' }).click();
-  for (const kind of ['collection deleted', 'account recovered', 'recovery enrolled', 'recovery keys created', 'items deleted', 'vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
+  for (const kind of ['vault opened by provider', 'collection deleted', 'account recovered', 'recovery enrolled', 'recovery keys created', 'items deleted', 'vault exported', 'vault imported', 'item created', 'seats changed', 'policy changed', 'collection created', 'group created', 'member invited', 'organisation created']) {
     await expect(su.getByRole('cell', { name: kind, exact: true }).first()).toBeVisible();
   }
   await su.screenshot({ path: 'test-results/admin-console-events.png', fullPage: true });

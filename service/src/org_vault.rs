@@ -99,6 +99,31 @@ impl Services {
         self.org_items(org_id).await
     }
 
+    /// The Admin Console's vault page: the items, and, when provider staff
+    /// open a client's vault (not as one of its members), a record in the
+    /// client's event log and in the provider's (who, when; once per quarter
+    /// of an hour for the same person and client).
+    pub async fn open_org_vault(&self, actor: &Actor, org_id: &str, meta: &RequestMeta) -> Result<Vec<OrgItem>> {
+        let auth = self.authorize(actor, org_id, Action::ManageVault).await?;
+        let as_staff =
+            auth.org.as_ref().is_some_and(|o| o.is_provider_staff()) && auth.own.as_ref().is_none_or(|m| !crate::accounts::member_facts(m).is_active());
+        if let (true, Some(pid)) = (as_staff, auth.tenant.parent_id.as_deref()) {
+            let now = self.now();
+            let first = self.store.count_hit(&format!("vault-opened:{}:{org_id}", actor.user_id()), now, 900, false).await?.count == 1;
+            if first {
+                let provider = self.store.provider(pid).await?.map(|p| p.name).unwrap_or_default();
+                let org = auth.tenant.name.clone();
+                self.store
+                    .record_events(&[
+                        self.event(org_id, Some(actor), "vault_opened_by_provider", None, format!("Provider staff of {provider} opened the vault"), meta),
+                        self.event(pid, Some(actor), "client_vault_opened", None, format!("Opened the vault of {org}"), meta),
+                    ])
+                    .await?;
+            }
+        }
+        self.org_items(org_id).await
+    }
+
     pub async fn save_org_item(&self, actor: &Actor, input: SaveOrgItemInput, meta: &RequestMeta) -> Result<OrgItem> {
         let access = self.vault_access(actor, &input.org_id).await?;
         let checked = check_data(&input.data, "This item")?;

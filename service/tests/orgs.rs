@@ -1104,7 +1104,41 @@ async fn folders_are_personal(w: World) {
     assert!(w.s.list_folders(&mia.actor).await.unwrap().is_empty());
 }
 
+/// Provider staff opening a client's vault in the Admin Console is in the
+/// client's log and the provider's (once per quarter hour); a member's
+/// opening is not.
+async fn provider_staff_opening_a_vault_is_logged(w: World) {
+    let (admin, pid, pkey, su) = w.msp(100).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 10).await.unwrap();
+    let opened = |tenant: String, kind: &'static str| {
+        let s = w.s.clone();
+        let admin = &admin.actor;
+        async move {
+            let q = db::EventQuery { limit: 1000, kind: Some(kind.into()), ..Default::default() };
+            s.events(admin, &tenant, q).await.unwrap().items
+        }
+    };
+    w.s.open_org_vault(&su.actor, &org.id, &meta()).await.unwrap();
+    w.s.open_org_vault(&su.actor, &org.id, &meta()).await.unwrap();
+    let in_client = opened(org.id.clone(), "vault_opened_by_provider").await;
+    assert_eq!(in_client.len(), 1, "once per quarter hour");
+    assert_eq!((in_client[0].actor.as_deref(), in_client[0].detail.as_str()), (Some("service@msp.com"), "Provider staff of Acme MSP opened the vault"));
+    let in_provider = opened(pid.clone(), "client_vault_opened").await;
+    assert_eq!((in_provider.len(), in_provider[0].detail.as_str()), (1, "Opened the vault of Contoso"));
+    w.clock.advance(901);
+    w.s.open_org_vault(&su.actor, &org.id, &meta()).await.unwrap();
+    assert_eq!(opened(org.id.clone(), "vault_opened_by_provider").await.len(), 2);
+    // An Owner of the organisation opens it as a member: not logged as staff.
+    let owner = w.org_member(&su, &org, "o@contoso.com", Role::Owner, Permissions::default()).await;
+    w.s.open_org_vault(&owner.actor, &org.id, &meta()).await.unwrap();
+    assert_eq!(opened(org.id.clone(), "vault_opened_by_provider").await.len(), 2);
+    // Nobody else opens it at all.
+    let eve = w.person("eve@x.com").await;
+    assert!(matches!(w.s.open_org_vault(&eve.actor, &org.id, &meta()).await, Err(ServiceError::Forbidden(_))));
+}
+
 both!(
+    provider_staff_opening_a_vault_is_logged,
     folders_are_personal,
     two_step_login_policy,
     account_recovery,
