@@ -756,6 +756,11 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await rename.getByRole('button', { name: 'Save' }).click();
   await expect(rename).toBeHidden();
   await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' })).toBeVisible();
+  // The Owner filter offers the states present (all three Owners are confirmed by now) and keeps those rows.
+  const ownerFilter = admin.getByLabel('Owner', { exact: true });
+  await expect(ownerFilter.getByRole('option')).toHaveText(['Any Owner state', 'Owner confirmed']);
+  await ownerFilter.selectOption({ label: 'Owner confirmed' });
+  await expect(admin.getByRole('row').filter({ hasText: 'Owner confirmed' })).toHaveCount(3);
   await admin.getByRole('link', { name: 'Manage Alpine Ski House' }).click();
   await expect(admin.getByRole('row').filter({ hasText: owners['Alpine Ski House'] }).getByText('Confirmed', { exact: true })).toBeVisible();
 

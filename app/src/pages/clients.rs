@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::pages::fmt_time;
 use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
 use crate::session::use_session;
-use domain::api::{ClientsView, CreateClientInput, ProviderSummary};
+use domain::api::{ClientSummary, ClientsView, CreateClientInput, ProviderSummary};
 use domain::crypto::SymmetricKey;
 use domain::member::{Role, StatusBadge};
 use leptos::either::Either;
@@ -106,6 +106,17 @@ fn remaining(v: &ClientsView) -> i64 {
     (v.total_seats - v.assigned).max(0)
 }
 
+/// Orders the Clients list: by name, newest activity first, most seats used
+/// first, or fewest seats remaining first (the clients about to run out).
+fn sort_clients(list: &mut [ClientSummary], by: &str) {
+    match by {
+        "activity" => list.sort_by_key(|c| std::cmp::Reverse(c.last_activity)),
+        "used" => list.sort_by_key(|c| std::cmp::Reverse(c.used)),
+        "remaining" => list.sort_by_key(|c| c.seats - c.used),
+        _ => list.sort_by_key(|c| c.name.to_lowercase()),
+    }
+}
+
 #[component]
 fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
     let admin = provider.user_type == Role::ProviderAdmin;
@@ -116,6 +127,8 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
         Resource::new(move || version.get(), move |_| list_clients(pid.clone()))
     };
     let search = RwSignal::new(String::new());
+    let sort = RwSignal::new("name".to_string());
+    let owner_state = RwSignal::new(String::new());
     let create_open = RwSignal::new(false);
     // (client id, current name) of the client being renamed.
     let renaming = RwSignal::new(None::<(String, String)>);
@@ -143,14 +156,22 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                 let (total, assigned, left) = (v.total_seats, v.assigned, remaining(&v));
                 let clients = v.clients.clone();
                 let none = clients.is_empty();
+                let mut states: Vec<String> = clients.iter().filter_map(|c| c.owner_badge.map(|b| b.label().to_string())).collect();
+                states.sort();
+                states.dedup();
                 let rows = move || {
                     let q = search.get().trim().to_lowercase();
-                    clients
+                    let state = owner_state.get();
+                    let mut list: Vec<ClientSummary> = clients
                         .iter()
                         .filter(|c| q.is_empty() || c.name.to_lowercase().contains(&q) || c.owner_email.as_deref().is_some_and(|o| o.contains(&q)))
+                        .filter(|c| state.is_empty() || c.owner_badge.is_some_and(|b| b.label() == state))
                         .cloned()
-                        .collect::<Vec<_>>()
+                        .collect();
+                    sort_clients(&mut list, &sort.get());
+                    list
                 };
+                // The Owner states present, for the filter.
                 view! {
                     <div class="stats">
                         <div class="stat">
@@ -170,6 +191,16 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                     </div>
                     <div class="toolbar">
                         <input class="search" type="search" placeholder="Search clients" aria-label="Search clients" bind:value=search />
+                        <select class="filter" aria-label="Owner" bind:value=owner_state>
+                            <option value="">"Any Owner state"</option>
+                            {states.into_iter().map(|st| view! { <option value=st.clone()>{format!("Owner {}", st.to_lowercase())}</option> }).collect_view()}
+                        </select>
+                        <select class="filter" aria-label="Sort by" bind:value=sort>
+                            <option value="name">"Name"</option>
+                            <option value="activity">"Last activity"</option>
+                            <option value="used">"Seats used"</option>
+                            <option value="remaining">"Seats remaining"</option>
+                        </select>
                     </div>
                     <Show when=move || none>
                         <div class="empty">
@@ -604,5 +635,28 @@ where
         <p class="form-error" role="alert">
             {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
         </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(name: &str, seats: i64, used: i64, last: Option<i64>) -> ClientSummary {
+        ClientSummary { id: name.into(), name: name.into(), seats, used, owner_email: None, created_at: 0, owner_badge: None, last_activity: last }
+    }
+
+    #[test]
+    fn clients_sort_by_name_activity_and_seats() {
+        let mut list = vec![client("beta", 5, 1, Some(10)), client("Alpha", 2, 2, None), client("gamma", 10, 3, Some(20))];
+        let names = |l: &[ClientSummary]| l.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        sort_clients(&mut list, "name");
+        assert_eq!(names(&list), ["Alpha", "beta", "gamma"]);
+        sort_clients(&mut list, "activity");
+        assert_eq!(names(&list), ["gamma", "beta", "Alpha"], "newest first, never active last");
+        sort_clients(&mut list, "used");
+        assert_eq!(names(&list), ["gamma", "Alpha", "beta"]);
+        sort_clients(&mut list, "remaining");
+        assert_eq!(names(&list), ["Alpha", "beta", "gamma"], "about to run out first");
     }
 }
