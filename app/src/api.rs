@@ -160,6 +160,24 @@ pub async fn save_item(id: Option<String>, data: String) -> Result<VaultItem, Ap
     Ok(services()?.save_item(&actor()?, id, data).await?)
 }
 
+/// Bitwarden's apps logged in to the caller's account.
+#[server(prefix = "/api", endpoint = "accounts/devices", input = Json)]
+pub async fn app_devices() -> Result<Vec<domain::api::AppDevice>, ApiError> {
+    Ok(services()?.app_devices(&actor()?).await?)
+}
+
+/// Logs one of the caller's apps out.
+#[server(prefix = "/api", endpoint = "accounts/devices/log-out", input = Json)]
+pub async fn log_out_app(id: String) -> Result<(), ApiError> {
+    Ok(services()?.log_out_app(&actor()?, &id).await?)
+}
+
+/// Forgets every browser and app remembered for the caller's two-step login; how many.
+#[server(prefix = "/api", endpoint = "accounts/two-step/forget", input = Json)]
+pub async fn forget_remembered() -> Result<u64, ApiError> {
+    Ok(services()?.forget_remembered(&actor()?).await?)
+}
+
 /// The caller's folders (names encrypted with their user key).
 #[server(prefix = "/api", endpoint = "folders/list", input = Json)]
 pub async fn list_folders() -> Result<Vec<domain::api::Folder>, ApiError> {

@@ -78,6 +78,12 @@ pub trait Store: Send + Sync + 'static {
     /// A device and its account's email, unless it has ended.
     async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String)>>;
     async fn delete_devices(&self, user_id: &str) -> Result<u64>;
+    /// The apps logged in to an account, most recently used first.
+    async fn list_devices(&self, user_id: &str) -> Result<Vec<DeviceRow>>;
+    /// Logs one app out (its tokens stop working at once); false if none.
+    async fn delete_device(&self, user_id: &str, id: &str) -> Result<bool>;
+    /// Forgets every browser and app remembered for two-step login.
+    async fn forget_remembered(&self, user_id: &str) -> Result<u64>;
     /// Replaces the account's API key (its secret's hash).
     async fn set_api_key(&self, user_id: &str, secret_hash: &str, now: i64) -> Result<()>;
     async fn api_key_hash(&self, user_id: &str) -> Result<Option<String>>;

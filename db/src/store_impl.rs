@@ -247,6 +247,19 @@ macro_rules! store_impl {
                 Ok(sqlx::query("DELETE FROM devices WHERE user_id = $1").bind(user_id).execute(&self.pool).await?.rows_affected())
             }
 
+            async fn list_devices(&self, user_id: &str) -> Result<Vec<DeviceRow>> {
+                Ok(sqlx::query_as::<_, DeviceRow>("SELECT * FROM devices WHERE user_id = $1 ORDER BY used_at DESC, id").bind(user_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn delete_device(&self, user_id: &str, id: &str) -> Result<bool> {
+                let n = sqlx::query("DELETE FROM devices WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(&self.pool).await?;
+                Ok(n.rows_affected() > 0)
+            }
+
+            async fn forget_remembered(&self, user_id: &str) -> Result<u64> {
+                Ok(sqlx::query("DELETE FROM two_factor_remembered WHERE user_id = $1").bind(user_id).execute(&self.pool).await?.rows_affected())
+            }
+
             async fn set_api_key(&self, user_id: &str, secret_hash: &str, now: i64) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO api_keys (user_id, secret_hash, created_at) VALUES ($1, $2, $3) \

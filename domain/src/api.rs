@@ -172,6 +172,53 @@ pub struct VaultItem {
     pub folder_id: Option<String>,
 }
 
+/// One of Bitwarden's apps logged in to the account (a browser extension, a
+/// phone, a desktop app, the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppDevice {
+    pub id: String,
+    pub name: String,
+    /// What kind of app, in words ("Linux CLI", "Chrome extension", …).
+    pub kind: String,
+    pub created_at: i64,
+    pub used_at: i64,
+}
+
+/// Bitwarden's `DeviceType` number in words.
+pub fn device_kind(n: i64) -> &'static str {
+    const KINDS: [&str; 28] = [
+        "Android",
+        "iOS",
+        "Chrome extension",
+        "Firefox extension",
+        "Opera extension",
+        "Edge extension",
+        "Windows desktop",
+        "macOS desktop",
+        "Linux desktop",
+        "Chrome",
+        "Firefox",
+        "Opera",
+        "Edge",
+        "Internet Explorer",
+        "Browser",
+        "Android (Amazon)",
+        "Windows (UWP)",
+        "Safari",
+        "Vivaldi",
+        "Vivaldi extension",
+        "Safari extension",
+        "SDK",
+        "Server",
+        "Windows CLI",
+        "macOS CLI",
+        "Linux CLI",
+        "DuckDuckGo",
+        "DuckDuckGo extension",
+    ];
+    usize::try_from(n).ok().and_then(|i| KINDS.get(i)).copied().unwrap_or("App")
+}
+
 /// A person's folder; the name is an EncString under their user key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Folder {

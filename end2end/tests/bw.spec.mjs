@@ -312,6 +312,18 @@ test('folders: made, renamed and deleted in the web vault or in bw, and items fi
   const gear = exported.folders.find((f) => f.name === 'Network gear').id;
   expect(exported.items.filter((i) => i.folderId === gear).map((i) => i.name).sort()).toEqual(['Core switch', 'Patch panel']);
   expect(exported.items.find((i) => i.name === 'Office printer').folderId).toBeNull();
+
+  // My account → Apps lists bw; logging it out there ends bw's access at once.
+  await page.goto('/settings/account');
+  await hydrated(page);
+  const apps = page.getByRole('region', { name: 'Apps' });
+  const row = apps.getByRole('row').filter({ hasText: 'Linux CLI' });
+  await expect(row).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/account-apps.png', fullPage: true });
+  await row.getByRole('button', { name: /^Log out / }).click();
+  await expect(apps.getByText(/is logged out\.$/)).toBeVisible();
+  await expect(apps.getByText('No app is logged in.')).toBeVisible();
+  expect(() => bw.run('sync')).toThrow();
 });
 
 test('a provider admin in bw sees the client organisations they manage, their collections and items', async ({ browser }) => {

@@ -373,3 +373,27 @@ async fn folders_round_trip_between_the_apps_and_the_portal() {
     assert_eq!(sync["ciphers"][0]["folderId"], Value::Null);
     assert_eq!(sync["ciphers"][0]["id"], json!(id));
 }
+
+/// My account → Apps: the apps logged in are listed with their kind; one is
+/// logged out (its tokens stop at once), by its owner only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_is_listed_and_logged_out_from_the_portal() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let alice = Browser::new(&app, "alice@x.com").sign_up().await;
+    let (client, _) = app_log_in(&app, "alice@x.com", &alice.auth_hash).await;
+    assert_eq!(client.get("/api/sync").await.0, StatusCode::OK);
+    let (s, devices) = alice.call("accounts/devices", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{devices}");
+    assert_eq!((devices[0]["name"].as_str(), devices[0]["kind"].as_str()), (Some("linux"), Some("Browser")), "{devices}");
+    let id = devices[0]["id"].clone();
+    let eve = Browser::new(&app, "eve@x.com").sign_up().await;
+    assert_eq!(eve.call("accounts/devices", json!({})).await.1, json!([]), "nobody else's apps");
+    assert_eq!(eve.call("accounts/devices/log-out", json!({ "id": id })).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(client.get("/api/sync").await.0, StatusCode::OK, "still logged in");
+    assert_eq!(alice.call("accounts/devices/log-out", json!({ "id": id })).await.0, StatusCode::OK);
+    assert_eq!(client.get("/api/sync").await.0, StatusCode::UNAUTHORIZED, "logged out at once");
+    let (s, v) = token(&app.base, &[("grant_type", "refresh_token"), ("refresh_token", client.refresh.as_str())]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "its refresh token is gone too: {v}");
+    assert_eq!(alice.call("accounts/devices", json!({})).await.1, json!([]));
+}

@@ -297,6 +297,9 @@ async fn forbidden_walk_changes_nothing() {
         ("accounts/two-step/enable", json!({ "code": "123456" })),
         ("accounts/two-step/disable", json!({ "auth_hash": admin.auth_hash })),
         ("accounts/recovery", json!({})),
+        ("accounts/devices", json!({})),
+        ("accounts/devices/log-out", json!({ "id": "00000000-0000-0000-0000-000000000000" })),
+        ("accounts/two-step/forget", json!({})),
     ];
     for (endpoint, body) in &self_calls {
         let (s, v) = anon.call(endpoint, body.clone()).await;

@@ -237,4 +237,32 @@ impl Services {
     pub async fn log_out_apps(&self, actor: &Actor) -> Result<u64> {
         Ok(self.store.delete_devices(actor.user_id()).await?)
     }
+
+    /// The apps logged in to the account, most recently used first.
+    pub async fn app_devices(&self, actor: &Actor) -> Result<Vec<domain::api::AppDevice>> {
+        Ok(self
+            .store
+            .list_devices(actor.user_id())
+            .await?
+            .into_iter()
+            .map(|d| domain::api::AppDevice {
+                id: d.id,
+                name: d.name,
+                kind: domain::api::device_kind(d.kind).into(),
+                created_at: d.created_at,
+                used_at: d.used_at,
+            })
+            .collect())
+    }
+
+    /// Logs one app out: its access and refresh tokens stop working at once.
+    pub async fn log_out_app(&self, actor: &Actor, id: &str) -> Result<()> {
+        if self.store.delete_device(actor.user_id(), id).await? { Ok(()) } else { Err(ServiceError::NotFound("No such app is logged in.".into())) }
+    }
+
+    /// Forgets every browser and app remembered for two-step login: each asks
+    /// for a code at its next log-in.
+    pub async fn forget_remembered(&self, actor: &Actor) -> Result<u64> {
+        Ok(self.store.forget_remembered(actor.user_id()).await?)
+    }
 }

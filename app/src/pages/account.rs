@@ -76,6 +76,7 @@ pub fn MyAccountPage() -> impl IntoView {
                     <crate::pages::two_step::TwoStepCard me=me.clone() />
                     <crate::pages::recovery::EnrolmentCard />
                     <crate::pages::api_key::ApiKeyCard me=me.clone() />
+                    <crate::pages::devices::DevicesCard />
                 }
                     .into_any()
             })}

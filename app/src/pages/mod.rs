@@ -2,6 +2,7 @@ pub mod account;
 pub mod api_key;
 pub mod auth;
 pub mod clients;
+pub mod devices;
 pub mod events;
 pub mod invite;
 pub mod members;
