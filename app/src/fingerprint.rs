@@ -36,6 +36,11 @@ pub fn preload() {
     });
 }
 
+/// The EFF word list (checked against its SHA-256), for passphrases too.
+pub async fn word_list() -> Result<&'static [&'static str], String> {
+    words().await
+}
+
 /// The fingerprint phrase of `user_id` with `public_key_spki` (DER bytes).
 pub async fn phrase(user_id: &str, public_key_spki: &[u8]) -> Result<String, String> {
     let id = Uuid::parse_str(user_id).map_err(|_| "A member's user id is malformed.".to_string())?;

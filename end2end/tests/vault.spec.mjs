@@ -33,6 +33,9 @@ test('every item type with custom fields and TOTP survives a reload, field by fi
   // one custom field of each kind.
   let d = await newItem(page, 'Login', 'Contoso portal');
   await d.getByLabel('Username', { exact: true }).fill('admin@contoso.example');
+  // A passphrase: six words of the EFF list (some words hold a hyphen themselves).
+  await d.getByRole('button', { name: 'Generate passphrase' }).click();
+  await expect(d.getByLabel('Password', { exact: true })).toHaveValue(/^[a-z]+(-[a-z]+){5,}$/);
   await d.getByLabel('Password', { exact: true }).fill('C0rrect-horse-battery');
   await d.getByLabel('Authenticator key (TOTP)', { exact: true }).fill(TOTP_KEY);
   await expect(d.getByRole('group', { name: 'Verification code' })).toBeVisible();

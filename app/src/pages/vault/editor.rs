@@ -5,7 +5,7 @@
 use super::widgets::{Getter, Setter, TextInput, TotpCode, now_secs};
 use crate::components::Field;
 use domain::bitwarden::cipher::{CipherType, CipherView, FieldType, IDENTITY_FIELDS, LINKED_LOGIN, LoginUri, UriMatch};
-use domain::vault::{GeneratorOptions, generate_password};
+use domain::vault::{GeneratorOptions, PassphraseOptions, generate_passphrase, generate_password};
 use leptos::prelude::*;
 
 #[component]
@@ -194,12 +194,27 @@ fn LoginPart(item: RwSignal<CipherView>, message: RwSignal<Option<String>>, totp
             message.set(Some("A new password was generated. Save to keep it.".into()));
         }
     };
+    // Six words of the EFF list (fetched and checked the first time).
+    let passphrase = move |_| {
+        leptos::task::spawn_local(async move {
+            match crate::fingerprint::word_list().await.and_then(|list| generate_passphrase(list, &PassphraseOptions::default()).map_err(|e| e.message)) {
+                Ok(p) => {
+                    item.update(|c| login(c).password = Some(p));
+                    message.set(Some("A new passphrase was generated. Save to keep it.".into()));
+                }
+                Err(e) => message.set(Some(e)),
+            }
+        });
+    };
     let passkeys = move || item.with(|c| c.login.as_ref().map(|l| l.fido2_credentials.len()).unwrap_or(0));
     view! {
         <TextInput label="Username" item=item get=|c| c.login.as_ref()?.username.clone() set=|c, v| login(c).username = v />
         <TextInput label="Password" item=item get=|c| c.login.as_ref()?.password.clone() set=|c, v| login(c).password = v secret=true>
             <button type="button" class="btn ghost small" on:click=generate>
                 "Generate password"
+            </button>
+            <button type="button" class="btn ghost small" on:click=passphrase>
+                "Generate passphrase"
             </button>
         </TextInput>
         <Show when=move || { passkeys() > 0 }>
