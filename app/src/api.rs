@@ -324,6 +324,42 @@ pub async fn rename_client(provider_id: String, org_id: String, name: String) ->
     Ok(services()?.rename_client(&actor()?, &provider_id, &org_id, &name, &meta()).await?)
 }
 
+/// Suspends a client organisation (`suspend`) or restores it (Provider admins).
+#[server(prefix = "/api", endpoint = "clients/suspend", input = Json)]
+pub async fn suspend_client(provider_id: String, org_id: String, suspend: bool) -> Result<(), ApiError> {
+    Ok(services()?.set_client_suspended(&actor()?, &provider_id, &org_id, suspend, &meta()).await?)
+}
+
+/// Deletes a client organisation once its name is typed (Provider admins).
+#[server(prefix = "/api", endpoint = "clients/delete", input = Json)]
+pub async fn delete_client(provider_id: String, org_id: String, confirm_name: String) -> Result<(), ApiError> {
+    Ok(services()?.delete_client(&actor()?, &provider_id, &org_id, &confirm_name, &meta()).await?)
+}
+
+/// The provider's policy baseline, one entry per policy.
+#[server(prefix = "/api", endpoint = "providers/baseline", input = Json)]
+pub async fn policy_baseline(provider_id: String) -> Result<Vec<BaselinePolicy>, ApiError> {
+    Ok(services()?.baseline(&actor()?, &provider_id).await?)
+}
+
+/// Puts one policy into the baseline or takes it out (Provider admins).
+#[server(prefix = "/api", endpoint = "providers/baseline/save", input = Json)]
+pub async fn save_baseline(input: SaveBaselineInput) -> Result<(), ApiError> {
+    Ok(services()?.save_baseline(&actor()?, input, &meta()).await?)
+}
+
+/// Every client and where its policies differ from the baseline.
+#[server(prefix = "/api", endpoint = "providers/baseline/drift", input = Json)]
+pub async fn policy_drift(provider_id: String) -> Result<Vec<ClientDrift>, ApiError> {
+    Ok(services()?.policy_drift(&actor()?, &provider_id).await?)
+}
+
+/// Applies the baseline to the chosen clients.
+#[server(prefix = "/api", endpoint = "providers/baseline/apply", input = Json)]
+pub async fn apply_baseline(provider_id: String, org_ids: Vec<String>) -> Result<BaselineApplied, ApiError> {
+    Ok(services()?.apply_baseline(&actor()?, &provider_id, &org_ids, &meta()).await?)
+}
+
 /// The onboarding queue across the provider's client organisations.
 #[server(prefix = "/api", endpoint = "providers/onboarding", input = Json)]
 pub async fn onboarding_queue(provider_id: String) -> Result<Vec<OnboardingItem>, ApiError> {

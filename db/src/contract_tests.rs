@@ -89,6 +89,7 @@ async fn provider_with_admin(s: &DynStore, email: &str) -> (String, UserRow, Mem
         seats: 0,
         org_key: None,
         version: 0,
+        suspended_at: None,
     };
     let m = member(&p.id, email, Some(&u.id), "provider_admin", "confirmed");
     s.create_provider(&p, &m, &event(&p.id, "provider_created", 1000)).await.unwrap();
@@ -456,6 +457,7 @@ async fn organization(s: &DynStore, pid: &str, admin: &UserRow, seats: i64) -> R
         seats,
         org_key: Some("x1.wrapped".into()),
         version: 0,
+        suspended_at: None,
     };
     let owner = member(&org.id, &format!("owner-{}@contoso.com", id()), None, "owner", "invited");
     let ev = event(pid, "client_created", 1000);
@@ -571,6 +573,76 @@ async fn organization_seats(s: DynStore) {
         s.change_members(&batch(&oid, &stranger.id, vec![MemberChange::Invite { member: c, token_hash: id() }])).await,
         Err(Error::Conflict(Conflict::ActorNotAdmin))
     ));
+}
+
+/// The policy baseline, policies written across clients in one go, and a
+/// client suspended, restored and deleted (its seats back in the pool).
+async fn client_lifecycle(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    s.set_seats(&pid, 10, &[]).await.unwrap();
+    let a = organization(&s, &pid, &admin, 4).await.unwrap();
+    let b = organization(&s, &pid, &admin, 4).await.unwrap();
+    let row = |org: &str, kind: &str, enabled: bool| PolicyRow {
+        org_id: org.into(),
+        kind: kind.into(),
+        enabled,
+        data: format!("{{\"on\":{enabled}}}"),
+        updated_at: 2000,
+    };
+    // Baseline: in, replaced, out; each change logged at the provider.
+    s.put_baseline(&pid, "single_org", Some(&row(&pid, "single_org", true)), &event(&pid, "baseline_changed", 2000)).await.unwrap();
+    s.put_baseline(&pid, "two_step_login", Some(&row(&pid, "two_step_login", false)), &event(&pid, "baseline_changed", 2001)).await.unwrap();
+    s.put_baseline(&pid, "two_step_login", Some(&row(&pid, "two_step_login", true)), &event(&pid, "baseline_changed", 2002)).await.unwrap();
+    let base = s.baseline(&pid).await.unwrap();
+    assert_eq!(
+        base.iter().map(|p| (p.org_id.as_str(), p.kind.as_str(), p.enabled)).collect::<Vec<_>>(),
+        [(pid.as_str(), "single_org", true), (pid.as_str(), "two_step_login", true)]
+    );
+    s.put_baseline(&pid, "single_org", None, &event(&pid, "baseline_changed", 2003)).await.unwrap();
+    assert_eq!(s.baseline(&pid).await.unwrap().len(), 1);
+    assert!(s.policies(&pid).await.unwrap().is_empty(), "the baseline is not the provider's own policy");
+    // Policies of two clients at once, with an event in each.
+    s.put_policies(
+        &[row(&a, "two_step_login", true), row(&b, "two_step_login", true)],
+        &[event(&a, "policy_changed", 2100), event(&b, "policy_changed", 2100)],
+    )
+    .await
+    .unwrap();
+    for org in [&a, &b] {
+        let p = s.policies(org).await.unwrap();
+        assert_eq!((p.len(), p[0].enabled), (1, true));
+        assert_eq!(s.list_events(org, &EventQuery { limit: 10, ..Default::default() }).await.unwrap().1, 1);
+    }
+    let mut all = s.policies_of_clients(&pid).await.unwrap().into_iter().map(|p| p.org_id).collect::<Vec<_>>();
+    all.sort();
+    let mut want = vec![a.clone(), b.clone()];
+    want.sort();
+    assert_eq!(all, want, "both clients' policies, no other provider's");
+    // All or none: a row for an organisation that does not exist rolls the rest back.
+    assert!(s.put_policies(&[row(&a, "single_org", true), row("nope", "single_org", true)], &[]).await.is_err());
+    assert_eq!(s.policies(&a).await.unwrap().len(), 1);
+    // Suspend and restore: only a client of this provider.
+    let (other, _, _) = provider_with_admin(&s, "other@x.com").await;
+    assert!(matches!(s.set_client_suspended(&other, &a, Some(3000), &[]).await, Err(Error::NotFound)));
+    s.set_client_suspended(&pid, &a, Some(3000), &[event(&pid, "client_suspended", 3000)]).await.unwrap();
+    let clients = s.list_clients(&pid).await.unwrap();
+    let suspended = |id: &str| clients.iter().find(|c| c.org.id == id).unwrap().org.suspended_at;
+    assert_eq!((suspended(&a), suspended(&b)), (Some(3000), None));
+    assert_eq!(s.provider(&a).await.unwrap().unwrap().suspended_at, Some(3000));
+    assert_eq!(s.tenant_with_member(&a, &admin.id).await.unwrap().unwrap().0.suspended_at, Some(3000));
+    s.set_client_suspended(&pid, &a, None, &[]).await.unwrap();
+    assert_eq!(s.provider(&a).await.unwrap().unwrap().suspended_at, None);
+    // Delete: not another provider's client; then gone with its policies and
+    // log, the provider's event kept, and its 4 seats free again.
+    assert!(matches!(s.delete_client(&other, &a, &event(&other, "client_deleted", 4000)).await, Err(Error::NotFound)));
+    assert!(matches!(organization(&s, &pid, &admin, 4).await, Err(Error::Conflict(Conflict::NoSeats))), "8 of 10 seats held");
+    s.delete_client(&pid, &a, &event(&pid, "client_deleted", 4000)).await.unwrap();
+    assert!(s.provider(&a).await.unwrap().is_none());
+    assert!(s.policies(&a).await.unwrap().is_empty());
+    assert_eq!(s.list_clients(&pid).await.unwrap().len(), 1);
+    let (log, _) = s.list_events(&pid, &EventQuery { limit: 50, ..Default::default() }).await.unwrap();
+    assert!(log.iter().any(|e| e.kind == "client_deleted"));
+    organization(&s, &pid, &admin, 4).await.expect("the deleted client's seats are back");
 }
 
 /// Groups and collections only take members and groups of their own organisation.
@@ -902,4 +974,5 @@ contract!(
     two_factor_lifecycle,
     account_recovery,
     folders,
+    client_lifecycle,
 );

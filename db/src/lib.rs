@@ -182,6 +182,24 @@ pub trait Store: Send + Sync + 'static {
     async fn put_policy(&self, p: &PolicyRow, event: &EventRow) -> Result<()>;
     /// Enabled policies of every organisation where the user has accepted or been confirmed.
     async fn policies_of_user(&self, user_id: &str) -> Result<Vec<PolicyRow>>;
+    /// Writes policies of several organisations with their events: all or none.
+    async fn put_policies(&self, rows: &[PolicyRow], events: &[EventRow]) -> Result<()>;
+    /// Every policy set in the provider's client organisations, in one read.
+    async fn policies_of_clients(&self, provider_id: &str) -> Result<Vec<PolicyRow>>;
+    /// The provider's policy baseline (`org_id` holds the provider's id).
+    async fn baseline(&self, provider_id: &str) -> Result<Vec<PolicyRow>>;
+    /// Puts one kind into the provider's baseline (`Some`) or takes it out
+    /// (`None`), with the provider's event.
+    async fn put_baseline(&self, provider_id: &str, kind: &str, row: Option<&PolicyRow>, event: &EventRow) -> Result<()>;
+
+    // Client lifecycle
+
+    /// Suspends (`Some(at)`) or restores (`None`) a client organisation of
+    /// `provider_id`, with the events; `NotFound` when it is not one of its clients.
+    async fn set_client_suspended(&self, provider_id: &str, org_id: &str, at: Option<i64>, events: &[EventRow]) -> Result<()>;
+    /// Deletes a client organisation of `provider_id` with everything in it
+    /// (members, items, collections, its log); the provider keeps `event`.
+    async fn delete_client(&self, provider_id: &str, org_id: &str, event: &EventRow) -> Result<()>;
 
     // Account recovery
     /// The organisation's recovery key pair: (public key, encrypted private key).

@@ -81,6 +81,10 @@ pub struct ProviderRow {
     /// least as new as `v`. Queries that do not select it read 0.
     #[sqlx(default)]
     pub version: i64,
+    /// A client organisation its provider suspended (when); None while active.
+    /// Queries that do not select it read None.
+    #[sqlx(default)]
+    pub suspended_at: Option<i64>,
 }
 
 impl ProviderRow {

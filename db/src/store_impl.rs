@@ -112,7 +112,7 @@ const EVENT_FILTER: &str = "(e.provider_id = $1 OR ($2 AND e.provider_id IN (SEL
     AND e.at >= $3 AND e.at < $4 AND ($5 IS NULL OR e.target_email = $5) AND ($6 IS NULL OR e.provider_id = $6) \
     AND ($7 IS NULL OR e.actor_email = $7) AND ($8 IS NULL OR e.kind = $8)";
 
-const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key, version";
+const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key, version, suspended_at";
 
 macro_rules! store_impl {
     ($name:ident, $backend:literal, { $($extra:tt)* }) => {
@@ -577,10 +577,11 @@ macro_rules! store_impl {
                     p_parent_id: Option<String>,
                     p_seats: i64,
                     p_org_key: Option<String>,
+                    p_suspended_at: Option<i64>,
                 }
                 let rows = sqlx::query_as::<_, Joined>(&format!(
                     "SELECT {MEMBER_COLS}, p.name AS p_name, p.billing_email AS p_billing_email, p.created_at AS p_created_at, \
-                     p.kind AS p_kind, p.parent_id AS p_parent_id, p.seats AS p_seats, p.org_key AS p_org_key \
+                     p.kind AS p_kind, p.parent_id AS p_parent_id, p.seats AS p_seats, p.org_key AS p_org_key, p.suspended_at AS p_suspended_at \
                      FROM provider_users m JOIN providers p ON p.id = m.provider_id WHERE m.user_id = $1 ORDER BY m.invited_at"
                 ))
                 .bind(user_id)
@@ -599,6 +600,7 @@ macro_rules! store_impl {
                             seats: r.p_seats,
                             org_key: r.p_org_key,
                             version: 0,
+                            suspended_at: r.p_suspended_at,
                         };
                         (p, r.member)
                     })
@@ -627,7 +629,7 @@ macro_rules! store_impl {
 
             async fn tenant_with_member(&self, tenant_id: &str, user_id: &str) -> Result<Option<(ProviderRow, Option<MemberRow>)>> {
                 let row = sqlx::query_as::<_, TenantMemberRow>(
-                    "SELECT p.id, p.name, p.billing_email, p.created_at, p.kind, p.parent_id, p.seats, p.org_key, p.version, \
+                    "SELECT p.id, p.name, p.billing_email, p.created_at, p.kind, p.parent_id, p.seats, p.org_key, p.version, p.suspended_at, \
                      m.id AS m_id, m.user_id AS m_user_id, m.email AS m_email, m.user_type AS m_user_type, m.status AS m_status, \
                      m.suspended AS m_suspended, m.wrapped_key AS m_wrapped_key, m.invited_at AS m_invited_at, \
                      m.expires_at AS m_expires_at, m.accepted_at AS m_accepted_at, m.confirmed_at AS m_confirmed_at, \
@@ -803,7 +805,7 @@ macro_rules! store_impl {
 
             async fn list_clients(&self, provider_id: &str) -> Result<Vec<ClientRow>> {
                 Ok(sqlx::query_as::<_, ClientRow>(
-                    "SELECT p.id, p.name, p.billing_email, p.created_at, p.kind, p.parent_id, p.seats, p.org_key, \
+                    "SELECT p.id, p.name, p.billing_email, p.created_at, p.kind, p.parent_id, p.seats, p.org_key, p.suspended_at, \
                      (SELECT COUNT(*) FROM provider_users m WHERE m.provider_id = p.id AND m.suspended = $2) AS used, \
                      (SELECT MIN(m.email) FROM provider_users m WHERE m.provider_id = p.id AND m.user_type = 'owner') AS owner_email, \
                      (SELECT CASE WHEN SUM(CASE WHEN m.status = 'confirmed' THEN 1 ELSE 0 END) > 0 THEN 'confirmed' \
@@ -1036,6 +1038,112 @@ macro_rules! store_impl {
                 .bind(true)
                 .fetch_all(&self.pool)
                 .await?)
+            }
+
+            async fn put_policies(&self, rows: &[PolicyRow], events: &[EventRow]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                for p in rows {
+                    sqlx::query(
+                        "INSERT INTO policies (org_id, kind, enabled, data, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (org_id, kind) DO UPDATE SET enabled = excluded.enabled, data = excluded.data, updated_at = excluded.updated_at",
+                    )
+                    .bind(&p.org_id)
+                    .bind(&p.kind)
+                    .bind(p.enabled)
+                    .bind(&p.data)
+                    .bind(p.updated_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn policies_of_clients(&self, provider_id: &str) -> Result<Vec<PolicyRow>> {
+                Ok(sqlx::query_as::<_, PolicyRow>(
+                    "SELECT p.org_id, p.kind, p.enabled, p.data, p.updated_at FROM policies p \
+                     JOIN providers o ON o.id = p.org_id WHERE o.parent_id = $1",
+                )
+                .bind(provider_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn baseline(&self, provider_id: &str) -> Result<Vec<PolicyRow>> {
+                Ok(sqlx::query_as::<_, PolicyRow>(
+                    "SELECT provider_id AS org_id, kind, enabled, data, updated_at FROM policy_baselines WHERE provider_id = $1 ORDER BY kind",
+                )
+                .bind(provider_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn put_baseline(&self, provider_id: &str, kind: &str, row: Option<&PolicyRow>, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                match row {
+                    Some(p) => {
+                        sqlx::query(
+                            "INSERT INTO policy_baselines (provider_id, kind, enabled, data, updated_at) VALUES ($1, $2, $3, $4, $5) \
+                             ON CONFLICT (provider_id, kind) DO UPDATE SET enabled = excluded.enabled, data = excluded.data, updated_at = excluded.updated_at",
+                        )
+                        .bind(provider_id)
+                        .bind(kind)
+                        .bind(p.enabled)
+                        .bind(&p.data)
+                        .bind(p.updated_at)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    None => {
+                        sqlx::query("DELETE FROM policy_baselines WHERE provider_id = $1 AND kind = $2")
+                            .bind(provider_id)
+                            .bind(kind)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn set_client_suspended(&self, provider_id: &str, org_id: &str, at: Option<i64>, events: &[EventRow]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query("UPDATE providers SET suspended_at = $1, version = version + 1 WHERE id = $2 AND parent_id = $3")
+                    .bind(at)
+                    .bind(org_id)
+                    .bind(provider_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if n.rows_affected() == 0 {
+                    return Err(Error::NotFound);
+                }
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_client(&self, provider_id: &str, org_id: &str, event: &EventRow) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                // The provider's lock first, as seat changes take it: the seats
+                // return to the provider's pool in the same step.
+                lock_tenant(&mut tx, provider_id).await?;
+                let n = sqlx::query("DELETE FROM providers WHERE id = $1 AND parent_id = $2")
+                    .bind(org_id)
+                    .bind(provider_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if n.rows_affected() == 0 {
+                    return Err(Error::NotFound);
+                }
+                insert_event(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn invitation(&self, token_hash: &str) -> Result<Option<(MemberRow, ProviderRow, i64)>> {

@@ -392,6 +392,41 @@ pub struct ClientSummary {
     /// The newest event in the organisation's log.
     #[serde(default)]
     pub last_activity: Option<i64>,
+    /// When its provider suspended it; None while active.
+    #[serde(default)]
+    pub suspended_at: Option<i64>,
+    /// How many of the baseline's policies it differs in; None without a baseline.
+    #[serde(default)]
+    pub drift: Option<usize>,
+}
+
+/// One policy of the provider's baseline: whether it is compared at all, and how it should be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselinePolicy {
+    pub included: bool,
+    pub policy: crate::org::Policy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveBaselineInput {
+    pub provider_id: String,
+    pub included: bool,
+    pub policy: crate::org::Policy,
+}
+
+/// A client organisation and where its policies differ from the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientDrift {
+    pub org_id: String,
+    pub org_name: String,
+    pub drift: Vec<crate::org::PolicyDrift>,
+}
+
+/// What applying the baseline changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineApplied {
+    pub clients: usize,
+    pub policies: usize,
 }
 
 /// One row of the provider's onboarding queue: a client organisation's

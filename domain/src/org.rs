@@ -81,6 +81,30 @@ impl PolicyKind {
     }
 }
 
+/// One policy where a client organisation differs from its provider's baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyDrift {
+    pub kind: PolicyKind,
+    /// The organisation's policy in words ("Off", "On: …").
+    pub current: String,
+    /// The baseline's.
+    pub baseline: String,
+}
+
+/// Where an organisation's policies (`current`; a kind missing is off)
+/// differ from the baseline (only the kinds it holds are compared), in the
+/// order of `PolicyKind::ALL`.
+pub fn policy_drift(baseline: &[Policy], current: &[Policy]) -> Vec<PolicyDrift> {
+    PolicyKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let want = baseline.iter().find(|p| p.kind == kind)?;
+            let have = current.iter().find(|p| p.kind == kind).cloned().unwrap_or_else(|| Policy::off(kind));
+            (!have.same_effect(want)).then(|| PolicyDrift { kind, current: have.describe(), baseline: want.describe() })
+        })
+        .collect()
+}
+
 /// Master password requirements. Score is zxcvbn's 0–4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct MasterPasswordRules {
@@ -175,6 +199,59 @@ impl Policy {
             recovery: RecoveryRules::default(),
             vault_timeout: VaultTimeoutRules::default(),
         }
+    }
+
+    /// The settings of an enabled policy in words ("at least 14 characters,
+    /// strength Strong (3 of 4)"); None for a policy without settings.
+    pub fn settings(&self) -> Option<String> {
+        match self.kind {
+            PolicyKind::MasterPassword => Some(format!(
+                "at least {} characters, strength {} ({} of 4)",
+                self.master_password.min_length,
+                score_label(self.master_password.min_score),
+                self.master_password.min_score
+            )),
+            PolicyKind::PasswordGenerator => {
+                let g = self.generator;
+                let mut s = format!("at least {} characters", g.min_length);
+                for (on, what) in [(g.uppercase, "uppercase"), (g.digits, "numbers"), (g.symbols, "special characters")] {
+                    if on {
+                        s.push_str(&format!(", {what}"));
+                    }
+                }
+                Some(s)
+            }
+            PolicyKind::AccountRecovery if self.recovery.auto_enrol => Some("automatic enrolment".into()),
+            PolicyKind::VaultTimeout => {
+                Some(format!("{}, then {}", self.vault_timeout.describe(), if self.vault_timeout.log_out { "log out" } else { "lock" }))
+            }
+            _ => None,
+        }
+    }
+
+    /// "Off", "On", or "On: " and the settings.
+    pub fn describe(&self) -> String {
+        match (self.enabled, self.settings()) {
+            (false, _) => "Off".into(),
+            (true, None) => "On".into(),
+            (true, Some(s)) => format!("On: {s}"),
+        }
+    }
+
+    /// Whether two policies of one kind do the same: both off, or both on
+    /// with the same settings of that kind (settings of other kinds, which
+    /// the form carries along, do not count).
+    pub fn same_effect(&self, other: &Policy) -> bool {
+        self.kind == other.kind
+            && self.enabled == other.enabled
+            && (!self.enabled
+                || match self.kind {
+                    PolicyKind::MasterPassword => self.master_password == other.master_password,
+                    PolicyKind::PasswordGenerator => self.generator == other.generator,
+                    PolicyKind::AccountRecovery => self.recovery == other.recovery,
+                    PolicyKind::VaultTimeout => self.vault_timeout == other.vault_timeout,
+                    _ => true,
+                })
     }
 
     /// Checks an admin's settings; the message names the field.
@@ -319,6 +396,40 @@ pub fn check_provider_total(total: i64, assigned: i64) -> Result<(), SeatError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn on(kind: PolicyKind) -> Policy {
+        let mut p = Policy::off(kind);
+        p.enabled = true;
+        p
+    }
+
+    #[test]
+    fn drift_compares_only_the_baseline_kinds_and_their_own_settings() {
+        let mut mp = on(PolicyKind::MasterPassword);
+        mp.master_password = MasterPasswordRules { min_length: 14, min_score: 3 };
+        let baseline = vec![mp.clone(), on(PolicyKind::TwoStepLogin), Policy::off(PolicyKind::SingleOrg)];
+        // Nothing set: the two "on" kinds differ, "off" matches a missing policy.
+        let d = policy_drift(&baseline, &[]);
+        assert_eq!(d.iter().map(|d| d.kind).collect::<Vec<_>>(), [PolicyKind::MasterPassword, PolicyKind::TwoStepLogin]);
+        assert_eq!((d[0].current.as_str(), d[0].baseline.as_str()), ("Off", "On: at least 14 characters, strength Good (3 of 4)"));
+        assert_eq!(d[1].baseline, "On");
+        // The same, with a stray setting of another kind and an extra policy the baseline leaves out: no drift.
+        let mut same = mp.clone();
+        same.vault_timeout.minutes = 99;
+        assert!(policy_drift(&baseline, &[same, on(PolicyKind::TwoStepLogin), on(PolicyKind::RemoveIndividualVault)]).is_empty());
+        // A weaker setting, and a policy that should be off but is on.
+        let mut weaker = mp;
+        weaker.master_password.min_score = 2;
+        let d = policy_drift(&baseline, &[weaker, on(PolicyKind::TwoStepLogin), on(PolicyKind::SingleOrg)]);
+        assert_eq!(
+            d.iter().map(|d| (d.kind, d.current.as_str())).collect::<Vec<_>>(),
+            [(PolicyKind::MasterPassword, "On: at least 14 characters, strength Fair (2 of 4)"), (PolicyKind::SingleOrg, "On")]
+        );
+        // Off policies are equal whatever their stored settings.
+        let mut off = Policy::off(PolicyKind::VaultTimeout);
+        off.vault_timeout.minutes = 5;
+        assert!(off.same_effect(&Policy::off(PolicyKind::VaultTimeout)));
+    }
 
     #[test]
     fn password_facts_leave_the_browser_only_under_a_policy() {

@@ -212,6 +212,9 @@ async fn forbidden_walk_changes_nothing() {
         ("clients/list", json!({ "provider_id": pid })),
         ("providers/onboarding", json!({ "provider_id": pid })),
         ("clients/rename", json!({ "provider_id": pid, "org_id": oid, "name": "Renamed" })),
+        ("providers/baseline", json!({ "provider_id": pid })),
+        ("providers/baseline/drift", json!({ "provider_id": pid })),
+        ("providers/baseline/apply", json!({ "provider_id": pid, "org_ids": [oid] })),
     ];
     for (who, b, expect) in [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN)] {
         for (endpoint, body) in &org_calls {
@@ -244,6 +247,12 @@ async fn forbidden_walk_changes_nothing() {
         ("members/failed-mails", json!({ "provider_id": pid })),
         ("providers/two-step", json!({ "provider_id": pid })),
         ("providers/two-step/save", json!({ "provider_id": pid, "on": false })),
+        ("clients/suspend", json!({ "provider_id": pid, "org_id": oid, "suspend": true })),
+        ("clients/delete", json!({ "provider_id": pid, "org_id": oid, "confirm_name": "Contoso" })),
+        (
+            "providers/baseline/save",
+            json!({ "input": { "provider_id": pid, "included": true, "policy": serde_json::to_value(domain::org::Policy::off(domain::org::PolicyKind::SingleOrg)).unwrap() } }),
+        ),
     ];
     for (who, b, expect) in
         [("anonymous", &anon, StatusCode::UNAUTHORIZED), ("outsider", &outsider, StatusCode::FORBIDDEN), ("service user", &service_user, StatusCode::FORBIDDEN)]

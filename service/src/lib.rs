@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod apps;
+pub mod clients;
 mod error;
 pub mod events;
 mod folders;

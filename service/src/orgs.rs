@@ -119,13 +119,13 @@ impl Services {
     /// The Clients page: every client with its seats.
     pub async fn clients(&self, actor: &Actor, provider_id: &str) -> Result<ClientsView> {
         let auth = self.authorize(actor, provider_id, Action::ManageClients).await?;
+        let drift = self.drift_by_client(provider_id).await?;
         let clients: Vec<ClientSummary> = self
             .store
             .list_clients(provider_id)
             .await?
             .into_iter()
             .map(|c| ClientSummary {
-                id: c.org.id,
                 name: c.org.name,
                 seats: c.org.seats,
                 used: c.used,
@@ -138,6 +138,9 @@ impl Services {
                     None => None,
                 },
                 last_activity: c.last_activity,
+                suspended_at: c.org.suspended_at,
+                drift: drift.as_ref().map(|d| d.get(&c.org.id).map_or(0, Vec::len)),
+                id: c.org.id,
             })
             .collect();
         Ok(ClientsView { total_seats: auth.tenant.seats, assigned: clients.iter().map(|c| c.seats).sum(), clients })
@@ -208,6 +211,7 @@ impl Services {
             seats: input.seats,
             org_key: Some(input.org_key),
             version: 0,
+            suspended_at: None,
         };
         let (token, hash) = new_token();
         let member = db::MemberRow {
@@ -260,6 +264,8 @@ impl Services {
             created_at: now,
             owner_badge: Some(StatusBadge::Invited),
             last_activity: Some(now),
+            suspended_at: None,
+            drift: None,
         })
     }
 
@@ -471,20 +477,10 @@ impl Services {
         self.authorize(actor, &input.org_id, Action::ManagePolicies).await?;
         input.policy.validate()?;
         let p = &input.policy;
-        let detail = match (p.kind, p.enabled) {
-            (_, false) => "turned off".to_string(),
-            (PolicyKind::MasterPassword, true) => format!(
-                "on: at least {} characters, strength {} ({} of 4)",
-                p.master_password.min_length,
-                rules::score_label(p.master_password.min_score),
-                p.master_password.min_score
-            ),
-            (PolicyKind::PasswordGenerator, true) => format!("on: at least {} characters", p.generator.min_length),
-            (PolicyKind::AccountRecovery, true) if p.recovery.auto_enrol => "on: automatic enrolment".to_string(),
-            (PolicyKind::VaultTimeout, true) => {
-                format!("on: {}, then {}", p.vault_timeout.describe(), if p.vault_timeout.log_out { "log out" } else { "lock" })
-            }
-            (_, true) => "turned on".to_string(),
+        let detail = match (p.enabled, p.settings()) {
+            (false, _) => "turned off".to_string(),
+            (true, None) => "turned on".to_string(),
+            (true, Some(s)) => format!("on: {s}"),
         };
         let row = db::PolicyRow {
             org_id: input.org_id.clone(),

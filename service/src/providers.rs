@@ -76,6 +76,10 @@ impl Services {
             permissions: own.as_ref().map(|(m, _)| Permissions::from_code(&m.permissions)).unwrap_or_default(),
         };
         authorize_org(&org, action)?;
+        // A suspended client stays open to its provider's staff only.
+        if tenant.suspended_at.is_some() && !org.is_provider_staff() {
+            return Err(ServiceError::Forbidden(crate::clients::SUSPENDED.into()));
+        }
         // Its own members meet its "Require two-step login" policy; its
         // provider's staff, the provider's own requirement.
         if org.is_provider_staff() {
@@ -163,6 +167,7 @@ impl Services {
             seats: 0,
             org_key: None,
             version: 0,
+            suspended_at: None,
         };
         let m = db::MemberRow {
             id: new_id(),

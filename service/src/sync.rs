@@ -120,7 +120,10 @@ impl Services {
                 if self.shut_out_by_two_step(actor.user_id(), &tenant.id).await? {
                     continue;
                 }
-                reachable.insert(tenant.id.clone(), (Some(m.clone()), tenant.parent_id.clone()));
+                // A suspended organisation is listed (the apps show it disabled), its items are not.
+                if tenant.suspended_at.is_none() {
+                    reachable.insert(tenant.id.clone(), (Some(m.clone()), tenant.parent_id.clone()));
+                }
                 member_orgs.push((tenant, m, facts.user_type));
             } else {
                 // A provider that requires two-step login of its staff stays closed until it is on.
@@ -196,8 +199,9 @@ impl Services {
         if self.authorize(actor, org_id, Action::ManageVault).await.is_ok() {
             return Ok(VaultAccess::Whole);
         }
-        match self.store.member_by_user(org_id, actor.user_id()).await? {
-            Some(m) if member_facts(&m).is_active() => {
+        match self.store.tenant_with_member(org_id, actor.user_id()).await? {
+            Some((org, _)) if org.suspended_at.is_some() => Err(ServiceError::Forbidden(crate::clients::SUSPENDED.into())),
+            Some((_, Some(m))) if member_facts(&m).is_active() => {
                 let (_, access) = self.store.list_collections(org_id).await?;
                 Ok(VaultAccess::Collections(self.member_reach(org_id, &m.id, access).await?))
             }

@@ -1104,6 +1104,105 @@ async fn folders_are_personal(w: World) {
     assert!(w.s.list_folders(&mia.actor).await.unwrap().is_empty());
 }
 
+/// The policy baseline: only Provider admins set it, both user types see
+/// each client's drift and apply it (one transaction, in every log); then a
+/// client suspended (its members shut out, staff not), restored and deleted.
+async fn baseline_and_client_lifecycle(w: World) {
+    let (admin, pid, pkey, su) = w.msp(100).await;
+    let a = w.client(&admin, &pid, &pkey, "Alpha", "owner@alpha.com", 10).await.unwrap();
+    let b = w.client(&admin, &pid, &pkey, "Bravo", "owner@bravo.com", 10).await.unwrap();
+    let c = w.client(&admin, &pid, &pkey, "Charlie", "owner@charlie.com", 10).await.unwrap();
+    assert!(w.s.policy_drift(&su.actor, &pid).await.unwrap().is_empty(), "no baseline, no drift");
+    assert_eq!(w.s.clients(&su.actor, &pid).await.unwrap().clients[0].drift, None);
+    let mut two_step = Policy::off(PolicyKind::TwoStepLogin);
+    two_step.enabled = true;
+    let mut mp = Policy::off(PolicyKind::MasterPassword);
+    mp.enabled = true;
+    mp.master_password = MasterPasswordRules { min_length: 14, min_score: 3 };
+    let save = |who: &Person, policy: Policy, included: bool| {
+        let (s, who, pid) = (w.s.clone(), who.actor.clone(), pid.clone());
+        async move { s.save_baseline(&who, SaveBaselineInput { provider_id: pid, included, policy }, &meta()).await }
+    };
+    assert!(matches!(save(&su, two_step.clone(), true).await, Err(ServiceError::Forbidden(_))), "service users do not set the baseline");
+    let mut bad = mp.clone();
+    bad.master_password.min_length = 3;
+    assert!(matches!(save(&admin, bad, true).await, Err(ServiceError::Validation(_))));
+    save(&admin, two_step.clone(), true).await.unwrap();
+    save(&admin, mp.clone(), true).await.unwrap();
+    save(&admin, Policy::off(PolicyKind::SingleOrg), false).await.unwrap();
+    let base = w.s.baseline(&su.actor, &pid).await.unwrap();
+    assert_eq!(base.iter().filter(|b| b.included).map(|b| b.policy.kind).collect::<Vec<_>>(), [PolicyKind::MasterPassword, PolicyKind::TwoStepLogin]);
+    // Charlie already has both; Alpha and Bravo have neither.
+    for p in [two_step.clone(), mp.clone()] {
+        w.s.save_policy(&su.actor, SavePolicyInput { org_id: c.id.clone(), policy: p }, &meta()).await.unwrap();
+    }
+    let drift = w.s.policy_drift(&su.actor, &pid).await.unwrap();
+    assert_eq!(drift.iter().map(|d| (d.org_name.as_str(), d.drift.len())).collect::<Vec<_>>(), [("Alpha", 2), ("Bravo", 2), ("Charlie", 0)]);
+    assert_eq!(drift[0].drift[1].current, "Off");
+    let counts: Vec<_> = w.s.clients(&su.actor, &pid).await.unwrap().clients.iter().map(|c| c.drift).collect();
+    assert_eq!(counts, [Some(2), Some(2), Some(0)]);
+    // Applying: not an empty choice, not another provider's client.
+    assert!(matches!(w.s.apply_baseline(&su.actor, &pid, &[], &meta()).await, Err(ServiceError::Validation(_))));
+    let (other_admin, opid, opkey, _) = {
+        let x = w.person("boss@other.com").await;
+        let (p, k) = w.provider(&x).await;
+        w.s.set_provider_seats(&x.actor, &p, 10, &meta()).await.unwrap();
+        (x, p, k, ())
+    };
+    let foreign = w.client(&other_admin, &opid, &opkey, "Foreign", "owner@foreign.com", 5).await.unwrap();
+    assert!(matches!(w.s.apply_baseline(&su.actor, &pid, &[a.id.clone(), foreign.id.clone()], &meta()).await, Err(ServiceError::NotFound(_))));
+    assert_eq!(w.s.policy_drift(&su.actor, &pid).await.unwrap()[0].drift.len(), 2, "nothing applied");
+    let done = w.s.apply_baseline(&su.actor, &pid, &[a.id.clone(), b.id.clone(), c.id.clone()], &meta()).await.unwrap();
+    assert_eq!(done, BaselineApplied { clients: 2, policies: 4 });
+    assert!(w.s.policy_drift(&su.actor, &pid).await.unwrap().iter().all(|d| d.drift.is_empty()));
+    let a_policies = w.s.policies(&su.actor, &a.id).await.unwrap();
+    assert!(a_policies.iter().find(|p| p.kind == PolicyKind::MasterPassword).unwrap().same_effect(&mp));
+    let logged = |tenant: String, kind: &'static str| {
+        let (s, admin) = (w.s.clone(), admin.actor.clone());
+        async move { s.events(&admin, &tenant, db::EventQuery { limit: 100, kind: Some(kind.into()), ..Default::default() }).await.unwrap().items }
+    };
+    let in_alpha = logged(a.id.clone(), "policy_changed").await;
+    assert_eq!(in_alpha.len(), 2);
+    assert!(in_alpha.iter().all(|e| e.detail.ends_with("(provider baseline)")), "{in_alpha:?}");
+    assert_eq!(logged(pid.clone(), "baseline_applied").await[0].detail, "Alpha (2), Bravo (2)");
+
+    // Alpha turns two-step login off again: it drifts again (and Mia, without it, may open Alpha).
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: a.id.clone(), policy: Policy::off(PolicyKind::TwoStepLogin) }, &meta()).await.unwrap();
+    assert_eq!(w.s.clients(&su.actor, &pid).await.unwrap().clients[0].drift, Some(1));
+
+    // Suspend Alpha: its member is shut out of it (portal and sync), staff are not.
+    let mia = w.org_member(&su, &a, "mia@alpha.com", Role::Admin, Permissions::default()).await;
+    assert!(w.s.list_members(&mia.actor, &a.id).await.is_ok());
+    assert!(matches!(w.s.set_client_suspended(&su.actor, &pid, &a.id, true, &meta()).await, Err(ServiceError::Forbidden(_))), "Provider admins only");
+    assert!(matches!(w.s.set_client_suspended(&other_admin.actor, &opid, &a.id, true, &meta()).await, Err(ServiceError::NotFound(_))));
+    w.s.set_client_suspended(&admin.actor, &pid, &a.id, true, &meta()).await.unwrap();
+    match w.s.list_members(&mia.actor, &a.id).await {
+        Err(ServiceError::Forbidden(m)) => assert!(m.contains("suspended by its provider"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(w.s.open_org_vault(&mia.actor, &a.id, &meta()).await, Err(ServiceError::Forbidden(_))));
+    let sync = w.s.app_sync(&mia.actor).await.unwrap();
+    assert_eq!(sync.organizations.len(), 1, "still listed, as disabled");
+    assert!(sync.organizations[0].org.suspended_at.is_some() && sync.collections.is_empty());
+    assert!(w.s.list_members(&su.actor, &a.id).await.is_ok(), "provider staff still open it");
+    assert!(w.s.clients(&su.actor, &pid).await.unwrap().clients[0].suspended_at.is_some());
+    assert_eq!(logged(a.id.clone(), "client_suspended").await.len(), 1);
+    w.s.set_client_suspended(&admin.actor, &pid, &a.id, false, &meta()).await.unwrap();
+    assert!(w.s.list_members(&mia.actor, &a.id).await.is_ok(), "restored");
+    assert_eq!(logged(pid.clone(), "client_restored").await[0].detail, "\"Alpha\" restored");
+
+    // Delete Bravo: Provider admins, with its name typed; its seats come back.
+    assert_eq!(w.s.clients(&admin.actor, &pid).await.unwrap().assigned, 30);
+    assert!(matches!(w.s.delete_client(&su.actor, &pid, &b.id, "Bravo", &meta()).await, Err(ServiceError::Forbidden(_))));
+    let wrong = w.s.delete_client(&admin.actor, &pid, &b.id, "bravo", &meta()).await;
+    assert!(matches!(&wrong, Err(ServiceError::Validation(v)) if v[0].field == "confirm_name"), "{wrong:?}");
+    w.s.delete_client(&admin.actor, &pid, &b.id, " Bravo ", &meta()).await.unwrap();
+    let view = w.s.clients(&admin.actor, &pid).await.unwrap();
+    assert_eq!((view.clients.len(), view.assigned), (2, 20));
+    assert!(matches!(w.s.list_members(&su.actor, &b.id).await, Err(_)));
+    assert!(logged(pid.clone(), "client_deleted").await[0].detail.starts_with("\"Bravo\" with its 1 member(s)"));
+}
+
 /// Provider staff opening a client's vault in the Admin Console is in the
 /// client's log and the provider's (once per quarter hour); a member's
 /// opening is not.
@@ -1138,6 +1237,7 @@ async fn provider_staff_opening_a_vault_is_logged(w: World) {
 }
 
 both!(
+    baseline_and_client_lifecycle,
     provider_staff_opening_a_vault_is_logged,
     folders_are_personal,
     two_step_login_policy,

@@ -176,7 +176,7 @@ fn organization(org: &db::ProviderRow, key: Option<&str>, role: Role, manages: b
         "key": key,
         "status": 2,
         "type": org_type(role),
-        "enabled": true,
+        "enabled": org.suspended_at.is_none(),
         "userId": user_id,
         "usePolicies": true,
         "useGroups": true,

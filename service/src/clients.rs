@@ -1,0 +1,196 @@
+//! A provider's client organisations as a whole: the policy baseline and
+//! each client's drift from it, and the client lifecycle (suspend, restore,
+//! delete).
+
+use crate::{Actor, RequestMeta, Result, ServiceError, Services};
+use domain::FieldError;
+use domain::api::{BaselineApplied, BaselinePolicy, ClientDrift, SaveBaselineInput};
+use domain::authz::{Action, Denied};
+use domain::org::{Policy, PolicyDrift, PolicyKind, policy_drift};
+use std::collections::HashMap;
+
+/// What a member of a suspended client organisation is told.
+pub const SUSPENDED: &str = "This organisation is suspended by its provider: its data is kept, but nobody can open it until the provider restores it.";
+
+/// The most clients one "Apply baseline" takes.
+pub const MAX_APPLY: usize = 1000;
+
+fn parse(row: &db::PolicyRow) -> Option<Policy> {
+    serde_json::from_str::<Policy>(&row.data).ok().filter(|p| p.kind.code() == row.kind)
+}
+
+fn policy_row(org_id: &str, p: &Policy, now: i64) -> Result<db::PolicyRow> {
+    Ok(db::PolicyRow {
+        org_id: org_id.into(),
+        kind: p.kind.code().into(),
+        enabled: p.enabled,
+        data: serde_json::to_string(p).map_err(anyhow::Error::from)?,
+        updated_at: now,
+    })
+}
+
+impl Services {
+    /// The client organisation `org_id` of `provider_id`, or NotFound.
+    async fn client_of(&self, provider_id: &str, org_id: &str) -> Result<db::ProviderRow> {
+        self.store
+            .provider(org_id)
+            .await?
+            .filter(|o| o.parent_id.as_deref() == Some(provider_id))
+            .ok_or_else(|| ServiceError::NotFound("No such client.".into()))
+    }
+
+    async fn baseline_policies(&self, provider_id: &str) -> Result<Vec<Policy>> {
+        Ok(self.store.baseline(provider_id).await?.iter().filter_map(parse).collect())
+    }
+
+    /// Every client's drift from the baseline, by organisation id; None when
+    /// the provider has no baseline. One read of all clients' policies.
+    pub(crate) async fn drift_by_client(&self, provider_id: &str) -> Result<Option<HashMap<String, Vec<PolicyDrift>>>> {
+        let baseline = self.baseline_policies(provider_id).await?;
+        if baseline.is_empty() {
+            return Ok(None);
+        }
+        let mut by_org: HashMap<String, Vec<Policy>> = HashMap::new();
+        for row in self.store.policies_of_clients(provider_id).await? {
+            if let Some(p) = parse(&row) {
+                by_org.entry(row.org_id).or_default().push(p);
+            }
+        }
+        let clients = self.store.list_clients(provider_id).await?;
+        Ok(Some(
+            clients
+                .into_iter()
+                .map(|c| {
+                    let current = by_org.remove(&c.org.id).unwrap_or_default();
+                    (c.org.id, policy_drift(&baseline, &current))
+                })
+                .collect(),
+        ))
+    }
+
+    /// The baseline, one entry per policy kind (both user types may read it).
+    pub async fn baseline(&self, actor: &Actor, provider_id: &str) -> Result<Vec<BaselinePolicy>> {
+        self.authorize(actor, provider_id, Action::ManageClients).await?;
+        let stored = self.baseline_policies(provider_id).await?;
+        Ok(PolicyKind::ALL
+            .into_iter()
+            .map(|k| match stored.iter().find(|p| p.kind == k) {
+                Some(p) => BaselinePolicy { included: true, policy: p.clone() },
+                None => BaselinePolicy { included: false, policy: Policy::off(k) },
+            })
+            .collect())
+    }
+
+    /// Puts one policy into the baseline or takes it out (Provider admins).
+    pub async fn save_baseline(&self, actor: &Actor, input: SaveBaselineInput, meta: &RequestMeta) -> Result<()> {
+        self.authorize(actor, &input.provider_id, Action::EditProviderSettings).await?;
+        let p = &input.policy;
+        if input.included {
+            p.validate()?;
+        }
+        let row = if input.included { Some(policy_row(&input.provider_id, p, self.now())?) } else { None };
+        let detail = if input.included { format!("{}: {}", p.kind.label(), p.describe()) } else { format!("{}: not compared", p.kind.label()) };
+        let ev = self.event(&input.provider_id, Some(actor), "baseline_changed", None, detail, meta);
+        self.store.put_baseline(&input.provider_id, p.kind.code(), row.as_ref(), &ev).await?;
+        self.publish(&input.provider_id, "baseline_changed");
+        Ok(())
+    }
+
+    /// Every client and where it differs from the baseline (empty without one).
+    pub async fn policy_drift(&self, actor: &Actor, provider_id: &str) -> Result<Vec<ClientDrift>> {
+        let auth = self.authorize(actor, provider_id, Action::ManageClients).await?;
+        if auth.tenant.is_organization() {
+            return Err(Denied::WrongTenant.into());
+        }
+        let Some(mut drift) = self.drift_by_client(provider_id).await? else { return Ok(vec![]) };
+        let mut clients = self.store.list_clients(provider_id).await?;
+        clients.sort_by_key(|c| c.org.name.to_lowercase());
+        Ok(clients.into_iter().map(|c| ClientDrift { drift: drift.remove(&c.org.id).unwrap_or_default(), org_id: c.org.id, org_name: c.org.name }).collect())
+    }
+
+    /// Sets the baseline's policies in the chosen clients where they differ,
+    /// in one transaction, each change in the client's log and the whole in
+    /// the provider's.
+    pub async fn apply_baseline(&self, actor: &Actor, provider_id: &str, org_ids: &[String], meta: &RequestMeta) -> Result<BaselineApplied> {
+        let auth = self.authorize(actor, provider_id, Action::ManageClients).await?;
+        if auth.tenant.is_organization() {
+            return Err(Denied::WrongTenant.into());
+        }
+        if org_ids.is_empty() {
+            return Err(ServiceError::Validation(vec![FieldError::new("clients", "Choose at least one client.")]));
+        }
+        if org_ids.len() > MAX_APPLY {
+            return Err(ServiceError::Validation(vec![FieldError::new("clients", format!("At most {MAX_APPLY} clients at a time."))]));
+        }
+        let baseline = self.baseline_policies(provider_id).await?;
+        if baseline.is_empty() {
+            return Err(ServiceError::Conflict("Set up the policy baseline first.".into()));
+        }
+        let mut drift = self.drift_by_client(provider_id).await?.unwrap_or_default();
+        let clients: HashMap<String, String> = self.store.list_clients(provider_id).await?.into_iter().map(|c| (c.org.id, c.org.name)).collect();
+        let now = self.now();
+        let (mut rows, mut events, mut names) = (vec![], vec![], vec![]);
+        for org_id in org_ids {
+            let name = clients.get(org_id).ok_or_else(|| ServiceError::NotFound("No such client.".into()))?;
+            // The same check as changing one policy of this client.
+            self.authorize(actor, org_id, Action::ManagePolicies).await?;
+            let changes = drift.remove(org_id).unwrap_or_default();
+            if changes.is_empty() {
+                continue;
+            }
+            for d in &changes {
+                let p = baseline.iter().find(|p| p.kind == d.kind).expect("drift comes from the baseline");
+                rows.push(policy_row(org_id, p, now)?);
+                events.push(self.event(org_id, Some(actor), "policy_changed", None, format!("{}: {} (provider baseline)", d.kind.label(), d.baseline), meta));
+            }
+            names.push(format!("{name} ({})", changes.len()));
+        }
+        let applied = BaselineApplied { clients: names.len(), policies: rows.len() };
+        if rows.is_empty() {
+            return Ok(applied);
+        }
+        events.push(self.event(provider_id, Some(actor), "baseline_applied", None, names.join(", "), meta));
+        self.store.put_policies(&rows, &events).await?;
+        self.publish(provider_id, "baseline_applied");
+        Ok(applied)
+    }
+
+    /// Suspends a client (its members cannot open it; its data stays) or
+    /// restores it (Provider admins), in both logs.
+    pub async fn set_client_suspended(&self, actor: &Actor, provider_id: &str, org_id: &str, suspend: bool, meta: &RequestMeta) -> Result<()> {
+        self.authorize(actor, provider_id, Action::CreateClient).await?;
+        let org = self.client_of(provider_id, org_id).await?;
+        if org.suspended_at.is_some() == suspend {
+            return Ok(());
+        }
+        let (kind, detail) = if suspend { ("client_suspended", "suspended") } else { ("client_restored", "restored") };
+        let events = [
+            self.event(provider_id, Some(actor), kind, None, format!("\"{}\" {detail}", org.name), meta),
+            self.event(org_id, Some(actor), kind, None, format!("{detail} by the provider"), meta),
+        ];
+        self.store.set_client_suspended(provider_id, org_id, suspend.then(|| self.now()), &events).await?;
+        self.publish(provider_id, kind);
+        self.publish(org_id, kind);
+        Ok(())
+    }
+
+    /// Deletes a client with everything in it (Provider admins), once its
+    /// name is typed; its seats return to the provider.
+    pub async fn delete_client(&self, actor: &Actor, provider_id: &str, org_id: &str, typed_name: &str, meta: &RequestMeta) -> Result<()> {
+        self.authorize(actor, provider_id, Action::CreateClient).await?;
+        let org = self.client_of(provider_id, org_id).await?;
+        if typed_name.trim() != org.name {
+            return Err(ServiceError::Validation(vec![FieldError::new("confirm_name", "Type the client's name exactly as shown to delete it.")]));
+        }
+        let members = self.store.list_members(org_id).await?.len();
+        let detail = format!("\"{}\" with its {members} member(s) and every item; {} seat(s) returned", org.name, org.seats);
+        let ev = self.event(provider_id, Some(actor), "client_deleted", None, detail, meta);
+        self.store.delete_client(provider_id, org_id, &ev).await.map_err(|e| match e {
+            db::Error::NotFound => ServiceError::NotFound("No such client.".into()),
+            other => other.into(),
+        })?;
+        self.publish(provider_id, "client_deleted");
+        self.publish(org_id, "client_deleted");
+        Ok(())
+    }
+}
