@@ -99,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/providers/:id/settings") view={Lazy::<routes::ProviderSettingsPage>::new()} />
                     <Route path=path!("/providers/:id/clients") view={Lazy::<routes::ClientsPage>::new()} />
                     <Route path=path!("/providers/:id/onboarding") view={Lazy::<routes::OnboardingPage>::new()} />
+                    <Route path=path!("/providers/:id/baseline") view={Lazy::<routes::BaselinePage>::new()} />
                     <Route path=path!("/providers/:id/billing") view={Lazy::<routes::BillingPage>::new()} />
                     <Route path=path!("/organizations/:id") view={Lazy::<routes::OrgMembersPage>::new()} />
                     <Route path=path!("/organizations/:id/members") view={Lazy::<routes::OrgMembersPage>::new()} />
@@ -155,6 +156,7 @@ pub mod routes {
         ProviderSettingsPage => crate::pages::providers::ProviderSettingsPage,
         ClientsPage => crate::pages::clients::ClientsPage,
         OnboardingPage => crate::pages::onboarding::OnboardingPage,
+        BaselinePage => crate::pages::baseline::BaselinePage,
         BillingPage => crate::pages::clients::BillingPage,
         OrgMembersPage => crate::pages::orgs::OrgMembersPage,
         OrgGroupsPage => crate::pages::orgs::OrgGroupsPage,

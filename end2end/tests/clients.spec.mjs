@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, mailsTo, callApi, PASSWORD } from './helpers.mjs';
+import { test, expect, createAccount, hydrated, expectNoAxeViolations, uniqueEmail, waitForMail, mailsTo, callApi, logIn, PASSWORD } from './helpers.mjs';
 
 /** Opens a page by URL; a fresh page load is locked, so unlock it. */
 async function open(page, path) {
@@ -746,7 +746,8 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await nav.getByRole('link', { name: 'Clients' }).click();
   await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' }).getByText('Owner confirmed', { exact: true })).toBeVisible();
   // A Provider admin renames a client; an empty name is refused.
-  await admin.getByRole('button', { name: 'Rename Coho Winery' }).click();
+  await admin.getByRole('button', { name: 'Options for Coho Winery' }).click();
+  await admin.getByRole('menuitem', { name: 'Rename' }).click();
   const rename = admin.getByRole('dialog', { name: 'Rename client' });
   pageErrors.allow(/status of 422/); // the empty name, refused on purpose
   await rename.getByLabel('Organisation name').fill(' ');
@@ -786,5 +787,68 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain('"Blue Yonder"');
   expect(lines[1]).toContain('"member_accepted"');
+
+  // A policy baseline: two-step login required. All three clients differ;
+  // applied to two of them (after a confirm step listing the change), they match.
+  await nav.getByRole('link', { name: 'Policy baseline' }).click();
+  await admin.getByRole('button', { name: 'Edit Require two-step login in the baseline' }).click();
+  const edit = admin.getByRole('dialog', { name: 'Edit baseline policy' });
+  await edit.getByLabel('Compare clients against this policy').check();
+  await edit.getByLabel('Clients should have it on').check();
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.getByText('Require two-step login saved.')).toBeVisible();
+  await expect(admin.getByText('3 of 3 clients differ.')).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Blue Yonder' }).getByText('Require two-step login: Off → On')).toBeVisible();
+  await admin.getByRole('checkbox', { name: 'Select Alpine Ski House' }).check();
+  await admin.getByRole('checkbox', { name: 'Select Blue Yonder' }).check();
+  await admin.getByRole('button', { name: 'Apply baseline to selected (2)' }).click();
+  const apply = admin.getByRole('dialog', { name: 'Apply baseline' });
+  await expect(apply.getByText('Require two-step login: Off → On')).toHaveCount(2);
+  await admin.screenshot({ path: 'test-results/policy-baseline.png', fullPage: true });
+  await apply.getByRole('button', { name: 'Apply baseline' }).click();
+  await expect(admin.getByText('Baseline applied: 2 policies changed in 2 clients.')).toBeVisible();
+  await expect(admin.getByText('1 of 3 clients differ.')).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' }).getByText('Matches baseline')).toBeVisible();
+  await expectNoAxeViolations(admin);
+  await nav.getByRole('link', { name: 'Clients' }).click();
+  await expect(admin.getByRole('row').filter({ hasText: 'Blue Yonder' }).getByText('Matches baseline')).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' }).getByRole('link', { name: '1 difference' })).toBeVisible();
+
+  // Suspend Coho: its Owner is shut out until it is restored.
+  const cohoMembers = await admin.getByRole('link', { name: 'Manage Coho Vineyard & Winery' }).getAttribute('href');
+  await admin.getByRole('button', { name: 'Options for Coho Vineyard & Winery' }).click();
+  await admin.getByRole('menuitem', { name: 'Suspend' }).click();
+  await admin.getByRole('dialog', { name: 'Suspend client' }).getByRole('button', { name: 'Suspend' }).click();
+  await expect(admin.getByText('Coho Vineyard & Winery suspended.', { exact: false })).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' }).getByText('Suspended', { exact: true })).toBeVisible();
+  const ownerCtx = await browser.newContext();
+  const cohoOwner = await ownerCtx.newPage();
+  await logIn(cohoOwner, owners['Coho Winery']);
+  pageErrors.allow(/status of 403/); // the suspended organisation, refused on purpose
+  await cohoOwner.goto(cohoMembers);
+  await hydrated(cohoOwner);
+  await expect(cohoOwner.getByText('This organisation is suspended by its provider', { exact: false })).toBeVisible();
+  await admin.getByRole('button', { name: 'Options for Coho Vineyard & Winery' }).click();
+  await admin.getByRole('menuitem', { name: 'Restore' }).click();
+  await expect(admin.getByText('Coho Vineyard & Winery restored', { exact: false })).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' }).getByText('Suspended', { exact: true })).toHaveCount(0);
+  await open(cohoOwner, cohoMembers);
+  await expect(cohoOwner.getByRole('row').filter({ hasText: owners['Coho Winery'] })).toBeVisible();
+  await ownerCtx.close();
+
+  // Delete Blue Yonder: only once its name is typed; its 2 seats come back.
+  await expect(admin.getByTestId('seats-remaining')).toHaveText('4');
+  await admin.getByRole('button', { name: 'Options for Blue Yonder' }).click();
+  await admin.getByRole('menuitem', { name: 'Delete' }).click();
+  const del = admin.getByRole('dialog', { name: 'Delete client' });
+  await expect(del.getByRole('button', { name: 'Delete client' })).toBeDisabled();
+  await del.getByLabel('Client name').fill('Blue');
+  await expect(del.getByRole('button', { name: 'Delete client' })).toBeDisabled();
+  await del.getByLabel('Client name').fill('Blue Yonder');
+  await del.getByRole('button', { name: 'Delete client' }).click();
+  await expect(admin.getByText('Blue Yonder deleted; its 2 seats are unassigned again.')).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Blue Yonder' })).toHaveCount(0);
+  await expect(admin.getByTestId('seats-remaining')).toHaveText('6');
+  await admin.screenshot({ path: 'test-results/clients-lifecycle.png', fullPage: true });
   await adminCtx.close();
 });

@@ -5,6 +5,7 @@ use crate::api::{create_client, list_clients, provider_events, set_provider_seat
 use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
+use crate::pages::client_lifecycle::{ClientMenu, Lifecycle, LifecycleDialog};
 use crate::pages::fmt_time;
 use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
 use crate::session::use_session;
@@ -132,6 +133,10 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
     let create_open = RwSignal::new(false);
     // (client id, current name) of the client being renamed.
     let renaming = RwSignal::new(None::<(String, String)>);
+    // The client being suspended or deleted (asked first), and the outcome.
+    let asking = RwSignal::new(None::<Lifecycle>);
+    let notice = RwSignal::new(None::<String>);
+    let baseline_href = StoredValue::new(format!("/providers/{pid}/baseline"));
     let provider = StoredValue::new(provider);
     view! {
         <div class="page-head">
@@ -145,6 +150,9 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                 </button>
             </Show>
         </div>
+        <p class="notice" role="status">
+            {move || notice.get()}
+        </p>
         <Transition fallback=|| {
             view! { <p class="muted">"Loading clients…"</p> }
         }>
@@ -224,15 +232,23 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                     <th>"Used"</th>
                                     <th>"Remaining"</th>
                                     <th>"Last activity"</th>
+                                    <th>"Policies"</th>
                                     <th class="actions">
                                         <span class="sr-only">"Manage"</span>
                                     </th>
                                 </tr>
                             </thead>
                             <tbody>
-                                <For each=rows.clone() key=|c| (c.id.clone(), c.seats, c.used) let:c>
-                                    <tr>
-                                        <td class="strong">{c.name.clone()}</td>
+                                <For
+                                    each=rows.clone()
+                                    key=|c| (c.id.clone(), c.name.clone(), c.seats, c.used, c.suspended_at, c.drift)
+                                    let:c
+                                >
+                                    <tr class:suspended=c.suspended_at.is_some()>
+                                        <td class="strong">
+                                            {c.name.clone()}
+                                            {c.suspended_at.map(|_| view! { " " <span class="badge warn">"Suspended"</span> })}
+                                        </td>
                                         <td>
                                             <div>{c.owner_email.clone().unwrap_or_default()}</div>
                                             {c
@@ -250,28 +266,21 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                         <td>{c.used}</td>
                                         <td>{(c.seats - c.used).max(0)}</td>
                                         <td class="muted small">{fmt_time(c.last_activity.unwrap_or(c.created_at))}</td>
-                                        <td class="actions nowrap">
-                                            {admin
-                                                .then(|| {
-                                                    let asked = (c.id.clone(), c.name.clone());
+                                        <td>
+                                            {match c.drift {
+                                                None => view! { <span class="muted small">"No baseline"</span> }.into_any(),
+                                                Some(0) => view! { <span class="badge ok">"Matches baseline"</span> }.into_any(),
+                                                Some(n) => {
                                                     view! {
-                                                        <button
-                                                            class="btn small ghost"
-                                                            aria-label=format!("Rename {}", c.name)
-                                                            on:click=move |_| renaming.set(Some(asked.clone()))
-                                                        >
-                                                            "Rename"
-                                                        </button>
-                                                        " "
+                                                        <A href=baseline_href.get_value() attr:class="badge warn">
+                                                            {format!("{n} {}", if n == 1 { "difference" } else { "differences" })}
+                                                        </A>
                                                     }
-                                                })}
-                                            <A
-                                                href=format!("/organizations/{}/events", c.id)
-                                                attr:class="btn small ghost"
-                                                attr:aria-label=format!("Event logs of {}", c.name)
-                                            >
-                                                "Event logs"
-                                            </A> " "
+                                                        .into_any()
+                                                }
+                                            }}
+                                        </td>
+                                        <td class="actions nowrap">
                                             <A
                                                 href=format!("/organizations/{}/members", c.id)
                                                 attr:class="btn small"
@@ -279,12 +288,23 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                             >
                                                 "Manage"
                                             </A>
+                                            " "
+                                            <ClientMenu
+                                                provider_id=provider.with_value(|p| p.id.clone())
+                                                client=c.clone()
+                                                admin=admin
+                                                renaming=renaming
+                                                asking=asking
+                                                notice=notice
+                                                version=version
+                                            />
                                         </td>
                                     </tr>
                                 </For>
                             </tbody>
                         </table>
                     </Show>
+                    <LifecycleDialog provider_id=provider.with_value(|p| p.id.clone()) asking=asking notice=notice version=version />
                     <Modal open=create_open on_close=Callback::new(move |_| create_open.set(false)) title="New client".to_string()>
                         <NewClientForm provider=provider.get_value() remaining=left open=create_open version=version />
                     </Modal>

@@ -1,6 +1,8 @@
 pub mod account;
 pub mod api_key;
 pub mod auth;
+pub mod baseline;
+pub mod client_lifecycle;
 pub mod clients;
 pub mod devices;
 pub mod events;

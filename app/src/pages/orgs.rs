@@ -836,15 +836,39 @@ fn Policies(console: Console) -> impl IntoView {
         <Modal open=Signal::derive(move || editing.get().is_some()) on_close=Callback::new(move |_| editing.set(None)) title="Edit policy".to_string()>
             {
                 let oid = oid.clone();
-                move || editing.get().map(|p| view! { <PolicyForm org_id=oid.clone() policy=p editing=editing version=version saved=saved /> })
+                move || {
+                    editing
+                        .get()
+                        .map(|p| {
+                            view! {
+                                <PolicyForm
+                                    target=PolicyTarget::Org(oid.clone())
+                                    policy=p
+                                    close=Callback::new(move |_| editing.set(None))
+                                    version=version
+                                    saved=saved
+                                />
+                            }
+                        })
+                }
             }
         </Modal>
     }
 }
 
+/// Where a policy form saves: an organisation's policy, or one policy of a
+/// provider's baseline (with whether clients are compared against it).
+#[derive(Clone)]
+pub enum PolicyTarget {
+    Org(String),
+    Baseline { provider_id: String, included: bool },
+}
+
 #[component]
-fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>, version: RwSignal<u32>, saved: RwSignal<Option<String>>) -> impl IntoView {
+pub fn PolicyForm(target: PolicyTarget, policy: Policy, close: Callback<()>, version: RwSignal<u32>, saved: RwSignal<Option<String>>) -> impl IntoView {
     let kind = policy.kind;
+    let included = RwSignal::new(matches!(target, PolicyTarget::Baseline { included: true, .. }));
+    let baseline = matches!(target, PolicyTarget::Baseline { .. });
     let enabled = RwSignal::new(policy.enabled);
     let min_length = RwSignal::new(if policy.master_password.min_length == 0 { "12".to_string() } else { policy.master_password.min_length.to_string() });
     let min_score = RwSignal::new(policy.master_password.min_score.to_string());
@@ -870,16 +894,25 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
         p.recovery.auto_enrol = auto_enrol.get_untracked();
         p.vault_timeout.minutes = timeout_minutes.get_untracked().trim().parse().unwrap_or(0);
         p.vault_timeout.log_out = log_out.get_untracked();
-        if let Err(e) = p.validate() {
+        let compared = included.get_untracked();
+        if let Err(e) = p.validate()
+            && (!baseline || compared)
+        {
             error.set(Some(ApiError::Validation(vec![e])));
             return;
         }
-        let input = SavePolicyInput { org_id: org_id.clone(), policy: p };
+        let target = target.clone();
         spawn_local(async move {
-            match save_policy(input).await {
+            let r = match target {
+                PolicyTarget::Org(org_id) => save_policy(SavePolicyInput { org_id, policy: p }).await,
+                PolicyTarget::Baseline { provider_id, .. } => {
+                    crate::api::save_baseline(domain::api::SaveBaselineInput { provider_id, included: compared, policy: p }).await
+                }
+            };
+            match r {
                 Ok(()) => {
                     saved.set(Some(format!("{} saved.", kind.label())));
-                    editing.set(None);
+                    close.run(());
                     version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
@@ -890,9 +923,15 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
         <form class="stack" on:submit=submit novalidate>
             <h3>{kind.label()}</h3>
             <p class="muted small">{kind.description()}</p>
+            <Show when=move || baseline>
+                <label class="check-line">
+                    <input type="checkbox" prop:checked=move || included.get() on:change=move |ev| included.set(event_target_checked(&ev)) />
+                    " Compare clients against this policy"
+                </label>
+            </Show>
             <label class="check-line">
                 <input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />
-                " Turn on"
+                {if baseline { " Clients should have it on" } else { " Turn on" }}
             </label>
             {match kind {
                 PolicyKind::MasterPassword => {
@@ -965,7 +1004,7 @@ fn PolicyForm(org_id: String, policy: Policy, editing: RwSignal<Option<Policy>>,
                 {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
             </p>
             <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| editing.set(None)>
+                <button type="button" class="btn ghost" on:click=move |_| close.run(())>
                     "Cancel"
                 </button>
                 <button type="submit" class="btn primary">

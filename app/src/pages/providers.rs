@@ -32,6 +32,7 @@ pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
     let confirmed = provider.badge == StatusBadge::Confirmed;
     let clients = format!("/providers/{id}/clients");
     let onboarding = format!("/providers/{id}/onboarding");
+    let baseline = format!("/providers/{id}/baseline");
     view! {
         <aside class="sidenav" aria-label="Provider">
             <div class="sidenav-title">{provider.name.clone()}</div>
@@ -41,6 +42,7 @@ pub fn ProviderNav(provider: ProviderSummary) -> impl IntoView {
             <Show when=move || confirmed>
                 <A href=clients.clone()>"Clients"</A>
                 <A href=onboarding.clone()>"Onboarding"</A>
+                <A href=baseline.clone()>"Policy baseline"</A>
             </Show>
             <Show when=move || admin>
                 <div class="sidenav-group">"Manage"</div>

@@ -1,0 +1,255 @@
+//! The Clients list's ⋮ menu and what it asks first: rename, suspend or
+//! restore, delete (with the client's name typed), and the client's log.
+
+use crate::api::{delete_client, suspend_client};
+use crate::components::{Field, Modal};
+use crate::error::ApiError;
+use domain::api::ClientSummary;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+/// A step that is asked before it is taken.
+#[derive(Clone, PartialEq)]
+pub enum Lifecycle {
+    Suspend { id: String, name: String },
+    Delete { id: String, name: String, members: i64, seats: i64 },
+}
+
+/// The ⋮ menu of one client.
+#[component]
+pub fn ClientMenu(
+    provider_id: String,
+    client: ClientSummary,
+    admin: bool,
+    renaming: RwSignal<Option<(String, String)>>,
+    asking: RwSignal<Option<Lifecycle>>,
+    notice: RwSignal<Option<String>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let c = StoredValue::new(client);
+    let pid = StoredValue::new(provider_id);
+    let suspended = c.with_value(|c| c.suspended_at.is_some());
+    let restore = move |_| {
+        let (id, name) = c.with_value(|c| (c.id.clone(), c.name.clone()));
+        spawn_local(async move {
+            match suspend_client(pid.get_value(), id, false).await {
+                Ok(()) => {
+                    notice.set(Some(format!("{name} restored: its members can open it again.")));
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <div
+            class="menu-wrap"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    open.set(false)
+                }
+            }
+        >
+            <button
+                class="icon-btn"
+                aria-label=format!("Options for {}", c.with_value(|c| c.name.clone()))
+                aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "⋮"
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu right" role="menu" on:click=move |_| open.set(false)>
+                    <Show when=move || admin>
+                        <button role="menuitem" on:click=move |_| renaming.set(Some(c.with_value(|c| (c.id.clone(), c.name.clone()))))>
+                            "Rename"
+                        </button>
+                        <Show
+                            when=move || suspended
+                            fallback=move || {
+                                view! {
+                                    <button
+                                        role="menuitem"
+                                        on:click=move |_| {
+                                            asking.set(Some(c.with_value(|c| Lifecycle::Suspend { id: c.id.clone(), name: c.name.clone() })))
+                                        }
+                                    >
+                                        "Suspend"
+                                    </button>
+                                }
+                            }
+                        >
+                            <button role="menuitem" on:click=restore>
+                                "Restore"
+                            </button>
+                        </Show>
+                    </Show>
+                    <A href=c.with_value(|c| format!("/organizations/{}/events", c.id)) attr:role="menuitem">
+                        "Event logs"
+                    </A>
+                    <Show when=move || admin>
+                        <button
+                            role="menuitem"
+                            class="danger"
+                            on:click=move |_| {
+                                asking
+                                    .set(
+                                        Some(
+                                            c
+                                                .with_value(|c| Lifecycle::Delete {
+                                                    id: c.id.clone(),
+                                                    name: c.name.clone(),
+                                                    members: c.used,
+                                                    seats: c.seats,
+                                                }),
+                                        ),
+                                    )
+                            }
+                        >
+                            "Delete"
+                        </button>
+                    </Show>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// The dialog for the step being asked: Suspend, or Delete with the name typed.
+#[component]
+pub fn LifecycleDialog(provider_id: String, asking: RwSignal<Option<Lifecycle>>, notice: RwSignal<Option<String>>, version: RwSignal<u32>) -> impl IntoView {
+    let pid = StoredValue::new(provider_id);
+    let title = move || match asking.get() {
+        Some(Lifecycle::Delete { .. }) => "Delete client".to_string(),
+        _ => "Suspend client".to_string(),
+    };
+    view! {
+        <Modal open=Signal::derive(move || asking.get().is_some()) on_close=Callback::new(move |_| asking.set(None)) title=title()>
+            {move || {
+                asking
+                    .get()
+                    .map(|step| match step {
+                        Lifecycle::Suspend { id, name } => {
+                            view! { <SuspendForm provider_id=pid.get_value() id name asking notice version /> }.into_any()
+                        }
+                        Lifecycle::Delete { id, name, members, seats } => {
+                            view! { <DeleteForm provider_id=pid.get_value() id name members seats asking notice version /> }.into_any()
+                        }
+                    })
+            }}
+        </Modal>
+    }
+}
+
+#[component]
+fn SuspendForm(
+    provider_id: String,
+    id: String,
+    name: String,
+    asking: RwSignal<Option<Lifecycle>>,
+    notice: RwSignal<Option<String>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let label = name.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (pid, id, name) = (provider_id.clone(), id.clone(), name.clone());
+        busy.set(true);
+        spawn_local(async move {
+            let r = suspend_client(pid, id, true).await;
+            busy.set(false);
+            match r {
+                Ok(()) => {
+                    notice.set(Some(format!("{name} suspended. Restore it from its ⋮ menu.")));
+                    version.update(|v| *v += 1);
+                    asking.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <p>
+                "Suspend " <strong>{label}</strong>
+                "? Its members cannot open it, and its items leave their apps, until you restore it. Nothing is deleted, and your staff can still manage it."
+            </p>
+            <p class="form-error" role="alert">
+                {move || error.get().map(|e| e.to_string())}
+            </p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| asking.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn danger-fill" disabled=move || busy.get()>
+                    "Suspend"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn DeleteForm(
+    provider_id: String,
+    id: String,
+    name: String,
+    members: i64,
+    seats: i64,
+    asking: RwSignal<Option<Lifecycle>>,
+    notice: RwSignal<Option<String>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let expected = name.clone();
+    let label = name.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (pid, id, name) = (provider_id.clone(), id.clone(), name.clone());
+        busy.set(true);
+        spawn_local(async move {
+            let r = delete_client(pid, id, typed.get_untracked()).await;
+            busy.set(false);
+            match r {
+                Ok(()) => {
+                    notice.set(Some(format!("{name} deleted; its {seats} seats are unassigned again.")));
+                    version.update(|v| *v += 1);
+                    asking.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <p>
+                "This deletes " <strong>{label.clone()}</strong>
+                {format!(
+                    " for good: its {members} member(s) lose access, and every item, collection, group, policy and event of it is gone. Its {seats} seats return to your subscription. Export its vault first if you need it.",
+                )}
+            </p>
+            <p class="muted small">{format!("Type \u{201c}{label}\u{201d} to confirm.")}</p>
+            <Field label="Client name" error=Signal::derive(move || error.get().and_then(|e| e.field("confirm_name")))>
+                <input type="text" autocomplete="off" bind:value=typed />
+            </Field>
+            <p class="form-error" role="alert">
+                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
+            </p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| asking.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn danger-fill" disabled=move || busy.get() || typed.get().trim() != expected>
+                    "Delete client"
+                </button>
+            </div>
+        </form>
+    }
+}
