@@ -336,6 +336,12 @@ pub async fn delete_client(provider_id: String, org_id: String, confirm_name: St
     Ok(services()?.delete_client(&actor()?, &provider_id, &org_id, &confirm_name, &meta()).await?)
 }
 
+/// Every client's seats and members over a month (`yyyy-mm`, or the month under way).
+#[server(prefix = "/api", endpoint = "providers/usage", input = Json)]
+pub async fn client_usage(provider_id: String, month: Option<String>) -> Result<UsageReport, ApiError> {
+    Ok(services()?.usage_report(&actor()?, &provider_id, month.as_deref()).await?)
+}
+
 /// The provider's policy baseline, one entry per policy.
 #[server(prefix = "/api", endpoint = "providers/baseline", input = Json)]
 pub async fn policy_baseline(provider_id: String) -> Result<Vec<BaselinePolicy>, ApiError> {

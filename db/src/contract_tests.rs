@@ -621,6 +621,12 @@ async fn client_lifecycle(s: DynStore) {
     // All or none: a row for an organisation that does not exist rolls the rest back.
     assert!(s.put_policies(&[row(&a, "single_org", true), row("nope", "single_org", true)], &[]).await.is_err());
     assert_eq!(s.policies(&a).await.unwrap().len(), 1);
+    // Events of the clients by kind and time, none of the provider's own.
+    let since = s.client_events_since(&pid, 2100, &["policy_changed", "client_created"]).await.unwrap();
+    assert_eq!(since.len(), 2);
+    assert!(since.iter().all(|e| e.kind == "policy_changed" && (e.provider_id == a || e.provider_id == b)));
+    assert!(s.client_events_since(&pid, 2101, &["policy_changed"]).await.unwrap().is_empty());
+    assert!(s.client_events_since(&pid, 0, &[]).await.unwrap().is_empty());
     // Suspend and restore: only a client of this provider.
     let (other, _, _) = provider_with_admin(&s, "other@x.com").await;
     assert!(matches!(s.set_client_suspended(&other, &a, Some(3000), &[]).await, Err(Error::NotFound)));

@@ -186,6 +186,9 @@ pub trait Store: Send + Sync + 'static {
     async fn put_policies(&self, rows: &[PolicyRow], events: &[EventRow]) -> Result<()>;
     /// Every policy set in the provider's client organisations, in one read.
     async fn policies_of_clients(&self, provider_id: &str) -> Result<Vec<PolicyRow>>;
+    /// The events of the provider's clients of the kinds in `kinds` since
+    /// `from`, oldest first (`provider_id` of each row is the client's id).
+    async fn client_events_since(&self, provider_id: &str, from: i64, kinds: &[&str]) -> Result<Vec<EventRow>>;
     /// The provider's policy baseline (`org_id` holds the provider's id).
     async fn baseline(&self, provider_id: &str) -> Result<Vec<PolicyRow>>;
     /// Puts one kind into the provider's baseline (`Some`) or takes it out

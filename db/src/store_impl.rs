@@ -1072,6 +1072,23 @@ macro_rules! store_impl {
                 .await?)
             }
 
+            async fn client_events_since(&self, provider_id: &str, from: i64, kinds: &[&str]) -> Result<Vec<EventRow>> {
+                if kinds.is_empty() {
+                    return Ok(vec![]);
+                }
+                let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+                let sql = format!(
+                    "SELECT e.id, e.provider_id, e.actor_user_id, e.actor_email, e.target_email, e.kind, e.detail, e.ip, e.at FROM events e \
+                     JOIN providers o ON o.id = e.provider_id WHERE o.parent_id = $1 AND e.at >= $2 AND e.kind IN ({}) ORDER BY e.at, e.id",
+                    marks.join(", ")
+                );
+                let mut q = sqlx::query_as::<_, EventRow>(&sql).bind(provider_id).bind(from);
+                for k in kinds {
+                    q = q.bind(*k);
+                }
+                Ok(q.fetch_all(&self.pool).await?)
+            }
+
             async fn baseline(&self, provider_id: &str) -> Result<Vec<PolicyRow>> {
                 Ok(sqlx::query_as::<_, PolicyRow>(
                     "SELECT provider_id AS org_id, kind, enabled, data, updated_at FROM policy_baselines WHERE provider_id = $1 ORDER BY kind",

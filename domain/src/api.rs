@@ -422,6 +422,22 @@ pub struct ClientDrift {
     pub drift: Vec<crate::org::PolicyDrift>,
 }
 
+/// One client's row of the monthly usage report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientUsage {
+    pub org_id: String,
+    pub name: String,
+    pub suspended: bool,
+    pub usage: crate::org::MonthUsage,
+}
+
+/// Every client's seats and members over one month (`yyyy-mm`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsageReport {
+    pub month: String,
+    pub clients: Vec<ClientUsage>,
+}
+
 /// What applying the baseline changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BaselineApplied {

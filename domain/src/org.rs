@@ -382,6 +382,80 @@ pub fn check_client_seats(total: i64, assigned_to_others: i64, used: i64, seats:
     Ok(())
 }
 
+/// One event of a client's log that moves its seats: a member invited
+/// (`member_invited`), removed (`member_removed`; detail `was suspended` when
+/// the member held no seat), suspended or restored, or its seats changed
+/// (`seats_changed`, detail `old → new seats`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeatEvent {
+    pub at: i64,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// The kinds `SeatEvent` reads.
+pub const SEAT_EVENT_KINDS: [&str; 5] = ["member_invited", "member_removed", "member_suspended", "member_restored", "seats_changed"];
+
+/// A client's seats over one month: at its end (or now, for the month under
+/// way), the most used at any moment in it, and members added and removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct MonthUsage {
+    pub seats: i64,
+    pub used: i64,
+    pub peak: i64,
+    pub added: i64,
+    pub removed: i64,
+}
+
+impl SeatEvent {
+    /// How the event changed the seats in use.
+    fn used_delta(&self) -> i64 {
+        match self.kind.as_str() {
+            "member_invited" | "member_restored" => 1,
+            "member_removed" if self.detail == "was suspended" => 0,
+            "member_removed" | "member_suspended" => -1,
+            _ => 0,
+        }
+    }
+    /// The seats assigned before a `seats_changed` event.
+    fn seats_before(&self) -> Option<i64> {
+        (self.kind == "seats_changed").then(|| self.detail.split(" → ").next()?.trim().parse().ok()).flatten()
+    }
+}
+
+/// Works a client's month out backwards from its figures now (`seats_now`,
+/// `used_now`) and its seat events since the month began (any order):
+/// undoing each event from the newest gives the figures before it.
+/// `created_at` bounds the walk (before it the client did not exist).
+pub fn month_usage(seats_now: i64, used_now: i64, created_at: i64, month: (i64, i64), events: &[SeatEvent]) -> MonthUsage {
+    let (start, end) = month;
+    let mut events: Vec<&SeatEvent> = events.iter().filter(|e| e.at >= start).collect();
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
+    let (mut seats, mut used) = (seats_now, used_now);
+    let mut out = MonthUsage::default();
+    let mut at_end = false;
+    for e in &events {
+        if e.at < end && !at_end {
+            (out.seats, out.used, out.peak, at_end) = (seats, used, used, true);
+        }
+        used -= e.used_delta();
+        if let Some(before) = e.seats_before() {
+            seats = before;
+        }
+        if e.at < end {
+            out.added += i64::from(e.kind == "member_invited");
+            out.removed += i64::from(e.kind == "member_removed");
+            if e.at > created_at {
+                out.peak = out.peak.max(used);
+            }
+        }
+    }
+    if !at_end {
+        (out.seats, out.used, out.peak) = (seats, used, used);
+    }
+    out
+}
+
 /// The provider's total may change when it still covers every client's seats.
 pub fn check_provider_total(total: i64, assigned: i64) -> Result<(), SeatError> {
     if !(0..=10_000_000).contains(&total) {
@@ -401,6 +475,36 @@ mod tests {
         let mut p = Policy::off(kind);
         p.enabled = true;
         p
+    }
+
+    #[test]
+    fn month_usage_walks_back_from_now() {
+        let ev = |at: i64, kind: &str, detail: &str| SeatEvent { at, kind: kind.into(), detail: detail.into() };
+        let month = (1000, 2000);
+        // Created at 1000 with its Owner; two invited, one removed, seats 5 → 8;
+        // after the month: one more invited, and a suspended member removed.
+        let events = vec![
+            ev(1000, "member_invited", "Owner"),
+            ev(1100, "member_invited", "User"),
+            ev(1200, "member_invited", "User"),
+            ev(1300, "seats_changed", "5 → 8 seats"),
+            ev(1400, "member_removed", ""),
+            ev(1500, "member_suspended", ""),
+            ev(2100, "member_invited", "User"),
+            ev(2200, "member_removed", "was suspended"),
+            ev(2300, "seats_changed", "8 → 10 seats"),
+            ev(900, "member_invited", "before the month: ignored"),
+        ];
+        // Now: 10 seats, 2 in use. At the month's end: 8 seats, 1 in use (the
+        // invitation at 2100 came later). Going back: 2 before 1500, 3 before
+        // 1400 (the peak), 2 before 1200, 1 before 1100; 1000 is the creation.
+        let u = month_usage(10, 2, 1000, month, &events);
+        assert_eq!(u, MonthUsage { seats: 8, used: 1, peak: 3, added: 3, removed: 1 });
+        // The month under way: its figures are today's.
+        let now = month_usage(10, 2, 1000, (1000, 3000), &events);
+        assert_eq!(now, MonthUsage { seats: 10, used: 2, peak: 3, added: 4, removed: 2 });
+        // No events at all: today's figures throughout.
+        assert_eq!(month_usage(4, 2, 0, month, &[]), MonthUsage { seats: 4, used: 2, peak: 2, added: 0, removed: 0 });
     }
 
     #[test]

@@ -57,6 +57,24 @@ pub fn day_start(date: &str) -> Option<i64> {
     Some((era * 146_097 + doe - 719_468) * 86_400)
 }
 
+/// `yyyy-mm` → [its first second, the next month's first second), UTC.
+pub fn month_range(month: &str) -> Option<(i64, i64)> {
+    let m = month.trim();
+    if m.len() != 7 {
+        return None;
+    }
+    let start = day_start(&format!("{m}-01"))?;
+    let (y, mo) = (m[..4].parse::<i64>().ok()?, m[5..].parse::<i64>().ok()?);
+    let next = if mo == 12 { format!("{:04}-01-01", y + 1) } else { format!("{y:04}-{:02}-01", mo + 1) };
+    Some((start, day_start(&next)?))
+}
+
+/// The `yyyy-mm` of a unix second (UTC).
+pub fn month_of(secs: i64) -> String {
+    let (y, m, _) = civil(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +106,15 @@ mod tests {
             let date = &fmt_minutes(s)[..10];
             prop_assert_eq!(day_start(date), Some(s));
         }
+    }
+
+    #[test]
+    fn months() {
+        assert_eq!(super::month_range("2026-12"), Some((day_start("2026-12-01").unwrap(), day_start("2027-01-01").unwrap())));
+        assert_eq!(super::month_range("2024-02").map(|(a, b)| (b - a) / 86_400), Some(29));
+        for bad in ["2026-13", "2026-1", "26-12", "2026-12-01", ""] {
+            assert_eq!(super::month_range(bad), None, "{bad}");
+        }
+        assert_eq!(super::month_of(day_start("2026-12-31").unwrap() + 86_399), "2026-12");
     }
 }

@@ -791,6 +791,8 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   // A policy baseline: two-step login required. All three clients differ;
   // applied to two of them (after a confirm step listing the change), they match.
   await nav.getByRole('link', { name: 'Policy baseline' }).click();
+  await admin.getByLabel('Master password').fill(PASSWORD); // the event log was opened by its address: a new page load
+  await admin.getByRole('button', { name: 'Unlock' }).click();
   await admin.getByRole('button', { name: 'Edit Require two-step login in the baseline' }).click();
   const edit = admin.getByRole('dialog', { name: 'Edit baseline policy' });
   await edit.getByLabel('Compare clients against this policy').check();
@@ -824,6 +826,7 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   const ownerCtx = await browser.newContext();
   const cohoOwner = await ownerCtx.newPage();
   await logIn(cohoOwner, owners['Coho Winery']);
+  await expect(cohoOwner).toHaveURL(/\/vault$/);
   pageErrors.allow(/status of 403/); // the suspended organisation, refused on purpose
   await cohoOwner.goto(cohoMembers);
   await hydrated(cohoOwner);
@@ -835,6 +838,20 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await open(cohoOwner, cohoMembers);
   await expect(cohoOwner.getByRole('row').filter({ hasText: owners['Coho Winery'] })).toBeVisible();
   await ownerCtx.close();
+
+  // The month's usage lists every client, on the page and in the CSV.
+  await nav.getByRole('link', { name: 'Subscription' }).click();
+  const usage = admin.getByRole('table', { name: 'Usage' });
+  await expect(usage.getByRole('row')).toHaveCount(4);
+  await expect(usage.getByRole('row').filter({ hasText: 'Alpine Ski House' }).getByRole('cell')).toHaveText(['Alpine Ski House', '2', '1', '1', '1', '0']);
+  const usageDownload = admin.waitForEvent('download');
+  await admin.getByRole('link', { name: 'Export usage CSV' }).click();
+  const usageFile = await usageDownload;
+  expect(usageFile.suggestedFilename()).toMatch(/^usage_litware-msp_\d{4}-\d{2}\.csv$/);
+  const usageLines = fs.readFileSync(await usageFile.path(), 'utf8').trim().split('\n');
+  expect(usageLines[0]).toBe('client,month,status,seats_assigned,seats_used,peak_seats_used,members_added,members_removed');
+  expect(usageLines.slice(1).map((l) => l.split(',')[0])).toEqual(['"Alpine Ski House"', '"Blue Yonder"', '"Coho Vineyard & Winery"']);
+  await nav.getByRole('link', { name: 'Clients' }).click();
 
   // Delete Blue Yonder: only once its name is typed; its 2 seats come back.
   await expect(admin.getByTestId('seats-remaining')).toHaveText('4');

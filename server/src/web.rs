@@ -62,6 +62,7 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         .route("/api/providers/{id}/stream", get(member_stream))
         .route("/api/providers/{id}/clients/stream", get(clients_stream))
         .route("/api/providers/{id}/events.csv", get(events_csv))
+        .route("/api/providers/{id}/usage.csv", get(usage_csv))
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::bitwarden::routes())
         .leptos_routes_with_context(&leptos_options, routes, move || provide_context(ctx.clone()), {
@@ -400,6 +401,38 @@ struct CsvQuery {
     tenant: Option<String>,
     actor: Option<String>,
     kind: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct UsageQuery {
+    month: Option<String>,
+}
+
+/// The monthly usage report of every client, as CSV (Provider admins).
+async fn usage_csv(
+    Extension(services): Extension<Services>,
+    actor: Option<Extension<CurrentActor>>,
+    Path(id): Path<String>,
+    Query(q): Query<UsageQuery>,
+) -> Response {
+    let actor = match actor_of(actor) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match services.usage_csv(&actor, &id, q.month.as_deref()).await {
+        Ok((file_name, csv)) => {
+            let disposition = format!("attachment; filename=\"{file_name}\"");
+            (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+                    (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"))),
+                ],
+                csv,
+            )
+                .into_response()
+        }
+        Err(e) => api_error(e.into()),
+    }
 }
 
 /// Every event the filters select, as CSV, streamed a page at a time (no cap

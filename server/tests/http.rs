@@ -247,6 +247,7 @@ async fn forbidden_walk_changes_nothing() {
         ("members/failed-mails", json!({ "provider_id": pid })),
         ("providers/two-step", json!({ "provider_id": pid })),
         ("providers/two-step/save", json!({ "provider_id": pid, "on": false })),
+        ("providers/usage", json!({ "provider_id": pid, "month": null })),
         ("clients/suspend", json!({ "provider_id": pid, "org_id": oid, "suspend": true })),
         ("clients/delete", json!({ "provider_id": pid, "org_id": oid, "confirm_name": "Contoso" })),
         (
@@ -261,7 +262,7 @@ async fn forbidden_walk_changes_nothing() {
             let (s, v) = b.call(endpoint, body.clone()).await;
             assert_eq!(s, expect, "{who} → {endpoint}: {v}");
         }
-        for path in [format!("/api/providers/{pid}/events.csv"), format!("/api/providers/{pid}/stream")] {
+        for path in [format!("/api/providers/{pid}/events.csv"), format!("/api/providers/{pid}/stream"), format!("/api/providers/{pid}/usage.csv")] {
             let r = b.http.get(format!("{}{path}", app.base)).send().await.unwrap();
             assert_eq!(r.status(), expect, "{who} → {path}");
         }
@@ -360,6 +361,18 @@ async fn forbidden_walk_changes_nothing() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "organisation,time_utc,unix_time,event,actor,member,detail,ip");
     assert!(lines.len() > 1 && lines[1..].iter().all(|l| l.starts_with("\"Contoso\",") && l.contains("collection_created")), "{csv}");
+    // The monthly usage report: one row per client, in a file named after the provider and month.
+    let r = admin.http.get(format!("{}/api/providers/{pid}/usage.csv", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let file = r.headers()[reqwest::header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
+    assert!(file.starts_with("attachment; filename=\"usage_acme-managed-it_20") && file.ends_with(".csv\""), "{file}");
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "client,month,status,seats_assigned,seats_used,peak_seats_used,members_added,members_removed");
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].starts_with("\"Contoso\",20") && lines[1].contains(",active,5,"), "{csv}");
+    let r = admin.http.get(format!("{}/api/providers/{pid}/usage.csv?month=2026-13", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a month that is not one");
     // One client's events only, compressed as a browser asks.
     let r = admin
         .http

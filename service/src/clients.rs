@@ -4,9 +4,9 @@
 
 use crate::{Actor, RequestMeta, Result, ServiceError, Services};
 use domain::FieldError;
-use domain::api::{BaselineApplied, BaselinePolicy, ClientDrift, SaveBaselineInput};
+use domain::api::{BaselineApplied, BaselinePolicy, ClientDrift, ClientUsage, SaveBaselineInput, UsageReport};
 use domain::authz::{Action, Denied};
-use domain::org::{Policy, PolicyDrift, PolicyKind, policy_drift};
+use domain::org::{Policy, PolicyDrift, PolicyKind, SEAT_EVENT_KINDS, SeatEvent, month_usage, policy_drift};
 use std::collections::HashMap;
 
 /// What a member of a suspended client organisation is told.
@@ -192,5 +192,59 @@ impl Services {
         self.publish(provider_id, "client_deleted");
         self.publish(org_id, "client_deleted");
         Ok(())
+    }
+
+    /// Every client's seats and members over a month (`yyyy-mm`; the month
+    /// under way by default), worked out from its log (Provider admins).
+    pub async fn usage_report(&self, actor: &Actor, provider_id: &str, month: Option<&str>) -> Result<UsageReport> {
+        let auth = self.authorize(actor, provider_id, Action::ManageBilling).await?;
+        if auth.tenant.is_organization() {
+            return Err(Denied::WrongTenant.into());
+        }
+        let month = month.map(str::trim).filter(|m| !m.is_empty()).map_or_else(|| domain::time::month_of(self.now()), str::to_string);
+        let range = domain::time::month_range(&month).ok_or_else(|| ServiceError::Validation(vec![FieldError::new("month", "Choose a month (yyyy-mm).")]))?;
+        let mut by_client: HashMap<String, Vec<SeatEvent>> = HashMap::new();
+        for e in self.store.client_events_since(provider_id, range.0, &SEAT_EVENT_KINDS).await? {
+            by_client.entry(e.provider_id).or_default().push(SeatEvent { at: e.at, kind: e.kind, detail: e.detail });
+        }
+        let mut clients = self.store.list_clients(provider_id).await?;
+        clients.sort_by_key(|c| c.org.name.to_lowercase());
+        let clients = clients
+            .into_iter()
+            // A client made after the month had no usage in it.
+            .filter(|c| c.org.created_at < range.1)
+            .map(|c| {
+                let events = by_client.remove(&c.org.id).unwrap_or_default();
+                ClientUsage {
+                    usage: month_usage(c.org.seats, c.used, c.org.created_at, range, &events),
+                    suspended: c.org.suspended_at.is_some(),
+                    org_id: c.org.id,
+                    name: c.org.name,
+                }
+            })
+            .collect();
+        Ok(UsageReport { month, clients })
+    }
+
+    /// The usage report as CSV, with its file name (`usage_<provider>_<month>.csv`).
+    pub async fn usage_csv(&self, actor: &Actor, provider_id: &str, month: Option<&str>) -> Result<(String, String)> {
+        let report = self.usage_report(actor, provider_id, month).await?;
+        let provider = self.store.provider(provider_id).await?.map(|p| p.name).unwrap_or_default();
+        let mut csv = String::from("client,month,status,seats_assigned,seats_used,peak_seats_used,members_added,members_removed\n");
+        for c in &report.clients {
+            let u = c.usage;
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                crate::events::cell(&c.name),
+                report.month,
+                if c.suspended { "suspended" } else { "active" },
+                u.seats,
+                u.used,
+                u.peak,
+                u.added,
+                u.removed
+            ));
+        }
+        Ok((format!("usage_{}_{}.csv", crate::events::slug(&provider), report.month), csv))
     }
 }

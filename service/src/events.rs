@@ -17,14 +17,14 @@ pub struct CsvExport {
     pub query: EventQuery,
 }
 
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     // A value a spreadsheet would run as a formula is quoted as text.
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 /// A name as a file-name part: lower case letters and digits, dashes between.
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let s: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     let parts: Vec<&str> = s.split('-').filter(|p| !p.is_empty()).collect();
     if parts.is_empty() { "tenant".into() } else { parts.join("-") }

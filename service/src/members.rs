@@ -283,7 +283,9 @@ impl Services {
             if v.member.status != "invited" {
                 batch.mails.push(mail::render(self, &auth.tenant, &v.member.email, MailKind::Removed));
             }
-            batch.events.push(self.event(provider_id, Some(actor), "member_removed", Some(&v.member.email), String::new(), meta));
+            // A suspended member held no seat: the usage report reads this.
+            let detail = if v.member.suspended { "was suspended" } else { "" };
+            batch.events.push(self.event(provider_id, Some(actor), "member_removed", Some(&v.member.email), detail.into(), meta));
             out.push(Self::done(&v));
         }
         if !batch.changes.is_empty() {

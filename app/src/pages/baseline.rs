@@ -57,9 +57,7 @@ fn Baseline(provider: ProviderSummary) -> impl IntoView {
         <div class="page-head">
             <div>
                 <h1>"Policy baseline"</h1>
-                <p class="muted">
-                    "The policies every client should have. Clients that differ are listed below; apply the baseline to bring them in line."
-                </p>
+                <p class="muted">"The policies every client should have. Clients that differ are listed below; apply the baseline to bring them in line."</p>
             </div>
         </div>
         <p class="notice" role="status">
@@ -89,7 +87,9 @@ fn Baseline(provider: ProviderSummary) -> impl IntoView {
                                             <p class="muted small">{p.kind.description()}</p>
                                         </div>
                                         <span class=badge>{text}</span>
-                                        <Show when=move || admin>
+                                        <Show when=move || {
+                                            admin
+                                        }>
                                             {
                                                 let b = b.clone();
                                                 view! {
@@ -163,11 +163,7 @@ fn DriftTable(provider_id: String, list: Vec<ClientDrift>, version: RwSignal<u32
     view! {
         <div class="toolbar">
             <span class="muted">
-                {if count == 0 {
-                    "Every client matches the baseline.".to_string()
-                } else {
-                    format!("{count} of {} clients differ.", all.with_value(Vec::len))
-                }}
+                {if count == 0 { "Every client matches the baseline.".to_string() } else { format!("{count} of {} clients differ.", all.with_value(Vec::len)) }}
             </span>
             <button class="btn primary" disabled=move || selected.with(HashSet::is_empty) on:click=move |_| asking.set(true)>
                 {move || format!("Apply baseline to selected ({})", selected.with(HashSet::len))}
@@ -183,11 +179,7 @@ fn DriftTable(provider_id: String, list: Vec<ClientDrift>, version: RwSignal<u32
                             disabled={count == 0}
                             prop:checked=move || { count != 0 && selected.with(|s| s.len() == count) }
                             on:change=move |ev| {
-                                if event_target_checked(&ev) {
-                                    selected.set(differing.get_value().into_iter().collect())
-                                } else {
-                                    selected.set(HashSet::new())
-                                }
+                                if event_target_checked(&ev) { selected.set(differing.get_value().into_iter().collect()) } else { selected.set(HashSet::new()) }
                             }
                         />
                     </th>

@@ -74,7 +74,16 @@ pub fn ClientMenu(
                                     <button
                                         role="menuitem"
                                         on:click=move |_| {
-                                            asking.set(Some(c.with_value(|c| Lifecycle::Suspend { id: c.id.clone(), name: c.name.clone() })))
+                                            asking
+                                                .set(
+                                                    Some(
+                                                        c
+                                                            .with_value(|c| Lifecycle::Suspend {
+                                                                id: c.id.clone(),
+                                                                name: c.name.clone(),
+                                                            }),
+                                                    ),
+                                                )
                                         }
                                     >
                                         "Suspend"
@@ -122,23 +131,22 @@ pub fn ClientMenu(
 #[component]
 pub fn LifecycleDialog(provider_id: String, asking: RwSignal<Option<Lifecycle>>, notice: RwSignal<Option<String>>, version: RwSignal<u32>) -> impl IntoView {
     let pid = StoredValue::new(provider_id);
-    let title = move || match asking.get() {
-        Some(Lifecycle::Delete { .. }) => "Delete client".to_string(),
-        _ => "Suspend client".to_string(),
-    };
+    let close = Callback::new(move |_| asking.set(None));
+    let suspending = Signal::derive(move || matches!(asking.get(), Some(Lifecycle::Suspend { .. })));
+    let deleting = Signal::derive(move || matches!(asking.get(), Some(Lifecycle::Delete { .. })));
     view! {
-        <Modal open=Signal::derive(move || asking.get().is_some()) on_close=Callback::new(move |_| asking.set(None)) title=title()>
-            {move || {
-                asking
-                    .get()
-                    .map(|step| match step {
-                        Lifecycle::Suspend { id, name } => {
-                            view! { <SuspendForm provider_id=pid.get_value() id name asking notice version /> }.into_any()
-                        }
-                        Lifecycle::Delete { id, name, members, seats } => {
-                            view! { <DeleteForm provider_id=pid.get_value() id name members seats asking notice version /> }.into_any()
-                        }
-                    })
+        <Modal open=suspending on_close=close title="Suspend client".to_string()>
+            {move || match asking.get() {
+                Some(Lifecycle::Suspend { id, name }) => Some(view! { <SuspendForm provider_id=pid.get_value() id name asking notice version /> }),
+                _ => None,
+            }}
+        </Modal>
+        <Modal open=deleting on_close=close title="Delete client".to_string()>
+            {move || match asking.get() {
+                Some(Lifecycle::Delete { id, name, members, seats }) => {
+                    Some(view! { <DeleteForm provider_id=pid.get_value() id name members seats asking notice version /> })
+                }
+                _ => None,
             }}
         </Modal>
     }

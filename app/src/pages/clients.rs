@@ -108,12 +108,14 @@ fn remaining(v: &ClientsView) -> i64 {
 }
 
 /// Orders the Clients list: by name, newest activity first, most seats used
-/// first, or fewest seats remaining first (the clients about to run out).
+/// first, fewest seats remaining first (the clients about to run out), or
+/// most differences from the policy baseline first.
 fn sort_clients(list: &mut [ClientSummary], by: &str) {
     match by {
         "activity" => list.sort_by_key(|c| std::cmp::Reverse(c.last_activity)),
         "used" => list.sort_by_key(|c| std::cmp::Reverse(c.used)),
         "remaining" => list.sort_by_key(|c| c.seats - c.used),
+        "drift" => list.sort_by_key(|c| std::cmp::Reverse(c.drift.unwrap_or(0))),
         _ => list.sort_by_key(|c| c.name.to_lowercase()),
     }
 }
@@ -208,6 +210,7 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                             <option value="activity">"Last activity"</option>
                             <option value="used">"Seats used"</option>
                             <option value="remaining">"Seats remaining"</option>
+                            <option value="drift">"Policy differences"</option>
                         </select>
                     </div>
                     <Show when=move || none>
@@ -239,15 +242,18 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                 </tr>
                             </thead>
                             <tbody>
-                                <For
-                                    each=rows.clone()
-                                    key=|c| (c.id.clone(), c.name.clone(), c.seats, c.used, c.suspended_at, c.drift)
-                                    let:c
-                                >
+                                <For each=rows.clone() key=|c| (c.id.clone(), c.name.clone(), c.seats, c.used, c.suspended_at, c.drift) let:c>
                                     <tr class:suspended=c.suspended_at.is_some()>
                                         <td class="strong">
                                             {c.name.clone()}
-                                            {c.suspended_at.map(|_| view! { " " <span class="badge warn">"Suspended"</span> })}
+                                            {c
+                                                .suspended_at
+                                                .map(|_| {
+                                                    view! {
+                                                        " "
+                                                        <span class="badge warn">"Suspended"</span>
+                                                    }
+                                                })}
                                         </td>
                                         <td>
                                             <div>{c.owner_email.clone().unwrap_or_default()}</div>
@@ -281,23 +287,25 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                                             }}
                                         </td>
                                         <td class="actions nowrap">
-                                            <A
-                                                href=format!("/organizations/{}/members", c.id)
-                                                attr:class="btn small"
-                                                attr:aria-label=format!("Manage {}", c.name)
-                                            >
-                                                "Manage"
-                                            </A>
-                                            " "
-                                            <ClientMenu
-                                                provider_id=provider.with_value(|p| p.id.clone())
-                                                client=c.clone()
-                                                admin=admin
-                                                renaming=renaming
-                                                asking=asking
-                                                notice=notice
-                                                version=version
-                                            />
+                                            <div class="row-actions">
+                                                <A
+                                                    href=format!("/organizations/{}/members", c.id)
+                                                    attr:class="btn small"
+                                                    attr:aria-label=format!("Manage {}", c.name)
+                                                >
+                                                    "Manage"
+                                                </A>
+                                                " "
+                                                <ClientMenu
+                                                    provider_id=provider.with_value(|p| p.id.clone())
+                                                    client=c.clone()
+                                                    admin=admin
+                                                    renaming=renaming
+                                                    asking=asking
+                                                    notice=notice
+                                                    version=version
+                                                />
+                                            </div>
                                         </td>
                                     </tr>
                                 </For>
@@ -446,6 +454,7 @@ fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>
 #[component]
 fn Billing(provider: ProviderSummary) -> impl IntoView {
     let pid = provider.id.clone();
+    let usage_pid = pid.clone();
     let version = RwSignal::new(0u32);
     let view_res = {
         let pid = pid.clone();
@@ -567,6 +576,7 @@ fn Billing(provider: ProviderSummary) -> impl IntoView {
                 })
             }}
         </Transition>
+        <crate::pages::usage::UsageCard provider_id=usage_pid version=version />
         <section class="card">
             <h2>"Seat ledger"</h2>
             <Transition fallback=|| ()>
@@ -663,7 +673,18 @@ mod tests {
     use super::*;
 
     fn client(name: &str, seats: i64, used: i64, last: Option<i64>) -> ClientSummary {
-        ClientSummary { id: name.into(), name: name.into(), seats, used, owner_email: None, created_at: 0, owner_badge: None, last_activity: last }
+        ClientSummary {
+            id: name.into(),
+            name: name.into(),
+            seats,
+            used,
+            owner_email: None,
+            created_at: 0,
+            owner_badge: None,
+            last_activity: last,
+            suspended_at: None,
+            drift: Some(used as usize),
+        }
     }
 
     #[test]
@@ -678,5 +699,7 @@ mod tests {
         assert_eq!(names(&list), ["gamma", "Alpha", "beta"]);
         sort_clients(&mut list, "remaining");
         assert_eq!(names(&list), ["Alpha", "beta", "gamma"], "about to run out first");
+        sort_clients(&mut list, "drift");
+        assert_eq!(names(&list), ["gamma", "Alpha", "beta"], "most policy differences first");
     }
 }

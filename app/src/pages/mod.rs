@@ -14,6 +14,7 @@ pub mod orgs;
 pub mod providers;
 pub mod recovery;
 pub mod two_step;
+pub mod usage;
 pub mod vault;
 
 use crate::components::ErrorView;
