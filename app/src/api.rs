@@ -330,6 +330,12 @@ pub async fn suspend_client(provider_id: String, org_id: String, suspend: bool) 
     Ok(services()?.set_client_suspended(&actor()?, &provider_id, &org_id, suspend, &meta()).await?)
 }
 
+/// Unlinks a client organisation from the provider; it keeps its confirmed Owner (Provider admins).
+#[server(prefix = "/api", endpoint = "clients/unlink", input = Json)]
+pub async fn unlink_client(provider_id: String, org_id: String) -> Result<(), ApiError> {
+    Ok(services()?.unlink_client(&actor()?, &provider_id, &org_id, &meta()).await?)
+}
+
 /// Deletes a client organisation once its name is typed (Provider admins).
 #[server(prefix = "/api", endpoint = "clients/delete", input = Json)]
 pub async fn delete_client(provider_id: String, org_id: String, confirm_name: String) -> Result<(), ApiError> {

@@ -648,7 +648,17 @@ async fn client_lifecycle(s: DynStore) {
     assert_eq!(s.list_clients(&pid).await.unwrap().len(), 1);
     let (log, _) = s.list_events(&pid, &EventQuery { limit: 50, ..Default::default() }).await.unwrap();
     assert!(log.iter().any(|e| e.kind == "client_deleted"));
-    organization(&s, &pid, &admin, 4).await.expect("the deleted client's seats are back");
+    let c = organization(&s, &pid, &admin, 4).await.expect("the deleted client's seats are back");
+    // Unlink: only with a confirmed Owner; then independent, its seats no longer the provider's.
+    assert!(matches!(s.unlink_client(&pid, &c, &[]).await, Err(Error::Conflict(Conflict::NoOwner))), "its Owner is only invited");
+    assert!(matches!(s.unlink_client(&other, &c, &[]).await, Err(Error::NotFound)));
+    let boss = member(&c, "boss@contoso.com", Some(&admin.id), "owner", "confirmed");
+    s.change_members(&batch(&c, &admin.id, vec![MemberChange::Invite { member: boss, token_hash: id() }])).await.unwrap();
+    s.unlink_client(&pid, &c, &[event(&pid, "client_unlinked", 5000), event(&c, "unlinked_from_provider", 5000)]).await.unwrap();
+    let org = s.provider(&c).await.unwrap().unwrap();
+    assert_eq!((org.parent_id, org.org_key, org.seats), (None, None, 4));
+    assert_eq!(s.list_clients(&pid).await.unwrap().len(), 1);
+    assert_eq!(s.list_events(&c, &EventQuery { limit: 10, kind: Some("unlinked_from_provider".into()), ..Default::default() }).await.unwrap().1, 1);
 }
 
 /// Groups and collections only take members and groups of their own organisation.

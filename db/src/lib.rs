@@ -49,6 +49,8 @@ pub enum Conflict {
     SeatsInUse,
     #[error("the name is already taken")]
     NameTaken,
+    #[error("the organisation has no confirmed Owner")]
+    NoOwner,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -200,6 +202,10 @@ pub trait Store: Send + Sync + 'static {
     /// Suspends (`Some(at)`) or restores (`None`) a client organisation of
     /// `provider_id`, with the events; `NotFound` when it is not one of its clients.
     async fn set_client_suspended(&self, provider_id: &str, org_id: &str, at: Option<i64>, events: &[EventRow]) -> Result<()>;
+    /// Makes a client organisation of `provider_id` independent (no provider,
+    /// no provider-wrapped key, its seats its own), with the events; refused
+    /// with `Conflict::NoOwner` unless it has a confirmed, active Owner.
+    async fn unlink_client(&self, provider_id: &str, org_id: &str, events: &[EventRow]) -> Result<()>;
     /// Deletes a client organisation of `provider_id` with everything in it
     /// (members, items, collections, its log); the provider keeps `event`.
     async fn delete_client(&self, provider_id: &str, org_id: &str, event: &EventRow) -> Result<()>;

@@ -1145,6 +1145,33 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn unlink_client(&self, provider_id: &str, org_id: &str, events: &[EventRow]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                lock_tenant(&mut tx, provider_id).await?;
+                let (owners,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM provider_users m JOIN providers o ON o.id = m.provider_id \
+                     WHERE o.id = $1 AND o.parent_id = $2 AND m.user_type = 'owner' AND m.status = 'confirmed' AND m.suspended = $3",
+                )
+                .bind(org_id)
+                .bind(provider_id)
+                .bind(false)
+                .fetch_one(&mut *tx)
+                .await?;
+                if owners == 0 {
+                    let exists = sqlx::query("SELECT 1 FROM providers WHERE id = $1 AND parent_id = $2").bind(org_id).bind(provider_id).fetch_optional(&mut *tx).await?;
+                    return Err(if exists.is_some() { Error::Conflict(Conflict::NoOwner) } else { Error::NotFound });
+                }
+                sqlx::query("UPDATE providers SET parent_id = NULL, org_key = NULL, suspended_at = NULL, version = version + 1 WHERE id = $1")
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn delete_client(&self, provider_id: &str, org_id: &str, event: &EventRow) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 // The provider's lock first, as seat changes take it: the seats

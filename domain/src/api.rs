@@ -492,6 +492,9 @@ pub struct OrgContext {
     pub permissions: Permissions,
     /// The actions the viewer may take here (so the console hides the rest).
     pub can: Vec<crate::authz::Action>,
+    /// Suspended by its provider (only provider staff get this far).
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

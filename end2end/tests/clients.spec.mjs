@@ -352,6 +352,9 @@ test('a provider admin creates a client; a service user manages it within the se
 
   // The Owner joins with a master password that meets the policy; the service
   // user confirms them, sealing the organisation key (opened with the provider key) to them.
+  await admin.getByRole('link', { name: 'Manage Coho Vineyard & Winery' }).click();
+  await expect(admin.getByRole('note')).toContainText('This client is suspended');
+  await admin.goBack();
   const ownerCtx = await browser.newContext();
   const owner = await ownerCtx.newPage();
   await owner.goto(inviteLink(await waitForMail(ownerEmail, 'Join Fabrikam Ltd')));
@@ -866,6 +869,13 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await expect(admin.getByText('Blue Yonder deleted; its 2 seats are unassigned again.')).toBeVisible();
   await expect(admin.getByRole('row').filter({ hasText: 'Blue Yonder' })).toHaveCount(0);
   await expect(admin.getByTestId('seats-remaining')).toHaveText('6');
+  // Unlink Alpine Ski House: its confirmed Owner runs it alone; it leaves the list.
+  await admin.getByRole('button', { name: 'Options for Alpine Ski House' }).click();
+  await admin.getByRole('menuitem', { name: 'Unlink' }).click();
+  await admin.getByRole('dialog', { name: 'Unlink client' }).getByRole('button', { name: 'Unlink' }).click();
+  await expect(admin.getByText('Alpine Ski House unlinked: its Owner runs it on their own now.')).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' })).toHaveCount(0);
+  await expect(admin.getByTestId('seats-remaining')).toHaveText('8');
   await admin.screenshot({ path: 'test-results/clients-lifecycle.png', fullPage: true });
   await adminCtx.close();
 });

@@ -249,6 +249,7 @@ async fn forbidden_walk_changes_nothing() {
         ("providers/two-step/save", json!({ "provider_id": pid, "on": false })),
         ("providers/usage", json!({ "provider_id": pid, "month": null })),
         ("clients/suspend", json!({ "provider_id": pid, "org_id": oid, "suspend": true })),
+        ("clients/unlink", json!({ "provider_id": pid, "org_id": oid })),
         ("clients/delete", json!({ "provider_id": pid, "org_id": oid, "confirm_name": "Contoso" })),
         (
             "providers/baseline/save",

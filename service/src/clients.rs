@@ -174,6 +174,24 @@ impl Services {
         Ok(())
     }
 
+    /// Unlinks a client (Provider admins): it goes on alone, with its members,
+    /// items and seats, run by its confirmed Owner; provider staff lose it.
+    pub async fn unlink_client(&self, actor: &Actor, provider_id: &str, org_id: &str, meta: &RequestMeta) -> Result<()> {
+        let auth = self.authorize(actor, provider_id, Action::CreateClient).await?;
+        let org = self.client_of(provider_id, org_id).await?;
+        let events = [
+            self.event(provider_id, Some(actor), "client_unlinked", None, format!("\"{}\" now runs on its own ({} seats)", org.name, org.seats), meta),
+            self.event(org_id, Some(actor), "unlinked_from_provider", None, format!("No longer managed by \"{}\"", auth.tenant.name), meta),
+        ];
+        self.store.unlink_client(provider_id, org_id, &events).await.map_err(|e| match e {
+            db::Error::NotFound => ServiceError::NotFound("No such client.".into()),
+            other => other.into(),
+        })?;
+        self.publish(provider_id, "client_unlinked");
+        self.publish(org_id, "client_unlinked");
+        Ok(())
+    }
+
     /// Deletes a client with everything in it (Provider admins), once its
     /// name is typed; its seats return to the provider.
     pub async fn delete_client(&self, actor: &Actor, provider_id: &str, org_id: &str, typed_name: &str, meta: &RequestMeta) -> Result<()> {

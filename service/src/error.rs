@@ -52,6 +52,9 @@ impl From<db::Error> for ServiceError {
             db::Error::Conflict(C::NoSeats) => ServiceError::Conflict("There are not enough seats for this.".into()),
             db::Error::Conflict(C::SeatsInUse) => ServiceError::Conflict("Those seats are in use.".into()),
             db::Error::Conflict(C::NameTaken) => ServiceError::field("name", "This name is already used."),
+            db::Error::Conflict(C::NoOwner) => {
+                ServiceError::Conflict("This organisation has no confirmed Owner to hand it to: confirm one first, or delete it.".into())
+            }
             db::Error::Conflict(C::Stale) => ServiceError::Conflict("A member changed meanwhile. Reload and try again.".into()),
             other => ServiceError::Internal(anyhow::Error::new(other).context("store")),
         }

@@ -333,6 +333,7 @@ impl Services {
             role: org.member.map(|m| m.user_type),
             permissions: org.permissions,
             can,
+            suspended: auth.tenant.suspended_at.is_some(),
         })
     }
 

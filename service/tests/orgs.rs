@@ -1201,6 +1201,19 @@ async fn baseline_and_client_lifecycle(w: World) {
     assert_eq!((view.clients.len(), view.assigned), (2, 20));
     assert!(matches!(w.s.list_members(&su.actor, &b.id).await, Err(ServiceError::Forbidden(_) | ServiceError::NotFound(_))), "gone");
     assert!(logged(pid.clone(), "client_deleted").await[0].detail.starts_with("\"Bravo\" with its 1 member(s)"));
+
+    // Unlink Charlie: not before it has a confirmed Owner; then its Owner runs it alone.
+    assert!(matches!(w.s.unlink_client(&admin.actor, &pid, &c.id, &meta()).await, Err(ServiceError::Conflict(_))), "its Owner is only invited");
+    let boss = w.org_member(&su, &c, "boss@charlie.com", Role::Owner, Permissions::default()).await;
+    // (Charlie requires two-step login, from the baseline; its Owner has none, so it is lifted first.)
+    w.s.save_policy(&su.actor, SavePolicyInput { org_id: c.id.clone(), policy: Policy::off(PolicyKind::TwoStepLogin) }, &meta()).await.unwrap();
+    assert!(matches!(w.s.unlink_client(&su.actor, &pid, &c.id, &meta()).await, Err(ServiceError::Forbidden(_))), "Provider admins only");
+    w.s.unlink_client(&admin.actor, &pid, &c.id, &meta()).await.unwrap();
+    assert!(matches!(w.s.list_members(&su.actor, &c.id).await, Err(ServiceError::Forbidden(_))), "staff lose it");
+    assert!(w.s.list_members(&boss.actor, &c.id).await.is_ok());
+    let view = w.s.clients(&admin.actor, &pid).await.unwrap();
+    assert_eq!((view.clients.len(), view.assigned), (1, 10));
+    assert!(w.s.org_context(&boss.actor, &c.id).await.unwrap().provider_id.is_none());
 }
 
 /// Provider staff opening a client's vault in the Admin Console is in the

@@ -1,7 +1,7 @@
 //! The Clients list's ⋮ menu and what it asks first: rename, suspend or
 //! restore, delete (with the client's name typed), and the client's log.
 
-use crate::api::{delete_client, suspend_client};
+use crate::api::{delete_client, suspend_client, unlink_client};
 use crate::components::{Field, Modal};
 use crate::error::ApiError;
 use domain::api::ClientSummary;
@@ -13,6 +13,7 @@ use leptos_router::components::A;
 #[derive(Clone, PartialEq)]
 pub enum Lifecycle {
     Suspend { id: String, name: String },
+    Unlink { id: String, name: String },
     Delete { id: String, name: String, members: i64, seats: i64 },
 }
 
@@ -96,6 +97,25 @@ pub fn ClientMenu(
                             </button>
                         </Show>
                     </Show>
+                    <Show when=move || admin>
+                        <button
+                            role="menuitem"
+                            on:click=move |_| {
+                                asking
+                                    .set(
+                                        Some(
+                                            c
+                                                .with_value(|c| Lifecycle::Unlink {
+                                                    id: c.id.clone(),
+                                                    name: c.name.clone(),
+                                                }),
+                                        ),
+                                    )
+                            }
+                        >
+                            "Unlink"
+                        </button>
+                    </Show>
                     <A href=c.with_value(|c| format!("/organizations/{}/events", c.id)) attr:role="menuitem">
                         "Event logs"
                     </A>
@@ -134,10 +154,17 @@ pub fn LifecycleDialog(provider_id: String, asking: RwSignal<Option<Lifecycle>>,
     let close = Callback::new(move |_| asking.set(None));
     let suspending = Signal::derive(move || matches!(asking.get(), Some(Lifecycle::Suspend { .. })));
     let deleting = Signal::derive(move || matches!(asking.get(), Some(Lifecycle::Delete { .. })));
+    let unlinking = Signal::derive(move || matches!(asking.get(), Some(Lifecycle::Unlink { .. })));
     view! {
         <Modal open=suspending on_close=close title="Suspend client".to_string()>
             {move || match asking.get() {
                 Some(Lifecycle::Suspend { id, name }) => Some(view! { <SuspendForm provider_id=pid.get_value() id name asking notice version /> }),
+                _ => None,
+            }}
+        </Modal>
+        <Modal open=unlinking on_close=close title="Unlink client".to_string()>
+            {move || match asking.get() {
+                Some(Lifecycle::Unlink { id, name }) => Some(view! { <UnlinkForm provider_id=pid.get_value() id name asking notice version /> }),
                 _ => None,
             }}
         </Modal>
@@ -256,6 +283,56 @@ fn DeleteForm(
                 </button>
                 <button type="submit" class="btn danger-fill" disabled=move || busy.get() || typed.get().trim() != expected>
                     "Delete client"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn UnlinkForm(
+    provider_id: String,
+    id: String,
+    name: String,
+    asking: RwSignal<Option<Lifecycle>>,
+    notice: RwSignal<Option<String>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let label = name.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (pid, id, name) = (provider_id.clone(), id.clone(), name.clone());
+        busy.set(true);
+        spawn_local(async move {
+            let r = unlink_client(pid, id).await;
+            busy.set(false);
+            match r {
+                Ok(()) => {
+                    notice.set(Some(format!("{name} unlinked: its Owner runs it on their own now.")));
+                    version.update(|v| *v += 1);
+                    asking.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <form class="stack" on:submit=submit novalidate>
+            <p>
+                "Unlink " <strong>{label}</strong>
+                "? It goes on without you: its members, items and seats stay, its confirmed Owner runs it, and your staff can no longer open it."
+            </p>
+            <p class="form-error" role="alert">
+                {move || error.get().map(|e| e.to_string())}
+            </p>
+            <div class="modal-actions">
+                <button type="button" class="btn ghost" on:click=move |_| asking.set(None)>
+                    "Cancel"
+                </button>
+                <button type="submit" class="btn danger-fill" disabled=move || busy.get()>
+                    "Unlink"
                 </button>
             </div>
         </form>

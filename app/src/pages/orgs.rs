@@ -139,10 +139,18 @@ fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) 
                     } else {
                         Either::Right(page(console.clone()).await)
                     };
+                    let suspended = ctx.suspended;
                     view! {
                         <div class="with-sidenav">
                             <OrgNav console=console current=section />
-                            <div class="main-col">{body}</div>
+                            <div class="main-col">
+                                <Show when=move || suspended>
+                                    <p class="notice warn" role="note">
+                                        "This client is suspended: its members cannot open it until a Provider admin restores it from the Clients list."
+                                    </p>
+                                </Show>
+                                {body}
+                            </div>
                         </div>
                     }
                         .into_any()

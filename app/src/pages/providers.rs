@@ -88,9 +88,15 @@ pub fn ProvidersPage() -> impl IntoView {
                             .into_iter()
                             .map(|p| {
                                 let badge = p.badge;
+                                // Confirmed staff land on the Clients list; others on the overview that says why they wait.
+                                let href = if badge == StatusBadge::Confirmed {
+                                    format!("/providers/{}/clients", p.id)
+                                } else {
+                                    format!("/providers/{}", p.id)
+                                };
                                 view! {
                                     <li class="card provider-card">
-                                        <A href=format!("/providers/{}", p.id)>
+                                        <A href=href>
                                             <strong>{p.name.clone()}</strong>
                                         </A>
                                         <span class="muted">{p.user_type.label()}</span>
