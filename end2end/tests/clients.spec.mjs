@@ -352,9 +352,6 @@ test('a provider admin creates a client; a service user manages it within the se
 
   // The Owner joins with a master password that meets the policy; the service
   // user confirms them, sealing the organisation key (opened with the provider key) to them.
-  await admin.getByRole('link', { name: 'Manage Coho Vineyard & Winery' }).click();
-  await expect(admin.getByRole('note')).toContainText('This client is suspended');
-  await admin.goBack();
   const ownerCtx = await browser.newContext();
   const owner = await ownerCtx.newPage();
   await owner.goto(inviteLink(await waitForMail(ownerEmail, 'Join Fabrikam Ltd')));
@@ -826,6 +823,9 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await admin.getByRole('dialog', { name: 'Suspend client' }).getByRole('button', { name: 'Suspend' }).click();
   await expect(admin.getByText('Coho Vineyard & Winery suspended.', { exact: false })).toBeVisible();
   await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' }).getByText('Suspended', { exact: true })).toBeVisible();
+  await admin.getByRole('link', { name: 'Manage Coho Vineyard & Winery' }).click();
+  await expect(admin.getByRole('note')).toContainText('This client is suspended');
+  await admin.goBack();
   const ownerCtx = await browser.newContext();
   const cohoOwner = await ownerCtx.newPage();
   await logIn(cohoOwner, owners['Coho Winery']);

@@ -161,7 +161,7 @@ test('invite → accept → confirm with the fingerprint phrase, live updates, r
   // The invitee now opens the Provider Portal and unwraps the provider key.
   await invitee.getByRole('navigation', { name: 'Product switcher' }).getByRole('link', { name: 'Provider Portal' }).click();
   await invitee.getByRole('link', { name: 'Northwind MSP' }).click();
-  await expect(invitee.getByRole('heading', { name: 'Clients' })).toBeVisible(); // a confirmed member lands on the Clients list
+  await expect(invitee.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible(); // a confirmed member lands on the Clients list
   await invitee.getByRole('complementary', { name: 'Provider' }).getByRole('link', { name: 'Overview' }).click();
   await expect(invitee.getByTestId('provider-key-state')).toHaveText('Provider key unlocked in this browser.');
 
