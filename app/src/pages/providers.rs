@@ -88,12 +88,12 @@ pub fn ProvidersPage() -> impl IntoView {
                             .into_iter()
                             .map(|p| {
                                 let badge = p.badge;
-                                // Confirmed staff land on the Clients list; others on the overview that says why they wait.
                                 let href = if badge == StatusBadge::Confirmed {
                                     format!("/providers/{}/clients", p.id)
                                 } else {
                                     format!("/providers/{}", p.id)
                                 };
+                                // Confirmed staff land on the Clients list; others on the overview that says why they wait.
                                 view! {
                                     <li class="card provider-card">
                                         <A href=href>
