@@ -266,6 +266,12 @@ pub async fn change_user_type(provider_id: String, member_id: String, user_type:
     Ok(services()?.set_user_type(&actor()?, &provider_id, &member_id, user_type, permissions, &meta()).await?)
 }
 
+/// One role or user type for several members, in one transaction.
+#[server(prefix = "/api", endpoint = "members/user-types", input = Json)]
+pub async fn change_user_types(provider_id: String, member_ids: Vec<String>, user_type: Role, permissions: Permissions) -> Result<Vec<MemberResult>, ApiError> {
+    Ok(services()?.set_user_types(&actor()?, &provider_id, &member_ids, user_type, permissions, &meta()).await?)
+}
+
 #[server(prefix = "/api", endpoint = "invitations/info", input = Json)]
 pub async fn get_invitation(token: String) -> Result<InvitationInfo, ApiError> {
     Ok(services()?.invitation_info(&token).await?)

@@ -66,6 +66,7 @@ pub fn AppLayout() -> impl IntoView {
                                             "Provider Portal"
                                         </A>
                                     </nav>
+                                    <TenantMenu me=me.clone() />
                                     <AccountMenu me=me.clone() />
                                 </header>
                                 <main class="content" id="main">
@@ -112,6 +113,63 @@ pub fn upper(s: &str) -> String {
     {
         s.to_uppercase()
     }
+}
+
+/// Every provider and organisation the person belongs to, to switch to:
+/// a provider's Clients list, an organisation's Admin Console (for those who
+/// administer it) or the vault (for its other members).
+#[component]
+fn TenantMenu(me: Me) -> impl IntoView {
+    use domain::member::{Role, StatusBadge};
+    let open = RwSignal::new(false);
+    let confirmed = |b: StatusBadge| b == StatusBadge::Confirmed;
+    let mut entries: Vec<(&'static str, String, String)> =
+        me.providers.iter().filter(|p| confirmed(p.badge)).map(|p| ("Provider", p.name.clone(), format!("/providers/{}/clients", p.id))).collect();
+    entries.extend(me.organizations.iter().filter(|o| confirmed(o.badge)).map(|o| {
+        let admin = matches!(o.user_type, Role::Owner | Role::Admin | Role::Custom);
+        ("Organisation", o.name.clone(), if admin { format!("/organizations/{}/members", o.id) } else { "/vault".to_string() })
+    }));
+    if entries.len() < 2 {
+        return ().into_any();
+    }
+    view! {
+        <div
+            class="menu-wrap tenant-menu"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    open.set(false)
+                }
+            }
+        >
+            <button
+                class="btn ghost small"
+                aria-label="Switch provider or organisation"
+                aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                "Switch ▾"
+            </button>
+            <Show when=move || open.get()>
+                <div class="menu right" role="menu" aria-label="Providers and organisations" on:click=move |_| open.set(false)>
+                    {entries
+                        .clone()
+                        .into_iter()
+                        .map(|(kind, name, href)| {
+                            view! {
+                                <A href=href attr:role="menuitem">
+                                    <span>{name}</span>
+                                    " "
+                                    <span class="muted small">{kind}</span>
+                                </A>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </Show>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]

@@ -842,6 +842,7 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await expect(cohoOwner.getByRole('row').filter({ hasText: owners['Coho Winery'] })).toBeVisible();
   await ownerCtx.close();
 
+
   // The month's usage lists every client, on the page and in the CSV.
   await nav.getByRole('link', { name: 'Subscription' }).click();
   const usage = admin.getByRole('table', { name: 'Usage' });
@@ -877,5 +878,19 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await expect(admin.getByRole('row').filter({ hasText: 'Alpine Ski House' })).toHaveCount(0);
   await expect(admin.getByTestId('seats-remaining')).toHaveText('8');
   await admin.screenshot({ path: 'test-results/clients-lifecycle.png', fullPage: true });
+
+  // A second provider: the switcher lists both and goes to either one's Clients list.
+  await expect(admin.getByRole('button', { name: 'Switch provider or organisation' })).toHaveCount(0);
+  await admin.getByRole('navigation', { name: 'Product switcher' }).getByRole('link', { name: 'Provider Portal' }).click();
+  await admin.getByRole('link', { name: 'Set up a provider' }).click();
+  await admin.getByLabel('Provider name').fill('Litware Labs');
+  await admin.getByRole('button', { name: 'Set up provider' }).click();
+  await expect(admin.getByRole('heading', { name: 'Litware Labs' })).toBeVisible();
+  await admin.getByRole('button', { name: 'Switch provider or organisation' }).click();
+  const tenants = admin.getByRole('menu', { name: 'Providers and organisations' });
+  await expect(tenants.getByRole('menuitem')).toHaveText(['Litware MSP Provider', 'Litware Labs Provider']);
+  await tenants.getByRole('menuitem', { name: 'Litware MSP Provider' }).click();
+  await expect(admin.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible();
+  await expect(admin.getByRole('row').filter({ hasText: 'Coho Vineyard & Winery' })).toBeVisible();
   await adminCtx.close();
 });

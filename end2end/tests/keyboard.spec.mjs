@@ -33,6 +33,24 @@ test('the Members page works by keyboard alone: dialogs trap and return focus, m
   await expect(inviteButton).toBeFocused();
   await expect(page.getByRole('row').filter({ hasText: 'kb-one@example.com' }).getByText('Provider admin')).toBeVisible();
 
+  // Both at once: Bulk actions → Change user type, one transaction, a result per member.
+  await page.getByRole('checkbox', { name: 'Select kb-one@example.com' }).check();
+  await page.getByRole('checkbox', { name: 'Select kb-two@example.com' }).check();
+  await page.getByRole('button', { name: 'Bulk actions' }).click();
+  await page.getByRole('menuitem', { name: 'Change user type' }).click();
+  const types = page.getByRole('dialog', { name: 'Change user type' });
+  await expect(types.getByText('User type of 2 members')).toBeVisible();
+  await types.getByLabel('Service user').check();
+  await types.getByRole('button', { name: 'Save' }).click();
+  const changed = page.getByRole('dialog', { name: 'Results' });
+  await expect(changed.getByText('kb-one@example.com — done')).toBeVisible();
+  await expect(changed.getByText('kb-two@example.com — done')).toBeVisible();
+  await changed.getByRole('button', { name: 'Close', exact: true }).click();
+  for (const who of ['kb-one@example.com', 'kb-two@example.com']) {
+    await expect(page.getByRole('row').filter({ hasText: who }).getByText('Service user')).toBeVisible();
+  }
+  await expect(page.getByText(/^\d+ selected$/)).toHaveCount(0);
+
   // Select with the keyboard, open the bulk menu, close it with Escape.
   await page.getByRole('checkbox', { name: 'Select kb-one@example.com' }).focus();
   await page.keyboard.press('Space');

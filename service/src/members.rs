@@ -354,6 +354,51 @@ impl Services {
         Ok(())
     }
 
+    /// Gives the chosen members one role or user type in one transaction;
+    /// a member this actor may not change, or who already has it, is skipped
+    /// with the reason.
+    pub async fn set_user_types(
+        &self,
+        actor: &Actor,
+        provider_id: &str,
+        ids: &[String],
+        user_type: Role,
+        permissions: domain::authz::Permissions,
+        meta: &RequestMeta,
+    ) -> Result<Vec<MemberResult>> {
+        let auth = self.authorize(actor, provider_id, Action::ChangeUserType).await?;
+        if !user_type.fits(auth.kind()) {
+            return Err(ServiceError::field("user_type", "This role does not exist here."));
+        }
+        auth.may_give(user_type, permissions)?;
+        let code = if user_type == Role::Custom { permissions.code() } else { String::new() };
+        let mut batch = self.batch(provider_id, actor);
+        let mut out = vec![];
+        for v in self.targets(provider_id, ids).await? {
+            let current = member_facts(&v.member).user_type;
+            if auth.org.is_some() && v.member.user_id.as_deref() == Some(actor.user_id()) {
+                out.push(Self::skipped(&v, domain::authz::Denied::OwnRole.to_string()));
+                continue;
+            }
+            if let Err(e) = auth.may_touch(current) {
+                out.push(Self::skipped(&v, e.to_string()));
+                continue;
+            }
+            if current == user_type && (user_type != Role::Custom || v.member.permissions == code) {
+                out.push(Self::skipped(&v, format!("Already {}.", user_type.label())));
+                continue;
+            }
+            batch.changes.push(MemberChange::SetUserType { member_id: v.member.id.clone(), user_type: user_type.code().into(), permissions: code.clone() });
+            batch.events.push(self.event(provider_id, Some(actor), "user_type_changed", Some(&v.member.email), user_type.label().into(), meta));
+            out.push(Self::done(&v));
+        }
+        if !batch.changes.is_empty() {
+            self.apply(&batch).await?;
+            self.publish(provider_id, "user_type");
+        }
+        Ok(out)
+    }
+
     /// What the invitation page shows; needs no sign-in.
     pub async fn invitation_info(&self, token: &str) -> Result<InvitationInfo> {
         let valid_for = domain::text::duration_words(self.settings.invite_ttl.as_secs());

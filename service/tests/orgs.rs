@@ -1216,6 +1216,46 @@ async fn baseline_and_client_lifecycle(w: World) {
     assert!(w.s.org_context(&boss.actor, &c.id).await.unwrap().provider_id.is_none());
 }
 
+/// A bulk role change: one transaction for the members the actor may change;
+/// the rest skipped with the reason; a role the actor may not give refuses all.
+async fn bulk_role_change(w: World) {
+    let (admin, pid, pkey, su) = w.msp(50).await;
+    let org = w.client(&admin, &pid, &pkey, "Contoso", "owner@contoso.com", 20).await.unwrap();
+    let owner = w.org_member(&su, &org, "o@contoso.com", Role::Owner, Permissions::default()).await;
+    let oadmin = w.org_member(&su, &org, "a@contoso.com", Role::Admin, Permissions::default()).await;
+    let _ = owner;
+    for e in ["u1@contoso.com", "u2@contoso.com"] {
+        w.org_member(&su, &org, e, Role::User, Permissions::default()).await;
+    }
+    let users = Permissions { manage_users: true, ..Default::default() };
+    w.org_member(&su, &org, "c@contoso.com", Role::Custom, users).await;
+    let id = |e: &'static str| {
+        let (w, su, org) = (&w, &su, &org);
+        async move { w.member_id(su, &org.id, e).await }
+    };
+    let ids = vec![id("o@contoso.com").await, id("u1@contoso.com").await, id("u2@contoso.com").await, id("a@contoso.com").await, id("c@contoso.com").await];
+    assert!(matches!(w.s.set_user_types(&oadmin.actor, &org.id, &ids, Role::Owner, Permissions::default(), &meta()).await, Err(ServiceError::Forbidden(_))));
+    let r = w.s.set_user_types(&oadmin.actor, &org.id, &ids, Role::Custom, users, &meta()).await.unwrap();
+    let mut outcome: Vec<(&str, Option<&str>)> = r.iter().map(|m| (m.email.as_str(), m.skipped.as_deref())).collect();
+    outcome.sort();
+    let want: Vec<(&str, Option<&str>)> = vec![
+        ("a@contoso.com", Some("You cannot change your own role or permissions.")),
+        ("c@contoso.com", Some("Already Custom.")),
+        ("o@contoso.com", Some("Only an Owner or your provider can give or change the Owner role.")),
+        ("u1@contoso.com", None),
+        ("u2@contoso.com", None),
+    ];
+    assert_eq!(outcome, want, "{r:?}");
+    let roles: Vec<(String, Role)> = w.s.list_members(&su.actor, &org.id).await.unwrap().into_iter().map(|m| (m.email, m.user_type)).collect();
+    for e in ["u1@contoso.com", "u2@contoso.com"] {
+        assert!(roles.contains(&(e.to_string(), Role::Custom)), "{roles:?}");
+    }
+    assert!(roles.contains(&("o@contoso.com".to_string(), Role::Owner)));
+    let q = db::EventQuery { limit: 100, kind: Some("user_type_changed".into()), ..Default::default() };
+    assert_eq!(w.s.events(&su.actor, &org.id, q).await.unwrap().total, 2);
+    assert!(matches!(w.s.set_user_types(&oadmin.actor, &org.id, &[], Role::User, Permissions::default(), &meta()).await, Err(ServiceError::Validation(_))));
+}
+
 /// Provider staff opening a client's vault in the Admin Console is in the
 /// client's log and the provider's (once per quarter hour); a member's
 /// opening is not.
@@ -1250,6 +1290,7 @@ async fn provider_staff_opening_a_vault_is_logged(w: World) {
 }
 
 both!(
+    bulk_role_change,
     baseline_and_client_lifecycle,
     provider_staff_opening_a_vault_is_logged,
     folders_are_personal,

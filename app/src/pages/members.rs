@@ -225,7 +225,8 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         Memo::new(move |_| !is_org && all.with(|a| a.iter().filter(|m| m.user_type == Role::ProviderAdmin && m.badge == StatusBadge::Confirmed).count() == 1));
     let no_owner =
         Memo::new(move |_| is_org && all.with(|a| !a.is_empty() && !a.iter().any(|m| m.user_type == Role::Owner && m.badge == StatusBadge::Confirmed)));
-    let role_for = RwSignal::new(None::<MemberListItem>);
+    // The members whose role (user type) is being changed: one from a row's ⋮, or the selection.
+    let role_for = RwSignal::new(None::<Vec<MemberListItem>>);
     // Account recovery (organisations): who is enrolled, for those who may
     // recover members (nobody else asks: the server would refuse them).
     let enrolled = RwSignal::new(HashSet::<String>::new());
@@ -293,17 +294,23 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
     };
     let change_type = {
         let pid = pid.clone();
-        Callback::new(move |(id, t, perms): (String, Role, Permissions)| {
+        Callback::new(move |(ids, t, perms): (Vec<String>, Role, Permissions)| {
             let pid = pid.clone();
             spawn_local(async move {
-                match change_user_type(pid, id, t, perms).await {
-                    Ok(()) => notice.set(Some(format!("{} changed to {}.", if is_org { "Role" } else { "User type" }, t.label()))),
-                    Err(e) => notice.set(Some(e.to_string())),
+                if let [id] = ids.as_slice() {
+                    match change_user_type(pid, id.clone(), t, perms).await {
+                        Ok(()) => notice.set(Some(format!("{} changed to {}.", if is_org { "Role" } else { "User type" }, t.label()))),
+                        Err(e) => notice.set(Some(e.to_string())),
+                    }
+                    version.update(|v| *v += 1);
+                } else {
+                    busy.set(true);
+                    after(if is_org { "Change role" } else { "Change user type" }, change_user_types(pid, ids, t, perms).await);
                 }
-                version.update(|v| *v += 1);
             });
         })
     };
+    let can_change_type = move || any_sel(|m| !(is_org && m.is_me));
 
     let toggle_all = move |_| {
         let ids: Vec<String> = filtered.with(|f| f.iter().map(|m| m.id.clone()).collect());
@@ -520,6 +527,13 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                         </button>
                         <button
                             role="menuitem"
+                            disabled=move || !can_change_type()
+                            on:click=move |_| { role_for.set(Some(selection.get_untracked().into_iter().filter(|m| !(is_org && m.is_me)).collect())) }
+                        >
+                            {if is_org { "Change role" } else { "Change user type" }}
+                        </button>
+                        <button
+                            role="menuitem"
                             class="danger"
                             disabled=move || !can_remove()
                             on:click=move |_| { pending.set(Some(Pending::Remove(selection.get_untracked().into_iter().filter(|m| !m.is_me).collect()))) }
@@ -625,7 +639,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
             on_close=Callback::new(move |_| role_for.set(None))
             title=if is_org { "Change role" } else { "Change user type" }.to_string()
         >
-            {move || role_for.get().map(|m| view! { <RoleForm m=m kind=kind role_for=role_for change_type=change_type /> })}
+            {move || role_for.get().filter(|l| !l.is_empty()).map(|l| view! { <RoleForm members=l kind=kind role_for=role_for change_type=change_type /> })}
         </Modal>
         <Modal open=Signal::derive(move || pending.get().is_some()) on_close=Callback::new(move |_| pending.set(None)) title="Are you sure?".to_string()>
             {
@@ -790,7 +804,7 @@ fn MemberRow(
                                     {
                                         let _ = &m3;
                                         view! {
-                                            <button role="menuitem" on:click=move |_| role_for.set(Some(for_role.clone()))>
+                                            <button role="menuitem" on:click=move |_| role_for.set(Some(vec![for_role.clone()]))>
                                                 {if kind == TenantKind::Provider { "Change user type" } else { "Change role" }}
                                             </button>
                                         }
@@ -1179,25 +1193,28 @@ fn PermissionBoxes(perms: RwSignal<[bool; Permissions::COUNT]>) -> impl IntoView
 /// Change an organisation member's role (and a Custom member's permissions).
 #[component]
 fn RoleForm(
-    m: MemberListItem,
+    members: Vec<MemberListItem>,
     kind: TenantKind,
-    role_for: RwSignal<Option<MemberListItem>>,
-    change_type: Callback<(String, Role, Permissions)>,
+    role_for: RwSignal<Option<Vec<MemberListItem>>>,
+    change_type: Callback<(Vec<String>, Role, Permissions)>,
 ) -> impl IntoView {
+    // One member: their role to start from; several: the first one's.
+    let m = members[0].clone();
     let role = RwSignal::new(m.user_type.code().to_string());
     let perms = RwSignal::new(m.permissions.as_array());
-    let id = m.id.clone();
-    let (is_me, current) = (m.is_me, m.user_type.code());
+    let ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+    let me = members.iter().find(|m| m.is_me).map(|m| m.user_type.code());
     let what = if kind == TenantKind::Provider { "User type" } else { "Role" };
+    let whom = if members.len() == 1 { m.email.clone() } else { format!("{} members", members.len()) };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let r = Role::from_code(&role.get_untracked()).unwrap_or(m.user_type);
-        change_type.run((id.clone(), r, Permissions::from_array(perms.get_untracked())));
+        change_type.run((ids.clone(), r, Permissions::from_array(perms.get_untracked())));
         role_for.set(None);
     };
     view! {
         <form class="stack" on:submit=submit>
-            <p>{format!("{what} of {}", m.email)}</p>
+            <p>{format!("{what} of {whom}")}</p>
             <fieldset class="radios">
                 <legend>{what}</legend>
                 {Role::for_kind(kind)
@@ -1216,7 +1233,7 @@ fn RoleForm(
             <Show when=move || role.get() == "custom">
                 <PermissionBoxes perms=perms />
             </Show>
-            <Show when=move || is_me && role.get() != current>
+            <Show when=move || me.is_some_and(|current| role.get() != current)>
                 <p class="notice warn" role="alert">
                     "You are changing your own role: you may lose access to what you manage here, and only another administrator can give it back."
                 </p>
