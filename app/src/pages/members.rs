@@ -310,7 +310,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
             });
         })
     };
-    let can_change_type = move || any_sel(|m| !(is_org && m.is_me));
+    let can_change_type = move || selection.with(|v| v.iter().any(|m| !(is_org && m.is_me)));
 
     let toggle_all = move |_| {
         let ids: Vec<String> = filtered.with(|f| f.iter().map(|m| m.id.clone()).collect());
@@ -693,7 +693,7 @@ fn MemberRow(
     confirm_ids: RwSignal<Option<Vec<String>>>,
     pending: RwSignal<Option<Pending>>,
     resend: Callback<Vec<String>>,
-    role_for: RwSignal<Option<MemberListItem>>,
+    role_for: RwSignal<Option<Vec<MemberListItem>>>,
     enrolled: RwSignal<HashSet<String>>,
     recover_for: RwSignal<Option<MemberListItem>>,
     kind: TenantKind,
