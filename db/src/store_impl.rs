@@ -1011,21 +1011,7 @@ macro_rules! store_impl {
             }
 
             async fn put_policy(&self, p: &PolicyRow, event: &EventRow) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "INSERT INTO policies (org_id, kind, enabled, data, updated_at) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (org_id, kind) DO UPDATE SET enabled = excluded.enabled, data = excluded.data, updated_at = excluded.updated_at",
-                )
-                .bind(&p.org_id)
-                .bind(&p.kind)
-                .bind(p.enabled)
-                .bind(&p.data)
-                .bind(p.updated_at)
-                .execute(&mut *tx)
-                .await?;
-                insert_event(&mut tx, event).await?;
-                tx.commit().await?;
-                Ok(())
+                self.put_policies(std::slice::from_ref(p), std::slice::from_ref(event)).await
             }
 
             async fn policies_of_user(&self, user_id: &str) -> Result<Vec<PolicyRow>> {

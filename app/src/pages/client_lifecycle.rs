@@ -164,7 +164,7 @@ pub fn LifecycleDialog(provider_id: String, asking: RwSignal<Option<Lifecycle>>,
         </Modal>
         <Modal open=unlinking on_close=close title="Unlink client".to_string()>
             {move || match asking.get() {
-                Some(Lifecycle::Unlink { id, name }) => Some(view! { <UnlinkForm provider_id=pid.get_value() id name asking notice version /> }),
+                Some(Lifecycle::Unlink { id, name }) => Some(view! { <SuspendForm provider_id=pid.get_value() id name unlink=true asking notice version /> }),
                 _ => None,
             }}
         </Modal>
@@ -179,11 +179,13 @@ pub fn LifecycleDialog(provider_id: String, asking: RwSignal<Option<Lifecycle>>,
     }
 }
 
+/// The asked step of Suspend or Unlink (`unlink`): what it does, then the button.
 #[component]
 fn SuspendForm(
     provider_id: String,
     id: String,
     name: String,
+    #[prop(optional)] unlink: bool,
     asking: RwSignal<Option<Lifecycle>>,
     notice: RwSignal<Option<String>>,
     version: RwSignal<u32>,
@@ -196,11 +198,15 @@ fn SuspendForm(
         let (pid, id, name) = (provider_id.clone(), id.clone(), name.clone());
         busy.set(true);
         spawn_local(async move {
-            let r = suspend_client(pid, id, true).await;
+            let r = if unlink { unlink_client(pid, id).await } else { suspend_client(pid, id, true).await };
             busy.set(false);
             match r {
                 Ok(()) => {
-                    notice.set(Some(format!("{name} suspended. Restore it from its ⋮ menu.")));
+                    notice.set(Some(if unlink {
+                        format!("{name} unlinked: its Owner runs it on their own now.")
+                    } else {
+                        format!("{name} suspended. Restore it from its ⋮ menu.")
+                    }));
                     version.update(|v| *v += 1);
                     asking.set(None);
                 }
@@ -208,12 +214,17 @@ fn SuspendForm(
             }
         });
     };
+    let (verb, what) = if unlink {
+        ("Unlink", "? It goes on without you: its members, items and seats stay, its confirmed Owner runs it, and your staff can no longer open it.")
+    } else {
+        (
+            "Suspend",
+            "? Its members cannot open it, and its items leave their apps, until you restore it. Nothing is deleted, and your staff can still manage it.",
+        )
+    };
     view! {
         <form class="stack" on:submit=submit novalidate>
-            <p>
-                "Suspend " <strong>{label}</strong>
-                "? Its members cannot open it, and its items leave their apps, until you restore it. Nothing is deleted, and your staff can still manage it."
-            </p>
+            <p>{verb} " " <strong>{label}</strong> {what}</p>
             <p class="form-error" role="alert">
                 {move || error.get().map(|e| e.to_string())}
             </p>
@@ -222,7 +233,7 @@ fn SuspendForm(
                     "Cancel"
                 </button>
                 <button type="submit" class="btn danger-fill" disabled=move || busy.get()>
-                    "Suspend"
+                    {verb}
                 </button>
             </div>
         </form>
@@ -283,56 +294,6 @@ fn DeleteForm(
                 </button>
                 <button type="submit" class="btn danger-fill" disabled=move || busy.get() || typed.get().trim() != expected>
                     "Delete client"
-                </button>
-            </div>
-        </form>
-    }
-}
-
-#[component]
-fn UnlinkForm(
-    provider_id: String,
-    id: String,
-    name: String,
-    asking: RwSignal<Option<Lifecycle>>,
-    notice: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
-) -> impl IntoView {
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    let label = name.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let (pid, id, name) = (provider_id.clone(), id.clone(), name.clone());
-        busy.set(true);
-        spawn_local(async move {
-            let r = unlink_client(pid, id).await;
-            busy.set(false);
-            match r {
-                Ok(()) => {
-                    notice.set(Some(format!("{name} unlinked: its Owner runs it on their own now.")));
-                    version.update(|v| *v += 1);
-                    asking.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    view! {
-        <form class="stack" on:submit=submit novalidate>
-            <p>
-                "Unlink " <strong>{label}</strong>
-                "? It goes on without you: its members, items and seats stay, its confirmed Owner runs it, and your staff can no longer open it."
-            </p>
-            <p class="form-error" role="alert">
-                {move || error.get().map(|e| e.to_string())}
-            </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| asking.set(None)>
-                    "Cancel"
-                </button>
-                <button type="submit" class="btn danger-fill" disabled=move || busy.get()>
-                    "Unlink"
                 </button>
             </div>
         </form>
