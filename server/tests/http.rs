@@ -236,6 +236,10 @@ async fn forbidden_walk_changes_nothing() {
             json!({ "provider_id": pid, "member_id": target, "user_type": "ProviderAdmin", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} }),
         ),
         (
+            "members/user-types",
+            json!({ "provider_id": pid, "member_ids": [target], "user_type": "ProviderAdmin", "permissions": {"manage_users": false, "manage_groups": false, "manage_collections": false, "manage_policies": false, "access_event_logs": false} }),
+        ),
+        (
             "clients/create",
             json!({ "input": { "provider_id": pid, "name": "Evil Corp", "owner_email": "o@evil.com", "seats": 1, "org_key": key.encrypt(b"k") } }),
         ),
