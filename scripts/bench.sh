@@ -5,12 +5,71 @@
 #        BENCH_ONLY=list bash scripts/bench.sh 60s   (the members/list and SSR runs only)
 #        BENCH_ONLY=first-load bash scripts/bench.sh  (the bundle and the first load in Chromium only)
 #        BENCH_ONLY=sync bash scripts/bench.sh 30s     (Bitwarden's apps' /api/sync only)
+#        BENCH_ONLY=msp bash scripts/bench.sh 20s      (300 clients, 30,000 members, 1,000,000 events)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh bench
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"  # wasm-opt from npm
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal-target}"
 DUR="${1:-30s}"
+PORT=3200
+
+# The cross-client views of a large MSP: 300 client organisations, 30,000
+# members, 1,000,000 events (server/examples/seed_msp.rs), on both databases.
+msp_run() { # backend url
+  local name=$1 url=$2 t0 token pid client
+  t0=$(date +%s)
+  read -r token pid client < <(DATABASE_URL="$url" "$CARGO_TARGET_DIR/release/examples/seed_msp")
+  echo "== $name: seeded 300 clients, 30,000 members, 1,000,000 events in $(( $(date +%s) - t0 )) s"
+  DATABASE_URL="$url" LEPTOS_OUTPUT_NAME=portal LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_SITE_ADDR=127.0.0.1:$PORT RUST_LOG=warn "$CARGO_TARGET_DIR/release/server" & local spid=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+  local now from30 from365
+  now=$(date +%s); from30=$((now - 30 * 86400)); from365=$((now - 366 * 86400))
+  bench_post() { # label endpoint body
+    cat > /tmp/portal-bench-msp.lua <<LUA
+wrk.method = "POST"
+wrk.body = '$3'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = "pp_session=$token"
+wrk.headers["Accept-Encoding"] = "br, gzip"
+LUA
+    echo "== $name: $1"
+    curl -s -o /dev/null -w "one request: %{http_code} in %{time_total} s, %{size_download} B compressed\n" -X POST \
+      -H 'content-type: application/json' -H "cookie: pp_session=$token" -H 'accept-encoding: br' -d "$3" "http://127.0.0.1:$PORT/api/$2"
+    wrk -t2 -c16 -d"$DUR" --timeout 60s --latency -s /tmp/portal-bench-msp.lua "http://127.0.0.1:$PORT/api/$2" \
+      | grep -E "Requests/sec|Non-2xx|Socket errors|50%|99%|requests in"
+  }
+  bench_post "onboarding queue (every client's Invited, Expired, Needs confirmation)" providers/onboarding "{\"provider_id\":\"$pid\"}"
+  bench_post "event stream, every client, last 30 days, first page of 100" providers/events \
+    "{\"provider_id\":\"$pid\",\"filter\":{\"from\":$from30,\"to\":$now,\"clients\":true},\"offset\":0,\"limit\":100}"
+  bench_post "event stream, every client, the whole year, page 50 of 100" providers/events \
+    "{\"provider_id\":\"$pid\",\"filter\":{\"from\":$from365,\"to\":$now,\"clients\":true},\"offset\":4900,\"limit\":100}"
+  bench_post "event stream, one client and one kind, the whole year" providers/events \
+    "{\"provider_id\":\"$pid\",\"filter\":{\"from\":$from365,\"to\":$now,\"clients\":true,\"tenant\":\"$client\",\"kind\":\"vault_opened\"},\"offset\":0,\"limit\":100}"
+  bench_post "event stream, one actor across every client, last 30 days" providers/events \
+    "{\"provider_id\":\"$pid\",\"filter\":{\"from\":$from30,\"to\":$now,\"clients\":true,\"actor\":\"tech07@bench-msp.example.com\"},\"offset\":0,\"limit\":100}"
+  bench_post "event log filters (kinds and actors of every client)" providers/events/facets "{\"provider_id\":\"$pid\",\"clients\":true}"
+  echo "== $name: CSV export of the whole year, every client (one request)"
+  curl -s -o /tmp/portal-bench-msp.csv -w "status %{http_code}, %{size_download} B in %{time_total} s\n" -H "cookie: pp_session=$token" \
+    "http://127.0.0.1:$PORT/api/providers/$pid/events.csv?clients=1&from=$(date -u -d @$from365 +%F)&to=$(date -u +%F)"
+  echo "rows: $(( $(wc -l < /tmp/portal-bench-msp.csv) - 1 ))"
+  echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' /proc/$spid/status)"
+  kill $spid; wait $spid 2>/dev/null || true
+}
+if [ "${BENCH_ONLY:-}" = msp ]; then
+  cargo leptos build --release --split --server-only >/dev/null
+  cargo build --release -p server --example seed_msp -q
+  echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; date: $(date -u +%F)"
+  rm -rf /tmp/portal-bench-sqlite; mkdir -p /tmp/portal-bench-sqlite
+  msp_run sqlite "sqlite:///tmp/portal-bench-sqlite/msp.db?mode=rwc"
+  echo "sqlite file: $(du -sh /tmp/portal-bench-sqlite/msp.db | cut -f1)"
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS portal_bench_msp" -c "CREATE DATABASE portal_bench_msp" postgres
+  msp_run postgres "postgres://postgres@127.0.0.1:5432/portal_bench_msp"
+  psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS portal_bench_msp WITH (FORCE)" postgres
+  exit 0
+fi
+
 bash scripts/build-site.sh --release >/dev/null
 cargo build --release -p server --example seed -q
 cargo build --release -p server --example seed_sync -q
@@ -18,7 +77,6 @@ cargo build --release -p domain --example kdf_bench -q
 BIN="$CARGO_TARGET_DIR/release/server"
 SEED="$CARGO_TARGET_DIR/release/examples/seed"
 SEED_SYNC="$CARGO_TARGET_DIR/release/examples/seed_sync"
-PORT=3200
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; date: $(date -u +%F)"
 "$CARGO_TARGET_DIR/release/examples/kdf_bench"
 

@@ -297,6 +297,7 @@ pub async fn provider_events(provider_id: String, filter: domain::api::EventFilt
         kind: some(filter.kind),
         with_clients: filter.clients,
         tenant: some(filter.tenant),
+        ..Default::default()
     };
     Ok(services()?.events(&actor()?, &provider_id, q).await?)
 }

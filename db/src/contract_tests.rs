@@ -713,9 +713,11 @@ async fn events_paging(s: DynStore) {
     assert_eq!((n, rows[0].kind.as_str()), (1, "member_removed"));
 
     // A provider's log with its clients' logs: filtered by client, actor and kind.
-    let oid = organization(&s, &pid, &admin, 0).await.unwrap();
+    s.set_seats(&pid, 10, &[]).await.unwrap();
+    let oid = organization(&s, &pid, &admin, 5).await.unwrap();
     let (other_pid, other_admin, _) = provider_with_admin(&s, "else@x.com").await;
-    let foreign = organization(&s, &other_pid, &other_admin, 0).await.unwrap();
+    s.set_seats(&other_pid, 10, &[]).await.unwrap();
+    let foreign = organization(&s, &other_pid, &other_admin, 5).await.unwrap();
     let by = |tenant: &str, kind: &str, at: i64, actor: &str| EventRow { actor_email: Some(actor.into()), ..event(tenant, kind, at) };
     for e in [by(&oid, "item_created", 4000, "su@x.com"), by(&oid, "policy_changed", 4001, "admin@x.com"), by(&foreign, "item_created", 4002, "su@x.com")] {
         s.record_event(&e).await.unwrap();
@@ -738,6 +740,54 @@ async fn events_paging(s: DynStore) {
     assert!(kinds.contains(&"item_created".to_string()) && kinds.contains(&"policy_changed".to_string()) && kinds.contains(&"member_removed".to_string()));
     assert_eq!(actors, ["admin@x.com", "su@x.com"]);
     assert!(!s.event_facets(&pid, false).await.unwrap().0.contains(&"item_created".to_string()));
+    let (rows, n) = s.list_events(&pid, &q(&|q: &mut EventQuery| q.tenant = Some(oid.clone()))).await.unwrap();
+    assert_eq!((n, rows.len()), (2, 2), "one client of the log");
+    assert_eq!(
+        s.list_events(
+            &pid,
+            &q(&|q: &mut EventQuery| {
+                q.tenant = Some(oid.clone());
+                q.with_clients = false
+            })
+        )
+        .await
+        .unwrap()
+        .1,
+        0
+    );
+
+    // Walking a log by keyset (an export): every event once, in order, with
+    // events of the same second told apart by id.
+    let mut b = batch(&pid, &admin.id, vec![]);
+    b.events = (0..7).map(|_| event(&pid, "same_second", 5000)).collect();
+    s.change_members(&b).await.unwrap();
+    let whole = EventQuery { limit: 3, from: Some(2000), ..Default::default() };
+    let (all_rows, _) = s.list_events(&pid, &EventQuery { limit: 100, ..whole.clone() }).await.unwrap();
+    let mut walked = Vec::new();
+    let mut before = None;
+    loop {
+        let page = s.event_rows(&pid, &EventQuery { before: before.clone(), ..whole.clone() }).await.unwrap();
+        walked.extend(page.iter().map(|e| e.id.clone()));
+        match page.last() {
+            Some(last) if page.len() == 3 => before = Some((last.at, last.id.clone())),
+            _ => break,
+        }
+    }
+    assert_eq!(walked, all_rows.iter().map(|e| e.id.clone()).collect::<Vec<_>>());
+    assert_eq!(walked.len(), 38, "30 invited, 1 removed, 7 of the same second");
+
+    // The onboarding queue's read: every client's invited and accepted members, no one else's.
+    let waiting = member(&oid, "waiting@x.com", None, "user", "invited");
+    let confirmed = member(&oid, "done@x.com", None, "user", "confirmed");
+    let elsewhere = member(&foreign, "elsewhere@x.com", None, "user", "invited");
+    for (tenant, m, actor) in [(&oid, &waiting, &admin.id), (&oid, &confirmed, &admin.id), (&foreign, &elsewhere, &other_admin.id)] {
+        s.change_members(&batch(tenant, actor, vec![MemberChange::Invite { member: m.clone(), token_hash: m.id.clone() }])).await.unwrap();
+    }
+    let queue: Vec<String> = s.waiting_members_of_clients(&pid).await.unwrap().into_iter().map(|v| v.member.email).collect();
+    assert!(queue.contains(&"waiting@x.com".to_string()), "{queue:?}");
+    assert!(!queue.contains(&"done@x.com".to_string()) && !queue.contains(&"elsewhere@x.com".to_string()), "{queue:?}");
+    let names = s.client_names(&pid).await.unwrap();
+    assert_eq!(names.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(), [oid.clone()]);
 }
 
 async fn outbox_lease(s: DynStore) {

@@ -166,6 +166,11 @@ pub trait Store: Send + Sync + 'static {
     async fn create_organization(&self, org: &ProviderRow, owner: &MemberRow, token_hash: &str, events: &[EventRow], mail: &MailRow) -> Result<()>;
     /// The provider's clients with seats used, one query.
     async fn list_clients(&self, provider_id: &str) -> Result<Vec<ClientRow>>;
+    /// The client organisations' ids and names (no counts).
+    async fn client_names(&self, provider_id: &str) -> Result<Vec<(String, String)>>;
+    /// Every client organisation's Invited and accepted (not yet confirmed)
+    /// members, with their accounts' names and public keys: the onboarding queue.
+    async fn waiting_members_of_clients(&self, provider_id: &str) -> Result<Vec<MemberView>>;
     /// Sets a provider's total or a client's seats, checked against the other side in one transaction.
     async fn set_seats(&self, tenant_id: &str, seats: i64, events: &[EventRow]) -> Result<()>;
     /// Groups and their (group id, member id) links.
@@ -232,7 +237,11 @@ pub trait Store: Send + Sync + 'static {
     async fn password_reset_pending(&self, user_id: &str) -> Result<bool>;
 
     // Events
+    /// A page of a log, newest first, and how many events it holds in all
+    /// (counted up to `EVENT_COUNT_CAP` + 1).
     async fn list_events(&self, provider_id: &str, q: &EventQuery) -> Result<(Vec<EventRow>, i64)>;
+    /// A page of a log without the count (exports: with `before`, no offset).
+    async fn event_rows(&self, provider_id: &str, q: &EventQuery) -> Result<Vec<EventRow>>;
     /// The kinds of event and the people who acted in a log (with its
     /// clients' logs if asked), each sorted, for the log's filters.
     async fn event_facets(&self, provider_id: &str, with_clients: bool) -> Result<(Vec<String>, Vec<String>)>;
@@ -316,7 +325,7 @@ pub const CHANGES_CHANNEL: &str = "provider_changes";
 
 pub type DynStore = Arc<dyn Store>;
 
-pub use store_impl::{PgStore, SqliteStore};
+pub use store_impl::{EVENT_COUNT_CAP, PgStore, SqliteStore};
 
 /// Opens (and migrates) the store named by a `DATABASE_URL`:
 /// `sqlite://path?mode=rwc` or `postgres://…`.

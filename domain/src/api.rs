@@ -374,7 +374,20 @@ pub struct EventFacets {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventPage {
     pub items: Vec<EventItem>,
+    /// How many events the filters select, counted up to `EVENT_COUNT_CAP`
+    /// + 1: more than the cap reads "10,000+".
     pub total: i64,
+}
+
+/// Where an event log's count stops (a million-event log is not counted
+/// for every page; its export streams it whole).
+pub const EVENT_COUNT_CAP: i64 = 10_000;
+
+/// Which events of a log a page shows: "1–100 of 2,345" / "1–100 of 10,000+".
+pub fn event_range(total: i64, offset: i64, page: i64) -> String {
+    use crate::text::thousands;
+    let of = if total > EVENT_COUNT_CAP { format!("{}+", thousands(EVENT_COUNT_CAP)) } else { thousands(total) };
+    format!("{}–{} of {of}", thousands((offset + 1).min(total)), thousands((offset + page).min(total)))
 }
 
 /// One client organisation as the provider sees it.
@@ -536,6 +549,38 @@ pub struct CollectionView {
     pub items: i64,
     #[serde(default)]
     pub only_here: i64,
+}
+
+/// One way a member reaches a collection: directly, or through a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberGrant {
+    pub collection_id: String,
+    /// The collection's name, still encrypted with the organisation key.
+    pub collection_name: String,
+    pub permission: CollectionPermission,
+    /// The group's name when the access comes through a group.
+    pub via_group: Option<String>,
+}
+
+/// A member's groups (names, sorted) and every grant reaching them, in the
+/// collections' order, direct access before group access (member details).
+pub fn member_access(member_id: &str, groups: &[GroupView], collections: &[CollectionView]) -> (Vec<String>, Vec<MemberGrant>) {
+    let mine: Vec<&GroupView> = groups.iter().filter(|g| g.member_ids.iter().any(|m| m == member_id)).collect();
+    let mut names: Vec<String> = mine.iter().map(|g| g.name.clone()).collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    let mut grants = Vec::new();
+    for c in collections {
+        let grant = |permission, via_group| MemberGrant { collection_id: c.id.clone(), collection_name: c.name.clone(), permission, via_group };
+        grants.extend(c.access.iter().filter(|a| a.subject == Subject::Member(member_id.to_string())).map(|a| grant(a.permission, None)));
+        for a in &c.access {
+            if let Subject::Group(gid) = &a.subject
+                && let Some(g) = mine.iter().find(|g| &g.id == gid)
+            {
+                grants.push(grant(a.permission, Some(g.name.clone())));
+            }
+        }
+    }
+    (names, grants)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -723,4 +768,49 @@ pub struct RecoverAccountInput {
     /// The new password's length and strength (the organisation's master
     /// password policy applies), never the password.
     pub password: crate::org::PasswordFacts,
+}
+
+#[cfg(test)]
+mod member_access_tests {
+    use super::*;
+
+    #[test]
+    fn direct_and_group_grants_of_one_member() {
+        let g = |id: &str, name: &str, members: &[&str]| GroupView {
+            id: id.into(),
+            name: name.into(),
+            member_ids: members.iter().map(|m| m.to_string()).collect(),
+        };
+        let groups = vec![g("g1", "sales", &["m1", "m2"]), g("g2", "Admins", &["m1"]), g("g3", "Finance", &["m2"])];
+        let access = |subject, permission| AccessEntry { subject, permission };
+        let collections = vec![
+            CollectionView {
+                id: "c1".into(),
+                name: "2.enc-a".into(),
+                access: vec![
+                    access(Subject::Member("m1".into()), CollectionPermission::CanView),
+                    access(Subject::Group("g2".into()), CollectionPermission::CanManage),
+                    access(Subject::Group("g3".into()), CollectionPermission::CanEdit),
+                ],
+                items: 0,
+                only_here: 0,
+            },
+            CollectionView {
+                id: "c2".into(),
+                name: "2.enc-b".into(),
+                access: vec![access(Subject::Member("m2".into()), CollectionPermission::CanEdit)],
+                items: 0,
+                only_here: 0,
+            },
+        ];
+        let (names, grants) = member_access("m1", &groups, &collections);
+        assert_eq!(names, ["Admins", "sales"], "sorted without regard to case");
+        assert_eq!(grants.len(), 2, "{grants:?}");
+        assert_eq!((grants[0].collection_id.as_str(), grants[0].permission, grants[0].via_group.as_deref()), ("c1", CollectionPermission::CanView, None));
+        assert_eq!((grants[1].permission, grants[1].via_group.as_deref()), (CollectionPermission::CanManage, Some("Admins")));
+        let (names, grants) = member_access("m2", &groups, &collections);
+        assert_eq!(names, ["Finance", "sales"]);
+        assert_eq!(grants.iter().map(|g| (g.collection_id.as_str(), g.via_group.is_some())).collect::<Vec<_>>(), [("c1", true), ("c2", false)]);
+        assert_eq!(member_access("nobody", &groups, &collections), (vec![], vec![]));
+    }
 }

@@ -85,9 +85,36 @@ pub fn duration_words(secs: u64) -> String {
     }
 }
 
+/// A count with thousands separators: 1234567 → "1,234,567".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(-45_000), "-45,000");
+        use crate::api::event_range;
+        assert_eq!(event_range(10_001, 100, 100), "101–200 of 10,000+");
+        assert_eq!(event_range(10_000, 0, 100), "1–100 of 10,000");
+        assert_eq!(event_range(150, 100, 100), "101–150 of 150");
+        assert_eq!(event_range(0, 0, 100), "0–0 of 0");
+    }
 
     #[test]
     fn names() {

@@ -464,13 +464,14 @@ async fn events_csv(
     };
     let header = Services::events_csv_header(&export);
     let disposition = format!("attachment; filename=\"{}\"", export.file_name);
-    let pages = futures::stream::unfold(Some(0i64), move |page| {
+    // Each page starts after the last event of the one before (no OFFSET).
+    let pages = futures::stream::unfold(Some(None), move |cursor| {
         let (services, actor, id, export) = (services.clone(), actor.clone(), id.clone(), export.clone());
         async move {
-            let n = page?;
-            match services.events_csv_page(&actor, &id, &export, n).await {
-                Ok(text) if text.is_empty() => None,
-                Ok(text) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(text)), Some(n + 1))),
+            let before = cursor?;
+            match services.events_csv_page(&actor, &id, &export, before).await {
+                Ok((text, _)) if text.is_empty() => None,
+                Ok((text, next)) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(text)), next.map(Some))),
                 Err(e) => {
                     tracing::error!(error = ?e, "event export stopped");
                     Some((Err(std::io::Error::other("the export stopped")), None))

@@ -15,6 +15,8 @@ pub const CSV_PAGE: i64 = 1_000;
 pub struct CsvExport {
     pub file_name: String,
     pub query: EventQuery,
+    /// The log's tenants (id, name), read once for the whole export.
+    pub tenants: Vec<(String, String)>,
 }
 
 pub(crate) fn cell(s: &str) -> String {
@@ -35,8 +37,7 @@ impl Services {
     /// its client organisations by name.
     async fn log_tenants(&self, tenant_id: &str, with_clients: bool) -> Result<Vec<(String, String)>> {
         let own = self.store.provider(tenant_id).await?.map(|t| (t.id, t.name)).into_iter();
-        let mut clients: Vec<(String, String)> =
-            if with_clients { self.store.list_clients(tenant_id).await?.into_iter().map(|c| (c.org.id, c.org.name)).collect() } else { vec![] };
+        let mut clients: Vec<(String, String)> = if with_clients { self.store.client_names(tenant_id).await? } else { vec![] };
         clients.sort_by_key(|c| c.1.to_lowercase());
         Ok(own.chain(clients).collect())
     }
@@ -93,7 +94,8 @@ impl Services {
         let day = |t: i64| domain::time::fmt_rfc3339(t).chars().take(10).collect::<String>();
         let from = q.from.map_or_else(|| "start".to_string(), day);
         let to = q.to.map_or_else(|| "now".to_string(), |t| day(t - 1));
-        Ok(CsvExport { file_name: format!("events_{}_{from}_{to}.csv", slug(&name)), query: q })
+        let tenants = if q.with_clients { self.log_tenants(tenant_id, true).await? } else { vec![] };
+        Ok(CsvExport { file_name: format!("events_{}_{from}_{to}.csv", slug(&name)), query: q, tenants })
     }
 
     /// The header line of an export.
@@ -102,14 +104,24 @@ impl Services {
         format!("{tenant}time_utc,unix_time,event,actor,member,detail,ip\n")
     }
 
-    /// Page `n` (from 0) of an export, newest first, as CSV lines; empty after the last.
-    pub async fn events_csv_page(&self, actor: &Actor, tenant_id: &str, export: &CsvExport, n: i64) -> Result<String> {
-        let q = EventQuery { offset: n * CSV_PAGE, ..export.query.clone() };
-        let page = self.events(actor, tenant_id, q).await?;
+    /// The page of an export after `before` (None: the first), newest first,
+    /// as CSV lines, and where the next page starts (None after the last).
+    /// Each page checks the actor may still read the log.
+    pub async fn events_csv_page(
+        &self,
+        actor: &Actor,
+        tenant_id: &str,
+        export: &CsvExport,
+        before: Option<(i64, String)>,
+    ) -> Result<(String, Option<(i64, String)>)> {
+        let q = self.log_query(actor, tenant_id, EventQuery { before, offset: 0, ..export.query.clone() }).await?;
+        let rows = self.store.event_rows(tenant_id, &q).await?;
+        let next = (rows.len() as i64 == q.limit).then(|| rows.last().map(|e| (e.at, e.id.clone()))).flatten();
+        let name_of = |id: &str| export.tenants.iter().find(|(t, _)| t == id).map(|(_, n)| n.as_str()).unwrap_or("");
         let mut out = String::new();
-        for e in &page.items {
+        for e in &rows {
             if export.query.with_clients {
-                out.push_str(&cell(e.tenant.as_deref().unwrap_or("")));
+                out.push_str(&cell(name_of(&e.provider_id)));
                 out.push(',');
             }
             out.push_str(&format!(
@@ -117,13 +129,13 @@ impl Services {
                 cell(&domain::time::fmt_rfc3339(e.at)),
                 e.at,
                 cell(&e.kind),
-                cell(e.actor.as_deref().unwrap_or("")),
-                cell(e.target.as_deref().unwrap_or("")),
+                cell(e.actor_email.as_deref().unwrap_or("")),
+                cell(e.target_email.as_deref().unwrap_or("")),
                 cell(&e.detail),
                 cell(e.ip.as_deref().unwrap_or(""))
             ));
         }
-        Ok(out)
+        Ok((out, next))
     }
 }
 
@@ -138,5 +150,6 @@ mod tests {
         assert_eq!(slug("Acme MSP (EU) — North"), "acme-msp-eu-north");
         assert_eq!(slug("Ünïcode"), "n-code");
         assert_eq!(slug("!!!"), "tenant");
+        assert_eq!(db::EVENT_COUNT_CAP, domain::api::EVENT_COUNT_CAP, "the store counts as far as the page says");
     }
 }

@@ -153,16 +153,40 @@ impl Services {
         if auth.tenant.is_organization() {
             return Err(Denied::WrongTenant.into());
         }
-        let mut clients = self.store.list_clients(provider_id).await?;
-        clients.sort_by_key(|c| c.org.name.to_lowercase());
-        let mut out = vec![];
-        for c in clients {
-            for member in self.list_members(actor, &c.org.id).await? {
-                if matches!(member.badge, StatusBadge::Invited | StatusBadge::Expired | StatusBadge::NeedsConfirmation) {
-                    out.push(OnboardingItem { org_id: c.org.id.clone(), org_name: c.org.name.clone(), org_key: c.org.org_key.clone(), member });
-                }
-            }
-        }
+        // One query for every client's waiting members (provider staff manage
+        // every client, so the provider's check covers them all).
+        let clients: std::collections::HashMap<String, db::ProviderRow> =
+            self.store.list_clients(provider_id).await?.into_iter().map(|c| (c.org.id.clone(), c.org)).collect();
+        let now = self.now();
+        let mut out: Vec<OnboardingItem> = self
+            .store
+            .waiting_members_of_clients(provider_id)
+            .await?
+            .into_iter()
+            .filter_map(|v| {
+                let org = clients.get(&v.member.provider_id)?;
+                let f = crate::accounts::member_facts(&v.member);
+                let badge = f.badge(now);
+                matches!(badge, StatusBadge::Invited | StatusBadge::Expired | StatusBadge::NeedsConfirmation).then(|| OnboardingItem {
+                    org_id: org.id.clone(),
+                    org_name: org.name.clone(),
+                    org_key: org.org_key.clone(),
+                    member: MemberListItem {
+                        is_me: v.member.user_id.as_deref() == Some(actor.user_id()),
+                        id: v.member.id.clone(),
+                        email: v.member.email.clone(),
+                        name: v.name.clone(),
+                        user_type: f.user_type,
+                        badge,
+                        invited_at: v.member.invited_at,
+                        expires_at: v.member.expires_at,
+                        permissions: domain::authz::Permissions::from_code(&v.member.permissions),
+                        user_id: v.member.user_id.clone(),
+                    },
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.org_name.to_lowercase().cmp(&b.org_name.to_lowercase()).then_with(|| a.member.email.cmp(&b.member.email)));
         Ok(out)
     }
 

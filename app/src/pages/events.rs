@@ -203,9 +203,7 @@ pub fn EventLog(tenant_id: String, base_href: String, description: &'static str,
                             </tbody>
                         </table>
                         <div class="pager">
-                            <span class="muted">
-                                {move || format!("{}–{} of {}", (offset.get() + 1).min(total), (offset.get() + PAGE).min(total), total)}
-                            </span>
+                            <span class="muted">{move || domain::api::event_range(total, offset.get(), PAGE)}</span>
                             <button class="btn small" disabled=no_prev on:click=move |_| offset.update(|o| *o = (*o - PAGE).max(0))>
                                 "Previous"
                             </button>
