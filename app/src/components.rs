@@ -189,6 +189,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
     let timeout = me.policies.vault_timeout.map(|rules| view! { <VaultTimeoutWatch rules=rules /> });
     view! {
         {timeout}
+        <VaultKeeper me=me.clone() />
         <div class="account">
             <Show when=move || s.unlocked()>
                 <button class="btn ghost" on:click=move |_| s.lock()>
@@ -267,6 +268,87 @@ fn VaultTimeoutWatch(rules: domain::org::VaultTimeoutRules) -> impl IntoView {
     let _ = rules;
 }
 
+/// The vault timeout this person chose for this browser (My account): opens
+/// the keys an earlier page kept, moves their deadline on with activity,
+/// locks or logs out when it passes, and locks with the other tabs.
+#[component]
+fn VaultKeeper(me: Me) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::vault_keep;
+        use domain::vault_timeout::{TimeoutAction, VaultTimeout};
+        let s = use_session();
+        let navigate = use_navigate();
+        let me = StoredValue::new(me);
+        let log_out = move |why: String| {
+            s.lock();
+            s.flash.set(Some(why));
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let _ = logout().await;
+                s.refresh();
+                navigate("/login", Default::default());
+            });
+        };
+        // A reload or a new tab: the keys kept for it, if the choice allows;
+        // with "Log out" as the action, a vault that would open locked logs out.
+        if !s.unlocked_untracked() {
+            let (timeout, action) = vault_keep::in_force(&me.get_value());
+            s.restoring.set(timeout.keeps_keys());
+            let log_out = log_out.clone();
+            spawn_local(async move {
+                let me = me.get_value();
+                let kept = vault_keep::restore(&me).await;
+                s.restoring.set(false);
+                match kept {
+                    _ if s.unlocked_untracked() => {}
+                    Some(k) => s.keys.set(Some(std::sync::Arc::new(k))),
+                    None if action == TimeoutAction::LogOut => {
+                        log_out(format!("You were logged out: your vault timeout is {}, then log out.", timeout.label().to_lowercase()))
+                    }
+                    None => {}
+                }
+            });
+        }
+        let touch = move || {
+            if s.unlocked_untracked() {
+                vault_keep::touch(&me.get_value());
+            }
+        };
+        let listeners = [
+            window_event_listener(leptos::ev::keydown, move |_| touch()),
+            window_event_listener(leptos::ev::pointerdown, move |_| touch()),
+            window_event_listener(leptos::ev::wheel, move |_| touch()),
+            // Another tab locked (or logged out): this one locks too.
+            window_event_listener(leptos::ev::storage, move |e| {
+                if e.key().as_deref() == Some(vault_keep::LOCKED) {
+                    s.lock_here();
+                }
+            }),
+        ];
+        on_cleanup(move || listeners.into_iter().for_each(|l| l.remove()));
+        let check = move || {
+            let me = me.get_value();
+            let (timeout, action) = vault_keep::in_force(&me);
+            if !s.unlocked_untracked() || !matches!(timeout, VaultTimeout::Minutes(_)) || !vault_keep::expired(&me) {
+                return;
+            }
+            let after = timeout.label();
+            if action == TimeoutAction::LogOut {
+                log_out(format!("You were logged out after {after} without activity (your vault timeout)."));
+            } else {
+                s.lock();
+                s.flash.set(Some(format!("Your vault locked after {after} without activity (your vault timeout).")));
+            }
+        };
+        if let Ok(h) = set_interval_with_handle(check, std::time::Duration::from_secs(5)) {
+            on_cleanup(move || h.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = me;
+}
+
 /// Shown where a page needs the keys but the vault is locked (e.g. after a reload).
 #[component]
 pub fn UnlockPanel(
@@ -307,7 +389,7 @@ pub fn UnlockPanel(
                     password.set(String::new());
                     s.flash.set(None);
                     // Last: this replaces the panel (and disposes its signals).
-                    s.set_keys(k);
+                    s.set_keys(&me, k);
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -324,8 +406,8 @@ pub fn UnlockPanel(
                 <Field label="Master password" error=Signal::derive(move || error.get())>
                     <input type="password" autocomplete="current-password" required bind:value=password on:input=on_typing />
                 </Field>
-                <button class="btn primary" type="submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Unlocking…" } else { "Unlock" }}
+                <button class="btn primary" type="submit" disabled=move || busy.get() || s.restoring.get()>
+                    {move || if busy.get() || s.restoring.get() { "Unlocking…" } else { "Unlock" }}
                 </button>
             </form>
         </section>

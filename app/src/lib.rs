@@ -13,6 +13,7 @@ pub mod kdf;
 pub mod modules;
 pub mod pages;
 pub mod session;
+pub mod vault_keep;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -1,6 +1,7 @@
 //! The signed-in user as the browser knows it: the profile (from the server,
-//! rendered on the first load) and the unlocked keys, which live only in this
-//! page's memory — never in storage, never on the wire.
+//! rendered on the first load) and the unlocked keys, which live in this
+//! page's memory — never on the wire, and outside memory only sealed, when
+//! the person's vault timeout keeps them across reloads (`vault_keep`).
 
 use crate::api::get_me;
 use crate::error::ApiError;
@@ -19,6 +20,8 @@ pub struct Session {
     pub password: RwSignal<Option<domain::org::PasswordFacts>>,
     /// A message that must survive the re-render a profile reload causes.
     pub flash: RwSignal<Option<String>>,
+    /// Opening keys kept by an earlier page (the unlock form waits for it).
+    pub restoring: RwSignal<bool>,
 }
 
 impl Session {
@@ -26,15 +29,39 @@ impl Session {
     pub fn refresh(&self) {
         self.version.update(|v| *v += 1);
     }
+    /// Locks this tab and every other tab of this browser, and deletes the
+    /// keys kept for reloads.
     pub fn lock(&self) {
+        if self.unlocked() {
+            crate::vault_keep::announce_lock();
+        }
+        self.lock_here();
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(crate::vault_keep::forget());
+    }
+    /// Locks this tab only (another tab locked; it already forgot the keys).
+    pub fn lock_here(&self) {
         self.keys.set(None);
         self.password.set(None);
     }
     pub fn unlocked(&self) -> bool {
         self.keys.with(Option::is_some)
     }
-    pub fn set_keys(&self, k: UnlockedKeys) {
-        self.keys.set(Some(Arc::new(k)));
+    pub fn unlocked_untracked(&self) -> bool {
+        self.keys.with_untracked(Option::is_some)
+    }
+    /// The keys just unlocked, kept sealed for reloads and new tabs when the
+    /// vault timeout in force allows.
+    pub fn set_keys(&self, me: &Me, k: UnlockedKeys) {
+        let k = Arc::new(k);
+        #[cfg(feature = "hydrate")]
+        {
+            let (me, k) = (me.clone(), k.clone());
+            leptos::task::spawn_local(async move { crate::vault_keep::keep(&me, &k).await });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = me;
+        self.keys.set(Some(k));
     }
     /// Opens a provider key sealed to this user (needs the keys unlocked).
     pub fn provider_key(&self, wrapped: &str) -> Result<SymmetricKey, CryptoError> {
@@ -49,7 +76,14 @@ impl Session {
 pub fn provide_session() {
     let version = RwSignal::new(0u32);
     let me = Resource::new(move || version.get(), |_| get_me());
-    provide_context(Session { me, version, keys: RwSignal::new(None), password: RwSignal::new(None), flash: RwSignal::new(None) });
+    provide_context(Session {
+        me,
+        version,
+        keys: RwSignal::new(None),
+        password: RwSignal::new(None),
+        flash: RwSignal::new(None),
+        restoring: RwSignal::new(false),
+    });
 }
 
 pub fn use_session() -> Session {

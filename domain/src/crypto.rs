@@ -216,6 +216,14 @@ pub fn unlock(master: &MasterKey, protected_user_key: &str, protected_private_ke
     Ok(UnlockedKeys { user_key, key_pair })
 }
 
+/// Unlock from a user key kept sealed in this browser (a vault timeout other
+/// than "On browser refresh"): user key → private key.
+pub fn unlock_with_user_key(user_key: &[u8], protected_private_key: &str) -> Result<UnlockedKeys, CryptoError> {
+    let user_key = SymmetricKey::from_bytes(user_key)?;
+    let key_pair = KeyPair::from_secret_bytes(&user_key.decrypt(protected_private_key)?)?;
+    Ok(UnlockedKeys { user_key, key_pair })
+}
+
 pub fn b64(bytes: &[u8]) -> String {
     B64.encode(bytes)
 }
@@ -286,6 +294,11 @@ mod tests {
         assert!(check_public_key(&acct.public_key_spki).is_ok());
         let wrong = master_key("wrong password!!", &e, fast()).unwrap();
         assert!(unlock(&wrong, &acct.protected_user_key, &acct.protected_private_key).is_err());
+        // A user key kept in the browser opens the same private key; another does not.
+        let kept = unlock_with_user_key(&keys.user_key.to_bytes(), &acct.protected_private_key).unwrap();
+        assert_eq!(kept.key_pair.public_spki(), acct.public_key_spki);
+        assert!(unlock_with_user_key(&SymmetricKey::generate().to_bytes(), &acct.protected_private_key).is_err());
+        assert!(unlock_with_user_key(&[0u8; 7], &acct.protected_private_key).is_err());
 
         let provider_key = SymmetricKey::generate();
         let sealed = seal_to(&acct.public_key_spki, &provider_key.to_bytes()).unwrap();

@@ -20,6 +20,7 @@ pub mod totp;
 pub mod transfer;
 pub mod two_factor;
 pub mod vault;
+pub mod vault_timeout;
 
 pub use email::{Email, EmailError, InviteList, InviteListError, InviteOutcome};
 pub use kdf::KdfParams;

@@ -73,6 +73,7 @@ pub fn MyAccountPage() -> impl IntoView {
                         </Show>
                     </section>
                     <ChangePassword me=me.clone() />
+                    <crate::pages::vault_timeout::VaultTimeoutCard me=me.clone() />
                     <crate::pages::two_step::TwoStepCard me=me.clone() />
                     <crate::pages::recovery::EnrolmentCard />
                     <crate::pages::api_key::ApiKeyCard me=me.clone() />

@@ -83,7 +83,7 @@ pub async fn do_login(email: &str, password: &str, for_invite: bool, two_factor:
         _ => LoginError::Failed(e.to_string()),
     })?;
     let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).map_err(|_| "Your keys could not be decrypted.".to_string())?;
-    s.set_keys(keys);
+    s.set_keys(&me, keys);
     s.refresh();
     // Joining an organisation checks the master password against its policy:
     // keep only its length and strength, never the password.
