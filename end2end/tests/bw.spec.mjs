@@ -196,7 +196,7 @@ async function providerWithClient(page, provider, client) {
   await unlock(page, '/providers/setup');
   await page.getByLabel('Provider name').fill(provider);
   await page.getByRole('button', { name: 'Set up provider' }).click();
-  await expect(page.getByRole('heading', { name: provider })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible(); // a new provider lands on its Clients list
   const nav = page.getByRole('complementary', { name: 'Provider' });
   await nav.getByRole('link', { name: 'Subscription' }).click();
   await page.getByLabel('Total seats').fill('10');
@@ -414,7 +414,7 @@ test('two-step login: turned on under My account, asked for by the portal and by
   await unlock(page, '/providers/setup');
   await page.getByLabel('Provider name').fill('Two-Step MSP');
   await page.getByRole('button', { name: 'Set up provider' }).click();
-  await expect(page.getByRole('heading', { name: 'Two-Step MSP' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible(); // a new provider lands on its Clients list
   await page.getByRole('complementary', { name: 'Provider' }).getByRole('link', { name: 'Settings', exact: true }).click();
   const staff = page.getByRole('region', { name: 'Two-step login for provider staff' });
   await staff.getByRole('checkbox', { name: 'Require two-step login for all provider staff' }).check();

@@ -28,7 +28,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await open(admin, '/providers/setup');
   await admin.getByLabel('Provider name').fill('Contoso Partners');
   await admin.getByRole('button', { name: 'Set up provider' }).click();
-  await expect(admin.getByRole('heading', { name: 'Contoso Partners' })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible(); // a new provider lands on its Clients list
   const pid = admin.url().split('/')[4];
   const nav = admin.getByRole('complementary', { name: 'Provider' });
   await nav.getByRole('link', { name: 'Members' }).click();
@@ -126,6 +126,26 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(colRow.getByText('Finance (group): Can edit')).toBeVisible();
   await expectNoAxeViolations(su);
   await su.screenshot({ path: 'test-results/collections.png', fullPage: true });
+
+  // Member details (the member's name in the Members table): role, status,
+  // groups, the collections reached directly and through a group, events.
+  await consoleNav.getByRole('link', { name: 'Members' }).click();
+  await su.getByRole('button', { name: memberEmail, exact: true }).click();
+  const details = su.getByRole('dialog', { name: 'Member details' });
+  await expect(details.getByText('Invited', { exact: true })).toBeVisible();
+  await expect(details.getByRole('list', { name: 'Groups' }).getByText('Finance')).toBeVisible();
+  const grants = details.getByRole('table', { name: 'Collections' });
+  await expect(grants.getByRole('row').filter({ hasText: 'Direct access' }).getByRole('cell', { name: 'Can view', exact: true })).toBeVisible();
+  await expect(grants.getByRole('row').filter({ hasText: 'Group Finance' }).getByRole('cell', { name: 'Can edit' })).toBeVisible();
+  await expect(grants.getByRole('cell', { name: 'Shared logins' })).toHaveCount(2);
+  await expect(details.getByRole('table', { name: 'Latest events' }).getByText('member invited')).toBeVisible();
+  await expectNoAxeViolations(su);
+  await su.screenshot({ path: 'test-results/member-details.png' });
+  await details.getByRole('button', { name: 'Change role' }).click();
+  const roleDialog = su.getByRole('dialog', { name: 'Change role' });
+  await expect(roleDialog.getByRole('radio', { name: 'User', exact: true })).toBeChecked();
+  await roleDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(details).toBeHidden();
 
   // Vault → Import data: a Bitwarden CSV export, read and encrypted in this
   // browser; the collection it names that does not exist yet is created.
@@ -654,7 +674,7 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await open(admin, '/providers/setup');
   await admin.getByLabel('Provider name').fill('Litware MSP');
   await admin.getByRole('button', { name: 'Set up provider' }).click();
-  await expect(admin.getByRole('heading', { name: 'Litware MSP' })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible(); // a new provider lands on its Clients list
   const pid = admin.url().split('/')[4];
   const nav = admin.getByRole('complementary', { name: 'Provider' });
   await nav.getByRole('link', { name: 'Subscription' }).click();
@@ -885,7 +905,7 @@ test('the onboarding queue shows every client\'s waiting members, and resends an
   await admin.getByRole('link', { name: 'Set up a provider' }).click();
   await admin.getByLabel('Provider name').fill('Litware Labs');
   await admin.getByRole('button', { name: 'Set up provider' }).click();
-  await expect(admin.getByRole('heading', { name: 'Litware Labs' })).toBeVisible();
+  await expect(admin.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible(); // a new provider lands on its Clients list
   await admin.getByRole('button', { name: 'Switch provider or organisation' }).click();
   const tenants = admin.getByRole('menu', { name: 'Providers and organisations' });
   await expect(tenants.getByRole('menuitem')).toHaveText(['Litware MSP Provider', 'Litware Labs Provider']);

@@ -88,6 +88,9 @@ test('sign up, vault, log out, log in, reload and unlock, set up a provider, fin
   await page.getByRole('link', { name: 'Set up a provider' }).click();
   await page.getByLabel('Provider name').fill('Acme IT Services');
   await page.getByRole('button', { name: 'Set up provider' }).click();
+  // A new provider lands on its (empty) Clients list; the overview says the key opened.
+  await expect(page.getByRole('heading', { name: 'Clients', exact: true })).toBeVisible();
+  await page.getByRole('complementary', { name: 'Provider' }).getByRole('link', { name: 'Overview' }).click();
   await expect(page.getByRole('heading', { name: 'Acme IT Services' })).toBeVisible();
   await expect(page.getByTestId('provider-key-state')).toHaveText('Provider key unlocked in this browser.');
   await expectNoAxeViolations(page);

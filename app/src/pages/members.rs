@@ -231,6 +231,9 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
     // recover members (nobody else asks: the server would refuse them).
     let enrolled = RwSignal::new(HashSet::<String>::new());
     let recover_for = RwSignal::new(None::<MemberListItem>);
+    // The member whose details are open (their name in the table).
+    let details_for = RwSignal::new(None::<MemberListItem>);
+    let details_scope = StoredValue::new(scope.clone());
     let recover_ctx = (pid.clone(), scope.key.clone());
     if is_org && scope.can_recover {
         let pid = pid.clone();
@@ -580,6 +583,7 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                                     role_for=role_for
                                     enrolled=enrolled
                                     recover_for=recover_for
+                                    details_for=details_for
                                     kind=kind
                                     events_base=events_base.get_value()
                                 />
@@ -633,6 +637,24 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                         })
                 }
             }
+        </Modal>
+        <Modal
+            open=Signal::derive(move || details_for.get().is_some())
+            on_close=Callback::new(move |_| details_for.set(None))
+            title="Member details".to_string()
+        >
+            {move || {
+                details_for
+                    .get()
+                    .map(|m| {
+                        let for_role = m.clone();
+                        let edit = Callback::new(move |_| {
+                            details_for.set(None);
+                            role_for.set(Some(vec![for_role.clone()]));
+                        });
+                        view! { <crate::pages::member_details::MemberDetails m=m scope=details_scope.get_value() edit=edit /> }
+                    })
+            }}
         </Modal>
         <Modal
             open=Signal::derive(move || role_for.get().is_some())
@@ -696,6 +718,7 @@ fn MemberRow(
     role_for: RwSignal<Option<Vec<MemberListItem>>>,
     enrolled: RwSignal<HashSet<String>>,
     recover_for: RwSignal<Option<MemberListItem>>,
+    details_for: RwSignal<Option<MemberListItem>>,
     kind: TenantKind,
     events_base: String,
 ) -> impl IntoView {
@@ -722,6 +745,7 @@ fn MemberRow(
     let badge = m.badge;
     let email = m.email.clone();
     let m_for_menu = m.clone();
+    let m_for_details = m.clone();
     view! {
         <tr class:selected=row_checked>
             <td class="check">
@@ -738,7 +762,10 @@ fn MemberRow(
                         {initials}
                     </span>
                     <div>
-                        <div class="strong">{m.name.clone().unwrap_or_else(|| m.email.clone())} {m.is_me.then_some(" (you)")}</div>
+                        <button class="link-btn strong" on:click=move |_| details_for.set(Some(m_for_details.clone()))>
+                            {m.name.clone().unwrap_or_else(|| m.email.clone())}
+                        </button>
+                        {m.is_me.then_some(" (you)")}
                         {m.name.is_some().then(|| view! { <div class="muted">{m.email.clone()}</div> })}
                     </div>
                 </div>

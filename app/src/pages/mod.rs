@@ -7,6 +7,7 @@ pub mod clients;
 pub mod devices;
 pub mod events;
 pub mod invite;
+pub mod member_details;
 pub mod members;
 pub mod onboarding;
 pub mod org_vault;
@@ -16,6 +17,7 @@ pub mod recovery;
 pub mod two_step;
 pub mod usage;
 pub mod vault;
+pub mod vault_timeout;
 
 use crate::components::ErrorView;
 use crate::session::use_session;

@@ -199,10 +199,11 @@ fn SetupForm(me: Me) -> impl IntoView {
             let result = setup_provider(input).await;
             busy.set(false);
             match result {
-                // Leaving the page is the last thing done.
+                // Leaving the page is the last thing done: the new provider's
+                // landing page, the Clients list (empty, offering the first client).
                 Ok(p) => {
                     s.refresh();
-                    navigate(&format!("/providers/{}", p.id), Default::default());
+                    navigate(&format!("/providers/{}/clients", p.id), Default::default());
                 }
                 Err(e) => error.set(Some(e)),
             }
