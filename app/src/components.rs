@@ -181,7 +181,7 @@ fn AccountMenu(me: Me) -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let _ = logout().await;
-            s.lock();
+            s.lock_because("logout");
             s.refresh();
             navigate("/login", Default::default());
         });
@@ -278,24 +278,19 @@ fn VaultKeeper(me: Me) -> impl IntoView {
         use crate::vault_keep;
         use domain::vault_timeout::{TimeoutAction, VaultTimeout};
         let s = use_session();
-        let navigate = use_navigate();
+        let to_login = use_navigate();
         let me = StoredValue::new(me);
-        let log_out = move |why: String| {
-            s.lock();
-            s.flash.set(Some(why));
-            let navigate = navigate.clone();
-            spawn_local(async move {
-                let _ = logout().await;
-                s.refresh();
-                navigate("/login", Default::default());
-            });
+        // Logging out is a page navigation (a form POST to /logout): the page
+        // is gone before the session ends, so nothing it still loads is refused.
+        let log_out = move || {
+            s.lock_because("logout");
+            leave_logged_out();
         };
         // A reload or a new tab: the keys kept for it, if the choice allows;
         // with "Log out" as the action, a vault that would open locked logs out.
         if !s.unlocked_untracked() {
             let (timeout, action) = vault_keep::in_force(&me.get_value());
             s.restoring.set(timeout.keeps_keys());
-            let log_out = log_out.clone();
             spawn_local(async move {
                 let me = me.get_value();
                 let kept = vault_keep::restore(&me).await;
@@ -303,9 +298,7 @@ fn VaultKeeper(me: Me) -> impl IntoView {
                 match kept {
                     _ if s.unlocked_untracked() => {}
                     Some(k) => s.keys.set(Some(std::sync::Arc::new(k))),
-                    None if action == TimeoutAction::LogOut => {
-                        log_out(format!("You were logged out: your vault timeout is {}, then log out.", timeout.label().to_lowercase()))
-                    }
+                    None if action == TimeoutAction::LogOut => log_out(),
                     None => {}
                 }
             });
@@ -321,9 +314,21 @@ fn VaultKeeper(me: Me) -> impl IntoView {
             window_event_listener(leptos::ev::wheel, move |_| touch()),
             // Another tab locked (or logged out): this one locks too.
             window_event_listener(leptos::ev::storage, move |e| {
-                if e.key().as_deref() == Some(vault_keep::LOCKED) {
-                    s.lock_here();
+                if e.key().as_deref() != Some(vault_keep::LOCKED) || !s.unlocked_untracked() {
+                    return;
                 }
+                s.lock_here();
+                let label = vault_keep::in_force(&me.get_value()).0.label();
+                let why = match vault_keep::lock_reason(&e.new_value().unwrap_or_default()) {
+                    "timeout" => format!("Your vault locked after {label} without activity (your vault timeout)."),
+                    "logout" => {
+                        to_login("/login", Default::default());
+                        s.refresh();
+                        "You were logged out in another tab.".to_string()
+                    }
+                    _ => "Your vault was locked in another tab.".to_string(),
+                };
+                s.flash.set(Some(why));
             }),
         ];
         on_cleanup(move || listeners.into_iter().for_each(|l| l.remove()));
@@ -335,9 +340,9 @@ fn VaultKeeper(me: Me) -> impl IntoView {
             }
             let after = timeout.label();
             if action == TimeoutAction::LogOut {
-                log_out(format!("You were logged out after {after} without activity (your vault timeout)."));
+                log_out();
             } else {
-                s.lock();
+                s.lock_because("timeout");
                 s.flash.set(Some(format!("Your vault locked after {after} without activity (your vault timeout).")));
             }
         };
@@ -347,6 +352,23 @@ fn VaultKeeper(me: Me) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = me;
+}
+
+/// Leaves the page for `/logout`, which ends the session and shows the log-in
+/// page with the reason (the vault timeout).
+#[cfg(feature = "hydrate")]
+fn leave_logged_out() {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(form) = doc.create_element("form") else { return };
+    let _ = form.set_attribute("method", "post");
+    let _ = form.set_attribute("action", "/logout?why=timeout");
+    if let Some(body) = doc.body() {
+        let _ = body.append_child(&form);
+    }
+    if let Ok(form) = form.dyn_into::<web_sys::HtmlFormElement>() {
+        let _ = form.submit();
+    }
 }
 
 /// Shown where a page needs the keys but the vault is locked (e.g. after a reload).

@@ -32,8 +32,12 @@ impl Session {
     /// Locks this tab and every other tab of this browser, and deletes the
     /// keys kept for reloads.
     pub fn lock(&self) {
-        if self.unlocked() {
-            crate::vault_keep::announce_lock();
+        self.lock_because("lock");
+    }
+    /// As `lock`, telling the other tabs why ("lock", "timeout", "logout").
+    pub fn lock_because(&self, why: &str) {
+        if self.unlocked_untracked() {
+            crate::vault_keep::announce_lock(why);
         }
         self.lock_here();
         #[cfg(feature = "hydrate")]

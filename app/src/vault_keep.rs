@@ -207,7 +207,12 @@ pub async fn forget() {
     }
 }
 
-/// Tells the other tabs this one locked.
-pub fn announce_lock() {
-    set(LOCKED, &format!("{:.0}", now()));
+/// Tells the other tabs this one locked, and why ("lock", "timeout", "logout").
+pub fn announce_lock(why: &str) {
+    set(LOCKED, &format!("{:.0} {why}", now()));
+}
+
+/// Why another tab locked, from the value it wrote.
+pub fn lock_reason(value: &str) -> &str {
+    value.split_once(' ').map_or("lock", |(_, why)| why)
 }

@@ -132,7 +132,7 @@ test('a provider admin creates a client; a service user manages it within the se
   await consoleNav.getByRole('link', { name: 'Members' }).click();
   await su.getByRole('button', { name: memberEmail, exact: true }).click();
   const details = su.getByRole('dialog', { name: 'Member details' });
-  await expect(details.getByText('Invited', { exact: true })).toBeVisible();
+  await expect(details.getByRole('definition').filter({ hasText: /^Invited$/ })).toBeVisible();
   await expect(details.getByRole('list', { name: 'Groups' }).getByText('Finance')).toBeVisible();
   const grants = details.getByRole('table', { name: 'Collections' });
   await expect(grants.getByRole('row').filter({ hasText: 'Direct access' }).getByRole('cell', { name: 'Can view', exact: true })).toBeVisible();

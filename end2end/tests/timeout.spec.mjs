@@ -33,7 +33,7 @@ test('vault timeout: reloads and new tabs stay unlocked, expire, lock together, 
 
   // Today's behaviour is the default: a reload locks.
   await openMyAccount(page);
-  const choice = page.getByLabel('Vault timeout', { exact: true });
+  const choice = page.getByRole('combobox', { name: 'Vault timeout' });
   await expect(choice).toHaveValue('refresh');
   await expect(page.getByText('Every reload or new tab asks for your master password.')).toBeVisible();
   expect(await keptRecord(page), 'nothing is kept for "On browser refresh"').toBeNull();
@@ -41,6 +41,7 @@ test('vault timeout: reloads and new tabs stay unlocked, expire, lock together, 
   // 15 minutes: the key is sealed in this browser, under a key no script can read.
   await choice.selectOption({ label: '15 minutes' });
   await expect(page.getByRole('status').filter({ hasText: 'Saved for this browser.' })).toBeVisible();
+  await page.getByRole('region', { name: 'Vault timeout' }).screenshot({ path: 'test-results/vault-timeout-card.png' });
   await expect.poll(() => keptRecord(page).then((r) => r && r.exported)).toBe('refused');
   const rec = await keptRecord(page);
   expect(rec.extractable).toBe(false);
@@ -89,7 +90,7 @@ test('vault timeout: reloads and new tabs stay unlocked, expire, lock together, 
   expect(await keptRecord(page)).toBeNull();
   await page.reload();
   await expect(page).toHaveURL(/\/login/);
-  await expect(page.getByText('You were logged out: your vault timeout is on browser refresh, then log out.')).toBeVisible();
+  await expect(page.getByText('You were logged out by your vault timeout (on browser refresh, then log out).')).toBeVisible();
 
   // "On browser restart": reloads stay unlocked until the browser session ends.
   await logIn(page, email);

@@ -64,6 +64,7 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         .route("/api/providers/{id}/events.csv", get(events_csv))
         .route("/api/providers/{id}/usage.csv", get(usage_csv))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/logout", axum::routing::post(move |e, a, q| logout_page(e, a, q, secure_cookies)))
         .merge(crate::bitwarden::routes())
         .leptos_routes_with_context(&leptos_options, routes, move || provide_context(ctx.clone()), {
             let o = leptos_options.clone();
@@ -301,6 +302,35 @@ fn api_error(e: ApiError) -> Response {
 #[allow(clippy::result_large_err, reason = "the error is the response itself, returned once")]
 fn actor_of(req_actor: Option<Extension<CurrentActor>>) -> Result<service::Actor, Response> {
     req_actor.and_then(|Extension(a)| a.0).ok_or_else(|| api_error(ApiError::Unauthenticated))
+}
+
+#[derive(serde::Deserialize)]
+struct LogoutQuery {
+    why: Option<String>,
+}
+
+/// Logs out as a page navigation (a form POST, CSRF-checked like any POST):
+/// the page that asked is gone before the session ends, so nothing it was
+/// still loading is refused, then `/login` says why. The vault timeout's
+/// "Log out" when a page opens (`app::components::VaultKeeper`).
+async fn logout_page(Extension(services): Extension<Services>, actor: Option<Extension<CurrentActor>>, Query(q): Query<LogoutQuery>, secure: bool) -> Response {
+    if let Ok(actor) = actor_of(actor)
+        && let Err(e) = services.logout(&actor).await
+    {
+        tracing::error!(error = ?e, "logout failed");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let clear = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", session_cookie(secure), if secure { "; Secure" } else { "" });
+    // Only the known reasons travel on (no text from the request reaches the page).
+    let target = match q.why.as_deref() {
+        Some("timeout") => "/login?why=timeout",
+        _ => "/login",
+    };
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, HeaderValue::from_static(target)), (header::SET_COOKIE, HeaderValue::from_str(&clear).unwrap_or(HeaderValue::from_static("")))],
+    )
+        .into_response()
 }
 
 /// How often an open event stream checks that its watcher may still watch.

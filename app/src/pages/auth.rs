@@ -106,6 +106,13 @@ pub fn LoginPage() -> impl IntoView {
     // Why the person is here (e.g. logged out by a vault timeout policy).
     let flash = use_session().flash;
     let query = use_query_map();
+    // Sent here by the vault timeout chosen in this browser (see /logout).
+    Effect::new(move |_| {
+        if query.with_untracked(|q| q.get("why")).as_deref() == Some("timeout") {
+            let (timeout, _) = crate::vault_keep::chosen();
+            flash.set(Some(format!("You were logged out by your vault timeout ({}, then log out).", timeout.label().to_lowercase())));
+        }
+    });
     let navigate = use_navigate();
     let email = RwSignal::new(query.with_untracked(|q| q.get("email")).unwrap_or_default());
     let password = RwSignal::new(String::new());

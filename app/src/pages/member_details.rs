@@ -186,7 +186,7 @@ pub fn MemberDetails(
                             </tbody>
                         </table>
                         <p class="small">
-                            <A href=all_events.clone()>{format!("All {total} events about this member")}</A>
+                            <A href=all_events.clone()>{format!("All events about this member ({})", domain::text::thousands(total))}</A>
                         </p>
                     }
                         .into_any()
