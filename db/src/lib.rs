@@ -243,7 +243,8 @@ pub trait Store: Send + Sync + 'static {
     /// A page of a log without the count (exports: with `before`, no offset).
     async fn event_rows(&self, provider_id: &str, q: &EventQuery) -> Result<Vec<EventRow>>;
     /// The kinds of event and the people who acted in a log (with its
-    /// clients' logs if asked), each sorted, for the log's filters.
+    /// clients' logs if asked), each sorted, for the log's filters: those of
+    /// its newest `EVENT_FACET_WINDOW` events.
     async fn event_facets(&self, provider_id: &str, with_clients: bool) -> Result<(Vec<String>, Vec<String>)>;
 
     // Outbox
@@ -325,7 +326,7 @@ pub const CHANGES_CHANNEL: &str = "provider_changes";
 
 pub type DynStore = Arc<dyn Store>;
 
-pub use store_impl::{EVENT_COUNT_CAP, PgStore, SqliteStore};
+pub use store_impl::{EVENT_COUNT_CAP, EVENT_FACET_WINDOW, PgStore, SqliteStore};
 
 /// Opens (and migrates) the store named by a `DATABASE_URL`:
 /// `sqlite://path?mode=rwc` or `postgres://…`.

@@ -272,9 +272,13 @@ pub fn event_where(provider_id: &str, q: &EventQuery) -> (String, Vec<EventArg>)
         }
         (Some(_), false) => parts.push("1 = 0".to_string()),
         (None, true) => {
+            // `|| ''` keeps both planners off the per-tenant index here: a
+            // provider's log with all its clients is most of the table, read
+            // newest first through the time index and stopped at the page
+            // (a per-tenant plan sorted the whole million; BENCHMARKS.md).
             let p1 = arg(EventArg::Text(provider_id.to_string()));
             let p2 = arg(EventArg::Text(provider_id.to_string()));
-            parts.push(format!("e.provider_id IN (SELECT c.id FROM providers c WHERE c.id = {p1} OR c.parent_id = {p2})"));
+            parts.push(format!("(e.provider_id || '') IN (SELECT c.id FROM providers c WHERE c.id = {p1} OR c.parent_id = {p2})"));
         }
         (None, false) => parts.push(format!("e.provider_id = {}", arg(EventArg::Text(provider_id.to_string())))),
     }

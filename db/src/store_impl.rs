@@ -111,6 +111,8 @@ const MARK_SQL: &str = "INSERT INTO org_item_marks (user_id, item_id, folder_id,
 /// Where an event log's count stops (the page then says "10,000+"); the
 /// same as `domain::api::EVENT_COUNT_CAP` (a service test holds them equal).
 pub const EVENT_COUNT_CAP: i64 = 10_000;
+/// How many of a log's newest events its filters' choices come from.
+pub const EVENT_FACET_WINDOW: i64 = 20_000;
 
 const PROVIDER_COLS: &str = "id, name, billing_email, created_at, kind, parent_id, seats, org_key, version, suspended_at";
 
@@ -1301,20 +1303,24 @@ macro_rules! store_impl {
             }
 
             async fn event_facets(&self, provider_id: &str, with_clients: bool) -> Result<(Vec<String>, Vec<String>)> {
-                const SCOPE: &str = "(e.provider_id = $1 OR ($2 AND e.provider_id IN (SELECT id FROM providers WHERE parent_id = $1)))";
-                let kinds: Vec<(String,)> = sqlx::query_as(&format!("SELECT DISTINCT e.kind FROM events e WHERE {SCOPE} ORDER BY e.kind"))
-                    .bind(provider_id)
-                    .bind(with_clients)
-                    .fetch_all(&self.pool)
-                    .await?;
-                let actors: Vec<(String,)> = sqlx::query_as(&format!(
-                    "SELECT DISTINCT e.actor_email FROM events e WHERE {SCOPE} AND e.actor_email IS NOT NULL ORDER BY e.actor_email LIMIT 1000"
-                ))
-                .bind(provider_id)
-                .bind(with_clients)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok((kinds.into_iter().map(|k| k.0).collect(), actors.into_iter().map(|a| a.0).collect()))
+                // The kinds and people of the log's newest EVENT_FACET_WINDOW
+                // events: read through the time index and stopped there, where
+                // DISTINCT over a million events took seconds (BENCHMARKS.md).
+                let (filter, args) = event_where(provider_id, &EventQuery { with_clients, ..Default::default() });
+                let sql = format!(
+                    "SELECT e.kind, e.actor_email FROM events e WHERE {filter} ORDER BY e.at DESC, e.id DESC LIMIT {EVENT_FACET_WINDOW}"
+                );
+                let mut query = sqlx::query_as::<_, (String, Option<String>)>(&sql);
+                for a in args {
+                    query = match a {
+                        EventArg::Text(t) => query.bind(t),
+                        EventArg::Int(i) => query.bind(i),
+                    };
+                }
+                let rows = query.fetch_all(&self.pool).await?;
+                let kinds: std::collections::BTreeSet<String> = rows.iter().map(|r| r.0.clone()).collect();
+                let actors: std::collections::BTreeSet<String> = rows.into_iter().filter_map(|r| r.1).collect();
+                Ok((kinds.into_iter().collect(), actors.into_iter().take(1000).collect()))
             }
 
             async fn mails_to(&self, to: &str) -> Result<Vec<MailRow>> {

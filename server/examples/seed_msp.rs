@@ -134,9 +134,11 @@ async fn main() -> anyhow::Result<()> {
             id: new_id(),
             provider_id: org_ids[client].clone(),
             actor_user_id: None,
-            actor_email: Some(format!("tech{:02}@bench-msp.example.com", i % 50)),
-            target_email: Some(format!("member{:03}@client{client}.example.com", i % members.max(1))),
-            kind: KINDS[i % KINDS.len()].into(),
+            // Each client's events cycle through every kind, actor and member
+            // (i / clients counts a client's own events).
+            actor_email: Some(format!("tech{:02}@bench-msp.example.com", (i / clients.max(1)) % 50)),
+            target_email: Some(format!("member{:03}@client{client}.example.com", (i / clients.max(1)) % members.max(1))),
+            kind: KINDS[(i / clients.max(1)) % KINDS.len()].into(),
             detail: String::new(),
             ip: Some("192.0.2.10".into()),
             at: now - (i as f64 * step) as i64,

@@ -393,6 +393,28 @@ async fn forbidden_walk_changes_nothing() {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
+/// The vault timeout's "Log out" (a page navigation): `POST /logout` ends the
+/// session and sends the browser to the log-in page with the one known reason;
+/// from another site it is refused and the session lives on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_page_ends_the_session_and_says_why() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let mut b = Browser::new(&app, "tia@x.com").sign_up().await;
+    assert_ne!(b.call("accounts/me", json!({})).await.1, Value::Null);
+    let r = b.http.post(format!("{}/logout?why=timeout", app.base)).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_ne!(b.call("accounts/me", json!({})).await.1, Value::Null, "a forged log-out changes nothing");
+    let r = b.http.post(format!("{}/logout?why=timeout", app.base)).send().await.unwrap();
+    assert_eq!(r.url().path(), "/login");
+    assert_eq!(r.url().query(), Some("why=timeout"));
+    assert_eq!(b.call("accounts/me", json!({})).await.1, Value::Null, "the session is gone");
+    // Another reason is not passed on.
+    b.log_in().await;
+    let r = b.http.post(format!("{}/logout?why=%3Cscript%3E", app.base)).send().await.unwrap();
+    assert_eq!((r.url().path(), r.url().query()), ("/login", None));
+}
+
 /// After the whole members flow, no table holds a master password or any
 /// unwrapped key — in any encoding the code uses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,6 +24,21 @@ struct Access {
     grants: Vec<(String, MemberGrant)>,
 }
 
+/// A section still loading, refused to the viewer, or failed.
+fn not_ready<T>(state: Option<Result<T, ApiError>>, refused: &'static str) -> AnyView {
+    match state {
+        None => view! { <p class="muted">"Loading…"</p> }.into_any(),
+        Some(Err(ApiError::Forbidden(_) | ApiError::NotFound(_))) => view! { <p class="muted">{refused}</p> }.into_any(),
+        Some(Err(e)) => view! {
+            <p class="form-error" role="alert">
+                {e.to_string()}
+            </p>
+        }
+        .into_any(),
+        Some(Ok(_)) => ().into_any(),
+    }
+}
+
 #[component]
 pub fn MemberDetails(
     m: MemberListItem,
@@ -72,7 +87,6 @@ pub fn MemberDetails(
     let badge = m.badge;
     let status = if is_org && badge == StatusBadge::Suspended { "Revoked" } else { badge.label() };
     let all_events = format!("{}?member={}", scope.events_base, crate::components::urlencode(&m.email));
-    let denied = |e: &ApiError| matches!(e, ApiError::Forbidden(_) | ApiError::NotFound(_));
     view! {
         <div class="member-details">
             <dl class="facts">
@@ -99,16 +113,6 @@ pub fn MemberDetails(
             <Show when=move || is_org>
                 <h3>"Groups"</h3>
                 {move || match access.get() {
-                    None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                    Some(Err(e)) if denied(&e) => view! { <p class="muted">"You cannot see this organisation's groups and collections."</p> }.into_any(),
-                    Some(Err(e)) => {
-                        view! {
-                            <p class="form-error" role="alert">
-                                {e.to_string()}
-                            </p>
-                        }
-                            .into_any()
-                    }
                     Some(Ok(a)) if a.groups.is_empty() => view! { <p class="muted">"In no group."</p> }.into_any(),
                     Some(Ok(a)) => {
                         view! {
@@ -118,6 +122,7 @@ pub fn MemberDetails(
                         }
                             .into_any()
                     }
+                    other => not_ready(other, "You cannot see this organisation's groups and collections."),
                 }}
                 <h3>"Collections"</h3>
                 {move || match access.get() {
@@ -156,16 +161,6 @@ pub fn MemberDetails(
             </Show>
             <h3>"Latest events"</h3>
             {move || match events.get() {
-                None => view! { <p class="muted">"Loading…"</p> }.into_any(),
-                Some(Err(e)) if denied(&e) => view! { <p class="muted">"You cannot see this event log."</p> }.into_any(),
-                Some(Err(e)) => {
-                    view! {
-                        <p class="form-error" role="alert">
-                            {e.to_string()}
-                        </p>
-                    }
-                        .into_any()
-                }
                 Some(Ok((list, _))) if list.is_empty() => view! { <p class="muted">"No events about this member."</p> }.into_any(),
                 Some(Ok((list, total))) => {
                     view! {
@@ -191,6 +186,7 @@ pub fn MemberDetails(
                     }
                         .into_any()
                 }
+                other => not_ready(other, "You cannot see this event log."),
             }}
             <div class="modal-actions">
                 <button class="btn" on:click=move |_| edit.run(())>
