@@ -177,10 +177,7 @@ pub async fn restore(me: &Me) -> Option<UnlockedKeys> {
     if !timeout.keeps_keys() {
         return None;
     }
-    let found = JsFuture::from(browser::kept(&me.user_id)).await.ok().filter(|v| !v.is_null());
-    let Some(found) = found else {
-        return None;
-    };
+    let found = JsFuture::from(browser::kept(&me.user_id)).await.ok().filter(|v| !v.is_null())?;
     let pair: js_sys::Array = found.dyn_into().ok()?;
     let tag = pair.get(0).as_string().unwrap_or_default();
     let bytes = zeroize::Zeroizing::new(js_sys::Uint8Array::new(&pair.get(1)).to_vec());

@@ -75,7 +75,7 @@ impl VaultTimeout {
         if self.allowed(policy) {
             return self;
         }
-        CHOICES.into_iter().filter(|c| c.allowed(policy)).next_back().unwrap_or_default()
+        CHOICES.into_iter().rfind(|c| c.allowed(policy)).unwrap_or_default()
     }
 
     /// Minutes of inactivity after which the kept keys expire (None: no time limit).
