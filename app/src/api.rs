@@ -343,6 +343,18 @@ pub async fn unlink_client(provider_id: String, org_id: String) -> Result<(), Ap
     Ok(services()?.unlink_client(&actor()?, &provider_id, &org_id, &meta()).await?)
 }
 
+/// The organisations the viewer owns that no provider manages (Provider admins).
+#[server(prefix = "/api", endpoint = "clients/linkable", input = Json)]
+pub async fn linkable_orgs(provider_id: String) -> Result<Vec<LinkableOrg>, ApiError> {
+    Ok(services()?.linkable_orgs(&actor()?, &provider_id).await?)
+}
+
+/// Adds an organisation the viewer owns to the provider (Provider admins).
+#[server(prefix = "/api", endpoint = "clients/add-existing", input = Json)]
+pub async fn add_existing_client(input: AddExistingClientInput) -> Result<(), ApiError> {
+    Ok(services()?.add_existing_client(&actor()?, input, &meta()).await?)
+}
+
 /// Deletes a client organisation once its name is typed (Provider admins).
 #[server(prefix = "/api", endpoint = "clients/delete", input = Json)]
 pub async fn delete_client(provider_id: String, org_id: String, confirm_name: String) -> Result<(), ApiError> {

@@ -659,6 +659,21 @@ async fn client_lifecycle(s: DynStore) {
     assert_eq!((org.parent_id, org.org_key, org.seats), (None, None, 4));
     assert_eq!(s.list_clients(&pid).await.unwrap().len(), 1);
     assert_eq!(s.list_events(&c, &EventQuery { limit: 10, kind: Some("unlinked_from_provider".into()), ..Default::default() }).await.unwrap().1, 1);
+    // Linked again by its confirmed Owner (the admin), within the provider's
+    // seats and above its members (the invited Owner and the admin: 2).
+    let (_, stranger, _) = provider_with_admin(&s, "stranger@x.com").await;
+    assert!(matches!(s.link_client(&pid, &c, &stranger.id, 4, "2.k", &[]).await, Err(Error::Conflict(Conflict::NoOwner))));
+    assert!(matches!(s.link_client(&pid, &c, &admin.id, 1, "2.k", &[]).await, Err(Error::Conflict(Conflict::SeatsInUse))));
+    assert!(matches!(s.link_client(&pid, &c, &admin.id, 7, "2.k", &[]).await, Err(Error::Conflict(Conflict::NoSeats))), "4 of 10 held");
+    assert!(matches!(s.link_client(&pid, "nope", &admin.id, 4, "2.k", &[]).await, Err(Error::NotFound)));
+    assert!(matches!(s.link_client(&c, &pid, &admin.id, 4, "2.k", &[]).await, Err(Error::NotFound)), "a provider is not an organisation");
+    assert_eq!(s.provider(&c).await.unwrap().unwrap().parent_id, None, "nothing changed");
+    s.link_client(&pid, &c, &admin.id, 6, "2.k", &[event(&pid, "client_added", 6000), event(&c, "added_to_provider", 6000)]).await.unwrap();
+    let org = s.provider(&c).await.unwrap().unwrap();
+    assert_eq!((org.parent_id.as_deref(), org.org_key.as_deref(), org.seats), (Some(pid.as_str()), Some("2.k"), 6));
+    assert_eq!(s.list_clients(&pid).await.unwrap().len(), 2);
+    assert_eq!(s.list_events(&c, &EventQuery { limit: 10, kind: Some("added_to_provider".into()), ..Default::default() }).await.unwrap().1, 1);
+    assert!(matches!(s.link_client(&other, &c, &admin.id, 1, "2.k", &[]).await, Err(Error::Conflict(Conflict::Managed))));
 }
 
 /// Groups and collections only take members and groups of their own organisation.

@@ -51,6 +51,8 @@ pub enum Conflict {
     NameTaken,
     #[error("the organisation has no confirmed Owner")]
     NoOwner,
+    #[error("the organisation is already managed by a provider")]
+    Managed,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -211,6 +213,13 @@ pub trait Store: Send + Sync + 'static {
     /// no provider-wrapped key, its seats its own), with the events; refused
     /// with `Conflict::NoOwner` unless it has a confirmed, active Owner.
     async fn unlink_client(&self, provider_id: &str, org_id: &str, events: &[EventRow]) -> Result<()>;
+    /// Makes the independent organisation `org_id` a client of `provider_id`
+    /// with `seats` and its key wrapped under the provider key, with the
+    /// events. Refused with `Conflict::NoOwner` unless `owner_user_id` is its
+    /// confirmed, active Owner, `Conflict::Managed` when it has a provider,
+    /// `NoSeats` beyond the provider's unassigned seats, `SeatsInUse` under
+    /// its members; `NotFound` when either does not exist.
+    async fn link_client(&self, provider_id: &str, org_id: &str, owner_user_id: &str, seats: i64, org_key: &str, events: &[EventRow]) -> Result<()>;
     /// Deletes a client organisation of `provider_id` with everything in it
     /// (members, items, collections, its log); the provider keeps `event`.
     async fn delete_client(&self, provider_id: &str, org_id: &str, event: &EventRow) -> Result<()>;

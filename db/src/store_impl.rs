@@ -1175,6 +1175,48 @@ macro_rules! store_impl {
                 Ok(())
             }
 
+            async fn link_client(&self, provider_id: &str, org_id: &str, owner_user_id: &str, seats: i64, org_key: &str, events: &[EventRow]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                // The provider's lock first, as seat changes take it.
+                let provider = lock_tenant(&mut tx, provider_id).await?;
+                let org = lock_tenant(&mut tx, org_id).await?;
+                if org.kind != "organization" || provider.kind == "organization" {
+                    return Err(Error::NotFound);
+                }
+                if org.parent_id.is_some() {
+                    return Err(Error::Conflict(Conflict::Managed));
+                }
+                let owner = sqlx::query(
+                    "SELECT 1 FROM provider_users WHERE provider_id = $1 AND user_id = $2 AND user_type = 'owner' AND status = 'confirmed' AND suspended = $3",
+                )
+                .bind(org_id)
+                .bind(owner_user_id)
+                .bind(false)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if owner.is_none() {
+                    return Err(Error::Conflict(Conflict::NoOwner));
+                }
+                if used_seats(&mut tx, org_id).await? > seats {
+                    return Err(Error::Conflict(Conflict::SeatsInUse));
+                }
+                if assigned_seats(&mut tx, provider_id, None).await? + seats > provider.seats {
+                    return Err(Error::Conflict(Conflict::NoSeats));
+                }
+                sqlx::query("UPDATE providers SET parent_id = $1, org_key = $2, seats = $3 WHERE id = $4")
+                    .bind(provider_id)
+                    .bind(org_key)
+                    .bind(seats)
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn delete_client(&self, provider_id: &str, org_id: &str, event: &EventRow) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 // The provider's lock first, as seat changes take it: the seats

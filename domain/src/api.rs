@@ -487,6 +487,29 @@ pub struct CreateClientInput {
     pub org_key: String,
 }
 
+/// An organisation the viewer owns that no provider manages: one they may
+/// add to a provider they administer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkableOrg {
+    pub id: String,
+    pub name: String,
+    pub seats: i64,
+    /// Members holding a seat.
+    pub used: i64,
+    /// The organisation key sealed to the viewer (their Owner membership).
+    pub member_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddExistingClientInput {
+    pub provider_id: String,
+    pub org_id: String,
+    pub seats: i64,
+    /// The organisation's key, opened in the Owner's browser and encrypted
+    /// there with the provider key.
+    pub org_key: String,
+}
+
 /// What the Admin Console needs about the organisation and the viewer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrgContext {

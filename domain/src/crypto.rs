@@ -158,6 +158,15 @@ impl KeyPair {
     }
 }
 
+/// A symmetric key sealed to `key_pair` (an organisation key its Owner
+/// holds), encrypted instead under `to` (a provider key): what an Owner's
+/// browser hands a provider when it adds the organisation to it. The key
+/// must be a whole symmetric key, or nothing is made.
+pub fn reseal_under(key_pair: &KeyPair, sealed: &str, to: &SymmetricKey) -> Result<String, CryptoError> {
+    let key = SymmetricKey::from_bytes(&key_pair.unseal(sealed)?)?;
+    Ok(to.encrypt(&key.to_bytes()))
+}
+
 /// Checks that `der` is an RSA-2048 public key in SPKI DER.
 pub fn check_public_key(der: &[u8]) -> Result<(), CryptoError> {
     bitwarden::check_public_key(der)
@@ -269,6 +278,22 @@ mod tests {
         assert_ne!(here, master_key("pw2", &e, fast()).unwrap());
         assert_ne!(here, master_key("pw", &Email::parse("b@x.com").unwrap(), fast()).unwrap());
         assert_ne!(auth_hash(&here, "pw"), auth_hash(&here, "pw2"));
+    }
+
+    #[test]
+    fn an_owners_organisation_key_is_handed_to_a_provider_key() {
+        let owner = KeyPair::generate();
+        let org_key = SymmetricKey::generate();
+        let sealed = seal_to(&owner.public_spki(), &org_key.to_bytes()).unwrap();
+        let provider_key = SymmetricKey::generate();
+        let handed = reseal_under(&owner, &sealed, &provider_key).unwrap();
+        assert!(handed.starts_with("2."), "a type 2 EncString under the provider key");
+        let opened = SymmetricKey::from_bytes(&provider_key.decrypt(&handed).unwrap()).unwrap();
+        assert_eq!(opened.to_bytes(), org_key.to_bytes());
+        // Someone else's key pair cannot open it, and a sealed non-key is refused.
+        assert!(reseal_under(&KeyPair::generate(), &sealed, &provider_key).is_err());
+        let not_a_key = seal_to(&owner.public_spki(), b"short").unwrap();
+        assert!(reseal_under(&owner, &not_a_key, &provider_key).is_err());
     }
 
     #[test]

@@ -255,6 +255,8 @@ async fn forbidden_walk_changes_nothing() {
         ("clients/suspend", json!({ "provider_id": pid, "org_id": oid, "suspend": true })),
         ("clients/unlink", json!({ "provider_id": pid, "org_id": oid })),
         ("clients/delete", json!({ "provider_id": pid, "org_id": oid, "confirm_name": "Contoso" })),
+        ("clients/linkable", json!({ "provider_id": pid })),
+        ("clients/add-existing", json!({ "input": { "provider_id": pid, "org_id": oid, "seats": 1, "org_key": key.encrypt(b"k") } })),
         (
             "providers/baseline/save",
             json!({ "input": { "provider_id": pid, "included": true, "policy": serde_json::to_value(domain::org::Policy::off(domain::org::PolicyKind::SingleOrg)).unwrap() } }),

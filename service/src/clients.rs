@@ -4,9 +4,10 @@
 
 use crate::{Actor, RequestMeta, Result, ServiceError, Services};
 use domain::FieldError;
-use domain::api::{BaselineApplied, BaselinePolicy, ClientDrift, ClientUsage, SaveBaselineInput, UsageReport};
+use domain::api::{AddExistingClientInput, BaselineApplied, LinkableOrg, BaselinePolicy, ClientDrift, ClientUsage, SaveBaselineInput, UsageReport};
 use domain::authz::{Action, Denied};
-use domain::org::{Policy, PolicyDrift, PolicyKind, SEAT_EVENT_KINDS, SeatEvent, month_usage, policy_drift};
+use domain::member::Role;
+use domain::org::{self as rules, Policy, PolicyDrift, PolicyKind, SEAT_EVENT_KINDS, SeatEvent, month_usage, policy_drift};
 use std::collections::HashMap;
 
 /// What a member of a suspended client organisation is told.
@@ -189,6 +190,73 @@ impl Services {
         })?;
         self.publish(provider_id, "client_unlinked");
         self.publish(org_id, "client_unlinked");
+        Ok(())
+    }
+
+    /// The organisations the actor could add to `provider_id`: those they
+    /// are the confirmed Owner of that no provider manages (Provider admins).
+    pub async fn linkable_orgs(&self, actor: &Actor, provider_id: &str) -> Result<Vec<LinkableOrg>> {
+        let auth = self.authorize(actor, provider_id, Action::CreateClient).await?;
+        if auth.tenant.is_organization() {
+            return Err(Denied::WrongTenant.into());
+        }
+        let mut out = vec![];
+        for (org, m) in self.store.memberships_of_user(actor.user_id()).await? {
+            let owner = m.user_type == Role::Owner.code() && m.status == "confirmed" && !m.suspended;
+            let (true, None, Some(member_key)) = (owner && org.is_organization(), org.parent_id.as_ref(), m.wrapped_key) else { continue };
+            let used = self.store.list_members(&org.id).await?.iter().filter(|v| !v.member.suspended).count() as i64;
+            out.push(LinkableOrg { id: org.id, name: org.name, seats: org.seats, used, member_key });
+        }
+        out.sort_by_key(|o| o.name.to_lowercase());
+        Ok(out)
+    }
+
+    /// Adds an organisation the actor owns to `provider_id`, which they
+    /// administer: its key arrives wrapped with the provider key by the
+    /// Owner's browser, and its seats come out of the provider's.
+    pub async fn add_existing_client(&self, actor: &Actor, input: AddExistingClientInput, meta: &RequestMeta) -> Result<()> {
+        let auth = self.authorize(actor, &input.provider_id, Action::CreateClient).await?;
+        if auth.tenant.is_organization() {
+            return Err(Denied::WrongTenant.into());
+        }
+        let not_yours = || ServiceError::NotFound("You are not the confirmed Owner of that organisation.".into());
+        let org = self.store.provider(&input.org_id).await?.filter(|o| o.is_organization()).ok_or_else(not_yours)?;
+        let mine = self.store.memberships_of_user(actor.user_id()).await?.into_iter().any(|(o, m)| {
+            o.id == org.id && m.user_type == Role::Owner.code() && m.status == "confirmed" && !m.suspended
+        });
+        if !mine {
+            return Err(not_yours());
+        }
+        if org.parent_id.is_some() {
+            return Err(db::Error::Conflict(db::Conflict::Managed).into());
+        }
+        let mut errs = vec![];
+        if !domain::crypto::looks_encrypted(&input.org_key) {
+            errs.push(FieldError::new("org_key", "The organisation key must be encrypted with the provider key."));
+        }
+        let assigned: i64 = self.store.list_clients(&input.provider_id).await?.iter().map(|c| c.org.seats).sum();
+        let used = self.store.list_members(&org.id).await?.iter().filter(|v| !v.member.suspended).count() as i64;
+        if let Err(e) = rules::check_client_seats(auth.tenant.seats, assigned, used, input.seats) {
+            errs.push(FieldError::new("seats", e.to_string()));
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Validation(errs));
+        }
+        let mut events = vec![
+            self.event(&input.provider_id, Some(actor), "client_added", None, format!("\"{}\" added with {} seats", org.name, input.seats), meta),
+            self.event(&org.id, Some(actor), "added_to_provider", None, format!("Managed by \"{}\" from now on", auth.tenant.name), meta),
+        ];
+        if input.seats != org.seats {
+            events.push(self.event(&org.id, Some(actor), "seats_changed", None, format!("{} → {} seats", org.seats, input.seats), meta));
+        }
+        self.store.link_client(&input.provider_id, &org.id, actor.user_id(), input.seats, &input.org_key, &events).await.map_err(|e| match e {
+            db::Error::Conflict(db::Conflict::NoSeats) => ServiceError::field("seats", "Not enough unassigned seats left. Reload and try again."),
+            db::Error::Conflict(db::Conflict::SeatsInUse) => ServiceError::field("seats", "Its members hold more seats than that. Reload and try again."),
+            db::Error::NotFound | db::Error::Conflict(db::Conflict::NoOwner) => not_yours(),
+            other => other.into(),
+        })?;
+        self.publish(&input.provider_id, "client_added");
+        self.publish(&org.id, "client_added");
         Ok(())
     }
 

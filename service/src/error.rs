@@ -55,6 +55,7 @@ impl From<db::Error> for ServiceError {
             db::Error::Conflict(C::NoOwner) => {
                 ServiceError::Conflict("This organisation has no confirmed Owner to hand it to: confirm one first, or delete it.".into())
             }
+            db::Error::Conflict(C::Managed) => ServiceError::Conflict("This organisation is already managed by a provider.".into()),
             db::Error::Conflict(C::Stale) => ServiceError::Conflict("A member changed meanwhile. Reload and try again.".into()),
             other => ServiceError::Internal(anyhow::Error::new(other).context("store")),
         }

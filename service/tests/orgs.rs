@@ -1208,12 +1208,48 @@ async fn baseline_and_client_lifecycle(w: World) {
     // (Charlie requires two-step login, from the baseline; its Owner has none, so it is lifted first.)
     w.s.save_policy(&su.actor, SavePolicyInput { org_id: c.id.clone(), policy: Policy::off(PolicyKind::TwoStepLogin) }, &meta()).await.unwrap();
     assert!(matches!(w.s.unlink_client(&su.actor, &pid, &c.id, &meta()).await, Err(ServiceError::Forbidden(_))), "Provider admins only");
+    let charlie_key = pkey.decrypt(&w.s.org_context(&su.actor, &c.id).await.unwrap().org_key.unwrap()).unwrap();
     w.s.unlink_client(&admin.actor, &pid, &c.id, &meta()).await.unwrap();
     assert!(matches!(w.s.list_members(&su.actor, &c.id).await, Err(ServiceError::Forbidden(_))), "staff lose it");
     assert!(w.s.list_members(&boss.actor, &c.id).await.is_ok());
     let view = w.s.clients(&admin.actor, &pid).await.unwrap();
     assert_eq!((view.clients.len(), view.assigned), (1, 10));
     assert!(w.s.org_context(&boss.actor, &c.id).await.unwrap().provider_id.is_none());
+
+    // Add Charlie to a provider again: only its confirmed Owner, as a Provider
+    // admin of that provider, with seats that fit; its key wrapped in the
+    // Owner's browser with the provider key.
+    let (bpid, bkey) = w.provider(&boss).await;
+    w.s.set_provider_seats(&boss.actor, &bpid, 5, &meta()).await.unwrap();
+    assert!(w.s.linkable_orgs(&admin.actor, &pid).await.unwrap().is_empty(), "the admin owns no organisation");
+    assert!(matches!(w.s.linkable_orgs(&su.actor, &pid).await, Err(ServiceError::Forbidden(_))), "Provider admins only");
+    let linkable = w.s.linkable_orgs(&boss.actor, &bpid).await.unwrap();
+    assert_eq!(linkable.iter().map(|o| (o.name.as_str(), o.seats, o.used)).collect::<Vec<_>>(), [("Charlie", 10, 2)]);
+    let handed = domain::crypto::reseal_under(&boss.keys.key_pair, &linkable[0].member_key, &bkey).unwrap();
+    let add = |who: &Person, provider_id: &str, seats: i64, org_key: &str| {
+        let (s, who) = (w.s.clone(), who.actor.clone());
+        let input = AddExistingClientInput { provider_id: provider_id.into(), org_id: c.id.clone(), seats, org_key: org_key.into() };
+        async move { s.add_existing_client(&who, input, &meta()).await }
+    };
+    assert!(matches!(add(&admin, &pid, 4, &handed).await, Err(ServiceError::NotFound(_))), "not its Owner");
+    assert!(matches!(add(&boss, &pid, 4, &handed).await, Err(ServiceError::Forbidden(_))), "not a Provider admin there");
+    for (seats, key, field) in [(1, handed.as_str(), "seats"), (6, handed.as_str(), "seats"), (4, "plain text", "org_key")] {
+        let r = add(&boss, &bpid, seats, key).await;
+        assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == field), "{seats} {key}: {r:?}");
+    }
+    assert!(w.s.clients(&boss.actor, &bpid).await.unwrap().clients.is_empty(), "nothing changed");
+    add(&boss, &bpid, 4, &handed).await.unwrap();
+    let view = w.s.clients(&boss.actor, &bpid).await.unwrap();
+    assert_eq!(view.clients.iter().map(|c| (c.name.as_str(), c.seats, c.used)).collect::<Vec<_>>(), [("Charlie", 4, 2)]);
+    let ctx = w.s.org_context(&boss.actor, &c.id).await.unwrap();
+    assert_eq!(ctx.provider_id.as_deref(), Some(bpid.as_str()));
+    assert_eq!(bkey.decrypt(&ctx.org_key.unwrap()).unwrap(), charlie_key, "the same organisation key, now under the provider key");
+    let in_provider = w.s.events(&boss.actor, &bpid, db::EventQuery { limit: 10, kind: Some("client_added".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(in_provider.items[0].detail, "\"Charlie\" added with 4 seats");
+    let in_org = w.s.events(&boss.actor, &c.id, db::EventQuery { limit: 10, kind: Some("seats_changed".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(in_org.items[0].detail, "10 → 4 seats");
+    assert!(matches!(add(&boss, &bpid, 4, &handed).await, Err(ServiceError::Conflict(_))), "already managed");
+    assert!(w.s.linkable_orgs(&boss.actor, &bpid).await.unwrap().is_empty());
 }
 
 /// A bulk role change: one transaction for the members the actor may change;

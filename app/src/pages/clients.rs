@@ -5,6 +5,7 @@ use crate::api::{create_client, list_clients, provider_events, set_provider_seat
 use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
+use crate::pages::add_existing::AddExistingForm;
 use crate::pages::client_lifecycle::{ClientMenu, Lifecycle, LifecycleDialog};
 use crate::pages::fmt_time;
 use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
@@ -133,6 +134,7 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
     let sort = RwSignal::new("name".to_string());
     let owner_state = RwSignal::new(String::new());
     let create_open = RwSignal::new(false);
+    let add_open = RwSignal::new(false);
     // (client id, current name) of the client being renamed.
     let renaming = RwSignal::new(None::<(String, String)>);
     // The client being suspended or deleted (asked first), and the outcome.
@@ -147,9 +149,14 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                 <p class="muted">"The organisations you manage for your customers."</p>
             </div>
             <Show when=move || admin>
-                <button class="btn primary" on:click=move |_| create_open.set(true)>
-                    "+ New client"
-                </button>
+                <div class="row-actions">
+                    <button class="btn" on:click=move |_| add_open.set(true)>
+                        "Add existing organisation"
+                    </button>
+                    <button class="btn primary" on:click=move |_| create_open.set(true)>
+                        "+ New client"
+                    </button>
+                </div>
             </Show>
         </div>
         <p class="notice" role="status">
@@ -218,7 +225,7 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                             <h2>"No clients yet"</h2>
                             <p class="muted">
                                 {if admin {
-                                    "Create a client organisation for each business you support."
+                                    "Create a client organisation for each business you support, or add one you already own."
                                 } else {
                                     "A Provider admin creates client organisations."
                                 }}
@@ -315,6 +322,9 @@ fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
                     <LifecycleDialog provider_id=provider.with_value(|p| p.id.clone()) asking=asking notice=notice version=version />
                     <Modal open=create_open on_close=Callback::new(move |_| create_open.set(false)) title="New client".to_string()>
                         <NewClientForm provider=provider.get_value() remaining=left open=create_open version=version />
+                    </Modal>
+                    <Modal open=add_open on_close=Callback::new(move |_| add_open.set(false)) title="Add existing organisation".to_string()>
+                        <AddExistingForm provider=provider.get_value() remaining=left open=add_open notice=notice version=version />
                     </Modal>
                     <Modal
                         open=Signal::derive(move || renaming.get().is_some())

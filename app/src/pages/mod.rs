@@ -1,4 +1,5 @@
 pub mod account;
+pub mod add_existing;
 pub mod api_key;
 pub mod auth;
 pub mod baseline;
