@@ -4,7 +4,7 @@
 
 use crate::{Actor, RequestMeta, Result, ServiceError, Services};
 use domain::FieldError;
-use domain::api::{AddExistingClientInput, BaselineApplied, LinkableOrg, BaselinePolicy, ClientDrift, ClientUsage, SaveBaselineInput, UsageReport};
+use domain::api::{AddExistingClientInput, BaselineApplied, BaselinePolicy, ClientDrift, ClientUsage, LinkableOrg, SaveBaselineInput, UsageReport};
 use domain::authz::{Action, Denied};
 use domain::member::Role;
 use domain::org::{self as rules, Policy, PolicyDrift, PolicyKind, SEAT_EVENT_KINDS, SeatEvent, month_usage, policy_drift};
@@ -221,9 +221,12 @@ impl Services {
         }
         let not_yours = || ServiceError::NotFound("You are not the confirmed Owner of that organisation.".into());
         let org = self.store.provider(&input.org_id).await?.filter(|o| o.is_organization()).ok_or_else(not_yours)?;
-        let mine = self.store.memberships_of_user(actor.user_id()).await?.into_iter().any(|(o, m)| {
-            o.id == org.id && m.user_type == Role::Owner.code() && m.status == "confirmed" && !m.suspended
-        });
+        let mine = self
+            .store
+            .memberships_of_user(actor.user_id())
+            .await?
+            .into_iter()
+            .any(|(o, m)| o.id == org.id && m.user_type == Role::Owner.code() && m.status == "confirmed" && !m.suspended);
         if !mine {
             return Err(not_yours());
         }

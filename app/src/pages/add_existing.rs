@@ -16,7 +16,13 @@ fn members(n: i64) -> String {
 }
 
 #[component]
-pub fn AddExistingForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>, notice: RwSignal<Option<String>>, version: RwSignal<u32>) -> impl IntoView {
+pub fn AddExistingForm(
+    provider: ProviderSummary,
+    remaining: i64,
+    open: RwSignal<bool>,
+    notice: RwSignal<Option<String>>,
+    version: RwSignal<u32>,
+) -> impl IntoView {
     let s = use_session();
     // None while loading.
     let orgs = RwSignal::new(None::<Vec<LinkableOrg>>);
@@ -150,11 +156,7 @@ pub fn AddExistingForm(provider: ProviderSummary, remaining: i64, open: RwSignal
                 <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
                     "Cancel"
                 </button>
-                <button
-                    type="submit"
-                    class="btn primary"
-                    disabled=move || busy.get() || orgs.with(|l| l.as_ref().is_none_or(Vec::is_empty))
-                >
+                <button type="submit" class="btn primary" disabled=move || busy.get() || orgs.with(|l| l.as_ref().is_none_or(Vec::is_empty))>
                     "Add organisation"
                 </button>
             </div>
