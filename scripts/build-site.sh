@@ -44,8 +44,9 @@ bash scripts/build-modules.sh "${mode[@]}"
 # Release: precompressed copies, served as they are (brotli 11 beats
 # on-the-fly compression): what the serve command ships and the browser tests run.
 if [ ${#mode[@]} -gt 0 ]; then
-  for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/snippets/*/*.js target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
+  for f in target/site/pkg/*.wasm target/site/pkg/*.js target/site/pkg/*.css target/site/pkg/snippets/*/*.js target/site/pkg/snippets/*/js/*.js target/site/pkg/strength/* target/site/pkg/kdf/* target/site/pkg/fingerprint/*; do
     case "$f" in *.br|*.gz) continue ;; esac
+    [ -f "$f" ] || continue  # a pattern that matched nothing
     brotli -f -k -q 11 "$f" && gzip -f -k -9 "$f"
   done
 else

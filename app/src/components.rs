@@ -447,6 +447,19 @@ pub async fn yield_to_browser() {
     }
 }
 
+/// Runs `call` (a server call, or any work a form waits for) with `busy` set
+/// while it runs, so the buttons it disables cannot start it twice, then
+/// hands its result to `done`. `busy` is cleared first: `done` may close the
+/// form that owns it.
+pub fn while_busy<T: 'static>(busy: RwSignal<bool>, call: impl std::future::Future<Output = T> + 'static, done: impl FnOnce(T) + 'static) {
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        let out = call.await;
+        busy.set(false);
+        done(out);
+    });
+}
+
 /// A labelled form field with its message.
 #[component]
 pub fn Field(

@@ -4,7 +4,7 @@
 //! the server only ever sees both keys encrypted.
 
 use crate::api::{add_existing_client, linkable_orgs};
-use crate::components::Field;
+use crate::components::{Field, while_busy};
 use crate::error::ApiError;
 use crate::session::use_session;
 use domain::api::{AddExistingClientInput, LinkableOrg, ProviderSummary};
@@ -76,10 +76,7 @@ pub fn AddExistingForm(
             return;
         };
         let input = AddExistingClientInput { provider_id: provider.id.clone(), org_id: org.id.clone(), seats: n, org_key };
-        busy.set(true);
-        spawn_local(async move {
-            let result = add_existing_client(input).await;
-            busy.set(false);
+        while_busy(busy, add_existing_client(input), move |result| {
             match result {
                 Ok(()) => {
                     notice.set(Some(format!("{} added: it is a client now, with {n} seats.", org.name)));

@@ -5,7 +5,7 @@
 
 use crate::api::{apply_baseline, policy_baseline, policy_drift};
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
-use crate::components::{ErrorView, Modal};
+use crate::components::{ErrorView, Modal, while_busy};
 use crate::error::ApiError;
 use crate::pages::clients::ProviderShell;
 use crate::pages::orgs::{PolicyForm, PolicyTarget};
@@ -278,25 +278,20 @@ fn ApplyForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (pid, ids) = (provider_id.clone(), ids.clone());
-        busy.set(true);
-        spawn_local(async move {
-            let r = apply_baseline(pid, ids).await;
-            busy.set(false);
-            match r {
-                Ok(done) => {
-                    saved.set(Some(format!(
-                        "Baseline applied: {} {} changed in {} {}.",
-                        done.policies,
-                        if done.policies == 1 { "policy" } else { "policies" },
-                        done.clients,
-                        if done.clients == 1 { "client" } else { "clients" }
-                    )));
-                    selected.set(HashSet::new());
-                    asking.set(false);
-                    version.update(|v| *v += 1);
-                }
-                Err(e) => error.set(Some(e)),
+        while_busy(busy, apply_baseline(pid, ids), move |r| match r {
+            Ok(done) => {
+                saved.set(Some(format!(
+                    "Baseline applied: {} {} changed in {} {}.",
+                    done.policies,
+                    if done.policies == 1 { "policy" } else { "policies" },
+                    done.clients,
+                    if done.clients == 1 { "client" } else { "clients" }
+                )));
+                selected.set(HashSet::new());
+                asking.set(false);
+                version.update(|v| *v += 1);
             }
+            Err(e) => error.set(Some(e)),
         });
     };
     view! {

@@ -2,7 +2,7 @@
 //! restore, delete (with the client's name typed), and the client's log.
 
 use crate::api::{delete_client, suspend_client, unlink_client};
-use crate::components::{Field, Modal};
+use crate::components::{Field, Modal, while_busy};
 use crate::error::ApiError;
 use domain::api::ClientSummary;
 use leptos::prelude::*;
@@ -196,22 +196,18 @@ fn SuspendForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (pid, id, name) = (provider_id.clone(), id.clone(), name.clone());
-        busy.set(true);
-        spawn_local(async move {
-            let r = if unlink { unlink_client(pid, id).await } else { suspend_client(pid, id, true).await };
-            busy.set(false);
-            match r {
-                Ok(()) => {
-                    notice.set(Some(if unlink {
-                        format!("{name} unlinked: its Owner runs it on their own now.")
-                    } else {
-                        format!("{name} suspended. Restore it from its ⋮ menu.")
-                    }));
-                    version.update(|v| *v += 1);
-                    asking.set(None);
-                }
-                Err(e) => error.set(Some(e)),
+        let call = async move { if unlink { unlink_client(pid, id).await } else { suspend_client(pid, id, true).await } };
+        while_busy(busy, call, move |r| match r {
+            Ok(()) => {
+                notice.set(Some(if unlink {
+                    format!("{name} unlinked: its Owner runs it on their own now.")
+                } else {
+                    format!("{name} suspended. Restore it from its ⋮ menu.")
+                }));
+                version.update(|v| *v += 1);
+                asking.set(None);
             }
+            Err(e) => error.set(Some(e)),
         });
     };
     let (verb, what) = if unlink {
@@ -259,18 +255,13 @@ fn DeleteForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (pid, id, name) = (provider_id.clone(), id.clone(), name.clone());
-        busy.set(true);
-        spawn_local(async move {
-            let r = delete_client(pid, id, typed.get_untracked()).await;
-            busy.set(false);
-            match r {
-                Ok(()) => {
-                    notice.set(Some(format!("{name} deleted; its {seats} seats are unassigned again.")));
-                    version.update(|v| *v += 1);
-                    asking.set(None);
-                }
-                Err(e) => error.set(Some(e)),
+        while_busy(busy, delete_client(pid, id, typed.get_untracked()), move |r| match r {
+            Ok(()) => {
+                notice.set(Some(format!("{name} deleted; its {seats} seats are unassigned again.")));
+                version.update(|v| *v += 1);
+                asking.set(None);
             }
+            Err(e) => error.set(Some(e)),
         });
     };
     view! {

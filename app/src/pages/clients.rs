@@ -3,7 +3,7 @@
 
 use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
 use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
-use crate::components::{ErrorView, Field, Modal, UnlockPanel};
+use crate::components::{ErrorView, Field, Modal, UnlockPanel, while_busy};
 use crate::error::ApiError;
 use crate::pages::add_existing::AddExistingForm;
 use crate::pages::client_lifecycle::{ClientMenu, Lifecycle, LifecycleDialog};
@@ -418,10 +418,7 @@ fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>
             seats: n,
             org_key: pkey.encrypt(&org_key.to_bytes()),
         };
-        busy.set(true);
-        spawn_local(async move {
-            let result = create_client(input).await;
-            busy.set(false);
+        while_busy(busy, create_client(input), move |result| {
             match result {
                 Ok(_) => {
                     error.set(None);

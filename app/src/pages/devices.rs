@@ -3,6 +3,7 @@
 //! browsers and apps remembered for two-step login forgotten at once.
 
 use crate::api::{app_devices, forget_remembered, log_out_app};
+use crate::components::while_busy;
 use crate::pages::fmt_time;
 use domain::api::AppDevice;
 use leptos::prelude::*;
@@ -24,26 +25,18 @@ pub fn DevicesCard() -> impl IntoView {
     };
     Effect::new(move |_| load());
     let log_out = Callback::new(move |(id, name): (String, String)| {
-        busy.set(true);
-        spawn_local(async move {
-            match log_out_app(id).await {
-                Ok(()) => {
-                    message.set(Some(format!("{name} is logged out.")));
-                    load();
-                }
-                Err(e) => message.set(Some(e.to_string())),
+        while_busy(busy, log_out_app(id), move |result| match result {
+            Ok(()) => {
+                message.set(Some(format!("{name} is logged out.")));
+                load();
             }
-            busy.set(false);
+            Err(e) => message.set(Some(e.to_string())),
         });
     });
     let forget = move |_| {
-        busy.set(true);
-        spawn_local(async move {
-            match forget_remembered().await {
-                Ok(n) => message.set(Some(format!("Forgot {n} remembered browser(s) and app(s): each asks for a two-step login code next time."))),
-                Err(e) => message.set(Some(e.to_string())),
-            }
-            busy.set(false);
+        while_busy(busy, forget_remembered(), move |result| match result {
+            Ok(n) => message.set(Some(format!("Forgot {n} remembered browser(s) and app(s): each asks for a two-step login code next time."))),
+            Err(e) => message.set(Some(e.to_string())),
         });
     };
     view! {

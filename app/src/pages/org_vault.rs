@@ -5,7 +5,7 @@
 
 use crate::api::*;
 use crate::client_view::IntoClientView;
-use crate::components::{ErrorView, Modal};
+use crate::components::{ErrorView, Modal, while_busy};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
 use crate::pages::vault::transfer::{ExportCall, ExportForm, ImportCall, ImportForm};
@@ -510,10 +510,7 @@ fn AssignForm(
             return;
         }
         let k = input.collection_ids.len();
-        busy.set(true);
-        spawn_local(async move {
-            let result = assign_org_items(input).await;
-            busy.set(false);
+        while_busy(busy, assign_org_items(input), move |result| {
             match result {
                 Ok(n) => {
                     message.set(Some(format!("{n} item(s) assigned to {k} collection(s).")));

@@ -2,7 +2,7 @@
 //! step at every log-in (portal and Bitwarden's apps). Turning it on or off
 //! asks for the master password again; the recovery code is shown once.
 
-use crate::components::{Field, yield_to_browser};
+use crate::components::{Field, while_busy, yield_to_browser};
 use crate::error::ApiError;
 use domain::api::{AuthenticatorSetup, Me};
 use domain::crypto;
@@ -104,18 +104,13 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
             error.set(Some("Enter the 6-digit code your authenticator app shows.".into()));
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let result = crate::api::enable_authenticator(c).await;
-            busy.set(false);
-            match result {
-                Ok(recovery) => {
-                    code.set(String::new());
-                    stage.set(Stage::Recovery(recovery));
-                    refetch();
-                }
-                Err(e) => error.set(Some(error_text(e))),
+        while_busy(busy, crate::api::enable_authenticator(c), move |result| match result {
+            Ok(recovery) => {
+                code.set(String::new());
+                stage.set(Stage::Recovery(recovery));
+                refetch();
             }
+            Err(e) => error.set(Some(error_text(e))),
         });
     };
     let (submit_password, submit_code) = (StoredValue::new(submit_password), StoredValue::new(submit_code));
@@ -245,10 +240,7 @@ pub fn StaffTwoStepCard(provider_id: String) -> impl IntoView {
         let want = event_target_checked(&ev);
         error.set(None);
         saved.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = crate::api::require_staff_two_step(pid.get_value(), want).await;
-            busy.set(false);
+        while_busy(busy, crate::api::require_staff_two_step(pid.get_value(), want), move |result| {
             match result {
                 Ok(()) => {
                     on.set(Some(want));

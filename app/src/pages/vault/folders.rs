@@ -3,12 +3,11 @@
 //! server keeps only the EncString.
 
 use crate::api::{delete_folder, save_folder};
-use crate::components::{Field, Modal};
+use crate::components::{Field, Modal, while_busy};
 use crate::session::use_session;
 use domain::api::Folder;
 use domain::crypto::SymmetricKey;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The person's folders opened with their user key, by name.
 pub fn open_folders(key: &SymmetricKey, list: Vec<Folder>) -> Vec<(String, String)> {
@@ -106,15 +105,9 @@ fn FolderForm(
             };
             let sealed = keys.user_key.encrypt(text.as_bytes());
             let id = id.clone();
-            busy.set(true);
-            spawn_local(async move {
-                match save_folder(id, sealed).await {
-                    Ok(_) => done(format!("Folder {text} saved.")),
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(e.to_string()));
-                    }
-                }
+            while_busy(busy, save_folder(id, sealed), move |result| match result {
+                Ok(_) => done(format!("Folder {text} saved.")),
+                Err(e) => error.set(Some(e.to_string())),
             });
         }
     };
@@ -123,20 +116,14 @@ fn FolderForm(
         Callback::new(move |_: ()| {
             let Some(id) = id.clone() else { return };
             let old = folder.name.clone();
-            busy.set(true);
-            spawn_local(async move {
-                match delete_folder(id.clone()).await {
-                    Ok(()) => {
-                        if filter.get_untracked() == id {
-                            filter.set(String::new());
-                        }
-                        done(format!("Folder {old} deleted. Its items are still in your vault, in no folder."));
+            while_busy(busy, delete_folder(id.clone()), move |result| match result {
+                Ok(()) => {
+                    if filter.get_untracked() == id {
+                        filter.set(String::new());
                     }
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(e.to_string()));
-                    }
+                    done(format!("Folder {old} deleted. Its items are still in your vault, in no folder."));
                 }
+                Err(e) => error.set(Some(e.to_string())),
             });
         })
     };

@@ -3,11 +3,10 @@
 //! this browser (`domain::transfer`); the page says how items reach the server.
 
 use crate::client_view::IntoClientView;
-use crate::components::Field;
+use crate::components::{Field, while_busy};
 use domain::bitwarden::cipher::CipherType;
 use domain::transfer::{self, Grouping, ImportError, ImportedItem, Parsed};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -80,7 +79,7 @@ pub fn ImportForm(
                 return;
             }
             file_name.set(file.name());
-            spawn_local(async move {
+            leptos::task::spawn_local(async move {
                 match wasm_bindgen_futures::JsFuture::from(file.text()).await.ok().and_then(|v| v.as_string()) {
                     Some(t) => {
                         error.set(None);
@@ -101,11 +100,7 @@ pub fn ImportForm(
             error.set(Some("Choose a Bitwarden, LastPass or CSV export first.".into()));
             return;
         };
-        busy.set(true);
-        let call = import.run(parsed);
-        spawn_local(async move {
-            let result = call.await;
-            busy.set(false);
+        while_busy(busy, import.run(parsed), move |result| {
             match result {
                 Ok(done) => {
                     message.set(Some(done));
@@ -231,11 +226,8 @@ pub fn ExportForm(
             error.set(Some("Choose a file password of at least 8 characters, and type it twice the same.".into()));
             return;
         }
-        busy.set(true);
-        let call = items.run(fmt.clone());
-        spawn_local(async move {
-            let result = call.await.and_then(|(items, unreadable)| Ok((export_file(&items, grouping, &fmt, &pw)?, items.len(), unreadable)));
-            busy.set(false);
+        while_busy(busy, items.run(fmt.clone()), move |result| {
+            let result = result.and_then(|(items, unreadable)| Ok((export_file(&items, grouping, &fmt, &pw)?, items.len(), unreadable)));
             let ((text, left_out, ext), n, unreadable) = match result {
                 Ok(r) => r,
                 Err(e) => return error.set(Some(e)),
