@@ -460,6 +460,36 @@ pub fn while_busy<T: 'static>(busy: RwSignal<bool>, call: impl std::future::Futu
     });
 }
 
+/// A form's message that belongs to no field (a field shows its own).
+#[component]
+pub fn FormError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+    view! {
+        <p class="form-error" role="alert">
+            {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
+        </p>
+    }
+}
+
+/// A dialog form's footer: Cancel, then its submit button (red with `danger`).
+#[component]
+pub fn DialogActions(
+    #[prop(into)] label: String,
+    on_cancel: Callback<()>,
+    #[prop(into, optional)] disabled: Signal<bool>,
+    #[prop(optional)] danger: bool,
+) -> impl IntoView {
+    view! {
+        <div class="modal-actions">
+            <button type="button" class="btn ghost" on:click=move |_| on_cancel.run(())>
+                "Cancel"
+            </button>
+            <button type="submit" class=if danger { "btn danger-fill" } else { "btn primary" } disabled=move || disabled.get()>
+                {label}
+            </button>
+        </div>
+    }
+}
+
 /// A labelled form field with its message.
 #[component]
 pub fn Field(

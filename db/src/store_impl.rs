@@ -854,11 +854,7 @@ macro_rules! store_impl {
                     return Err(Error::Conflict(Conflict::SeatsInUse));
                 }
                 sqlx::query("UPDATE providers SET seats = $1 WHERE id = $2").bind(seats).bind(tenant_id).execute(&mut *tx).await?;
-                for e in events {
-                    insert_event(&mut tx, e).await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                commit_with_events(tx, events).await
             }
 
             async fn list_groups(&self, org_id: &str) -> Result<(Vec<GroupRow>, Vec<(String, String)>)> {
@@ -1058,11 +1054,7 @@ macro_rules! store_impl {
                     .execute(&mut *tx)
                     .await?;
                 }
-                for e in events {
-                    insert_event(&mut tx, e).await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                commit_with_events(tx, events).await
             }
 
             async fn policies_of_clients(&self, provider_id: &str) -> Result<Vec<PolicyRow>> {
@@ -1141,11 +1133,7 @@ macro_rules! store_impl {
                 if n.rows_affected() == 0 {
                     return Err(Error::NotFound);
                 }
-                for e in events {
-                    insert_event(&mut tx, e).await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                commit_with_events(tx, events).await
             }
 
             async fn unlink_client(&self, provider_id: &str, org_id: &str, events: &[EventRow]) -> Result<()> {
@@ -1168,11 +1156,7 @@ macro_rules! store_impl {
                     .bind(org_id)
                     .execute(&mut *tx)
                     .await?;
-                for e in events {
-                    insert_event(&mut tx, e).await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                commit_with_events(tx, events).await
             }
 
             async fn link_client(&self, provider_id: &str, org_id: &str, owner_user_id: &str, seats: i64, org_key: &str, events: &[EventRow]) -> Result<()> {
@@ -1210,11 +1194,7 @@ macro_rules! store_impl {
                     .bind(org_id)
                     .execute(&mut *tx)
                     .await?;
-                for e in events {
-                    insert_event(&mut tx, e).await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                commit_with_events(tx, events).await
             }
 
             async fn delete_client(&self, provider_id: &str, org_id: &str, event: &EventRow) -> Result<()> {
@@ -1626,12 +1606,8 @@ macro_rules! store_impl {
             }
 
             async fn record_events(&self, events: &[EventRow]) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
-                for e in events {
-                    insert_event(&mut tx, e).await?;
-                }
-                tx.commit().await?;
-                Ok(())
+                let tx = self.pool.begin().await?;
+                commit_with_events(tx, events).await
             }
 
             async fn put_item(&self, i: &ItemRow) -> Result<()> {
@@ -1811,6 +1787,15 @@ macro_rules! tx_helpers {
                 .fetch_one(&mut **tx)
                 .await?;
                 Ok(n > 0)
+            }
+
+            /// Writes the events of a change and commits it: a change and its log lines land together.
+            pub async fn commit_with_events(mut tx: Tx<'_>, events: &[EventRow]) -> Result<()> {
+                for e in events {
+                    insert_event(&mut tx, e).await?;
+                }
+                tx.commit().await?;
+                Ok(())
             }
 
             pub async fn insert_event(tx: &mut Tx<'_>, e: &EventRow) -> Result<()> {

@@ -4,7 +4,7 @@
 //! the server only ever sees both keys encrypted.
 
 use crate::api::{add_existing_client, linkable_orgs};
-use crate::components::{Field, while_busy};
+use crate::components::{DialogActions, Field, FormError, while_busy};
 use crate::error::ApiError;
 use crate::session::use_session;
 use domain::api::{AddExistingClientInput, LinkableOrg, ProviderSummary};
@@ -146,17 +146,12 @@ pub fn AddExistingForm(
                         .into_any()
                 }
             }}
-            <p class="form-error" role="alert">
-                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
-            </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-                <button type="submit" class="btn primary" disabled=move || busy.get() || orgs.with(|l| l.as_ref().is_none_or(Vec::is_empty))>
-                    "Add organisation"
-                </button>
-            </div>
+            <FormError error=error />
+            <DialogActions
+                label="Add organisation"
+                on_cancel=Callback::new(move |_| open.set(false))
+                disabled=Signal::derive(move || busy.get() || orgs.with(|l| l.as_ref().is_none_or(Vec::is_empty)))
+            />
         </form>
     }
 }

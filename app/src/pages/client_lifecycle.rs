@@ -2,7 +2,7 @@
 //! restore, delete (with the client's name typed), and the client's log.
 
 use crate::api::{delete_client, suspend_client, unlink_client};
-use crate::components::{Field, Modal, while_busy};
+use crate::components::{DialogActions, Field, FormError, Modal, while_busy};
 use crate::error::ApiError;
 use domain::api::ClientSummary;
 use leptos::prelude::*;
@@ -224,14 +224,7 @@ fn SuspendForm(
             <p class="form-error" role="alert">
                 {move || error.get().map(|e| e.to_string())}
             </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| asking.set(None)>
-                    "Cancel"
-                </button>
-                <button type="submit" class="btn danger-fill" disabled=move || busy.get()>
-                    {verb}
-                </button>
-            </div>
+            <DialogActions label=verb on_cancel=Callback::new(move |_| asking.set(None)) disabled=busy danger=true />
         </form>
     }
 }
@@ -276,17 +269,13 @@ fn DeleteForm(
             <Field label="Client name" error=Signal::derive(move || error.get().and_then(|e| e.field("confirm_name")))>
                 <input type="text" autocomplete="off" bind:value=typed />
             </Field>
-            <p class="form-error" role="alert">
-                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
-            </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| asking.set(None)>
-                    "Cancel"
-                </button>
-                <button type="submit" class="btn danger-fill" disabled=move || busy.get() || typed.get().trim() != expected>
-                    "Delete client"
-                </button>
-            </div>
+            <FormError error=error />
+            <DialogActions
+                label="Delete client"
+                on_cancel=Callback::new(move |_| asking.set(None))
+                disabled=Signal::derive(move || busy.get() || typed.get().trim() != expected)
+                danger=true
+            />
         </form>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
 use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
-use crate::components::{ErrorView, Field, Modal, UnlockPanel, while_busy};
+use crate::components::{DialogActions, ErrorView, Field, FormError, Modal, UnlockPanel, while_busy};
 use crate::error::ApiError;
 use crate::pages::add_existing::AddExistingForm;
 use crate::pages::client_lifecycle::{ClientMenu, Lifecycle, LifecycleDialog};
@@ -370,17 +370,8 @@ fn RenameForm(provider_id: String, org: String, name: String, renaming: RwSignal
             <Field label="Organisation name" error=Signal::derive(move || error.get().and_then(|e| e.field("name")))>
                 <input type="text" required bind:value=value />
             </Field>
-            <p class="form-error" role="alert">
-                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
-            </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| renaming.set(None)>
-                    "Cancel"
-                </button>
-                <button type="submit" class="btn primary">
-                    "Save"
-                </button>
-            </div>
+            <FormError error=error />
+            <DialogActions label="Save" on_cancel=Callback::new(move |_| renaming.set(None)) />
         </form>
     }
 }
@@ -443,17 +434,8 @@ fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>
                 <input type="number" min="1" required bind:value=seats />
             </Field>
             <p class="muted small">{format!("{remaining} unassigned seats left.")}</p>
-            <p class="form-error" role="alert">
-                {move || error.get().filter(|e| !matches!(e, ApiError::Validation(_))).map(|e| e.to_string())}
-            </p>
-            <div class="modal-actions">
-                <button type="button" class="btn ghost" on:click=move |_| open.set(false)>
-                    "Cancel"
-                </button>
-                <button type="submit" class="btn primary" disabled=move || busy.get()>
-                    "Create client"
-                </button>
-            </div>
+            <FormError error=error />
+            <DialogActions label="Create client" on_cancel=Callback::new(move |_| open.set(false)) disabled=busy />
         </form>
     }
 }
