@@ -397,6 +397,12 @@ pub async fn onboarding_queue(provider_id: String) -> Result<Vec<OnboardingItem>
     Ok(services()?.onboarding_queue(&actor()?, &provider_id).await?)
 }
 
+/// The chosen clients' keys under the provider key, for confirming from the onboarding queue.
+#[server(prefix = "/api", endpoint = "providers/onboarding/keys", input = Json)]
+pub async fn client_keys(provider_id: String, org_ids: Vec<String>) -> Result<Vec<ClientKey>, ApiError> {
+    Ok(services()?.client_keys(&actor()?, &provider_id, &org_ids).await?)
+}
+
 #[server(prefix = "/api", endpoint = "clients/list", input = Json)]
 pub async fn list_clients(provider_id: String) -> Result<ClientsView, ApiError> {
     Ok(services()?.clients(&actor()?, &provider_id).await?)

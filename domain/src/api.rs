@@ -464,9 +464,16 @@ pub struct BaselineApplied {
 pub struct OnboardingItem {
     pub org_id: String,
     pub org_name: String,
-    /// The organisation key encrypted with the provider key, for confirming.
-    pub org_key: Option<String>,
     pub member: MemberListItem,
+}
+
+/// A client's key encrypted with the provider key, for confirming its
+/// members from the onboarding queue (fetched for the clients confirmed,
+/// not with every row of the queue).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientKey {
+    pub org_id: String,
+    pub org_key: Option<String>,
 }
 
 /// The Clients page and the Billing page.

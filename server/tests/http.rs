@@ -211,6 +211,7 @@ async fn forbidden_walk_changes_nothing() {
         ("providers/events/facets", json!({ "provider_id": oid, "clients": false })),
         ("clients/list", json!({ "provider_id": pid })),
         ("providers/onboarding", json!({ "provider_id": pid })),
+        ("providers/onboarding/keys", json!({ "provider_id": pid, "org_ids": [oid] })),
         ("clients/rename", json!({ "provider_id": pid, "org_id": oid, "name": "Renamed" })),
         ("providers/baseline", json!({ "provider_id": pid })),
         ("providers/baseline/drift", json!({ "provider_id": pid })),

@@ -170,7 +170,6 @@ impl Services {
                 matches!(badge, StatusBadge::Invited | StatusBadge::Expired | StatusBadge::NeedsConfirmation).then(|| OnboardingItem {
                     org_id: org.id.clone(),
                     org_name: org.name.clone(),
-                    org_key: org.org_key.clone(),
                     member: MemberListItem {
                         is_me: v.member.user_id.as_deref() == Some(actor.user_id()),
                         id: v.member.id.clone(),
@@ -188,6 +187,24 @@ impl Services {
             .collect();
         out.sort_by(|a, b| a.org_name.to_lowercase().cmp(&b.org_name.to_lowercase()).then_with(|| a.member.email.cmp(&b.member.email)));
         Ok(out)
+    }
+
+    /// The keys of the chosen clients, encrypted with the provider key (both
+    /// user types), for confirming their members from the onboarding queue.
+    /// Another provider's organisation is refused.
+    pub async fn client_keys(&self, actor: &Actor, provider_id: &str, org_ids: &[String]) -> Result<Vec<ClientKey>> {
+        let auth = self.authorize(actor, provider_id, Action::ManageClients).await?;
+        if auth.tenant.is_organization() {
+            return Err(Denied::WrongTenant.into());
+        }
+        let clients: HashMap<String, Option<String>> = self.store.list_clients(provider_id).await?.into_iter().map(|c| (c.org.id, c.org.org_key)).collect();
+        org_ids
+            .iter()
+            .map(|id| match clients.get(id) {
+                Some(key) => Ok(ClientKey { org_id: id.clone(), org_key: key.clone() }),
+                None => Err(ServiceError::NotFound("No such client.".into())),
+            })
+            .collect()
     }
 
     /// Renames a client organisation (Provider admins), in the provider's log.

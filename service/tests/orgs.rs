@@ -942,7 +942,17 @@ async fn onboarding_queue_across_clients(w: World) {
         ],
         "by client, confirmed members left out"
     );
-    assert!(queue.iter().all(|q| q.org_key.is_some()), "the keys to confirm with, encrypted with the provider key");
+    // The keys to confirm with, under the provider key, for the chosen clients only.
+    let keys = w.s.client_keys(&su.actor, &pid, &[zeta.id.clone()]).await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].org_id, zeta.id);
+    let zeta_key = pkey.decrypt(keys[0].org_key.as_ref().unwrap()).unwrap();
+    assert_eq!(zeta_key, pkey.decrypt(&w.s.org_context(&su.actor, &zeta.id).await.unwrap().org_key.unwrap()).unwrap());
+    let (stranger, _) = w.provider(&w.person("stranger@msp.com").await).await;
+    let r = w.s.client_keys(&su.actor, &stranger, &[zeta.id.clone()]).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "not their provider: {r:?}");
+    let r = w.s.client_keys(&su.actor, &pid, &[zeta.id.clone(), stranger.clone()]).await;
+    assert!(matches!(r, Err(ServiceError::NotFound(_))), "only the provider's own clients: {r:?}");
     w.clock.advance(6 * DAY);
     let later = w.s.onboarding_queue(&admin.actor, &pid).await.unwrap();
     assert_eq!(later.iter().filter(|q| q.member.badge == StatusBadge::Expired).count(), 2, "invitations expire");

@@ -4,9 +4,9 @@
 //! clients. Each client's members are confirmed with that client's key,
 //! opened here through the provider key, after its own fingerprint check.
 
-use crate::api::{onboarding_queue, resend_invitations};
+use crate::api::{client_keys, onboarding_queue, resend_invitations};
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
-use crate::components::{ErrorView, Modal};
+use crate::components::{ErrorView, Modal, while_busy};
 use crate::pages::clients::ProviderShell;
 use crate::pages::fmt_time;
 use crate::pages::members::{ConfirmDialog, ResultsDialog, Scope, TenantKey};
@@ -16,7 +16,7 @@ use domain::member::{StatusBadge, TenantKind};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[component]
 pub fn OnboardingPage() -> impl IntoView {
@@ -132,6 +132,7 @@ fn OnboardingTable(provider: ProviderSummary) -> impl IntoView {
     // Confirming goes one client at a time: each dialog shows that client's
     // members and their fingerprint phrases, and seals that client's key.
     let wrapped = provider.wrapped_key.clone();
+    let provider_id = StoredValue::new(provider.id.clone());
     let confirm_scope = RwSignal::new(None::<Scope>);
     let confirm_ids = RwSignal::new(None::<Vec<String>>);
     let waiting = StoredValue::new(Vec::<(Scope, Vec<String>)>::new());
@@ -150,23 +151,32 @@ fn OnboardingTable(provider: ProviderSummary) -> impl IntoView {
     };
     let confirm = move |_| {
         let groups = by_client(chosen(confirmable));
-        let plan = groups
-            .into_iter()
-            .map(|(org, rows)| {
-                let scope = Scope {
-                    id: org.clone(),
-                    name: rows[0].org_name.clone(),
-                    kind: TenantKind::Organization,
-                    key: TenantKey::ViaProvider { provider_wrapped: wrapped.clone(), org_key: rows[0].org_key.clone() },
-                    events_base: format!("/organizations/{org}/events"),
-                    can_recover: false,
-                };
-                (scope, rows.iter().map(|r| r.member.id.clone()).collect())
-            })
-            .collect();
-        waiting.set_value(plan);
-        confirmed.set_value(vec![]);
-        next_client();
+        let (pid, wrapped) = (provider_id.get_value(), wrapped.clone());
+        // The chosen clients' keys (under the provider key) in one call.
+        let keys = client_keys(pid, groups.iter().map(|(org, _)| org.clone()).collect());
+        while_busy(busy, keys, move |keys| {
+            let keys: HashMap<String, Option<String>> = match keys {
+                Ok(k) => k.into_iter().map(|k| (k.org_id, k.org_key)).collect(),
+                Err(e) => return notice.set(Some(e.to_string())),
+            };
+            let plan = groups
+                .into_iter()
+                .map(|(org, rows)| {
+                    let scope = Scope {
+                        id: org.clone(),
+                        name: rows[0].org_name.clone(),
+                        kind: TenantKind::Organization,
+                        key: TenantKey::ViaProvider { provider_wrapped: wrapped.clone(), org_key: keys.get(&org).cloned().flatten() },
+                        events_base: format!("/organizations/{org}/events"),
+                        can_recover: false,
+                    };
+                    (scope, rows.iter().map(|r| r.member.id.clone()).collect())
+                })
+                .collect();
+            waiting.set_value(plan);
+            confirmed.set_value(vec![]);
+            next_client();
+        });
     };
     let on_confirmed = Callback::new(move |r: Vec<MemberResult>| {
         confirmed.update_value(|c| c.extend(r));
