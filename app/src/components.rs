@@ -121,7 +121,6 @@ pub fn upper(s: &str) -> String {
 #[component]
 fn TenantMenu(me: Me) -> impl IntoView {
     use domain::member::{Role, StatusBadge};
-    let open = RwSignal::new(false);
     let confirmed = |b: StatusBadge| b == StatusBadge::Confirmed;
     let mut entries: Vec<(&'static str, String, String)> =
         me.providers.iter().filter(|p| confirmed(p.badge)).map(|p| ("Provider", p.name.clone(), format!("/providers/{}/clients", p.id))).collect();
@@ -133,40 +132,28 @@ fn TenantMenu(me: Me) -> impl IntoView {
         return ().into_any();
     }
     view! {
-        <div
-            class="menu-wrap tenant-menu"
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" {
-                    open.set(false)
-                }
-            }
-        >
-            <button
-                class="btn ghost small"
-                aria-label="Switch provider or organisation"
-                aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)
+        <div class="tenant-menu">
+            <MenuButton
+                label="Switch provider or organisation"
+                text="Switch ▾"
+                button_class="btn ghost small"
+                right=true
+                menu_label="Providers and organisations"
             >
-                "Switch ▾"
-            </button>
-            <Show when=move || open.get()>
-                <div class="menu right" role="menu" aria-label="Providers and organisations" on:click=move |_| open.set(false)>
-                    {entries
-                        .clone()
-                        .into_iter()
-                        .map(|(kind, name, href)| {
-                            view! {
-                                <A href=href attr:role="menuitem">
-                                    <span>{name}</span>
-                                    " "
-                                    <span class="muted small">{kind}</span>
-                                </A>
-                            }
-                        })
-                        .collect_view()}
-                </div>
-            </Show>
+                {entries
+                    .clone()
+                    .into_iter()
+                    .map(|(kind, name, href)| {
+                        view! {
+                            <A href=href attr:role="menuitem">
+                                <span>{name}</span>
+                                " "
+                                <span class="muted small">{kind}</span>
+                            </A>
+                        }
+                    })
+                    .collect_view()}
+            </MenuButton>
         </div>
     }
     .into_any()
@@ -458,6 +445,57 @@ pub fn while_busy<T: 'static>(busy: RwSignal<bool>, call: impl std::future::Futu
         busy.set(false);
         done(out);
     });
+}
+
+/// A button that opens a menu of actions (`role="menu"` with the
+/// `menuitem`s given as children): Escape or a choice closes it.
+#[component]
+pub fn MenuButton(
+    /// The button's accessible name ("Options for …", "Bulk actions").
+    #[prop(into)]
+    label: String,
+    /// What the button shows (⋮ by default).
+    #[prop(optional, into)]
+    text: Option<String>,
+    /// The button's class (`icon-btn` by default).
+    #[prop(optional)]
+    button_class: Option<&'static str>,
+    /// Opens leftwards, for a button at the right edge.
+    #[prop(optional)]
+    right: bool,
+    /// The menu's own accessible name, when it lists places rather than actions.
+    #[prop(optional)]
+    menu_label: Option<&'static str>,
+    #[prop(into, optional)] disabled: Signal<bool>,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <div
+            class="menu-wrap"
+            on:keydown=move |ev| {
+                if ev.key() == "Escape" {
+                    open.set(false)
+                }
+            }
+        >
+            <button
+                class=button_class.unwrap_or("icon-btn")
+                aria-label=label
+                aria-haspopup="menu"
+                aria-expanded=move || open.get().to_string()
+                disabled=move || disabled.get()
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {text.unwrap_or_else(|| "⋮".into())}
+            </button>
+            <Show when=move || open.get()>
+                <div class=if right { "menu right" } else { "menu" } role="menu" aria-label=menu_label on:click=move |_| open.set(false)>
+                    {children()}
+                </div>
+            </Show>
+        </div>
+    }
 }
 
 /// A form's message that belongs to no field (a field shows its own).

@@ -2,7 +2,7 @@
 //! restore, delete (with the client's name typed), and the client's log.
 
 use crate::api::{delete_client, suspend_client, unlink_client};
-use crate::components::{DialogActions, Field, FormError, Modal, while_busy};
+use crate::components::{DialogActions, Field, FormError, MenuButton, Modal, while_busy};
 use crate::error::ApiError;
 use domain::api::ClientSummary;
 use leptos::prelude::*;
@@ -28,7 +28,6 @@ pub fn ClientMenu(
     notice: RwSignal<Option<String>>,
     version: RwSignal<u32>,
 ) -> impl IntoView {
-    let open = RwSignal::new(false);
     let c = StoredValue::new(client);
     let pid = StoredValue::new(provider_id);
     let suspended = c.with_value(|c| c.suspended_at.is_some());
@@ -45,105 +44,85 @@ pub fn ClientMenu(
         });
     };
     view! {
-        <div
-            class="menu-wrap"
-            on:keydown=move |ev| {
-                if ev.key() == "Escape" {
-                    open.set(false)
-                }
-            }
-        >
-            <button
-                class="icon-btn"
-                aria-label=format!("Options for {}", c.with_value(|c| c.name.clone()))
-                aria-haspopup="menu"
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)
-            >
-                "⋮"
-            </button>
-            <Show when=move || open.get()>
-                <div class="menu right" role="menu" on:click=move |_| open.set(false)>
-                    <Show when=move || admin>
-                        <button role="menuitem" on:click=move |_| renaming.set(Some(c.with_value(|c| (c.id.clone(), c.name.clone()))))>
-                            "Rename"
-                        </button>
-                        <Show
-                            when=move || suspended
-                            fallback=move || {
-                                view! {
-                                    <button
-                                        role="menuitem"
-                                        on:click=move |_| {
-                                            asking
-                                                .set(
-                                                    Some(
-                                                        c
-                                                            .with_value(|c| Lifecycle::Suspend {
-                                                                id: c.id.clone(),
-                                                                name: c.name.clone(),
-                                                            }),
-                                                    ),
-                                                )
-                                        }
-                                    >
-                                        "Suspend"
-                                    </button>
+        <MenuButton label=format!("Options for {}", c.with_value(|c| c.name.clone())) right=true>
+            <Show when=move || admin>
+                <button role="menuitem" on:click=move |_| renaming.set(Some(c.with_value(|c| (c.id.clone(), c.name.clone()))))>
+                    "Rename"
+                </button>
+                <Show
+                    when=move || suspended
+                    fallback=move || {
+                        view! {
+                            <button
+                                role="menuitem"
+                                on:click=move |_| {
+                                    asking
+                                        .set(
+                                            Some(
+                                                c
+                                                    .with_value(|c| Lifecycle::Suspend {
+                                                        id: c.id.clone(),
+                                                        name: c.name.clone(),
+                                                    }),
+                                            ),
+                                        )
                                 }
-                            }
-                        >
-                            <button role="menuitem" on:click=restore>
-                                "Restore"
+                            >
+                                "Suspend"
                             </button>
-                        </Show>
-                    </Show>
-                    <Show when=move || admin>
-                        <button
-                            role="menuitem"
-                            on:click=move |_| {
-                                asking
-                                    .set(
-                                        Some(
-                                            c
-                                                .with_value(|c| Lifecycle::Unlink {
-                                                    id: c.id.clone(),
-                                                    name: c.name.clone(),
-                                                }),
-                                        ),
-                                    )
-                            }
-                        >
-                            "Unlink"
-                        </button>
-                    </Show>
-                    <A href=c.with_value(|c| format!("/organizations/{}/events", c.id)) attr:role="menuitem">
-                        "Event logs"
-                    </A>
-                    <Show when=move || admin>
-                        <button
-                            role="menuitem"
-                            class="danger"
-                            on:click=move |_| {
-                                asking
-                                    .set(
-                                        Some(
-                                            c
-                                                .with_value(|c| Lifecycle::Delete {
-                                                    id: c.id.clone(),
-                                                    name: c.name.clone(),
-                                                    members: c.used,
-                                                    seats: c.seats,
-                                                }),
-                                        ),
-                                    )
-                            }
-                        >
-                            "Delete"
-                        </button>
-                    </Show>
-                </div>
+                        }
+                    }
+                >
+                    <button role="menuitem" on:click=restore>
+                        "Restore"
+                    </button>
+                </Show>
             </Show>
-        </div>
+            <Show when=move || admin>
+                <button
+                    role="menuitem"
+                    on:click=move |_| {
+                        asking
+                            .set(
+                                Some(
+                                    c
+                                        .with_value(|c| Lifecycle::Unlink {
+                                            id: c.id.clone(),
+                                            name: c.name.clone(),
+                                        }),
+                                ),
+                            )
+                    }
+                >
+                    "Unlink"
+                </button>
+            </Show>
+            <A href=c.with_value(|c| format!("/organizations/{}/events", c.id)) attr:role="menuitem">
+                "Event logs"
+            </A>
+            <Show when=move || admin>
+                <button
+                    role="menuitem"
+                    class="danger"
+                    on:click=move |_| {
+                        asking
+                            .set(
+                                Some(
+                                    c
+                                        .with_value(|c| Lifecycle::Delete {
+                                            id: c.id.clone(),
+                                            name: c.name.clone(),
+                                            members: c.used,
+                                            seats: c.seats,
+                                        }),
+                                ),
+                            )
+                    }
+                >
+                    "Delete"
+                </button>
+            </Show>
+        </MenuButton>
     }
 }
 

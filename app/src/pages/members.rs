@@ -3,7 +3,7 @@
 
 use crate::api::*;
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
-use crate::components::{ErrorView, Field, Modal};
+use crate::components::{ErrorView, Field, MenuButton, Modal};
 use crate::error::ApiError;
 use crate::pages::fmt_time;
 use crate::pages::providers::badge_class;
@@ -358,7 +358,6 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
         }
         anchor.set(Some(idx));
     });
-    let bulk_open = RwSignal::new(false);
     let visible_rows = move || filtered.get().into_iter().take(shown_rows.get()).enumerate().collect::<Vec<_>>();
     let has_more = move || filtered.with(|f| f.len()) > shown_rows.get();
 
@@ -443,109 +442,77 @@ pub fn MembersTable(scope: Scope) -> impl IntoView {
                     if n == 0 { String::new() } else { format!("{n} selected") }
                 }}
             </span>
-            <div
-                class="menu-wrap"
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        bulk_open.set(false)
-                    }
-                }
-            >
+            <MenuButton label="Bulk actions" button_class="btn" disabled=Signal::derive(move || selected.with(|s| s.is_empty()))>
                 <button
-                    class="btn"
-                    aria-label="Bulk actions"
-                    aria-haspopup="menu"
-                    aria-expanded=move || bulk_open.get().to_string()
-                    disabled=move || selected.with(|s| s.is_empty())
-                    on:click=move |_| bulk_open.update(|o| *o = !*o)
+                    role="menuitem"
+                    disabled=move || !can_resend()
+                    on:click=move |_| {
+                        resend
+                            .run(
+                                selection
+                                    .get_untracked()
+                                    .into_iter()
+                                    .filter(|m| matches!(m.badge, StatusBadge::Invited | StatusBadge::Expired))
+                                    .map(|m| m.id)
+                                    .collect(),
+                            )
+                    }
                 >
-                    "⋮"
+                    "Resend invitations"
                 </button>
-                <Show when=move || bulk_open.get()>
-                    <div class="menu" role="menu" on:click=move |_| bulk_open.set(false)>
-                        <button
-                            role="menuitem"
-                            disabled=move || !can_resend()
-                            on:click=move |_| {
-                                resend
-                                    .run(
-                                        selection
-                                            .get_untracked()
-                                            .into_iter()
-                                            .filter(|m| matches!(m.badge, StatusBadge::Invited | StatusBadge::Expired))
-                                            .map(|m| m.id)
-                                            .collect(),
-                                    )
-                            }
-                        >
-                            "Resend invitations"
-                        </button>
-                        <button
-                            role="menuitem"
-                            disabled=move || !can_confirm()
-                            on:click=move |_| {
-                                confirm_ids
-                                    .set(
-                                        Some(
-                                            selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::NeedsConfirmation).map(|m| m.id).collect(),
-                                        ),
-                                    )
-                            }
-                        >
-                            "Confirm selected"
-                        </button>
-                        <button
-                            role="menuitem"
-                            disabled=move || !can_suspend()
-                            on:click=move |_| {
-                                pending
-                                    .set(
-                                        Some(
-                                            Pending::Suspend(
-                                                selection.get_untracked().into_iter().filter(|m| m.badge != StatusBadge::Suspended && !m.is_me).collect(),
-                                                true,
-                                            ),
-                                        ),
-                                    )
-                            }
-                        >
-                            {suspend_word}
-                        </button>
-                        <button
-                            role="menuitem"
-                            disabled=move || !can_restore()
-                            on:click=move |_| {
-                                pending
-                                    .set(
-                                        Some(
-                                            Pending::Suspend(
-                                                selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::Suspended).collect(),
-                                                false,
-                                            ),
-                                        ),
-                                    )
-                            }
-                        >
-                            "Restore"
-                        </button>
-                        <button
-                            role="menuitem"
-                            disabled=move || !can_change_type()
-                            on:click=move |_| { role_for.set(Some(selection.get_untracked().into_iter().filter(|m| !(is_org && m.is_me)).collect())) }
-                        >
-                            {if is_org { "Change role" } else { "Change user type" }}
-                        </button>
-                        <button
-                            role="menuitem"
-                            class="danger"
-                            disabled=move || !can_remove()
-                            on:click=move |_| { pending.set(Some(Pending::Remove(selection.get_untracked().into_iter().filter(|m| !m.is_me).collect()))) }
-                        >
-                            "Remove"
-                        </button>
-                    </div>
-                </Show>
-            </div>
+                <button
+                    role="menuitem"
+                    disabled=move || !can_confirm()
+                    on:click=move |_| {
+                        confirm_ids
+                            .set(Some(selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::NeedsConfirmation).map(|m| m.id).collect()))
+                    }
+                >
+                    "Confirm selected"
+                </button>
+                <button
+                    role="menuitem"
+                    disabled=move || !can_suspend()
+                    on:click=move |_| {
+                        pending
+                            .set(
+                                Some(
+                                    Pending::Suspend(
+                                        selection.get_untracked().into_iter().filter(|m| m.badge != StatusBadge::Suspended && !m.is_me).collect(),
+                                        true,
+                                    ),
+                                ),
+                            )
+                    }
+                >
+                    {suspend_word}
+                </button>
+                <button
+                    role="menuitem"
+                    disabled=move || !can_restore()
+                    on:click=move |_| {
+                        pending
+                            .set(Some(Pending::Suspend(selection.get_untracked().into_iter().filter(|m| m.badge == StatusBadge::Suspended).collect(), false)))
+                    }
+                >
+                    "Restore"
+                </button>
+                <button
+                    role="menuitem"
+                    disabled=move || !can_change_type()
+                    on:click=move |_| { role_for.set(Some(selection.get_untracked().into_iter().filter(|m| !(is_org && m.is_me)).collect())) }
+                >
+                    {if is_org { "Change role" } else { "Change user type" }}
+                </button>
+                <button
+                    role="menuitem"
+                    class="danger"
+                    disabled=move || !can_remove()
+                    on:click=move |_| { pending.set(Some(Pending::Remove(selection.get_untracked().into_iter().filter(|m| !m.is_me).collect()))) }
+                >
+                    "Remove"
+                </button>
+            </MenuButton>
         </div>
         <Transition fallback=|| {
             view! { <p class="muted">"Loading members…"</p> }
@@ -722,7 +689,6 @@ fn MemberRow(
     kind: TenantKind,
     events_base: String,
 ) -> impl IntoView {
-    let menu_open = RwSignal::new(false);
     let id = m.id.clone();
     let checked = {
         let id = id.clone();
@@ -779,124 +745,104 @@ fn MemberRow(
             </td>
             <td class="muted small">{dates}</td>
             <td class="actions">
-                <div
-                    class="menu-wrap"
-                    on:keydown=move |ev| {
-                        if ev.key() == "Escape" {
-                            menu_open.set(false)
+                <MenuButton label=format!("Options for {}", email) right=true>
+                    {
+                        let m = m_for_menu.clone();
+                        let events_href = format!("{events_base}?member={}", crate::components::urlencode(&m.email));
+                        let for_role = m.clone();
+                        let (m1, m2, m3, m4, m5) = (m.clone(), m.clone(), m.clone(), m.clone(), m.clone());
+                        view! {
+                            <>
+                                <Show when=move || matches!(badge, StatusBadge::Invited | StatusBadge::Expired)>
+                                    <button
+                                        role="menuitem"
+                                        on:click={
+                                            let id = m1.id.clone();
+                                            move |_| resend.run(vec![id.clone()])
+                                        }
+                                    >
+                                        "Resend invitation"
+                                    </button>
+                                </Show>
+                                <Show when=move || badge == StatusBadge::NeedsConfirmation>
+                                    <button
+                                        role="menuitem"
+                                        on:click={
+                                            let id = m2.id.clone();
+                                            move |_| confirm_ids.set(Some(vec![id.clone()]))
+                                        }
+                                    >
+                                        "Confirm"
+                                    </button>
+                                </Show>
+                                {
+                                    let _ = &m3;
+                                    view! {
+                                        <button role="menuitem" on:click=move |_| role_for.set(Some(vec![for_role.clone()]))>
+                                            {if kind == TenantKind::Provider { "Change user type" } else { "Change role" }}
+                                        </button>
+                                    }
+                                }
+                                <A href=events_href attr:role="menuitem">
+                                    "Event logs"
+                                </A>
+                                {
+                                    let (m6, id6) = (m.clone(), m.id.clone());
+                                    view! {
+                                        <Show when=move || {
+                                            !m6.is_me && enrolled.with(|e| e.contains(&id6))
+                                        }>
+                                            {
+                                                let m = m.clone();
+                                                view! {
+                                                    <button role="menuitem" on:click=move |_| recover_for.set(Some(m.clone()))>
+                                                        "Recover account"
+                                                    </button>
+                                                }
+                                            }
+                                        </Show>
+                                    }
+                                }
+                                <Show when=move || {
+                                    !m4.is_me
+                                }>
+                                    {
+                                        let m4 = m4.clone();
+                                        move || {
+                                            if m4.badge == StatusBadge::Suspended {
+                                                let m = m4.clone();
+                                                view! {
+                                                    <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>
+                                                        "Restore"
+                                                    </button>
+                                                }
+                                                    .into_client()
+                                            } else {
+                                                let m = m4.clone();
+                                                view! {
+                                                    <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>
+                                                        {if kind == TenantKind::Organization { "Revoke" } else { "Suspend" }}
+                                                    </button>
+                                                }
+                                                    .into_client()
+                                            }
+                                        }
+                                    }
+                                    <button
+                                        role="menuitem"
+                                        class="danger"
+                                        on:click={
+                                            let m = m5.clone();
+                                            move |_| pending.set(Some(Pending::Remove(vec![m.clone()])))
+                                        }
+                                    >
+                                        "Remove"
+                                    </button>
+                                </Show>
+                            </>
                         }
                     }
-                >
-                    <button
-                        class="icon-btn"
-                        aria-label=format!("Options for {}", email)
-                        aria-haspopup="menu"
-                        aria-expanded=move || menu_open.get().to_string()
-                        on:click=move |_| menu_open.update(|o| *o = !*o)
-                    >
-                        "⋮"
-                    </button>
-                    <Show when=move || {
-                        menu_open.get()
-                    }>
-                        {
-                            let m = m_for_menu.clone();
-                            let events_href = format!("{events_base}?member={}", crate::components::urlencode(&m.email));
-                            let for_role = m.clone();
-                            let (m1, m2, m3, m4, m5) = (m.clone(), m.clone(), m.clone(), m.clone(), m.clone());
-                            view! {
-                                <div class="menu right" role="menu" on:click=move |_| menu_open.set(false)>
-                                    <Show when=move || matches!(badge, StatusBadge::Invited | StatusBadge::Expired)>
-                                        <button
-                                            role="menuitem"
-                                            on:click={
-                                                let id = m1.id.clone();
-                                                move |_| resend.run(vec![id.clone()])
-                                            }
-                                        >
-                                            "Resend invitation"
-                                        </button>
-                                    </Show>
-                                    <Show when=move || badge == StatusBadge::NeedsConfirmation>
-                                        <button
-                                            role="menuitem"
-                                            on:click={
-                                                let id = m2.id.clone();
-                                                move |_| confirm_ids.set(Some(vec![id.clone()]))
-                                            }
-                                        >
-                                            "Confirm"
-                                        </button>
-                                    </Show>
-                                    {
-                                        let _ = &m3;
-                                        view! {
-                                            <button role="menuitem" on:click=move |_| role_for.set(Some(vec![for_role.clone()]))>
-                                                {if kind == TenantKind::Provider { "Change user type" } else { "Change role" }}
-                                            </button>
-                                        }
-                                    }
-                                    <A href=events_href attr:role="menuitem">
-                                        "Event logs"
-                                    </A>
-                                    {
-                                        let (m6, id6) = (m.clone(), m.id.clone());
-                                        view! {
-                                            <Show when=move || {
-                                                !m6.is_me && enrolled.with(|e| e.contains(&id6))
-                                            }>
-                                                {
-                                                    let m = m.clone();
-                                                    view! {
-                                                        <button role="menuitem" on:click=move |_| recover_for.set(Some(m.clone()))>
-                                                            "Recover account"
-                                                        </button>
-                                                    }
-                                                }
-                                            </Show>
-                                        }
-                                    }
-                                    <Show when=move || {
-                                        !m4.is_me
-                                    }>
-                                        {
-                                            let m4 = m4.clone();
-                                            move || {
-                                                if m4.badge == StatusBadge::Suspended {
-                                                    let m = m4.clone();
-                                                    view! {
-                                                        <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], false)))>
-                                                            "Restore"
-                                                        </button>
-                                                    }
-                                                        .into_client()
-                                                } else {
-                                                    let m = m4.clone();
-                                                    view! {
-                                                        <button role="menuitem" on:click=move |_| pending.set(Some(Pending::Suspend(vec![m.clone()], true)))>
-                                                            {if kind == TenantKind::Organization { "Revoke" } else { "Suspend" }}
-                                                        </button>
-                                                    }
-                                                        .into_client()
-                                                }
-                                            }
-                                        }
-                                        <button
-                                            role="menuitem"
-                                            class="danger"
-                                            on:click={
-                                                let m = m5.clone();
-                                                move |_| pending.set(Some(Pending::Remove(vec![m.clone()])))
-                                            }
-                                        >
-                                            "Remove"
-                                        </button>
-                                    </Show>
-                                </div>
-                            }
-                        }
-                    </Show>
-                </div>
+                </MenuButton>
             </td>
         </tr>
     }

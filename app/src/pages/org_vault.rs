@@ -5,7 +5,7 @@
 
 use crate::api::*;
 use crate::client_view::IntoClientView;
-use crate::components::{ErrorView, Modal, while_busy};
+use crate::components::{ErrorView, MenuButton, Modal, while_busy};
 use crate::error::ApiError;
 use crate::pages::orgs::Console;
 use crate::pages::vault::transfer::{ExportCall, ExportForm, ImportCall, ImportForm};
@@ -92,7 +92,6 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let deleting = RwSignal::new(None::<(String, String)>);
     // Ticked rows, for Assign to collections and Delete in bulk.
     let selected = RwSignal::new(HashSet::<String>::new());
-    let bulk_open = RwSignal::new(false);
     let assigning = RwSignal::new(false);
     let bulk_deleting = RwSignal::new(false);
 
@@ -170,35 +169,14 @@ pub fn OrgVault(console: Console) -> impl IntoView {
                     if n == 0 { String::new() } else { format!("{n} selected") }
                 }}
             </span>
-            <div
-                class="menu-wrap"
-                on:keydown=move |ev| {
-                    if ev.key() == "Escape" {
-                        bulk_open.set(false)
-                    }
-                }
-            >
-                <button
-                    class="btn"
-                    aria-label="Bulk actions"
-                    aria-haspopup="menu"
-                    aria-expanded=move || bulk_open.get().to_string()
-                    disabled=move || selected.with(|s| s.is_empty())
-                    on:click=move |_| bulk_open.update(|o| *o = !*o)
-                >
-                    "⋮"
+            <MenuButton label="Bulk actions" button_class="btn" disabled=Signal::derive(move || selected.with(|s| s.is_empty()))>
+                <button role="menuitem" disabled=move || names.with(|n| n.is_empty()) on:click=move |_| assigning.set(true)>
+                    "Assign to collections"
                 </button>
-                <Show when=move || bulk_open.get()>
-                    <div class="menu" role="menu" on:click=move |_| bulk_open.set(false)>
-                        <button role="menuitem" disabled=move || names.with(|n| n.is_empty()) on:click=move |_| assigning.set(true)>
-                            "Assign to collections"
-                        </button>
-                        <button role="menuitem" class="danger" on:click=move |_| bulk_deleting.set(true)>
-                            "Delete"
-                        </button>
-                    </div>
-                </Show>
-            </div>
+                <button role="menuitem" class="danger" on:click=move |_| bulk_deleting.set(true)>
+                    "Delete"
+                </button>
+            </MenuButton>
         </div>
         <p class="notice" role="status">
             {move || message.get()}
