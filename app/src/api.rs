@@ -24,6 +24,22 @@ pub mod ssr {
         pub secure_cookies: bool,
     }
 
+    /// The nonce of one HTML response, made by the server's middleware before
+    /// the page renders and put into the request's extensions; the page's
+    /// scripts carry it, and the middleware sets the response's
+    /// Content-Security-Policy with it, so the two always match.
+    #[derive(Clone, Debug)]
+    pub struct PageNonce(pub String);
+
+    /// Gives the renderer this request's `PageNonce` (in place of the one
+    /// leptos_axum makes), so the hydration scripts carry it.
+    pub fn provide_page_nonce() {
+        let nonce = use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<PageNonce>().cloned());
+        if let Some(PageNonce(n)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(n));
+        }
+    }
+
     /// Put into each request's extensions by the session middleware.
     #[derive(Clone, Debug)]
     pub struct CurrentActor(pub Option<Actor>);

@@ -66,10 +66,18 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         .route("/healthz", get(|| async { "ok" }))
         .route("/logout", axum::routing::post(move |e, a, q| logout_page(e, a, q, secure_cookies)))
         .merge(crate::bitwarden::routes())
-        .leptos_routes_with_context(&leptos_options, routes, move || provide_context(ctx.clone()), {
-            let o = leptos_options.clone();
-            move || app::shell(o.clone())
-        })
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            move || {
+                provide_context(ctx.clone());
+                app::api::ssr::provide_page_nonce();
+            },
+            {
+                let o = leptos_options.clone();
+                move || app::shell(o.clone())
+            },
+        )
         .fallback(move |uri, state, req| page_or_file(uri, state, req, fallback_ctx.clone()))
         .with_state(leptos_options)
         .layer(middleware::from_fn(error_status))
@@ -97,7 +105,11 @@ async fn page_or_file(uri: axum::http::Uri, State(o): State<LeptosOptions>, req:
     if names_file {
         return leptos_axum::file_and_error_handler(app::shell)(uri, State(o), req).await;
     }
-    leptos_axum::render_app_to_stream_with_context(move || provide_context(ctx.clone()), move || app::shell(o.clone()))(req).await
+    let context = move || {
+        provide_context(ctx.clone());
+        app::api::ssr::provide_page_nonce();
+    };
+    leptos_axum::render_app_to_stream_with_context(context, move || app::shell(o.clone()))(req).await
 }
 
 /// Largest request body the server reads, on the routes that take large ones
@@ -274,9 +286,23 @@ async fn error_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-async fn security_headers(req: Request, next: Next, hsts: bool) -> Response {
+async fn security_headers(mut req: Request, next: Next, hsts: bool) -> Response {
+    // An HTML page's nonce is made here, before it renders: the renderer puts
+    // it on the page's scripts (app::api::ssr::provide_page_nonce) and the
+    // policy below names it, whatever happens to the headers the page itself
+    // sets while it streams.
+    let nonce = uuid::Uuid::new_v4().simple().to_string();
+    req.extensions_mut().insert(app::api::ssr::PageNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    let html = h.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    let names_nonce = h.get("content-security-policy").and_then(|v| v.to_str().ok()).is_some_and(|p| p.contains(&format!("'nonce-{nonce}'")));
+    if html
+        && !names_nonce
+        && let Ok(v) = HeaderValue::from_str(&app::content_security_policy(Some(&nonce), None))
+    {
+        h.insert("content-security-policy", v);
+    }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));

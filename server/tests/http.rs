@@ -94,6 +94,19 @@ async fn accounts_cookies_statuses_and_csrf() {
     let html = r.text().await.unwrap();
     assert!(html.contains("Log in"));
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the header's nonce");
+    // Every page (a routed one, a streamed one, "Page not found"): every
+    // script of the page carries the nonce its header names, a new one each time.
+    let mut seen = std::collections::HashSet::new();
+    for path in ["/login", "/register", "/providers/setup", "/no-such-page", "/login"] {
+        let r = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+        let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap().to_string();
+        let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap_or_else(|| panic!("{path}: no nonce in {csp}")).to_string();
+        assert!(seen.insert(nonce.clone()), "{path}: a nonce used twice");
+        let html = r.text().await.unwrap();
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path}: no script");
+        assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{path}: every script carries the header's nonce");
+    }
     let api = reqwest::get(format!("{}/healthz", app.base)).await.unwrap();
     assert!(api.headers().get("content-security-policy").unwrap().to_str().unwrap().contains("script-src 'self' 'wasm-unsafe-eval'"));
     assert_eq!(reqwest::get(format!("{}/no-such-page", app.base)).await.unwrap().status(), StatusCode::NOT_FOUND);
