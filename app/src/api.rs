@@ -559,6 +559,27 @@ pub async fn enable_authenticator(code: String) -> Result<String, ApiError> {
     Ok(services()?.enable_authenticator(&actor()?, &code).await?)
 }
 
+/// Starts turning on two-step login by email (the master password asked
+/// again): a code goes to the account's address, which is returned.
+#[server(prefix = "/api", endpoint = "accounts/two-step/email/start", input = Json)]
+pub async fn start_email_two_step(auth_hash: String) -> Result<String, ApiError> {
+    Ok(services()?.start_email_two_step(&actor()?, &auth_hash, &meta()).await?)
+}
+
+/// Turns two-step login by email on with the mailed code; returns the recovery code.
+#[server(prefix = "/api", endpoint = "accounts/two-step/email/enable", input = Json)]
+pub async fn enable_email_two_step(code: String) -> Result<String, ApiError> {
+    Ok(services()?.enable_email_two_step(&actor()?, &code).await?)
+}
+
+/// At a log-in with two-step login by email: mails a new code (the master
+/// password's authentication hash proves the person). False when one went
+/// out less than a minute ago.
+#[server(prefix = "/api", endpoint = "accounts/login/send-code", input = Json)]
+pub async fn send_login_code(email: String, auth_hash: String) -> Result<bool, ApiError> {
+    Ok(services()?.send_login_email_code(&email, &auth_hash, &meta()).await?)
+}
+
 /// Turns two-step login off (the master password asked again).
 #[server(prefix = "/api", endpoint = "accounts/two-step/disable", input = Json)]
 pub async fn disable_two_step(auth_hash: String) -> Result<(), ApiError> {

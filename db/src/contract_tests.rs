@@ -154,6 +154,49 @@ async fn two_factor_lifecycle(s: DynStore) {
     assert_eq!(s.mails_to("t@x.com").await.unwrap().len(), 2, "a notice for turning it off, none when it was already off");
 }
 
+/// Emailed codes: one live code per account, sent again only after the
+/// resend pause, spent once, only for its purpose and before it expires;
+/// turning email codes on while another step is on is refused.
+async fn two_factor_email_codes(s: DynStore) {
+    let u = user("e@x.com");
+    s.create_user(&u).await.unwrap();
+    let m = |at: i64| MailRow { provider_id: None, ..mail("-", "e@x.com", at) };
+    let mails = || async { s.mails_to("e@x.com").await.unwrap().len() };
+    assert!(s.put_email_code(&u.id, "mac-1", "setup", 100, 700, 40, &m(100)).await.unwrap());
+    assert!(!s.put_email_code(&u.id, "mac-2", "setup", 130, 730, 70, &m(130)).await.unwrap(), "not again within the pause");
+    assert_eq!(mails().await, 1, "the refused resend queued no mail");
+    assert!(!s.take_email_code(&u.id, "mac-1", "login", 131).await.unwrap(), "a setup code is not a log-in code");
+    assert!(!s.take_email_code(&u.id, "mac-x", "setup", 131).await.unwrap());
+    assert!(s.put_email_code(&u.id, "mac-3", "setup", 170, 770, 110, &m(170)).await.unwrap(), "after the pause a new code replaces it");
+    assert!(!s.take_email_code(&u.id, "mac-1", "setup", 171).await.unwrap(), "the replaced code is dead");
+    assert!(s.take_email_code(&u.id, "mac-3", "setup", 171).await.unwrap());
+    assert!(!s.take_email_code(&u.id, "mac-3", "setup", 172).await.unwrap(), "a code works once");
+
+    assert!(s.enable_email_two_factor(&u.id, "rh", 200, &m(200)).await.unwrap());
+    assert!(!s.enable_email_two_factor(&u.id, "rh2", 201, &m(201)).await.unwrap(), "on once");
+    let row = s.two_factor(&u.id).await.unwrap().unwrap();
+    assert_eq!((row.method.as_str(), row.enabled_at, row.recovery_hash.as_deref()), ("email", Some(200), Some("rh")));
+    assert!(!s.put_pending_two_factor(&u.id, "sealed", 202).await.unwrap(), "no authenticator set up while email codes are on");
+    assert!(!s.spend_two_factor_step(&u.id, 1).await.unwrap(), "no authenticator step to spend");
+
+    assert!(s.put_email_code(&u.id, "mac-4", "login", 300, 900, 240, &m(300)).await.unwrap());
+    assert!(!s.take_email_code(&u.id, "mac-4", "login", 900).await.unwrap(), "expired");
+    assert!(s.put_email_code(&u.id, "mac-5", "login", 400, 1000, 340, &m(400)).await.unwrap());
+    assert!(s.purge_expired(1000).await.unwrap() >= 1, "expired codes are purged");
+    assert!(!s.take_email_code(&u.id, "mac-5", "login", 999).await.unwrap(), "purged");
+    assert!(s.put_email_code(&u.id, "mac-6", "login", 1100, 1700, 1040, &m(1100)).await.unwrap());
+    assert!(s.delete_two_factor(&u.id, &m(1101)).await.unwrap());
+    assert!(!s.take_email_code(&u.id, "mac-6", "login", 1102).await.unwrap(), "turning two-step login off drops the code");
+    assert_eq!(mails().await, 7);
+
+    // An authenticator being set up does not block email codes (it is not on).
+    assert!(s.put_pending_two_factor(&u.id, "sealed", 1200).await.unwrap());
+    assert!(s.enable_email_two_factor(&u.id, "rh3", 1201, &m(1201)).await.unwrap());
+    assert!(!s.enable_two_factor(&u.id, "rh4", 5, 1202, &m(1202)).await.unwrap(), "the abandoned authenticator cannot be turned on over it");
+    let row = s.two_factor(&u.id).await.unwrap().unwrap();
+    assert_eq!((row.method.as_str(), row.totp_secret.as_str(), row.recovery_hash.as_deref()), ("email", "", Some("rh3")));
+}
+
 async fn devices_and_server_keys(s: DynStore) {
     let u = user("d@x.com");
     s.create_user(&u).await.unwrap();
@@ -308,6 +351,59 @@ async fn organization_items(s: DynStore) {
     assert_eq!(s.purge_trash(29).await.unwrap(), 0);
     assert_eq!(s.purge_trash(30).await.unwrap(), 1);
     assert!(s.list_org_items(&oid).await.unwrap().0.is_empty());
+}
+
+/// A batch across a person's vault and two organisations moves together in
+/// one transaction: only the person's own items and each organisation's own,
+/// an event per organisation whose items moved, and a permanent delete takes
+/// items whether or not they were in the Trash.
+async fn item_batches(s: DynStore) {
+    let (pid, admin, _) = provider_with_admin(&s, "admin@x.com").await;
+    let (o1, o2) = (organization(&s, &pid, &admin, 0).await.unwrap(), organization(&s, &pid, &admin, 0).await.unwrap());
+    let (a, b) = (user("ba@x.com"), user("bb@x.com"));
+    s.create_user(&a).await.unwrap();
+    s.create_user(&b).await.unwrap();
+    let mine = ItemRow { id: id(), user_id: a.id.clone(), data: "x1.mine".into(), created_at: 1, updated_at: 1, deleted_at: None, folder_id: None };
+    let theirs = ItemRow { id: id(), user_id: b.id.clone(), data: "x1.theirs".into(), ..mine.clone() };
+    s.put_item(&mine).await.unwrap();
+    s.put_item(&theirs).await.unwrap();
+    let org_item = |org: &str| OrgItemRow { id: id(), org_id: org.into(), data: "x1.o".into(), created_at: 1, updated_at: 1, deleted_at: None };
+    let (x1, x2) = (org_item(&o1), org_item(&o2));
+    for x in [&x1, &x2] {
+        s.write_org_items(&OrgItemsWrite { org_id: x.org_id.clone(), items: vec![x.clone()], ..Default::default() }).await.unwrap();
+    }
+    let logged = |org: String, kind: &'static str| {
+        let s = s.clone();
+        async move { s.list_events(&org, &EventQuery { limit: 10, kind: Some(kind.into()), ..Default::default() }).await.unwrap().1 }
+    };
+    // Another person's item and another organisation's item are not moved.
+    // (Each call its own events: an event is written once.)
+    let batch = |kind: &str, at: i64| ItemBatch {
+        user_id: a.id.clone(),
+        personal: vec![mine.id.clone(), theirs.id.clone()],
+        orgs: vec![(o1.clone(), vec![x1.id.clone(), x2.id.clone()], event(&o1, kind, at)), (o2.clone(), vec![], event(&o2, kind, at))],
+    };
+    assert_eq!(s.trash_batch(&batch("items_trashed", 5), Some(5), 5).await.unwrap(), 2);
+    assert_eq!(s.list_items(&a.id).await.unwrap()[0].deleted_at, Some(5));
+    assert_eq!(s.list_items(&b.id).await.unwrap()[0].deleted_at, None);
+    assert_eq!(s.org_item(&o1, &x1.id).await.unwrap().unwrap().deleted_at, Some(5));
+    assert_eq!(s.org_item(&o2, &x2.id).await.unwrap().unwrap().deleted_at, None);
+    assert_eq!((logged(o1.clone(), "items_trashed").await, logged(o2.clone(), "items_trashed").await), (1, 0), "an event only where items moved");
+    assert_eq!(s.trash_batch(&batch("items_trashed", 6), Some(6), 6).await.unwrap(), 0, "already in the Trash");
+    assert_eq!(s.trash_batch(&batch("items_restored", 7), None, 7).await.unwrap(), 2, "restored");
+    assert_eq!(s.list_items(&a.id).await.unwrap()[0].deleted_at, None);
+    // Deleted for good, from outside the Trash too.
+    let purge = ItemBatch {
+        user_id: a.id.clone(),
+        personal: vec![mine.id.clone(), theirs.id.clone()],
+        orgs: vec![(o2.clone(), vec![x2.id.clone(), x1.id.clone()], event(&o2, "items_deleted", 8))],
+    };
+    assert_eq!(s.purge_batch(&purge).await.unwrap(), 2);
+    assert!(s.list_items(&a.id).await.unwrap().is_empty());
+    assert_eq!(s.list_items(&b.id).await.unwrap().len(), 1);
+    assert_eq!(s.org_item(&o2, &x2.id).await.unwrap(), None);
+    assert!(s.org_item(&o1, &x1.id).await.unwrap().is_some(), "not through another organisation");
+    assert_eq!(logged(o2.clone(), "items_deleted").await, 1);
 }
 
 async fn invite_accept_confirm(s: DynStore) {
@@ -1053,6 +1149,8 @@ contract!(
     organization_items,
     devices_and_server_keys,
     two_factor_lifecycle,
+    two_factor_email_codes,
+    item_batches,
     account_recovery,
     folders,
     client_lifecycle,

@@ -106,6 +106,17 @@ pub trait Store: Send + Sync + 'static {
     /// Turns two-step login off: the authenticator and every remembered device
     /// go, and the notice `mail` is queued (only if it was on or pending).
     async fn delete_two_factor(&self, user_id: &str, mail: &MailRow) -> Result<bool>;
+    /// Turns two-step login on with emailed codes (the setup code already
+    /// spent) and queues the notice `mail`. False (and no mail) if two-step
+    /// login is already on.
+    async fn enable_email_two_factor(&self, user_id: &str, recovery_hash: &str, now: i64, mail: &MailRow) -> Result<bool>;
+    /// Replaces the account's emailed code (its MAC) and queues the mail that
+    /// carries it, unless a code for the same purpose went out at or after
+    /// `resend_after`: then nothing changes (false).
+    async fn put_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64, expires_at: i64, resend_after: i64, mail: &MailRow) -> Result<bool>;
+    /// Spends the emailed code if it is this one, for this purpose and not
+    /// expired: true once (of two concurrent uses, one wins).
+    async fn take_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64) -> Result<bool>;
     async fn remember_two_factor(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<()>;
     /// Whether this remembered-device token is the user's and still valid.
     async fn two_factor_remembered(&self, token_hash: &str, user_id: &str, now: i64) -> Result<bool>;
@@ -308,6 +319,13 @@ pub trait Store: Send + Sync + 'static {
     /// Moves the organisation's items among `ids` to the Trash (`at` Some) or
     /// back (None), those in the other state only; how many moved.
     async fn trash_org_items(&self, org_id: &str, ids: &[String], at: Option<i64>, now: i64, event: &EventRow) -> Result<u64>;
+    /// [`Self::trash_item`] and [`Self::trash_org_items`] for a whole batch,
+    /// in one transaction (an organisation's event only if any of its items
+    /// moved); how many moved.
+    async fn trash_batch(&self, batch: &ItemBatch, at: Option<i64>, now: i64) -> Result<u64>;
+    /// Deletes a batch of items for good, in the Trash or not (Bitwarden's
+    /// bulk delete), in one transaction; how many went.
+    async fn purge_batch(&self, batch: &ItemBatch) -> Result<u64>;
     /// Deletes every item (personal and organisations') in the Trash since
     /// `before` or earlier; how many went.
     async fn purge_trash(&self, before: i64) -> Result<u64>;

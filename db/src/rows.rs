@@ -50,6 +50,8 @@ pub struct TwoFactorRow {
     pub last_step: i64,
     pub recovery_hash: Option<String>,
     pub created_at: i64,
+    /// The second step: `domain::two_factor::Method`'s code ("authenticator", "email").
+    pub method: String,
 }
 
 /// A rate-limit counter in its current window.
@@ -378,6 +380,18 @@ pub struct OrgItemsWrite {
     /// The saving person's folder and favourite for items written here (a
     /// folder that is not theirs is ignored).
     pub marks: Vec<ItemMark>,
+}
+
+/// Items one request changes at once, across a person's own vault and their
+/// organisations (Bitwarden's bulk cipher endpoints): each organisation's
+/// items with the event for its log.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemBatch {
+    /// The person whose own items are among them.
+    pub user_id: String,
+    pub personal: Vec<String>,
+    /// (organisation id, its item ids, the event for its log).
+    pub orgs: Vec<(String, Vec<String>, EventRow)>,
 }
 
 /// One change to a provider's membership. Updates name the state they expect

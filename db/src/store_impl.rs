@@ -285,9 +285,10 @@ macro_rules! store_impl {
 
             async fn put_pending_two_factor(&self, user_id: &str, sealed_secret: &str, now: i64) -> Result<bool> {
                 let n = sqlx::query(
-                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at) VALUES ($1, $2, NULL, 0, NULL, $3) \
-                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = excluded.totp_secret, created_at = excluded.created_at, last_step = 0 \
-                     WHERE two_factor.enabled_at IS NULL",
+                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at, method) \
+                     VALUES ($1, $2, NULL, 0, NULL, $3, 'authenticator') \
+                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = excluded.totp_secret, created_at = excluded.created_at, last_step = 0, \
+                     method = excluded.method WHERE two_factor.enabled_at IS NULL",
                 )
                 .bind(user_id)
                 .bind(sealed_secret)
@@ -299,7 +300,9 @@ macro_rules! store_impl {
 
             async fn enable_two_factor(&self, user_id: &str, recovery_hash: &str, step: i64, now: i64, mail: &MailRow) -> Result<bool> {
                 let mut tx = self.pool.begin().await?;
-                let n = sqlx::query("UPDATE two_factor SET enabled_at = $1, recovery_hash = $2, last_step = $3 WHERE user_id = $4 AND enabled_at IS NULL")
+                let n = sqlx::query(
+                    "UPDATE two_factor SET enabled_at = $1, recovery_hash = $2, last_step = $3 WHERE user_id = $4 AND enabled_at IS NULL AND method = 'authenticator'",
+                )
                     .bind(now)
                     .bind(recovery_hash)
                     .bind(step)
@@ -315,7 +318,7 @@ macro_rules! store_impl {
             }
 
             async fn spend_two_factor_step(&self, user_id: &str, step: i64) -> Result<bool> {
-                let n = sqlx::query("UPDATE two_factor SET last_step = $1 WHERE user_id = $2 AND last_step < $1 AND enabled_at IS NOT NULL")
+                let n = sqlx::query("UPDATE two_factor SET last_step = $1 WHERE user_id = $2 AND last_step < $1 AND enabled_at IS NOT NULL AND method = 'authenticator'")
                     .bind(step)
                     .bind(user_id)
                     .execute(&self.pool)
@@ -327,11 +330,68 @@ macro_rules! store_impl {
                 let mut tx = self.pool.begin().await?;
                 let n = sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("DELETE FROM two_factor_remembered WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM two_factor_email_code WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
                 if n == 1 {
                     insert_mail(&mut tx, mail).await?;
                 }
                 tx.commit().await?;
                 Ok(n == 1)
+            }
+
+            async fn enable_email_two_factor(&self, user_id: &str, recovery_hash: &str, now: i64, mail: &MailRow) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query(
+                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at, method) \
+                     VALUES ($1, '', $2, 0, $3, $2, 'email') \
+                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = '', enabled_at = excluded.enabled_at, last_step = 0, \
+                     recovery_hash = excluded.recovery_hash, created_at = excluded.created_at, method = 'email' WHERE two_factor.enabled_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(now)
+                .bind(recovery_hash)
+                .execute(&mut *tx)
+                .await?;
+                if n.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                insert_mail(&mut tx, mail).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn put_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64, expires_at: i64, resend_after: i64, mail: &MailRow) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query(
+                    "INSERT INTO two_factor_email_code (user_id, code_mac, purpose, sent_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (user_id) DO UPDATE SET code_mac = excluded.code_mac, purpose = excluded.purpose, sent_at = excluded.sent_at, \
+                     expires_at = excluded.expires_at \
+                     WHERE two_factor_email_code.purpose <> excluded.purpose OR two_factor_email_code.sent_at < $6",
+                )
+                .bind(user_id)
+                .bind(code_mac)
+                .bind(purpose)
+                .bind(now)
+                .bind(expires_at)
+                .bind(resend_after)
+                .execute(&mut *tx)
+                .await?;
+                if n.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                insert_mail(&mut tx, mail).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn take_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64) -> Result<bool> {
+                let n = sqlx::query("DELETE FROM two_factor_email_code WHERE user_id = $1 AND code_mac = $2 AND purpose = $3 AND expires_at > $4")
+                    .bind(user_id)
+                    .bind(code_mac)
+                    .bind(purpose)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(n.rows_affected() == 1)
             }
 
             async fn remember_two_factor(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<()> {
@@ -531,7 +591,13 @@ macro_rules! store_impl {
                 let devices = sqlx::query("DELETE FROM devices WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
                 let mails = sqlx::query("DELETE FROM outbox WHERE sent_at IS NULL AND expires_at <= $1").bind(now).execute(&self.pool).await?;
                 let remembered = sqlx::query("DELETE FROM two_factor_remembered WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
-                Ok(counters.rows_affected() + sessions.rows_affected() + devices.rows_affected() + mails.rows_affected() + remembered.rows_affected())
+                let codes = sqlx::query("DELETE FROM two_factor_email_code WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+                Ok(counters.rows_affected()
+                    + sessions.rows_affected()
+                    + devices.rows_affected()
+                    + mails.rows_affected()
+                    + remembered.rows_affected()
+                    + codes.rows_affected())
             }
 
             async fn create_provider(&self, p: &ProviderRow, admin: &MemberRow, event: &EventRow) -> Result<()> {
@@ -1581,6 +1647,71 @@ macro_rules! store_impl {
                 }
                 tx.commit().await?;
                 Ok(n)
+            }
+
+            async fn trash_batch(&self, batch: &ItemBatch, at: Option<i64>, now: i64) -> Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut total = 0;
+                for id in &batch.personal {
+                    total += sqlx::query(
+                        "UPDATE vault_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 \
+                         AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
+                    )
+                    .bind(at)
+                    .bind(now)
+                    .bind(id)
+                    .bind(&batch.user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                for (org_id, ids, event) in &batch.orgs {
+                    let mut n = 0;
+                    for id in ids {
+                        n += sqlx::query(
+                            "UPDATE org_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 \
+                             AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
+                        )
+                        .bind(at)
+                        .bind(now)
+                        .bind(id)
+                        .bind(org_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    }
+                    if n > 0 {
+                        insert_event(&mut tx, event).await?;
+                    }
+                    total += n;
+                }
+                tx.commit().await?;
+                Ok(total)
+            }
+
+            async fn purge_batch(&self, batch: &ItemBatch) -> Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut total = 0;
+                for id in &batch.personal {
+                    total += sqlx::query("DELETE FROM vault_items WHERE id = $1 AND user_id = $2")
+                        .bind(id)
+                        .bind(&batch.user_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                }
+                for (org_id, ids, event) in &batch.orgs {
+                    let mut n = 0;
+                    for id in ids {
+                        n += sqlx::query("DELETE FROM org_items WHERE id = $1 AND org_id = $2").bind(id).bind(org_id).execute(&mut *tx).await?.rows_affected();
+                    }
+                    if n > 0 {
+                        insert_event(&mut tx, event).await?;
+                    }
+                    total += n;
+                }
+                tx.commit().await?;
+                Ok(total)
             }
 
             async fn purge_trash(&self, before: i64) -> Result<u64> {

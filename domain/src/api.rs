@@ -64,6 +64,9 @@ impl LoginInput {
 
 /// What the log-in page says when the second step is needed.
 pub const TWO_STEP_NEEDED: &str = "Enter the 6-digit code from your authenticator app.";
+/// The error field that says the second step is an emailed code (its
+/// message says where it went); `two_factor` is the authenticator app's.
+pub const TWO_STEP_EMAIL_FIELD: &str = "two_factor_email";
 
 /// The second step of a log-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +74,8 @@ pub enum TwoFactorAnswer {
     /// A code from the authenticator app; `remember` lets this browser or app
     /// skip the code for 30 days.
     Authenticator { code: String, remember: bool },
+    /// The code mailed for this log-in; `remember` as for the authenticator.
+    Email { code: String, remember: bool },
     /// The recovery code: it turns two-step login off.
     Recovery { code: String },
     /// The token of a remembered browser or app.
@@ -80,8 +85,11 @@ pub enum TwoFactorAnswer {
 /// Two-step login as the account's settings show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
-    /// When the authenticator app was turned on (None: off).
+    /// When two-step login was turned on (None: off).
     pub enabled_at: Option<i64>,
+    /// The second step in force (None while off).
+    #[serde(default)]
+    pub method: Option<crate::two_factor::Method>,
 }
 
 /// Setting up an authenticator app: the key to type in, the link, and the

@@ -57,6 +57,83 @@ pub fn check_code(key: &str, code: &str, now: i64, spent: i64) -> Option<i64> {
     })
 }
 
+/// How long an emailed code works.
+pub const EMAIL_CODE_SECS: i64 = 10 * 60;
+/// A new emailed code is not sent while the last one is younger than this
+/// (a person pressing "Send" twice gets one mail).
+pub const EMAIL_RESEND_SECS: i64 = 60;
+/// Emailed codes an account may be sent per hour.
+pub const EMAIL_CODES_PER_HOUR: i64 = 10;
+
+/// The second step an account uses. One at a time; the recovery code works
+/// for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Method {
+    /// An authenticator app (RFC 6238): Bitwarden's provider type 0.
+    Authenticator,
+    /// A code mailed to the account's address at each log-in: type 1.
+    Email,
+}
+
+impl Method {
+    /// As stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            Method::Authenticator => "authenticator",
+            Method::Email => "email",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Method> {
+        match code {
+            "authenticator" => Some(Method::Authenticator),
+            "email" => Some(Method::Email),
+            _ => None,
+        }
+    }
+
+    /// Bitwarden's `TwoFactorProviderType` number, as its apps send and read it.
+    pub fn bitwarden_type(self) -> u8 {
+        match self {
+            Method::Authenticator => 0,
+            Method::Email => 1,
+        }
+    }
+
+    /// As the settings page names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Authenticator => "Authenticator app",
+            Method::Email => "Email",
+        }
+    }
+}
+
+/// A new emailed code: six digits, uniformly drawn.
+pub fn new_email_code() -> String {
+    // The largest multiple of 1,000,000 below 2^32: draws above it are
+    // redrawn, so no code is likelier than another.
+    const LIMIT: u32 = 4_294_000_000;
+    loop {
+        let n = OsRng.next_u32();
+        if n < LIMIT {
+            return format!("{:06}", n % 1_000_000);
+        }
+    }
+}
+
+/// An address as a log-in page may show it before the person is in:
+/// `a***@example.com` (the first character, then stars).
+pub fn masked_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
 /// A new recovery code: 160 random bits as 32 base32 characters in groups
 /// of four, shown once.
 pub fn new_recovery_code() -> String {
@@ -106,6 +183,22 @@ mod tests {
         let uri = otpauth_uri("ann+it@example.com", &key);
         assert!(uri.starts_with("otpauth://totp/Provider%20Portal:ann%2Bit%40example.com?secret="), "{uri}");
         assert_eq!(Totp::parse(&uri).unwrap().code_at(now as u64), code, "the link gives the same codes");
+    }
+
+    #[test]
+    fn emailed_codes_are_six_digits_and_addresses_are_masked() {
+        let codes: Vec<String> = (0..200).map(|_| new_email_code()).collect();
+        assert!(codes.iter().all(|c| c.len() == 6 && clean_code(c).as_deref() == Some(c.as_str())), "{codes:?}");
+        let distinct: std::collections::HashSet<_> = codes.iter().collect();
+        assert!(distinct.len() > 190, "codes repeat far too often: {} distinct of 200", distinct.len());
+        assert_eq!(masked_email("ann.smith@example.com"), "a***@example.com");
+        assert_eq!(masked_email("é@x.io"), "é***@x.io");
+        assert_eq!(masked_email("nobody"), "***");
+        for m in [Method::Authenticator, Method::Email] {
+            assert_eq!(Method::from_code(m.code()), Some(m));
+        }
+        assert_eq!(Method::from_code("sms"), None);
+        assert_eq!((Method::Authenticator.bitwarden_type(), Method::Email.bitwarden_type()), (0, 1));
     }
 
     #[test]

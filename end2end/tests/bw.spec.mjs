@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect, createAccount, hydrated, uniqueEmail, waitForMail, PASSWORD, totp } from './helpers.mjs';
+import { test, expect, createAccount, hydrated, uniqueEmail, waitForMail, mailsTo, PASSWORD, totp } from './helpers.mjs';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -461,6 +461,94 @@ test('two-step login: turned on under My account, asked for by the portal and by
   const again = bwClient();
   again.logIn(email);
   expect(again.run('sync')).toContain('Syncing complete');
+});
+
+/** The code of the next mail to `address` whose subject contains
+ * `subjectPart`, after the `seen` such mails already there. */
+async function nextCode(address, subjectPart, seen) {
+  for (let i = 0; i < 100; i++) {
+    const found = (await mailsTo(address)).filter((m) => m.subject.includes(subjectPart));
+    if (found.length > seen) return { code: found[found.length - 1].subject.match(/(\d{6})$/)[1], count: found.length };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no new mail "${subjectPart}" to ${address}`);
+}
+
+test('two-step login by email: turned on with a mailed code, asked for at every log-in by the portal and by bw', async ({ browser, pageErrors }) => {
+  // A wrong code, and the log-in that asks for the code, are 422 answers on purpose.
+  pageErrors.allow(/status of 422/);
+  const page = await portalPage(browser);
+  const email = uniqueEmail('mailstep');
+  await createAccount(page, { email, name: 'Mo Mailcode' });
+  await expect(page).toHaveURL(/\/vault$/);
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'My account' }).click();
+  const card = page.getByRole('region', { name: 'Two-step login' });
+  await expect(card.getByRole('status')).toContainText('Off');
+  await expect(card.getByRole('radio', { name: /^Authenticator app/ })).toBeChecked();
+  await card.getByRole('radio', { name: /^Email/ }).check();
+  await expect(card.getByRole('radio', { name: /^Email/ })).toBeChecked();
+  await card.getByLabel('Master password to turn on two-step login').fill(PASSWORD);
+  await card.getByRole('button', { name: 'Turn on two-step login' }).click();
+  await expect(card.getByText(`We sent a 6-digit code to ${email}`)).toBeVisible();
+  const setup = await nextCode(email, 'Your code to turn on two-step login', 0);
+  await card.getByLabel('Verification code').fill(setup.code === '000000' ? '111111' : '000000');
+  await card.getByRole('button', { name: 'Turn on', exact: true }).click();
+  await expect(card.getByText(/The code is not correct/)).toBeVisible();
+  await card.getByLabel('Verification code').fill(setup.code);
+  await page.screenshot({ path: 'test-results/two-step-email-setup.png', fullPage: true });
+  await card.getByRole('button', { name: 'Turn on', exact: true }).click();
+  const recovery = (await card.getByTestId('recovery-code').textContent()).trim();
+  expect(recovery).toMatch(/^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+  await card.getByRole('button', { name: 'I saved it' }).click();
+  await expect(card.getByRole('status')).toContainText(`On Email codes to ${email}`);
+  expect((await waitForMail(email, 'Two-step login is on')).text).toContain('a code we send to this address');
+
+  // Logged out, the password mails a code and the log-in page asks for it.
+  const logInWithPassword = async () => {
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Master password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByRole('heading', { name: 'Two-step login' })).toBeVisible();
+  };
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await logInWithPassword();
+  const masked = `${email[0]}***@${email.split('@')[1]}`;
+  await expect(page.getByText(`We sent a 6-digit code to ${masked}`)).toBeVisible();
+  let mail = await nextCode(email, 'log-in code', 0);
+  // Asking again within the minute sends no second mail, and says so.
+  await page.getByRole('button', { name: 'Send a new code' }).click();
+  await expect(page.getByText('A code went out less than a minute ago')).toBeVisible();
+  expect((await mailsTo(email)).filter((m) => m.subject.includes('log-in code')).length).toBe(1);
+  await page.getByLabel('Verification code').fill(mail.code === '123456' ? '654321' : '123456');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByText(/The code is not correct/)).toBeVisible();
+  await page.getByLabel('Verification code').fill(mail.code);
+  await page.screenshot({ path: 'test-results/two-step-email-login.png', fullPage: true });
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/vault$/);
+  await expect(page.getByRole('heading', { name: 'Vault', exact: true })).toBeVisible();
+
+  // bw: the password alone mails a code (bw --method 1 cannot ask for it without a terminal);
+  // with --method 1 --code it logs in and syncs.
+  const bw = bwClient();
+  expect(() => bw.run('login', email, PASSWORD, '--method', '1', '--raw')).toThrow();
+  mail = await nextCode(email, 'log-in code', mail.count);
+  bw.env.BW_SESSION = bw.run('login', email, PASSWORD, '--method', '1', '--code', mail.code, '--raw');
+  expect(bw.run('sync')).toContain('Syncing complete');
+  expect(bw.json('list', 'items')).toEqual([]);
+
+  // The recovery code turns it off: the next log-in needs the password only.
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await logInWithPassword();
+  await page.getByRole('button', { name: 'Use a recovery code' }).click();
+  await page.getByLabel('Recovery code').fill(recovery);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page).toHaveURL(/\/vault$/);
+  expect((await waitForMail(email, 'Two-step login was turned off')).text).toContain('with your recovery code');
 });
 
 test('account recovery: the master password a provider admin sets for an enrolled member works in bw, which keeps the export policy', async ({ browser }) => {

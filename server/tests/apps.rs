@@ -397,3 +397,102 @@ async fn an_app_is_listed_and_logged_out_from_the_portal() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "its refresh token is gone too: {v}");
     assert_eq!(alice.call("accounts/devices", json!({})).await.1, json!([]));
 }
+
+/// Bitwarden's bulk endpoints: many items to the Trash, back, or deleted for
+/// good in one request, across the person's vault and an organisation; one
+/// item the person may only view, or does not know, refuses the whole
+/// request and changes nothing; the `*-admin` variants are the Admin
+/// Console's, for those who manage the organisation's vault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_endpoints_change_every_item_or_none() {
+    use domain::org::CollectionPermission;
+    use reqwest::Method;
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let admin = Browser::new(&app, "admin@fabrikam.com").sign_up().await;
+    let (pid, key) = provider(&admin).await;
+    let (s, v) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let org_key = SymmetricKey::generate();
+    let input = json!({ "input": { "provider_id": pid, "name": "Fabrikam", "owner_email": "owner@fabrikam.com", "seats": 5, "org_key": key.encrypt(&org_key.to_bytes()) } });
+    let (_, v) = admin.call("clients/create", input).await;
+    let oid = v["id"].as_str().unwrap().to_string();
+    let member = join(&app, &admin, &oid, &org_key, "user@fabrikam.com", Role::User).await;
+    let member_id = members(&admin, &oid).await.into_iter().find(|m| m.email == "user@fabrikam.com").unwrap().id;
+    let collection = |name: &str, permission: Option<CollectionPermission>, id: Option<&str>| {
+        let access: Vec<AccessEntry> = permission.map(|p| AccessEntry { subject: Subject::Member(member_id.clone()), permission: p }).into_iter().collect();
+        json!({ "input": { "org_id": oid, "collection_id": id, "name": org_key.encrypt(name.as_bytes()), "access": access } })
+    };
+    let (_, shared) = admin.call("organizations/collections/save", collection("Shared", Some(CollectionPermission::CanView), None)).await;
+    let (_, hidden) = admin.call("organizations/collections/save", collection("Hidden", None, None)).await;
+    let shared_id = shared["id"].as_str().unwrap().to_string();
+    let save = |name: &str, coll: &Value| json!({ "input": { "org_id": oid, "item_id": null, "data": sealed_item(&org_key, name, "Pw-1"), "collection_ids": [coll["id"]] } });
+    let (_, shared_item) = admin.call("organizations/items/save", save("Shared item", &shared)).await;
+    let (_, hidden_item) = admin.call("organizations/items/save", save("Hidden item", &hidden)).await;
+    let (shared_item, hidden_item) = (shared_item["id"].as_str().unwrap().to_string(), hidden_item["id"].as_str().unwrap().to_string());
+
+    let (client, _) = app_log_in(&app, "user@fabrikam.com", &member.auth_hash).await;
+    let uk = member.keys.as_ref().unwrap().user_key.clone();
+    let mut body: Value = serde_json::from_str(&sealed_item(&uk, "Mine", "pw-1")).unwrap();
+    body["organizationId"] = Value::Null;
+    let (s, mine) = client.send(Method::POST, "/api/ciphers", Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    let mine = mine["id"].as_str().unwrap().to_string();
+    let deleted = |sync: &Value, id: &str| sync["ciphers"].as_array().unwrap().iter().find(|c| c["id"] == id).map(|c| c["deletedDate"].is_string());
+
+    // Refused as a whole: an item the member may only view, one they cannot see, none at all.
+    let (s, v) = client.send(Method::PUT, "/api/ciphers/delete", Some(json!({ "ids": [mine, shared_item] }))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("Can view"), "{v}");
+    let (s, v) = client.send(Method::PUT, "/api/ciphers/delete", Some(json!({ "ids": [mine, hidden_item] }))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let (s, v) = client.send(Method::PUT, "/api/ciphers/delete", Some(json!({ "ids": [] }))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (_, sync) = client.get("/api/sync").await;
+    assert_eq!(deleted(&sync, &mine), Some(false), "nothing changed");
+
+    // With Can edit, both go to the Trash in one request, and come back with the restore's list.
+    admin.call("organizations/collections/save", collection("Shared", Some(CollectionPermission::CanEdit), Some(&shared_id))).await;
+    let (s, v) = client.send(Method::PUT, "/api/ciphers/delete", Some(json!({ "ids": [mine, shared_item] }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, sync) = client.get("/api/sync").await;
+    assert_eq!((deleted(&sync, &mine), deleted(&sync, &shared_item)), (Some(true), Some(true)));
+    let (s, v) = client.send(Method::PUT, "/api/ciphers/restore", Some(json!({ "ids": [mine, shared_item] }))).await;
+    assert_eq!((s, &v["object"]), (StatusCode::OK, &json!("list")), "{v}");
+    let back: Vec<(&str, bool)> = v["data"].as_array().unwrap().iter().map(|c| (c["id"].as_str().unwrap(), c["deletedDate"].is_null())).collect();
+    assert_eq!(back, vec![(mine.as_str(), true), (shared_item.as_str(), true)]);
+
+    // The admin variants: the member cannot reach the hidden item through them; the provider's admin can.
+    let (s, _) = client.send(Method::PUT, "/api/ciphers/delete-admin", Some(json!({ "ids": [hidden_item], "organizationId": oid }))).await;
+    assert_ne!(s, StatusCode::OK);
+    let (admin_app, _) = app_log_in(&app, "admin@fabrikam.com", &admin.auth_hash).await;
+    let (s, v) = admin_app.send(Method::PUT, "/api/ciphers/delete-admin", Some(json!({ "ids": [hidden_item, "not-an-item"], "organizationId": oid }))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "an unknown item refuses the request: {v}");
+    let (s, v) = admin_app.send(Method::PUT, "/api/ciphers/delete-admin", Some(json!({ "ids": [hidden_item], "organizationId": oid }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = admin_app.send(Method::PUT, "/api/ciphers/restore-admin", Some(json!({ "ids": [hidden_item], "organizationId": oid }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!((v["data"][0]["id"].as_str(), v["data"][0]["deletedDate"].is_null()), (Some(hidden_item.as_str()), true), "{v}");
+    let (_, events) = admin
+        .call("providers/events", json!({ "provider_id": oid, "filter": { "from": null, "to": null, "kind": "items_trashed" }, "offset": 0, "limit": 10 }))
+        .await;
+    let trashed = events.to_string();
+    assert!(trashed.contains("from an app"), "the organisation's log names the bulk changes: {trashed}");
+
+    // Another account knows none of these items.
+    let eve = Browser::new(&app, "eve@x.com").sign_up().await;
+    let (eve_app, _) = app_log_in(&app, "eve@x.com", &eve.auth_hash).await;
+    assert_eq!(eve_app.send(Method::DELETE, "/api/ciphers", Some(json!({ "ids": [mine] }))).await.0, StatusCode::NOT_FOUND);
+
+    // Deleted for good (from outside the Trash too), by either verb the apps use.
+    let (s, v) = client.send(Method::DELETE, "/api/ciphers", Some(json!({ "ids": [mine] }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = client.send(Method::POST, "/api/ciphers/delete", Some(json!({ "ids": [shared_item] }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = admin_app.send(Method::DELETE, "/api/ciphers/admin", Some(json!({ "ids": [hidden_item], "organizationId": oid }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, sync) = client.get("/api/sync").await;
+    assert_eq!(sync["ciphers"], json!([]));
+    let (_, items) = admin.call("organizations/items", json!({ "org_id": oid })).await;
+    assert_eq!(items, json!([]), "the organisation's items are gone: {items}");
+}

@@ -95,6 +95,94 @@ async fn portal_and_apps_ask_for_the_code() {
     assert_eq!(s, StatusCode::OK, "off: the password alone: {v}");
 }
 
+/// The newest code mailed to `to` whose subject starts with `subject`.
+async fn mailed_code(store: &db::DynStore, to: &str, subject: &str) -> String {
+    let mails = store.mails_to(to).await.unwrap();
+    let m = mails.iter().rev().find(|m| m.subject.starts_with(subject)).unwrap_or_else(|| panic!("no {subject:?} mail"));
+    m.subject.rsplit(' ').next().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_and_apps_take_emailed_codes() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let cy = Browser::new(&app, "cy@x.com").sign_up().await;
+    let (s, v) = cy.call("accounts/two-step/email/start", json!({ "auth_hash": "AAAA" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = cy.call("accounts/two-step/email/start", json!({ "auth_hash": cy.auth_hash })).await;
+    assert_eq!((s, v), (StatusCode::OK, json!("cy@x.com")));
+    let setup = mailed_code(&db.store, "cy@x.com", "Your code to turn on").await;
+    let (s, recovery) = cy.call("accounts/two-step/email/enable", json!({ "code": setup })).await;
+    assert_eq!(s, StatusCode::OK, "{recovery}");
+    let (_, v) = cy.call("accounts/two-step", json!({})).await;
+    assert_eq!(v["method"], "Email", "{v}");
+
+    // An app: the challenge names email (provider 1) with the address masked; the code is mailed.
+    let base_form = [
+        ("grant_type", "password"),
+        ("username", "cy@x.com"),
+        ("password", cy.auth_hash.as_str()),
+        ("scope", "api offline_access"),
+        ("client_id", "cli"),
+        ("deviceType", "14"),
+        ("deviceIdentifier", "0b6f3c1e-2a4d-4e8f-9a7b-5c3d2e1f0a9b"),
+        ("deviceName", "linux"),
+    ];
+    let (s, v) = token(&app.base, &base_form).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!((&v["TwoFactorProviders"], &v["TwoFactorProviders2"]), (&json!(["1"]), &json!({ "1": { "Email": "c***@x.com" } })), "{v}");
+    let first = mailed_code(&db.store, "cy@x.com", "Your Provider Portal log-in code").await;
+    // The apps then ask for the mail themselves: answered, and no second mail within the minute.
+    let send = |hash: &str| {
+        let body = json!({ "email": "cy@x.com", "masterPasswordHash": hash, "deviceIdentifier": "0b6f3c1e-2a4d-4e8f-9a7b-5c3d2e1f0a9b" });
+        let url = format!("{}/api/two-factor/send-email-login", app.base);
+        async move { reqwest::Client::new().post(url).json(&body).send().await.unwrap().status() }
+    };
+    assert_eq!(send(&cy.auth_hash).await, StatusCode::OK);
+    assert_ne!(send("AAAA").await, StatusCode::OK, "the wrong password hash is refused");
+    let count = |subject: &'static str| {
+        let store = db.store.clone();
+        async move { store.mails_to("cy@x.com").await.unwrap().iter().filter(|m| m.subject.starts_with(subject)).count() }
+    };
+    assert_eq!(count("Your Provider Portal log-in code").await, 1);
+    let wrong = [base_form.as_slice(), &[("twoFactorProvider", "1"), ("twoFactorToken", if first == "000000" { "111111" } else { "000000" })]].concat();
+    let (s, v) = token(&app.base, &wrong).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["ErrorModel"]["Message"].as_str().unwrap().contains("not correct"), "{v}");
+    let right = [base_form.as_slice(), &[("twoFactorProvider", "1"), ("twoFactorToken", first.as_str())]].concat();
+    let (s, v) = token(&app.base, &right).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let access = v["access_token"].as_str().unwrap().to_string();
+    let sync: Value = reqwest::Client::new().get(format!("{}/api/sync", app.base)).bearer_auth(&access).send().await.unwrap().json().await.unwrap();
+    assert_eq!(sync["profile"]["twoFactorEnabled"], true, "the profile says two-step login is on");
+    let (s, _) = token(&app.base, &right).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "the code works once");
+
+    // The portal: the two_factor_email field says where the code went; a new code on request.
+    let (s, v) = cy.call("accounts/login", json!({ "input": { "email": "cy@x.com", "auth_hash": cy.auth_hash } })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["Validation"][0]["field"], "two_factor_email", "{v}");
+    assert!(v["Validation"][0]["message"].as_str().unwrap().contains("c***@x.com"), "{v}");
+    let code = mailed_code(&db.store, "cy@x.com", "Your Provider Portal log-in code").await;
+    let (s, v) = cy.call("accounts/login/send-code", json!({ "email": "cy@x.com", "auth_hash": cy.auth_hash })).await;
+    assert_eq!((s, v), (StatusCode::OK, json!(false)), "not again within the minute");
+    let (s, v) = cy
+        .call(
+            "accounts/login",
+            json!({ "input": { "email": "cy@x.com", "auth_hash": cy.auth_hash, "two_factor": { "Email": { "code": code, "remember": false } } } }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // The recovery code (provider 8) turns it off, in the apps too.
+    let rec = recovery.as_str().unwrap().to_string();
+    let with_recovery = [base_form.as_slice(), &[("twoFactorProvider", "8"), ("twoFactorToken", rec.as_str())]].concat();
+    let (s, v) = token(&app.base, &with_recovery).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = token(&app.base, &base_form).await;
+    assert_eq!(s, StatusCode::OK, "off: the password alone: {v}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remembered_browser_gets_a_cookie() {
     let db = testing::sqlite().await;

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod app_items;
 pub mod apps;
 pub mod clients;
 mod error;

@@ -109,7 +109,9 @@ fn queued(s: &Services, to: &str, subject: String, text_body: String, html_body:
 /// Mails about the account itself (no provider or organisation).
 #[derive(Debug, Clone, Copy)]
 pub enum AccountMail {
-    TwoStepOn,
+    TwoStepOn {
+        method: domain::two_factor::Method,
+    },
     /// Turned off with the master password, or with the recovery code at a log-in.
     TwoStepOff {
         by_recovery_code: bool,
@@ -121,17 +123,23 @@ pub fn render_account(s: &Services, to: &str, kind: AccountMail) -> db::MailRow 
     let base = s.settings.base_url.trim_end_matches('/');
     let not_you = "If this was not you, change your master password at once and turn two-step login on again";
     let (subject, text, html) = match kind {
-        AccountMail::TwoStepOn => (
-            "Two-step login is on".to_string(),
-            format!(
-                "Two-step login was turned on for your Provider Portal account. Every log-in, here and in Bitwarden's apps, now asks for a code from your authenticator app.\n\n\
-                 Keep your recovery code somewhere safe. If this was not you, log in and check Settings → My account:\n{base}/settings/account"
-            ),
-            format!(
-                "<p>Two-step login was turned on for your Provider Portal account. Every log-in, here and in Bitwarden's apps, now asks for a code from your authenticator app.</p>\
-                 <p>Keep your recovery code somewhere safe. If this was not you, <a href=\"{base}/settings/account\">log in and check My account</a>.</p>"
-            ),
-        ),
+        AccountMail::TwoStepOn { method } => {
+            let from = match method {
+                domain::two_factor::Method::Authenticator => "a code from your authenticator app",
+                domain::two_factor::Method::Email => "a code we send to this address",
+            };
+            (
+                "Two-step login is on".to_string(),
+                format!(
+                    "Two-step login was turned on for your Provider Portal account. Every log-in, here and in Bitwarden's apps, now asks for {from}.\n\n\
+                     Keep your recovery code somewhere safe. If this was not you, log in and check Settings → My account:\n{base}/settings/account"
+                ),
+                format!(
+                    "<p>Two-step login was turned on for your Provider Portal account. Every log-in, here and in Bitwarden's apps, now asks for {from}.</p>\
+                     <p>Keep your recovery code somewhere safe. If this was not you, <a href=\"{base}/settings/account\">log in and check My account</a>.</p>"
+                ),
+            )
+        }
         AccountMail::TwoStepOff { by_recovery_code } => {
             let how = if by_recovery_code { "with your recovery code, at a log-in" } else { "with your master password" };
             (
@@ -144,6 +152,32 @@ pub fn render_account(s: &Services, to: &str, kind: AccountMail) -> db::MailRow 
         }
     };
     queued(s, to, subject, text, html)
+}
+
+/// The mail that carries a two-step login code: for a log-in, or for
+/// turning email codes on. Never sent once the code has expired.
+pub fn render_code(s: &Services, to: &str, code: &str, for_login: bool) -> db::MailRow {
+    let minutes = domain::two_factor::EMAIL_CODE_SECS / 60;
+    let (subject, why, not_you) = if for_login {
+        (
+            format!("Your Provider Portal log-in code: {code}"),
+            "Enter this code to finish logging in to your Provider Portal account",
+            "If you did not just log in, someone has your master password: change it at once.",
+        )
+    } else {
+        (
+            format!("Your code to turn on two-step login: {code}"),
+            "Enter this code on My account to turn on two-step login by email",
+            "If you did not ask for it, someone is logged in to your account: change your master password.",
+        )
+    };
+    let text = format!("{why}:\n\n    {code}\n\nIt works once, for {minutes} minutes. {not_you}");
+    let html = format!(
+        "<p>{why}:</p><p style=\"font-size:24px;font-family:monospace;letter-spacing:4px\"><strong>{code}</strong></p><p>It works once, for {minutes} minutes. {not_you}</p>"
+    );
+    let mut mail = queued(s, to, subject, text, html);
+    mail.expires_at = Some(mail.created_at + domain::two_factor::EMAIL_CODE_SECS);
+    mail
 }
 
 /// Where mail goes: a real SMTP server, or (the embedded default) a folder of .eml files.

@@ -82,7 +82,7 @@ impl Services {
 
     /// Deleting, restoring or purging items: the whole vault's managers, or a
     /// member who may edit in one of each item's collections.
-    async fn may_change_items(&self, actor: &Actor, org_id: &str, ids: &[String]) -> Result<()> {
+    pub(crate) async fn may_change_items(&self, actor: &Actor, org_id: &str, ids: &[String]) -> Result<()> {
         let VaultAccess::Collections(reach) = self.vault_access(actor, org_id).await? else { return Ok(()) };
         let (_, links) = self.store.list_org_items(org_id).await?;
         for id in ids {

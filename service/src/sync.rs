@@ -98,6 +98,8 @@ pub struct SyncData {
     pub collections: Vec<SyncCollection>,
     pub policies: Vec<db::PolicyRow>,
     pub folders: Vec<db::FolderRow>,
+    /// Whether the account has two-step login on (the profile says so).
+    pub two_factor_enabled: bool,
 }
 
 impl Services {
@@ -190,7 +192,8 @@ impl Services {
         let personal = self.store.list_items(actor.user_id()).await?;
         let policies = self.store.policies_of_user(actor.user_id()).await?;
         let folders = self.store.list_folders(actor.user_id()).await?;
-        Ok(SyncData { user, organizations, providers, provider_orgs, personal, org_items, collections, policies, folders })
+        let two_factor_enabled = self.store.two_factor(&user.id).await?.is_some_and(|r| r.enabled_at.is_some());
+        Ok(SyncData { user, organizations, providers, provider_orgs, personal, org_items, collections, policies, folders, two_factor_enabled })
     }
 
     /// The person's access to an organisation's vault; refused for anyone

@@ -1,10 +1,13 @@
-//! Two-step login: an authenticator app (TOTP) as the second step of every
-//! log-in, from the portal and from Bitwarden's apps alike; a recovery code
-//! that turns it off; browsers and apps remembered for 30 days.
+//! Two-step login: an authenticator app (TOTP) or a code mailed to the
+//! account's address as the second step of every log-in, from the portal and
+//! from Bitwarden's apps alike; a recovery code that turns it off; browsers
+//! and apps remembered for 30 days.
 //!
 //! The authenticator key is the one secret here the server must be able to
 //! read, so it is sealed (AES-256-GCM, the user id as associated data) with
 //! `TWO_FACTOR_KEY`, a key from the environment that the database never holds.
+//! Emailed codes are kept only as an HMAC under a key derived from the same
+//! `TWO_FACTOR_KEY`.
 
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_token, token_hash};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -12,7 +15,8 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use domain::api::{TwoFactorAnswer, TwoFactorStatus};
-use domain::two_factor;
+use domain::two_factor::{self, Method};
+use hmac::{Hmac, Mac};
 use rand_core::{OsRng, RngCore};
 
 /// The error field that tells a client the second step is needed.
@@ -23,6 +27,20 @@ pub const REQUIRED_BY_ORG: &str = "This organisation requires two-step login: tu
 pub const REQUIRED_BY_PROVIDER: &str =
     "Your provider requires two-step login for its staff: turn it on under Settings → My account, then open the provider again.";
 pub const WRONG_RECOVERY: &str = "The recovery code is not correct.";
+pub const WRONG_EMAIL_CODE: &str = "The code is not correct, was already used or has expired. Enter the newest code we emailed, or send a new one.";
+pub const TOO_MANY_MAILS: &str = "Too many codes were sent to this address in the last hour. Try again later, or use your recovery code.";
+pub const EMAIL_NOT_ON: &str = "Two-step login by email is not on for this account.";
+
+/// What the log-in page says when the code went to the account's address.
+pub fn email_sent_text(email: &str) -> String {
+    format!("We sent a 6-digit code to {}. It works once, for {} minutes.", two_factor::masked_email(email), two_factor::EMAIL_CODE_SECS / 60)
+}
+
+/// The second step an account has on, if any.
+pub fn method_on(row: &db::TwoFactorRow) -> Option<Method> {
+    row.enabled_at?;
+    Method::from_code(&row.method)
+}
 
 /// The server's key for sealing authenticator keys (`TWO_FACTOR_KEY`).
 #[derive(Clone)]
@@ -49,6 +67,20 @@ impl SealKey {
 
     pub fn to_base64(&self) -> String {
         B64.encode(self.0)
+    }
+
+    /// How an emailed code is stored: HMAC-SHA256 under a key derived from
+    /// this one (for this use only), over the account, the purpose and the code.
+    fn code_mac(&self, user_id: &str, purpose: &str, code: &str) -> String {
+        let mut derive = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key size");
+        derive.update(b"provider-portal two-step email codes v1");
+        let key = derive.finalize().into_bytes();
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key size");
+        for part in [user_id, purpose, code] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        B64.encode(mac.finalize().into_bytes())
     }
 
     fn seal(&self, user_id: &str, plain: &str) -> String {
@@ -86,10 +118,18 @@ fn throttle_key(user_id: &str) -> String {
     format!("two-factor:{user_id}")
 }
 
+fn mail_throttle_key(user_id: &str) -> String {
+    format!("two-factor-mail:{user_id}")
+}
+
+const PURPOSE_SETUP: &str = "setup";
+const PURPOSE_LOGIN: &str = "login";
+
 impl Services {
     pub async fn two_factor_status(&self, actor: &Actor) -> Result<TwoFactorStatus> {
         let row = self.store.two_factor(&actor.user_id).await?;
-        Ok(TwoFactorStatus { enabled_at: row.and_then(|r| r.enabled_at) })
+        let method = row.as_ref().and_then(method_on);
+        Ok(TwoFactorStatus { enabled_at: row.and_then(|r| r.enabled_at), method })
     }
 
     /// Starts setting up an authenticator app (the master password asked
@@ -120,13 +160,85 @@ impl Services {
             return Err(ServiceError::field("code", WRONG_CODE));
         };
         let recovery = two_factor::new_recovery_code();
-        let notice = crate::mail::render_account(self, &actor.email, crate::mail::AccountMail::TwoStepOn);
+        let notice = crate::mail::render_account(self, &actor.email, crate::mail::AccountMail::TwoStepOn { method: Method::Authenticator });
         if !self.store.enable_two_factor(&actor.user_id, &two_factor::recovery_hash(&recovery), step, self.now(), &notice).await? {
             return Err(ServiceError::Conflict("Two-step login is already on.".into()));
         }
         self.store.clear_counter(&throttled).await?;
         tracing::info!(user = %actor.user_id, "two-step login turned on");
         Ok(recovery)
+    }
+
+    /// Starts turning on two-step login by email (the master password asked
+    /// again): a code goes to the account's address. Returns that address.
+    pub async fn start_email_two_step(&self, actor: &Actor, auth_hash: &str, meta: &RequestMeta) -> Result<String> {
+        self.check_own_password(actor, auth_hash, meta).await?;
+        if self.store.two_factor(&actor.user_id).await?.is_some_and(|r| r.enabled_at.is_some()) {
+            return Err(ServiceError::Conflict("Two-step login is already on. Turn it off first to use another method.".into()));
+        }
+        self.send_email_code(&actor.user_id, &actor.email, PURPOSE_SETUP).await?;
+        Ok(actor.email.clone())
+    }
+
+    /// Turns two-step login by email on with the code that was mailed
+    /// (proving the address reaches the person). Returns the recovery code,
+    /// shown once.
+    pub async fn enable_email_two_step(&self, actor: &Actor, code: &str) -> Result<String> {
+        let throttled = throttle_key(&actor.user_id);
+        self.refuse_while_throttled(&throttled, "wrong codes").await?;
+        let now = self.now();
+        let taken = match two_factor::clean_code(code) {
+            Some(c) => {
+                self.store
+                    .take_email_code(&actor.user_id, &self.settings.two_factor_key.code_mac(&actor.user_id, PURPOSE_SETUP, &c), PURPOSE_SETUP, now)
+                    .await?
+            }
+            None => false,
+        };
+        if !taken {
+            self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
+            return Err(ServiceError::field("code", WRONG_EMAIL_CODE));
+        }
+        let recovery = two_factor::new_recovery_code();
+        let notice = crate::mail::render_account(self, &actor.email, crate::mail::AccountMail::TwoStepOn { method: Method::Email });
+        if !self.store.enable_email_two_factor(&actor.user_id, &two_factor::recovery_hash(&recovery), now, &notice).await? {
+            return Err(ServiceError::Conflict("Two-step login is already on.".into()));
+        }
+        self.store.clear_counter(&throttled).await?;
+        tracing::info!(user = %actor.user_id, "two-step login by email turned on");
+        Ok(recovery)
+    }
+
+    /// Mails a log-in code to an account with two-step login by email, once
+    /// its master password hash is right (the portal's "Send a new code" and
+    /// Bitwarden's `two-factor/send-email-login`). False when a code went out
+    /// less than a minute ago (that one still works; no second mail).
+    pub async fn send_login_email_code(&self, email: &str, auth_hash: &str, meta: &RequestMeta) -> Result<bool> {
+        let user = self.check_master_password_hash(email, auth_hash, meta).await?;
+        let on = self.store.two_factor(&user.id).await?.as_ref().and_then(method_on);
+        if on != Some(Method::Email) {
+            return Err(ServiceError::field(NEEDED_FIELD, EMAIL_NOT_ON));
+        }
+        self.send_email_code(&user.id, &user.email, PURPOSE_LOGIN).await
+    }
+
+    /// A new code for `purpose`, kept as its MAC and mailed, unless one went
+    /// out within the resend pause; at most [`two_factor::EMAIL_CODES_PER_HOUR`].
+    async fn send_email_code(&self, user_id: &str, email: &str, purpose: &str) -> Result<bool> {
+        let now = self.now();
+        let counted = mail_throttle_key(user_id);
+        if self.store.counter(&counted, now).await?.is_some_and(|c| c.count >= two_factor::EMAIL_CODES_PER_HOUR) {
+            return Err(ServiceError::RateLimited(TOO_MANY_MAILS.into()));
+        }
+        let code = two_factor::new_email_code();
+        let mac = self.settings.two_factor_key.code_mac(user_id, purpose, &code);
+        let mail = crate::mail::render_code(self, email, &code, purpose == PURPOSE_LOGIN);
+        let sent =
+            self.store.put_email_code(user_id, &mac, purpose, now, now + two_factor::EMAIL_CODE_SECS, now - two_factor::EMAIL_RESEND_SECS, &mail).await?;
+        if sent {
+            self.store.count_hit(&counted, now, 3600, false).await?;
+        }
+        Ok(sent)
     }
 
     /// Turns two-step login off (the master password asked again).
@@ -145,36 +257,47 @@ impl Services {
         let Some(row) = self.store.two_factor(&user.id).await?.filter(|r| r.enabled_at.is_some()) else {
             return Ok(SecondStep::default());
         };
-        let needed = || ServiceError::field(NEEDED_FIELD, NEEDED);
+        let method = method_on(&row).unwrap_or(Method::Authenticator);
         let throttled = throttle_key(&user.id);
         let now = self.now();
         match answer {
-            None => Err(needed()),
+            None => Err(self.ask_second_step(user, method).await?),
             Some(TwoFactorAnswer::Remembered { token }) => match token_hash(token) {
                 Some(h) if self.store.two_factor_remembered(&h, &user.id, now).await? => Ok(SecondStep::default()),
-                _ => Err(needed()),
+                _ => Err(self.ask_second_step(user, method).await?),
             },
             Some(TwoFactorAnswer::Authenticator { code, remember }) => {
                 self.refuse_while_throttled(&throttled, "wrong codes").await?;
-                let key = self.open_key(&user.id, &row.totp_secret)?;
-                let step = two_factor::check_code(&key, code, now, row.last_step);
-                let spent = match step {
-                    Some(step) => self.store.spend_two_factor_step(&user.id, step).await?,
-                    None => false,
+                let spent = match method {
+                    Method::Authenticator => {
+                        let key = self.open_key(&user.id, &row.totp_secret)?;
+                        match two_factor::check_code(&key, code, now, row.last_step) {
+                            Some(step) => self.store.spend_two_factor_step(&user.id, step).await?,
+                            None => false,
+                        }
+                    }
+                    Method::Email => false,
                 };
                 if !spent {
                     self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
                     return Err(ServiceError::field("code", WRONG_CODE));
                 }
-                self.store.clear_counter(&throttled).await?;
-                let remember_token = if *remember {
-                    let (token, hash) = new_token();
-                    self.store.remember_two_factor(&hash, &user.id, now + two_factor::REMEMBER_SECS).await?;
-                    Some(token)
-                } else {
-                    None
+                self.passed_second_step(&user.id, *remember).await
+            }
+            Some(TwoFactorAnswer::Email { code, remember }) => {
+                self.refuse_while_throttled(&throttled, "wrong codes").await?;
+                let taken = match (method, two_factor::clean_code(code)) {
+                    (Method::Email, Some(c)) => {
+                        let mac = self.settings.two_factor_key.code_mac(&user.id, PURPOSE_LOGIN, &c);
+                        self.store.take_email_code(&user.id, &mac, PURPOSE_LOGIN, now).await?
+                    }
+                    _ => false,
                 };
-                Ok(SecondStep { remember_token })
+                if !taken {
+                    self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
+                    return Err(ServiceError::field("code", WRONG_EMAIL_CODE));
+                }
+                self.passed_second_step(&user.id, *remember).await
             }
             Some(TwoFactorAnswer::Recovery { code }) => {
                 self.refuse_while_throttled(&throttled, "wrong codes").await?;
@@ -189,6 +312,33 @@ impl Services {
                 Ok(SecondStep::default())
             }
         }
+    }
+
+    /// The error that asks for the second step. With email codes, a code is
+    /// mailed first (unless one went out less than a minute ago), as
+    /// Bitwarden's server does when email is the account's only method.
+    async fn ask_second_step(&self, user: &db::UserRow, method: Method) -> Result<ServiceError> {
+        Ok(match method {
+            Method::Authenticator => ServiceError::field(NEEDED_FIELD, NEEDED),
+            Method::Email => {
+                self.send_email_code(&user.id, &user.email, PURPOSE_LOGIN).await?;
+                ServiceError::field(domain::api::TWO_STEP_EMAIL_FIELD, email_sent_text(&user.email))
+            }
+        })
+    }
+
+    /// The second step passed: the throttle cleared, and a remembered-device
+    /// token when one was asked for.
+    async fn passed_second_step(&self, user_id: &str, remember: bool) -> Result<SecondStep> {
+        self.store.clear_counter(&throttle_key(user_id)).await?;
+        let remember_token = if remember {
+            let (token, hash) = new_token();
+            self.store.remember_two_factor(&hash, user_id, self.now() + two_factor::REMEMBER_SECS).await?;
+            Some(token)
+        } else {
+            None
+        };
+        Ok(SecondStep { remember_token })
     }
 
     /// Whether the organisation's "Require two-step login" policy keeps this
@@ -255,5 +405,19 @@ mod tests {
         assert_eq!(SealKey::random().open("u1", &sealed), None);
         assert_eq!(SealKey::parse(&k.to_base64()).unwrap().open("u1", &sealed).as_deref(), Some("JBSWY3DPEHPK3PXP"));
         assert!(SealKey::parse("c2hvcnQ=").is_err());
+    }
+
+    #[test]
+    fn emailed_codes_are_kept_as_macs_bound_to_account_purpose_and_key() {
+        let k = SealKey::random();
+        let mac = k.code_mac("u1", "login", "123456");
+        assert!(!mac.contains("123456"));
+        assert_eq!(mac, k.code_mac("u1", "login", "123456"));
+        assert_ne!(mac, k.code_mac("u2", "login", "123456"));
+        assert_ne!(mac, k.code_mac("u1", "setup", "123456"));
+        assert_ne!(mac, k.code_mac("u1", "login", "123457"));
+        assert_ne!(mac, SealKey::random().code_mac("u1", "login", "123456"));
+        // Parts are length-prefixed: moving characters between them changes the MAC.
+        assert_ne!(k.code_mac("u1l", "ogin", "123456"), mac);
     }
 }

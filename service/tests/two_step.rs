@@ -1,6 +1,6 @@
-//! Two-step login with an authenticator app: turning it on and off, the
-//! second step of every log-in, codes used once, throttling, remembered
-//! browsers and the recovery code.
+//! Two-step login with an authenticator app or emailed codes: turning it on
+//! and off, the second step of every log-in, codes used once, throttling,
+//! remembered browsers and the recovery code.
 
 #[macro_use]
 mod common;
@@ -159,4 +159,114 @@ async fn provider_requires_two_step_of_staff(w: World) {
     assert!(!w.s.staff_two_step_required(&admin.actor, &pid).await.unwrap());
 }
 
-both!(authenticator_as_second_step, turning_off_asks_for_the_password, provider_requires_two_step_of_staff);
+/// The newest mailed code whose subject starts with `subject`, and how many
+/// such mails there are.
+async fn mailed_code(w: &World, to: &str, subject: &str) -> (String, usize) {
+    let mails: Vec<_> = w.s.store.mails_to(to).await.unwrap().into_iter().filter(|m| m.subject.starts_with(subject)).collect();
+    let last = mails.last().unwrap_or_else(|| panic!("no mail {subject:?} to {to}"));
+    let code = last.subject.rsplit(' ').next().unwrap().to_string();
+    assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()), "{}", last.subject);
+    assert!(last.text_body.contains(&code) && last.expires_at == Some(last.created_at + 600), "the code, never sent after it expires");
+    (code, mails.len())
+}
+
+const SETUP_MAIL: &str = "Your code to turn on two-step login:";
+const LOGIN_MAIL: &str = "Your Provider Portal log-in code:";
+
+async fn email_codes_as_second_step(w: World) {
+    let email = "erin@acme.com";
+    let erin = w.person(email).await;
+    let r = w.s.start_email_two_step(&erin.actor, &auth_hash(email, "not my password"), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "password"), "{r:?}");
+    assert!(w.s.store.mails_to(email).await.unwrap().is_empty(), "a wrong password mails nothing");
+
+    // Turning it on: a code to the address proves it reaches the person.
+    assert_eq!(w.s.start_email_two_step(&erin.actor, &auth_hash(email, PW), &meta()).await.unwrap(), email);
+    let (setup_code, _) = mailed_code(&w, email, SETUP_MAIL).await;
+    assert_eq!(w.s.two_factor_status(&erin.actor).await.unwrap().enabled_at, None, "not on before the code");
+    let wrong = if setup_code == "000000" { "111111" } else { "000000" };
+    let r = w.s.enable_email_two_step(&erin.actor, wrong).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "code"), "{r:?}");
+    let recovery = w.s.enable_email_two_step(&erin.actor, &setup_code).await.unwrap();
+    let status = w.s.two_factor_status(&erin.actor).await.unwrap();
+    assert_eq!((status.enabled_at, status.method), (Some(w.s.now()), Some(domain::two_factor::Method::Email)));
+    let on = w.s.store.mails_to(email).await.unwrap().into_iter().find(|m| m.subject == "Two-step login is on").expect("told it is on");
+    assert!(on.text_body.contains("a code we send to this address"), "{}", on.text_body);
+    assert!(matches!(w.s.enable_email_two_step(&erin.actor, &setup_code).await, Err(ServiceError::Validation(_))), "the setup code works once");
+    let r = w.s.start_authenticator(&erin.actor, &auth_hash(email, PW), &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "one method at a time: {r:?}");
+    let r = w.s.start_email_two_step(&erin.actor, &auth_hash(email, PW), &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
+
+    // A log-in: the password mails a code and asks for it, saying where it went.
+    let r = w.s.login_remembering(login(email, None), &meta()).await;
+    match &r {
+        Err(ServiceError::Validation(v)) => {
+            assert_eq!(v[0].field, TWO_STEP_EMAIL_FIELD);
+            assert!(v[0].message.contains("e***@acme.com") && !v[0].message.contains(email), "masked: {}", v[0].message);
+        }
+        other => panic!("{other:?}"),
+    }
+    let (first, sent) = mailed_code(&w, email, LOGIN_MAIL).await;
+    assert_eq!(sent, 1);
+    // Asked again within a minute (the apps do: token, then send-email-login): no second mail.
+    assert_eq!(field_of(&w.s.login_remembering(login(email, None), &meta()).await).as_deref(), Some(TWO_STEP_EMAIL_FIELD));
+    assert!(!w.s.send_login_email_code(email, &auth_hash(email, PW), &meta()).await.unwrap());
+    assert_eq!(mailed_code(&w, email, LOGIN_MAIL).await, (first.clone(), 1));
+    // The wrong password sends nothing and says nothing of the second step.
+    let r = w.s.send_login_email_code(email, &auth_hash(email, "guess"), &meta()).await;
+    assert!(matches!(r, Err(ServiceError::Forbidden(_))), "{r:?}");
+    // The emailed code is not an authenticator code, nor is a wrong one right.
+    let as_app = TwoFactorAnswer::Authenticator { code: first.clone(), remember: false };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(as_app)), &meta()).await).as_deref(), Some("code"));
+    let other = if first == "123456" { "654321" } else { "123456" };
+    let wrong = TwoFactorAnswer::Email { code: other.into(), remember: false };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(wrong)), &meta()).await).as_deref(), Some("code"));
+    let right = TwoFactorAnswer::Email { code: first.clone(), remember: true };
+    let (_, me, remember) = w.s.login_remembering(login(email, Some(right.clone())), &meta()).await.unwrap();
+    assert_eq!(me.email, email);
+    let remember = remember.expect("remembered browser");
+    assert!(w.s.login_remembering(login(email, Some(TwoFactorAnswer::Remembered { token: remember })), &meta()).await.is_ok());
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(right)), &meta()).await).as_deref(), Some("code"), "a code works once");
+
+    // A new code after the pause replaces the old one; codes expire after ten minutes.
+    w.clock.advance(61);
+    assert!(w.s.send_login_email_code(email, &auth_hash(email, PW), &meta()).await.unwrap());
+    let (second, sent) = mailed_code(&w, email, LOGIN_MAIL).await;
+    assert_eq!(sent, 2);
+    w.clock.advance(601);
+    let late = TwoFactorAnswer::Email { code: second, remember: false };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(late)), &meta()).await).as_deref(), Some("code"), "expired");
+
+    // At most ten codes an hour to one address.
+    let mut refused = None;
+    for _ in 0..12 {
+        w.clock.advance(61);
+        match w.s.send_login_email_code(email, &auth_hash(email, PW), &meta()).await {
+            Ok(_) => {}
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    assert!(matches!(&refused, Some(ServiceError::RateLimited(m)) if m.contains("Too many codes")), "{refused:?}");
+    let (_, sent) = mailed_code(&w, email, LOGIN_MAIL).await;
+    assert!(sent <= 2 + domain::two_factor::EMAIL_CODES_PER_HOUR as usize, "{sent} log-in mails");
+
+    // An account with the authenticator app cannot have codes mailed.
+    let finn = w.person("finn@acme.com").await;
+    turn_on(&w, &finn).await;
+    let r = w.s.send_login_email_code("finn@acme.com", &auth_hash("finn@acme.com", PW), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].message.contains("not on")), "{r:?}");
+
+    // The recovery code turns it off; then the password alone logs in.
+    w.clock.advance(3600);
+    assert!(w.s.login_remembering(login(email, Some(TwoFactorAnswer::Recovery { code: recovery })), &meta()).await.is_ok());
+    assert_eq!(w.s.two_factor_status(&erin.actor).await.unwrap().method, None);
+    let before = w.s.store.mails_to(email).await.unwrap().len();
+    assert!(w.s.login_remembering(login(email, None), &meta()).await.is_ok());
+    assert_eq!(w.s.store.mails_to(email).await.unwrap().len(), before, "off: no code mailed");
+}
+
+both!(email_codes_as_second_step, authenticator_as_second_step, turning_off_asks_for_the_password, provider_requires_two_step_of_staff);

@@ -1,8 +1,8 @@
 //! Create account, Log in. All key derivation happens here, in the browser:
 //! the server receives only the authentication hash and encrypted keys.
 
-use crate::api::{login, prelogin, register};
-use crate::components::{Field, StrengthMeter, yield_to_browser};
+use crate::api::{login, prelogin, register, send_login_code};
+use crate::components::{Field, StrengthMeter, while_busy, yield_to_browser};
 use crate::error::ApiError;
 use crate::pages::safe_next;
 use crate::session::use_session;
@@ -45,7 +45,8 @@ pub async fn strength(password: &str, inputs: &[String]) -> Option<u8> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoginError {
     /// The account has two-step login on: ask for the code and try again.
-    TwoStep,
+    /// With email codes, what the server said (where the code went).
+    TwoStep(Option<String>),
     /// A wrong or already used code (the code field's message).
     Code(String),
     Failed(String),
@@ -54,7 +55,8 @@ pub enum LoginError {
 impl From<LoginError> for String {
     fn from(e: LoginError) -> String {
         match e {
-            LoginError::TwoStep => domain::api::TWO_STEP_NEEDED.to_string(),
+            LoginError::TwoStep(None) => domain::api::TWO_STEP_NEEDED.to_string(),
+            LoginError::TwoStep(Some(m)) => m,
             LoginError::Code(m) | LoginError::Failed(m) => m,
         }
     }
@@ -66,6 +68,16 @@ impl From<String> for LoginError {
     }
 }
 
+/// The authentication hash of an account's master password, made in the
+/// browser with the account's KDF settings.
+async fn login_auth_hash(email: &str, password: &str) -> Result<(String, crypto::MasterKey), String> {
+    let parsed = Email::parse(email).map_err(|e| e.to_string())?;
+    let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
+    yield_to_browser().await;
+    let master = crate::kdf::master_key(password, &parsed, kdf).await?;
+    Ok((crypto::auth_hash(&master, password), master))
+}
+
 /// Logs in: pre-login → Argon2id in the browser → authentication hash →
 /// session (with the second step, when the account has two-step login on).
 /// True when an administrator reset the master password (account recovery):
@@ -73,13 +85,12 @@ impl From<String> for LoginError {
 pub async fn do_login(email: &str, password: &str, for_invite: bool, two_factor: Option<TwoFactorAnswer>) -> Result<bool, LoginError> {
     let s = use_session();
     let parsed = Email::parse(email).map_err(|e| e.to_string())?;
-    let kdf = prelogin(parsed.to_string()).await.map_err(|e| e.to_string())?;
-    yield_to_browser().await;
-    let master = crate::kdf::master_key(password, &parsed, kdf).await?;
-    let input = LoginInput { two_factor, ..LoginInput::new(parsed.to_string(), crypto::auth_hash(&master, password)) };
-    let me = login(input).await.map_err(|e| match (e.field("two_factor"), e.field("code")) {
-        (Some(_), _) => LoginError::TwoStep,
-        (_, Some(m)) => LoginError::Code(m),
+    let (hash, master) = login_auth_hash(email, password).await?;
+    let input = LoginInput { two_factor, ..LoginInput::new(parsed.to_string(), hash) };
+    let me = login(input).await.map_err(|e| match (e.field("two_factor"), e.field(domain::api::TWO_STEP_EMAIL_FIELD), e.field("code")) {
+        (Some(_), _, _) => LoginError::TwoStep(None),
+        (_, Some(sent), _) => LoginError::TwoStep(Some(sent)),
+        (_, _, Some(m)) => LoginError::Code(m),
         _ => LoginError::Failed(e.to_string()),
     })?;
     let keys = crypto::unlock(&master, &me.protected_user_key, &me.protected_private_key).map_err(|_| "Your keys could not be decrypted.".to_string())?;
@@ -123,20 +134,28 @@ pub fn LoginPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let recovery = RwSignal::new(false);
     let remember = RwSignal::new(false);
+    // With email codes: where the code went (None: the authenticator app).
+    let emailed = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(None::<String>);
     let next = move || safe_next(query.with_untracked(|q| q.get("next")));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
+        notice.set(None);
         let answer = if two_step.get_untracked() {
             let c = code.get_untracked();
             if c.trim().is_empty() {
-                error.set(Some(if recovery.get_untracked() { "Enter your recovery code." } else { domain::api::TWO_STEP_NEEDED }.into()));
+                error.set(Some(if recovery.get_untracked() {
+                    "Enter your recovery code.".to_string()
+                } else {
+                    emailed.get_untracked().unwrap_or_else(|| domain::api::TWO_STEP_NEEDED.into())
+                }));
                 return;
             }
-            Some(if recovery.get_untracked() {
-                TwoFactorAnswer::Recovery { code: c }
-            } else {
-                TwoFactorAnswer::Authenticator { code: c, remember: remember.get_untracked() }
+            Some(match (recovery.get_untracked(), emailed.get_untracked()) {
+                (true, _) => TwoFactorAnswer::Recovery { code: c },
+                (false, Some(_)) => TwoFactorAnswer::Email { code: c, remember: remember.get_untracked() },
+                (false, None) => TwoFactorAnswer::Authenticator { code: c, remember: remember.get_untracked() },
             })
         } else {
             None
@@ -155,12 +174,13 @@ pub fn LoginPage() -> impl IntoView {
                     // An administrator set this password: choose one's own first.
                     navigate(if reset { "/settings/account?reset=1" } else { &to }, Default::default());
                 }
-                Err(LoginError::TwoStep) => {
+                Err(LoginError::TwoStep(sent)) => {
                     // First time: the code form; again (a remembered browser
                     // that was forgotten): the same form, said once more.
                     if two_step.get_untracked() {
-                        error.set(Some(domain::api::TWO_STEP_NEEDED.into()));
+                        error.set(Some(sent.clone().unwrap_or_else(|| domain::api::TWO_STEP_NEEDED.into())));
                     }
+                    emailed.set(sent);
                     two_step.set(true);
                 }
                 Err(e) => error.set(Some(e.into())),
@@ -171,8 +191,28 @@ pub fn LoginPage() -> impl IntoView {
     // rendering of either form can reach it.
     let submit = StoredValue::new(submit);
     let submit = move |ev: leptos::ev::SubmitEvent| submit.with_value(|f| f(ev));
+    // Email codes: a new code (the master password's hash proves the person again).
+    let resend = move |_| {
+        error.set(None);
+        notice.set(None);
+        let (email_s, pw) = (email.get_untracked(), password.get_untracked());
+        while_busy(
+            busy,
+            async move {
+                let (hash, _) = login_auth_hash(&email_s, &pw).await?;
+                send_login_code(email_s, hash).await.map_err(|e| e.to_string())
+            },
+            move |result: Result<bool, String>| match result {
+                Ok(true) => notice.set(Some("A new code is on its way. The earlier one no longer works.".into())),
+                Ok(false) => notice.set(Some("A code went out less than a minute ago: check your inbox (and spam folder), or try again in a minute.".into())),
+                Err(e) => error.set(Some(e)),
+            },
+        );
+    };
     let back = move |_| {
         two_step.set(false);
+        emailed.set(None);
+        notice.set(None);
         recovery.set(false);
         code.set(String::new());
         error.set(None);
@@ -227,7 +267,19 @@ pub fn LoginPage() -> impl IntoView {
                             when=move || recovery.get()
                             fallback=move || {
                                 view! {
-                                    <p class="muted">"Enter the 6-digit code from your authenticator app for " <strong>{move || email.get()}</strong> "."</p>
+                                    <p class="muted">
+                                        {move || match emailed.get() {
+                                            Some(sent) => view! { {sent} }.into_any(),
+                                            None => {
+                                                view! {
+                                                    "Enter the 6-digit code from your authenticator app for "
+                                                    <strong>{move || email.get()}</strong>
+                                                    "."
+                                                }
+                                                    .into_any()
+                                            }
+                                        }}
+                                    </p>
                                     <Field label="Verification code">
                                         <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" autofocus bind:value=code />
                                     </Field>
@@ -243,6 +295,9 @@ pub fn LoginPage() -> impl IntoView {
                                 <input type="text" autocomplete="off" autocapitalize="characters" bind:value=code />
                             </Field>
                         </Show>
+                        <p class="notice" role="status">
+                            {move || notice.get()}
+                        </p>
                         <p class="form-error" role="alert">
                             {move || error.get()}
                         </p>
@@ -250,6 +305,13 @@ pub fn LoginPage() -> impl IntoView {
                             {move || if busy.get() { "Checking…" } else { "Continue" }}
                         </button>
                     </form>
+                    <Show when=move || emailed.get().is_some() && !recovery.get()>
+                        <p class="muted center">
+                            "No mail? " <button class="link" type="button" on:click=resend disabled=move || busy.get()>
+                                "Send a new code"
+                            </button>
+                        </p>
+                    </Show>
                     <p class="muted center">
                         <button
                             class="link"
@@ -260,7 +322,11 @@ pub fn LoginPage() -> impl IntoView {
                                 error.set(None);
                             }
                         >
-                            {move || if recovery.get() { "Use the authenticator app" } else { "Use a recovery code" }}
+                            {move || match (recovery.get(), emailed.get().is_some()) {
+                                (true, true) => "Use the emailed code",
+                                (true, false) => "Use the authenticator app",
+                                (false, _) => "Use a recovery code",
+                            }}
                         </button>
                         " · "
                         <button class="link" type="button" on:click=back>

@@ -1,11 +1,13 @@
-//! Settings → My account → Two-step login: an authenticator app as a second
-//! step at every log-in (portal and Bitwarden's apps). Turning it on or off
-//! asks for the master password again; the recovery code is shown once.
+//! Settings → My account → Two-step login: an authenticator app or a code
+//! mailed to the account's address as a second step at every log-in (portal
+//! and Bitwarden's apps). Turning it on or off asks for the master password
+//! again; the recovery code is shown once.
 
 use crate::components::{Field, while_busy, yield_to_browser};
 use crate::error::ApiError;
 use domain::api::{AuthenticatorSetup, Me};
 use domain::crypto;
+use domain::two_factor::Method;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -40,6 +42,8 @@ enum Stage {
     Password,
     /// The QR code and key shown, waiting for the first code.
     Scan(AuthenticatorSetup),
+    /// A code mailed to this address, waiting for it.
+    EmailCode(String),
     /// On: the recovery code, shown once.
     Recovery(String),
 }
@@ -64,31 +68,35 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    let method = RwSignal::new(Method::Authenticator);
     let enabled = move || status.get().and_then(|s| s.enabled_at);
+    let my_email = StoredValue::new(me.email.clone());
 
     // Turn on (start: key and QR code) or turn off, after the master password.
     let submit_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
         busy.set(true);
-        let (me, pw, turning_off) = (me.clone(), password.get_untracked(), enabled().is_some());
+        let (me, pw, turning_off, chosen) = (me.clone(), password.get_untracked(), enabled().is_some(), method.get_untracked());
         spawn_local(async move {
             let result = async {
                 let hash = own_auth_hash(&me, &pw).await?;
                 if turning_off {
                     crate::api::disable_two_step(hash).await.map_err(error_text)?;
-                    Ok(None)
-                } else {
-                    crate::api::start_authenticator(hash).await.map(Some).map_err(error_text)
+                    return Ok(None);
+                }
+                match chosen {
+                    Method::Authenticator => crate::api::start_authenticator(hash).await.map(|s| Some(Stage::Scan(s))).map_err(error_text),
+                    Method::Email => crate::api::start_email_two_step(hash).await.map(|to| Some(Stage::EmailCode(to))).map_err(error_text),
                 }
             }
             .await;
             busy.set(false);
             match result {
-                Ok(setup) => {
+                Ok(next) => {
                     password.set(String::new());
-                    match setup {
-                        Some(setup) => stage.set(Stage::Scan(setup)),
+                    match next {
+                        Some(next) => stage.set(next),
                         None => refetch(),
                     }
                 }
@@ -100,11 +108,13 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
         ev.prevent_default();
         error.set(None);
         let c = code.get_untracked();
+        let by_email = matches!(stage.get_untracked(), Stage::EmailCode(_));
         if c.trim().is_empty() {
-            error.set(Some("Enter the 6-digit code your authenticator app shows.".into()));
+            error.set(Some(if by_email { "Enter the 6-digit code we emailed you." } else { "Enter the 6-digit code your authenticator app shows." }.into()));
             return;
         }
-        while_busy(busy, crate::api::enable_authenticator(c), move |result| match result {
+        let call = async move { if by_email { crate::api::enable_email_two_step(c).await } else { crate::api::enable_authenticator(c).await } };
+        while_busy(busy, call, move |result| match result {
             Ok(recovery) => {
                 code.set(String::new());
                 stage.set(Stage::Recovery(recovery));
@@ -126,6 +136,34 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
         let on = enabled().is_some();
         view! {
             <form class="stack narrow-form" on:submit=submit_password novalidate>
+                {(!on)
+                    .then(|| {
+                        view! {
+                            <fieldset class="choices">
+                                <legend>"Second step"</legend>
+                                <label class="check">
+                                    <input
+                                        type="radio"
+                                        name="two-step-method"
+                                        prop:checked=move || method.get() == Method::Authenticator
+                                        on:change=move |_| method.set(Method::Authenticator)
+                                    />
+                                    " Authenticator app"
+                                    <span class="muted small">" — a new code every 30 seconds on your phone; works offline"</span>
+                                </label>
+                                <label class="check">
+                                    <input
+                                        type="radio"
+                                        name="two-step-method"
+                                        prop:checked=move || method.get() == Method::Email
+                                        on:change=move |_| method.set(Method::Email)
+                                    />
+                                    " Email"
+                                    <span class="muted small">{format!(" — a code sent to {} at each log-in", my_email.get_value())}</span>
+                                </label>
+                            </fieldset>
+                        }
+                    })}
                 <Field label=if on { "Master password to turn off two-step login" } else { "Master password to turn on two-step login" }>
                     <input type="password" autocomplete="current-password" bind:value=password />
                 </Field>
@@ -172,20 +210,49 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
         }
     };
 
+    let email_code = move |to: String| {
+        view! {
+            <form class="stack narrow-form" on:submit=submit_code novalidate>
+                <p>
+                    "We sent a 6-digit code to " <strong>{to}</strong>
+                    ". Enter it to turn on two-step login by email. It works for 10 minutes; no mail? Check the spam folder, or cancel and start again."
+                </p>
+                <Field label="Verification code">
+                    <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" bind:value=code />
+                </Field>
+                <p class="form-error" role="alert">
+                    {move || error.get()}
+                </p>
+                <div class="actions">
+                    <button class="btn primary" type="submit" disabled=move || busy.get()>
+                        "Turn on"
+                    </button>
+                    <button class="btn" type="button" on:click=cancel>
+                        "Cancel"
+                    </button>
+                </div>
+            </form>
+        }
+    };
+
     view! {
         <section class="card" aria-labelledby="two-step-title">
             <h2 id="two-step-title">"Two-step login"</h2>
             <p class="muted small">
-                "A second step after your master password: a code from an authenticator app, at every log-in here and in Bitwarden's apps ("
+                "A second step after your master password: a code from an authenticator app or one we email you, at every log-in here and in Bitwarden's apps ("
                 <code>"bw login"</code> " asks for it). A browser or app can be remembered for 30 days."
             </p>
             <p class="two-step-state" role="status">
                 {move || match status.get() {
                     None => ().into_any(),
-                    Some(domain::api::TwoFactorStatus { enabled_at: Some(at) }) => {
+                    Some(domain::api::TwoFactorStatus { enabled_at: Some(at), method }) => {
+                        let how = match method {
+                            Some(Method::Email) => format!(" Email codes to {}, since ", my_email.get_value()),
+                            _ => " Authenticator app, since ".to_string(),
+                        };
                         view! {
                             <span class="badge ok">"On"</span>
-                            " Authenticator app, since "
+                            {how}
                             {domain::time::fmt_rfc3339(at).chars().take(10).collect::<String>()}
                         }
                             .into_any()
@@ -196,11 +263,12 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
             {move || match stage.get() {
                 Stage::Password => password_form().into_any(),
                 Stage::Scan(setup) => scan(setup).into_any(),
+                Stage::EmailCode(to) => email_code(to).into_any(),
                 Stage::Recovery(recovery) => {
                     view! {
                         <div class="stack" role="status">
                             <p class="notice">
-                                "Two-step login is on. Save this recovery code somewhere safe: if you lose your authenticator app, it turns two-step login off. It is not shown again."
+                                "Two-step login is on. Save this recovery code somewhere safe: if you lose your authenticator app or your mailbox, it turns two-step login off. It is not shown again."
                             </p>
                             <p class="mono key" data-testid="recovery-code">
                                 {recovery}

@@ -13,8 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use domain::api::TwoFactorAnswer;
+use domain::two_factor::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use service::app_items::BulkAction;
 use service::apps::DeviceInfo;
 use service::{Actor, RequestMeta, ServiceError, Services};
 
@@ -24,6 +26,7 @@ pub fn routes() -> Router<leptos::config::LeptosOptions> {
         .route("/identity/accounts/prelogin", post(prelogin))
         .route("/identity/accounts/prelogin/password", post(prelogin))
         .route("/identity/connect/token", post(token))
+        .route("/api/two-factor/send-email-login", post(send_email_login))
         .route("/api/config", get(config))
         .route("/api/accounts/revision-date", get(revision_date))
         .route("/api/accounts/profile", get(profile))
@@ -34,7 +37,12 @@ pub fn routes() -> Router<leptos::config::LeptosOptions> {
         .route("/api/folders/{id}/delete", post(delete_folder))
         .route("/api/ciphers/move", put(move_ciphers).post(move_ciphers))
         .route("/api/ciphers/{id}/partial", put(file_cipher).post(file_cipher))
-        .route("/api/ciphers", post(create_cipher))
+        .route("/api/ciphers", post(create_cipher).delete(purge_many))
+        .route("/api/ciphers/delete", put(trash_many).post(purge_many))
+        .route("/api/ciphers/restore", put(restore_many))
+        .route("/api/ciphers/admin", axum::routing::delete(purge_many_admin))
+        .route("/api/ciphers/delete-admin", put(trash_many_admin).post(purge_many_admin))
+        .route("/api/ciphers/restore-admin", put(restore_many_admin))
         .route("/api/ciphers/create", post(create_shared_cipher))
         .route("/api/ciphers/{id}", get(cipher).put(update_cipher).post(update_cipher).delete(purge_cipher))
         .route("/api/ciphers/{id}/delete", put(trash_cipher).post(trash_cipher))
@@ -171,18 +179,19 @@ struct TokenRequest {
     two_factor_remember: Option<String>,
 }
 
-/// Bitwarden's two-step provider numbers: 0 authenticator app, 5 a
-/// remembered device, 8 the recovery code.
+/// Bitwarden's two-step provider numbers: 0 authenticator app, 1 email,
+/// 5 a remembered device, 8 the recovery code.
 fn two_factor(req: &TokenRequest) -> Result<Option<TwoFactorAnswer>, AppError> {
     let Some(token) = req.two_factor_token.clone().filter(|t| !t.trim().is_empty()) else { return Ok(None) };
     Ok(Some(match req.two_factor_provider.as_deref().map(str::trim) {
         Some("0") | None => TwoFactorAnswer::Authenticator { code: token, remember: req.two_factor_remember.as_deref() == Some("1") },
+        Some("1") => TwoFactorAnswer::Email { code: token, remember: req.two_factor_remember.as_deref() == Some("1") },
         Some("5") => TwoFactorAnswer::Remembered { token },
         Some("8") => TwoFactorAnswer::Recovery { code: token },
         Some(other) => {
             return Err(AppError::new(
                 StatusCode::BAD_REQUEST,
-                format!("This server offers two-step login with an authenticator app only (not provider {other})."),
+                format!("This server offers two-step login with an authenticator app or email codes (not provider {other})."),
             )
             .grant());
         }
@@ -190,15 +199,21 @@ fn two_factor(req: &TokenRequest) -> Result<Option<TwoFactorAnswer>, AppError> {
 }
 
 /// The answer that makes an app ask for the second step (Bitwarden's
-/// `TwoFactorProviders2`: the authenticator app).
-fn two_factor_required() -> Response {
+/// `TwoFactorProviders2`: the authenticator app, or email with the address
+/// masked; the code has already been mailed).
+fn two_factor_required(method: Method, email: &str, message: &str) -> Response {
+    let kind = method.bitwarden_type().to_string();
+    let detail = match method {
+        Method::Authenticator => Value::Null,
+        Method::Email => json!({ "Email": domain::two_factor::masked_email(email) }),
+    };
     let body = json!({
         "error": "invalid_grant",
         "error_description": "Two factor required.",
-        "TwoFactorProviders": ["0"],
-        "TwoFactorProviders2": { "0": null },
+        "TwoFactorProviders": [kind],
+        "TwoFactorProviders2": { kind.clone(): detail },
         "MasterPasswordPolicy": { "Object": "masterPasswordPolicy" },
-        "ErrorModel": { "Message": service::two_factor::NEEDED, "Object": "error" },
+        "ErrorModel": { "Message": message, "Object": "error" },
     });
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
@@ -213,16 +228,27 @@ fn device(req: &TokenRequest) -> DeviceInfo {
 }
 
 async fn token(Extension(services): Extension<Services>, ip: Option<Extension<app::api::ssr::ClientIp>>, Form(req): Form<TokenRequest>) -> Response {
+    let email = req.username.clone().unwrap_or_default();
     match grant(services, ip, req).await {
         Ok(json) => json.into_response(),
-        Err(Grant::TwoFactorRequired) => two_factor_required(),
+        Err(Grant::TwoFactorRequired(method, message)) => two_factor_required(method, &email, &message),
         Err(Grant::Refused(e)) => e.into_response(),
     }
 }
 
 enum Grant {
-    TwoFactorRequired,
+    /// The second step is needed: which, and what to tell the person.
+    TwoFactorRequired(Method, String),
     Refused(AppError),
+}
+
+/// The second step asked for, when that is what the service said.
+fn second_step_asked(v: &[domain::FieldError]) -> Option<(Method, String)> {
+    v.iter().find_map(|f| match f.field.as_str() {
+        service::two_factor::NEEDED_FIELD => Some((Method::Authenticator, f.message.clone())),
+        domain::api::TWO_STEP_EMAIL_FIELD => Some((Method::Email, f.message.clone())),
+        _ => None,
+    })
 }
 
 impl From<AppError> for Grant {
@@ -249,13 +275,40 @@ async fn grant(services: Services, ip: Option<Extension<app::api::ssr::ClientIp>
         other => return Err(AppError::new(StatusCode::BAD_REQUEST, format!("This server does not offer the {other:?} log-in.")).grant().into()),
     };
     let tokens = tokens.map_err(|e| match e {
-        ServiceError::Validation(v) if v.iter().any(|f| f.field == service::two_factor::NEEDED_FIELD) => Grant::TwoFactorRequired,
+        ServiceError::Validation(v) if second_step_asked(&v).is_some() => {
+            let (method, message) = second_step_asked(&v).expect("checked");
+            Grant::TwoFactorRequired(method, message)
+        }
         // A wrong password is said as the apps show it, on the grant.
         ServiceError::Forbidden(m) => AppError::new(StatusCode::BAD_REQUEST, m).grant().into(),
         ServiceError::Validation(v) => AppError::from(ServiceError::Validation(v)).grant().into(),
         other => AppError::from(other).into(),
     })?;
     Ok(Json(wire::token(&tokens)))
+}
+
+/// What an app sends to have a log-in code mailed (Bitwarden's
+/// `TwoFactorEmailRequestModel`; the apps send camelCase).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SendEmailLogin {
+    #[serde(alias = "Email")]
+    email: String,
+    #[serde(alias = "MasterPasswordHash")]
+    master_password_hash: Option<String>,
+}
+
+/// `POST /api/two-factor/send-email-login`: the master password hash proves
+/// the person; a code goes to the account's address (not again within a
+/// minute: the token endpoint has just sent one).
+async fn send_email_login(
+    Extension(services): Extension<Services>,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<SendEmailLogin>,
+) -> Result<StatusCode, AppError> {
+    let hash = req.master_password_hash.filter(|h| !h.is_empty()).ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "Enter your master password."))?;
+    services.send_login_email_code(&req.email, &hash, &meta(ip.as_deref())).await?;
+    Ok(StatusCode::OK)
 }
 
 async fn config(Extension(services): Extension<Services>) -> Json<Value> {
@@ -461,6 +514,100 @@ async fn restore_cipher(
         }
     }
     find(&services, &actor, &id).await
+}
+
+/// The bulk endpoints' body (Bitwarden's `CipherBulkDeleteRequestModel` /
+/// `CipherBulkRestoreRequestModel`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BulkRequest {
+    #[serde(alias = "Ids")]
+    ids: Vec<String>,
+    #[serde(default, alias = "OrganizationId")]
+    organization_id: Option<String>,
+}
+
+async fn bulk(
+    services: &Services,
+    actor: &Actor,
+    ip: Option<&app::api::ssr::ClientIp>,
+    req: &BulkRequest,
+    action: BulkAction,
+    admin: bool,
+) -> Result<(), AppError> {
+    let m = meta(ip);
+    if admin {
+        let org = req.organization_id.as_deref().ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "Say which organisation (organizationId)."))?;
+        services.app_bulk_admin(actor, org, &req.ids, action, &m).await?;
+    } else {
+        services.app_bulk(actor, &req.ids, action, &m).await?;
+    }
+    Ok(())
+}
+
+/// The restored items, as Bitwarden answers a bulk restore (a list).
+async fn restored(services: &Services, actor: &Actor, ids: &[String]) -> Answer {
+    let data = services.app_sync(actor).await?;
+    let list: Vec<Value> = ids.iter().filter_map(|id| wire::cipher_by_id(&data, id)).collect();
+    Ok(Json(json!({ "data": list, "continuationToken": null, "object": "list" })))
+}
+
+async fn trash_many(
+    Extension(s): Extension<Services>,
+    AppActor(a): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<BulkRequest>,
+) -> Result<StatusCode, AppError> {
+    bulk(&s, &a, ip.as_deref(), &req, BulkAction::Trash, false).await.map(|_| StatusCode::OK)
+}
+
+async fn purge_many(
+    Extension(s): Extension<Services>,
+    AppActor(a): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<BulkRequest>,
+) -> Result<StatusCode, AppError> {
+    bulk(&s, &a, ip.as_deref(), &req, BulkAction::Purge, false).await.map(|_| StatusCode::OK)
+}
+
+async fn restore_many(
+    Extension(s): Extension<Services>,
+    AppActor(a): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<BulkRequest>,
+) -> Answer {
+    bulk(&s, &a, ip.as_deref(), &req, BulkAction::Restore, false).await?;
+    restored(&s, &a, &req.ids).await
+}
+
+async fn trash_many_admin(
+    Extension(s): Extension<Services>,
+    AppActor(a): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<BulkRequest>,
+) -> Result<StatusCode, AppError> {
+    bulk(&s, &a, ip.as_deref(), &req, BulkAction::Trash, true).await.map(|_| StatusCode::OK)
+}
+
+async fn purge_many_admin(
+    Extension(s): Extension<Services>,
+    AppActor(a): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<BulkRequest>,
+) -> Result<StatusCode, AppError> {
+    bulk(&s, &a, ip.as_deref(), &req, BulkAction::Purge, true).await.map(|_| StatusCode::OK)
+}
+
+async fn restore_many_admin(
+    Extension(s): Extension<Services>,
+    AppActor(a): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<BulkRequest>,
+) -> Answer {
+    bulk(&s, &a, ip.as_deref(), &req, BulkAction::Restore, true).await?;
+    let org = req.organization_id.as_deref().unwrap_or_default();
+    let list: Vec<Value> = s.app_org_items_admin(&a, org, &req.ids).await?.iter().map(wire::shared).collect();
+    Ok(Json(json!({ "data": list, "continuationToken": null, "object": "list" })))
 }
 
 async fn purge_cipher(

@@ -269,7 +269,7 @@ pub fn profile(d: &SyncData) -> Value {
         "premiumFromOrganization": false,
         "masterPasswordHint": null,
         "culture": "en-US",
-        "twoFactorEnabled": false,
+        "twoFactorEnabled": d.two_factor_enabled,
         "key": u.protected_user_key,
         "privateKey": u.protected_private_key,
         "accountKeys": account_keys(u),
@@ -341,7 +341,7 @@ fn personal(i: &db::ItemRow) -> Value {
     cipher(row, None, &[], Reach::FULL, Filing { folder_id: i.folder_id.as_deref(), favourite: None })
 }
 
-fn shared(i: &SyncOrgItem) -> Value {
+pub fn shared(i: &SyncOrgItem) -> Value {
     let row = Stored { data: &i.item.data, id: &i.item.id, created: i.item.created_at, updated: i.item.updated_at, deleted: i.item.deleted_at };
     cipher(row, Some(&i.item.org_id), &i.collection_ids, i.reach, Filing { folder_id: i.folder_id.as_deref(), favourite: Some(i.favourite) })
 }
