@@ -157,17 +157,21 @@ async fn two_factor_lifecycle(s: DynStore) {
 /// Emailed codes: one live code per account, sent again only after the
 /// resend pause, spent once, only for its purpose and before it expires;
 /// turning email codes on while another step is on is refused.
+fn email_code(user_id: &str, mac: &str, purpose: &str, sent_at: i64, expires_at: i64) -> EmailCodeRow {
+    EmailCodeRow { user_id: user_id.into(), code_mac: mac.into(), purpose: purpose.into(), sent_at, expires_at }
+}
+
 async fn two_factor_email_codes(s: DynStore) {
     let u = user("e@x.com");
     s.create_user(&u).await.unwrap();
     let m = |at: i64| MailRow { provider_id: None, ..mail("-", "e@x.com", at) };
     let mails = || async { s.mails_to("e@x.com").await.unwrap().len() };
-    assert!(s.put_email_code(&u.id, "mac-1", "setup", 100, 700, 40, &m(100)).await.unwrap());
-    assert!(!s.put_email_code(&u.id, "mac-2", "setup", 130, 730, 70, &m(130)).await.unwrap(), "not again within the pause");
+    assert!(s.put_email_code(&email_code(&u.id, "mac-1", "setup", 100, 700), 40, &m(100)).await.unwrap());
+    assert!(!s.put_email_code(&email_code(&u.id, "mac-2", "setup", 130, 730), 70, &m(130)).await.unwrap(), "not again within the pause");
     assert_eq!(mails().await, 1, "the refused resend queued no mail");
     assert!(!s.take_email_code(&u.id, "mac-1", "login", 131).await.unwrap(), "a setup code is not a log-in code");
     assert!(!s.take_email_code(&u.id, "mac-x", "setup", 131).await.unwrap());
-    assert!(s.put_email_code(&u.id, "mac-3", "setup", 170, 770, 110, &m(170)).await.unwrap(), "after the pause a new code replaces it");
+    assert!(s.put_email_code(&email_code(&u.id, "mac-3", "setup", 170, 770), 110, &m(170)).await.unwrap(), "after the pause a new code replaces it");
     assert!(!s.take_email_code(&u.id, "mac-1", "setup", 171).await.unwrap(), "the replaced code is dead");
     assert!(s.take_email_code(&u.id, "mac-3", "setup", 171).await.unwrap());
     assert!(!s.take_email_code(&u.id, "mac-3", "setup", 172).await.unwrap(), "a code works once");
@@ -179,12 +183,12 @@ async fn two_factor_email_codes(s: DynStore) {
     assert!(!s.put_pending_two_factor(&u.id, "sealed", 202).await.unwrap(), "no authenticator set up while email codes are on");
     assert!(!s.spend_two_factor_step(&u.id, 1).await.unwrap(), "no authenticator step to spend");
 
-    assert!(s.put_email_code(&u.id, "mac-4", "login", 300, 900, 240, &m(300)).await.unwrap());
+    assert!(s.put_email_code(&email_code(&u.id, "mac-4", "login", 300, 900), 240, &m(300)).await.unwrap());
     assert!(!s.take_email_code(&u.id, "mac-4", "login", 900).await.unwrap(), "expired");
-    assert!(s.put_email_code(&u.id, "mac-5", "login", 400, 1000, 340, &m(400)).await.unwrap());
+    assert!(s.put_email_code(&email_code(&u.id, "mac-5", "login", 400, 1000), 340, &m(400)).await.unwrap());
     assert!(s.purge_expired(1000).await.unwrap() >= 1, "expired codes are purged");
     assert!(!s.take_email_code(&u.id, "mac-5", "login", 999).await.unwrap(), "purged");
-    assert!(s.put_email_code(&u.id, "mac-6", "login", 1100, 1700, 1040, &m(1100)).await.unwrap());
+    assert!(s.put_email_code(&email_code(&u.id, "mac-6", "login", 1100, 1700), 1040, &m(1100)).await.unwrap());
     assert!(s.delete_two_factor(&u.id, &m(1101)).await.unwrap());
     assert!(!s.take_email_code(&u.id, "mac-6", "login", 1102).await.unwrap(), "turning two-step login off drops the code");
     assert_eq!(mails().await, 7);

@@ -113,7 +113,7 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the account's emailed code (its MAC) and queues the mail that
     /// carries it, unless a code for the same purpose went out at or after
     /// `resend_after`: then nothing changes (false).
-    async fn put_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64, expires_at: i64, resend_after: i64, mail: &MailRow) -> Result<bool>;
+    async fn put_email_code(&self, code: &EmailCodeRow, resend_after: i64, mail: &MailRow) -> Result<bool>;
     /// Spends the emailed code if it is this one, for this purpose and not
     /// expired: true once (of two concurrent uses, one wins).
     async fn take_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64) -> Result<bool>;

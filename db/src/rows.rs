@@ -54,6 +54,17 @@ pub struct TwoFactorRow {
     pub method: String,
 }
 
+/// A two-step login code mailed to an account: only its MAC is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailCodeRow {
+    pub user_id: String,
+    pub code_mac: String,
+    /// "setup" (turning email codes on) or "login".
+    pub purpose: String,
+    pub sent_at: i64,
+    pub expires_at: i64,
+}
+
 /// A rate-limit counter in its current window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct Counter {

@@ -359,7 +359,7 @@ macro_rules! store_impl {
                 Ok(true)
             }
 
-            async fn put_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64, expires_at: i64, resend_after: i64, mail: &MailRow) -> Result<bool> {
+            async fn put_email_code(&self, code: &EmailCodeRow, resend_after: i64, mail: &MailRow) -> Result<bool> {
                 let mut tx = self.pool.begin().await?;
                 let n = sqlx::query(
                     "INSERT INTO two_factor_email_code (user_id, code_mac, purpose, sent_at, expires_at) VALUES ($1, $2, $3, $4, $5) \
@@ -367,11 +367,11 @@ macro_rules! store_impl {
                      expires_at = excluded.expires_at \
                      WHERE two_factor_email_code.purpose <> excluded.purpose OR two_factor_email_code.sent_at < $6",
                 )
-                .bind(user_id)
-                .bind(code_mac)
-                .bind(purpose)
-                .bind(now)
-                .bind(expires_at)
+                .bind(&code.user_id)
+                .bind(&code.code_mac)
+                .bind(&code.purpose)
+                .bind(code.sent_at)
+                .bind(code.expires_at)
                 .bind(resend_after)
                 .execute(&mut *tx)
                 .await?;

@@ -233,8 +233,9 @@ impl Services {
         let code = two_factor::new_email_code();
         let mac = self.settings.two_factor_key.code_mac(user_id, purpose, &code);
         let mail = crate::mail::render_code(self, email, &code, purpose == PURPOSE_LOGIN);
-        let sent =
-            self.store.put_email_code(user_id, &mac, purpose, now, now + two_factor::EMAIL_CODE_SECS, now - two_factor::EMAIL_RESEND_SECS, &mail).await?;
+        let row =
+            db::EmailCodeRow { user_id: user_id.into(), code_mac: mac, purpose: purpose.into(), sent_at: now, expires_at: now + two_factor::EMAIL_CODE_SECS };
+        let sent = self.store.put_email_code(&row, now - two_factor::EMAIL_RESEND_SECS, &mail).await?;
         if sent {
             self.store.count_hit(&counted, now, 3600, false).await?;
         }
