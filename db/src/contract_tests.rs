@@ -638,6 +638,7 @@ async fn organization_seats(s: DynStore) {
     s.set_seats(&oid, 5, &[]).await.unwrap();
     let clients = s.list_clients(&pid).await.unwrap();
     assert_eq!((clients.len(), clients[0].org.seats, clients[0].used), (1, 5, 1));
+    assert_eq!(s.seats_used(&oid).await.unwrap(), clients[0].used, "one client's count is the list's");
     assert!(clients[0].owner_email.as_deref().unwrap().starts_with("owner-"));
     assert_eq!((clients[0].owner_status.as_deref(), clients[0].last_activity), (Some("invited"), None), "the creation is logged at the provider");
     s.set_seats(&oid, 5, &[event(&oid, "seats_changed", 1500)]).await.unwrap();

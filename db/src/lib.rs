@@ -179,6 +179,9 @@ pub trait Store: Send + Sync + 'static {
     async fn create_organization(&self, org: &ProviderRow, owner: &MemberRow, token_hash: &str, events: &[EventRow], mail: &MailRow) -> Result<()>;
     /// The provider's clients with seats used, one query.
     async fn list_clients(&self, provider_id: &str) -> Result<Vec<ClientRow>>;
+    /// Seats one tenant's members take (suspended members take none), as
+    /// [`Self::list_clients`] counts them.
+    async fn seats_used(&self, tenant_id: &str) -> Result<i64>;
     /// The client organisations' ids and names (no counts).
     async fn client_names(&self, provider_id: &str) -> Result<Vec<(String, String)>>;
     /// Every client organisation's Invited and accepted (not yet confirmed)

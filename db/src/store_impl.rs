@@ -904,6 +904,16 @@ macro_rules! store_impl {
                 .await?)
             }
 
+            async fn seats_used(&self, tenant_id: &str) -> Result<i64> {
+                // The count `used_seats` makes inside a transaction.
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM provider_users WHERE provider_id = $1 AND suspended = $2")
+                    .bind(tenant_id)
+                    .bind(false)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
             async fn set_seats(&self, tenant_id: &str, seats: i64, events: &[EventRow]) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
                 let tenant = lock_tenant(&mut tx, tenant_id).await?;

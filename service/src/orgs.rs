@@ -354,8 +354,9 @@ impl Services {
             Some(pid) => self.store.provider(pid).await?.map(|p| p.name),
             None => None,
         };
-        let used = match auth.tenant.parent_id.as_deref() {
-            Some(pid) => self.store.list_clients(pid).await?.into_iter().find(|c| c.org.id == org_id).map(|c| c.used).unwrap_or(0),
+        // Counted for this organisation alone (not the provider's whole Clients list).
+        let used = match auth.tenant.parent_id {
+            Some(_) => self.store.seats_used(org_id).await?,
             None => 0,
         };
         let via_provider = org.is_provider_staff();

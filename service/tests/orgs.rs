@@ -88,6 +88,7 @@ async fn client_lifecycle(w: World) {
     // The service user's browser opens the organisation key with the provider key it was given.
     let ctx = w.s.org_context(&su.actor, &org.id).await.unwrap();
     assert!(ctx.via_provider && ctx.role.is_none());
+    assert_eq!((ctx.seats, ctx.used), (c.seats, c.used), "the header's seats are the Clients list's");
     let me = w.s.me(&su.actor).await.unwrap();
     let provider_key = su.keys.key_pair.unseal(me.providers[0].wrapped_key.as_ref().unwrap()).unwrap();
     let opened = SymmetricKey::from_bytes(&provider_key).unwrap().decrypt(ctx.org_key.as_ref().unwrap()).unwrap();
