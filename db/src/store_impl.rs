@@ -1497,6 +1497,19 @@ macro_rules! store_impl {
 
             async fn write_org_items(&self, w: &OrgItemsWrite) -> Result<()> {
                 let mut tx = self.pool.begin().await?;
+                if let Some(user_id) = &w.moved_from {
+                    for i in &w.items {
+                        let n = sqlx::query("DELETE FROM vault_items WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL")
+                            .bind(&i.id)
+                            .bind(user_id)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        if n != 1 {
+                            return Err(Error::Conflict(Conflict::Stale));
+                        }
+                    }
+                }
                 for c in &w.new_collections {
                     if c.org_id != w.org_id {
                         return Err(Error::Conflict(Conflict::Stale));
@@ -1619,15 +1632,7 @@ macro_rules! store_impl {
 
             async fn delete_org_items(&self, org_id: &str, ids: &[String], event: &EventRow) -> Result<u64> {
                 let mut tx = self.pool.begin().await?;
-                let mut n = 0;
-                for id in ids {
-                    n += sqlx::query("DELETE FROM org_items WHERE id = $1 AND org_id = $2 AND deleted_at IS NOT NULL")
-                        .bind(id)
-                        .bind(org_id)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                }
+                let n = delete_org_rows(&mut tx, org_id, ids, true).await?;
                 if n > 0 {
                     insert_event(&mut tx, event).await?;
                 }
@@ -1637,21 +1642,7 @@ macro_rules! store_impl {
 
             async fn trash_org_items(&self, org_id: &str, ids: &[String], at: Option<i64>, now: i64, event: &EventRow) -> Result<u64> {
                 let mut tx = self.pool.begin().await?;
-                let mut n = 0;
-                for id in ids {
-                    // Only items in the other state move: $1 IS NULL restores trashed ones.
-                    n += sqlx::query(
-                        "UPDATE org_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 \
-                         AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
-                    )
-                    .bind(at)
-                    .bind(now)
-                    .bind(id)
-                    .bind(org_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
+                let n = trash_org_rows(&mut tx, org_id, ids, at, now).await?;
                 if n > 0 {
                     insert_event(&mut tx, event).await?;
                 }
@@ -1661,35 +1652,9 @@ macro_rules! store_impl {
 
             async fn trash_batch(&self, batch: &ItemBatch, at: Option<i64>, now: i64) -> Result<u64> {
                 let mut tx = self.pool.begin().await?;
-                let mut total = 0;
-                for id in &batch.personal {
-                    total += sqlx::query(
-                        "UPDATE vault_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 \
-                         AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
-                    )
-                    .bind(at)
-                    .bind(now)
-                    .bind(id)
-                    .bind(&batch.user_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
+                let mut total = trash_own_rows(&mut tx, &batch.user_id, &batch.personal, at, now).await?;
                 for (org_id, ids, event) in &batch.orgs {
-                    let mut n = 0;
-                    for id in ids {
-                        n += sqlx::query(
-                            "UPDATE org_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 \
-                             AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
-                        )
-                        .bind(at)
-                        .bind(now)
-                        .bind(id)
-                        .bind(org_id)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    }
+                    let n = trash_org_rows(&mut tx, org_id, ids, at, now).await?;
                     if n > 0 {
                         insert_event(&mut tx, event).await?;
                     }
@@ -1711,10 +1676,7 @@ macro_rules! store_impl {
                         .rows_affected();
                 }
                 for (org_id, ids, event) in &batch.orgs {
-                    let mut n = 0;
-                    for id in ids {
-                        n += sqlx::query("DELETE FROM org_items WHERE id = $1 AND org_id = $2").bind(id).bind(org_id).execute(&mut *tx).await?.rows_affected();
-                    }
+                    let n = delete_org_rows(&mut tx, org_id, ids, false).await?;
                     if n > 0 {
                         insert_event(&mut tx, event).await?;
                     }
@@ -1937,6 +1899,62 @@ macro_rules! tx_helpers {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            /// Moves a person's own items among `ids` to the Trash (`at` Some)
+            /// or back (None), those in the other state only; how many moved.
+            pub async fn trash_own_rows(tx: &mut Tx<'_>, user_id: &str, ids: &[String], at: Option<i64>, now: i64) -> Result<u64> {
+                let mut n = 0;
+                for id in ids {
+                    n += sqlx::query(
+                        "UPDATE vault_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND user_id = $4 \
+                         AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
+                    )
+                    .bind(at)
+                    .bind(now)
+                    .bind(id)
+                    .bind(user_id)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                }
+                Ok(n)
+            }
+
+            /// The same for an organisation's items.
+            pub async fn trash_org_rows(tx: &mut Tx<'_>, org_id: &str, ids: &[String], at: Option<i64>, now: i64) -> Result<u64> {
+                let mut n = 0;
+                for id in ids {
+                    // Only items in the other state move: $1 IS NULL restores trashed ones.
+                    n += sqlx::query(
+                        "UPDATE org_items SET deleted_at = $1, updated_at = $2 WHERE id = $3 AND org_id = $4 \
+                         AND (deleted_at IS NULL) = ($1 IS NOT NULL)",
+                    )
+                    .bind(at)
+                    .bind(now)
+                    .bind(id)
+                    .bind(org_id)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                }
+                Ok(n)
+            }
+
+            /// Deletes an organisation's items among `ids` for good (only those
+            /// in the Trash when `trashed_only`); how many went.
+            pub async fn delete_org_rows(tx: &mut Tx<'_>, org_id: &str, ids: &[String], trashed_only: bool) -> Result<u64> {
+                let mut n = 0;
+                for id in ids {
+                    n += sqlx::query("DELETE FROM org_items WHERE id = $1 AND org_id = $2 AND ($3 = FALSE OR deleted_at IS NOT NULL)")
+                        .bind(id)
+                        .bind(org_id)
+                        .bind(trashed_only)
+                        .execute(&mut **tx)
+                        .await?
+                        .rows_affected();
+                }
+                Ok(n)
             }
 
             pub async fn insert_event(tx: &mut Tx<'_>, e: &EventRow) -> Result<()> {

@@ -2,11 +2,10 @@
 //! (`bw login --apikey`), made after the master password is entered again
 //! and shown once (the server keeps only a hash of the secret).
 
-use crate::components::Field;
+use crate::components::{Field, while_busy};
 use crate::pages::two_step::{error_text, own_auth_hash};
 use domain::api::{ApiKey, Me};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 #[component]
 pub fn ApiKeyCard(me: Me) -> impl IntoView {
@@ -18,22 +17,17 @@ pub fn ApiKeyCard(me: Me) -> impl IntoView {
         ev.prevent_default();
         error.set(None);
         let pw = password.get_untracked();
-        busy.set(true);
         let me = me.clone();
-        spawn_local(async move {
-            let result: Result<ApiKey, String> = async {
-                let hash = own_auth_hash(&me, &pw).await?;
-                crate::api::new_api_key(hash).await.map_err(error_text)
+        let call = async move {
+            let hash = own_auth_hash(&me, &pw).await?;
+            crate::api::new_api_key(hash).await.map_err(error_text)
+        };
+        while_busy(busy, call, move |result: Result<ApiKey, String>| match result {
+            Ok(key) => {
+                password.set(String::new());
+                made.set(Some(key));
             }
-            .await;
-            match result {
-                Ok(key) => {
-                    password.set(String::new());
-                    made.set(Some(key));
-                }
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
+            Err(e) => error.set(Some(e)),
         });
     };
     view! {

@@ -5,7 +5,7 @@
 //! from the Members table (⋮ → Recover account) by setting a new master
 //! password, whose keys are made here from the member's own user key.
 
-use crate::components::{Field, StrengthMeter, yield_to_browser};
+use crate::components::{Field, StrengthMeter, while_busy, yield_to_browser};
 use crate::pages::members::TenantKey;
 use crate::pages::two_step::error_text;
 use crate::session::use_session;
@@ -25,21 +25,16 @@ pub fn RecoverySetupCard(org_id: String, key: TenantKey) -> impl IntoView {
     let set_up = move |_| {
         let (org_id, key) = (org_id.clone(), key.clone());
         error.set(None);
-        busy.set(true);
-        spawn_local(async move {
+        let call = async move {
             yield_to_browser().await;
-            let result = async {
-                let org_key = key.open(&use_session())?;
-                // RSA-2048 generation: a moment of work, in the browser.
-                let (public, private) = domain::recovery::new_org_key_pair(&org_key);
-                crate::api::setup_recovery(org_id, public, private).await.map_err(error_text)
-            }
-            .await;
-            busy.set(false);
-            match result {
-                Ok(()) => status.refetch(),
-                Err(e) => error.set(Some(e)),
-            }
+            let org_key = key.open(&use_session())?;
+            // RSA-2048 generation: a moment of work, in the browser.
+            let (public, private) = domain::recovery::new_org_key_pair(&org_key);
+            crate::api::setup_recovery(org_id, public, private).await.map_err(error_text)
+        };
+        while_busy(busy, call, move |result: Result<(), String>| match result {
+            Ok(()) => status.refetch(),
+            Err(e) => error.set(Some(e)),
         });
     };
     view! {
@@ -103,23 +98,18 @@ pub fn EnrolmentCard() -> impl IntoView {
     let busy = RwSignal::new(false);
     let act = move |org: RecoveryStatus| {
         error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = async {
-                if org.enrolled {
-                    return crate::api::withdraw_recovery(org.org_id).await.map_err(error_text);
-                }
-                let keys = use_session().keys.get_untracked().ok_or("Unlock your vault first.")?;
-                let public = org.public_key.ok_or("Account recovery is not set up in this organisation yet.")?;
-                let sealed = domain::recovery::enrol(&public, &keys.user_key).map_err(|_| "The organisation's public key is not valid.".to_string())?;
-                crate::api::enrol_recovery(org.org_id, sealed).await.map_err(error_text)
+        let call = async move {
+            if org.enrolled {
+                return crate::api::withdraw_recovery(org.org_id).await.map_err(error_text);
             }
-            .await;
-            busy.set(false);
-            match result {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) => error.set(Some(e)),
-            }
+            let keys = use_session().keys.get_untracked().ok_or("Unlock your vault first.")?;
+            let public = org.public_key.ok_or("Account recovery is not set up in this organisation yet.")?;
+            let sealed = domain::recovery::enrol(&public, &keys.user_key).map_err(|_| "The organisation's public key is not valid.".to_string())?;
+            crate::api::enrol_recovery(org.org_id, sealed).await.map_err(error_text)
+        };
+        while_busy(busy, call, move |result: Result<(), String>| match result {
+            Ok(()) => version.update(|v| *v += 1),
+            Err(e) => error.set(Some(e)),
         });
     };
     view! {
@@ -209,33 +199,28 @@ pub fn RecoverForm(org_id: String, key: TenantKey, m: MemberListItem, done: Call
                 error.set(Some(e.message));
                 return;
             }
-            busy.set(true);
             let (org_id, key, member_id, who) = (org_id.clone(), key.clone(), m.id.clone(), who.clone());
-            spawn_local(async move {
+            let call = async move {
                 yield_to_browser().await;
-                let result = async {
-                    let org_key = key.open(&use_session())?;
-                    let material = crate::api::get_recovery_material(org_id.clone(), member_id.clone()).await.map_err(error_text)?;
-                    let user_key = domain::recovery::open_user_key(&org_key, &material.private_key, &material.sealed_user_key)
-                        .map_err(|_| "The member's recovery key could not be opened with this organisation's key.".to_string())?;
-                    let email = domain::Email::parse(&material.email).map_err(|e| e.to_string())?;
-                    let score = crate::pages::auth::strength(&pw, &[material.email.clone()]).await.unwrap_or(0);
-                    let master = crate::kdf::master_key(&pw, &email, material.kdf).await?;
-                    let r = domain::recovery::rewrap(&user_key, &master, &pw);
-                    let password = domain::org::PasswordFacts { length: pw.chars().count() as u32, score };
-                    let input = RecoverAccountInput { org_id, member_id, auth_hash: r.auth_hash, protected_user_key: r.protected_user_key, password };
-                    crate::api::recover_account(input).await.map_err(error_text)
+                let org_key = key.open(&use_session())?;
+                let material = crate::api::get_recovery_material(org_id.clone(), member_id.clone()).await.map_err(error_text)?;
+                let user_key = domain::recovery::open_user_key(&org_key, &material.private_key, &material.sealed_user_key)
+                    .map_err(|_| "The member's recovery key could not be opened with this organisation's key.".to_string())?;
+                let email = domain::Email::parse(&material.email).map_err(|e| e.to_string())?;
+                let score = crate::pages::auth::strength(&pw, &[material.email.clone()]).await.unwrap_or(0);
+                let master = crate::kdf::master_key(&pw, &email, material.kdf).await?;
+                let r = domain::recovery::rewrap(&user_key, &master, &pw);
+                let password = domain::org::PasswordFacts { length: pw.chars().count() as u32, score };
+                let input = RecoverAccountInput { org_id, member_id, auth_hash: r.auth_hash, protected_user_key: r.protected_user_key, password };
+                crate::api::recover_account(input).await.map_err(error_text)
+            };
+            while_busy(busy, call, move |result: Result<(), String>| match result {
+                Ok(()) => {
+                    password.set(String::new());
+                    confirm.set(String::new());
+                    done.run(Ok(format!("{who}'s master password was reset. Give them the new password: they choose their own at their next log-in.")));
                 }
-                .await;
-                busy.set(false);
-                match result {
-                    Ok(()) => {
-                        password.set(String::new());
-                        confirm.set(String::new());
-                        done.run(Ok(format!("{who}'s master password was reset. Give them the new password: they choose their own at their next log-in.")));
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
+                Err(e) => error.set(Some(e)),
             });
         }
     };

@@ -76,32 +76,27 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
     let submit_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        busy.set(true);
         let (me, pw, turning_off, chosen) = (me.clone(), password.get_untracked(), enabled().is_some(), method.get_untracked());
-        spawn_local(async move {
-            let result = async {
-                let hash = own_auth_hash(&me, &pw).await?;
-                if turning_off {
-                    crate::api::disable_two_step(hash).await.map_err(error_text)?;
-                    return Ok(None);
-                }
-                match chosen {
-                    Method::Authenticator => crate::api::start_authenticator(hash).await.map(|s| Some(Stage::Scan(s))).map_err(error_text),
-                    Method::Email => crate::api::start_email_two_step(hash).await.map(|to| Some(Stage::EmailCode(to))).map_err(error_text),
+        let call = async move {
+            let hash = own_auth_hash(&me, &pw).await?;
+            if turning_off {
+                crate::api::disable_two_step(hash).await.map_err(error_text)?;
+                return Ok(None);
+            }
+            match chosen {
+                Method::Authenticator => crate::api::start_authenticator(hash).await.map(|s| Some(Stage::Scan(s))).map_err(error_text),
+                Method::Email => crate::api::start_email_two_step(hash).await.map(|to| Some(Stage::EmailCode(to))).map_err(error_text),
+            }
+        };
+        while_busy(busy, call, move |result: Result<Option<Stage>, String>| match result {
+            Ok(next) => {
+                password.set(String::new());
+                match next {
+                    Some(next) => stage.set(next),
+                    None => refetch(),
                 }
             }
-            .await;
-            busy.set(false);
-            match result {
-                Ok(next) => {
-                    password.set(String::new());
-                    match next {
-                        Some(next) => stage.set(next),
-                        None => refetch(),
-                    }
-                }
-                Err(e) => error.set(Some(e)),
-            }
+            Err(e) => error.set(Some(e)),
         });
     };
     let submit_code = move |ev: leptos::ev::SubmitEvent| {
@@ -178,45 +173,10 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
             </form>
         }
     };
-    let scan = move |setup: AuthenticatorSetup| {
+    // The first code, from the app or the mail: it turns two-step login on.
+    let code_form = move || {
         view! {
-            <div class="two-step-setup">
-                <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
-                <div class="stack">
-                    <p>"1. Scan the QR code with your authenticator app (Bitwarden Authenticator, Microsoft or Google Authenticator, Authy…)."</p>
-                    <p>"Or enter this key by hand:"</p>
-                    <p class="mono key" data-testid="authenticator-key">
-                        {grouped(&setup.key)}
-                    </p>
-                    <p>"2. Enter the 6-digit code the app shows."</p>
-                    <form class="stack" on:submit=submit_code novalidate>
-                        <Field label="Verification code">
-                            <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" bind:value=code />
-                        </Field>
-                        <p class="form-error" role="alert">
-                            {move || error.get()}
-                        </p>
-                        <div class="actions">
-                            <button class="btn primary" type="submit" disabled=move || busy.get()>
-                                "Turn on"
-                            </button>
-                            <button class="btn" type="button" on:click=cancel>
-                                "Cancel"
-                            </button>
-                        </div>
-                    </form>
-                </div>
-            </div>
-        }
-    };
-
-    let email_code = move |to: String| {
-        view! {
-            <form class="stack narrow-form" on:submit=submit_code novalidate>
-                <p>
-                    "We sent a 6-digit code to " <strong>{to}</strong>
-                    ". Enter it to turn on two-step login by email. It works for 10 minutes; no mail? Check the spam folder, or cancel and start again."
-                </p>
+            <form class="stack" on:submit=submit_code novalidate>
                 <Field label="Verification code">
                     <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" bind:value=code />
                 </Field>
@@ -232,6 +192,34 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
                     </button>
                 </div>
             </form>
+        }
+    };
+    let scan = move |setup: AuthenticatorSetup| {
+        view! {
+            <div class="two-step-setup">
+                <div class="qr" role="img" aria-label="QR code for your authenticator app" inner_html=setup.qr_svg.clone()></div>
+                <div class="stack">
+                    <p>"1. Scan the QR code with your authenticator app (Bitwarden Authenticator, Microsoft or Google Authenticator, Authy…)."</p>
+                    <p>"Or enter this key by hand:"</p>
+                    <p class="mono key" data-testid="authenticator-key">
+                        {grouped(&setup.key)}
+                    </p>
+                    <p>"2. Enter the 6-digit code the app shows."</p>
+                    {code_form()}
+                </div>
+            </div>
+        }
+    };
+
+    let email_code = move |to: String| {
+        view! {
+            <div class="stack narrow-form">
+                <p>
+                    "We sent a 6-digit code to " <strong>{to}</strong>
+                    ". Enter it to turn on two-step login by email. It works for 10 minutes; no mail? Check the spam folder, or cancel and start again."
+                </p>
+                {code_form()}
+            </div>
         }
     };
 
