@@ -280,6 +280,7 @@ async fn organization_items(s: DynStore) {
         links: vec![(i1.id.clone(), c1.id.clone())],
         events: vec![event(&oid, "vault_imported", 10)],
         marks: vec![],
+        moved_from: None,
     };
     s.write_org_items(&w).await.unwrap();
     s.write_org_items(&OrgItemsWrite { org_id: other.clone(), new_collections: vec![theirs.clone()], ..Default::default() }).await.unwrap();
@@ -408,6 +409,26 @@ async fn item_batches(s: DynStore) {
     assert_eq!(s.org_item(&o2, &x2.id).await.unwrap(), None);
     assert!(s.org_item(&o1, &x1.id).await.unwrap().is_some(), "not through another organisation");
     assert_eq!(logged(o2.clone(), "items_deleted").await, 1);
+
+    // Shared into an organisation: the item leaves the person's vault and
+    // joins the organisation under the same id, in one transaction; another
+    // person's item (or one in the Trash) cannot be moved, and nothing changes.
+    let own = ItemRow { id: id(), ..mine.clone() };
+    s.put_item(&own).await.unwrap();
+    let share = |user: &str, item_id: &str| OrgItemsWrite {
+        org_id: o1.clone(),
+        items: vec![OrgItemRow { id: item_id.into(), org_id: o1.clone(), data: "x1.shared".into(), created_at: 1, updated_at: 9, deleted_at: None }],
+        events: vec![event(&o1, "item_shared", 9)],
+        moved_from: Some(user.into()),
+        ..Default::default()
+    };
+    assert!(matches!(s.write_org_items(&share(&b.id, &own.id)).await, Err(Error::Conflict(Conflict::Stale))), "not b's item");
+    assert_eq!(s.org_item(&o1, &own.id).await.unwrap(), None);
+    assert_eq!(s.list_items(&a.id).await.unwrap().len(), 1, "still in a's vault");
+    s.write_org_items(&share(&a.id, &own.id)).await.unwrap();
+    assert!(s.list_items(&a.id).await.unwrap().is_empty(), "moved out of a's vault");
+    assert_eq!(s.org_item(&o1, &own.id).await.unwrap().map(|i| i.data), Some("x1.shared".into()));
+    assert!(matches!(s.write_org_items(&share(&a.id, &own.id)).await, Err(Error::Conflict(Conflict::Stale))), "moved once");
 }
 
 async fn invite_accept_confirm(s: DynStore) {

@@ -391,6 +391,10 @@ pub struct OrgItemsWrite {
     /// The saving person's folder and favourite for items written here (a
     /// folder that is not theirs is ignored).
     pub marks: Vec<ItemMark>,
+    /// Items moved here from this person's own vault (Bitwarden's "share"):
+    /// each must be theirs and out of the Trash, and leaves their vault in
+    /// the same transaction.
+    pub moved_from: Option<String>,
 }
 
 /// Items one request changes at once, across a person's own vault and their

@@ -365,8 +365,18 @@ test('a provider admin in bw sees the client organisations they manage, their co
   const template = bw.json('get', 'template', 'item');
   bw.create('item', { ...template, name: 'Firewall', notes: null, organizationId: org.id, collectionIds: [collections[0].id],
     login: { ...bw.json('get', 'template', 'item.login'), username: 'fw', password: 'Fw-Pass-88', totp: null } });
+  // `bw move` (Move to organisation): a personal item re-encrypted with the
+  // client's key by bw leaves the personal vault for the client's collection.
+  const router = bw.create('item', { ...template, name: 'Old router', notes: null, organizationId: null, collectionIds: null,
+    login: { ...bw.json('get', 'template', 'item.login'), username: 'admin', password: 'Router-Pass-99', totp: null } });
+  bw.run('move', router.id, org.id, Buffer.from(JSON.stringify([collections[0].id])).toString('base64'));
+  bw.run('sync');
+  const movedItem = bw.json('get', 'item', router.id);
+  expect([movedItem.organizationId, movedItem.collectionIds, movedItem.login.password]).toEqual([org.id, [collections[0].id], 'Router-Pass-99']);
+  expect(bw.json('list', 'items').filter((i) => i.organizationId === null)).toEqual([]);
   await unlock(page, page.url());
   await expect(table.getByRole('row').filter({ hasText: 'Firewall' }).getByRole('cell', { name: 'Network gear' })).toBeVisible();
+  await expect(table.getByRole('row').filter({ hasText: 'Old router' }).getByRole('cell', { name: 'Network gear' })).toBeVisible();
   await page.screenshot({ path: 'test-results/bw-org-item-in-admin-console.png', fullPage: true });
 });
 

@@ -9,6 +9,7 @@ mod common;
 
 use common::*;
 use domain::bitwarden::cipher::EncryptedCipher;
+use domain::org::CollectionPermission;
 
 const DEVICE: &str = "5b3e2a9c-1f6d-4e0a-9a43-0c1d2e3f4a5b";
 
@@ -210,7 +211,6 @@ async fn refresh_tokens_rotate_and_a_password_change_ends_every_app() {
 /// them on the next request after access is removed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_reads_what_is_shared_and_changes_only_what_they_may() {
-    use domain::org::CollectionPermission;
     let db = testing::sqlite().await;
     let app = spawn(db.store.clone()).await;
     let admin = Browser::new(&app, "admin@acme.com").sign_up().await;
@@ -398,6 +398,39 @@ async fn an_app_is_listed_and_logged_out_from_the_portal() {
     assert_eq!(alice.call("accounts/devices", json!({})).await.1, json!([]));
 }
 
+/// A provider (its admin signed up in the portal) with a client organisation,
+/// Fabrikam, that a member of user type User has joined.
+struct Fabrikam {
+    admin: Browser,
+    oid: String,
+    org_key: SymmetricKey,
+    member: Browser,
+    member_id: String,
+}
+
+impl Fabrikam {
+    async fn new(app: &App) -> Self {
+        let admin = Browser::new(app, "admin@fabrikam.com").sign_up().await;
+        let (pid, key) = provider(&admin).await;
+        let (s, v) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let org_key = SymmetricKey::generate();
+        let input = json!({ "input": { "provider_id": pid, "name": "Fabrikam", "owner_email": "owner@fabrikam.com", "seats": 5, "org_key": key.encrypt(&org_key.to_bytes()) } });
+        let (_, v) = admin.call("clients/create", input).await;
+        let oid = v["id"].as_str().unwrap().to_string();
+        let member = join(app, &admin, &oid, &org_key, "user@fabrikam.com", Role::User).await;
+        let member_id = members(&admin, &oid).await.into_iter().find(|m| m.email == "user@fabrikam.com").unwrap().id;
+        Fabrikam { admin, oid, org_key, member, member_id }
+    }
+
+    /// A collection's save: the member's access to it (none when None).
+    fn collection(&self, name: &str, permission: Option<CollectionPermission>, id: Option<&str>) -> Value {
+        let access: Vec<AccessEntry> =
+            permission.map(|p| AccessEntry { subject: Subject::Member(self.member_id.clone()), permission: p }).into_iter().collect();
+        json!({ "input": { "org_id": self.oid, "collection_id": id, "name": self.org_key.encrypt(name.as_bytes()), "access": access } })
+    }
+}
+
 /// Bitwarden's bulk endpoints: many items to the Trash, back, or deleted for
 /// good in one request, across the person's vault and an organisation; one
 /// item the person may only view, or does not know, refuses the whole
@@ -405,24 +438,12 @@ async fn an_app_is_listed_and_logged_out_from_the_portal() {
 /// Console's, for those who manage the organisation's vault.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_endpoints_change_every_item_or_none() {
-    use domain::org::CollectionPermission;
     use reqwest::Method;
     let db = testing::sqlite().await;
     let app = spawn(db.store.clone()).await;
-    let admin = Browser::new(&app, "admin@fabrikam.com").sign_up().await;
-    let (pid, key) = provider(&admin).await;
-    let (s, v) = admin.call("providers/seats", json!({ "provider_id": pid, "seats": 10 })).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let org_key = SymmetricKey::generate();
-    let input = json!({ "input": { "provider_id": pid, "name": "Fabrikam", "owner_email": "owner@fabrikam.com", "seats": 5, "org_key": key.encrypt(&org_key.to_bytes()) } });
-    let (_, v) = admin.call("clients/create", input).await;
-    let oid = v["id"].as_str().unwrap().to_string();
-    let member = join(&app, &admin, &oid, &org_key, "user@fabrikam.com", Role::User).await;
-    let member_id = members(&admin, &oid).await.into_iter().find(|m| m.email == "user@fabrikam.com").unwrap().id;
-    let collection = |name: &str, permission: Option<CollectionPermission>, id: Option<&str>| {
-        let access: Vec<AccessEntry> = permission.map(|p| AccessEntry { subject: Subject::Member(member_id.clone()), permission: p }).into_iter().collect();
-        json!({ "input": { "org_id": oid, "collection_id": id, "name": org_key.encrypt(name.as_bytes()), "access": access } })
-    };
+    let f = Fabrikam::new(&app).await;
+    let (admin, oid, org_key, member) = (&f.admin, f.oid.clone(), f.org_key.clone(), &f.member);
+    let collection = |name: &str, permission, id: Option<&str>| f.collection(name, permission, id);
     let (_, shared) = admin.call("organizations/collections/save", collection("Shared", Some(CollectionPermission::CanView), None)).await;
     let (_, hidden) = admin.call("organizations/collections/save", collection("Hidden", None, None)).await;
     let shared_id = shared["id"].as_str().unwrap().to_string();
@@ -495,4 +516,80 @@ async fn bulk_endpoints_change_every_item_or_none() {
     assert_eq!(sync["ciphers"], json!([]));
     let (_, items) = admin.call("organizations/items", json!({ "org_id": oid })).await;
     assert_eq!(items, json!([]), "the organisation's items are gone: {items}");
+}
+
+/// Move to organisation (Bitwarden's share, `bw move`): an item of the
+/// person's vault, re-encrypted with the organisation key by the app, joins
+/// the organisation under the same id, into collections the person may edit,
+/// and leaves their vault, all at once; refused (nothing changed) without a
+/// collection, into one they cannot edit, or for an item not theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_item_moves_into_an_organisation() {
+    use reqwest::Method;
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let f = Fabrikam::new(&app).await;
+    let (_, edit) = f.admin.call("organizations/collections/save", f.collection("Team", Some(CollectionPermission::CanEdit), None)).await;
+    let (_, view) = f.admin.call("organizations/collections/save", f.collection("Read only", Some(CollectionPermission::CanView), None)).await;
+    let (client, _) = app_log_in(&app, "user@fabrikam.com", &f.member.auth_hash).await;
+    let uk = f.member.keys.as_ref().unwrap().user_key.clone();
+    let mut mine = Vec::new();
+    for name in ["Router", "Printer", "NAS"] {
+        let mut body: Value = serde_json::from_str(&sealed_item(&uk, name, "pw-1")).unwrap();
+        body["organizationId"] = Value::Null;
+        let (s, made) = client.send(Method::POST, "/api/ciphers", Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{made}");
+        mine.push(made["id"].as_str().unwrap().to_string());
+    }
+    let moved = |name: &str| {
+        let mut c: Value = serde_json::from_str(&sealed_item(&f.org_key, name, "pw-1")).unwrap();
+        c["organizationId"] = json!(f.oid);
+        c
+    };
+    let personal = || async { f.member.call("vault/list", json!({})).await.1.as_array().unwrap().len() };
+
+    let (s, v) = client.send(Method::PUT, &format!("/api/ciphers/{}/share", mine[0]), Some(json!({ "cipher": moved("Router"), "collectionIds": [] }))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a collection is needed: {v}");
+    let (s, v) =
+        client.send(Method::PUT, &format!("/api/ciphers/{}/share", mine[0]), Some(json!({ "cipher": moved("Router"), "collectionIds": [view["id"]] }))).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "not into a Can view collection: {v}");
+    assert_eq!(personal().await, 3, "nothing moved");
+
+    let (s, v) =
+        client.send(Method::PUT, &format!("/api/ciphers/{}/share", mine[0]), Some(json!({ "cipher": moved("Router"), "collectionIds": [edit["id"]] }))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["id"].as_str(), v["organizationId"].as_str(), v["collectionIds"].clone()),
+        (Some(mine[0].as_str()), Some(f.oid.as_str()), json!([edit["id"]]))
+    );
+    assert_eq!(open_name(&f.org_key, &v), "Router", "now under the organisation key");
+    assert_eq!(personal().await, 2, "it left the member's vault");
+    let (_, items) = f.admin.call("organizations/items", json!({ "org_id": f.oid })).await;
+    assert!(items.as_array().unwrap().iter().any(|i| i["id"] == mine[0].as_str()), "the organisation has it: {items}");
+    let (s, _) =
+        client.send(Method::PUT, &format!("/api/ciphers/{}/share", mine[0]), Some(json!({ "cipher": moved("Router"), "collectionIds": [edit["id"]] }))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "moved once");
+
+    // Several at once (the web vault's bulk move); another person's item is not theirs to move.
+    let eve = Browser::new(&app, "eve@x.com").sign_up().await;
+    let (eve_app, _) = app_log_in(&app, "eve@x.com", &eve.auth_hash).await;
+    let one = |id: &str, name: &str| {
+        let mut c = moved(name);
+        c["id"] = json!(id);
+        c
+    };
+    let body = json!({ "ciphers": [one(&mine[1], "Printer"), one(&mine[2], "NAS")], "collectionIds": [edit["id"]] });
+    assert_ne!(eve_app.send(Method::PUT, "/api/ciphers/share", Some(body.clone())).await.0, StatusCode::OK, "eve is no member");
+    assert_eq!(personal().await, 2);
+    let (s, v) = client.send(Method::PUT, "/api/ciphers/share", Some(body)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(personal().await, 0);
+    let (_, sync) = client.get("/api/sync").await;
+    let in_org = sync["ciphers"].as_array().unwrap().iter().filter(|c| c["organizationId"] == f.oid.as_str()).count();
+    assert_eq!(in_org, 3);
+    let (_, events) = f
+        .admin
+        .call("providers/events", json!({ "provider_id": f.oid, "filter": { "from": null, "to": null, "kind": "items_shared" }, "offset": 0, "limit": 10 }))
+        .await;
+    assert!(events.to_string().contains("moved in from user@fabrikam.com"), "{events}");
 }

@@ -173,9 +173,61 @@ impl Services {
             } else {
                 vec![]
             },
+            moved_from: None,
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
         Ok(OrgItem { id, data, collection_ids, updated_at: now, deleted_at: None })
+    }
+
+    /// Moves items of the person's own vault into an organisation (Bitwarden's
+    /// "share", the apps' Move to organisation): each re-encrypted with the
+    /// organisation key in the app (`data`), into collections the person may
+    /// edit, keeping its id; all leave the person's vault in one transaction.
+    pub async fn share_items(&self, actor: &Actor, org_id: &str, items: Vec<(String, String)>, collection_ids: Vec<String>, meta: &RequestMeta) -> Result<()> {
+        let ids: Vec<String> = items.iter().map(|(id, _)| id.clone()).collect();
+        check_selection(&ids)?;
+        let access = self.vault_access(actor, org_id).await?;
+        let mut collection_ids: Vec<String> = collection_ids.into_iter().collect::<HashSet<_>>().into_iter().collect();
+        collection_ids.sort();
+        if collection_ids.is_empty() {
+            return Err(ServiceError::field("collections", "Choose at least one collection to move the item into."));
+        }
+        let known = self.collection_ids(org_id).await?;
+        if collection_ids.iter().any(|c| !known.contains(c)) {
+            return Err(ServiceError::field("collections", "A selected collection is not in this organisation."));
+        }
+        if let VaultAccess::Collections(reach) = &access {
+            check_editable(reach, &collection_ids)?;
+        }
+        let own = self.store.list_items(actor.user_id()).await?;
+        let now = self.now();
+        let mut rows = Vec::with_capacity(items.len());
+        let mut marks = Vec::with_capacity(items.len());
+        for (id, data) in items {
+            let Some(before) = own.iter().find(|i| i.id == id && i.deleted_at.is_none()) else {
+                return Err(ServiceError::NotFound("No such item in your vault (or it is in the Trash): nothing was moved.".into()));
+            };
+            let checked = check_data(&data, "This item")?;
+            marks.push(db::ItemMark {
+                user_id: actor.user_id().into(),
+                item_id: id.clone(),
+                folder_id: before.folder_id.clone(),
+                favourite: checked.favourite,
+            });
+            rows.push(db::OrgItemRow { id, org_id: org_id.into(), data: checked.data, created_at: before.created_at, updated_at: now, deleted_at: None });
+        }
+        let detail = format!("{} item(s) moved in from {}'s vault, into {} collection(s)", rows.len(), actor.email(), collection_ids.len());
+        let write = db::OrgItemsWrite {
+            org_id: org_id.into(),
+            new_collections: vec![],
+            links: rows.iter().flat_map(|r| collection_ids.iter().map(|c| (r.id.clone(), c.clone()))).collect(),
+            items: rows,
+            events: vec![self.event(org_id, Some(actor), "items_shared", None, detail, meta)],
+            marks,
+            moved_from: Some(actor.user_id().into()),
+        };
+        self.store.write_org_items(&write).await.map_err(stale)?;
+        Ok(())
     }
 
     /// Moves items to the Trash (restorable for 30 days); how many moved.
@@ -316,6 +368,7 @@ impl Services {
             links,
             events: vec![self.event(&input.org_id, Some(actor), "vault_imported", None, detail, meta)],
             marks: vec![],
+            moved_from: None,
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
         Ok(summary)

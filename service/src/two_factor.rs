@@ -321,10 +321,18 @@ impl Services {
     async fn ask_second_step(&self, user: &db::UserRow, method: Method) -> Result<ServiceError> {
         Ok(match method {
             Method::Authenticator => ServiceError::field(NEEDED_FIELD, NEEDED),
-            Method::Email => {
-                self.send_email_code(&user.id, &user.email, PURPOSE_LOGIN).await?;
-                ServiceError::field(domain::api::TWO_STEP_EMAIL_FIELD, email_sent_text(&user.email))
-            }
+            Method::Email => match self.send_email_code(&user.id, &user.email, PURPOSE_LOGIN).await {
+                Ok(_) => ServiceError::field(domain::api::TWO_STEP_EMAIL_FIELD, email_sent_text(&user.email)),
+                // Capped: still asked for a code (one already sent works), with why none came now.
+                Err(ServiceError::RateLimited(_)) => ServiceError::field(
+                    domain::api::TWO_STEP_EMAIL_FIELD,
+                    format!(
+                        "Too many codes were sent to {} in the last hour, so none was sent now: enter the newest one you have, or use your recovery code.",
+                        two_factor::masked_email(&user.email)
+                    ),
+                ),
+                Err(other) => return Err(other),
+            },
         })
     }
 

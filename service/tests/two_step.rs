@@ -253,6 +253,13 @@ async fn email_codes_as_second_step(w: World) {
     assert!(matches!(&refused, Some(ServiceError::RateLimited(m)) if m.contains("Too many codes")), "{refused:?}");
     let (_, sent) = mailed_code(&w, email, LOGIN_MAIL).await;
     assert!(sent <= 2 + domain::two_factor::EMAIL_CODES_PER_HOUR as usize, "{sent} log-in mails");
+    // At the cap a log-in still asks for the code (the newest one works), saying why none came.
+    let (newest, _) = mailed_code(&w, email, LOGIN_MAIL).await;
+    match w.s.login_remembering(login(email, None), &meta()).await {
+        Err(ServiceError::Validation(v)) => assert!(v[0].field == TWO_STEP_EMAIL_FIELD && v[0].message.contains("none was sent now"), "{v:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(w.s.login_remembering(login(email, Some(TwoFactorAnswer::Email { code: newest, remember: false })), &meta()).await.is_ok());
 
     // An account with the authenticator app cannot have codes mailed.
     let finn = w.person("finn@acme.com").await;

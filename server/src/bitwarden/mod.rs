@@ -40,6 +40,8 @@ pub fn routes() -> Router<leptos::config::LeptosOptions> {
         .route("/api/ciphers", post(create_cipher).delete(purge_many))
         .route("/api/ciphers/delete", put(trash_many).post(purge_many))
         .route("/api/ciphers/restore", put(restore_many))
+        .route("/api/ciphers/share", put(share_many).post(share_many))
+        .route("/api/ciphers/{id}/share", put(share_one).post(share_one))
         .route("/api/ciphers/admin", axum::routing::delete(purge_many_admin))
         .route("/api/ciphers/delete-admin", put(trash_many_admin).post(purge_many_admin))
         .route("/api/ciphers/restore-admin", put(restore_many_admin))
@@ -514,6 +516,63 @@ async fn restore_cipher(
         }
     }
     find(&services, &actor, &id).await
+}
+
+/// Bitwarden's bulk share body: the items re-encrypted with the
+/// organisation key, and the collections they go into.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShareManyRequest {
+    ciphers: Vec<ShareCipher>,
+    #[serde(default)]
+    collection_ids: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShareCipher {
+    id: String,
+    #[serde(flatten)]
+    cipher: CipherRequest,
+}
+
+/// `PUT /api/ciphers/{id}/share`: an item of the person's vault moves into an
+/// organisation (the apps' Move to organisation; `bw move`).
+async fn share_one(
+    Extension(services): Extension<Services>,
+    AppActor(actor): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Path(id): Path<String>,
+    Json(req): Json<SharedCipherRequest>,
+) -> Answer {
+    let org_id = req
+        .cipher
+        .organization_id
+        .clone()
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "Say which organisation (organizationId)."))?;
+    let data = Value::Object(req.cipher.cipher).to_string();
+    services.share_items(&actor, &org_id, vec![(id.clone(), data)], req.collection_ids, &meta(ip.as_deref())).await?;
+    find(&services, &actor, &id).await
+}
+
+/// `PUT /api/ciphers/share`: several items at once, into one organisation.
+async fn share_many(
+    Extension(services): Extension<Services>,
+    AppActor(actor): AppActor,
+    ip: Option<Extension<app::api::ssr::ClientIp>>,
+    Json(req): Json<ShareManyRequest>,
+) -> Result<StatusCode, AppError> {
+    let mut orgs: Vec<String> = req.ciphers.iter().filter_map(|c| c.cipher.organization_id.clone()).collect();
+    orgs.sort();
+    orgs.dedup();
+    let [org_id] = orgs.as_slice() else {
+        return Err(AppError::new(StatusCode::BAD_REQUEST, "Move items into one organisation at a time (each with its organizationId)."));
+    };
+    let org_id = org_id.clone();
+    let items = req.ciphers.into_iter().map(|c| (c.id, Value::Object(c.cipher.cipher).to_string())).collect();
+    services.share_items(&actor, &org_id, items, req.collection_ids, &meta(ip.as_deref())).await?;
+    Ok(StatusCode::OK)
 }
 
 /// The bulk endpoints' body (Bitwarden's `CipherBulkDeleteRequestModel` /
