@@ -437,11 +437,16 @@ pub async fn yield_to_browser() {
 /// Runs `call` (a server call, or any work a form waits for) with `busy` set
 /// while it runs, so the buttons it disables cannot start it twice, then
 /// hands its result to `done`. `busy` is cleared first: `done` may close the
-/// form that owns it.
+/// form that owns it. When the person left the page while the call ran, the
+/// form's state is gone (`busy` with it) and `done` is not called: reading a
+/// disposed value panics, which stops the whole app.
 pub fn while_busy<T: 'static>(busy: RwSignal<bool>, call: impl std::future::Future<Output = T> + 'static, done: impl FnOnce(T) + 'static) {
     busy.set(true);
     leptos::task::spawn_local(async move {
         let out = call.await;
+        if busy.is_disposed() {
+            return;
+        }
         busy.set(false);
         done(out);
     });

@@ -165,6 +165,9 @@ pub fn LoginPage() -> impl IntoView {
         let (email_s, pw, to) = (email.get_untracked(), password.get_untracked(), next());
         spawn_local(async move {
             let result = do_login(&email_s, &pw, to.starts_with("/accept-invite"), answer).await;
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             match result {
                 // Leaving the page is the last thing done.

@@ -48,9 +48,10 @@ fn Baseline(provider: ProviderSummary) -> impl IntoView {
     let drift = RwSignal::new(None::<Result<Vec<ClientDrift>, ApiError>>);
     Effect::new(move |_| {
         version.track();
+        let id = pid.get_value();
         spawn_local(async move {
-            policies.set(Some(policy_baseline(pid.get_value()).await));
-            drift.set(Some(policy_drift(pid.get_value()).await));
+            policies.set(Some(policy_baseline(id.clone()).await));
+            drift.set(Some(policy_drift(id).await));
         });
     });
     view! {

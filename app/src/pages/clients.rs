@@ -633,7 +633,8 @@ where
                 Ok(()) => {
                     error.set(None);
                     saved.set(true);
-                    on_saved.run(n);
+                    // The page may be gone by now (then so is the callback).
+                    on_saved.try_run(n);
                 }
                 Err(e) => error.set(Some(e)),
             }

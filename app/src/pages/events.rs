@@ -88,7 +88,9 @@ pub fn EventLog(tenant_id: String, base_href: String, description: &'static str,
         asked.set_value(n);
         leptos::task::spawn_local(async move {
             let answer = provider_events(tid, f, o, PAGE).await;
-            if asked.get_value() == n {
+            // `try_`: the person may have left the page (the value is then
+            // gone, and reading it would stop the app).
+            if asked.try_get_value() == Some(n) {
                 page.set(Some(answer));
             }
         });

@@ -1062,7 +1062,8 @@ pub(crate) fn ConfirmDialog(
             // Confirm). The table's own state goes first.
             match confirm_members(pid, keys).await {
                 Ok(r) => {
-                    on_done.run(r);
+                    // `try_`: the page may be gone (the person left it meanwhile).
+                    on_done.try_run(r);
                     ids.set(None);
                 }
                 Err(e) => {

@@ -100,8 +100,9 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     type Call = fn(String, Vec<String>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<u64, ApiError>>>>;
     let act = move |call: Call, done: &'static str| {
         Callback::new(move |(id, name): (String, String)| {
+            let org_id = oid_sv.get_value();
             spawn_local(async move {
-                match call(oid_sv.get_value(), vec![id.clone()]).await {
+                match call(org_id, vec![id.clone()]).await {
                     Ok(_) => {
                         selected.update(|s| {
                             s.remove(&id);
@@ -122,8 +123,9 @@ pub fn OrgVault(console: Console) -> impl IntoView {
     let remove_selected = move |_| {
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
         bulk_deleting.set(false);
+        let org_id = oid_sv.get_value();
         spawn_local(async move {
-            match delete_org_items(oid_sv.get_value(), ids).await {
+            match delete_org_items(org_id, ids).await {
                 Ok(n) => {
                     message.set(Some(format!("{n} item(s) moved to the Trash.")));
                     selected.set(HashSet::new());

@@ -920,7 +920,7 @@ pub fn PolicyForm(target: PolicyTarget, policy: Policy, close: Callback<()>, ver
             match r {
                 Ok(()) => {
                     saved.set(Some(format!("{} saved.", kind.label())));
-                    close.run(());
+                    close.try_run(());
                     version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),

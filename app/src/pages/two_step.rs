@@ -285,8 +285,9 @@ pub fn StaffTwoStepCard(provider_id: String) -> impl IntoView {
     let busy = RwSignal::new(false);
     let pid = StoredValue::new(provider_id);
     Effect::new(move |_| {
+        let provider_id = pid.get_value();
         spawn_local(async move {
-            match crate::api::staff_two_step(pid.get_value()).await {
+            match crate::api::staff_two_step(provider_id).await {
                 Ok(v) => on.set(Some(v)),
                 Err(e) => error.set(Some(error_text(e))),
             }

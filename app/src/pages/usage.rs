@@ -17,11 +17,11 @@ pub fn UsageCard(provider_id: String, version: RwSignal<u32>) -> impl IntoView {
     let report = RwSignal::new(None::<Result<UsageReport, ApiError>>);
     Effect::new(move |_| {
         version.track();
-        let m = month.get();
+        let (m, provider_id) = (month.get(), pid.get_value());
         spawn_local(async move {
-            let r = client_usage(pid.get_value(), (!m.is_empty()).then_some(m)).await;
+            let r = client_usage(provider_id, (!m.is_empty()).then_some(m)).await;
             if let Ok(r) = &r
-                && month.get_untracked().is_empty()
+                && month.try_get_untracked().is_some_and(|m| m.is_empty())
             {
                 month.set(r.month.clone());
             }

@@ -36,10 +36,10 @@ pub fn VaultTimeoutCard(me: Me) -> impl IntoView {
         saved.set(Some(format!("Saved for this browser. {}", explain(t))));
         #[cfg(feature = "hydrate")]
         {
-            let keys = s.keys.get_untracked();
+            let (keys, me) = (s.keys.get_untracked(), me.get_value());
             leptos::task::spawn_local(async move {
                 match keys {
-                    Some(k) => vault_keep::keep(&me.get_value(), &k).await,
+                    Some(k) => vault_keep::keep(&me, &k).await,
                     None => vault_keep::forget().await,
                 }
             });

@@ -277,13 +277,12 @@ async fn grant(services: Services, ip: Option<Extension<app::api::ssr::ClientIp>
         other => return Err(AppError::new(StatusCode::BAD_REQUEST, format!("This server does not offer the {other:?} log-in.")).grant().into()),
     };
     let tokens = tokens.map_err(|e| match e {
-        ServiceError::Validation(v) if second_step_asked(&v).is_some() => {
-            let (method, message) = second_step_asked(&v).expect("checked");
-            Grant::TwoFactorRequired(method, message)
-        }
+        ServiceError::Validation(v) => match second_step_asked(&v) {
+            Some((method, message)) => Grant::TwoFactorRequired(method, message),
+            None => AppError::from(ServiceError::Validation(v)).grant().into(),
+        },
         // A wrong password is said as the apps show it, on the grant.
         ServiceError::Forbidden(m) => AppError::new(StatusCode::BAD_REQUEST, m).grant().into(),
-        ServiceError::Validation(v) => AppError::from(ServiceError::Validation(v)).grant().into(),
         other => AppError::from(other).into(),
     })?;
     Ok(Json(wire::token(&tokens)))

@@ -54,6 +54,10 @@ pub fn RepromptDialog() -> impl IntoView {
         spawn_local(async move {
             yield_to_browser().await;
             let ok = unlock_with_password(&me, &typed).await.is_ok();
+            // The dialog may be gone (the person left the page meanwhile).
+            if busy.is_disposed() {
+                return;
+            }
             busy.set(false);
             if ok {
                 let action = pending.get_untracked();
