@@ -28,6 +28,10 @@ pub const REQUIRED_BY_PROVIDER: &str =
     "Your provider requires two-step login for its staff: turn it on under Settings → My account, then open the provider again.";
 pub const WRONG_RECOVERY: &str = "The recovery code is not correct.";
 pub const WRONG_EMAIL_CODE: &str = "The code is not correct, was already used or has expired. Enter the newest code we emailed, or send a new one.";
+/// The same, while turning email codes on (the card offers no resend: a new
+/// start mails a new code).
+pub const WRONG_SETUP_EMAIL_CODE: &str =
+    "The code is not correct, was already used or has expired. Enter the newest code we emailed, or cancel and start again for a new one.";
 pub const TOO_MANY_MAILS: &str = "Too many codes were sent to this address in the last hour. Try again later, or use your recovery code.";
 pub const EMAIL_NOT_ON: &str = "Two-step login by email is not on for this account.";
 
@@ -197,7 +201,7 @@ impl Services {
         };
         if !taken {
             self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
-            return Err(ServiceError::field("code", WRONG_EMAIL_CODE));
+            return Err(ServiceError::field("code", WRONG_SETUP_EMAIL_CODE));
         }
         let recovery = two_factor::new_recovery_code();
         let notice = crate::mail::render_account(self, &actor.email, crate::mail::AccountMail::TwoStepOn { method: Method::Email });
