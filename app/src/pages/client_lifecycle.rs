@@ -32,7 +32,7 @@ pub fn ClientMenu(
     let pid = StoredValue::new(provider_id);
     let suspended = c.with_value(|c| c.suspended_at.is_some());
     let restore = move |_| {
-        let (id, name, provider_id) = (c.with_value(|c| c.id.clone()), c.with_value(|c| c.name.clone()), pid.get_value());
+        let ((id, name), provider_id) = (c.with_value(|c| (c.id.clone(), c.name.clone())), pid.get_value());
         spawn_local(async move {
             match suspend_client(provider_id, id, false).await {
                 Ok(()) => {
