@@ -18,7 +18,7 @@ pub mod vault_keep;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{Lazy, LazyRoute, lazy_route, path};
+use leptos_router::path;
 
 pub use error::ApiError;
 
@@ -86,85 +86,116 @@ pub fn App() -> impl IntoView {
             ></div>
             <Routes fallback=|| view! { <pages::NotFound /> }>
                 <Route path=path!("/") view=pages::Home />
-                <Route path=path!("/login") view={Lazy::<routes::LoginPage>::new()} />
-                <Route path=path!("/register") view={Lazy::<routes::RegisterPage>::new()} />
-                <Route path=path!("/accept-invite") view={Lazy::<routes::AcceptInvitePage>::new()} />
+                <Route path=path!("/login") view=routes::EntryPage::Login />
+                <Route path=path!("/register") view=routes::EntryPage::Register />
+                <Route path=path!("/accept-invite") view=routes::EntryPage::AcceptInvite />
                 <ParentRoute path=path!("") view=components::AppLayout>
-                    <Route path=path!("/vault") view={Lazy::<routes::VaultPage>::new()} />
-                    <Route path=path!("/settings/account") view={Lazy::<routes::MyAccountPage>::new()} />
-                    <Route path=path!("/providers") view={Lazy::<routes::ProvidersPage>::new()} />
-                    <Route path=path!("/providers/setup") view={Lazy::<routes::SetupProviderPage>::new()} />
-                    <Route path=path!("/providers/:id") view={Lazy::<routes::ProviderOverviewPage>::new()} />
-                    <Route path=path!("/providers/:id/members") view={Lazy::<routes::MembersPage>::new()} />
-                    <Route path=path!("/providers/:id/events") view={Lazy::<routes::EventsPage>::new()} />
-                    <Route path=path!("/providers/:id/settings") view={Lazy::<routes::ProviderSettingsPage>::new()} />
-                    <Route path=path!("/providers/:id/clients") view={Lazy::<routes::ClientsPage>::new()} />
-                    <Route path=path!("/providers/:id/onboarding") view={Lazy::<routes::OnboardingPage>::new()} />
-                    <Route path=path!("/providers/:id/baseline") view={Lazy::<routes::BaselinePage>::new()} />
-                    <Route path=path!("/providers/:id/billing") view={Lazy::<routes::BillingPage>::new()} />
-                    <Route path=path!("/organizations/:id") view={Lazy::<routes::OrgMembersPage>::new()} />
-                    <Route path=path!("/organizations/:id/members") view={Lazy::<routes::OrgMembersPage>::new()} />
-                    <Route path=path!("/organizations/:id/groups") view={Lazy::<routes::OrgGroupsPage>::new()} />
-                    <Route path=path!("/organizations/:id/collections") view={Lazy::<routes::OrgCollectionsPage>::new()} />
-                    <Route path=path!("/organizations/:id/vault") view={Lazy::<routes::OrgVaultPage>::new()} />
-                    <Route path=path!("/organizations/:id/policies") view={Lazy::<routes::OrgPoliciesPage>::new()} />
-                    <Route path=path!("/organizations/:id/seats") view={Lazy::<routes::OrgSeatsPage>::new()} />
-                    <Route path=path!("/organizations/:id/events") view={Lazy::<routes::OrgEventsPage>::new()} />
+                    <Route path=path!("/vault") view=routes::VaultPage::Vault />
+                    <Route path=path!("/settings/account") view=routes::VaultPage::MyAccount />
+                    <Route path=path!("/providers") view=routes::ProviderPage::Providers />
+                    <Route path=path!("/providers/setup") view=routes::ProviderPage::Setup />
+                    <Route path=path!("/providers/:id") view=routes::ProviderPage::Overview />
+                    <Route path=path!("/providers/:id/members") view=routes::ProviderPage::Members />
+                    <Route path=path!("/providers/:id/events") view=routes::ProviderPage::Events />
+                    <Route path=path!("/providers/:id/settings") view=routes::ProviderPage::Settings />
+                    <Route path=path!("/providers/:id/clients") view=routes::ProviderPage::Clients />
+                    <Route path=path!("/providers/:id/onboarding") view=routes::ProviderPage::Onboarding />
+                    <Route path=path!("/providers/:id/baseline") view=routes::ProviderPage::Baseline />
+                    <Route path=path!("/providers/:id/billing") view=routes::ProviderPage::Billing />
+                    <Route path=path!("/organizations/:id") view=routes::ConsolePage::Members />
+                    <Route path=path!("/organizations/:id/members") view=routes::ConsolePage::Members />
+                    <Route path=path!("/organizations/:id/groups") view=routes::ConsolePage::Groups />
+                    <Route path=path!("/organizations/:id/collections") view=routes::ConsolePage::Collections />
+                    <Route path=path!("/organizations/:id/vault") view=routes::ConsolePage::Vault />
+                    <Route path=path!("/organizations/:id/policies") view=routes::ConsolePage::Policies />
+                    <Route path=path!("/organizations/:id/seats") view=routes::ConsolePage::Seats />
+                    <Route path=path!("/organizations/:id/events") view=routes::ConsolePage::Events />
                 </ParentRoute>
             </Routes>
         </Router>
     }
 }
 
-/// One lazily loaded route per page: built with `cargo leptos build --split`,
-/// each page's code (its views, its server-function calls) is a separate wasm
-/// chunk fetched when the page is first shown, so the first load carries the
-/// shell and the one page it renders. (The server renders every page as
-/// before and tells the browser to preload the chunk of the page it sent.)
+/// The pages, by area, each area one lazily loaded chunk: built with
+/// `cargo leptos build --split`, an area's pages (their views, their
+/// server-function calls) are fetched when the first of them is shown, so the
+/// first load carries the shell and the area of the page it renders. (The
+/// server renders every page as before and tells the browser to preload the
+/// chunk of the page it sent.)
+///
+/// Few areas, not one chunk per page: the splitter puts the code several
+/// chunks share into one more chunk per distinct set of sharers, so 22 page
+/// chunks and their lazily loaded bodies made over 500 files, and the log-in
+/// page alone fetched over a hundred (BENCHMARKS.md, first load).
 pub mod routes {
-    use super::*;
+    use leptos::prelude::*;
+    use leptos_router::ChooseView;
 
-    macro_rules! lazy_pages {
-        ($($route:ident => $page:path,)*) => {
+    macro_rules! areas {
+        ($($(#[$doc:meta])* $area:ident => $chunk:ident, $preload:ident { $($page:ident => $view:path,)* })*) => {
             $(
-                pub struct $route;
+                $(#[$doc])*
+                #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+                pub enum $area {
+                    $($page,)*
+                }
 
-                #[lazy_route]
-                impl LazyRoute for $route {
-                    fn data() -> Self {
-                        $route
+                #[lazy]
+                fn $chunk(page: $area) -> AnyView {
+                    match page {
+                        $($area::$page => $view().into_any(),)*
+                    }
+                }
+
+                impl ChooseView for $area {
+                    async fn choose(self) -> AnyView {
+                        $chunk(self).await
                     }
 
-                    fn view(_this: Self) -> AnyView {
-                        $page().into_any()
+                    async fn preload(&self) {
+                        #[cfg(feature = "hydrate")]
+                        $preload().await;
                     }
                 }
             )*
         };
     }
 
-    lazy_pages! {
-        LoginPage => crate::pages::auth::LoginPage,
-        RegisterPage => crate::pages::auth::RegisterPage,
-        AcceptInvitePage => crate::pages::invite::AcceptInvitePage,
-        VaultPage => crate::pages::vault::VaultPage,
-        MyAccountPage => crate::pages::account::MyAccountPage,
-        ProvidersPage => crate::pages::providers::ProvidersPage,
-        SetupProviderPage => crate::pages::providers::SetupProviderPage,
-        ProviderOverviewPage => crate::pages::providers::ProviderOverviewPage,
-        MembersPage => crate::pages::members::MembersPage,
-        EventsPage => crate::pages::events::EventsPage,
-        ProviderSettingsPage => crate::pages::providers::ProviderSettingsPage,
-        ClientsPage => crate::pages::clients::ClientsPage,
-        OnboardingPage => crate::pages::onboarding::OnboardingPage,
-        BaselinePage => crate::pages::baseline::BaselinePage,
-        BillingPage => crate::pages::clients::BillingPage,
-        OrgMembersPage => crate::pages::orgs::OrgMembersPage,
-        OrgGroupsPage => crate::pages::orgs::OrgGroupsPage,
-        OrgCollectionsPage => crate::pages::orgs::OrgCollectionsPage,
-        OrgVaultPage => crate::pages::orgs::OrgVaultPage,
-        OrgPoliciesPage => crate::pages::orgs::OrgPoliciesPage,
-        OrgSeatsPage => crate::pages::orgs::OrgSeatsPage,
-        OrgEventsPage => crate::pages::orgs::OrgEventsPage,
+    areas! {
+        /// Log in, create an account, accept an invitation: what a person
+        /// meets before they are signed in.
+        EntryPage => entry_pages, __preload_entry_pages {
+            Login => crate::pages::auth::LoginPage,
+            Register => crate::pages::auth::RegisterPage,
+            AcceptInvite => crate::pages::invite::AcceptInvitePage,
+        }
+        /// The person's own vault and account.
+        VaultPage => vault_pages, __preload_vault_pages {
+            Vault => crate::pages::vault::VaultPage,
+            MyAccount => crate::pages::account::MyAccountPage,
+        }
+        /// The Provider Portal.
+        ProviderPage => provider_pages, __preload_provider_pages {
+            Providers => crate::pages::providers::ProvidersPage,
+            Setup => crate::pages::providers::SetupProviderPage,
+            Overview => crate::pages::providers::ProviderOverviewPage,
+            Members => crate::pages::members::MembersPage,
+            Events => crate::pages::events::EventsPage,
+            Settings => crate::pages::providers::ProviderSettingsPage,
+            Clients => crate::pages::clients::ClientsPage,
+            Onboarding => crate::pages::onboarding::OnboardingPage,
+            Baseline => crate::pages::baseline::BaselinePage,
+            Billing => crate::pages::clients::BillingPage,
+        }
+        /// A client organisation's Admin Console.
+        ConsolePage => console_pages, __preload_console_pages {
+            Members => crate::pages::orgs::OrgMembersPage,
+            Groups => crate::pages::orgs::OrgGroupsPage,
+            Collections => crate::pages::orgs::OrgCollectionsPage,
+            Vault => crate::pages::orgs::OrgVaultPage,
+            Policies => crate::pages::orgs::OrgPoliciesPage,
+            Seats => crate::pages::orgs::OrgSeatsPage,
+            Events => crate::pages::orgs::OrgEventsPage,
+        }
     }
 }

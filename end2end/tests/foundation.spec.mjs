@@ -196,33 +196,40 @@ test('the key derivation module is fetched where a master password is typed, and
   await expect(page.getByText('Invalid email or master password.')).toBeVisible();
 });
 
+// The pages are loaded by area (entry pages, the vault, the Provider Portal,
+// the Admin Console): going from the vault to the Provider Portal fetches the
+// Provider Portal's chunk.
+const switcher = (page) => page.getByRole('navigation', { name: 'Product switcher' });
+
 test('a progress bar shows while the next page is on its way, and goes once it is there', async ({ page }) => {
-  await page.goto('/login');
+  await createAccount(page, { email: uniqueEmail('bar'), name: 'Bar Watcher' });
+  await expect(page).toHaveURL(/\/vault$/);
   await hydrated(page);
   const bar = page.getByRole('progressbar', { name: 'Loading page' });
   await expect(bar).toHaveCount(0); // idle: hidden from people and their tools
-  // Hold back the code of the next page (its lazily loaded chunk) until the bar has been seen.
+  // Hold back the code of the next page (its area's lazily loaded chunk) until the bar has been seen.
   let release;
   const held = new Promise((r) => { release = r; });
-  await page.route(/\/pkg\/.*(chunk|__wasm_split)/, async (route) => { await held; await route.continue(); });
-  await page.getByRole('link', { name: 'Create account' }).click();
+  await page.route(/\/pkg\/.*(chunk|split)_[^/]*\.wasm$/, async (route) => { await held; await route.continue(); });
+  await switcher(page).getByRole('link', { name: 'Provider Portal' }).click();
   await expect(bar).toBeVisible();
   release();
-  await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Provider Portal' })).toBeVisible();
   await expect(bar).toHaveCount(0);
 });
 
 test('code that fails to arrive is fetched again; if it never comes, the portal says so and offers to reload', async ({ page, pageErrors }) => {
-  // What this test provokes, and only that: failed fetches of two page chunks …
-  pageErrors.allow(/\[requestfailed\] .*\/pkg\/split___(register|login)_page_view[^/]*\.wasm: net::ERR_FAILED/);
+  // What this test provokes, and only that: failed fetches of two area chunks …
+  pageErrors.allow(/\[requestfailed\] .*\/pkg\/split_(provider|vault)_pages_[^/]*\.wasm: net::ERR_FAILED/);
   pageErrors.allow(/Failed to load resource: net::ERR_FAILED/);
-  await page.goto('/login');
+  await createAccount(page, { email: uniqueEmail('chunks'), name: 'Chunk Watcher' });
+  await expect(page).toHaveURL(/\/vault$/);
   await hydrated(page);
   // The next page's chunk fails twice on the network, then arrives: the person only sees the page.
   let tries = 0;
-  await page.route(/\/pkg\/split___register_page_view[^/]*\.wasm$/, (route) => (++tries <= 2 ? route.abort('failed') : route.continue()));
-  await page.getByRole('link', { name: 'Create account' }).click();
-  await expect(page.getByRole('button', { name: 'Create account' })).toBeVisible();
+  await page.route(/\/pkg\/split_provider_pages_[^/]*\.wasm$/, (route) => (++tries <= 2 ? route.abort('failed') : route.continue()));
+  await switcher(page).getByRole('link', { name: 'Provider Portal' }).click();
+  await expect(page.getByRole('heading', { name: 'Provider Portal' })).toBeVisible();
   expect(tries, 'two failed fetches, then the one that arrived').toBe(3);
   await expect(page.getByRole('alert').filter({ hasText: 'Reload' })).toHaveCount(0);
   await page.unrouteAll();
@@ -235,11 +242,11 @@ test('code that fails to arrive is fetched again; if it never comes, the portal 
   pageErrors.allow(/Provider Portal stopped: a chunk of its code never arrived/);
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto('/register');
+  await page.goto('/providers');
   await hydrated(page);
   let refused = 0;
-  await page.route(/\/pkg\/split___login_page_view[^/]*\.wasm$/, (route) => { refused += 1; return route.abort('failed'); });
-  await page.getByRole('link', { name: 'Log in' }).click();
+  await page.route(/\/pkg\/split_vault_pages_[^/]*\.wasm$/, (route) => { refused += 1; return route.abort('failed'); });
+  await switcher(page).getByRole('link', { name: 'Password Manager' }).click();
   const notice = page.getByRole('alert').filter({ hasText: 'Part of the portal could not be loaded. Check your connection, then reload the page.' });
   await expect(notice).toBeVisible();
   expect(refused, 'the first fetch and three more').toBe(4);

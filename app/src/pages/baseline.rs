@@ -4,10 +4,10 @@
 //! change.
 
 use crate::api::{apply_baseline, policy_baseline, policy_drift};
-use crate::client_view::{ClientView, IntoClientView, lazy_view};
+use crate::client_view::{ClientView, IntoClientView};
 use crate::components::{ErrorView, Modal, while_busy};
 use crate::error::ApiError;
-use crate::pages::clients::ProviderShell;
+use crate::pages::clients::{ProviderBody, ProviderShell};
 use crate::pages::orgs::{PolicyForm, PolicyTarget};
 use domain::api::{BaselinePolicy, ClientDrift, ProviderSummary};
 use domain::member::Role;
@@ -18,20 +18,10 @@ use std::collections::HashSet;
 
 #[component]
 pub fn BaselinePage() -> impl IntoView {
-    view! {
-        <ProviderShell
-            title="Policy baseline"
-            admin_only=false
-            page=|p| lazy_view(baseline_body(p))
-            prepare=|| {
-                lazy_preload!(baseline_body);
-            }
-        />
-    }
+    view! { <ProviderShell title="Policy baseline" admin_only=false body=ProviderBody::Baseline /> }
 }
 
-#[lazy]
-fn baseline_body(provider: ProviderSummary) -> ClientView {
+pub(crate) fn baseline_body(provider: ProviderSummary) -> ClientView {
     view! { <Baseline provider /> }.into_client()
 }
 

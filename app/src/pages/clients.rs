@@ -2,7 +2,7 @@
 //! (Provider admins): client organisations, their seats, and the provider's total.
 
 use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
-use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
+use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{DialogActions, ErrorView, Field, FormError, Modal, UnlockPanel, while_busy};
 use crate::error::ApiError;
 use crate::pages::add_existing::AddExistingForm;
@@ -10,7 +10,7 @@ use crate::pages::client_lifecycle::{ClientMenu, Lifecycle, LifecycleDialog};
 use crate::pages::fmt_time;
 use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
 use crate::session::use_session;
-use domain::api::{ClientSummary, ClientsView, CreateClientInput, ProviderSummary};
+use domain::api::{ClientSummary, ClientsView, CreateClientInput, Me, ProviderSummary};
 use domain::crypto::SymmetricKey;
 use domain::member::{Role, StatusBadge};
 use leptos::either::Either;
@@ -20,9 +20,33 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+/// The body of a Provider Portal page: built in the browser once the vault is
+/// unlocked, every page's from one lazily loaded chunk (`provider_body`),
+/// fetched while the unlock panel is shown.
+pub enum ProviderBody {
+    Setup(Me),
+    Members(ProviderSummary),
+    Clients(ProviderSummary),
+    Billing(ProviderSummary),
+    Baseline(ProviderSummary),
+    Onboarding(ProviderSummary),
+}
+
+#[lazy]
+pub(crate) fn provider_body(body: ProviderBody) -> ClientView {
+    match body {
+        ProviderBody::Setup(me) => crate::pages::providers::setup_body(me),
+        ProviderBody::Members(p) => crate::pages::members::members_body(p),
+        ProviderBody::Clients(p) => view! { <ClientsTable provider=p /> }.into_client(),
+        ProviderBody::Billing(p) => view! { <Billing provider=p /> }.into_client(),
+        ProviderBody::Baseline(p) => crate::pages::baseline::baseline_body(p),
+        ProviderBody::Onboarding(p) => crate::pages::onboarding::onboarding_body(p),
+    }
+}
+
 /// Loads the provider named in the route and renders `page` for confirmed members.
 #[component]
-pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSummary) -> LazyView, prepare: fn()) -> impl IntoView {
+pub fn ProviderShell(title: &'static str, admin_only: bool, body: fn(ProviderSummary) -> ProviderBody) -> impl IntoView {
     let s = use_session();
     let fresh = fresh_me();
     let params = use_params_map();
@@ -45,12 +69,19 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSum
                         return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can open this page.".into()) /> }.into_any();
                     }
                     let body = if unlocked {
-                        Either::Left(page(p.clone()).await)
+                        Either::Left(lazy_view(provider_body(body(p.clone()))).await)
                     } else {
                         Either::Right(
                             // The body is built in the browser once unlocked, from its
                             // own chunk; the panel fetches that chunk while it is shown.
-                            view! { <UnlockPanel me=me prepare=prepare /> },
+                            view! {
+                                <UnlockPanel
+                                    me=me
+                                    prepare=|| {
+                                        lazy_preload!(provider_body);
+                                    }
+                                />
+                            },
                         )
                     };
                     view! {
@@ -68,40 +99,12 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, page: fn(ProviderSum
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    view! {
-        <ProviderShell
-            title="Clients"
-            admin_only=false
-            page=|p| lazy_view(clients_body(p))
-            prepare=|| {
-                lazy_preload!(clients_body);
-            }
-        />
-    }
-}
-
-#[lazy]
-fn clients_body(provider: ProviderSummary) -> ClientView {
-    view! { <ClientsTable provider /> }.into_client()
+    view! { <ProviderShell title="Clients" admin_only=false body=ProviderBody::Clients /> }
 }
 
 #[component]
 pub fn BillingPage() -> impl IntoView {
-    view! {
-        <ProviderShell
-            title="Subscription"
-            admin_only=true
-            page=|p| lazy_view(billing_body(p))
-            prepare=|| {
-                lazy_preload!(billing_body);
-            }
-        />
-    }
-}
-
-#[lazy]
-fn billing_body(provider: ProviderSummary) -> ClientView {
-    view! { <Billing provider /> }.into_client()
+    view! { <ProviderShell title="Subscription" admin_only=true body=ProviderBody::Billing /> }
 }
 
 fn remaining(v: &ClientsView) -> i64 {

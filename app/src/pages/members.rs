@@ -2,9 +2,10 @@
 //! multi-select, bulk and row menus, and the invite / confirm / remove dialogs.
 
 use crate::api::*;
-use crate::client_view::{ClientView, IntoClientView, lazy_view};
+use crate::client_view::{ClientView, IntoClientView};
 use crate::components::{ErrorView, Field, MenuButton, Modal};
 use crate::error::ApiError;
+use crate::pages::clients::{ProviderBody, ProviderShell};
 use crate::pages::fmt_time;
 use crate::pages::providers::badge_class;
 use crate::session::use_session;
@@ -127,20 +128,10 @@ enum Pending {
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
-    view! {
-        <crate::pages::clients::ProviderShell
-            title="Members"
-            admin_only=true
-            page=|p| lazy_view(members_body(p))
-            prepare=|| {
-                lazy_preload!(members_body);
-            }
-        />
-    }
+    view! { <ProviderShell title="Members" admin_only=true body=ProviderBody::Members /> }
 }
 
-#[lazy]
-fn members_body(p: ProviderSummary) -> ClientView {
+pub(crate) fn members_body(p: ProviderSummary) -> ClientView {
     view! { <MembersTable scope=Scope::of_provider(&p) /> }.into_client()
 }
 

@@ -5,9 +5,9 @@
 //! opened here through the provider key, after its own fingerprint check.
 
 use crate::api::{client_keys, onboarding_queue, resend_invitations};
-use crate::client_view::{ClientView, IntoClientView, lazy_view};
+use crate::client_view::{ClientView, IntoClientView};
 use crate::components::{ErrorView, Modal, while_busy};
-use crate::pages::clients::ProviderShell;
+use crate::pages::clients::{ProviderBody, ProviderShell};
 use crate::pages::fmt_time;
 use crate::pages::members::{ConfirmDialog, ResultsDialog, Scope, TenantKey};
 use crate::pages::providers::badge_class;
@@ -20,20 +20,10 @@ use std::collections::{HashMap, HashSet};
 
 #[component]
 pub fn OnboardingPage() -> impl IntoView {
-    view! {
-        <ProviderShell
-            title="Onboarding"
-            admin_only=false
-            page=|p| lazy_view(onboarding_body(p))
-            prepare=|| {
-                lazy_preload!(onboarding_body);
-            }
-        />
-    }
+    view! { <ProviderShell title="Onboarding" admin_only=false body=ProviderBody::Onboarding /> }
 }
 
-#[lazy]
-fn onboarding_body(provider: ProviderSummary) -> ClientView {
+pub(crate) fn onboarding_body(provider: ProviderSummary) -> ClientView {
     view! { <OnboardingTable provider /> }.into_client()
 }
 

@@ -4,7 +4,7 @@
 //! Owners, Admins and Custom members reach it by their role.
 
 use crate::api::*;
-use crate::client_view::{ClientView, IntoClientView, LazyView, lazy_view};
+use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{ErrorView, Field, Modal, UnlockPanel};
 use crate::error::ApiError;
 use crate::pages::clients::SeatsForm;
@@ -91,7 +91,7 @@ impl Section {
 /// Loads the organisation and the viewer's standing, checks the section is
 /// theirs to open, and lays out the console around it.
 #[component]
-fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) -> impl IntoView {
+fn ConsoleShell(section: Section) -> impl IntoView {
     let s = use_session();
     let params = use_params_map();
     let oid = move || params.with(|p| p.get("id")).unwrap_or_default();
@@ -135,9 +135,19 @@ fn ConsoleShell(section: Section, page: fn(Console) -> LazyView, prepare: fn()) 
                                 .into_any(),
                         )
                     } else if !unlocked {
-                        Either::Left(view! { <UnlockPanel me=me prepare=prepare /> }.into_any())
+                        Either::Left(
+                            view! {
+                                <UnlockPanel
+                                    me=me
+                                    prepare=|| {
+                                        lazy_preload!(console_body);
+                                    }
+                                />
+                            }
+                                .into_any(),
+                        )
                     } else {
-                        Either::Right(page(console.clone()).await)
+                        Either::Right(lazy_view(console_body(section, console.clone())).await)
                     };
                     let suspended = ctx.suspended;
                     view! {
@@ -192,17 +202,30 @@ fn OrgNav(console: Console, current: Section) -> impl IntoView {
     }
 }
 
-/// A console page: the shell, and a body built in the browser once the vault
-/// is unlocked, from its own lazily loaded chunk (fetched while the unlock
-/// panel is shown).
+/// The body of a console section: built in the browser once the vault is
+/// unlocked, every section's from one lazily loaded chunk, fetched while the
+/// unlock panel is shown.
+#[lazy]
+fn console_body(section: Section, c: Console) -> ClientView {
+    match section {
+        Section::Members => org_members_body(c),
+        Section::Groups => org_groups_body(c),
+        Section::Collections => org_collections_body(c),
+        Section::Vault => org_vault_body(c),
+        Section::Policies => org_policies_body(c),
+        Section::Seats => org_seats_body(c),
+        Section::Events => org_events_body(c),
+    }
+}
+
+/// A console page: the shell, and the section's body (`console_body`).
 macro_rules! console_page {
     ($page:ident, $section:expr, $body:ident, |$c:ident| $view:expr) => {
         #[component]
         pub fn $page() -> impl IntoView {
-            view! { <ConsoleShell section=$section page=|c| lazy_view($body(c)) prepare=|| { lazy_preload!($body); } /> }
+            view! { <ConsoleShell section=$section /> }
         }
 
-        #[lazy]
         fn $body($c: Console) -> ClientView {
             $view.into_client()
         }

@@ -4,6 +4,7 @@ use crate::api::setup_provider;
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{Field, UnlockPanel};
 use crate::error::ApiError;
+use crate::pages::clients::{ProviderBody, provider_body};
 use crate::session::use_session;
 use domain::api::{Me, ProviderSummary, SetupProviderInput};
 use domain::member::{Role, StatusBadge};
@@ -156,14 +157,14 @@ pub fn SetupProviderPage() -> impl IntoView {
                                     <UnlockPanel
                                         me=me
                                         prepare=|| {
-                                            lazy_preload!(setup_body);
+                                            lazy_preload!(crate::pages::clients::provider_body);
                                         }
                                     />
                                 }
                                     .into_any(),
                             )
                         }
-                        Ok(Some(me)) => Either::Right(lazy_view(setup_body(me)).await),
+                        Ok(Some(me)) => Either::Right(lazy_view(provider_body(ProviderBody::Setup(me))).await),
                         _ => Either::Left(().into_any()),
                     }
                 })
@@ -172,9 +173,9 @@ pub fn SetupProviderPage() -> impl IntoView {
     }
 }
 
-/// The set-up form, built in the browser from its own chunk once unlocked.
-#[lazy]
-fn setup_body(me: Me) -> ClientView {
+/// The set-up form, built in the browser once unlocked (in the Provider
+/// Portal's body chunk, `clients::provider_body`).
+pub(crate) fn setup_body(me: Me) -> ClientView {
     view! { <SetupForm me /> }.into_client()
 }
 
