@@ -90,43 +90,46 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/register") view=routes::EntryPage::Register />
                 <Route path=path!("/accept-invite") view=routes::EntryPage::AcceptInvite />
                 <ParentRoute path=path!("") view=components::AppLayout>
-                    <Route path=path!("/vault") view=routes::VaultPage::Vault />
-                    <Route path=path!("/settings/account") view=routes::VaultPage::MyAccount />
-                    <Route path=path!("/providers") view=routes::ProviderPage::Providers />
-                    <Route path=path!("/providers/setup") view=routes::ProviderPage::Setup />
-                    <Route path=path!("/providers/:id") view=routes::ProviderPage::Overview />
-                    <Route path=path!("/providers/:id/members") view=routes::ProviderPage::Members />
-                    <Route path=path!("/providers/:id/events") view=routes::ProviderPage::Events />
-                    <Route path=path!("/providers/:id/settings") view=routes::ProviderPage::Settings />
-                    <Route path=path!("/providers/:id/clients") view=routes::ProviderPage::Clients />
-                    <Route path=path!("/providers/:id/onboarding") view=routes::ProviderPage::Onboarding />
-                    <Route path=path!("/providers/:id/baseline") view=routes::ProviderPage::Baseline />
-                    <Route path=path!("/providers/:id/billing") view=routes::ProviderPage::Billing />
-                    <Route path=path!("/organizations/:id") view=routes::ConsolePage::Members />
-                    <Route path=path!("/organizations/:id/members") view=routes::ConsolePage::Members />
-                    <Route path=path!("/organizations/:id/groups") view=routes::ConsolePage::Groups />
-                    <Route path=path!("/organizations/:id/collections") view=routes::ConsolePage::Collections />
-                    <Route path=path!("/organizations/:id/vault") view=routes::ConsolePage::Vault />
-                    <Route path=path!("/organizations/:id/policies") view=routes::ConsolePage::Policies />
-                    <Route path=path!("/organizations/:id/seats") view=routes::ConsolePage::Seats />
-                    <Route path=path!("/organizations/:id/events") view=routes::ConsolePage::Events />
+                    <Route path=path!("/vault") view=routes::AppPage::Vault />
+                    <Route path=path!("/settings/account") view=routes::AppPage::MyAccount />
+                    <Route path=path!("/providers") view=routes::AppPage::Providers />
+                    <Route path=path!("/providers/setup") view=routes::AppPage::SetupProvider />
+                    <Route path=path!("/providers/:id") view=routes::AppPage::ProviderOverview />
+                    <Route path=path!("/providers/:id/members") view=routes::AppPage::Members />
+                    <Route path=path!("/providers/:id/events") view=routes::AppPage::Events />
+                    <Route path=path!("/providers/:id/settings") view=routes::AppPage::ProviderSettings />
+                    <Route path=path!("/providers/:id/clients") view=routes::AppPage::Clients />
+                    <Route path=path!("/providers/:id/onboarding") view=routes::AppPage::Onboarding />
+                    <Route path=path!("/providers/:id/baseline") view=routes::AppPage::Baseline />
+                    <Route path=path!("/providers/:id/billing") view=routes::AppPage::Billing />
+                    <Route path=path!("/organizations/:id") view=routes::AppPage::OrgMembers />
+                    <Route path=path!("/organizations/:id/members") view=routes::AppPage::OrgMembers />
+                    <Route path=path!("/organizations/:id/groups") view=routes::AppPage::OrgGroups />
+                    <Route path=path!("/organizations/:id/collections") view=routes::AppPage::OrgCollections />
+                    <Route path=path!("/organizations/:id/vault") view=routes::AppPage::OrgVault />
+                    <Route path=path!("/organizations/:id/policies") view=routes::AppPage::OrgPolicies />
+                    <Route path=path!("/organizations/:id/seats") view=routes::AppPage::OrgSeats />
+                    <Route path=path!("/organizations/:id/events") view=routes::AppPage::OrgEvents />
                 </ParentRoute>
             </Routes>
         </Router>
     }
 }
 
-/// The pages, by area, each area one lazily loaded chunk: built with
+/// The pages in two lazily loaded chunks: the entry pages (log in, create
+/// account, an invitation) and every page behind the log-in. Built with
 /// `cargo leptos build --split`, an area's pages (their views, their
-/// server-function calls) are fetched when the first of them is shown, so the
+/// server-function calls) are fetched when the first of them is shown, so a
 /// first load carries the shell and the area of the page it renders. (The
 /// server renders every page as before and tells the browser to preload the
-/// chunk of the page it sent.)
+/// chunk of the page it sent.) What a page shows once the vault is unlocked
+/// is two more chunks: the vault's body and the Provider Portal / Admin
+/// Console bodies (`pages::admin_body`).
 ///
-/// Few areas, not one chunk per page: the splitter puts the code several
-/// chunks share into one more chunk per distinct set of sharers, so 22 page
-/// chunks and their lazily loaded bodies made over 500 files, and the log-in
-/// page alone fetched over a hundred (BENCHMARKS.md, first load).
+/// Few chunks, not one per page: the splitter puts the code several chunks
+/// share into one more file per distinct set of sharers, so 22 page chunks and
+/// 14 bodies made over 500 files and the log-in page fetched 118; seven
+/// chunks still made the log-in page fetch 41 (BENCHMARKS.md, first load).
 pub mod routes {
     use leptos::prelude::*;
     use leptos_router::ChooseView;
@@ -169,33 +172,28 @@ pub mod routes {
             Register => crate::pages::auth::RegisterPage,
             AcceptInvite => crate::pages::invite::AcceptInvitePage,
         }
-        /// The person's own vault and account.
-        VaultPage => vault_pages, __preload_vault_pages {
+        /// Every page behind the log-in: the vault and My account, the
+        /// Provider Portal, the Admin Console.
+        AppPage => app_pages, __preload_app_pages {
             Vault => crate::pages::vault::VaultPage,
             MyAccount => crate::pages::account::MyAccountPage,
-        }
-        /// The Provider Portal.
-        ProviderPage => provider_pages, __preload_provider_pages {
             Providers => crate::pages::providers::ProvidersPage,
-            Setup => crate::pages::providers::SetupProviderPage,
-            Overview => crate::pages::providers::ProviderOverviewPage,
+            SetupProvider => crate::pages::providers::SetupProviderPage,
+            ProviderOverview => crate::pages::providers::ProviderOverviewPage,
             Members => crate::pages::members::MembersPage,
             Events => crate::pages::events::EventsPage,
-            Settings => crate::pages::providers::ProviderSettingsPage,
+            ProviderSettings => crate::pages::providers::ProviderSettingsPage,
             Clients => crate::pages::clients::ClientsPage,
             Onboarding => crate::pages::onboarding::OnboardingPage,
             Baseline => crate::pages::baseline::BaselinePage,
             Billing => crate::pages::clients::BillingPage,
-        }
-        /// A client organisation's Admin Console.
-        ConsolePage => console_pages, __preload_console_pages {
-            Members => crate::pages::orgs::OrgMembersPage,
-            Groups => crate::pages::orgs::OrgGroupsPage,
-            Collections => crate::pages::orgs::OrgCollectionsPage,
-            Vault => crate::pages::orgs::OrgVaultPage,
-            Policies => crate::pages::orgs::OrgPoliciesPage,
-            Seats => crate::pages::orgs::OrgSeatsPage,
-            Events => crate::pages::orgs::OrgEventsPage,
+            OrgMembers => crate::pages::orgs::OrgMembersPage,
+            OrgGroups => crate::pages::orgs::OrgGroupsPage,
+            OrgCollections => crate::pages::orgs::OrgCollectionsPage,
+            OrgVault => crate::pages::orgs::OrgVaultPage,
+            OrgPolicies => crate::pages::orgs::OrgPoliciesPage,
+            OrgSeats => crate::pages::orgs::OrgSeatsPage,
+            OrgEvents => crate::pages::orgs::OrgEventsPage,
         }
     }
 }

@@ -574,7 +574,6 @@ test('a provider admin creates a client; a service user manages it within the se
   await owner.goto('/vault');
   await hydrated(owner);
   await owner.getByRole('navigation', { name: 'Product switcher' }).getByRole('link', { name: 'Admin Console' }).click();
-  // The Admin Console's code is its own chunk: the page changes once it has arrived.
   await expect(owner.getByRole('complementary', { name: 'Admin Console' })).toBeVisible();
   await owner.getByLabel('Master password').fill(strong);
   await owner.getByRole('button', { name: 'Unlock' }).click();

@@ -196,40 +196,49 @@ test('the key derivation module is fetched where a master password is typed, and
   await expect(page.getByText('Invalid email or master password.')).toBeVisible();
 });
 
-// The pages are loaded by area (entry pages, the vault, the Provider Portal,
-// the Admin Console): going from the vault to the Provider Portal fetches the
-// Provider Portal's chunk.
-const switcher = (page) => page.getByRole('navigation', { name: 'Product switcher' });
+// The pages come in two lazily loaded chunks: the entry pages (log in, create
+// account, invitation) and the pages behind the log-in. A fresh page at
+// /login has only the first; logging in fetches the second.
+async function freshLogIn(page, tag) {
+  const email = uniqueEmail(tag);
+  await createAccount(page, { email, name: 'Chunk Watcher' });
+  await expect(page).toHaveURL(/\/vault$/);
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.reload(); // a new page: nothing of the signed-in pages loaded yet
+  await hydrated(page);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Master password').fill(PASSWORD);
+}
 
 test('a progress bar shows while the next page is on its way, and goes once it is there', async ({ page }) => {
-  await createAccount(page, { email: uniqueEmail('bar'), name: 'Bar Watcher' });
-  await expect(page).toHaveURL(/\/vault$/);
-  await hydrated(page);
+  await freshLogIn(page, 'bar');
   const bar = page.getByRole('progressbar', { name: 'Loading page' });
   await expect(bar).toHaveCount(0); // idle: hidden from people and their tools
-  // Hold back the code of the next page (its area's lazily loaded chunk) until the bar has been seen.
+  // Hold back the code of the next page (its lazily loaded chunks) until the bar has been seen.
   let release;
   const held = new Promise((r) => { release = r; });
-  await page.route(/\/pkg\/.*(chunk|split)_[^/]*\.wasm$/, async (route) => { await held; await route.continue(); });
-  await switcher(page).getByRole('link', { name: 'Provider Portal' }).click();
+  await page.route(/\/pkg\/(chunk|split)_[^/]*\.wasm$/, async (route) => { await held; await route.continue(); });
+  await page.getByRole('button', { name: 'Log in' }).click();
   await expect(bar).toBeVisible();
   release();
-  await expect(page.getByRole('heading', { name: 'Provider Portal' })).toBeVisible();
+  await expect(page).toHaveURL(/\/vault$/);
+  await expect(page.getByRole('heading', { name: 'Vault', exact: true })).toBeVisible();
   await expect(bar).toHaveCount(0);
 });
 
 test('code that fails to arrive is fetched again; if it never comes, the portal says so and offers to reload', async ({ page, pageErrors }) => {
-  // What this test provokes, and only that: failed fetches of two area chunks …
-  pageErrors.allow(/\[requestfailed\] .*\/pkg\/split_(provider|vault)_pages_[^/]*\.wasm: net::ERR_FAILED/);
+  // What this test provokes, and only that: failed fetches of the two page chunks …
+  pageErrors.allow(/\[requestfailed\] .*\/pkg\/split_(app|entry)_pages_[^/]*\.wasm: net::ERR_FAILED/);
   pageErrors.allow(/Failed to load resource: net::ERR_FAILED/);
-  await createAccount(page, { email: uniqueEmail('chunks'), name: 'Chunk Watcher' });
-  await expect(page).toHaveURL(/\/vault$/);
-  await hydrated(page);
+  await freshLogIn(page, 'chunks');
   // The next page's chunk fails twice on the network, then arrives: the person only sees the page.
   let tries = 0;
-  await page.route(/\/pkg\/split_provider_pages_[^/]*\.wasm$/, (route) => (++tries <= 2 ? route.abort('failed') : route.continue()));
-  await switcher(page).getByRole('link', { name: 'Provider Portal' }).click();
-  await expect(page.getByRole('heading', { name: 'Provider Portal' })).toBeVisible();
+  await page.route(/\/pkg\/split_app_pages_[^/]*\.wasm$/, (route) => (++tries <= 2 ? route.abort('failed') : route.continue()));
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).toHaveURL(/\/vault$/);
+  await expect(page.getByRole('heading', { name: 'Vault', exact: true })).toBeVisible();
   expect(tries, 'two failed fetches, then the one that arrived').toBe(3);
   await expect(page.getByRole('alert').filter({ hasText: 'Reload' })).toHaveCount(0);
   await page.unrouteAll();
@@ -242,11 +251,12 @@ test('code that fails to arrive is fetched again; if it never comes, the portal 
   pageErrors.allow(/Provider Portal stopped: a chunk of its code never arrived/);
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(m.text()));
-  await page.goto('/providers');
+  await page.reload(); // a new page at /vault: the entry pages' chunk not loaded yet
   await hydrated(page);
   let refused = 0;
-  await page.route(/\/pkg\/split_vault_pages_[^/]*\.wasm$/, (route) => { refused += 1; return route.abort('failed'); });
-  await switcher(page).getByRole('link', { name: 'Password Manager' }).click();
+  await page.route(/\/pkg\/split_entry_pages_[^/]*\.wasm$/, (route) => { refused += 1; return route.abort('failed'); });
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
   const notice = page.getByRole('alert').filter({ hasText: 'Part of the portal could not be loaded. Check your connection, then reload the page.' });
   await expect(notice).toBeVisible();
   expect(refused, 'the first fetch and three more').toBe(4);

@@ -7,7 +7,8 @@ use crate::api::{apply_baseline, policy_baseline, policy_drift};
 use crate::client_view::{ClientView, IntoClientView};
 use crate::components::{ErrorView, Modal, while_busy};
 use crate::error::ApiError;
-use crate::pages::clients::{ProviderBody, ProviderShell};
+use crate::pages::AdminBody;
+use crate::pages::clients::ProviderShell;
 use crate::pages::orgs::{PolicyForm, PolicyTarget};
 use domain::api::{BaselinePolicy, ClientDrift, ProviderSummary};
 use domain::member::Role;
@@ -18,7 +19,7 @@ use std::collections::HashSet;
 
 #[component]
 pub fn BaselinePage() -> impl IntoView {
-    view! { <ProviderShell title="Policy baseline" admin_only=false body=ProviderBody::Baseline /> }
+    view! { <ProviderShell title="Policy baseline" admin_only=false body=AdminBody::Baseline /> }
 }
 
 pub(crate) fn baseline_body(provider: ProviderSummary) -> ClientView {

@@ -2,15 +2,15 @@
 //! (Provider admins): client organisations, their seats, and the provider's total.
 
 use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
-use crate::client_view::{ClientView, IntoClientView, lazy_view};
+use crate::client_view::{IntoClientView, lazy_view};
 use crate::components::{DialogActions, ErrorView, Field, FormError, Modal, UnlockPanel, while_busy};
 use crate::error::ApiError;
 use crate::pages::add_existing::AddExistingForm;
 use crate::pages::client_lifecycle::{ClientMenu, Lifecycle, LifecycleDialog};
-use crate::pages::fmt_time;
 use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
+use crate::pages::{AdminBody, admin_body, fmt_time};
 use crate::session::use_session;
-use domain::api::{ClientSummary, ClientsView, CreateClientInput, Me, ProviderSummary};
+use domain::api::{ClientSummary, ClientsView, CreateClientInput, ProviderSummary};
 use domain::crypto::SymmetricKey;
 use domain::member::{Role, StatusBadge};
 use leptos::either::Either;
@@ -20,33 +20,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-/// The body of a Provider Portal page: built in the browser once the vault is
-/// unlocked, every page's from one lazily loaded chunk (`provider_body`),
-/// fetched while the unlock panel is shown.
-pub enum ProviderBody {
-    Setup(Me),
-    Members(ProviderSummary),
-    Clients(ProviderSummary),
-    Billing(ProviderSummary),
-    Baseline(ProviderSummary),
-    Onboarding(ProviderSummary),
-}
-
-#[lazy]
-pub(crate) fn provider_body(body: ProviderBody) -> ClientView {
-    match body {
-        ProviderBody::Setup(me) => crate::pages::providers::setup_body(me),
-        ProviderBody::Members(p) => crate::pages::members::members_body(p),
-        ProviderBody::Clients(p) => view! { <ClientsTable provider=p /> }.into_client(),
-        ProviderBody::Billing(p) => view! { <Billing provider=p /> }.into_client(),
-        ProviderBody::Baseline(p) => crate::pages::baseline::baseline_body(p),
-        ProviderBody::Onboarding(p) => crate::pages::onboarding::onboarding_body(p),
-    }
-}
-
 /// Loads the provider named in the route and renders `page` for confirmed members.
 #[component]
-pub fn ProviderShell(title: &'static str, admin_only: bool, body: fn(ProviderSummary) -> ProviderBody) -> impl IntoView {
+pub fn ProviderShell(title: &'static str, admin_only: bool, body: fn(ProviderSummary) -> AdminBody) -> impl IntoView {
     let s = use_session();
     let fresh = fresh_me();
     let params = use_params_map();
@@ -69,7 +45,7 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, body: fn(ProviderSum
                         return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can open this page.".into()) /> }.into_any();
                     }
                     let body = if unlocked {
-                        Either::Left(lazy_view(provider_body(body(p.clone()))).await)
+                        Either::Left(lazy_view(admin_body(body(p.clone()))).await)
                     } else {
                         Either::Right(
                             // The body is built in the browser once unlocked, from its
@@ -78,7 +54,7 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, body: fn(ProviderSum
                                 <UnlockPanel
                                     me=me
                                     prepare=|| {
-                                        lazy_preload!(provider_body);
+                                        lazy_preload!(crate::pages::admin_body);
                                     }
                                 />
                             },
@@ -99,12 +75,12 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, body: fn(ProviderSum
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    view! { <ProviderShell title="Clients" admin_only=false body=ProviderBody::Clients /> }
+    view! { <ProviderShell title="Clients" admin_only=false body=AdminBody::Clients /> }
 }
 
 #[component]
 pub fn BillingPage() -> impl IntoView {
-    view! { <ProviderShell title="Subscription" admin_only=true body=ProviderBody::Billing /> }
+    view! { <ProviderShell title="Subscription" admin_only=true body=AdminBody::Billing /> }
 }
 
 fn remaining(v: &ClientsView) -> i64 {
@@ -125,7 +101,7 @@ fn sort_clients(list: &mut [ClientSummary], by: &str) {
 }
 
 #[component]
-fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
+pub(crate) fn ClientsTable(provider: ProviderSummary) -> impl IntoView {
     let admin = provider.user_type == Role::ProviderAdmin;
     let pid = provider.id.clone();
     let version = RwSignal::new(0u32);
@@ -444,7 +420,7 @@ fn NewClientForm(provider: ProviderSummary, remaining: i64, open: RwSignal<bool>
 }
 
 #[component]
-fn Billing(provider: ProviderSummary) -> impl IntoView {
+pub(crate) fn Billing(provider: ProviderSummary) -> impl IntoView {
     let pid = provider.id.clone();
     let usage_pid = pid.clone();
     let version = RwSignal::new(0u32);

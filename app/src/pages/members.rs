@@ -5,7 +5,8 @@ use crate::api::*;
 use crate::client_view::{ClientView, IntoClientView};
 use crate::components::{ErrorView, Field, MenuButton, Modal};
 use crate::error::ApiError;
-use crate::pages::clients::{ProviderBody, ProviderShell};
+use crate::pages::AdminBody;
+use crate::pages::clients::ProviderShell;
 use crate::pages::fmt_time;
 use crate::pages::providers::badge_class;
 use crate::session::use_session;
@@ -128,7 +129,7 @@ enum Pending {
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
-    view! { <ProviderShell title="Members" admin_only=true body=ProviderBody::Members /> }
+    view! { <ProviderShell title="Members" admin_only=true body=AdminBody::Members /> }
 }
 
 pub(crate) fn members_body(p: ProviderSummary) -> ClientView {

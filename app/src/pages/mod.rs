@@ -20,11 +20,39 @@ pub mod usage;
 pub mod vault;
 pub mod vault_timeout;
 
+use crate::client_view::{ClientView, IntoClientView};
 use crate::components::ErrorView;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Redirect};
+
+/// The body of a Provider Portal or Admin Console page: built in the browser
+/// once the vault is unlocked, every such page's from one lazily loaded chunk
+/// (`admin_body`), fetched while the unlock panel is shown. (The vault's body
+/// is its own chunk: every person opens it, few open these.)
+pub enum AdminBody {
+    Setup(domain::api::Me),
+    Members(domain::api::ProviderSummary),
+    Clients(domain::api::ProviderSummary),
+    Billing(domain::api::ProviderSummary),
+    Baseline(domain::api::ProviderSummary),
+    Onboarding(domain::api::ProviderSummary),
+    Console(orgs::Section, orgs::Console),
+}
+
+#[lazy]
+pub(crate) fn admin_body(body: AdminBody) -> ClientView {
+    match body {
+        AdminBody::Setup(me) => providers::setup_body(me),
+        AdminBody::Members(p) => members::members_body(p),
+        AdminBody::Clients(p) => view! { <clients::ClientsTable provider=p /> }.into_client(),
+        AdminBody::Billing(p) => view! { <clients::Billing provider=p /> }.into_client(),
+        AdminBody::Baseline(p) => baseline::baseline_body(p),
+        AdminBody::Onboarding(p) => onboarding::onboarding_body(p),
+        AdminBody::Console(section, c) => orgs::console_body(section, c),
+    }
+}
 
 /// `/`: the vault when signed in, otherwise the log-in page.
 #[component]

@@ -7,7 +7,8 @@
 use crate::api::{client_keys, onboarding_queue, resend_invitations};
 use crate::client_view::{ClientView, IntoClientView};
 use crate::components::{ErrorView, Modal, while_busy};
-use crate::pages::clients::{ProviderBody, ProviderShell};
+use crate::pages::AdminBody;
+use crate::pages::clients::ProviderShell;
 use crate::pages::fmt_time;
 use crate::pages::members::{ConfirmDialog, ResultsDialog, Scope, TenantKey};
 use crate::pages::providers::badge_class;
@@ -20,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 
 #[component]
 pub fn OnboardingPage() -> impl IntoView {
-    view! { <ProviderShell title="Onboarding" admin_only=false body=ProviderBody::Onboarding /> }
+    view! { <ProviderShell title="Onboarding" admin_only=false body=AdminBody::Onboarding /> }
 }
 
 pub(crate) fn onboarding_body(provider: ProviderSummary) -> ClientView {

@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::pages::clients::SeatsForm;
 use crate::pages::events::EventLog;
 use crate::pages::members::{MembersTable, Scope, TenantKey};
+use crate::pages::{AdminBody, admin_body};
 use crate::session::use_session;
 use domain::api::*;
 use domain::authz::Action;
@@ -41,7 +42,7 @@ impl Console {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Section {
+pub enum Section {
     Members,
     Groups,
     Collections,
@@ -140,14 +141,14 @@ fn ConsoleShell(section: Section) -> impl IntoView {
                                 <UnlockPanel
                                     me=me
                                     prepare=|| {
-                                        lazy_preload!(console_body);
+                                        lazy_preload!(crate::pages::admin_body);
                                     }
                                 />
                             }
                                 .into_any(),
                         )
                     } else {
-                        Either::Right(lazy_view(console_body(section, console.clone())).await)
+                        Either::Right(lazy_view(admin_body(AdminBody::Console(section, console.clone()))).await)
                     };
                     let suspended = ctx.suspended;
                     view! {
@@ -202,11 +203,8 @@ fn OrgNav(console: Console, current: Section) -> impl IntoView {
     }
 }
 
-/// The body of a console section: built in the browser once the vault is
-/// unlocked, every section's from one lazily loaded chunk, fetched while the
-/// unlock panel is shown.
-#[lazy]
-fn console_body(section: Section, c: Console) -> ClientView {
+/// The body of a console section (in `pages::admin_body`'s chunk).
+pub(crate) fn console_body(section: Section, c: Console) -> ClientView {
     match section {
         Section::Members => org_members_body(c),
         Section::Groups => org_groups_body(c),

@@ -4,7 +4,7 @@ use crate::api::setup_provider;
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
 use crate::components::{Field, UnlockPanel};
 use crate::error::ApiError;
-use crate::pages::clients::{ProviderBody, provider_body};
+use crate::pages::{AdminBody, admin_body};
 use crate::session::use_session;
 use domain::api::{Me, ProviderSummary, SetupProviderInput};
 use domain::member::{Role, StatusBadge};
@@ -157,14 +157,14 @@ pub fn SetupProviderPage() -> impl IntoView {
                                     <UnlockPanel
                                         me=me
                                         prepare=|| {
-                                            lazy_preload!(crate::pages::clients::provider_body);
+                                            lazy_preload!(crate::pages::admin_body);
                                         }
                                     />
                                 }
                                     .into_any(),
                             )
                         }
-                        Ok(Some(me)) => Either::Right(lazy_view(provider_body(ProviderBody::Setup(me))).await),
+                        Ok(Some(me)) => Either::Right(lazy_view(admin_body(AdminBody::Setup(me))).await),
                         _ => Either::Left(().into_any()),
                     }
                 })
@@ -174,7 +174,7 @@ pub fn SetupProviderPage() -> impl IntoView {
 }
 
 /// The set-up form, built in the browser once unlocked (in the Provider
-/// Portal's body chunk, `clients::provider_body`).
+/// Portal's body chunk, `pages::admin_body`).
 pub(crate) fn setup_body(me: Me) -> ClientView {
     view! { <SetupForm me /> }.into_client()
 }
