@@ -89,7 +89,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=routes::EntryPage::Login />
                 <Route path=path!("/register") view=routes::EntryPage::Register />
                 <Route path=path!("/accept-invite") view=routes::EntryPage::AcceptInvite />
-                <ParentRoute path=path!("") view=components::AppLayout>
+                <ParentRoute path=path!("") view=routes::AppPage::Layout>
                     <Route path=path!("/vault") view=routes::AppPage::Vault />
                     <Route path=path!("/settings/account") view=routes::AppPage::MyAccount />
                     <Route path=path!("/providers") view=routes::AppPage::Providers />
@@ -175,6 +175,9 @@ pub mod routes {
         /// Every page behind the log-in: the vault and My account, the
         /// Provider Portal, the Admin Console.
         AppPage => app_pages, __preload_app_pages {
+            // The frame around them (the product switcher, the account
+            // menu): in this chunk too, so the entry pages do not carry it.
+            Layout => crate::components::AppLayout,
             Vault => crate::pages::vault::VaultPage,
             MyAccount => crate::pages::account::MyAccountPage,
             Providers => crate::pages::providers::ProvidersPage,
