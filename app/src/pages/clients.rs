@@ -3,12 +3,12 @@
 
 use crate::api::{create_client, list_clients, provider_events, set_provider_seats};
 use crate::client_view::{IntoClientView, lazy_view};
-use crate::components::{DialogActions, ErrorView, Field, FormError, Modal, UnlockPanel, while_busy};
+use crate::components::{DialogActions, ErrorView, Field, FormError, Modal, while_busy};
 use crate::error::ApiError;
 use crate::pages::add_existing::AddExistingForm;
 use crate::pages::client_lifecycle::{ClientMenu, Lifecycle, LifecycleDialog};
 use crate::pages::providers::{ProviderNav, fresh_me, provider_of};
-use crate::pages::{AdminBody, admin_body, fmt_time};
+use crate::pages::{AdminBody, admin_body, admin_unlock_panel, fmt_time};
 use crate::session::use_session;
 use domain::api::{ClientSummary, ClientsView, CreateClientInput, ProviderSummary};
 use domain::crypto::SymmetricKey;
@@ -44,22 +44,7 @@ pub fn ProviderShell(title: &'static str, admin_only: bool, body: fn(ProviderSum
                     if admin_only && p.user_type != Role::ProviderAdmin {
                         return view! { <ErrorView err=ApiError::Forbidden("Only a Provider admin can open this page.".into()) /> }.into_any();
                     }
-                    let body = if unlocked {
-                        Either::Left(lazy_view(admin_body(body(p.clone()))).await)
-                    } else {
-                        Either::Right(
-                            // The body is built in the browser once unlocked, from its
-                            // own chunk; the panel fetches that chunk while it is shown.
-                            view! {
-                                <UnlockPanel
-                                    me=me
-                                    prepare=|| {
-                                        lazy_preload!(crate::pages::admin_body);
-                                    }
-                                />
-                            },
-                        )
-                    };
+                    let body = if unlocked { Either::Left(lazy_view(admin_body(body(p.clone()))).await) } else { Either::Right(admin_unlock_panel(me)) };
                     view! {
                         <div class="with-sidenav">
                             <ProviderNav provider=p />

@@ -54,6 +54,20 @@ pub(crate) fn admin_body(body: AdminBody) -> ClientView {
     }
 }
 
+/// The unlock panel of a Provider Portal or Admin Console page: while it is
+/// shown (the person types their master password) it fetches the chunk of
+/// [`admin_body`], so the body is there at the button.
+pub(crate) fn admin_unlock_panel(me: domain::api::Me) -> impl IntoView {
+    view! {
+        <crate::components::UnlockPanel
+            me=me
+            prepare=|| {
+                lazy_preload!(admin_body);
+            }
+        />
+    }
+}
+
 /// `/`: the vault when signed in, otherwise the log-in page.
 #[component]
 pub fn Home() -> impl IntoView {

@@ -5,12 +5,12 @@
 
 use crate::api::*;
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
-use crate::components::{ErrorView, Field, Modal, UnlockPanel};
+use crate::components::{ErrorView, Field, Modal};
 use crate::error::ApiError;
 use crate::pages::clients::SeatsForm;
 use crate::pages::events::EventLog;
 use crate::pages::members::{MembersTable, Scope, TenantKey};
-use crate::pages::{AdminBody, admin_body};
+use crate::pages::{AdminBody, admin_body, admin_unlock_panel};
 use crate::session::use_session;
 use domain::api::*;
 use domain::authz::Action;
@@ -129,24 +129,9 @@ fn ConsoleShell(section: Section) -> impl IntoView {
                     let console = Console { ctx: ctx.clone(), scope };
                     let allowed = console.can(section.need());
                     let body = if !allowed {
-                        Either::Left(
-                            // The body is built in the browser once unlocked, from its
-                            // own chunk; the panel fetches that chunk while it is shown.
-                            view! { <ErrorView err=ApiError::Forbidden("Your role in this organisation does not allow this.".into()) /> }
-                                .into_any(),
-                        )
+                        Either::Left(view! { <ErrorView err=ApiError::Forbidden("Your role in this organisation does not allow this.".into()) /> }.into_any())
                     } else if !unlocked {
-                        Either::Left(
-                            view! {
-                                <UnlockPanel
-                                    me=me
-                                    prepare=|| {
-                                        lazy_preload!(crate::pages::admin_body);
-                                    }
-                                />
-                            }
-                                .into_any(),
-                        )
+                        Either::Left(admin_unlock_panel(me).into_any())
                     } else {
                         Either::Right(lazy_view(admin_body(AdminBody::Console(section, console.clone()))).await)
                     };

@@ -2,9 +2,9 @@
 
 use crate::api::setup_provider;
 use crate::client_view::{ClientView, IntoClientView, lazy_view};
-use crate::components::{Field, UnlockPanel};
+use crate::components::Field;
 use crate::error::ApiError;
-use crate::pages::{AdminBody, admin_body};
+use crate::pages::{AdminBody, admin_body, admin_unlock_panel};
 use crate::session::use_session;
 use domain::api::{Me, ProviderSummary, SetupProviderInput};
 use domain::member::{Role, StatusBadge};
@@ -151,19 +151,7 @@ pub fn SetupProviderPage() -> impl IntoView {
                 let unlocked = s.unlocked();
                 Suspend::new(async move {
                     match s.me.await {
-                        Ok(Some(me)) if !unlocked => {
-                            Either::Left(
-                                view! {
-                                    <UnlockPanel
-                                        me=me
-                                        prepare=|| {
-                                            lazy_preload!(crate::pages::admin_body);
-                                        }
-                                    />
-                                }
-                                    .into_any(),
-                            )
-                        }
+                        Ok(Some(me)) if !unlocked => Either::Left(admin_unlock_panel(me).into_any()),
                         Ok(Some(me)) => Either::Right(lazy_view(admin_body(AdminBody::Setup(me))).await),
                         _ => Either::Left(().into_any()),
                     }
