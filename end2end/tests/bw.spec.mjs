@@ -332,6 +332,8 @@ test('a provider admin in bw sees the client organisations they manage, their co
   await createAccount(page, { email, name: 'Pia Provider' });
   const consoleNav = await providerWithClient(page, 'Northwind MSP', 'Tailspin Toys');
   await consoleNav.getByRole('link', { name: 'Collections' }).click();
+  // The section is there with its (empty) list before the person acts on it.
+  await expect(page.getByRole('heading', { name: 'No collections yet' })).toBeVisible();
   await page.getByRole('button', { name: 'New collection' }).click();
   const col = page.getByRole('dialog', { name: 'Collection' });
   await col.getByLabel('Collection name').fill('Network gear');
