@@ -222,7 +222,7 @@ async fn devices_and_server_keys(s: DynStore) {
     let row = s.device_by_refresh("r2", 20).await.unwrap().unwrap();
     assert_eq!((row.id.as_str(), row.created_at, row.expires_at), (first.as_str(), 10, 120));
     assert_eq!(s.device_by_refresh("r2", 120).await.unwrap(), None, "ended");
-    assert_eq!(s.device_user(&first, 20).await.unwrap(), Some((u.id.clone(), "d@x.com".to_string())));
+    assert_eq!(s.device_user(&first, 20).await.unwrap(), Some((u.id.clone(), "d@x.com".to_string(), "install-1".to_string())));
     assert_eq!(s.device_user(&first, 120).await.unwrap(), None);
 
     assert!(s.rotate_refresh(&first, "r2", "r3", 30, 200).await.unwrap());

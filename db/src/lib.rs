@@ -80,7 +80,8 @@ pub trait Store: Send + Sync + 'static {
     /// is used once; of two concurrent uses one wins).
     async fn rotate_refresh(&self, id: &str, old_hash: &str, new_hash: &str, now: i64, expires_at: i64) -> Result<bool>;
     /// A device and its account's email, unless it has ended.
-    async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String)>>;
+    /// The account (id, email) of a logged-in app, and the app's own device identifier.
+    async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String, String)>>;
     async fn delete_devices(&self, user_id: &str) -> Result<u64>;
     /// The apps logged in to an account, most recently used first.
     async fn list_devices(&self, user_id: &str) -> Result<Vec<DeviceRow>>;

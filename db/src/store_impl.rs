@@ -235,9 +235,9 @@ macro_rules! store_impl {
                 Ok(n.rows_affected() == 1)
             }
 
-            async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String)>> {
-                Ok(sqlx::query_as::<_, (String, String)>(
-                    "SELECT u.id, u.email FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = $1 AND d.expires_at > $2",
+            async fn device_user(&self, id: &str, now: i64) -> Result<Option<(String, String, String)>> {
+                Ok(sqlx::query_as::<_, (String, String, String)>(
+                    "SELECT u.id, u.email, d.identifier FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = $1 AND d.expires_at > $2",
                 )
                 .bind(id)
                 .bind(now)

@@ -99,6 +99,61 @@ async function unlock(page, url) {
   await page.getByRole('button', { name: 'Unlock' }).click();
 }
 
+/** Settings → My account → API key: a new key, as the page shows it once. */
+async function createApiKey(page) {
+  await page.goto('/settings/account');
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+  const card = page.getByRole('region', { name: 'API key' });
+  await card.getByLabel('Master password for the API key').fill(PASSWORD);
+  await card.getByRole('button', { name: 'Create API key' }).click();
+  return { clientId: await card.getByLabel('client_id').inputValue(), clientSecret: await card.getByLabel('client_secret').inputValue() };
+}
+
+/** An app keeping the notifications hub open (hub-listen.mjs: Microsoft's
+ * SignalR client set up as Bitwarden's apps set it up); `next(test)` waits for
+ * the first line it printed that passes `test`. */
+function hubListener(clientId, clientSecret) {
+  const child = spawn(process.execPath, [path.resolve('hub-listen.mjs'), BASE, clientId, clientSecret], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: `${work}/cert.pem` },
+  });
+  const lines = [];
+  const waiting = [];
+  let rest = '';
+  let errors = '';
+  child.stderr.on('data', (d) => { errors += d; });
+  child.stdout.on('data', (d) => {
+    rest += d;
+    const parts = rest.split('\n');
+    rest = parts.pop();
+    for (const part of parts.filter(Boolean)) {
+      lines.push(JSON.parse(part));
+      for (const w of [...waiting]) w();
+    }
+  });
+  return {
+    lines,
+    stop() { child.kill(); },
+    next(test, timeout = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = lines.find(test);
+          if (!found) return false;
+          waiting.splice(waiting.indexOf(check), 1);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(check), 1);
+          reject(new Error(`the app did not hear it; it printed:\n${lines.map((l) => JSON.stringify(l)).join('\n')}\n${errors}`));
+        }, timeout);
+        waiting.push(check);
+        check();
+      });
+    },
+  };
+}
+
 async function portalPage(browser) {
   const context = await browser.newContext({ baseURL: BASE, ignoreHTTPSErrors: true });
   return context.newPage();
@@ -173,13 +228,7 @@ test('bw logs in with an account made in the web sign-up and reads, writes and e
   expect(() => stranger.logIn(email, 'not the password at all')).toThrow(/Invalid email or master password/);
 
   // An API key made under My account logs bw in with --apikey.
-  await page.goto('/settings/account');
-  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 60_000 });
-  const card = page.getByRole('region', { name: 'API key' });
-  await card.getByLabel('Master password for the API key').fill(PASSWORD);
-  await card.getByRole('button', { name: 'Create API key' }).click();
-  const clientId = await card.getByLabel('client_id').inputValue();
-  const clientSecret = await card.getByLabel('client_secret').inputValue();
+  const { clientId, clientSecret } = await createApiKey(page);
   expect(clientId).toMatch(/^user\./);
   await page.screenshot({ path: 'test-results/api-key.png', fullPage: true });
   const scripted = bwClient();
@@ -636,4 +685,62 @@ test('account recovery: the master password a provider admin sets for an enrolle
   expect(() => bw.run('export', '--format', 'json', '--output', path.join(work, 'refused.json'))).toThrow(/organization policies prevents you from exporting your personal vault/);
   expect(fs.existsSync(path.join(work, 'refused.json'))).toBe(false);
   await member.context().close();
+});
+
+test('live sync: an app on the notifications hub hears of items and folders changed in bw and in the web vault, and of being logged out', async ({ browser }) => {
+  const page = await portalPage(browser);
+  const email = uniqueEmail('live');
+  await createAccount(page, { email, name: 'Liv Sync' });
+  await expect(page).toHaveURL(/\/vault$/);
+  const { clientId, clientSecret } = await createApiKey(page);
+  const app = hubListener(clientId, clientSecret);
+  try {
+    const me = (await app.next((l) => l.connected || l.error)).connected;
+    expect(me, JSON.stringify(app.lines)).toBeTruthy();
+
+    // An item another app (bw) makes: the app hears which one, from whom, and can fetch it.
+    const bw = bwClient();
+    bw.logIn(email);
+    const template = bw.json('get', 'template', 'item');
+    const made = bw.create('item', { ...template, type: 2, name: 'Live note', notes: 'from bw', secureNote: { type: 0 }, login: null });
+    const created = (await app.next((l) => l.message?.type === 1 && l.message.payload.Id === made.id)).message;
+    expect(created.contextId).toBeTruthy();
+    expect(created.contextId).not.toBe(me);
+    expect(created.payload.OrganizationId).toBeNull();
+    expect([created.details, created.fetched]).toEqual([200, made.id]);
+
+    // bw edits it, then deletes it for good.
+    bw.run('edit', 'item', made.id, Buffer.from(JSON.stringify({ ...bw.json('get', 'item', made.id), name: 'Live note (edited)' })).toString('base64'));
+    expect((await app.next((l) => l.message?.type === 0 && l.message.payload.Id === made.id)).message.details).toBe(200);
+    bw.run('delete', 'item', made.id, '--permanent');
+    await app.next((l) => l.message?.type === 2 && l.message.payload.Id === made.id);
+
+    // What the web vault saves reaches the app too (no app made it: no context).
+    await unlock(page, '/vault');
+    await page.getByRole('button', { name: 'New item' }).click();
+    const d = page.getByRole('dialog', { name: 'Item' });
+    await d.getByLabel('Name', { exact: true }).fill('Web login');
+    await d.getByRole('button', { name: 'Save' }).click();
+    await expect(d).toBeHidden();
+    const web = (await app.next((l) => l.message?.type === 1 && l.message.payload.Id !== made.id)).message;
+    expect([web.contextId, web.details]).toEqual([null, 200]);
+    await page.getByRole('button', { name: 'New folder' }).click();
+    const folder = page.getByRole('dialog', { name: 'New folder' });
+    await folder.getByLabel('Name').fill('Live folder');
+    await folder.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByText('Folder Live folder saved.')).toBeVisible();
+    expect((await app.next((l) => l.message?.type === 7)).message.payload.Id).toBeTruthy();
+
+    // My account → Apps: logging the app out tells it at once, and the hub closes.
+    await page.goto('/settings/account');
+    await hydrated(page);
+    const row = page.getByRole('region', { name: 'Apps' }).getByRole('row').filter({ hasText: 'Chrome extension' });
+    await row.getByRole('button', { name: /^Log out / }).click();
+    await app.next((l) => l.message?.type === 11);
+    await app.next((l) => 'closed' in l);
+    // The other app (bw) was not logged out.
+    expect(bw.run('sync')).toContain('Syncing complete');
+  } finally {
+    app.stop();
+  }
 });

@@ -93,7 +93,8 @@ pub fn build_router(services: Services, leptos_options: LeptosOptions, http: Htt
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout))
         // Event streams must not be buffered by a compressor.
         .layer(CompressionLayer::new().quality(compression_level()).compress_when(DefaultPredicate::new().and(NotForContentType::new("text/event-stream"))))
-        .layer(TraceLayer::new_for_http())
+        // The path only: the apps' hub carries its access token in the query.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())))
 }
 
 /// A path no route knows: a file of the site (the bundle, icons) when it

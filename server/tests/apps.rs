@@ -593,3 +593,114 @@ async fn an_item_moves_into_an_organisation() {
         .await;
     assert!(events.to_string().contains("moved in from user@fabrikam.com"), "{events}");
 }
+
+/// An app's notifications hub connection, speaking SignalR's JSON protocol
+/// (bw.spec.mjs runs Microsoft's own client on the MessagePack one).
+struct Hub {
+    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    heard: std::collections::VecDeque<Value>,
+}
+
+impl Hub {
+    fn url(base: &str, token: &str) -> String {
+        format!("{}/notifications/hub?access_token={token}", base.replace("http://", "ws://"))
+    }
+
+    async fn connect(base: &str, token: &str) -> Hub {
+        use futures::SinkExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let (mut ws, _) = tokio_tungstenite::connect_async(Hub::url(base, token)).await.unwrap();
+        ws.send(Message::Text("{\"protocol\":\"json\",\"version\":1}\u{1e}".into())).await.unwrap();
+        let answer = futures::StreamExt::next(&mut ws).await.unwrap().unwrap();
+        assert_eq!(answer.into_text().unwrap().as_str(), "{}\u{1e}", "the handshake is answered");
+        Hub { ws, heard: Default::default() }
+    }
+
+    /// The next message the server's `ReceiveMessage` carried (pings are
+    /// skipped); None once `wait` passed or the hub closed.
+    async fn notice(&mut self, wait: std::time::Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(n) = self.heard.pop_front() {
+                return Some(n);
+            }
+            let frame = tokio::time::timeout_at(deadline, futures::StreamExt::next(&mut self.ws)).await.ok()??.ok()?;
+            let Ok(text) = frame.into_text() else { continue };
+            for part in text.split('\u{1e}').filter(|p| !p.is_empty()) {
+                let v: Value = serde_json::from_str(part).unwrap();
+                match v["type"].as_u64() {
+                    Some(1) => self.heard.push_back(v["arguments"][0].clone()),
+                    Some(7) => self.heard.push_back(json!({ "closed": true })),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Live sync: the changes an app must hear of reach it, from whichever
+/// instance made them, and nobody else's app hears them.
+async fn hub_walk(made_on: &App, heard_on: &App) {
+    use std::time::Duration;
+    let f = Fabrikam::new(made_on).await;
+    let (_, shared) = f.admin.call("organizations/collections/save", f.collection("Shared", Some(CollectionPermission::CanView), None)).await;
+    let (member_app, _) = app_log_in(heard_on, "user@fabrikam.com", &f.member.auth_hash).await;
+    let eve = Browser::new(made_on, "eve@x.com").sign_up().await;
+    let (eve_app, _) = app_log_in(heard_on, "eve@x.com", &eve.auth_hash).await;
+
+    // No token, no hub.
+    match tokio_tungstenite::connect_async(Hub::url(&heard_on.base, "not-a-token")).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), StatusCode::UNAUTHORIZED),
+        other => panic!("a hub without a valid token: {:?}", other.map(|(_, r)| r.status())),
+    }
+    let mut member = Hub::connect(&heard_on.base, &member_app.access).await;
+    let mut stranger = Hub::connect(&heard_on.base, &eve_app.access).await;
+
+    // An item saved in the Admin Console: the member's app hears which one
+    // (ids only, no content), fetches it as the apps do, and opens it.
+    let save = json!({ "input": { "org_id": f.oid, "item_id": null, "data": sealed_item(&f.org_key, "Router", "Pw-1"), "collection_ids": [shared["id"]] } });
+    let (s, item) = f.admin.call("organizations/items/save", save).await;
+    assert_eq!(s, StatusCode::OK, "{item}");
+    let n = member.notice(Duration::from_secs(10)).await.expect("the member's app hears of the new item");
+    assert_eq!((n["Type"].as_u64(), &n["ContextId"]), (Some(1), &Value::Null), "{n}");
+    let revised = n["Payload"]["RevisionDate"].clone();
+    assert_eq!(n["Payload"], json!({ "Id": item["id"], "UserId": null, "OrganizationId": f.oid, "CollectionIds": [shared["id"]], "RevisionDate": revised }));
+    let (s, details) = member_app.get(&format!("/api/ciphers/{}/details", item["id"].as_str().unwrap())).await;
+    assert_eq!(s, StatusCode::OK, "{details}");
+    assert_eq!(open_name(&f.org_key, &details), "Router");
+    assert_eq!(stranger.notice(Duration::from_millis(500)).await, None, "another account's app hears nothing");
+
+    // Removed from the organisation: the app is told to sync its organisations again.
+    let (s, v) = f.admin.call("members/remove", json!({ "provider_id": f.oid, "member_ids": [f.member_id] })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let n = member.notice(Duration::from_secs(10)).await.expect("the removed member's app hears of it");
+    assert_eq!(n["Type"], 6, "{n}");
+    assert_eq!(n["Payload"]["UserId"].as_str(), Some(f.member.me().await.user_id.as_str()));
+    assert_eq!(member_app.get(&format!("/api/ciphers/{}/details", item["id"].as_str().unwrap())).await.0, StatusCode::NOT_FOUND);
+
+    // Logged out from the portal: told so, then the hub closes.
+    let (_, devices) = eve.call("accounts/devices", json!({})).await;
+    let (s, _) = eve.call("accounts/devices/log-out", json!({ "id": devices[0]["id"] })).await;
+    assert_eq!(s, StatusCode::OK);
+    let n = stranger.notice(Duration::from_secs(10)).await.expect("the app hears it is logged out");
+    assert_eq!(n["Type"], 11, "{n}");
+    assert_eq!(stranger.notice(Duration::from_secs(10)).await, Some(json!({ "closed": true })));
+    assert_eq!(member.notice(Duration::from_millis(300)).await, None, "only that app was logged out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_tells_each_app_what_changed_for_it() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    hub_walk(&app, &app).await;
+}
+
+/// Two instances on one PostgreSQL: a change made on one reaches the apps
+/// connected to the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_hears_changes_made_on_another_instance() {
+    let Some(db) = testing::postgres().await else { return };
+    let second: db::DynStore = Arc::new(db::PgStore::connect(&db.url).await.unwrap());
+    let (a, b) = (spawn(db.store.clone()).await, spawn(second).await);
+    hub_walk(&a, &b).await;
+}

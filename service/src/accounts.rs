@@ -159,6 +159,7 @@ impl Services {
         }
         let phc = self.hashing.hash(new).await?;
         self.store.change_master_password(&user.id, &phc, &input.new_protected_user_key, &actor.session_hash).await?;
+        self.tell_apps(crate::live::Audience::User(user.id.clone()), crate::live::Change::LogOut, None);
         Ok(())
     }
 
@@ -237,7 +238,7 @@ impl Services {
     pub async fn resolve_session(&self, token: &str) -> Result<Option<Actor>> {
         let Some(hash) = token_hash(token) else { return Ok(None) };
         let Some((user_id, email)) = self.store.session_user(&hash, self.now()).await? else { return Ok(None) };
-        Ok(Some(Actor { user_id, email, session_hash: hash }))
+        Ok(Some(Actor { user_id, email, session_hash: hash, app_context: None }))
     }
 
     pub async fn logout(&self, actor: &Actor) -> Result<()> {

@@ -4,6 +4,7 @@
 //! changes: one unknown item, or one the person may only view, refuses the
 //! whole request.
 
+use crate::live::Audience;
 use crate::sync::{Reach, SyncOrgItem, VaultAccess};
 use crate::{Actor, RequestMeta, Result, ServiceError, Services};
 use std::collections::BTreeMap;
@@ -103,10 +104,17 @@ impl Services {
         }
         let batch = db::ItemBatch { user_id: actor.user_id().to_string(), personal, orgs };
         let now = self.now();
-        Ok(match action {
+        let n = match action {
             BulkAction::Trash => self.store.trash_batch(&batch, Some(now), now).await?,
             BulkAction::Restore => self.store.trash_batch(&batch, None, now).await?,
             BulkAction::Purge => self.store.purge_batch(&batch).await?,
-        })
+        };
+        if !batch.personal.is_empty() {
+            self.tell_items(actor, Audience::User(actor.user_id().into()));
+        }
+        for (org_id, _, _) in &batch.orgs {
+            self.tell_items(actor, Audience::Tenant(org_id.clone()));
+        }
+        Ok(n)
     }
 }

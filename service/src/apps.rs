@@ -189,11 +189,11 @@ impl Services {
         if claims.exp <= self.now() {
             return Ok(None);
         }
-        let Some((user_id, email)) = self.store.device_user(&claims.device, self.now()).await? else { return Ok(None) };
+        let Some((user_id, email, identifier)) = self.store.device_user(&claims.device, self.now()).await? else { return Ok(None) };
         if user_id != claims.sub {
             return Ok(None);
         }
-        Ok(Some(Actor { user_id, email, session_hash: format!("device:{}", claims.device) }))
+        Ok(Some(Actor { user_id, email, session_hash: format!("device:{}", claims.device), app_context: Some(identifier) }))
     }
 
     /// Makes a new API key for the account (the old one stops working), after
@@ -235,7 +235,9 @@ impl Services {
 
     /// Logs every app of the account out (the portal's sessions stay).
     pub async fn log_out_apps(&self, actor: &Actor) -> Result<u64> {
-        Ok(self.store.delete_devices(actor.user_id()).await?)
+        let n = self.store.delete_devices(actor.user_id()).await?;
+        self.tell_apps(crate::live::Audience::User(actor.user_id().into()), crate::live::Change::LogOut, None);
+        Ok(n)
     }
 
     /// The apps logged in to the account, most recently used first.
@@ -257,7 +259,11 @@ impl Services {
 
     /// Logs one app out: its access and refresh tokens stop working at once.
     pub async fn log_out_app(&self, actor: &Actor, id: &str) -> Result<()> {
-        if self.store.delete_device(actor.user_id(), id).await? { Ok(()) } else { Err(ServiceError::NotFound("No such app is logged in.".into())) }
+        if !self.store.delete_device(actor.user_id(), id).await? {
+            return Err(ServiceError::NotFound("No such app is logged in.".into()));
+        }
+        self.tell_apps(crate::live::Audience::Device(id.into()), crate::live::Change::LogOut, None);
+        Ok(())
     }
 
     /// Forgets every browser and app remembered for two-step login: each asks

@@ -3,6 +3,7 @@
 //! items are in at most one of their folders; an organisation's item is filed
 //! per person (folder and favourite), as Bitwarden's apps expect.
 
+use crate::live::{Audience, Change, ItemChange};
 use crate::vault::{Owner, check_cipher};
 use crate::{Actor, Result, ServiceError, Services, new_id};
 use domain::api::Folder;
@@ -37,6 +38,7 @@ impl Services {
         let name = name.trim();
         let mine = self.store.list_folders(actor.user_id()).await?;
         let now = self.now();
+        let change = if id.is_some() { ItemChange::Updated } else { ItemChange::Created };
         let row = match id {
             Some(id) => {
                 let Some(old) = mine.into_iter().find(|f| f.id == id) else {
@@ -54,12 +56,17 @@ impl Services {
         if !self.store.put_folder(&row).await? {
             return Err(ServiceError::NotFound("No such folder.".into()));
         }
+        self.tell_apps(Audience::User(actor.user_id().into()), Change::Folder { id: row.id.clone(), change }, Some(actor));
         Ok(folder(row))
     }
 
     /// Deletes one of the person's folders; its items stay, in no folder.
     pub async fn delete_folder(&self, actor: &Actor, id: &str) -> Result<()> {
-        if self.store.delete_folder(actor.user_id(), id).await? { Ok(()) } else { Err(ServiceError::NotFound("No such folder.".into())) }
+        if !self.store.delete_folder(actor.user_id(), id).await? {
+            return Err(ServiceError::NotFound("No such folder.".into()));
+        }
+        self.tell_apps(Audience::User(actor.user_id().into()), Change::Folder { id: id.into(), change: ItemChange::Deleted }, Some(actor));
+        Ok(())
     }
 
     /// A folder named for an item must be the person's own.
@@ -86,6 +93,7 @@ impl Services {
             own.folder_id = folder_id;
             own.updated_at = self.now();
             self.store.update_item(&own).await?;
+            self.tell_own_item(actor, id, ItemChange::Updated);
             return Ok(());
         }
         let reachable = self.app_sync(actor).await?.org_items.into_iter().any(|i| i.item.id == id);
@@ -93,6 +101,7 @@ impl Services {
             return Err(ServiceError::NotFound("No such item.".into()));
         }
         self.store.set_item_mark(&db::ItemMark { user_id: actor.user_id().into(), item_id: id.into(), folder_id, favourite }).await?;
+        self.tell_own_item(actor, id, ItemChange::Updated);
         Ok(())
     }
 
@@ -117,6 +126,7 @@ impl Services {
             }
         }
         self.store.move_to_folder(actor.user_id(), &own, folder_id.as_deref(), &marks).await?;
+        self.tell_items(actor, Audience::User(actor.user_id().into()));
         Ok(())
     }
 }

@@ -12,6 +12,7 @@ pub mod events;
 mod folders;
 pub mod hashing;
 pub mod list_cache;
+pub mod live;
 pub mod mail;
 pub mod members;
 mod org_vault;
@@ -117,6 +118,8 @@ pub struct Services {
     /// Member lists of large tenants, served while the tenant's version is unchanged.
     pub list_cache: Arc<list_cache::ListCache>,
     pub changes: broadcast::Sender<ProviderChanged>,
+    /// What Bitwarden's apps are told over their notifications hub ([`live`]).
+    app_notices: broadcast::Sender<live::AppNotice>,
     /// Tells this instance's own notifications apart from other instances'.
     pub instance_id: String,
     /// The access-token signing key, read once ([`apps`]).
@@ -130,6 +133,9 @@ pub struct Actor {
     user_id: String,
     email: String,
     session_hash: String,
+    /// The device identifier of the app acting (Bitwarden's `ContextId`: the
+    /// app's own changes are not told back to it); None in the portal.
+    app_context: Option<String>,
 }
 
 impl Actor {
@@ -138,6 +144,10 @@ impl Actor {
     }
     pub fn email(&self) -> &str {
         &self.email
+    }
+    /// The `devices` row of the app acting, if an app is.
+    pub fn app_device(&self) -> Option<&str> {
+        self.session_hash.strip_prefix("device:")
     }
 }
 
@@ -166,6 +176,7 @@ pub fn token_hash(token: &str) -> Option<String> {
 impl Services {
     pub fn new(store: DynStore, settings: ServiceSettings, clock: Arc<dyn Clock>) -> Self {
         let (changes, _) = broadcast::channel(256);
+        let (app_notices, _) = broadcast::channel(1024);
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let hashing = hashing::HashPool::new(settings.server_hash_params, cores);
         Services {
@@ -176,6 +187,7 @@ impl Services {
             list_gate: Arc::new(tokio::sync::Semaphore::new(cores)),
             list_cache: Arc::new(list_cache::ListCache::from_env()),
             changes,
+            app_notices,
             instance_id: new_id(),
             signing_key: Arc::default(),
         }
@@ -226,6 +238,10 @@ impl Services {
     /// Tells open Members tables that something changed.
     /// Other server instances hear of it through the store (LISTEN/NOTIFY).
     pub fn publish(&self, provider_id: &str, kind: &str) {
+        // A provider's clients changed: its staff's apps list other organisations.
+        if kind.starts_with("client_") {
+            self.tell_apps(live::Audience::Tenant(provider_id.into()), live::Change::Memberships, None);
+        }
         let _ = self.changes.send(ProviderChanged { provider_id: provider_id.into(), kind: kind.into() });
         let store = self.store.clone();
         let payload = format!("{}|{provider_id}|{kind}", self.instance_id);
@@ -246,7 +262,11 @@ impl Services {
                 if let (Some(instance), Some(pid), Some(kind)) = (parts.next(), parts.next(), parts.next())
                     && instance != me.instance_id
                 {
-                    let _ = me.changes.send(ProviderChanged { provider_id: pid.into(), kind: kind.into() });
+                    if pid == live::CHANNEL {
+                        me.relay_app_notice(kind);
+                    } else {
+                        let _ = me.changes.send(ProviderChanged { provider_id: pid.into(), kind: kind.into() });
+                    }
                 }
             }
         });

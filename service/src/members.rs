@@ -23,8 +23,31 @@ impl Services {
 
     /// Applies a batch; the tenant-specific refusals get a message that names the rule.
     async fn apply(&self, batch: &MemberBatch) -> Result<()> {
+        // Whose apps hear of it: the accounts of the members confirmed,
+        // retyped, suspended or removed (read before a removal deletes them).
+        let touched: Vec<String> = batch
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                MemberChange::Confirm { member_id, .. }
+                | MemberChange::SetUserType { member_id, .. }
+                | MemberChange::SetSuspended { member_id, .. }
+                | MemberChange::Remove { member_id } => Some(member_id.clone()),
+                _ => None,
+            })
+            .collect();
+        let users: Vec<String> = if touched.is_empty() {
+            vec![]
+        } else {
+            self.store.members_by_ids(&batch.provider_id, &touched).await?.into_iter().filter_map(|v| v.member.user_id).collect()
+        };
         match self.store.change_members(batch).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                for user in users {
+                    self.tell_apps(crate::live::Audience::User(user), crate::live::Change::Memberships, None);
+                }
+                Ok(())
+            }
             Err(db::Error::Conflict(db::Conflict::LastAdmin)) => {
                 let org = self.store.provider(&batch.provider_id).await?.is_some_and(|p| p.is_organization());
                 Err(ServiceError::Conflict(if org {

@@ -2,6 +2,7 @@
 //! the browser, their collections, and import and export. The server checks
 //! shapes and ownership; it never sees a name, a username or a password.
 
+use crate::live::{Audience, Change, ItemChange};
 use crate::sync::{Reach, VaultAccess};
 use crate::vault::{Owner, check_cipher};
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id};
@@ -176,6 +177,13 @@ impl Services {
             moved_from: None,
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
+        let change = Change::Item {
+            id: id.clone(),
+            org_id: Some(input.org_id.clone()),
+            collection_ids: collection_ids.clone(),
+            change: if input.item_id.is_some() { ItemChange::Updated } else { ItemChange::Created },
+        };
+        self.tell_apps(Audience::Tenant(input.org_id.clone()), change, Some(actor));
         Ok(OrgItem { id, data, collection_ids, updated_at: now, deleted_at: None })
     }
 
@@ -227,6 +235,8 @@ impl Services {
             moved_from: Some(actor.user_id().into()),
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
+        self.tell_items(actor, Audience::Tenant(org_id.into()));
+        self.tell_items(actor, Audience::User(actor.user_id().into()));
         Ok(())
     }
 
@@ -252,6 +262,7 @@ impl Services {
                 if to_trash { "None of these items exist any more (or they are in the Trash already)." } else { "None of these items are in the Trash." };
             return Err(ServiceError::NotFound(whose.into()));
         }
+        self.tell_items(actor, Audience::Tenant(org_id.into()));
         Ok(n)
     }
 
@@ -264,6 +275,7 @@ impl Services {
         if n == 0 {
             return Err(ServiceError::NotFound("None of these items are in the Trash.".into()));
         }
+        self.tell_items(actor, Audience::Tenant(org_id.into()));
         Ok(n)
     }
 
@@ -305,6 +317,7 @@ impl Services {
         let detail = format!("{n} item(s) to {} collection(s)", chosen.len());
         write.events.push(self.event(&input.org_id, Some(actor), "items_assigned", None, detail, meta));
         self.store.write_org_items(&write).await.map_err(stale)?;
+        self.tell_items(actor, Audience::Tenant(input.org_id.clone()));
         Ok(n)
     }
 
@@ -371,6 +384,7 @@ impl Services {
             moved_from: None,
         };
         self.store.write_org_items(&write).await.map_err(stale)?;
+        self.tell_apps(Audience::Tenant(input.org_id.clone()), Change::Vault, Some(actor));
         Ok(summary)
     }
 

@@ -4,6 +4,7 @@
 //! organisation is a tenant like the provider), with the organisation table of
 //! `domain::authz` deciding who may act.
 
+use crate::live::{Audience, Change};
 use crate::mail::{self, MailKind};
 use crate::{Actor, RequestMeta, Result, ServiceError, Services, new_id, new_token};
 use domain::api::*;
@@ -409,6 +410,7 @@ impl Services {
             db::Error::Conflict(db::Conflict::Stale) => ServiceError::field("members", "A selected member is not in this organisation."),
             other => other.into(),
         })?;
+        self.tell_apps(Audience::Tenant(input.org_id.clone()), Change::Vault, Some(actor));
         Ok(GroupView { id, name, member_ids })
     }
 
@@ -418,6 +420,7 @@ impl Services {
         let name = name.ok_or_else(|| ServiceError::NotFound("No such group.".into()))?;
         let ev = self.event(org_id, Some(actor), "group_deleted", None, name, meta);
         self.store.delete_group(org_id, group_id, &ev).await?;
+        self.tell_apps(Audience::Tenant(org_id.into()), Change::Vault, Some(actor));
         Ok(())
     }
 
@@ -497,6 +500,7 @@ impl Services {
             db::Error::Conflict(db::Conflict::Stale) => ServiceError::field("access", "A selected member or group is not in this organisation."),
             other => other.into(),
         })?;
+        self.tell_apps(Audience::Tenant(input.org_id.clone()), Change::Vault, Some(actor));
         Ok(CollectionView { id, name: input.name, access: input.access, items: 0, only_here: 0 })
     }
 
@@ -506,7 +510,9 @@ impl Services {
         self.store.delete_collection(org_id, id, &ev).await.map_err(|e| match e {
             db::Error::NotFound => ServiceError::NotFound("No such collection.".into()),
             other => other.into(),
-        })
+        })?;
+        self.tell_apps(Audience::Tenant(org_id.into()), Change::Vault, Some(actor));
+        Ok(())
     }
 
     /// Every policy of the organisation, turned off where never set.
@@ -534,6 +540,7 @@ impl Services {
         };
         let ev = self.event(&input.org_id, Some(actor), "policy_changed", None, format!("{}: {detail}", p.kind.label()), meta);
         self.store.put_policy(&row, &ev).await?;
+        self.tell_apps(Audience::Tenant(input.org_id.clone()), Change::Vault, Some(actor));
         Ok(())
     }
 }

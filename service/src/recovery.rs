@@ -156,7 +156,7 @@ impl Services {
         let mail = mail::render(self, &auth.tenant, &email, MailKind::PasswordReset);
         self.store
             .recover_account(&db::AccountRecovery {
-                user_id: user.id,
+                user_id: user.id.clone(),
                 org_id: input.org_id,
                 auth_hash: phc,
                 protected_user_key: input.protected_user_key,
@@ -165,6 +165,7 @@ impl Services {
                 mail,
             })
             .await?;
+        self.tell_apps(crate::live::Audience::User(user.id), crate::live::Change::LogOut, None);
         Ok(())
     }
 }

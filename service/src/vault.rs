@@ -1,5 +1,6 @@
 //! The user's own vault: Bitwarden ciphers in, ciphers out.
 
+use crate::live::{Audience, Change, ItemChange};
 use crate::{Actor, Result, ServiceError, Services, new_id};
 use domain::api::VaultItem;
 use domain::bitwarden::cipher::EncryptedCipher;
@@ -65,6 +66,7 @@ impl Services {
         if id.is_none() && no_new_items {
             return Err(refused());
         }
+        let change = if id.is_some() { ItemChange::Updated } else { ItemChange::Created };
         let id = match id {
             Some(id) => uuid::Uuid::parse_str(&id).map_err(|_| ServiceError::field("id", "Malformed item id."))?.to_string(),
             None => new_id(),
@@ -88,6 +90,7 @@ impl Services {
         } else {
             self.store.put_item(&row).await?;
         }
+        self.tell_own_item(actor, &id, change);
         Ok(VaultItem { id, data, updated_at: now, deleted_at: None, folder_id })
     }
 
@@ -142,6 +145,7 @@ impl Services {
             })
             .collect::<Result<Vec<_>>>()?;
         self.store.add_items(&new_folders, &rows).await?;
+        self.tell_apps(Audience::User(actor.user_id().into()), Change::Vault, Some(actor));
         Ok(rows.len())
     }
 
@@ -150,6 +154,7 @@ impl Services {
     pub async fn delete_item(&self, actor: &Actor, id: &str) -> Result<()> {
         let now = self.now();
         if self.store.trash_item(actor.user_id(), id, Some(now), now).await? {
+            self.tell_own_item(actor, id, ItemChange::Updated);
             Ok(())
         } else {
             Err(ServiceError::NotFound("No such item (or it is in the Trash already).".into()))
@@ -159,11 +164,19 @@ impl Services {
     /// Brings an item back from the Trash.
     pub async fn restore_item(&self, actor: &Actor, id: &str) -> Result<()> {
         let now = self.now();
-        if self.store.trash_item(actor.user_id(), id, None, now).await? { Ok(()) } else { Err(ServiceError::NotFound("No such item in the Trash.".into())) }
+        if !self.store.trash_item(actor.user_id(), id, None, now).await? {
+            return Err(ServiceError::NotFound("No such item in the Trash.".into()));
+        }
+        self.tell_own_item(actor, id, ItemChange::Updated);
+        Ok(())
     }
 
     /// Deletes an item in the Trash for good.
     pub async fn purge_item(&self, actor: &Actor, id: &str) -> Result<()> {
-        if self.store.delete_item(actor.user_id(), id).await? { Ok(()) } else { Err(ServiceError::NotFound("No such item in the Trash.".into())) }
+        if !self.store.delete_item(actor.user_id(), id).await? {
+            return Err(ServiceError::NotFound("No such item in the Trash.".into()));
+        }
+        self.tell_own_item(actor, id, ItemChange::Deleted);
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! Every rule lives in the service layer; this module only translates the
 //! apps' requests and answers ([`wire`]) and their error shapes.
 
+mod hub;
 mod wire;
 
 use axum::extract::{Extension, FromRequestParts, Path};
@@ -49,6 +50,9 @@ pub fn routes() -> Router<leptos::config::LeptosOptions> {
         .route("/api/ciphers/{id}", get(cipher).put(update_cipher).post(update_cipher).delete(purge_cipher))
         .route("/api/ciphers/{id}/delete", put(trash_cipher).post(trash_cipher))
         .route("/api/ciphers/{id}/restore", put(restore_cipher))
+        // What an app fetches when the hub tells it an item changed.
+        .route("/api/ciphers/{id}/details", get(cipher))
+        .route("/notifications/hub", get(hub::hub))
 }
 
 /// An error as the apps show it: `message` (and `validationErrors` for a

@@ -442,3 +442,42 @@ fn policy_wire(row: &db::PolicyRow) -> Option<(u8, Value)> {
         K::RemovePersonalVaultExport => (10, Value::Null),
     })
 }
+
+/// A notice as the apps' notifications hub delivers it (Bitwarden's
+/// `PushNotificationData`: `ContextId`, `Type` and `Payload`), for the app of
+/// `user_id`. Types are Bitwarden's `PushType` numbers.
+pub fn push_message(n: &service::live::AppNotice, user_id: &str) -> Value {
+    use service::live::{Change, ItemChange};
+    let user_payload = || json!({ "UserId": user_id, "Date": date(n.at) });
+    let (kind, payload) = match &n.change {
+        Change::Item { id, org_id, collection_ids, change } => {
+            let kind = match change {
+                ItemChange::Updated => 0,
+                ItemChange::Created => 1,
+                ItemChange::Deleted => 2,
+            };
+            let payload = json!({
+                "Id": id,
+                // An organisation's item belongs to no one account.
+                "UserId": if org_id.is_none() { Value::from(user_id) } else { Value::Null },
+                "OrganizationId": org_id,
+                "CollectionIds": if org_id.is_some() { json!(collection_ids) } else { Value::Null },
+                "RevisionDate": date(n.at),
+            });
+            (kind, payload)
+        }
+        Change::Folder { id, change } => {
+            let kind = match change {
+                ItemChange::Deleted => 3,
+                ItemChange::Created => 7,
+                ItemChange::Updated => 8,
+            };
+            (kind, json!({ "Id": id, "UserId": user_id, "RevisionDate": date(n.at) }))
+        }
+        Change::Items => (4, user_payload()),
+        Change::Vault => (5, user_payload()),
+        Change::Memberships => (6, user_payload()),
+        Change::LogOut => (11, user_payload()),
+    };
+    json!({ "ContextId": n.context, "Type": kind, "Payload": payload })
+}
