@@ -643,6 +643,21 @@ fn trap_tab(ev: &leptos::ev::KeyboardEvent, dialog: NodeRef<html::Dialog>) {
     let _ = (ev, dialog);
 }
 
+/// Opens a dialog as a modal once it is in the page. A dialog asked for
+/// before the view around it arrived (a click while a list was loading) is
+/// made before that view is placed, and `showModal` refuses an element outside
+/// the document: it is tried again at the next frames instead of never.
+fn show_when_placed(d: web_sys::HtmlDialogElement, open: Signal<bool>, frame: u32) {
+    if d.open() || !open.get_untracked() {
+        return;
+    }
+    if d.is_connected() {
+        let _ = d.show_modal();
+    } else if frame < 120 {
+        request_animation_frame(move || show_when_placed(d, open, frame + 1));
+    }
+}
+
 /// A modal dialog on the native <dialog> element: focus is trapped inside,
 /// Escape closes it, and focus returns to where it was.
 #[component]
@@ -651,9 +666,7 @@ pub fn Modal(#[prop(into)] open: Signal<bool>, on_close: Callback<()>, title: St
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
             if open.get() {
-                if !d.open() {
-                    let _ = d.show_modal();
-                }
+                show_when_placed(d, open, 0);
             } else if d.open() {
                 d.close();
             }

@@ -114,9 +114,16 @@ test('a provider admin creates a client; a service user manages it within the se
   await expect(su.getByRole('row').filter({ hasText: 'Finance' }).getByRole('cell', { name: memberEmail })).toBeVisible();
   await expectNoAxeViolations(su);
 
-  // Creates a collection and gives the group access to it.
+  // Creates a collection and gives the group access to it. Asked for while
+  // the list is still on its way, the dialog opens once the list is there.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  let asked = 0;
+  await su.route('**/api/organizations/collections', async (route) => { asked += 1; await held; await route.continue(); });
   await consoleNav.getByRole('link', { name: 'Collections' }).click();
+  await expect.poll(() => asked).toBe(1);
   await su.getByRole('button', { name: 'New collection' }).click();
+  release();
   const colDialog = su.getByRole('dialog', { name: 'Collection' });
   await colDialog.getByLabel('Collection name').fill('Shared logins');
   await colDialog.getByLabel('Access for Finance (group)').selectOption({ label: 'Can edit' });
