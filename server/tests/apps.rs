@@ -704,3 +704,31 @@ async fn the_hub_hears_changes_made_on_another_instance() {
     let (a, b) = (spawn(db.store.clone()).await, spawn(second).await);
     hub_walk(&a, &b).await;
 }
+
+/// One account holds a bounded number of hub connections; a closed one gives
+/// its place back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hub_holds_a_bounded_number_of_connections_per_account() {
+    let db = testing::sqlite().await;
+    let app = spawn(db.store.clone()).await;
+    let alice = Browser::new(&app, "alice@x.com").sign_up().await;
+    let (client, _) = app_log_in(&app, "alice@x.com", &alice.auth_hash).await;
+    let mut open = Vec::new();
+    for _ in 0..service::live::MAX_HUB_CONNECTIONS {
+        open.push(Hub::connect(&app.base, &client.access).await);
+    }
+    match tokio_tungstenite::connect_async(Hub::url(&app.base, &client.access)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS),
+        other => panic!("one connection too many: {:?}", other.map(|(_, r)| r.status())),
+    }
+    drop(open.pop());
+    let mut again = false;
+    for _ in 0..50 {
+        if tokio_tungstenite::connect_async(Hub::url(&app.base, &client.access)).await.is_ok() {
+            again = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(again, "a closed connection gives its place back");
+}

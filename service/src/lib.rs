@@ -120,6 +120,8 @@ pub struct Services {
     pub changes: broadcast::Sender<ProviderChanged>,
     /// What Bitwarden's apps are told over their notifications hub ([`live`]).
     app_notices: broadcast::Sender<live::AppNotice>,
+    /// Notifications hub connections open on this instance, by account.
+    hub_connections: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
     /// Tells this instance's own notifications apart from other instances'.
     pub instance_id: String,
     /// The access-token signing key, read once ([`apps`]).
@@ -188,6 +190,7 @@ impl Services {
             list_cache: Arc::new(list_cache::ListCache::from_env()),
             changes,
             app_notices,
+            hub_connections: Arc::default(),
             instance_id: new_id(),
             signing_key: Arc::default(),
         }

@@ -126,6 +126,22 @@ impl Services {
         Ok(tenants)
     }
 
+    /// A place on the notifications hub for one of the person's apps, held
+    /// while its connection is open; refused beyond
+    /// [`MAX_HUB_CONNECTIONS`] at once on this instance, so that one account's
+    /// token cannot hold open connections without end.
+    pub fn hub_place(&self, actor: &Actor) -> Result<HubPlace> {
+        let mut open = self.hub_connections.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(actor.user_id().to_string()).or_default();
+        if *n >= MAX_HUB_CONNECTIONS {
+            return Err(crate::ServiceError::RateLimited(format!(
+                "This account has {MAX_HUB_CONNECTIONS} apps listening for changes already: close one, or log an app out under My account → Apps."
+            )));
+        }
+        *n += 1;
+        Ok(HubPlace { open: self.hub_connections.clone(), user_id: actor.user_id().to_string() })
+    }
+
     /// Listens to every app notice of this instance and of the others.
     pub fn subscribe_app_notices(&self) -> tokio::sync::broadcast::Receiver<AppNotice> {
         self.app_notices.subscribe()
@@ -138,6 +154,28 @@ impl Services {
                 let _ = self.app_notices.send(n);
             }
             Err(e) => tracing::warn!(error = %e, "an app notice from another instance could not be read"),
+        }
+    }
+}
+
+/// The most notifications hub connections one account holds open at once on
+/// an instance (a person's extensions, desktop and phone apps, with room to spare).
+pub const MAX_HUB_CONNECTIONS: usize = 20;
+
+/// An open hub connection's place ([`Services::hub_place`]), given back when dropped.
+pub struct HubPlace {
+    open: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+    user_id: String,
+}
+
+impl Drop for HubPlace {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.user_id) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.user_id);
+            }
         }
     }
 }
@@ -170,6 +208,18 @@ mod tests {
         assert!(!notice(Audience::Tenant("org-b".into())).reaches("u1", "d1", &tenants));
         assert!(notice(Audience::Device("d1".into())).reaches("u1", "d1", &tenants));
         assert!(!notice(Audience::Device("d2".into())).reaches("u1", "d1", &tenants));
+    }
+
+    #[tokio::test]
+    async fn an_account_holds_a_bounded_number_of_hub_places() {
+        let db = db::testing::sqlite().await;
+        let s = Services::new(db.store.clone(), crate::ServiceSettings::default(), std::sync::Arc::new(crate::SystemClock));
+        let actor = |u: &str| Actor { user_id: u.into(), email: format!("{u}@x.com"), session_hash: "device:d".into(), app_context: None };
+        let mut held: Vec<HubPlace> = (0..MAX_HUB_CONNECTIONS).map(|_| s.hub_place(&actor("a")).unwrap()).collect();
+        assert!(matches!(s.hub_place(&actor("a")), Err(crate::ServiceError::RateLimited(_))));
+        assert!(s.hub_place(&actor("b")).is_ok(), "another account is not held back");
+        held.pop();
+        assert!(s.hub_place(&actor("a")).is_ok(), "a closed connection gives its place back");
     }
 
     #[test]

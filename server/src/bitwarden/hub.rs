@@ -153,9 +153,11 @@ pub async fn hub(Extension(services): Extension<Services>, Query(q): Query<HubQu
     let Some(actor) = services.resolve_access_token(token.trim()).await? else {
         return Err(AppError::new(StatusCode::UNAUTHORIZED, "Log in again."));
     };
+    let place = services.hub_place(&actor)?;
     let tenants = services.app_hub_tenants(&actor).await?;
     let notices = services.subscribe_app_notices();
     Ok(ws.on_upgrade(move |socket| async move {
+        let _place = place;
         if let Err(e) = serve(socket, services, actor, tenants, notices).await {
             tracing::debug!(error = %e, "a notifications hub connection ended");
         }
