@@ -207,8 +207,9 @@ async fn serve(
             notice = notices.recv() => {
                 let notice = match notice {
                     Ok(n) => n,
-                    // Notices were missed: the app syncs everything instead.
-                    Err(RecvError::Lagged(_)) => AppNotice { to: service::live::Audience::User(user_id.clone()), change: Change::Vault, context: None, at: services.now() },
+                    // Notices were missed (a change of memberships among them,
+                    // perhaps): the app syncs everything, its organisations too.
+                    Err(RecvError::Lagged(_)) => AppNotice { to: service::live::Audience::User(user_id.clone()), change: Change::Memberships, context: None, at: services.now() },
                     Err(RecvError::Closed) => return Ok(()),
                 };
                 if !notice.reaches(&user_id, &device, &tenants) {
@@ -220,7 +221,9 @@ async fn serve(
                         socket.send(encode(protocol, &[json!(CLOSE), Value::Null, json!(false)])).await?;
                         return Ok(());
                     }
-                    Change::Memberships | Change::Vault => tenants = services.app_hub_tenants(&actor).await?,
+                    // Only a change of memberships changes what the app hears (a
+                    // collection or policy change reaches every member's app: no re-read).
+                    Change::Memberships => tenants = services.app_hub_tenants(&actor).await?,
                     _ => {}
                 }
             }
