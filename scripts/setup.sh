@@ -82,6 +82,8 @@ serve_tools() {
     CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo install wasm-bindgen-cli --version "$want" --force
   fi
   debian brotli # precompresses the release bundle (gzip is always there)
+  # OpenSSL's headers for webauthn-rs (security keys), through openssl-sys.
+  debian libssl-dev pkg-config
   if ! npm_fresh binaryen; then
     log "installing the npm build tools (wasm-opt, terser)"
     (cd end2end && npm ci --omit=dev --no-audit --no-fund --loglevel=error)

@@ -607,6 +607,26 @@ pub async fn enable_email_two_step(code: String) -> Result<String, ApiError> {
     Ok(services()?.enable_email_two_step(&actor()?, &code).await?)
 }
 
+/// Starts registering a security key (the master password asked again):
+/// the WebAuthn creation options, JSON, for the browser.
+#[server(prefix = "/api", endpoint = "accounts/two-step/security-key/start", input = Json, output = JsonText)]
+pub async fn start_security_key(auth_hash: String) -> Result<String, ApiError> {
+    Ok(services()?.start_security_key(&actor()?, &auth_hash, &meta()).await?)
+}
+
+/// Finishes registering a security key with the browser's answer; the
+/// recovery code when this first key turned two-step login on.
+#[server(prefix = "/api", endpoint = "accounts/two-step/security-key/finish", input = Json, output = JsonText)]
+pub async fn finish_security_key(name: String, response: String) -> Result<Option<String>, ApiError> {
+    Ok(services()?.finish_security_key(&actor()?, &name, &response).await?)
+}
+
+/// Removes one of the account's security keys (not the last).
+#[server(prefix = "/api", endpoint = "accounts/two-step/security-key/remove", input = Json, output = JsonText)]
+pub async fn remove_security_key(id: String) -> Result<(), ApiError> {
+    Ok(services()?.remove_security_key(&actor()?, &id).await?)
+}
+
 /// At a log-in with two-step login by email: mails a new code (the master
 /// password's authentication hash proves the person). False when one went
 /// out less than a minute ago.

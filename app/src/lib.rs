@@ -14,6 +14,7 @@ pub mod modules;
 pub mod pages;
 pub mod session;
 pub mod vault_keep;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -201,6 +201,55 @@ async fn two_factor_email_codes(s: DynStore) {
     assert_eq!((row.method.as_str(), row.totp_secret.as_str(), row.recovery_hash.as_deref()), ("email", "", Some("rh3")));
 }
 
+/// Security keys: turning them on stores the first key; more are added only
+/// while they are the second step and below the cap; the last key stays;
+/// challenges are taken once and not after they expire; turning two-step
+/// login off drops keys and challenges.
+async fn security_keys_and_challenges(s: DynStore) {
+    let u = user("k@x.com");
+    s.create_user(&u).await.unwrap();
+    let m = |at: i64| MailRow { provider_id: None, ..mail("-", "k@x.com", at) };
+    let key = |id: &str, at: i64| SecurityKeyRow {
+        id: id.into(),
+        user_id: u.id.clone(),
+        name: format!("key {id}"),
+        credential: format!("{{\"cred\":\"{id}\"}}"),
+        created_at: at,
+        last_used_at: None,
+    };
+    assert!(!s.add_security_key(&key("k0", 1), 5).await.unwrap(), "no key is added while two-step login is off");
+    assert!(s.enable_security_key_two_factor(&key("k1", 10), "rh", 10, &m(10)).await.unwrap());
+    assert!(!s.enable_security_key_two_factor(&key("k9", 11), "rh2", 11, &m(11)).await.unwrap(), "on once");
+    let row = s.two_factor(&u.id).await.unwrap().unwrap();
+    assert_eq!((row.method.as_str(), row.enabled_at, row.recovery_hash.as_deref()), ("webauthn", Some(10), Some("rh")));
+    assert!(s.add_security_key(&key("k2", 20), 2).await.unwrap());
+    assert!(!s.add_security_key(&key("k3", 21), 2).await.unwrap(), "the cap holds");
+    let ids: Vec<String> = s.security_keys(&u.id).await.unwrap().into_iter().map(|k| k.id).collect();
+    assert_eq!(ids, ["k1", "k2"]);
+    s.used_security_key(&u.id, "k2", "{\"counter\":2}", 30).await.unwrap();
+    let k2 = s.security_keys(&u.id).await.unwrap().pop().unwrap();
+    assert_eq!((k2.credential.as_str(), k2.last_used_at), ("{\"counter\":2}", Some(30)));
+    assert!(s.delete_security_key(&u.id, "k1").await.unwrap());
+    assert!(!s.delete_security_key(&u.id, "k2").await.unwrap(), "the last key stays");
+    assert!(!s.delete_security_key(&u.id, "k1").await.unwrap(), "gone already");
+
+    s.put_webauthn_challenge(&u.id, "login", "state-1", 100).await.unwrap();
+    s.put_webauthn_challenge(&u.id, "login", "state-2", 110).await.unwrap();
+    assert_eq!(s.take_webauthn_challenge(&u.id, "register", 50).await.unwrap(), None, "each purpose its own");
+    assert_eq!(s.take_webauthn_challenge(&u.id, "login", 50).await.unwrap().as_deref(), Some("state-2"), "the newest replaces the older");
+    assert_eq!(s.take_webauthn_challenge(&u.id, "login", 51).await.unwrap(), None, "taken once");
+    s.put_webauthn_challenge(&u.id, "login", "state-3", 100).await.unwrap();
+    assert_eq!(s.take_webauthn_challenge(&u.id, "login", 100).await.unwrap(), None, "expired");
+    s.put_webauthn_challenge(&u.id, "register", "state-4", 200).await.unwrap();
+    assert!(s.purge_expired(200).await.unwrap() >= 1, "expired challenges are purged");
+    assert_eq!(s.take_webauthn_challenge(&u.id, "register", 150).await.unwrap(), None);
+    s.put_webauthn_challenge(&u.id, "login", "state-5", 900).await.unwrap();
+    assert!(s.delete_two_factor(&u.id, &m(300)).await.unwrap());
+    assert!(s.security_keys(&u.id).await.unwrap().is_empty(), "turning it off drops the keys");
+    assert_eq!(s.take_webauthn_challenge(&u.id, "login", 301).await.unwrap(), None, "and the open challenge");
+    assert_eq!(s.mails_to("k@x.com").await.unwrap().len(), 2);
+}
+
 async fn devices_and_server_keys(s: DynStore) {
     let u = user("d@x.com");
     s.create_user(&u).await.unwrap();
@@ -1176,6 +1225,7 @@ contract!(
     devices_and_server_keys,
     two_factor_lifecycle,
     two_factor_email_codes,
+    security_keys_and_challenges,
     item_batches,
     account_recovery,
     folders,

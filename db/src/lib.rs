@@ -118,6 +118,24 @@ pub trait Store: Send + Sync + 'static {
     /// Spends the emailed code if it is this one, for this purpose and not
     /// expired: true once (of two concurrent uses, one wins).
     async fn take_email_code(&self, user_id: &str, code_mac: &str, purpose: &str, now: i64) -> Result<bool>;
+    /// The account's security keys, oldest first.
+    async fn security_keys(&self, user_id: &str) -> Result<Vec<SecurityKeyRow>>;
+    /// Turns two-step login on with this first security key, its recovery
+    /// code's hash, and queues the notice `mail`. False (and nothing stored)
+    /// if two-step login is already on.
+    async fn enable_security_key_two_factor(&self, key: &SecurityKeyRow, recovery_hash: &str, now: i64, mail: &MailRow) -> Result<bool>;
+    /// Adds a key while security keys are the account's second step and it
+    /// has fewer than `max`: false otherwise (nothing stored).
+    async fn add_security_key(&self, key: &SecurityKeyRow, max: i64) -> Result<bool>;
+    /// After a log-in with the key: its new credential state (counter) and when.
+    async fn used_security_key(&self, user_id: &str, id: &str, credential: &str, now: i64) -> Result<()>;
+    /// Removes one of the account's keys, never the last (false then, or if none).
+    async fn delete_security_key(&self, user_id: &str, id: &str) -> Result<bool>;
+    /// Opens (or replaces) the account's challenge for `purpose`.
+    async fn put_webauthn_challenge(&self, user_id: &str, purpose: &str, state: &str, expires_at: i64) -> Result<()>;
+    /// Takes the account's open challenge for `purpose` (once; None when
+    /// there is none or it expired).
+    async fn take_webauthn_challenge(&self, user_id: &str, purpose: &str, now: i64) -> Result<Option<String>>;
     async fn remember_two_factor(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<()>;
     /// Whether this remembered-device token is the user's and still valid.
     async fn two_factor_remembered(&self, token_hash: &str, user_id: &str, now: i64) -> Result<bool>;

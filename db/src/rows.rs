@@ -54,6 +54,19 @@ pub struct TwoFactorRow {
     pub method: String,
 }
 
+/// A security key registered for two-step login: the credential (public key
+/// and counter) as webauthn-rs keeps it, JSON.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SecurityKeyRow {
+    /// The credential id, base64url.
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub credential: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
 /// A two-step login code mailed to an account: only its MAC is kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmailCodeRow {

@@ -331,6 +331,8 @@ macro_rules! store_impl {
                 let n = sqlx::query("DELETE FROM two_factor WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("DELETE FROM two_factor_remembered WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM two_factor_email_code WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM security_keys WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM webauthn_challenges WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
                 if n == 1 {
                     insert_mail(&mut tx, mail).await?;
                 }
@@ -392,6 +394,103 @@ macro_rules! store_impl {
                     .execute(&self.pool)
                     .await?;
                 Ok(n.rows_affected() == 1)
+            }
+
+            async fn security_keys(&self, user_id: &str) -> Result<Vec<SecurityKeyRow>> {
+                Ok(sqlx::query_as::<_, SecurityKeyRow>("SELECT * FROM security_keys WHERE user_id = $1 ORDER BY created_at, id")
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn enable_security_key_two_factor(&self, key: &SecurityKeyRow, recovery_hash: &str, now: i64, mail: &MailRow) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let n = sqlx::query(
+                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at, method) \
+                     VALUES ($1, '', $2, 0, $3, $2, 'webauthn') \
+                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = '', enabled_at = excluded.enabled_at, last_step = 0, \
+                     recovery_hash = excluded.recovery_hash, created_at = excluded.created_at, method = 'webauthn' WHERE two_factor.enabled_at IS NULL",
+                )
+                .bind(&key.user_id)
+                .bind(now)
+                .bind(recovery_hash)
+                .execute(&mut *tx)
+                .await?;
+                if n.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                // Keys left from an earlier time the method was on went with it; none remain.
+                sqlx::query("DELETE FROM security_keys WHERE user_id = $1").bind(&key.user_id).execute(&mut *tx).await?;
+                insert_security_key(&mut tx, key).await?;
+                insert_mail(&mut tx, mail).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn add_security_key(&self, key: &SecurityKeyRow, max: i64) -> Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                // A no-op write to the account's two-step row: it says the
+                // method is on and holds the row (and SQLite's write lock) to
+                // the commit, so two additions at once cannot both pass the count.
+                let on = sqlx::query("UPDATE two_factor SET last_step = last_step WHERE user_id = $1 AND enabled_at IS NOT NULL AND method = 'webauthn'")
+                    .bind(&key.user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if on.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                let count = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM security_keys WHERE user_id = $1").bind(&key.user_id).fetch_one(&mut *tx).await?;
+                if count >= max {
+                    return Ok(false);
+                }
+                insert_security_key(&mut tx, key).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn used_security_key(&self, user_id: &str, id: &str, credential: &str, now: i64) -> Result<()> {
+                sqlx::query("UPDATE security_keys SET credential = $1, last_used_at = $2 WHERE user_id = $3 AND id = $4")
+                    .bind(credential)
+                    .bind(now)
+                    .bind(user_id)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_security_key(&self, user_id: &str, id: &str) -> Result<bool> {
+                let n = sqlx::query(
+                    "DELETE FROM security_keys WHERE user_id = $1 AND id = $2 AND (SELECT COUNT(*) FROM security_keys WHERE user_id = $1) > 1",
+                )
+                .bind(user_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(n.rows_affected() == 1)
+            }
+
+            async fn put_webauthn_challenge(&self, user_id: &str, purpose: &str, state: &str, expires_at: i64) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO webauthn_challenges (user_id, purpose, state, expires_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (user_id, purpose) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at",
+                )
+                .bind(user_id)
+                .bind(purpose)
+                .bind(state)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn take_webauthn_challenge(&self, user_id: &str, purpose: &str, now: i64) -> Result<Option<String>> {
+                let state = sqlx::query_as::<_, (String, i64)>("DELETE FROM webauthn_challenges WHERE user_id = $1 AND purpose = $2 RETURNING state, expires_at")
+                    .bind(user_id)
+                    .bind(purpose)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(state.filter(|(_, expires_at)| *expires_at > now).map(|(state, _)| state))
             }
 
             async fn remember_two_factor(&self, token_hash: &str, user_id: &str, expires_at: i64) -> Result<()> {
@@ -592,7 +691,9 @@ macro_rules! store_impl {
                 let mails = sqlx::query("DELETE FROM outbox WHERE sent_at IS NULL AND expires_at <= $1").bind(now).execute(&self.pool).await?;
                 let remembered = sqlx::query("DELETE FROM two_factor_remembered WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
                 let codes = sqlx::query("DELETE FROM two_factor_email_code WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
+                let challenges = sqlx::query("DELETE FROM webauthn_challenges WHERE expires_at <= $1").bind(now).execute(&self.pool).await?;
                 Ok(counters.rows_affected()
+                    + challenges.rows_affected()
                     + sessions.rows_affected()
                     + devices.rows_affected()
                     + mails.rows_affected()
@@ -1979,6 +2080,19 @@ macro_rules! tx_helpers {
             /// An invitation mail not sent yet whose token is gone goes with it.
             pub async fn drop_unsent_invitations(tx: &mut Tx<'_>, member_id: &str) -> Result<()> {
                 sqlx::query("DELETE FROM outbox WHERE member_id = $1 AND sent_at IS NULL").bind(member_id).execute(&mut **tx).await?;
+                Ok(())
+            }
+
+            pub async fn insert_security_key(tx: &mut Tx<'_>, k: &SecurityKeyRow) -> Result<()> {
+                sqlx::query("INSERT INTO security_keys (id, user_id, name, credential, created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&k.id)
+                    .bind(&k.user_id)
+                    .bind(&k.name)
+                    .bind(&k.credential)
+                    .bind(k.created_at)
+                    .bind(k.last_used_at)
+                    .execute(&mut **tx)
+                    .await?;
                 Ok(())
             }
 

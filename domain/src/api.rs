@@ -67,6 +67,10 @@ pub const TWO_STEP_NEEDED: &str = "Enter the 6-digit code from your authenticato
 /// The error field that says the second step is an emailed code (its
 /// message says where it went); `two_factor` is the authenticator app's.
 pub const TWO_STEP_EMAIL_FIELD: &str = "two_factor_email";
+/// The error field that says the second step is a security key: its message
+/// is the WebAuthn request options (JSON, as
+/// `PublicKeyCredential.parseRequestOptionsFromJSON` reads them).
+pub const TWO_STEP_SECURITY_KEY_FIELD: &str = "two_factor_security_key";
 
 /// The second step of a log-in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +80,9 @@ pub enum TwoFactorAnswer {
     Authenticator { code: String, remember: bool },
     /// The code mailed for this log-in; `remember` as for the authenticator.
     Email { code: String, remember: bool },
+    /// A security key's answer to the challenge (the credential's JSON, as
+    /// the browser's `PublicKeyCredential.toJSON()` gives it).
+    SecurityKey { response: String, remember: bool },
     /// The recovery code: it turns two-step login off.
     Recovery { code: String },
     /// The token of a remembered browser or app.
@@ -90,6 +97,18 @@ pub struct TwoFactorStatus {
     /// The second step in force (None while off).
     #[serde(default)]
     pub method: Option<crate::two_factor::Method>,
+    /// The security keys registered (with the security-key method).
+    #[serde(default)]
+    pub security_keys: Vec<SecurityKeyInfo>,
+}
+
+/// A registered security key, as the settings list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityKeyInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
 }
 
 /// Setting up an authenticator app: the key to type in, the link, and the

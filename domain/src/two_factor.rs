@@ -73,6 +73,8 @@ pub enum Method {
     Authenticator,
     /// A code mailed to the account's address at each log-in: type 1.
     Email,
+    /// A security key or passkey (FIDO2 WebAuthn): type 7.
+    SecurityKey,
 }
 
 impl Method {
@@ -81,6 +83,7 @@ impl Method {
         match self {
             Method::Authenticator => "authenticator",
             Method::Email => "email",
+            Method::SecurityKey => "webauthn",
         }
     }
 
@@ -88,6 +91,7 @@ impl Method {
         match code {
             "authenticator" => Some(Method::Authenticator),
             "email" => Some(Method::Email),
+            "webauthn" => Some(Method::SecurityKey),
             _ => None,
         }
     }
@@ -97,6 +101,7 @@ impl Method {
         match self {
             Method::Authenticator => 0,
             Method::Email => 1,
+            Method::SecurityKey => 7,
         }
     }
 
@@ -105,8 +110,45 @@ impl Method {
         match self {
             Method::Authenticator => "Authenticator app",
             Method::Email => "Email",
+            Method::SecurityKey => "Security key",
         }
     }
+}
+
+/// Security keys an account may register (as Bitwarden allows).
+pub const MAX_SECURITY_KEYS: usize = 5;
+/// How long a security-key registration or log-in challenge stays open.
+pub const SECURITY_KEY_CHALLENGE_SECS: i64 = 5 * 60;
+
+/// A security key's name as typed: trimmed, 1 to 50 characters.
+pub fn clean_key_name(name: &str) -> Result<String, &'static str> {
+    let n = name.trim();
+    match n.chars().count() {
+        0 => Err("Name the security key (for example \"YubiKey on my keyring\")."),
+        1..=50 => Ok(n.to_string()),
+        _ => Err("A security key's name has at most 50 characters."),
+    }
+}
+
+/// The relying party a security key is bound to, from the portal's public
+/// address (`PUBLIC_URL`): its host (the RP ID) and origin. None when the
+/// host is an IP address, which WebAuthn does not take as an RP ID.
+pub fn relying_party(public_url: &str) -> Option<(String, String)> {
+    let (scheme, rest) = public_url.trim().split_once("://")?;
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if !h.contains(']') && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    let host = host.to_ascii_lowercase();
+    let is_ip = host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok();
+    if host.is_empty() || is_ip {
+        return None;
+    }
+    Some((host, format!("{scheme}://{}", authority.to_ascii_lowercase())))
 }
 
 /// A new emailed code: six digits, uniformly drawn.
@@ -199,6 +241,23 @@ mod tests {
         }
         assert_eq!(Method::from_code("sms"), None);
         assert_eq!((Method::Authenticator.bitwarden_type(), Method::Email.bitwarden_type()), (0, 1));
+        assert_eq!(Method::from_code(Method::SecurityKey.code()), Some(Method::SecurityKey));
+        assert_eq!(Method::SecurityKey.bitwarden_type(), 7);
+    }
+
+    #[test]
+    fn security_keys_need_a_domain_name_and_a_short_name() {
+        assert_eq!(relying_party("https://vault.acme.com"), Some(("vault.acme.com".into(), "https://vault.acme.com".into())));
+        assert_eq!(relying_party("http://localhost:3100/"), Some(("localhost".into(), "http://localhost:3100".into())));
+        assert_eq!(relying_party("https://Vault.Acme.com:8443/portal"), Some(("vault.acme.com".into(), "https://vault.acme.com:8443".into())));
+        assert_eq!(relying_party("http://127.0.0.1:3000"), None, "an IP address is no RP ID");
+        assert_eq!(relying_party("http://[::1]:3000"), None);
+        assert_eq!(relying_party("ftp://acme.com"), None);
+        assert_eq!(relying_party("acme.com"), None);
+        assert_eq!(clean_key_name("  YubiKey 5 "), Ok("YubiKey 5".into()));
+        assert!(clean_key_name("   ").is_err());
+        assert!(clean_key_name(&"k".repeat(51)).is_err());
+        assert_eq!(clean_key_name(&"é".repeat(50)).map(|n| n.chars().count()), Ok(50));
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod org_vault;
 mod orgs;
 mod providers;
 mod recovery;
+pub mod security_keys;
 pub mod sync;
 pub mod throttle;
 pub mod two_factor;

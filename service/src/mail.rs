@@ -127,6 +127,7 @@ pub fn render_account(s: &Services, to: &str, kind: AccountMail) -> db::MailRow 
             let from = match method {
                 domain::two_factor::Method::Authenticator => "a code from your authenticator app",
                 domain::two_factor::Method::Email => "a code we send to this address",
+                domain::two_factor::Method::SecurityKey => "your security key",
             };
             (
                 "Two-step login is on".to_string(),

@@ -1,5 +1,5 @@
-//! Two-step login: an authenticator app (TOTP) or a code mailed to the
-//! account's address as the second step of every log-in, from the portal and
+//! Two-step login: an authenticator app (TOTP), a code mailed to the
+//! account's address or a security key (`security_keys`) as the second step of every log-in, from the portal and
 //! from Bitwarden's apps alike; a recovery code that turns it off; browsers
 //! and apps remembered for 30 days.
 //!
@@ -133,7 +133,8 @@ impl Services {
     pub async fn two_factor_status(&self, actor: &Actor) -> Result<TwoFactorStatus> {
         let row = self.store.two_factor(&actor.user_id).await?;
         let method = row.as_ref().and_then(method_on);
-        Ok(TwoFactorStatus { enabled_at: row.and_then(|r| r.enabled_at), method })
+        let security_keys = if method == Some(Method::SecurityKey) { self.security_key_list(actor).await? } else { Vec::new() };
+        Ok(TwoFactorStatus { enabled_at: row.and_then(|r| r.enabled_at), method, security_keys })
     }
 
     /// Starts setting up an authenticator app (the master password asked
@@ -281,7 +282,7 @@ impl Services {
                             None => false,
                         }
                     }
-                    Method::Email => false,
+                    Method::Email | Method::SecurityKey => false,
                 };
                 if !spent {
                     self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
@@ -301,6 +302,15 @@ impl Services {
                 if !taken {
                     self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
                     return Err(ServiceError::field("code", WRONG_EMAIL_CODE));
+                }
+                self.passed_second_step(&user.id, *remember).await
+            }
+            Some(TwoFactorAnswer::SecurityKey { response, remember }) => {
+                self.refuse_while_throttled(&throttled, "wrong codes").await?;
+                let passed = method == Method::SecurityKey && self.check_security_key(&user.id, response).await?;
+                if !passed {
+                    self.store.count_hit(&throttled, now, crate::throttle::LOGIN_WINDOW_SECS, true).await?;
+                    return Err(ServiceError::field("code", crate::security_keys::KEY_REFUSED));
                 }
                 self.passed_second_step(&user.id, *remember).await
             }
@@ -325,6 +335,7 @@ impl Services {
     async fn ask_second_step(&self, user: &db::UserRow, method: Method) -> Result<ServiceError> {
         Ok(match method {
             Method::Authenticator => ServiceError::field(NEEDED_FIELD, NEEDED),
+            Method::SecurityKey => ServiceError::field(domain::api::TWO_STEP_SECURITY_KEY_FIELD, self.security_key_challenge(&user.id).await?),
             Method::Email => match self.send_email_code(&user.id, &user.email, PURPOSE_LOGIN).await {
                 Ok(_) => ServiceError::field(domain::api::TWO_STEP_EMAIL_FIELD, email_sent_text(&user.email)),
                 // Capped: still asked for a code (one already sent works), with why none came now.

@@ -277,4 +277,56 @@ async fn email_codes_as_second_step(w: World) {
     assert_eq!(w.s.store.mails_to(email).await.unwrap().len(), before, "off: no code mailed");
 }
 
-both!(email_codes_as_second_step, authenticator_as_second_step, turning_off_asks_for_the_password, provider_requires_two_step_of_staff);
+/// Security keys: bound to PUBLIC_URL's domain (none at an IP address),
+/// started only with the master password and not over another method, and
+/// an answer that does not verify is refused, spends the challenge and
+/// changes nothing. (The whole ceremony with a real authenticator is the
+/// browser test end2end/tests/security-key.spec.mjs.)
+async fn security_keys_are_checked(w: World) {
+    let kim = w.person("kim@acme.com").await;
+    let email = "kim@acme.com";
+    let at_ip = w.s.start_security_key(&kim.actor, &auth_hash(email, PW), &meta()).await;
+    assert!(matches!(&at_ip, Err(ServiceError::Conflict(m)) if m == service::security_keys::NO_DOMAIN), "{at_ip:?}");
+
+    let settings = service::ServiceSettings { base_url: "https://vault.acme.com".into(), ..Default::default() };
+    let s = service::Services::new(w.s.store.clone(), settings, w.clock.clone());
+    let wrong = s.start_security_key(&kim.actor, &auth_hash(email, "not my password"), &meta()).await;
+    assert!(matches!(&wrong, Err(ServiceError::Validation(v)) if v[0].field == "password"), "{wrong:?}");
+    let options: serde_json::Value = serde_json::from_str(&s.start_security_key(&kim.actor, &auth_hash(email, PW), &meta()).await.unwrap()).unwrap();
+    assert_eq!(options["rp"]["id"], "vault.acme.com", "{options}");
+    assert_eq!(options["user"]["name"], email);
+    assert!(options["challenge"].as_str().is_some_and(|c| c.len() >= 22), "{options}");
+
+    // A bad name is refused before the challenge is spent.
+    let r = s.finish_security_key(&kim.actor, "  ", "{}").await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "name"), "{r:?}");
+    // An answer that is not a key's is refused; the challenge goes with it.
+    let r = s.finish_security_key(&kim.actor, "Work key", r#"{"id":"x"}"#).await;
+    assert!(matches!(&r, Err(ServiceError::Validation(v)) if v[0].field == "response"), "{r:?}");
+    let r = s.finish_security_key(&kim.actor, "Work key", r#"{"id":"x"}"#).await;
+    assert!(matches!(r, Err(ServiceError::Conflict(_))), "a challenge answers once: {r:?}");
+    let status = s.two_factor_status(&kim.actor).await.unwrap();
+    assert_eq!((status.enabled_at, status.security_keys.len()), (None, 0));
+    assert!(s.store.mails_to(email).await.unwrap().is_empty(), "nothing happened, nothing told");
+    assert!(s.login_remembering(login(email, None), &meta()).await.is_ok(), "still the password alone");
+    let r = s.remove_security_key(&kim.actor, "no-such-key").await;
+    assert!(matches!(r, Err(ServiceError::NotFound(_))), "{r:?}");
+
+    // With an authenticator app on, no key is started, and a key's answer is no code.
+    let (key, _) = turn_on(&w, &kim).await;
+    let r = s.start_security_key(&kim.actor, &auth_hash(email, PW), &meta()).await;
+    assert!(matches!(&r, Err(ServiceError::Conflict(m)) if m == service::security_keys::OTHER_METHOD_ON), "{r:?}");
+    let answer = TwoFactorAnswer::SecurityKey { response: r#"{"id":"x"}"#.into(), remember: false };
+    assert_eq!(field_of(&w.s.login_remembering(login(email, Some(answer)), &meta()).await).as_deref(), Some("code"));
+    w.clock.advance(30);
+    let right = TwoFactorAnswer::Authenticator { code: code(&w, &key), remember: false };
+    assert!(w.s.login_remembering(login(email, Some(right)), &meta()).await.is_ok(), "the app's code still works");
+}
+
+both!(
+    security_keys_are_checked,
+    email_codes_as_second_step,
+    authenticator_as_second_step,
+    turning_off_asks_for_the_password,
+    provider_requires_two_step_of_staff
+);

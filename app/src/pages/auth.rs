@@ -47,6 +47,9 @@ pub enum LoginError {
     /// The account has two-step login on: ask for the code and try again.
     /// With email codes, what the server said (where the code went).
     TwoStep(Option<String>),
+    /// The account's second step is a security key: the WebAuthn request
+    /// options (JSON) for the browser.
+    SecurityKey(String),
     /// A wrong or already used code (the code field's message).
     Code(String),
     Failed(String),
@@ -57,6 +60,7 @@ impl From<LoginError> for String {
         match e {
             LoginError::TwoStep(None) => domain::api::TWO_STEP_NEEDED.to_string(),
             LoginError::TwoStep(Some(m)) => m,
+            LoginError::SecurityKey(_) => "Use your security key to log in.".to_string(),
             LoginError::Code(m) | LoginError::Failed(m) => m,
         }
     }
@@ -88,6 +92,9 @@ pub async fn do_login(email: &str, password: &str, for_invite: bool, two_factor:
     let (hash, master) = login_auth_hash(email, password).await?;
     let input = LoginInput { two_factor, ..LoginInput::new(parsed.to_string(), hash) };
     let me = login(input).await.map_err(|e| match (e.field("two_factor"), e.field(domain::api::TWO_STEP_EMAIL_FIELD), e.field("code")) {
+        _ if e.field(domain::api::TWO_STEP_SECURITY_KEY_FIELD).is_some() => {
+            LoginError::SecurityKey(e.field(domain::api::TWO_STEP_SECURITY_KEY_FIELD).unwrap_or_default())
+        }
         (Some(_), _, _) => LoginError::TwoStep(None),
         (_, Some(sent), _) => LoginError::TwoStep(Some(sent)),
         (_, _, Some(m)) => LoginError::Code(m),
@@ -103,6 +110,35 @@ pub async fn do_login(email: &str, password: &str, for_invite: bool, two_factor:
         s.password.set(Some(domain::org::PasswordFacts { length: password.chars().count() as u32, score }));
     }
     Ok(me.password_reset)
+}
+
+/// The second step with a security key: the key signs the open challenge
+/// (`options`, or a fresh one asked for with the password when the last was
+/// spent), then the log-in is sent with its answer. Options still open when
+/// the person cancelled at the key are put back in `kept`.
+async fn security_key_login(
+    email: &str,
+    password: &str,
+    for_invite: bool,
+    options: Option<String>,
+    remember: bool,
+    kept: RwSignal<Option<String>>,
+) -> Result<bool, LoginError> {
+    let options = match options {
+        Some(o) => o,
+        None => match do_login(email, password, for_invite, None).await {
+            Err(LoginError::SecurityKey(o)) => o,
+            other => return other,
+        },
+    };
+    let response = match crate::webauthn::get(&options).await {
+        Ok(r) => r,
+        Err(e) => {
+            kept.try_set(Some(options));
+            return Err(LoginError::Failed(e));
+        }
+    };
+    do_login(email, password, for_invite, Some(TwoFactorAnswer::SecurityKey { response, remember })).await
 }
 
 /// The invitation token inside a `next` path such as `/accept-invite?token=…`.
@@ -136,13 +172,17 @@ pub fn LoginPage() -> impl IntoView {
     let remember = RwSignal::new(false);
     // With email codes: where the code went (None: the authenticator app).
     let emailed = RwSignal::new(None::<String>);
+    // With a security key: the open challenge's options (None once spent).
+    let key_mode = RwSignal::new(false);
+    let key_options = RwSignal::new(None::<String>);
     let notice = RwSignal::new(None::<String>);
     let next = move || safe_next(query.with_untracked(|q| q.get("next")));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
         notice.set(None);
-        let answer = if two_step.get_untracked() {
+        let by_key = two_step.get_untracked() && key_mode.get_untracked() && !recovery.get_untracked();
+        let answer = if two_step.get_untracked() && !by_key {
             let c = code.get_untracked();
             if c.trim().is_empty() {
                 error.set(Some(if recovery.get_untracked() {
@@ -163,8 +203,14 @@ pub fn LoginPage() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         let (email_s, pw, to) = (email.get_untracked(), password.get_untracked(), next());
+        let (options, remembered) = (if by_key { key_options.try_update(Option::take).flatten() } else { None }, remember.get_untracked());
         spawn_local(async move {
-            let result = do_login(&email_s, &pw, to.starts_with("/accept-invite"), answer).await;
+            let invite = to.starts_with("/accept-invite");
+            let result = if by_key {
+                security_key_login(&email_s, &pw, invite, options, remembered, key_options).await
+            } else {
+                do_login(&email_s, &pw, invite, answer).await
+            };
             if busy.is_disposed() {
                 return;
             }
@@ -184,6 +230,13 @@ pub fn LoginPage() -> impl IntoView {
                         error.set(Some(sent.clone().unwrap_or_else(|| domain::api::TWO_STEP_NEEDED.into())));
                     }
                     emailed.set(sent);
+                    key_mode.set(false);
+                    two_step.set(true);
+                }
+                Err(LoginError::SecurityKey(options)) => {
+                    key_options.set(Some(options));
+                    emailed.set(None);
+                    key_mode.set(true);
                     two_step.set(true);
                 }
                 Err(e) => error.set(Some(e.into())),
@@ -215,6 +268,8 @@ pub fn LoginPage() -> impl IntoView {
     let back = move |_| {
         two_step.set(false);
         emailed.set(None);
+        key_mode.set(false);
+        key_options.set(None);
         notice.set(None);
         recovery.set(false);
         code.set(String::new());
@@ -270,22 +325,30 @@ pub fn LoginPage() -> impl IntoView {
                             when=move || recovery.get()
                             fallback=move || {
                                 view! {
-                                    <p class="muted">
-                                        {move || match emailed.get() {
-                                            Some(sent) => view! { {sent} }.into_any(),
-                                            None => {
-                                                view! {
-                                                    "Enter the 6-digit code from your authenticator app for "
-                                                    <strong>{move || email.get()}</strong>
-                                                    "."
+                                    <Show when=move || key_mode.get()>
+                                        <p class="muted">
+                                            "Use your security key or passkey for " <strong>{move || email.get()}</strong>
+                                            ": choose Use security key, then touch the key when it blinks."
+                                        </p>
+                                    </Show>
+                                    <Show when=move || !key_mode.get()>
+                                        <p class="muted">
+                                            {move || match emailed.get() {
+                                                Some(sent) => view! { {sent} }.into_any(),
+                                                None => {
+                                                    view! {
+                                                        "Enter the 6-digit code from your authenticator app for "
+                                                        <strong>{move || email.get()}</strong>
+                                                        "."
+                                                    }
+                                                        .into_any()
                                                 }
-                                                    .into_any()
-                                            }
-                                        }}
-                                    </p>
-                                    <Field label="Verification code">
-                                        <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" autofocus bind:value=code />
-                                    </Field>
+                                            }}
+                                        </p>
+                                        <Field label="Verification code">
+                                            <input type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="9" autofocus bind:value=code />
+                                        </Field>
+                                    </Show>
                                     <label class="check">
                                         <input type="checkbox" bind:checked=remember />
                                         " Remember me for 30 days on this browser"
@@ -305,7 +368,12 @@ pub fn LoginPage() -> impl IntoView {
                             {move || error.get()}
                         </p>
                         <button class="btn primary wide" type="submit" disabled=move || busy.get()>
-                            {move || if busy.get() { "Checking…" } else { "Continue" }}
+                            {move || match (busy.get(), key_mode.get() && !recovery.get()) {
+                                (true, true) => "Waiting for your security key…",
+                                (true, false) => "Checking…",
+                                (false, true) => "Use security key",
+                                (false, false) => "Continue",
+                            }}
                         </button>
                     </form>
                     <Show when=move || emailed.get().is_some() && !recovery.get()>
@@ -325,10 +393,11 @@ pub fn LoginPage() -> impl IntoView {
                                 error.set(None);
                             }
                         >
-                            {move || match (recovery.get(), emailed.get().is_some()) {
-                                (true, true) => "Use the emailed code",
-                                (true, false) => "Use the authenticator app",
-                                (false, _) => "Use a recovery code",
+                            {move || match (recovery.get(), emailed.get().is_some(), key_mode.get()) {
+                                (true, _, true) => "Use your security key",
+                                (true, true, _) => "Use the emailed code",
+                                (true, false, _) => "Use the authenticator app",
+                                (false, _, _) => "Use a recovery code",
                             }}
                         </button>
                         " · "

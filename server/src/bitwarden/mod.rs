@@ -186,18 +186,19 @@ struct TokenRequest {
 }
 
 /// Bitwarden's two-step provider numbers: 0 authenticator app, 1 email,
-/// 5 a remembered device, 8 the recovery code.
+/// 5 a remembered device, 7 a security key (WebAuthn), 8 the recovery code.
 fn two_factor(req: &TokenRequest) -> Result<Option<TwoFactorAnswer>, AppError> {
     let Some(token) = req.two_factor_token.clone().filter(|t| !t.trim().is_empty()) else { return Ok(None) };
     Ok(Some(match req.two_factor_provider.as_deref().map(str::trim) {
         Some("0") | None => TwoFactorAnswer::Authenticator { code: token, remember: req.two_factor_remember.as_deref() == Some("1") },
         Some("1") => TwoFactorAnswer::Email { code: token, remember: req.two_factor_remember.as_deref() == Some("1") },
         Some("5") => TwoFactorAnswer::Remembered { token },
+        Some("7") => TwoFactorAnswer::SecurityKey { response: wire::webauthn_answer(&token), remember: req.two_factor_remember.as_deref() == Some("1") },
         Some("8") => TwoFactorAnswer::Recovery { code: token },
         Some(other) => {
             return Err(AppError::new(
                 StatusCode::BAD_REQUEST,
-                format!("This server offers two-step login with an authenticator app or email codes (not provider {other})."),
+                format!("This server offers two-step login with an authenticator app, email codes or security keys (not provider {other})."),
             )
             .grant());
         }
@@ -212,7 +213,10 @@ fn two_factor_required(method: Method, email: &str, message: &str) -> Response {
     let detail = match method {
         Method::Authenticator => Value::Null,
         Method::Email => json!({ "Email": domain::two_factor::masked_email(email) }),
+        // The WebAuthn request options, as the apps pass them to the browser.
+        Method::SecurityKey => serde_json::from_str(message).unwrap_or(Value::Null),
     };
+    let message = if method == Method::SecurityKey { "Use your security key to log in." } else { message };
     let body = json!({
         "error": "invalid_grant",
         "error_description": "Two factor required.",
@@ -253,6 +257,7 @@ fn second_step_asked(v: &[domain::FieldError]) -> Option<(Method, String)> {
     v.iter().find_map(|f| match f.field.as_str() {
         service::two_factor::NEEDED_FIELD => Some((Method::Authenticator, f.message.clone())),
         domain::api::TWO_STEP_EMAIL_FIELD => Some((Method::Email, f.message.clone())),
+        domain::api::TWO_STEP_SECURITY_KEY_FIELD => Some((Method::SecurityKey, f.message.clone())),
         _ => None,
     })
 }

@@ -27,6 +27,21 @@ fn user_kdf(u: &db::UserRow) -> KdfParams {
     KdfParams { memory_kib: u.kdf_memory as u32, iterations: u.kdf_iterations as u32, parallelism: u.kdf_parallelism as u32 }
 }
 
+/// A security key's answer as Bitwarden's apps send it (`twoFactorToken`
+/// under provider 7: the assertion's JSON, with `clientDataJson` spelled so)
+/// in the browser's spelling, which the service reads. Anything that is not
+/// such JSON is passed on unchanged (and refused there).
+pub fn webauthn_answer(token: &str) -> String {
+    let Ok(mut v) = serde_json::from_str::<Value>(token) else { return token.to_string() };
+    if let Some(response) = v.get_mut("response").and_then(Value::as_object_mut)
+        && !response.contains_key("clientDataJSON")
+        && let Some(data) = response.remove("clientDataJson")
+    {
+        response.insert("clientDataJSON".into(), data);
+    }
+    v.to_string()
+}
+
 pub fn prelogin(kdf: KdfParams) -> Value {
     let (kind, iterations, memory, parallelism) = kdf_numbers(kdf);
     json!({
@@ -480,4 +495,22 @@ pub fn push_message(n: &service::live::AppNotice, user_id: &str) -> Value {
         Change::LogOut => (11, user_payload()),
     };
     json!({ "ContextId": n.context, "Type": kind, "Payload": payload })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_security_key_answer_from_the_apps_reads_as_the_browsers() {
+        let apps = r#"{"id":"abc","rawId":"abc","type":"public-key","extensions":{},"response":{"authenticatorData":"AA","signature":"BB","clientDataJson":"CC","userHandle":null}}"#;
+        let v: Value = serde_json::from_str(&webauthn_answer(apps)).unwrap();
+        assert_eq!(v["response"]["clientDataJSON"], "CC");
+        assert!(v["response"].get("clientDataJson").is_none());
+        assert_eq!(v["response"]["signature"], "BB");
+        // The browser's spelling, and what is not JSON, pass unchanged.
+        let browser = r#"{"response":{"clientDataJSON":"DD"}}"#;
+        assert_eq!(serde_json::from_str::<Value>(&webauthn_answer(browser)).unwrap()["response"]["clientDataJSON"], "DD");
+        assert_eq!(webauthn_answer("123456"), "123456");
+    }
 }
