@@ -57,7 +57,11 @@ impl Services {
     fn webauthn(&self) -> Result<Webauthn> {
         let (rp_id, origin) = two_factor::relying_party(&self.settings.base_url).ok_or_else(|| ServiceError::Conflict(NO_DOMAIN.into()))?;
         let origin = Url::parse(&origin).map_err(|e| internal("PUBLIC_URL", e))?;
-        WebauthnBuilder::new(&rp_id, &origin).and_then(|b| b.rp_name("Provider Portal").build()).map_err(|e| internal("the WebAuthn relying party", e))
+        WebauthnBuilder::new(&rp_id, &origin)
+            // A second factor: touching the key is enough (no PIN asked), and no
+            // credProtect policy, which Chromium refuses for such keys.
+            .and_then(|b| b.rp_name("Provider Portal").danger_set_user_presence_only_security_keys(true).build())
+            .map_err(|e| internal("the WebAuthn relying party", e))
     }
 
     /// The account's security keys, for its settings.

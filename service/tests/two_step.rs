@@ -296,6 +296,10 @@ async fn security_keys_are_checked(w: World) {
     assert_eq!(options["rp"]["id"], "vault.acme.com", "{options}");
     assert_eq!(options["user"]["name"], email);
     assert!(options["challenge"].as_str().is_some_and(|c| c.len() >= 22), "{options}");
+    // Presence only, and no credProtect policy: Chromium refuses that policy
+    // for a key that is not resident, so no key would register from Chrome.
+    assert_eq!(options["authenticatorSelection"]["userVerification"], "discouraged", "{options}");
+    assert!(options["extensions"].get("credentialProtectionPolicy").is_none(), "{options}");
 
     // A bad name is refused before the challenge is spent.
     let r = s.finish_security_key(&kim.actor, "  ", "{}").await;
