@@ -342,18 +342,7 @@ macro_rules! store_impl {
 
             async fn enable_email_two_factor(&self, user_id: &str, recovery_hash: &str, now: i64, mail: &MailRow) -> Result<bool> {
                 let mut tx = self.pool.begin().await?;
-                let n = sqlx::query(
-                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at, method) \
-                     VALUES ($1, '', $2, 0, $3, $2, 'email') \
-                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = '', enabled_at = excluded.enabled_at, last_step = 0, \
-                     recovery_hash = excluded.recovery_hash, created_at = excluded.created_at, method = 'email' WHERE two_factor.enabled_at IS NULL",
-                )
-                .bind(user_id)
-                .bind(now)
-                .bind(recovery_hash)
-                .execute(&mut *tx)
-                .await?;
-                if n.rows_affected() != 1 {
+                if !enable_second_step(&mut tx, user_id, "email", recovery_hash, now).await? {
                     return Ok(false);
                 }
                 insert_mail(&mut tx, mail).await?;
@@ -405,18 +394,7 @@ macro_rules! store_impl {
 
             async fn enable_security_key_two_factor(&self, key: &SecurityKeyRow, recovery_hash: &str, now: i64, mail: &MailRow) -> Result<bool> {
                 let mut tx = self.pool.begin().await?;
-                let n = sqlx::query(
-                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at, method) \
-                     VALUES ($1, '', $2, 0, $3, $2, 'webauthn') \
-                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = '', enabled_at = excluded.enabled_at, last_step = 0, \
-                     recovery_hash = excluded.recovery_hash, created_at = excluded.created_at, method = 'webauthn' WHERE two_factor.enabled_at IS NULL",
-                )
-                .bind(&key.user_id)
-                .bind(now)
-                .bind(recovery_hash)
-                .execute(&mut *tx)
-                .await?;
-                if n.rows_affected() != 1 {
+                if !enable_second_step(&mut tx, &key.user_id, "webauthn", recovery_hash, now).await? {
                     return Ok(false);
                 }
                 // Keys left from an earlier time the method was on went with it; none remain.
@@ -2081,6 +2059,25 @@ macro_rules! tx_helpers {
             pub async fn drop_unsent_invitations(tx: &mut Tx<'_>, member_id: &str) -> Result<()> {
                 sqlx::query("DELETE FROM outbox WHERE member_id = $1 AND sent_at IS NULL").bind(member_id).execute(&mut **tx).await?;
                 Ok(())
+            }
+
+            /// Turns two-step login on with a second step that keeps no secret in
+            /// the row (`email`, `webauthn`): false, and nothing changed, while
+            /// one is already on.
+            pub async fn enable_second_step(tx: &mut Tx<'_>, user_id: &str, method: &str, recovery_hash: &str, now: i64) -> Result<bool> {
+                let n = sqlx::query(
+                    "INSERT INTO two_factor (user_id, totp_secret, enabled_at, last_step, recovery_hash, created_at, method) \
+                     VALUES ($1, '', $2, 0, $3, $2, $4) \
+                     ON CONFLICT (user_id) DO UPDATE SET totp_secret = '', enabled_at = excluded.enabled_at, last_step = 0, \
+                     recovery_hash = excluded.recovery_hash, created_at = excluded.created_at, method = excluded.method WHERE two_factor.enabled_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(now)
+                .bind(recovery_hash)
+                .bind(method)
+                .execute(&mut **tx)
+                .await?;
+                Ok(n.rows_affected() == 1)
             }
 
             pub async fn insert_security_key(tx: &mut Tx<'_>, k: &SecurityKeyRow) -> Result<()> {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect, createAccount, hydrated, uniqueEmail, waitForMail, mailsTo, PASSWORD, totp } from './helpers.mjs';
+import { test, expect, createAccount, hydrated, uniqueEmail, waitForMail, mailsTo, PASSWORD, totp, startServer } from './helpers.mjs';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -18,7 +18,6 @@ const BW = path.resolve('node_modules/.bin/bw');
 const TOTP_KEY = 'JBSWY3DPEHPK3PXP';
 let work;
 let server;
-let serverLog = '';
 
 function healthy(ca) {
   return new Promise((resolve) => {
@@ -27,39 +26,22 @@ function healthy(ca) {
 }
 
 test.beforeAll(async () => {
-  const bin = process.env.PORTAL_SERVER_BIN;
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bw-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', `${work}/key.pem`, '-out', `${work}/cert.pem`], { stdio: 'ignore' });
-  server = spawn(bin, [], {
-    cwd: path.resolve('..'),
-    env: {
-      ...process.env,
-      DATA_DIR: `${work}/data`,
-      LEPTOS_OUTPUT_NAME: 'portal',
-      LEPTOS_SITE_ROOT: 'target/site',
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-      LEPTOS_ENV: 'PROD',
-      PUBLIC_URL: BASE,
-      TLS_CERT: `${work}/cert.pem`,
-      TLS_KEY: `${work}/key.pem`,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: '2525',
-      SMTP_TLS: 'false',
-      RUST_LOG: process.env.BW_SPEC_LOG || 'warn',
-    },
-  });
-  server.stdout.on('data', (d) => { serverLog += d; });
-  server.stderr.on('data', (d) => { serverLog += d; });
   const ca = fs.readFileSync(`${work}/cert.pem`);
-  for (let i = 0; i < 100 && !(await healthy(ca)); i++) await new Promise((r) => setTimeout(r, 200));
-  if (!(await healthy(ca))) throw new Error(`the HTTPS server did not start:\n${serverLog}`);
+  server = await startServer({
+    port: PORT,
+    publicUrl: BASE,
+    dataDir: `${work}/data`,
+    env: { TLS_CERT: `${work}/cert.pem`, TLS_KEY: `${work}/key.pem` },
+    logLevel: process.env.BW_SPEC_LOG || 'warn',
+    healthy: () => healthy(ca),
+  });
 });
 
 test.afterAll(async () => {
-  server?.kill();
-  if (serverLog.trim()) console.log(`--- server log (warnings and errors) ---\n${serverLog}`);
+  server?.stop();
 });
 
 /** One installation of `bw`: its own data folder, this server's certificate. */

@@ -1,4 +1,5 @@
 import { test as base, expect } from '@playwright/test';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,6 +108,48 @@ export async function callApi(page, endpoint, body = {}) {
     const r = await fetch(`/api/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: r.status, body: await r.json().catch(() => null) };
   }, [endpoint, body]);
+}
+
+/**
+ * A server of a spec's own (the build under test, PORTAL_SERVER_BIN), for a
+ * spec that needs another address than the shared one: `publicUrl` is its
+ * PUBLIC_URL, `env` adds to (or overrides) its settings, and `healthy()` says
+ * when it answers. Mail goes to the shared sink. `stop()` ends it and prints
+ * what it logged (warnings and errors).
+ */
+export async function startServer({ port, publicUrl, dataDir, env = {}, healthy, logLevel = 'warn' }) {
+  let log = '';
+  const server = spawn(process.env.PORTAL_SERVER_BIN, [], {
+    cwd: path.resolve('..'),
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      LEPTOS_OUTPUT_NAME: 'portal',
+      LEPTOS_SITE_ROOT: 'target/site',
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_ENV: 'PROD',
+      PUBLIC_URL: publicUrl,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: '2525',
+      SMTP_TLS: 'false',
+      RUST_LOG: logLevel,
+      ...env,
+    },
+  });
+  server.stdout.on('data', (d) => { log += d; });
+  server.stderr.on('data', (d) => { log += d; });
+  for (let i = 0; i < 100 && !(await healthy()); i++) await new Promise((r) => setTimeout(r, 200));
+  if (!(await healthy())) {
+    server.kill();
+    throw new Error(`the server at ${publicUrl} did not start:\n${log}`);
+  }
+  return {
+    stop() {
+      server.kill();
+      if (log.trim()) console.log(`--- server log (warnings and errors) ---\n${log}`);
+    },
+  };
 }
 
 export async function mailsTo(address) {

@@ -3,20 +3,17 @@
 // YubiKey. WebAuthn binds a key to a domain name, never an IP address, so this
 // file starts its own server, the build under test, at http://localhost
 // (a secure context, as HTTPS is): PUBLIC_URL names the relying party.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect, createAccount, uniqueEmail, waitForMail, PASSWORD } from './helpers.mjs';
+import { test, expect, createAccount, uniqueEmail, waitForMail, PASSWORD, startServer } from './helpers.mjs';
 
 test.describe.configure({ mode: 'serial' });
 
 const PORT = Number(process.env.E2E_KEY_PORT || 3102);
 const BASE = `http://localhost:${PORT}`;
-let work;
 let server;
-let serverLog = '';
 
 function healthy() {
   return new Promise((resolve) => {
@@ -25,33 +22,12 @@ function healthy() {
 }
 
 test.beforeAll(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-keys-'));
-  server = spawn(process.env.PORTAL_SERVER_BIN, [], {
-    cwd: path.resolve('..'),
-    env: {
-      ...process.env,
-      DATA_DIR: `${work}/data`,
-      LEPTOS_OUTPUT_NAME: 'portal',
-      LEPTOS_SITE_ROOT: 'target/site',
-      LEPTOS_SITE_PKG_DIR: 'pkg',
-      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
-      LEPTOS_ENV: 'PROD',
-      PUBLIC_URL: BASE,
-      SMTP_HOST: '127.0.0.1',
-      SMTP_PORT: '2525',
-      SMTP_TLS: 'false',
-      RUST_LOG: process.env.KEY_SPEC_LOG || 'warn',
-    },
-  });
-  server.stdout.on('data', (d) => { serverLog += d; });
-  server.stderr.on('data', (d) => { serverLog += d; });
-  for (let i = 0; i < 100 && !(await healthy()); i++) await new Promise((r) => setTimeout(r, 200));
-  if (!(await healthy())) throw new Error(`the server did not start:\n${serverLog}`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-keys-'));
+  server = await startServer({ port: PORT, publicUrl: BASE, dataDir: `${work}/data`, logLevel: process.env.KEY_SPEC_LOG || 'warn', healthy });
 });
 
 test.afterAll(async () => {
-  server?.kill();
-  if (serverLog.trim()) console.log(`--- server log (warnings and errors) ---\n${serverLog}`);
+  server?.stop();
 });
 
 /** A USB security key plugged into this page's browser (touched at once when asked). */

@@ -329,6 +329,9 @@ async fn forbidden_walk_changes_nothing() {
         ("accounts/two-step/disable", json!({ "auth_hash": admin.auth_hash })),
         ("accounts/two-step/email/start", json!({ "auth_hash": admin.auth_hash })),
         ("accounts/two-step/email/enable", json!({ "code": "123456" })),
+        ("accounts/two-step/security-key/start", json!({ "auth_hash": admin.auth_hash })),
+        ("accounts/two-step/security-key/finish", json!({ "name": "Borrowed key", "response": "{}" })),
+        ("accounts/two-step/security-key/remove", json!({ "id": "not-this-accounts-key" })),
         ("accounts/recovery", json!({})),
         ("accounts/devices", json!({})),
         ("accounts/devices/log-out", json!({ "id": "00000000-0000-0000-0000-000000000000" })),
@@ -352,10 +355,17 @@ async fn forbidden_walk_changes_nothing() {
         ("accounts/two-step/disable", StatusCode::UNPROCESSABLE_ENTITY),
         ("accounts/two-step/email/start", StatusCode::UNPROCESSABLE_ENTITY),
         ("accounts/two-step/email/enable", StatusCode::UNPROCESSABLE_ENTITY),
+        // Someone else's password opens no key registration; no registration is open to finish; no key to remove.
+        ("accounts/two-step/security-key/start", StatusCode::UNPROCESSABLE_ENTITY),
+        ("accounts/two-step/security-key/finish", StatusCode::CONFLICT),
+        ("accounts/two-step/security-key/remove", StatusCode::NOT_FOUND),
     ] {
         let body = self_calls.iter().find(|(e, _)| *e == endpoint).unwrap().1.clone();
         let (s, v) = outsider.call(endpoint, body).await;
-        assert_eq!(s, expect, "outsider → {endpoint}: {v}");
+        // Wrong master passwords in a row are throttled per account: a later
+        // one in this walk may be told to wait (429) rather than why (422).
+        let waited = expect == StatusCode::UNPROCESSABLE_ENTITY && s == StatusCode::TOO_MANY_REQUESTS;
+        assert!(s == expect || waited, "outsider → {endpoint}: {s} {v}");
     }
     assert_eq!((admin.call("vault/list", json!({})).await, admin.call("folders/list", json!({})).await), vault_before, "the admin's vault is unchanged");
     assert_eq!(members(&admin, &pid).await, before, "the invitation is still open");

@@ -1,7 +1,7 @@
 //! Two-step login: an authenticator app (TOTP), a code mailed to the
-//! account's address or a security key (`security_keys`) as the second step of every log-in, from the portal and
-//! from Bitwarden's apps alike; a recovery code that turns it off; browsers
-//! and apps remembered for 30 days.
+//! account's address or a security key (`security_keys`) as the second step
+//! of every log-in, from the portal and from Bitwarden's apps alike; a
+//! recovery code that turns it off; browsers and apps remembered for 30 days.
 //!
 //! The authenticator key is the one secret here the server must be able to
 //! read, so it is sealed (AES-256-GCM, the user id as associated data) with

@@ -184,6 +184,16 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
     };
 
     let keys_on = move || status.with(|s| s.as_ref().is_some_and(|s| s.enabled_at.is_some() && s.method == Some(Method::SecurityKey)));
+    // One second step to choose, with what it asks of the person.
+    let choice = move |m: Method, hint: String| {
+        view! {
+            <label class="check">
+                <input type="radio" name="two-step-method" prop:checked=move || method.get() == m on:change=move |_| method.set(m) />
+                {format!(" {}", m.label())}
+                <span class="muted small">{hint}</span>
+            </label>
+        }
+    };
     let password_form = move || {
         let on = enabled().is_some();
         view! {
@@ -193,38 +203,13 @@ pub fn TwoStepCard(me: Me) -> impl IntoView {
                         view! {
                             <fieldset class="choices">
                                 <legend>"Second step"</legend>
-                                <label class="check">
-                                    <input
-                                        type="radio"
-                                        name="two-step-method"
-                                        prop:checked=move || method.get() == Method::Authenticator
-                                        on:change=move |_| method.set(Method::Authenticator)
-                                    />
-                                    " Authenticator app"
-                                    <span class="muted small">" — a new code every 30 seconds on your phone; works offline"</span>
-                                </label>
-                                <label class="check">
-                                    <input
-                                        type="radio"
-                                        name="two-step-method"
-                                        prop:checked=move || method.get() == Method::Email
-                                        on:change=move |_| method.set(Method::Email)
-                                    />
-                                    " Email"
-                                    <span class="muted small">{format!(" — a code sent to {} at each log-in", my_email.get_value())}</span>
-                                </label>
-                                <label class="check">
-                                    <input
-                                        type="radio"
-                                        name="two-step-method"
-                                        prop:checked=move || method.get() == Method::SecurityKey
-                                        on:change=move |_| method.set(Method::SecurityKey)
-                                    />
-                                    " Security key"
-                                    <span class="muted small">
-                                        " — a key you touch (YubiKey, Titan…) or a passkey on this device; nothing to type, and it cannot be phished. Bitwarden's apps cannot use security keys with this server yet: if you log in from them, choose the authenticator app."
-                                    </span>
-                                </label>
+                                {choice(Method::Authenticator, " — a new code every 30 seconds on your phone; works offline".into())}
+                                {choice(Method::Email, format!(" — a code sent to {} at each log-in", my_email.get_value()))}
+                                {choice(
+                                    Method::SecurityKey,
+                                    " — a key you touch (YubiKey, Titan…) or a passkey on this device; nothing to type, and it cannot be phished. Bitwarden's apps cannot use security keys with this server yet: if you log in from them, choose the authenticator app."
+                                        .into(),
+                                )}
                             </fieldset>
                         }
                     })}
